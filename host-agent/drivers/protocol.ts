@@ -1,0 +1,102 @@
+// The agent ↔ driver boundary. Playground logic (playgrounds/) only talks to drivers
+// through this interface and never branches on which driver it holds.
+import type { Duplex } from 'node:stream';
+import type { DriverName, MachineState } from '../api/protocol';
+import type { PlaygroundManifest, StartupFile } from '../manifests/schema';
+
+export interface KeyPair {
+  /** OpenSSH-format private key. */
+  privateKey: string;
+  /** OpenSSH public key line (`ssh-ed25519 AAAA… comment`). */
+  publicKey: string;
+}
+
+export interface MachineUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+export interface MachineSpec {
+  name: string;
+  /** Position in the playground, stable for its life (drivers derive addresses from it). */
+  index: number;
+  image: string;
+  users: MachineUser[];
+  defaultUser: string;
+  resources: { cpuCount: number; ramSize: string; ramBytes: number };
+  startupFiles: StartupFile[];
+  noSSH: boolean;
+  hostKey: KeyPair;
+}
+
+export interface PlaygroundSpec {
+  id: string;
+  /** Directory the agent reserves for this playground; drivers keep their files under `<dir>/driver`. */
+  dir: string;
+  manifest: PlaygroundManifest;
+  machines: MachineSpec[];
+  /** The playground user's public key: every machine authorizes it for every user. */
+  authorizedKey: string;
+}
+
+export type ProgressFn = (step: string, status: 'started' | 'done' | 'failed', machine?: string, message?: string) => void;
+
+export interface DriverContext {
+  progress: ProgressFn;
+  log: (level: 'info' | 'warn' | 'error', message: string, machine?: string) => void;
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to install or change when `ok` is false. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  driver: DriverName;
+  usable: boolean;
+  checks: DoctorCheck[];
+}
+
+/** Raised when a driver cannot work on this host; the message says what is missing. */
+export class DriverUnavailableError extends Error {
+  constructor(
+    readonly driver: DriverName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DriverUnavailableError';
+  }
+}
+
+export interface Driver {
+  readonly name: DriverName;
+  /** One line on what this driver isolates here (for `sandlot status`). */
+  describeIsolation(): string;
+  doctor(): Promise<DoctorReport>;
+  /** Throws DriverUnavailableError if machines cannot be made on this host. */
+  preflight(): Promise<void>;
+  /** Checks a playground against this host (e.g. memory above the host) before anything is made. */
+  validate?(spec: PlaygroundSpec): Promise<void>;
+  /** Creates the network and all machines and starts them; resolves when every machine is running. */
+  create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
+  start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
+  stop(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
+  /** Removes everything the driver made for the playground; idempotent. */
+  destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
+  /** After an agent restart: re-attaches to what is still running and reports each machine's state. */
+  adopt(spec: PlaygroundSpec, ctx: DriverContext): Promise<Record<string, MachineState>>;
+  /** Raw bytes to a TCP port of one machine of the playground (port 22 is its SSH server). */
+  connect(spec: PlaygroundSpec, machine: string, port: number): Promise<Duplex>;
+  /** Resident memory per machine, in bytes, where the driver can tell. */
+  memoryUsage?(spec: PlaygroundSpec): Promise<Record<string, number>>;
+  /** Address of a machine inside its playground network, for display. */
+  address?(spec: PlaygroundSpec, machine: string): string | undefined;
+  /** Stops background work; machines keep running. */
+  close(): Promise<void>;
+}

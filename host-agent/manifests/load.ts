@@ -1,0 +1,91 @@
+// Turns manifest text into a validated PlaygroundManifest, or a ManifestError whose
+// lines each name the file, the path of the field and what was expected.
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { playgroundManifestSchema, type PlaygroundManifest } from './schema';
+
+export class ManifestError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(problems.map((p) => `${file}: ${p}`).join('\n'));
+    this.name = 'ManifestError';
+  }
+}
+
+/** `playground.machines[1].name` from zod's path array. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(top level)';
+}
+
+export function formatZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return `${where}: required field is missing (expected ${issue.expected})`;
+    }
+    return `${where}: ${issue.message}`;
+  });
+}
+
+/** Parses YAML text; syntax errors name the line and column. */
+export function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ManifestError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const at = pos ? `line ${pos.line}, column ${pos.col}` : 'YAML';
+        return `${at}: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  return doc.toJS();
+}
+
+export function validateManifest(data: unknown, file: string): PlaygroundManifest {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ManifestError(file, ['expected a YAML mapping with `kind: playground`']);
+  }
+  const result = playgroundManifestSchema.safeParse(data);
+  if (!result.success) throw new ManifestError(file, formatZodIssues(result.error));
+  const manifest = result.data;
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  manifest.playground.machines.forEach((m, i) => {
+    const prev = seen.get(m.name);
+    if (prev !== undefined) {
+      problems.push(`playground.machines[${i}].name: duplicate machine name "${m.name}" (also playground.machines[${prev}])`);
+    }
+    seen.set(m.name, i);
+    const users = m.users ?? [];
+    const defaults = users.filter((u) => u.default);
+    if (defaults.length > 1) problems.push(`playground.machines[${i}].users: expected at most one user with default: true`);
+    const userNames = new Set<string>();
+    users.forEach((u, j) => {
+      if (userNames.has(u.name)) problems.push(`playground.machines[${i}].users[${j}].name: duplicate user "${u.name}"`);
+      userNames.add(u.name);
+    });
+  });
+  for (const [name, task] of Object.entries(manifest.playground.initTasks ?? {})) {
+    if (task.machine !== undefined && !seen.has(task.machine)) {
+      problems.push(`playground.initTasks.${name}.machine: unknown machine "${task.machine}" (expected one of ${[...seen.keys()].join(', ')})`);
+    }
+  }
+  if (problems.length > 0) throw new ManifestError(file, problems);
+  return manifest;
+}
+
+export function loadManifestText(text: string, file: string): PlaygroundManifest {
+  return validateManifest(parseYaml(text, file), file);
+}

@@ -1,0 +1,96 @@
+// Playground manifests (`kind: playground`), in the shape iximiuz Labs uses:
+// `playground.machines[]` with `name`, `users`, `resources`, `startupFiles`, `noSSH`.
+// Sandlot adds `driver` (per-template override) and `image` (which local image recipe a
+// machine boots; drivers that run the host's own userland ignore it).
+import { z } from 'zod';
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+const RAM_SIZE = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|K|M|G)?$/;
+
+export const dnsLabel = z
+  .string({ error: 'expected a string' })
+  .regex(DNS_LABEL, { error: (iss) => `expected a DNS label (lowercase letters, digits, '-'), got ${JSON.stringify(iss.input)}` });
+
+export const userSchema = z.strictObject({
+  name: z.string().regex(USER_NAME, { error: (iss) => `expected a Unix user name, got ${JSON.stringify(iss.input)}` }),
+  default: z.boolean().optional(),
+  welcome: z.string().optional(),
+});
+
+export const startupFileSchema = z.strictObject({
+  path: z.string().startsWith('/', { error: 'expected an absolute path' }),
+  content: z.string({ error: 'expected the file content as a string' }),
+  mode: z
+    .string()
+    .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode like "0644", got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  owner: z.string().regex(/^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$/, { error: 'expected "user" or "user:group"' }).optional(),
+  append: z.boolean().optional(),
+});
+
+export const resourcesSchema = z.strictObject({
+  cpuCount: z.number().int().min(1).max(64).optional(),
+  ramSize: z
+    .string()
+    .regex(RAM_SIZE, { error: (iss) => `expected a size like "512Mi" or "2Gi", got ${JSON.stringify(iss.input)}` })
+    .optional(),
+});
+
+export const machineSchema = z.strictObject({
+  name: dnsLabel,
+  image: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected an image recipe name like "linux"' }).optional(),
+  users: z.array(userSchema).min(1).optional(),
+  resources: resourcesSchema.optional(),
+  startupFiles: z.array(startupFileSchema).optional(),
+  noSSH: z.boolean().optional(),
+});
+
+// Init tasks follow the iximiuz task shape; the task engine (content/) owns their
+// semantics. Here they are only carried along, checked for shape.
+export const initTaskSchema = z
+  .object({
+    machine: z.string().optional(),
+    user: z.string().optional(),
+    run: z.string({ error: 'expected a shell script' }),
+    init: z.boolean().optional(),
+    needs: z.array(z.string()).optional(),
+    timeout_seconds: z.number().positive().optional(),
+    env: z.array(z.string()).optional(),
+  })
+  .loose();
+
+export const playgroundManifestSchema = z.strictObject({
+  kind: z.literal('playground', { error: (iss) => `expected "playground", got ${JSON.stringify(iss.input)}` }),
+  name: dnsLabel,
+  title: z.string().optional(),
+  description: z.string().optional(),
+  categories: z.array(z.string()).optional(),
+  playground: z.strictObject({
+    driver: z.enum(['sandbox', 'docker', 'microvm']).optional(),
+    machines: z
+      .array(machineSchema)
+      .min(1, { error: 'expected at least one machine' })
+      .max(5, { error: 'expected at most 5 machines' }),
+    initTasks: z.record(z.string(), initTaskSchema).optional(),
+    registryAuth: z
+      .string()
+      .regex(/^[^:\s]+:[^\s]+$/, { error: 'expected "user:password"' })
+      .optional(),
+  }),
+});
+
+export type PlaygroundManifest = z.infer<typeof playgroundManifestSchema>;
+export type MachineManifest = z.infer<typeof machineSchema>;
+export type StartupFile = z.infer<typeof startupFileSchema>;
+export type InitTask = z.infer<typeof initTaskSchema>;
+
+export const DEFAULT_RESOURCES = { cpuCount: 1, ramSize: '1Gi' } as const;
+
+/** Bytes in a `ramSize` string ("512Mi", "2Gi", "1G"). */
+export function parseRamSize(size: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(size);
+  if (!m) throw new Error(`expected a size like "512Mi", got ${JSON.stringify(size)}`);
+  const units: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+  return Math.round(Number(m[1]) * units[m[2] ?? '']);
+}
