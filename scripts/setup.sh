@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up a fresh checkout: Debian packages the agent and tests use, npm packages, and
+# the bundles. Safe to run again. As root it installs packages with apt-get; otherwise
+# it names what is missing. Parts for optional drivers and the e2e suite live in
+# scripts/setup.d/ and run in name order.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages → the command each provides, for the check when not root.
+declare -A NEED=(
+  [openssh-client]=/usr/bin/ssh
+  [openssh-sftp-server]=/usr/lib/openssh/sftp-server
+  [iproute2]=/usr/sbin/ip
+  [util-linux]=/usr/bin/nsenter
+  [procps]=/usr/bin/ps
+  [build-essential]=/usr/bin/make
+  [python3]=/usr/bin/python3
+)
+missing=()
+for pkg in "${!NEED[@]}"; do
+  [ -e "${NEED[$pkg]}" ] || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+for part in scripts/setup.d/*.sh; do
+  [ -e "$part" ] || continue
+  echo "setup: $part"
+  bash "$part"
+done
+
+echo "setup: building bundles"
+npm run --silent build
+echo "setup: done"
