@@ -52,7 +52,50 @@ export interface PlaygroundRecord {
   userPublicKey: string;
   error?: string;
   /** Set by the content/task engine when the playground runs a tutorial or challenge. */
-  content?: { name: string; kind: string; title: string };
+  content?: ContentRecord;
+  /** Task states of the content, by task name (set together with `content`). */
+  tasks?: Record<string, TaskRecord>;
+}
+
+/** `initializing` until every init task passed; `completed` when every visible task did. */
+export type ContentState = 'initializing' | 'ready' | 'completed' | 'failed' | 'stopped';
+
+export interface ContentRecord {
+  name: string;
+  kind: string;
+  title: string;
+  /** Where the content was read from (a directory, or `builtin:<name>`). */
+  source?: string;
+  state?: ContentState;
+  error?: string;
+}
+
+export type TaskStatus = 'created' | 'blocked' | 'running' | 'failed' | 'completed';
+
+export interface TaskRecord {
+  name: string;
+  kind: 'init' | 'regular' | 'helper';
+  machine: string;
+  user: string;
+  status: TaskStatus;
+  /** Helper tasks loop in the background and are not shown to the learner. */
+  hidden?: boolean;
+  /** Waits for `POST …/tasks/:task/input` before it runs. */
+  input?: boolean;
+  /** Tasks named in `needs` that have not completed yet (status `blocked`). */
+  waitingFor?: string[];
+  exitCode?: number | null;
+  /** Tails of the last run's output. */
+  stdout?: string;
+  stderr?: string;
+  /** Output of the task's `hintcheck` script after the last failed run. */
+  hint?: string;
+  runs: number;
+  /** Wall time of the last run. */
+  durationMs?: number;
+  startedAt?: string;
+  completedAt?: string;
+  error?: string;
 }
 
 export interface TemplateSummary {
@@ -121,6 +164,8 @@ export type PlaygroundEvent =
   | { type: 'machine'; at: string; machine: string; state: MachineState; message?: string }
   | { type: 'playground'; at: string; state: PlaygroundState; message?: string }
   | { type: 'log'; at: string; level: 'info' | 'warn' | 'error'; message: string; machine?: string }
+  | { type: 'task'; at: string; task: TaskRecord }
+  | { type: 'content'; at: string; state: ContentState; message?: string }
   | { type: 'error'; at: string; message: string };
 
 export type PlaygroundEventType = PlaygroundEvent['type'];
