@@ -1,0 +1,136 @@
+// The one content model every format (iximiuz Labs, Killercoda) is read into: a document
+// tree a webview can render without knowing markdown, plus the task specs the task
+// engine runs. Plain data only (no Node imports) so webviews/ can import these types.
+
+export type ContentKind = 'tutorial' | 'challenge' | 'scenario';
+export type ContentFormat = 'iximiuz' | 'killercoda';
+
+export interface Content {
+  /** Short name: the folder name (`linux-basics`). */
+  name: string;
+  kind: ContentKind;
+  format: ContentFormat;
+  title: string;
+  description: string;
+  /** Absolute path of the folder the content was read from. */
+  dir: string;
+  playground: ContentPlayground;
+  /** By task name. */
+  tasks: Record<string, TaskSpec>;
+  /** One page for iximiuz content; intro, steps and finish for Killercoda. */
+  pages: Page[];
+}
+
+export interface ContentPlayground {
+  /** Catalog template the playground is made from. */
+  template: string;
+  /** Per-machine overrides of the template, in the manifest's machine shape. */
+  machines?: MachineOverride[];
+}
+
+export interface MachineOverride {
+  name: string;
+  resources?: { cpuCount?: number; ramSize?: string };
+  users?: { name: string; default?: boolean; welcome?: string }[];
+  startupFiles?: { path: string; content: string; mode?: string; owner?: string; append?: boolean }[];
+  noSSH?: boolean;
+}
+
+export type TaskKind = 'init' | 'regular' | 'helper';
+
+export interface TaskSpec {
+  name: string;
+  kind: TaskKind;
+  /** Unset: the playground's first machine. */
+  machine?: string;
+  /** Default `root`. */
+  user: string;
+  run: string;
+  needs: string[];
+  /** `KEY=VALUE` lines; values may hold `x(.needs.<task>.stdout|stderr)` and `x(.input)`. */
+  env: string[];
+  timeoutSeconds?: number;
+  /** Output becomes the task's live hint while the task has not passed. */
+  hintcheck?: string;
+  /** Exit code other than 0 marks the task, and the content, failed. */
+  failcheck?: string;
+  /** Set for tasks that wait for the learner's answer (`::user-input-task`). */
+  input?: { destination?: string };
+}
+
+export interface Page {
+  title: string;
+  blocks: Block[];
+}
+
+export type Block =
+  | { type: 'heading'; depth: number; children: Inline[] }
+  | { type: 'paragraph'; children: Inline[] }
+  | CodeBlock
+  | { type: 'list'; ordered: boolean; start?: number; items: ListItem[] }
+  | { type: 'blockquote'; children: Block[] }
+  | { type: 'thematicBreak' }
+  | { type: 'table'; align: ('left' | 'right' | 'center' | null)[]; rows: Inline[][][] }
+  /** Raw HTML from the markdown: the renderer must sanitize or show it as text. */
+  | { type: 'html'; value: string }
+  | TaskBlock
+  | BoxBlock
+  | ImageBlock
+  /** An MDC component Sandlot does not know: render its children. */
+  | { type: 'component'; name: string; attributes: Record<string, string>; children: Block[] };
+
+export interface ListItem {
+  checked?: boolean;
+  children: Block[];
+}
+
+export type CodeAction = 'run' | 'copy';
+
+export interface CodeBlock {
+  type: 'code';
+  lang?: string;
+  value: string;
+  actions: CodeAction[];
+  /** Killercoda `foreground` scripts: run in the terminal when the page opens. */
+  autoRun?: boolean;
+  /** `{{exec interrupt}}`: send Ctrl-C before the command. */
+  interrupt?: boolean;
+}
+
+/** `::simple-task` / `::user-input-task` or a Killercoda step's verify script. */
+export interface TaskBlock {
+  type: 'task';
+  task: string;
+  /** A user-input task: shows an answer box that submits to the task. */
+  input: boolean;
+  /** Slots by name (`active`, `completed`, `failed`, …); `default` holds unslotted content. */
+  slots: Record<string, Block[]>;
+}
+
+export interface BoxBlock {
+  type: 'box';
+  box: 'hint' | 'remark' | 'details';
+  /** `:title:` / `:summary:` */
+  title?: string;
+  /** remark-box `:color:` or similar, passed through for styling. */
+  variant?: string;
+  children: Block[];
+}
+
+export interface ImageBlock {
+  type: 'image';
+  /** Path relative to the content folder (`__static__/x.png`) or an http(s) URL. */
+  src: string;
+  alt: string;
+  title?: string;
+  width?: string;
+}
+
+export type Inline =
+  | { type: 'text'; value: string }
+  | { type: 'strong' | 'emphasis' | 'delete'; children: Inline[] }
+  | { type: 'inlineCode'; value: string; actions?: CodeAction[]; interrupt?: boolean }
+  | { type: 'link'; url: string; title?: string; children: Inline[] }
+  | { type: 'image'; src: string; alt: string; title?: string }
+  | { type: 'break' }
+  | { type: 'html'; value: string };

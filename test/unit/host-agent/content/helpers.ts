@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Writes files into a fresh temp folder named `name` and returns its path. */
+export function contentDir(name: string, files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-content-test-'));
+  const dir = path.join(root, name);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+export function indexMd(frontMatter: string, body = ''): string {
+  return `---\n${frontMatter.trim()}\n---\n${body}`;
+}
