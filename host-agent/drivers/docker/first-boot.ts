@@ -1,0 +1,81 @@
+// The per-machine script the image's init runs once, on the machine's first start:
+// users the manifest asks for, the manifest's startup files, registry credentials.
+// Generated here, run inside the machine (user and group names resolve there).
+import type { MachineSpec } from '../protocol';
+import { REGISTRY_HOST } from '../../images/catalog';
+
+/** A POSIX-shell single-quoted word. */
+export function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function userLines(spec: MachineSpec): string[] {
+  const lines: string[] = [];
+  for (const u of spec.users) {
+    if (u.name === 'root') continue;
+    const n = shq(u.name);
+    lines.push(
+      `if ! id -u ${n} >/dev/null 2>&1; then`,
+      // Keep the wanted uid/gid unless the image already uses them for someone else.
+      `  uid_=; getent passwd ${u.uid} >/dev/null || uid_="-u ${u.uid}"`,
+      `  if getent group ${n} >/dev/null; then grp_="-g ${u.name}"`,
+      `  elif getent group ${u.gid} >/dev/null; then grp_=-U`,
+      `  else groupadd -g ${u.gid} ${n}; grp_="-g ${u.name}"; fi`,
+      // The host's login shell may not exist in the image; bash always does.
+      `  sh_=${shq(u.shell)}; [ -x "$sh_" ] || sh_=/bin/bash`,
+      `  useradd -m $uid_ $grp_ -d ${shq(u.home)} -s "$sh_" -G sudo ${n}`,
+      `  usermod -p '*' ${n}`,
+      `  echo ${shq(`${u.name} ALL=(ALL) NOPASSWD:ALL`)} >/etc/sudoers.d/sandlot-${u.name}`,
+      `  chmod 0440 /etc/sudoers.d/sandlot-${u.name}`,
+      'fi',
+    );
+  }
+  return lines;
+}
+
+/** Owner of a startup file: the given one, else the user whose home it lies in, else root. */
+export function startupFileOwner(spec: MachineSpec, path: string, owner?: string): string {
+  if (owner) return owner;
+  const user = spec.users.find((u) => u.name !== 'root' && (path === u.home || path.startsWith(u.home.replace(/\/$/, '') + '/')));
+  // "name:" is the user's login group, whatever its gid ended up being.
+  return user ? `${user.name}:` : 'root:root';
+}
+
+function startupFileLines(spec: MachineSpec): string[] {
+  const lines: string[] = [];
+  for (const f of spec.startupFiles) {
+    const p = shq(f.path);
+    const data = Buffer.from(f.content, 'utf8').toString('base64');
+    lines.push(`mkdir -p "$(dirname ${p})"`, `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`);
+    if (f.mode) lines.push(`chmod ${f.mode} ${p}`);
+    else if (!f.append) lines.push(`chmod 0644 ${p}`);
+    lines.push(`chown ${shq(startupFileOwner(spec, f.path, f.owner))} ${p}`);
+  }
+  return lines;
+}
+
+function registryAuthLines(spec: MachineSpec, registryAuth: string | undefined): string[] {
+  if (!registryAuth) return [];
+  const config = JSON.stringify({ auths: { [REGISTRY_HOST]: { auth: Buffer.from(registryAuth).toString('base64') } } });
+  const lines: string[] = [];
+  const homes = [{ home: '/root', owner: 'root:root' }].concat(
+    spec.users.filter((u) => u.name !== 'root').map((u) => ({ home: u.home, owner: `${u.name}:` })),
+  );
+  for (const { home, owner } of homes) {
+    const dir = shq(`${home}/.docker`);
+    lines.push(`mkdir -p ${dir}`, `printf '%s\\n' ${shq(config)} >${dir}/config.json`, `chmod 0600 ${dir}/config.json`, `chown -R ${shq(owner)} ${dir}`);
+  }
+  return lines;
+}
+
+export function firstBootScript(spec: MachineSpec, registryAuth?: string): string {
+  return [
+    '#!/bin/sh',
+    `# Sandlot first boot of machine ${spec.name}`,
+    'set -eu',
+    ...userLines(spec),
+    ...startupFileLines(spec),
+    ...registryAuthLines(spec, registryAuth),
+    '',
+  ].join('\n');
+}
