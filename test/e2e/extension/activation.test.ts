@@ -1,0 +1,57 @@
+// Smoke test of the harness and the packaged extension: the .vsix installs into a real
+// VS Code (code-server), activates, contributes its views, and logs to its channel.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodeServer } from '../harness/code-server';
+import { packageVsix } from '../harness/vsix';
+import { artifactsDir, waitFor } from '../harness/util';
+import { Workbench } from '../harness/workbench';
+
+describe('extension activation in code-server', () => {
+  let runDir: string;
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const artifacts = artifactsDir('activation');
+
+  beforeAll(async () => {
+    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-e2e-activation-'));
+    const vsix = await packageVsix(runDir);
+    // An agent URL where nothing listens: the extension must still activate and say so.
+    server = await CodeServer.start({
+      runDir,
+      extensions: [vsix],
+      env: { SANDLOT_HOME: path.join(runDir, 'sandlot-home') },
+      settings: { 'sandlot.agent.url': 'http://127.0.0.1:9' },
+    });
+    fs.mkdirSync(path.join(runDir, 'project'));
+    wb = await Workbench.open(server.folderUrl(path.join(runDir, 'project')), path.join(runDir, 'chromium'), artifacts);
+  });
+
+  afterAll(async () => {
+    if (wb) await wb.screenshot('final');
+    await wb?.close();
+    if (server) fs.copyFileSync(server.logFile, path.join(artifacts, 'code-server.log'));
+    await server?.stop();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('activates and writes to the Sandlot log', async () => {
+    await wb!.runCommand('Sandlot: Show Logs');
+    const text = await waitFor('the Sandlot log to show the activation line', 60_000, async () => {
+      const t = await wb!.outputText();
+      return /Sandlot \d+\.\d+\.\d+ active/.test(t) ? t : undefined;
+    });
+    await wb!.screenshot('log');
+    expect(text).toMatch(/uiKind=\d, remote=/);
+  });
+
+  it('shows the Sandlot view container with the Playgrounds view', async () => {
+    await wb!.page.locator('.activitybar .action-item a[aria-label^="Sandlot"]').first().click();
+    const title = wb!.page.locator('.pane-header', { hasText: 'Playgrounds' }).first();
+    await title.waitFor({ state: 'visible' });
+    await wb!.screenshot('views');
+    expect(await wb!.page.locator('.pane-header', { hasText: 'Catalog' }).count()).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function repoRoot(): string {
+  return path.resolve(__dirname, '../../..');
+}
+
+/**
+ * Polls `check` until it returns true (or a truthy value), at most `timeoutMs`. On a
+ * loaded 2-core machine every wait in the suite is a condition like this, never a sleep.
+ */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | Promise<T>,
+  intervalMs = 250,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A directory under test-results/ for one suite's screenshots and logs. */
+export function artifactsDir(suite: string): string {
+  const dir = path.join(repoRoot(), 'test-results', 'e2e', suite);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

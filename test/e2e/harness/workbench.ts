@@ -1,0 +1,130 @@
+// Drives the code-server workbench in Debian's Chromium through playwright-core.
+// Selectors are VS Code's own DOM classes (stable across 1.9x); every wait is on a
+// condition with a generous limit, since extension activation alone takes 4–9 s here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page, type Locator } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const UI_TIMEOUT = 60_000;
+
+export class Workbench {
+  private shot = 0;
+
+  private constructor(
+    private readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly artifacts: string,
+  ) {}
+
+  static async open(url: string, profileDir: string, artifacts: string): Promise<Workbench> {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; run: bash scripts/setup.d/70-e2e.sh`);
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context.setDefaultTimeout(UI_TIMEOUT);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const wb = new Workbench(context, page, artifacts);
+    await wb.goto(url);
+    return wb;
+  }
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.waitReady();
+  }
+
+  /** The workbench is up when its status bar has rendered. */
+  async waitReady(): Promise<void> {
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  }
+
+  /**
+   * Runs a command by its palette label (e.g. "Sandlot: Show Logs"). The palette lists
+   * what was registered when it opened, and a remote extension host registers its
+   * contributions seconds after the workbench shows, so reopen until the command appears.
+   */
+  async runCommand(label: string, timeoutMs = UI_TIMEOUT): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const input = await this.openPalette();
+      await input.fill(`>${label}`);
+      const row = this.page
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label })
+        .first();
+      if (await row.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) {
+        await row.click();
+        return;
+      }
+      await input.press('Escape');
+      if (Date.now() > deadline) throw new Error(`the command palette never listed "${label}"`);
+    }
+  }
+
+  async openPalette(): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget input');
+    // F1 only works once the workbench has keyboard focus; retry until the widget shows.
+    for (let i = 0; i < 20; i++) {
+      if (!(await input.isVisible())) {
+        await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 10 } }).catch(() => {});
+        await this.page.keyboard.press('F1');
+      }
+      if (await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return input;
+    }
+    throw new Error('the command palette did not open');
+  }
+
+  /** Picks an item in an open quick pick by its label. */
+  async pick(label: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  /** Types into an open input box and accepts it. */
+  async answerInput(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  }
+
+  /** Clicks a button of a modal dialog (code-server renders them in the DOM). */
+  async clickDialogButton(label: string): Promise<void> {
+    const button = this.page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: label }).first();
+    await button.waitFor({ state: 'visible' });
+    await button.click();
+  }
+
+  /** Text shown in the visible Output panel's editor. */
+  async outputText(): Promise<string> {
+    return (await this.page.locator('.part.panel .output-view .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /** Saves a numbered screenshot in the suite's artifacts directory. */
+  async screenshot(step: string): Promise<string> {
+    this.shot += 1;
+    const file = path.join(this.artifacts, `${String(this.shot).padStart(2, '0')}-${step}.png`);
+    await this.page.screenshot({ path: file }).catch(() => {});
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => {});
+  }
+}
