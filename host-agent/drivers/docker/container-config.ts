@@ -56,7 +56,10 @@ export function privilegedHostConfig(): Partial<Docker.HostConfig> {
   return {
     CapAdd: ['ALL'],
     CapDrop: ['SYS_RESOURCE'],
-    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
+    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+    // The CLI's `systempaths=unconfined` is these two empty lists in the API.
+    MaskedPaths: [],
+    ReadonlyPaths: [],
     DeviceCgroupRules: ['a *:* rwm'],
     Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
   };
