@@ -40,8 +40,10 @@ export function tail(text: string, limit = OUTPUT_LIMIT): string {
  * The remote command that runs `program`: the text travels base64-encoded in the command
  * line (no quoting issues, stdin stays free for the script), and bash is preferred.
  */
-export function remoteCommand(program: string): string {
+export function remoteCommand(program: string, timeoutSeconds?: number): string {
   const b64 = Buffer.from(program, 'utf8').toString('base64');
-  const decode = `"$(printf %s '${b64}' | base64 -d)"`;
-  return `if command -v bash >/dev/null 2>&1; then exec bash -c ${decode} sandlot-task; else exec sh -c ${decode} sandlot-task; fi`;
+  // `timeout` kills the script inside the machine even when the SSH server ignores
+  // channel signals; it fires a second after the runner's own timer.
+  const limit = timeoutSeconds !== undefined ? `command -v timeout >/dev/null 2>&1 && T="timeout -s KILL ${Math.ceil(timeoutSeconds) + 1}"; ` : '';
+  return `S=sh; command -v bash >/dev/null 2>&1 && S=bash; T=; ${limit}exec $T $S -c "$(printf %s '${b64}' | base64 -d)" sandlot-task`;
 }

@@ -1,0 +1,128 @@
+// SshRunner against a real OpenSSH server on loopback (its own config, keys and port):
+// exec channels on one shared connection, exit codes, output, timeouts, host key checks.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../../../host-agent/tasks/program';
+import { SshRunner } from '../../../../host-agent/tasks/ssh-runner';
+
+let dir: string;
+let sshd: ChildProcess;
+let port: number;
+let userKey: string;
+let hostPub: string;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-sshrunner-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host'), '-C', 'host']);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'user'), '-C', 'user']);
+  fs.copyFileSync(path.join(dir, 'user.pub'), path.join(dir, 'authorized_keys'));
+  userKey = fs.readFileSync(path.join(dir, 'user'), 'utf8');
+  hostPub = fs.readFileSync(path.join(dir, 'host.pub'), 'utf8');
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  port = await freePort();
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${path.join(dir, 'host')}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PasswordAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'PidFile none',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'sshd_config'), config + '\n');
+  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1', () => (c.end(), r(true)));
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('sshd did not start');
+});
+
+afterAll(() => {
+  sshd?.kill();
+});
+
+function runner(hostKey = hostPub, maxChannels?: number) {
+  let connects = 0;
+  const r = new SshRunner({
+    connect: async () => {
+      connects++;
+      return net.connect(port, '127.0.0.1');
+    },
+    privateKey: userKey,
+    hostKey: () => hostKey,
+    maxChannels,
+  });
+  return { r, connects: () => connects };
+}
+
+const req = (program: string, timeoutMs = 10_000) => ({ machine: 'dev', user: 'root', program: buildProgram(program, { NAME: "o'neil" }), timeoutMs });
+
+describe('SshRunner', () => {
+  it('runs scripts with env and helpers, returning exit code and output', async () => {
+    const { r } = runner();
+    try {
+      expect(await r.run(req('echo "hi $NAME"; echo err >&2; file_contains /etc/passwd root: && exit 7'))).toEqual({ code: 7, stdout: "hi o'neil\n", stderr: 'err\n' });
+      expect(await r.run(req('whoami'))).toMatchObject({ code: 0, stdout: 'root\n' });
+    } finally {
+      r.close();
+    }
+  });
+
+  it('shares one connection across many runs, also in parallel beyond the channel limit', async () => {
+    const { r, connects } = runner(hostPub, 4);
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => r.run(req(`sleep 0.1; echo ${i}`))));
+      expect(results.map((x) => x.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
+      expect(connects()).toBe(1);
+      expect(r.connectionCount).toBe(1);
+    } finally {
+      r.close();
+    }
+  });
+
+  it('kills a script at its timeout', async () => {
+    const { r } = runner();
+    try {
+      const t0 = Date.now();
+      const res = await r.run(req('echo started; sleep 20', 500));
+      expect(res).toMatchObject({ code: null, timedOut: true, stdout: 'started\n' });
+      expect(Date.now() - t0).toBeLessThan(4000);
+      // the connection is still usable afterwards
+      expect(await r.run(req('echo again'))).toMatchObject({ code: 0, stdout: 'again\n' });
+    } finally {
+      r.close();
+    }
+  });
+
+  it('refuses a server whose host key is not the expected one', async () => {
+    const other = execFileSync('sh', ['-c', `ssh-keygen -q -t ed25519 -N '' -f ${dir}/other -C x && cat ${dir}/other.pub`], { encoding: 'utf8' });
+    const { r } = runner(other);
+    try {
+      const res = await r.run(req('echo should-not-run'));
+      expect(res.code).toBeNull();
+      expect(res.error).toMatch(/^ssh to root@dev: /);
+      expect(res.stdout).toBe('');
+    } finally {
+      r.close();
+    }
+  });
+});
