@@ -1,0 +1,366 @@
+// The embedded default driver: machines made of Linux namespaces, no Docker, no VM, no
+// root needed. Per playground: a "hub" holding a user and a network namespace with a
+// bridge; per machine: PID 1 in its own user (nested in the hub's), mount, pid, uts, ipc
+// and network namespaces, wired to the bridge with a veth pair. The agent itself serves
+// each machine's SSH (see ssh-server.ts).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { MachineState } from '../../api/protocol';
+import { duplexPair } from '../../util/duplex-pair';
+import { writeFileAtomicModeSync } from '../../util/files';
+import { sandlotHome } from '../../util/paths';
+import {
+  DriverUnavailableError,
+  type DoctorCheck,
+  type DoctorReport,
+  type Driver,
+  type DriverContext,
+  type PlaygroundSpec,
+} from '../protocol';
+import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
+import { machineAddress, machineDir, prepareMachineDirs, startupFileProblems } from './machine-files';
+import {
+  AGENT_IS_ROOT,
+  enterUserFlags,
+  idMapForSlot,
+  initScript,
+  isAlive,
+  processStartTime,
+  runAsync,
+  startHolder,
+  treeRss,
+  writeTopLevelIdMaps,
+  type IdMap,
+} from './namespaces';
+import { NetnsRelay } from './relay';
+import { MachineSshServer } from './ssh-server';
+
+interface Holder {
+  pid: number;
+  start: number;
+}
+
+interface SandboxState {
+  slot: number;
+  hub?: Holder;
+  machines: Record<string, Holder | undefined>;
+}
+
+interface Live {
+  ssh?: MachineSshServer;
+  relay?: NetnsRelay;
+}
+
+// Writes the nested machine namespace's id maps (only a process in the hub's user
+// namespace may) and plugs the machine into the bridge. Arguments arrive as $1…$3.
+const WIRE_MACHINE = [
+  'printf "0 0 %s\\n" "$3" > "/proc/$2/uid_map"',
+  'printf "0 0 %s\\n" "$3" > "/proc/$2/gid_map"',
+  'ip link add "$1" type veth peer name eth0 netns "$2"',
+  'ip link set "$1" master br0 up',
+].join(' && ');
+
+export interface SandboxDriverOptions {
+  /** Directory holding every playground's dir (to find used uid ranges). */
+  playgroundsDir: string;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export class SandboxDriver implements Driver {
+  readonly name = 'sandbox' as const;
+  private readonly live = new Map<string, Live>();
+  private preflightResult: Promise<void> | undefined;
+
+  constructor(private readonly opts: SandboxDriverOptions) {}
+
+  describeIsolation(): string {
+    return AGENT_IS_ROOT
+      ? 'sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; resources are not limited'
+      : 'sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; resources are not limited';
+  }
+
+  async doctor(): Promise<DoctorReport> {
+    const checks: DoctorCheck[] = [];
+    checks.push({ name: 'Linux', ok: process.platform === 'linux', detail: `platform ${process.platform}`, fix: 'use the docker driver (--driver docker) on this system' });
+    for (const [tool, pkg] of [
+      ['unshare', 'util-linux'],
+      ['nsenter', 'util-linux'],
+      ['ip', 'iproute2'],
+    ] as const) {
+      const found = which(tool);
+      checks.push({ name: tool, ok: !!found, detail: found ?? 'not found', fix: `install Debian package ${pkg}` });
+    }
+    const sftp = findSftpServer();
+    checks.push({ name: 'sftp-server', ok: !!sftp, detail: sftp ?? 'not found', fix: 'install Debian package openssh-sftp-server' });
+    if (process.platform === 'linux') {
+      const r = spawnSync('unshare', ['--user', '--map-root-user', '--net', '--mount', '--pid', '--fork', 'true'], { encoding: 'utf8' });
+      checks.push({
+        name: 'unprivileged user namespaces',
+        ok: r.status === 0,
+        detail: r.status === 0 ? 'available' : (r.stderr || r.error?.message || 'unavailable').trim(),
+        fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
+      });
+    }
+    return { driver: 'sandbox', usable: checks.every((c) => c.ok), checks };
+  }
+
+  preflight(): Promise<void> {
+    this.preflightResult ??= this.doctor().then((report) => {
+      const failed = report.checks.filter((c) => !c.ok);
+      if (failed.length > 0) {
+        this.preflightResult = undefined;
+        throw new DriverUnavailableError(
+          'sandbox',
+          `the sandbox driver cannot run here: ${failed.map((c) => `${c.name}: ${c.detail} (${c.fix})`).join('; ')}. The docker driver (sandlot agent --driver docker) works without namespaces.`,
+        );
+      }
+    });
+    return this.preflightResult;
+  }
+
+  async validate(spec: PlaygroundSpec): Promise<void> {
+    const problems = spec.machines.flatMap((m, i) => startupFileProblems(m, i));
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  }
+
+  async create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    const state: SandboxState = { slot: this.freeSlot(), machines: {} };
+    this.save(spec, state);
+    await this.start(spec, ctx);
+  }
+
+  async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    const state = this.load(spec);
+    const ids = idMapForSlot(state.slot);
+    if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
+      // Without the hub the remaining machines have lost their network: begin afresh.
+      this.killAll(spec, state);
+      ctx.progress('network', 'started');
+      state.hub = await this.startHub(spec, ids);
+      this.save(spec, state);
+      ctx.progress('network', 'done');
+    }
+    const hosts = spec.machines.map((m) => ({ name: m.name, address: machineAddress(m.index) }));
+    await Promise.all(
+      spec.machines.map(async (m) => {
+        const current = state.machines[m.name];
+        if (current && isAlive(current.pid, current.start)) return;
+        ctx.progress('machine', 'started', m.name);
+        const dir = machineDir(this.driverDir(spec), m.name);
+        prepareMachineDirs(dir, m, ids, hosts);
+        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids);
+        ctx.progress('machine', 'done', m.name);
+      }),
+    );
+    this.save(spec, state);
+  }
+
+  async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
+    const state = this.load(spec);
+    this.killAll(spec, state);
+    this.save(spec, state);
+  }
+
+  async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
+    fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
+    for (const m of spec.machines) fs.rmSync(this.rootfsMountPoint(spec, m.name), { recursive: true, force: true });
+  }
+
+  async adopt(spec: PlaygroundSpec): Promise<Record<string, MachineState>> {
+    const out: Record<string, MachineState> = {};
+    let state: SandboxState;
+    try {
+      state = this.load(spec);
+    } catch {
+      for (const m of spec.machines) out[m.name] = 'stopped';
+      return out;
+    }
+    const hubAlive = !!state.hub && isAlive(state.hub.pid, state.hub.start);
+    for (const m of spec.machines) {
+      const h = state.machines[m.name];
+      out[m.name] = hubAlive && h && isAlive(h.pid, h.start) ? 'running' : 'stopped';
+    }
+    return out;
+  }
+
+  async connect(spec: PlaygroundSpec, machine: string, port: number): Promise<Duplex> {
+    const live = this.liveMachine(spec, machine);
+    if (port === 22) {
+      const [ours, theirs] = duplexPair();
+      live.ssh!.accept(ours);
+      return theirs;
+    }
+    return live.relay!.connect('127.0.0.1', port);
+  }
+
+  address(_spec: PlaygroundSpec, machine: string): string | undefined {
+    const m = _spec.machines.find((x) => x.name === machine);
+    return m ? machineAddress(m.index) : undefined;
+  }
+
+  async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
+    const state = this.load(spec);
+    const out: Record<string, number> = {};
+    for (const m of spec.machines) {
+      const h = state.machines[m.name];
+      if (h && isAlive(h.pid, h.start)) out[m.name] = treeRss(h.pid);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const live of this.live.values()) {
+      live.ssh?.close();
+      live.relay?.close();
+    }
+    this.live.clear();
+  }
+
+  // --- internals ---
+
+  private liveMachine(spec: PlaygroundSpec, machine: string): Live {
+    const key = `${spec.id}/${machine}`;
+    const m = spec.machines.find((x) => x.name === machine);
+    if (!m) throw new Error(`no machine "${machine}" in playground ${spec.id}`);
+    const state = this.load(spec);
+    const h = state.machines[machine];
+    if (!h || !isAlive(h.pid, h.start)) throw new Error(`machine ${machine} of ${spec.id} is not running`);
+    let live = this.live.get(key);
+    if (live?.ssh && live.relay && (live as Live & { pid?: number }).pid === h.pid) return live;
+    live?.ssh?.close();
+    live?.relay?.close();
+    const relay = new NetnsRelay(h.pid);
+    const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
+    const processes = new SandboxMachineProcesses({ pid: h.pid, users: m.users, relay, hosts });
+    const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
+      this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
+    );
+    live = Object.assign({ ssh, relay }, { pid: h.pid });
+    this.live.set(key, live);
+    return live;
+  }
+
+  private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
+    const pid = await startHolder({
+      argv: ['unshare', '--user', '--net'],
+      env: { M_ROLE: 'hub' },
+      uid: AGENT_IS_ROOT ? ids.outer : undefined,
+      gid: AGENT_IS_ROOT ? ids.outer : undefined,
+      logFile: path.join(this.driverDir(spec), 'hub.log'),
+      beforeGo: async (p) => writeTopLevelIdMaps(p, ids),
+    });
+    return { pid, start: processStartTime(pid)! };
+  }
+
+  private async startMachine(spec: PlaygroundSpec, name: string, index: number, dir: string, hub: Holder, ids: IdMap): Promise<Holder> {
+    const mountPoint = this.rootfsMountPoint(spec, name);
+    fs.mkdirSync(mountPoint, { recursive: true, mode: 0o755 });
+    const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
+    const pid = await startHolder({
+        argv: [
+          'nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--',
+          'unshare', '--user', '--mount', '--pid', '--fork', '--uts', '--ipc', '--net', '--propagation', 'private',
+        ],
+        env: {
+          M_NAME: name,
+          M_ROOTFS: mountPoint,
+          M_ADDR: `${machineAddress(index)}/24`,
+          M_MASK: this.maskedPaths().join(':'),
+          M_DIR: dir,
+          ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
+        },
+        logFile: path.join(dir, 'init.log'),
+        beforeGo: (p) =>
+          runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p), String(ids.count)]),
+        // Root's own credentials can walk to the state dir; the machine's uid may not.
+        onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
+      });
+    return { pid, start: processStartTime(pid)! };
+  }
+
+  private killAll(spec: PlaygroundSpec, state: SandboxState): void {
+    for (const [name, h] of Object.entries(state.machines)) {
+      const key = `${spec.id}/${name}`;
+      const live = this.live.get(key);
+      live?.ssh?.close();
+      live?.relay?.close();
+      this.live.delete(key);
+      // SIGKILL to a PID namespace's init ends every process in it at once.
+      if (h && isAlive(h.pid, h.start)) kill(h.pid);
+      state.machines[name] = undefined;
+    }
+    if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
+    state.hub = undefined;
+  }
+
+  /** Paths hidden from machines: the agent's state (keys, tokens, other machines' files). */
+  private maskedPaths(): string[] {
+    const home = sandlotHome();
+    const owned = ['/root', '/home', '/tmp', '/var/tmp', '/proc', '/sys', '/dev', '/run'];
+    return owned.some((p) => home === p || home.startsWith(`${p}/`)) ? [] : [home];
+  }
+
+  private rootfsMountPoint(spec: PlaygroundSpec, machine: string): string {
+    // Outside the state dir on purpose: a machine running as an unprivileged uid must be
+    // able to walk to its mount point, and the state dir may sit in a private home.
+    return path.join(os.tmpdir(), `sandlot-rootfs-${process.getuid?.() ?? 0}`, `${spec.id}-${machine}`);
+  }
+
+  private driverDir(spec: PlaygroundSpec): string {
+    return path.join(spec.dir, 'driver');
+  }
+
+  private stateFile(spec: PlaygroundSpec): string {
+    return path.join(this.driverDir(spec), 'sandbox.json');
+  }
+
+  private load(spec: PlaygroundSpec): SandboxState {
+    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as SandboxState;
+  }
+
+  private save(spec: PlaygroundSpec, state: SandboxState): void {
+    writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
+  }
+
+  private freeSlot(): number {
+    const used = new Set<number>();
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(this.opts.playgroundsDir);
+    } catch {
+      // no playgrounds yet
+    }
+    for (const id of entries) {
+      try {
+        used.add((JSON.parse(fs.readFileSync(path.join(this.opts.playgroundsDir, id, 'driver', 'sandbox.json'), 'utf8')) as SandboxState).slot);
+      } catch {
+        // not a sandbox playground
+      }
+    }
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    return slot;
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function which(tool: string): string | undefined {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', ...(process.env.PATH ?? '').split(':')]) {
+    const p = path.join(dir, tool);
+    if (dir && fs.existsSync(p)) return p;
+  }
+  return undefined;
+}

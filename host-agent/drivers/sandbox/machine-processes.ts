@@ -1,0 +1,90 @@
+// Starts processes inside one sandbox machine: shells on a PTY, commands, sftp-server,
+// and TCP connections. Each enters the machine's namespaces with nsenter as the right
+// user, with a clean login environment (the agent's own environment never leaks in).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Duplex } from 'node:stream';
+import * as pty from 'node-pty';
+import type { MachineUser } from '../protocol';
+import { machineEnterArgs } from './namespaces';
+import type { NetnsRelay } from './relay';
+import type { MachineProcesses, PtyHandle } from './ssh-server';
+
+const SFTP_SERVERS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/ssh/sftp-server'];
+
+export function findSftpServer(): string | undefined {
+  return SFTP_SERVERS.find((p) => fs.existsSync(p));
+}
+
+export interface MachineProcessOptions {
+  pid: number;
+  users: MachineUser[];
+  relay: NetnsRelay;
+  /** Names → addresses of the playground's machines, for direct-tcpip by name. */
+  hosts: Record<string, string>;
+}
+
+export class SandboxMachineProcesses implements MachineProcesses {
+  constructor(private readonly opts: MachineProcessOptions) {}
+
+  user(name: string): MachineUser | undefined {
+    return this.opts.users.find((u) => u.name === name);
+  }
+
+  private loginEnv(user: MachineUser, extra: Record<string, string>): Record<string, string> {
+    const path = user.uid === 0 ? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' : '/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games';
+    return { LANG: 'C.UTF-8', ...extra, HOME: user.home, USER: user.name, LOGNAME: user.name, SHELL: user.shell, PATH: path };
+  }
+
+  spawnPty(user: MachineUser, o: { cols: number; rows: number; term: string; env: Record<string, string>; command?: string }): PtyHandle {
+    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', user.shell, ...(o.command === undefined ? ['-l'] : ['-c', o.command])];
+    const p = pty.spawn(argv[0], argv.slice(1), {
+      name: o.term,
+      cols: o.cols,
+      rows: o.rows,
+      cwd: '/',
+      // Raw bytes both ways: a UTF-8 character split across two SSH packets stays whole.
+      encoding: null,
+      env: this.loginEnv(user, { ...o.env, TERM: o.term }),
+    });
+    return {
+      write: (d) => p.write(d),
+      resize: (c, r) => p.resize(c, r),
+      kill: (s) => {
+        try {
+          p.kill(s);
+        } catch {
+          // already gone
+        }
+      },
+      onData: (cb) => void p.onData(cb),
+      onExit: (cb) => void p.onExit(cb),
+    };
+  }
+
+  spawnExec(user: MachineUser, env: Record<string, string>, command: string): ChildProcess {
+    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', user.shell, '-c', command];
+    return spawn(argv[0], argv.slice(1), { stdio: 'pipe', env: this.loginEnv(user, env) });
+  }
+
+  spawnSftp(user: MachineUser): ChildProcess {
+    const server = findSftpServer();
+    if (!server) {
+      const child = spawn('false', [], { stdio: 'pipe' });
+      queueMicrotask(() => child.emit('error', new Error('no sftp-server on this host: install Debian package openssh-sftp-server')));
+      return child;
+    }
+    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', server];
+    return spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: this.loginEnv(user, {}) });
+  }
+
+  async connect(host: string, port: number): Promise<Duplex> {
+    // Names of the playground's machines resolve through the agent's table; anything
+    // else must already be an address inside the playground (or loopback).
+    const address = host === 'localhost' ? '127.0.0.1' : (this.opts.hosts[host] ?? host);
+    if (!/^(127\.|10\.77\.0\.|::1$)/.test(address)) {
+      throw new Error(`${host} is not a machine of this playground`);
+    }
+    return this.opts.relay.connect(address, port);
+  }
+}

@@ -1,0 +1,222 @@
+// Low-level namespace plumbing for the sandbox driver: starting a namespace holder
+// (a playground's network hub or a machine's PID 1), writing its id maps, and the
+// nsenter argument lists that put a process inside a machine.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Whether the agent runs as real root (it then gives machines an unprivileged uid range). */
+export const AGENT_IS_ROOT = process.getuid?.() === 0;
+
+/**
+ * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
+ * nobody to the host, like a rootless container); each playground its own range, so
+ * playgrounds cannot touch each other's files. As a normal user, only root exists in a
+ * machine and maps to the agent's own uid.
+ */
+export interface IdMap {
+  /** Host uid/gid of the machine's root. */
+  outer: number;
+  count: number;
+}
+
+const ROOT_UID_BASE = 0x100000; // 1048576: above any uid a distribution hands out
+const RANGE = 65536;
+
+export function idMapForSlot(slot: number): IdMap {
+  if (AGENT_IS_ROOT) return { outer: ROOT_UID_BASE + slot * RANGE, count: RANGE };
+  return { outer: process.getuid?.() ?? 0, count: 1 };
+}
+
+let scriptText: string | undefined;
+export function initScript(): string {
+  scriptText ??= fs.readFileSync(path.join(scriptDir(), 'machine-init.sh'), 'utf8');
+  return scriptText;
+}
+
+function scriptDir(): string {
+  // Sources: next to this file. Bundle (dist/): the sources ship beside it in the checkout.
+  const here = path.join(__dirname, 'machine-init.sh');
+  if (fs.existsSync(here)) return __dirname;
+  return path.join(__dirname, '..', 'host-agent', 'drivers', 'sandbox');
+}
+
+export interface HolderOptions {
+  /** Command that wraps `bash` (e.g. `unshare …` or `nsenter … -- unshare …`). */
+  argv: string[];
+  env: Record<string, string>;
+  /** Host uid/gid to run as (root agents only). */
+  uid?: number;
+  gid?: number;
+  logFile: string;
+  /** Called with the holder's host PID before it is told to go on (write id maps here). */
+  beforeGo: (pid: number) => Promise<void>;
+  /** Called when the script stops at "binds" (root agents: bind the machine's own dirs from outside). */
+  onBinds?: (pid: number) => Promise<void>;
+}
+
+/** Starts a namespace holder and resolves with its host PID once it says `ready`. */
+export async function startHolder(opts: HolderOptions): Promise<number> {
+  const log = fs.openSync(opts.logFile, 'a', 0o600);
+  const script = initScript();
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.argv[0], [...opts.argv.slice(1), 'bash', '-c', script, 'sandlot-init'], {
+      // Its own session: the machine outlives an agent that is killed.
+      detached: true,
+      stdio: ['pipe', 'pipe', log],
+      // HOME=/ keeps bash from reading the agent's ~/.bashrc (it does when stdin is a socket).
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...opts.env, M_SCRIPT: script },
+      uid: opts.uid,
+      gid: opts.gid,
+    });
+  } finally {
+    fs.closeSync(log);
+  }
+  const lines = createInterface({ input: child.stdout! });
+  const iterator = lines[Symbol.asyncIterator]();
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      const tail = readTail(opts.logFile);
+      reject(new Error(`namespace setup exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
+    });
+    child.once('error', (err) => reject(err));
+  });
+  const nextLine = async (): Promise<string> => {
+    const r = await Promise.race([iterator.next(), exited]);
+    if (r.done) return exited;
+    return r.value;
+  };
+  try {
+    const first = await nextLine();
+    const m = /^pid (\d+)$/.exec(first);
+    if (!m) throw new Error(`unexpected first line from namespace setup: ${JSON.stringify(first)}`);
+    const pid = Number(m[1]);
+    await opts.beforeGo(pid);
+    child.stdin!.write('go\n');
+    for (;;) {
+      const line = await nextLine();
+      if (line === 'ready') break;
+      if (line === 'binds' && opts.onBinds) {
+        await opts.onBinds(pid);
+        child.stdin!.write('go\n');
+        continue;
+      }
+      throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
+    }
+    child.stdin!.end();
+    return pid;
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    lines.close();
+    child.stdout!.destroy();
+    child.removeAllListeners('exit');
+    child.unref();
+  }
+}
+
+function readTail(file: string): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim().split('\n');
+    return text.slice(-3).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+/** Writes the id maps of a holder that is a child of the agent's own user namespace. */
+export function writeTopLevelIdMaps(pid: number, map: IdMap): void {
+  if (!AGENT_IS_ROOT) {
+    // An unprivileged writer may map only its own ids, and only after giving up setgroups.
+    fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+  }
+  fs.writeFileSync(`/proc/${pid}/uid_map`, `0 ${map.outer} ${map.count}\n`);
+  fs.writeFileSync(`/proc/${pid}/gid_map`, `0 ${AGENT_IS_ROOT ? map.outer : process.getgid?.()} ${map.count}\n`);
+}
+
+/**
+ * Flags for `nsenter` to become root of a holder's user namespace. As root the agent
+ * switches to the namespace's uid 0 (its unprivileged base); as a normal user its own
+ * uid already is that root, and setgroups is denied, so credentials stay as they are.
+ */
+export function enterUserFlags(): string[] {
+  return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
+}
+
+/** `nsenter` arguments that put a process fully inside a machine, as a user, in a directory. */
+export function machineEnterArgs(pid: number, user: { uid: number; gid: number }, cwd: string): string[] {
+  const args = ['nsenter', '-t', String(pid), '-U', '-m', '-p', '-u', '-i', '-n', `--wdns=${cwd}`];
+  if (AGENT_IS_ROOT) args.push('-S', String(user.uid), '-G', String(user.gid));
+  else args.push('--preserve-credentials');
+  return args;
+}
+
+/** Enter only a machine's network namespace (for opening TCP connections inside it). */
+export function netEnterArgs(pid: number): string[] {
+  // Root may join a descendant's network namespace without its user namespace; it then
+  // keeps read access to node and the relay on the host.
+  return AGENT_IS_ROOT ? ['nsenter', '-t', String(pid), '-n'] : ['nsenter', '-t', String(pid), '-U', '-n', '--preserve-credentials'];
+}
+
+/** Process start time (clock ticks since boot): tells a live holder from a reused PID. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number, startTime: number): boolean {
+  return processStartTime(pid) === startTime;
+}
+
+/** Resident memory of a process and all its descendants, in bytes. */
+export function treeRss(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (m) total += Number(m[1]) * 1024;
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        if (kids) stack.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+/** Runs a short command to completion; throws with its stderr on failure. */
+export function run(argv: string[], env?: NodeJS.ProcessEnv): void {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: env ?? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${argv[0]} failed: ${(r.stderr || r.stdout).trim() || `exit ${r.status}`}`);
+}
+
+export function runAsync(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${argv[0]} failed: ${err.trim() || `exit ${code}`}`));
+    });
+  });
+}
