@@ -1,0 +1,134 @@
+// Content running on playgrounds: one TaskEngine per playground, its task records kept
+// in the playground record (so an agent restart resumes them) and every change streamed
+// as `task` / `content` events. The agent supplies storage, events and SSH through
+// ContentHost; this module holds no playground logic of its own.
+import type { ContentRecord, ContentState, PlaygroundEvent, PlaygroundRecord, TaskRecord } from '../api/protocol';
+import type { Content } from '../content/model';
+import { TaskEngine, type TaskEngineOptions } from './engine';
+import type { ScriptRunner } from './runner';
+
+export interface ContentHost {
+  record(id: string): PlaygroundRecord | undefined;
+  /** Changes the record and persists it (atomically, in the agent's store). */
+  updateRecord(id: string, change: (record: PlaygroundRecord) => void): Promise<void>;
+  emit(id: string, event: PlaygroundEvent): void;
+  /** A runner into the playground's machines (the agent's SSH connections). */
+  runner(id: string): ScriptRunner;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+interface Session {
+  engine: TaskEngine;
+  content: Content;
+  runner: ScriptRunner;
+  /** Record writes in order: a later state must not be overwritten by an earlier one. */
+  writes: Promise<void>;
+}
+
+export class ContentSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly host: ContentHost,
+    private readonly engineOptions: Pick<TaskEngineOptions, 'intervalMs'> = {},
+  ) {}
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  content(id: string): Content | undefined {
+    return this.sessions.get(id)?.content;
+  }
+
+  /**
+   * Starts content on a running playground: records it, runs its init tasks and starts
+   * its checks. Resolves when the content is ready; rejects when an init task failed.
+   * With `resume`, task records already in the playground record are kept (agent restart).
+   */
+  async start(id: string, content: Content, opts: { source: string; defaultMachine: string; resume?: boolean }): Promise<void> {
+    await this.stop(id);
+    const record = this.host.record(id);
+    if (!record) throw new Error(`no playground "${id}"`);
+    const previous = opts.resume ? record.tasks : undefined;
+    const runner = this.host.runner(id);
+    const session: Session = { content, runner, writes: Promise.resolve(), engine: undefined as unknown as TaskEngine };
+    session.engine = new TaskEngine({
+      ...this.engineOptions,
+      tasks: content.tasks,
+      defaultMachine: opts.defaultMachine,
+      runner,
+      ...(previous ? { resume: previous } : {}),
+      onTask: (task) => this.onTask(id, session, task),
+      onContent: (state, message) => this.onContent(id, session, state, message),
+    });
+    this.sessions.set(id, session);
+    const contentRecord: ContentRecord = {
+      name: content.name,
+      kind: content.kind,
+      title: content.title,
+      source: opts.source,
+      state: opts.resume ? (record.content?.state ?? 'initializing') : 'initializing',
+    };
+    const tasks = session.engine.snapshot();
+    this.write(id, session, (r) => {
+      r.content = contentRecord;
+      r.tasks = tasks;
+    });
+    await session.writes;
+    this.host.emit(id, { type: 'snapshot', at: new Date().toISOString(), playground: this.host.record(id)! });
+    await session.engine.start();
+  }
+
+  /** Stops the checks of a playground's content (machines keep running). */
+  async stop(id: string, opts: { markStopped?: boolean } = {}): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    await session.engine.stop();
+    session.runner.close?.();
+    if (opts.markStopped) {
+      this.write(id, session, (r) => {
+        if (r.content && r.content.state !== 'completed' && r.content.state !== 'failed') r.content.state = 'stopped';
+      });
+      this.host.emit(id, { type: 'content', at: new Date().toISOString(), state: 'stopped' });
+    }
+    await session.writes;
+  }
+
+  async submitInput(id: string, task: string, value: string): Promise<TaskRecord> {
+    const session = this.sessions.get(id);
+    if (!session) throw new Error(`playground "${id}" runs no content`);
+    return session.engine.submitInput(task, value);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
+  }
+
+  private onTask(id: string, session: Session, task: TaskRecord): void {
+    if (this.sessions.get(id) !== session) return;
+    this.write(id, session, (r) => {
+      r.tasks = { ...(r.tasks ?? {}), [task.name]: task };
+    });
+    this.host.emit(id, { type: 'task', at: new Date().toISOString(), task });
+  }
+
+  private onContent(id: string, session: Session, state: ContentState, message?: string): void {
+    if (this.sessions.get(id) !== session) return;
+    this.write(id, session, (r) => {
+      if (!r.content) return;
+      r.content.state = state;
+      if (state === 'failed' && message) r.content.error = message;
+      else delete r.content.error;
+    });
+    this.host.emit(id, { type: 'content', at: new Date().toISOString(), state, ...(message ? { message } : {}) });
+    this.host.log?.(state === 'failed' ? 'warn' : 'info', `${id}: content ${session.content.name} ${state}${message ? `: ${message}` : ''}`);
+  }
+
+  private write(id: string, session: Session, change: (r: PlaygroundRecord) => void): void {
+    session.writes = session.writes
+      .then(() => this.host.updateRecord(id, change))
+      .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${(err as Error).message}`));
+  }
+}

@@ -1,0 +1,78 @@
+// ContentSessions with an in-memory store (JSON round trips, as a state file would do)
+// and real scripts through LocalRunner.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PlaygroundEvent, PlaygroundRecord } from '../../../../host-agent/api/protocol';
+import type { Content, TaskSpec } from '../../../../host-agent/content/model';
+import { LocalRunner } from '../../../../host-agent/tasks/local-runner';
+import { ContentSessions, type ContentHost } from '../../../../host-agent/tasks/session';
+
+function memoryHost(dir: string) {
+  let stored = JSON.stringify({ id: 'pg-1', template: 'linux', title: 'L', driver: 'sandbox', state: 'running', createdAt: '', deadline: '', machines: [], userPublicKey: '' } satisfies PlaygroundRecord);
+  const events: PlaygroundEvent[] = [];
+  const host: ContentHost = {
+    record: () => JSON.parse(stored) as PlaygroundRecord,
+    updateRecord: async (_id, change) => {
+      const r = JSON.parse(stored) as PlaygroundRecord;
+      change(r);
+      stored = JSON.stringify(r);
+    },
+    emit: (_id, e) => events.push(e),
+    runner: () => new LocalRunner({ ...process.env, D: dir }),
+  };
+  return { host, events, stored: () => JSON.parse(stored) as PlaygroundRecord };
+}
+
+const t = (name: string, run: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ name, kind: 'regular', user: 'root', run, needs: [], env: [], ...extra });
+
+const content: Content = {
+  name: 'demo', kind: 'challenge', format: 'iximiuz', title: 'Demo', description: '', dir: '/x',
+  playground: { template: 'linux' },
+  tasks: { init_x: t('init_x', 'echo init >> $D/init-runs', { kind: 'init' }), verify: t('verify', '[ -f $D/done ]') },
+  pages: [],
+};
+
+async function until(what: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('ContentSessions', () => {
+  it('keeps task states in the record, streams events, and resumes after a restart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-session-test-'));
+    const { host, events, stored } = memoryHost(dir);
+    const sessions = new ContentSessions(host, { intervalMs: 100 });
+    await sessions.start('pg-1', content, { source: '/x', defaultMachine: 'dev' });
+    expect(stored().content).toEqual({ name: 'demo', kind: 'challenge', title: 'Demo', source: '/x', state: 'ready' });
+    await until(() => (stored().tasks?.verify.runs ?? 0) >= 1 && stored().tasks?.verify.status === 'running');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['snapshot', 'task', 'content']));
+    expect(events.find((e) => e.type === 'task' && e.task.name === 'init_x' && e.task.status === 'completed')).toBeTruthy();
+
+    // "agent restart": a new ContentSessions on the same stored record
+    await sessions.dispose();
+    const again = new ContentSessions(host, { intervalMs: 100 });
+    await again.start('pg-1', content, { source: '/x', defaultMachine: 'dev', resume: true });
+    fs.writeFileSync(path.join(dir, 'done'), '');
+    await until(() => stored().content?.state === 'completed');
+    expect(stored().tasks?.verify).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect(fs.readFileSync(path.join(dir, 'init-runs'), 'utf8')).toBe('init\n'); // init not repeated
+    await again.stop('pg-1', { markStopped: true });
+    expect(stored().content?.state).toBe('completed'); // a finished challenge stays finished
+  });
+
+  it('records a failed init in the content record', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-session-test-'));
+    const { host, stored } = memoryHost(dir);
+    const sessions = new ContentSessions(host, { intervalMs: 100 });
+    const bad: Content = { ...content, tasks: { init_x: t('init_x', 'echo boom >&2; exit 2', { kind: 'init' }) } };
+    await expect(sessions.start('pg-1', bad, { source: '/x', defaultMachine: 'dev' })).rejects.toThrow('init task "init_x" on dev exited with code 2:\nboom');
+    await sessions.dispose();
+    expect(stored().content).toMatchObject({ state: 'failed', error: 'init task "init_x" on dev exited with code 2:\nboom' });
+    expect(stored().tasks?.init_x).toMatchObject({ status: 'failed', exitCode: 2 });
+  });
+});
