@@ -20,7 +20,7 @@ export function formatIpv4(n: number): string {
 }
 
 export function parseCidr(cidr: string): Cidr {
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(cidr);
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(cidr);
   if (!m || Number(m[2]) > 32) throw new Error(`expected a CIDR like 10.213.0.0/24, got ${JSON.stringify(cidr)}`);
   const bits = Number(m[2]);
   const size = 2 ** (32 - bits);
