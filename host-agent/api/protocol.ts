@@ -98,6 +98,28 @@ export interface TaskRecord {
   error?: string;
 }
 
+/** `POST /v1/content`: start a tutorial or challenge on a new playground. */
+export interface StartContentRequest {
+  /** A content folder on the agent's host (iximiuz `index.md` or Killercoda `index.json`) or a built-in name. */
+  source: string;
+  lifetimeMinutes?: number;
+}
+
+/** `GET /v1/content`: the built-in tutorials and challenges. */
+export interface ContentSummary {
+  name: string;
+  kind: string;
+  title: string;
+  description: string;
+  template: string;
+  source: string;
+}
+
+/** `POST …/tasks/:task/input`: a learner's answer to a user-input task. */
+export interface TaskInputRequest {
+  value: string;
+}
+
 export interface TemplateSummary {
   name: string;
   title: string;
@@ -203,4 +225,12 @@ export const ROUTES = {
     `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/tunnel?port=${port}`,
   exec: (id: string, machine: string) =>
     `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/exec`,
+  /** GET: built-in content; POST: start content (StartContentRequest → PlaygroundRecord). */
+  content: () => `${API_PREFIX}/content`,
+  /** GET: the content document (pages and task specs) a playground runs. */
+  playgroundContent: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/content`,
+  contentAction: (id: string, action: 'stop' | 'restart') => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/content/${action}`,
+  /** GET: task records by name. */
+  tasks: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks`,
+  taskInput: (id: string, task: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks/${encodeURIComponent(task)}/input`,
 } as const;
