@@ -19,8 +19,6 @@ const nodeCommon = {
 const builds = [
   // The `sandlot` CLI; `sandlot agent` runs the host agent from the same bundle.
   { ...nodeCommon, entryPoints: ['host-agent/cli/main.ts'], outfile: 'dist/sandlot.js' },
-  // Runs inside a machine's network namespace to open TCP connections there.
-  { ...nodeCommon, entryPoints: ['host-agent/drivers/sandbox/relay.ts'], outfile: 'dist/relay.js' },
 ];
 
 // Later parts (VS Code extension, webviews) register their entries here when present.

@@ -1,0 +1,191 @@
+// Playground lifecycle commands: templates, start, list, status, stop, restart, destroy, extend.
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import type { AgentClient } from '../../api/client';
+import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
+import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
+import { interactiveSsh } from './ssh';
+
+function describeEvent(e: PlaygroundEvent): string | undefined {
+  switch (e.type) {
+    case 'step':
+      return `  ${e.status === 'done' ? '✓' : e.status === 'failed' ? '✗' : '…'} ${e.step}${e.machine ? ` ${e.machine}` : ''}${e.message ? `: ${e.message}` : ''}`;
+    case 'log':
+      return e.level === 'info' ? undefined : `  ${e.level}: ${e.message}`;
+    case 'error':
+      return `  ✗ ${e.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Follows the event stream until the playground is running (or failed). */
+export async function waitUntilRunning(c: AgentClient, id: string, print: (line: string) => void): Promise<PlaygroundRecord> {
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    let stop: (() => void) | undefined;
+    const finish = (err?: Error) => {
+      stop?.();
+      if (err) reject(err);
+      else resolve();
+    };
+    c.events(
+      id,
+      (e) => {
+        const line = describeEvent(e);
+        if (line) print(line);
+        const state = e.type === 'snapshot' ? e.playground.state : e.type === 'playground' ? e.state : undefined;
+        if (state === 'running') finish();
+        else if (state === 'failed' || state === 'destroyed') finish(new CliError(`playground ${id} ${state}${e.type === 'snapshot' && e.playground.error ? `: ${e.playground.error}` : e.type === 'playground' && e.message ? `: ${e.message}` : ''}`));
+      },
+      (code, reason) => finish(new CliError(`event stream closed (${code}${reason ? `: ${reason}` : ''})`)),
+    ).then((s) => (stop = s), reject);
+  });
+  const record = await c.get(id);
+  print(`  ready in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+  return record;
+}
+
+export function register(program: Command): void {
+  program
+    .command('templates')
+    .description('list the playground templates in the catalog')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await (await clientOrStartAgent(() => undefined)).templates();
+      if (o.json) return printJson(list);
+      console.log(table([['NAME', 'MACHINES', 'DESCRIPTION'], ...list.map((t) => [t.name, t.machines.map((m) => m.name).join(','), t.description])]));
+    });
+
+  program
+    .command('start')
+    .description('start a new playground from a template (or -f manifest.yaml), or start a stopped one by id')
+    .argument('[template-or-id]', 'template name (see `sandlot templates`) or playground id')
+    .option('-f, --file <manifest>', 'playground manifest (kind: playground)')
+    .option('--lifetime <minutes>', 'lifetime in minutes (default 120)')
+    .option('--ssh', 'open a shell in the first machine when ready')
+    .option('--json', 'print the playground record as JSON')
+    .action(async (target: string | undefined, o: { file?: string; lifetime?: string; ssh?: boolean; json?: boolean }) => {
+      const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
+      if (!target && !o.file) throw new CliError('start: give a template name (see `sandlot templates`), a playground id, or -f manifest.yaml');
+      const c = await clientOrStartAgent(say);
+      let record: PlaygroundRecord;
+      if (target && /^pg-/.test(target)) {
+        record = await c.start(target);
+        if (record.state !== 'running') throw new CliError(`playground ${target} is ${record.state}${record.error ? `: ${record.error}` : ''}`);
+      } else {
+        let lifetimeMinutes: number | undefined;
+        if (o.lifetime !== undefined) {
+          lifetimeMinutes = Number(o.lifetime);
+          if (!Number.isFinite(lifetimeMinutes) || lifetimeMinutes <= 0) throw new CliError(`--lifetime: expected a number of minutes, got "${o.lifetime}"`);
+        }
+        let req;
+        if (o.file) {
+          let text: string;
+          try {
+            text = fs.readFileSync(o.file, 'utf8');
+          } catch (err) {
+            throw new CliError(`-f ${o.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+          }
+          req = { manifest: text, manifestName: o.file, lifetimeMinutes };
+        } else req = { template: target, lifetimeMinutes };
+        const created = await c.create(req);
+        say(`Starting ${created.id} (${created.template}, ${created.machines.length} machine${created.machines.length > 1 ? 's' : ''}, ${created.driver} driver)`);
+        record = await waitUntilRunning(c, created.id, say);
+      }
+      if (o.json) printJson(record);
+      else {
+        say(`Playground ${record.id} is running: ${record.machines.map((m) => m.name).join(', ')} (expires in ${timeLeft(record.deadline)})`);
+        if (!o.ssh) say(`Enter it with: sandlot ssh ${record.id}`);
+      }
+      if (o.ssh) process.exitCode = await interactiveSsh(c, record, record.machines[0].name, undefined, []);
+    });
+
+  program
+    .command('list')
+    .alias('ls')
+    .description('list playgrounds')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await client().list();
+      if (o.json) return printJson(list);
+      if (list.length === 0) return console.log('No playgrounds. Start one with: sandlot start linux');
+      console.log(
+        table([
+          ['ID', 'TEMPLATE', 'STATE', 'MACHINES', 'EXPIRES IN'],
+          ...list.map((p) => [p.id, p.template, p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''), p.machines.map((m) => `${m.name}:${m.state}`).join(','), timeLeft(p.deadline)]),
+        ]),
+      );
+    });
+
+  program
+    .command('status')
+    .description('show the agent, or one playground in detail (with memory per machine)')
+    .argument('[playground]')
+    .option('--json', 'print JSON')
+    .action(async (id: string | undefined, o: { json?: boolean }) => {
+      const c = client();
+      if (!id) {
+        const info = await c.info();
+        const list = await c.list();
+        if (o.json) return printJson({ agent: { ...info, url: c.endpoint.url }, playgrounds: list.length });
+        console.log(`agent ${info.version} at ${c.endpoint.url} (pid ${info.pid}), driver ${info.driver}; ${list.length} playground(s)`);
+        console.log(`isolation: ${info.isolation}`);
+        return;
+      }
+      const { record } = await resolveTarget(c, id);
+      const memory = record.state === 'running' ? await c.memory(record.id) : {};
+      if (o.json) return printJson({ ...record, memory });
+      console.log(`${record.id} ${record.title} [${record.state}] driver ${record.driver}, expires in ${timeLeft(record.deadline)} (${record.deadline})`);
+      if (record.error) console.log(`error: ${record.error}`);
+      console.log(
+        table([
+          ['MACHINE', 'STATE', 'ADDRESS', 'USERS', 'RSS'],
+          ...record.machines.map((m) => [m.name, m.state, m.address ?? '-', m.users.join(','), memory[m.name] !== undefined ? `${(memory[m.name] / 1048576).toFixed(1)} MiB` : '-']),
+        ]),
+      );
+    });
+
+  const simple = (name: 'stop' | 'restart', what: string) =>
+    program
+      .command(name)
+      .description(`${what} a playground (machines keep their files)`)
+      .argument('<playground>')
+      .option('--json', 'print JSON')
+      .action(async (id: string, o: { json?: boolean }) => {
+        const c = client();
+        const r = await c[name]((await resolveTarget(c, id)).record.id);
+        if (o.json) return printJson(r);
+        if (r.state === 'failed') throw new CliError(`${r.id} failed: ${r.error}`);
+        console.log(`${r.id} is ${r.state}`);
+      });
+  simple('stop', 'stop');
+  simple('restart', 'restart');
+
+  program
+    .command('destroy')
+    .alias('rm')
+    .description('destroy a playground and everything in it')
+    .argument('<playground...>')
+    .action(async (ids: string[]) => {
+      const c = client();
+      for (const id of ids) {
+        await c.destroy((await resolveTarget(c, id)).record.id);
+        console.log(`${id} destroyed`);
+      }
+    });
+
+  program
+    .command('extend')
+    .description('extend the lifetime of a playground')
+    .argument('<playground>')
+    .option('-m, --minutes <n>', 'minutes to add', '60')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { minutes: string; json?: boolean }) => {
+      const minutes = Number(o.minutes);
+      if (!Number.isFinite(minutes) || minutes <= 0) throw new CliError(`--minutes: expected a positive number, got "${o.minutes}"`);
+      const r = await client().extend(id, minutes);
+      if (o.json) return printJson(r);
+      console.log(`${r.id} now expires at ${r.deadline} (in ${timeLeft(r.deadline)})`);
+    });
+}

@@ -1,0 +1,246 @@
+// SSH-facing commands: ssh, ssh-proxy (OpenSSH ProxyCommand), ssh-config, cp, port-forward.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { SFTPWrapper } from 'ssh2';
+import type { AgentClient } from '../../api/client';
+import { hostAlias, parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
+import { connectMachine } from '../../ssh/connect';
+import { shellQuote } from '../../tasks/template';
+import { writeFileAtomicModeSync } from '../../util/files';
+import { sandlotHome, sandlotPaths } from '../../util/paths';
+import { CliError, cliScript, client, resolveTarget } from '../context';
+
+/** Runs a shell (or a command) in a machine with the terminal attached; resolves with its exit code. */
+export async function interactiveSsh(c: AgentClient, record: PlaygroundRecord, machine: string, user: string | undefined, command: string[]): Promise<number> {
+  const ssh = await connectMachine(c, record, machine, user);
+  const tty = process.stdin.isTTY && process.stdout.isTTY;
+  const cmd = command.length > 0 ? command.join(' ') : undefined;
+  const window = () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM ?? 'xterm-256color' });
+  return new Promise<number>((resolve, reject) => {
+    const onChannel = (err: Error | undefined, stream: import('ssh2').ClientChannel) => {
+      if (err) return reject(err);
+      let code = 0;
+      const onResize = () => stream.setWindow(window().rows, window().cols, 0, 0);
+      if (tty && !cmd) {
+        process.stdin.setRawMode(true);
+        process.stdout.on('resize', onResize);
+      }
+      process.stdin.pipe(stream);
+      stream.pipe(process.stdout, { end: false });
+      stream.stderr.pipe(process.stderr, { end: false });
+      stream.on('exit', (c: number | null, signal?: string) => {
+        code = c ?? (signal ? 128 + (({ HUP: 1, INT: 2, KILL: 9, TERM: 15 }) as Record<string, number>)[signal] : 255);
+      });
+      stream.on('close', () => {
+        if (tty && !cmd) {
+          process.stdin.setRawMode(false);
+          process.stdout.off('resize', onResize);
+        }
+        process.stdin.unpipe(stream);
+        process.stdin.pause();
+        ssh.end();
+        resolve(code);
+      });
+    };
+    if (cmd) ssh.exec(cmd, tty ? { pty: window() } : {}, onChannel);
+    else if (tty) ssh.shell(window(), onChannel);
+    else ssh.shell(false, onChannel);
+  });
+}
+
+function parseRemote(spec: string): { target: string; remotePath: string } | undefined {
+  const m = /^(pg-[a-z0-9]+(?:\/[a-z0-9-]+)?):(.*)$/.exec(spec);
+  return m ? { target: m[1], remotePath: m[2] || '.' } : undefined;
+}
+
+async function sftpOf(ssh: import('ssh2').Client): Promise<SFTPWrapper> {
+  return new Promise((resolve, reject) => ssh.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
+}
+
+const p = <T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void) =>
+  new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+
+async function upload(sftp: SFTPWrapper, local: string, remote: string, recursive: boolean): Promise<void> {
+  const st = fs.statSync(local);
+  if (st.isDirectory()) {
+    if (!recursive) throw new CliError(`cp: ${local} is a directory (use -r)`);
+    await p<void>((cb) => sftp.mkdir(remote, (e) => cb(e && (e as { code?: number }).code !== 4 ? e : undefined, undefined))).catch(() => undefined);
+    for (const name of fs.readdirSync(local)) await upload(sftp, path.join(local, name), path.posix.join(remote, name), true);
+    return;
+  }
+  await p<void>((cb) => sftp.fastPut(local, remote, { mode: st.mode & 0o777 }, (e) => cb(e, undefined)));
+}
+
+async function download(sftp: SFTPWrapper, remote: string, local: string, recursive: boolean): Promise<void> {
+  const st = await p<import('ssh2').Stats>((cb) => sftp.stat(remote, cb));
+  if (st.isDirectory()) {
+    if (!recursive) throw new CliError(`cp: ${remote} is a directory (use -r)`);
+    fs.mkdirSync(local, { recursive: true });
+    const entries = await p<import('ssh2').FileEntry[]>((cb) => sftp.readdir(remote, cb));
+    for (const e of entries) await download(sftp, path.posix.join(remote, e.filename), path.join(local, e.filename), true);
+    return;
+  }
+  await p<void>((cb) => sftp.fastGet(remote, local, (e) => cb(e, undefined)));
+  fs.chmodSync(local, st.mode & 0o777);
+}
+
+export function sshConfigBlock(record: PlaygroundRecord, keyFile: string, knownHostsFile: string): string {
+  const home = process.env.SANDLOT_HOME ? `env SANDLOT_HOME=${shellQuote(sandlotHome())} ` : '';
+  const proxy = `${home}${shellQuote(process.execPath)} ${shellQuote(cliScript())} ssh-proxy --stdio %h`;
+  return record.machines
+    .filter((m) => !m.noSSH)
+    .map((m) => {
+      const alias = hostAlias(record.id, m.name);
+      return [
+        `Host ${alias}`,
+        `  HostName ${alias}`,
+        `  User ${m.defaultUser}`,
+        `  ProxyCommand ${proxy}`,
+        `  IdentityFile "${keyFile}"`,
+        '  IdentitiesOnly yes',
+        `  HostKeyAlias ${alias}`,
+        `  UserKnownHostsFile "${knownHostsFile}"`,
+        '  StrictHostKeyChecking yes',
+        '',
+      ].join('\n');
+    })
+    .join('\n');
+}
+
+/** Writes the playground key (0600) and the host keys where OpenSSH will read them. */
+export async function writeClientKeys(c: AgentClient, record: PlaygroundRecord): Promise<{ keyFile: string; knownHostsFile: string }> {
+  const paths = sandlotPaths();
+  const key = await c.sshKey(record.id);
+  const keyFile = path.join(paths.clientKeys, record.id, 'id_ed25519');
+  writeFileAtomicModeSync(keyFile, key.privateKey, 0o600);
+  writeFileAtomicModeSync(`${keyFile}.pub`, `${key.publicKey}\n`, 0o644);
+  let known: string[] = [];
+  try {
+    known = fs.readFileSync(paths.knownHosts, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // first playground
+  }
+  const aliases = new Set(key.knownHosts.map((l) => l.split(' ')[0]));
+  known = [...known.filter((l) => !aliases.has(l.split(' ')[0])), ...key.knownHosts];
+  writeFileAtomicModeSync(paths.knownHosts, `${known.join('\n')}\n`, 0o600);
+  return { keyFile, knownHostsFile: paths.knownHosts };
+}
+
+export function register(program: Command): void {
+  program
+    .command('ssh')
+    .description('open a shell in a machine, or run a command there (exit code propagates)')
+    .argument('<playground[/machine]>')
+    .argument('[command...]', 'command to run instead of a shell (after --)')
+    .option('-u, --user <name>', 'user to log in as (default: the machine default user)')
+    .action(async (target: string, command: string[], o: { user?: string }) => {
+      const c = client();
+      const { record, machine } = await resolveTarget(c, target);
+      process.exitCode = await interactiveSsh(c, record, machine, o.user, command);
+    });
+
+  program
+    .command('ssh-proxy')
+    .description('connect stdin/stdout to a machine\'s SSH port (for OpenSSH ProxyCommand)')
+    .requiredOption('--stdio', 'use standard input and output')
+    .argument('<host-alias>', 'sandlot--<playground>--<machine>')
+    .action(async (alias: string) => {
+      const parsed = parseHostAlias(alias);
+      if (!parsed) throw new CliError(`ssh-proxy: expected a host alias sandlot--<playground>--<machine>, got "${alias}"`);
+      const stream = await client().tunnel(parsed.playground, parsed.machine, 22);
+      process.stdin.pipe(stream);
+      stream.pipe(process.stdout);
+      await new Promise<void>((resolve) => {
+        stream.on('close', resolve);
+        stream.on('error', resolve);
+        process.stdout.on('error', resolve);
+      });
+      process.exit(0);
+    });
+
+  program
+    .command('ssh-config')
+    .description('print OpenSSH Host blocks for playgrounds (keys and known hosts are written to $SANDLOT_HOME/client)')
+    .argument('[playground]')
+    .action(async (id: string | undefined) => {
+      const c = client();
+      const records = id ? [(await resolveTarget(c, id)).record] : (await c.list()).filter((r) => r.state === 'running');
+      const blocks: string[] = [];
+      for (const r of records) {
+        const { keyFile, knownHostsFile } = await writeClientKeys(c, r);
+        blocks.push(sshConfigBlock(r, keyFile, knownHostsFile));
+      }
+      process.stdout.write(blocks.join('\n'));
+    });
+
+  program
+    .command('cp')
+    .description('copy files to or from a machine over SFTP (<playground>[/<machine>]:<path> on one side)')
+    .argument('<source>')
+    .argument('<destination>')
+    .option('-r, --recursive', 'copy directories')
+    .option('-u, --user <name>', 'user to copy as')
+    .action(async (src: string, dst: string, o: { recursive?: boolean; user?: string }) => {
+      const from = parseRemote(src);
+      const to = parseRemote(dst);
+      if (!!from === !!to) throw new CliError('cp: exactly one side must be remote, written <playground>[/<machine>]:<path>');
+      const c = client();
+      const { record, machine } = await resolveTarget(c, (from ?? to)!.target);
+      const ssh = await connectMachine(c, record, machine, o.user);
+      try {
+        const sftp = await sftpOf(ssh);
+        if (to) {
+          if (!fs.existsSync(src)) throw new CliError(`cp: ${src}: no such file or directory`);
+          let remote = to.remotePath;
+          const st = await p<import('ssh2').Stats>((cb) => sftp.stat(remote, cb)).catch(() => undefined);
+          if (st?.isDirectory()) remote = path.posix.join(remote, path.basename(src));
+          await upload(sftp, src, remote, !!o.recursive);
+        } else {
+          let local = dst;
+          if (fs.existsSync(local) && fs.statSync(local).isDirectory()) local = path.join(local, path.posix.basename(from!.remotePath));
+          await download(sftp, from!.remotePath, local, !!o.recursive).catch((err: Error) => {
+            throw err instanceof CliError ? err : new CliError(`cp: ${from!.remotePath}: ${err.message}`);
+          });
+        }
+      } finally {
+        ssh.end();
+      }
+    });
+
+  program
+    .command('port-forward')
+    .description('forward a local TCP port to a port of a machine')
+    .argument('<playground[/machine]>')
+    .requiredOption('-L, --local <[addr:]local:remote>', 'local address and port, and the machine port')
+    .action(async (target: string, o: { local: string }) => {
+      const m = /^(?:(.+):)?(\d+):(\d+)$/.exec(o.local);
+      if (!m) throw new CliError(`-L: expected [addr:]localport:remoteport, got "${o.local}"`);
+      const [addr, localPort, remotePort] = [m[1] ?? '127.0.0.1', Number(m[2]), Number(m[3])];
+      if (remotePort < 1 || remotePort > 65535) throw new CliError(`-L: remote port ${remotePort} is outside 1-65535`);
+      const c = client();
+      const { record, machine } = await resolveTarget(c, target);
+      const server = net.createServer((sock) => {
+        c.tunnel(record.id, machine, remotePort).then(
+          (stream) => {
+            sock.pipe(stream).pipe(sock);
+            sock.on('error', () => stream.destroy());
+            stream.on('error', () => sock.destroy());
+          },
+          (err: Error) => {
+            process.stderr.write(`port-forward: ${err.message}\n`);
+            sock.destroy();
+          },
+        );
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (err) => reject(new CliError(`-L: cannot listen on ${addr}:${localPort}: ${err.message}`)));
+        server.listen(localPort, addr, () => resolve());
+      });
+      const bound = server.address() as net.AddressInfo;
+      console.log(`Forwarding ${bound.address}:${bound.port} -> ${record.id}/${machine}:${remotePort} (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      server.close();
+    });
+}

@@ -1,0 +1,119 @@
+// What every CLI command shares: finding (or starting) the agent, output helpers, and
+// one-line errors.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AgentApiError, AgentClient, AgentUnreachableError } from '../api/client';
+import { discoverAgent, NoAgentConfiguredError } from '../api/discovery';
+import type { PlaygroundRecord } from '../api/protocol';
+import { sandlotPaths } from '../util/paths';
+
+/** An error meant for the user: printed as one line, exit code 1 (or `exitCode`). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface GlobalOptions {
+  agent?: string;
+  token?: string;
+}
+
+let globals: GlobalOptions = {};
+export function setGlobals(g: GlobalOptions): void {
+  globals = g;
+}
+
+export function client(): AgentClient {
+  try {
+    return new AgentClient(discoverAgent({ url: globals.agent, token: globals.token }));
+  } catch (err) {
+    if (err instanceof NoAgentConfiguredError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** The CLI script itself, for spawning `sandlot agent` and for ProxyCommand lines. */
+export function cliScript(): string {
+  const bundled = path.resolve(__dirname, 'sandlot.js');
+  return fs.existsSync(bundled) ? bundled : path.resolve(process.argv[1]);
+}
+
+/** A client for the local agent, starting one in the background if none answers. */
+export async function clientOrStartAgent(progress: (line: string) => void): Promise<AgentClient> {
+  const explicit = globals.agent ?? process.env.SANDLOT_AGENT_URL;
+  try {
+    const c = client();
+    await c.info();
+    return c;
+  } catch (err) {
+    if (explicit || !(err instanceof CliError || err instanceof AgentUnreachableError)) throw err;
+  }
+  const paths = sandlotPaths();
+  fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const log = fs.openSync(paths.agentLog, 'a', 0o600);
+  const child = spawn(process.execPath, [cliScript(), 'agent'], { detached: true, stdio: ['ignore', log, log], env: process.env });
+  fs.closeSync(log);
+  child.unref();
+  progress(`started a local agent (pid ${child.pid}, log ${paths.agentLog})`);
+  const deadline = Date.now() + 15_000;
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new CliError(`the agent exited (code ${exited}): ${lastLines(paths.agentLog)}`);
+    try {
+      const c = client();
+      const info = await c.info();
+      if (info.pid === child.pid) return c;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new CliError(`the agent did not come up within 15 s; see ${paths.agentLog}`);
+}
+
+function lastLines(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+export function timeLeft(deadline: string, nowMs = Date.now()): string {
+  const ms = Date.parse(deadline) - nowMs;
+  if (ms <= 0) return 'expired';
+  const m = Math.round(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`;
+}
+
+/** `pg-xxx`, `pg-xxx/machine` → the record and the machine (default: the first). */
+export async function resolveTarget(c: AgentClient, target: string): Promise<{ record: PlaygroundRecord; machine: string }> {
+  const [id, machine] = target.split('/', 2);
+  let record: PlaygroundRecord;
+  try {
+    record = await c.get(id);
+  } catch (err) {
+    if (err instanceof AgentApiError && err.status === 404) throw new CliError(err.message);
+    throw err;
+  }
+  const name = machine ?? record.machines[0].name;
+  if (!record.machines.some((m) => m.name === name)) {
+    throw new CliError(`playground ${id} has no machine "${name}" (machines: ${record.machines.map((m) => m.name).join(', ')})`);
+  }
+  return { record, machine: name };
+}

@@ -1,0 +1,69 @@
+// The template catalog: built-in manifests shipped in the repo (host-agent/templates/)
+// plus any a user drops into $SANDLOT_HOME/templates. Each is validated on load; a
+// broken user template is reported by name instead of hiding the rest.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TemplateSummary } from '../api/protocol';
+import { loadManifestText, ManifestError } from '../manifests/load';
+import type { PlaygroundManifest } from '../manifests/schema';
+
+export interface CatalogEntry {
+  summary: TemplateSummary;
+  manifest: PlaygroundManifest;
+  file: string;
+}
+
+export function builtinTemplatesDir(): string {
+  const candidates = [path.join(__dirname, '..', 'templates'), path.join(__dirname, '..', 'host-agent', 'templates')];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'linux.yaml'))) ?? candidates[0];
+}
+
+export class TemplateCatalog {
+  private entries = new Map<string, CatalogEntry>();
+  readonly problems: string[] = [];
+
+  constructor(private readonly dirs: { dir: string; source: 'builtin' | 'user' }[]) {
+    this.reload();
+  }
+
+  reload(): void {
+    this.entries.clear();
+    this.problems.length = 0;
+    for (const { dir, source } of this.dirs) {
+      let files: string[] = [];
+      try {
+        files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      } catch {
+        continue;
+      }
+      for (const f of files) {
+        const file = path.join(dir, f);
+        try {
+          const manifest = loadManifestText(fs.readFileSync(file, 'utf8'), file);
+          this.entries.set(manifest.name, {
+            file,
+            manifest,
+            summary: {
+              name: manifest.name,
+              title: manifest.title ?? manifest.name,
+              description: manifest.description ?? '',
+              driver: manifest.playground.driver,
+              machines: manifest.playground.machines.map((m) => ({ name: m.name })),
+              source,
+            },
+          });
+        } catch (err) {
+          this.problems.push(err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
+  list(): TemplateSummary[] {
+    return [...this.entries.values()].map((e) => e.summary);
+  }
+
+  get(name: string): CatalogEntry | undefined {
+    return this.entries.get(name);
+  }
+}
