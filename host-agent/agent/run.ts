@@ -9,6 +9,7 @@ import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
 import { writeFileAtomicModeSync } from '../util/files';
 import { sandlotPaths } from '../util/paths';
+import { ContentService } from '../tasks/service';
 import { AgentServer } from './server';
 import { ensureToken } from './token';
 
@@ -58,6 +59,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     isolation: main.describeIsolation(),
   });
   const server = new AgentServer({ token, manager, catalog, events, info, log: agentLog });
+  const content = new ContentService({ server, manager, catalog, log: agentLog });
   const url = await server.listen(opts.listen);
   writeFileAtomicModeSync(paths.agentInfo, JSON.stringify({ url, pid: process.pid }, null, 2), 0o600);
   agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
@@ -66,6 +68,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     server,
     manager,
     async stop() {
+      await content.dispose();
       await server.close();
       await manager.close();
       await Promise.all(Object.values(drivers).map((d) => d!.close()));

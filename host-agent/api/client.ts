@@ -14,7 +14,11 @@ import {
   type PlaygroundRecord,
   type SshKeyResponse,
   type TemplateSummary,
+  type ContentSummary,
+  type StartContentRequest,
+  type TaskRecord,
 } from './protocol';
+import type { Content } from '../content/model';
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -58,6 +62,25 @@ export class AgentClient {
   }
   create(req: CreatePlaygroundRequest): Promise<PlaygroundRecord> {
     return this.request('POST', ROUTES.playgrounds(), req);
+  }
+  // Content and tasks (issue 4).
+  builtinContent(): Promise<ContentSummary[]> {
+    return this.request('GET', ROUTES.content());
+  }
+  startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
+    return this.request('POST', ROUTES.content(), req);
+  }
+  content(id: string): Promise<Content> {
+    return this.request('GET', ROUTES.playgroundContent(id));
+  }
+  contentAction(id: string, action: 'stop' | 'restart'): Promise<PlaygroundRecord> {
+    return this.request('POST', ROUTES.contentAction(id, action));
+  }
+  tasks(id: string): Promise<Record<string, TaskRecord>> {
+    return this.request('GET', ROUTES.tasks(id));
+  }
+  submitTaskInput(id: string, task: string, value: string): Promise<TaskRecord> {
+    return this.request('POST', ROUTES.taskInput(id, task), { value });
   }
   stop(id: string): Promise<PlaygroundRecord> {
     return this.request('POST', ROUTES.action(id, 'stop'));

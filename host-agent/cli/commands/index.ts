@@ -1,7 +1,9 @@
 // Every CLI command group, registered in this order. A new command group adds one line.
 import type { Command } from 'commander';
 import * as agent from './agent';
+import * as content from './content';
 import * as playgrounds from './playgrounds';
 import * as ssh from './ssh';
+import * as tasks from './tasks';
 
-export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, ssh];
+export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, ssh, content, tasks];

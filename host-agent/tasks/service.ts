@@ -1,0 +1,190 @@
+// The content service inside the agent: API routes to start content and answer tasks,
+// and the glue that runs a playground's task engine while the playground runs — started
+// when it reaches `running`, stopped when it leaves, resumed after an agent restart.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringify } from 'yaml';
+import {
+  API_PREFIX,
+  type ContentSummary,
+  type PlaygroundRecord,
+  type StartContentRequest,
+  type TaskInputRequest,
+} from '../api/protocol';
+import type { AgentServer } from '../agent/server';
+import { readJsonBody, sendJson } from '../agent/http';
+import { ContentError } from '../content/errors';
+import { checkContent, listBuiltinContent, resolveContentDir } from '../content/load';
+import type { Content } from '../content/model';
+import { defaultMachine, manifestForContent } from '../content/playground';
+import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
+import type { TemplateCatalog } from '../playgrounds/catalog';
+import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
+import { ContentSessions } from './session';
+import { SshRunner } from './ssh-runner';
+
+export interface ContentServiceOptions {
+  server: AgentServer;
+  manager: PlaygroundManager;
+  catalog: TemplateCatalog;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  intervalMs?: number;
+}
+
+const ID = '([a-z0-9-]+)';
+
+export class ContentService {
+  readonly sessions: ContentSessions;
+  private readonly starting = new Set<string>();
+  private readonly onState = (record: PlaygroundRecord) => void this.follow(record);
+
+  constructor(private readonly opts: ContentServiceOptions) {
+    const { manager } = opts;
+    this.sessions = new ContentSessions(
+      {
+        record: (id) => {
+          try {
+            return manager.get(id);
+          } catch {
+            return undefined;
+          }
+        },
+        updateRecord: async (id, change) => {
+          change(manager.get(id));
+          await manager.save(id);
+        },
+        emit: (id, event) => manager.emit(id, event),
+        runner: (id) =>
+          new SshRunner({
+            connect: (machine) => manager.connect(id, machine, 22, false),
+            privateKey: manager.userKey(id).privateKey,
+            hostKey: (machine) => manager.get(id).machines.find((m) => m.name === machine)?.hostKey,
+          }),
+        log: opts.log,
+      },
+      { intervalMs: opts.intervalMs },
+    );
+    manager.onStateChange.add(this.onState);
+    this.addRoutes();
+    // Playgrounds the agent found running at start-up: resume their content.
+    for (const record of manager.list()) void this.follow(record);
+  }
+
+  async dispose(): Promise<void> {
+    this.opts.manager.onStateChange.delete(this.onState);
+    await this.sessions.dispose();
+  }
+
+  private validationCatalog(): ValidationCatalog {
+    const { catalog } = this.opts;
+    return {
+      names: () => catalog.list().map((t) => t.name).sort(),
+      machines: (name) => catalog.get(name)?.manifest.playground.machines.map((m) => m.name),
+    };
+  }
+
+  /** Reads content or answers 400 with every problem, one per line. */
+  private load(source: string): Content {
+    let dir: string;
+    try {
+      dir = resolveContentDir(source);
+    } catch (err) {
+      throw new ApiProblem(404, 'unknown_content', (err as Error).message);
+    }
+    const { content, problems } = checkContent(dir, this.validationCatalog());
+    if (problems.length > 0 || !content) throw new ApiProblem(400, 'invalid_content', new ContentError(problems).message);
+    return content;
+  }
+
+  async startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
+    if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
+    const content = this.load(req.source);
+    const template = this.opts.catalog.get(content.playground.template)!;
+    const manifest = manifestForContent(content, template.manifest);
+    const record = await this.opts.manager.create({
+      manifest: stringify(manifest),
+      manifestName: `${content.dir} (template ${template.manifest.name})`,
+      ...(req.lifetimeMinutes !== undefined ? { lifetimeMinutes: req.lifetimeMinutes } : {}),
+    });
+    record.template = template.manifest.name;
+    record.content = { name: content.name, kind: content.kind, title: content.title, source: content.dir, state: 'initializing' };
+    await this.opts.manager.save(record.id);
+    // The playground may already be running (fast drivers) before the content was recorded.
+    void this.follow(this.opts.manager.get(record.id));
+    return record;
+  }
+
+  /** Starts or stops a playground's content to match its state. */
+  private async follow(record: PlaygroundRecord): Promise<void> {
+    const id = record.id;
+    if (!record.content?.source) return;
+    if (record.state !== 'running') {
+      if (this.sessions.has(id)) await this.sessions.stop(id);
+      return;
+    }
+    if (this.sessions.has(id) || this.starting.has(id)) return;
+    if (record.content.state === 'stopped' || record.content.state === 'failed') return;
+    this.starting.add(id);
+    try {
+      const content = this.load(record.content.source);
+      const manifest = this.opts.manager.spec(id).manifest;
+      await this.sessions.start(id, content, { source: record.content.source, defaultMachine: defaultMachine(manifest), resume: record.tasks !== undefined });
+    } catch (err) {
+      this.opts.log('warn', `${id}: content: ${(err as Error).message}`);
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  private async restartContent(id: string): Promise<PlaygroundRecord> {
+    const record = this.opts.manager.get(id);
+    if (!record.content?.source) throw new ApiProblem(409, 'no_content', `playground ${id} runs no content`);
+    await this.sessions.stop(id);
+    record.tasks = undefined;
+    record.content.state = 'initializing';
+    delete record.content.error;
+    await this.opts.manager.save(id);
+    void this.follow(record);
+    return record;
+  }
+
+  private addRoutes(): void {
+    const { server, manager } = this.opts;
+    const pg = (rest: string) => new RegExp(`^${API_PREFIX}/playgrounds/${ID}${rest}$`);
+    const route = (method: 'GET' | 'POST', path: RegExp, handle: (ctx: { req: IncomingMessage; res: ServerResponse; params: string[] }) => Promise<void>) =>
+      server.addRoute({ method, path, handle });
+
+    route('GET', new RegExp(`^${API_PREFIX}/content$`), async ({ res }) => {
+      const list: ContentSummary[] = [];
+      for (const { name, dir } of listBuiltinContent()) {
+        const { content } = checkContent(dir, this.validationCatalog());
+        if (content) list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
+      }
+      sendJson(res, 200, list);
+    });
+    route('POST', new RegExp(`^${API_PREFIX}/content$`), async ({ req, res }) => {
+      sendJson(res, 201, await this.startContent(await readJsonBody<StartContentRequest>(req)));
+    });
+    route('GET', pg('/content'), async ({ res, params }) => {
+      const record = manager.get(params[0]);
+      if (!record.content?.source) throw new ApiProblem(404, 'no_content', `playground ${params[0]} runs no content`);
+      sendJson(res, 200, this.sessions.content(params[0]) ?? this.load(record.content.source));
+    });
+    route('POST', pg('/content/stop'), async ({ res, params }) => {
+      manager.get(params[0]);
+      await this.sessions.stop(params[0], { markStopped: true });
+      sendJson(res, 200, manager.get(params[0]));
+    });
+    route('POST', pg('/content/restart'), async ({ res, params }) => sendJson(res, 200, await this.restartContent(params[0])));
+    route('GET', pg('/tasks'), async ({ res, params }) => sendJson(res, 200, manager.get(params[0]).tasks ?? {}));
+    route('POST', pg('/tasks/([A-Za-z0-9_-]+)/input'), async ({ req, res, params }) => {
+      const body = await readJsonBody<TaskInputRequest>(req);
+      if (typeof body.value !== 'string') throw new ApiProblem(400, 'invalid_request', 'value: expected the answer as a string');
+      manager.get(params[0]);
+      try {
+        sendJson(res, 200, await this.sessions.submitInput(params[0], params[1], body.value));
+      } catch (err) {
+        throw new ApiProblem(409, 'task_input', (err as Error).message);
+      }
+    });
+  }
+}
