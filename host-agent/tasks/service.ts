@@ -48,9 +48,9 @@ export class ContentService {
             return undefined;
           }
         },
-        updateRecord: async (id, change) => {
+        updateRecord: (id, change) => {
           change(manager.get(id));
-          await manager.save(id);
+          return this.save(id);
         },
         emit: (id, event) => manager.emit(id, event),
         runner: (id) =>
@@ -67,6 +67,36 @@ export class ContentService {
     this.addRoutes();
     // Playgrounds the agent found running at start-up: resume their content.
     for (const record of manager.list()) void this.follow(record);
+  }
+
+  private readonly saves = new Map<string, { running: Promise<void>; again: boolean }>();
+
+  /**
+   * Persists a record after a change. Saves of one playground run one at a time and a
+   * burst of changes collapses into one more save, which serializes the newest state,
+   * so an older snapshot can never be the last one written.
+   */
+  private save(id: string): Promise<void> {
+    const current = this.saves.get(id);
+    if (current) {
+      current.again = true;
+      return current.running;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    entry.running = (async () => {
+      try {
+        do {
+          entry.again = false;
+          await this.opts.manager.save(id).catch((err: Error) => {
+            if (!/no playground/.test(err.message)) throw err;
+          });
+        } while (entry.again);
+      } finally {
+        this.saves.delete(id);
+      }
+    })();
+    this.saves.set(id, entry);
+    return entry.running;
   }
 
   async dispose(): Promise<void> {

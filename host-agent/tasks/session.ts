@@ -9,7 +9,10 @@ import type { ScriptRunner } from './runner';
 
 export interface ContentHost {
   record(id: string): PlaygroundRecord | undefined;
-  /** Changes the record and persists it (atomically, in the agent's store). */
+  /**
+   * Applies `change` to the live record at once (readers see it before the next event)
+   * and resolves when it is persisted. Saves must land in call order.
+   */
   updateRecord(id: string, change: (record: PlaygroundRecord) => void): Promise<void>;
   emit(id: string, event: PlaygroundEvent): void;
   /** A runner into the playground's machines (the agent's SSH connections). */
@@ -127,8 +130,9 @@ export class ContentSessions {
   }
 
   private write(id: string, session: Session, change: (r: PlaygroundRecord) => void): void {
+    const saved = this.host.updateRecord(id, change);
     session.writes = session.writes
-      .then(() => this.host.updateRecord(id, change))
+      .then(() => saved)
       .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${(err as Error).message}`));
   }
 }
