@@ -183,8 +183,14 @@ export class MachineSshServer {
         channel.close();
       });
       channel.pipe(proc.stdin!);
-      proc.stdout!.pipe(channel);
+      proc.stdout!.pipe(channel, { end: false });
       proc.stdin!.on('error', () => undefined);
+      // OpenSSH clients (scp, sftp) count a subsystem without an exit status as failed.
+      let code: number | null | undefined;
+      let drained = false;
+      const done = () => code !== undefined && drained && finish(channel, code ?? 255);
+      proc.stdout!.on('end', () => ((drained = true), done()));
+      proc.on('exit', (c) => ((code = c), done()));
       channel.on('close', () => proc.kill());
     });
   }

@@ -1,0 +1,125 @@
+// Starts a real `sandlot agent` process (the built bundle) with its own SANDLOT_HOME,
+// and runs the real CLI against it. Tests talk to it only through its API, SSH and CLI.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AgentClient } from '../../host-agent/api/client';
+import type { PlaygroundRecord } from '../../host-agent/api/protocol';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(REPO, 'dist', 'sandlot.js');
+
+export interface AgentHandle {
+  home: string;
+  url: string;
+  token: string;
+  client: AgentClient;
+  process: ChildProcess;
+  env: NodeJS.ProcessEnv;
+  log(): string;
+  /** Stops the agent (SIGTERM by default); machines keep running. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function tempHome(prefix = 'sandlot-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentHandle> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+  const home = opts.home ?? tempHome();
+  const env = { ...process.env, SANDLOT_HOME: home, SANDLOT_AGENT_URL: '', SANDLOT_TOKEN: '', ...opts.env };
+  delete env.SANDLOT_AGENT_URL;
+  delete env.SANDLOT_TOKEN;
+  const logFile = path.join(home, 'test-agent.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [CLI, 'agent', ...(opts.args ?? [])], { env, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const infoFile = path.join(home, 'agent.json');
+  const deadline = Date.now() + 20_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`agent exited: ${fs.readFileSync(logFile, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`agent did not start: ${fs.readFileSync(logFile, 'utf8')}`);
+    try {
+      const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as { url: string; pid: number };
+      if (info.pid === child.pid) {
+        const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
+        const client = new AgentClient({ url: info.url, token });
+        await client.info();
+        return {
+          home,
+          url: info.url,
+          token,
+          client,
+          process: child,
+          env,
+          log: () => fs.readFileSync(logFile, 'utf8'),
+          kill: (signal = 'SIGTERM') =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill(signal);
+            }),
+        };
+      }
+    } catch {
+      // not ready yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (synchronously) against an agent's SANDLOT_HOME. */
+export function cli(agent: { env: NodeJS.ProcessEnv } | NodeJS.ProcessEnv, args: string[], input?: string): CliResult {
+  const env = 'env' in agent && typeof agent.env === 'object' ? (agent.env as NodeJS.ProcessEnv) : (agent as NodeJS.ProcessEnv);
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', input, timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Waits until a playground reaches `state` (polling the API). */
+export async function waitForState(client: AgentClient, id: string, state: PlaygroundRecord['state'], timeoutMs = 30_000): Promise<PlaygroundRecord> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PlaygroundRecord | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await client.get(id);
+      if (last.state === state) return last;
+      if (last.state === 'failed' && state !== 'failed') throw new Error(`playground failed: ${last.error}`);
+    } catch (err) {
+      if (state === 'destroyed' && /no playground/.test((err as Error).message)) return last!;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`playground ${id} did not become ${state} (last: ${last?.state})`);
+}
+
+/** Creates a playground and waits until it runs. */
+export async function startPlayground(agent: AgentHandle, template = 'linux', extra: Record<string, unknown> = {}): Promise<PlaygroundRecord> {
+  const created = await agent.client.create({ template, ...extra });
+  return waitForState(agent.client, created.id, 'running');
+}
+
+/** Writes the OpenSSH config for a playground (via the real CLI) and returns its path. */
+export function writeSshConfig(agent: AgentHandle, id: string): string {
+  const r = cli(agent, ['ssh-config', id]);
+  if (r.code !== 0) throw new Error(`ssh-config failed: ${r.stderr}`);
+  const file = path.join(agent.home, `ssh_config-${id}`);
+  fs.writeFileSync(file, r.stdout);
+  return file;
+}
+
+/** OpenSSH's own `ssh` with the generated config, strict host key checking on. */
+export function openssh(configFile: string, alias: string, command: string, extra: string[] = []): CliResult {
+  const r = spawnSync('ssh', ['-F', configFile, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', ...extra, alias, command], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
