@@ -27,7 +27,9 @@ if (existsSync('extension/extension.ts')) {
     ...nodeCommon,
     entryPoints: ['extension/extension.ts'],
     outfile: 'dist/extension.js',
-    external: ['vscode'],
+    // ssh2's optional native crypto and cpu-features stay out: their require() sits in a
+    // try/catch, so the extension falls back to pure JS (it must load in Electron's Node).
+    external: ['vscode', 'cpu-features', '*.node'],
   });
 }
 for (const entry of ['webviews/tutorial/main.ts', 'webviews/playground/main.ts']) {
