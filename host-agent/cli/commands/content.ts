@@ -73,7 +73,10 @@ export function register(program: Command): void {
       } else {
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       }
-      if (problems.length > 0) throw new CliError(`${problems.length} problem(s) in ${path.relative(process.cwd(), dir) || dir}`, 1);
+      if (problems.length > 0) {
+        const rel = path.relative(process.cwd(), dir);
+        throw new CliError(`${problems.length} problem(s) in ${rel && !rel.startsWith('..') ? rel : dir}`, 1);
+      }
     });
 
   content
