@@ -9,7 +9,6 @@ import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import {
   API_PREFIX,
   CLOSE_PLAYGROUND_GONE,
-  CLOSE_TUNNEL_REFUSED,
   type AgentInfo,
   type CreatePlaygroundRequest,
   type ExecRequest,
@@ -40,7 +39,12 @@ export interface Route {
 
 export interface WsRoute {
   path: RegExp;
-  handle(ws: WebSocket, ctx: { params: string[]; url: URL }): Promise<void> | void;
+  /**
+   * Checks the request and prepares the target before the upgrade, so a refusal is a
+   * plain HTTP error with a message (a client never sees a socket that then closes);
+   * resolves with what to do with the accepted socket.
+   */
+  accept(ctx: { params: string[]; url: URL }): Promise<(ws: WebSocket) => void>;
 }
 
 export interface AgentServerOptions {
@@ -129,17 +133,20 @@ export class AgentServer {
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://agent');
     const refuse = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
+      const body = `${message}\n`;
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     };
     if (!tokenMatches(this.opts.token, req.headers.authorization)) return refuse(401, 'missing or wrong bearer token');
     for (const route of this.wsRoutes) {
       const m = route.path.exec(url.pathname);
       if (!m) continue;
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        Promise.resolve(route.handle(ws, { params: m.slice(1).map(decodeURIComponent), url })).catch((err: Error) => {
-          ws.close(err instanceof ApiProblem && err.status === 404 ? CLOSE_PLAYGROUND_GONE : CLOSE_TUNNEL_REFUSED, err.message.slice(0, 120));
-        });
-      });
+      route.accept({ params: m.slice(1).map(decodeURIComponent), url }).then(
+        (onOpen) => this.wss.handleUpgrade(req, socket, head, onOpen),
+        (err: Error) => {
+          const status = err instanceof ApiProblem ? err.status : 500;
+          refuse(status, err.message);
+        },
+      );
       return;
     }
     refuse(404, `no WebSocket route ${url.pathname}`);
@@ -210,37 +217,40 @@ export class AgentServer {
     this.wsRoutes.push(
       {
         path: pg('/events'),
-        handle: (ws, { params }) => {
+        accept: async ({ params }) => {
           const id = params[0];
-          const record = manager.get(id);
-          const send = (e: PlaygroundEvent) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(e));
-          send({ type: 'snapshot', at: new Date().toISOString(), playground: record });
-          // Steps a late subscriber missed (the CLI subscribes right after POST).
-          for (const past of this.opts.events.recent(id)) if (past.type === 'step') send(past);
-          const unsubscribe = this.opts.events.subscribe(id, (e) => {
-            send(e);
-            if (e.type === 'playground' && e.state === 'destroyed') ws.close(CLOSE_PLAYGROUND_GONE, 'playground destroyed');
-          });
-          ws.on('close', unsubscribe);
-          ws.on('error', unsubscribe);
+          manager.get(id);
+          return (ws) => {
+            const send = (e: PlaygroundEvent) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(e));
+            send({ type: 'snapshot', at: new Date().toISOString(), playground: manager.get(id) });
+            // Steps a late subscriber missed (the CLI subscribes right after POST).
+            for (const past of this.opts.events.recent(id)) if (past.type === 'step') send(past);
+            const unsubscribe = this.opts.events.subscribe(id, (e) => {
+              send(e);
+              if (e.type === 'playground' && e.state === 'destroyed') ws.close(CLOSE_PLAYGROUND_GONE, 'playground destroyed');
+            });
+            ws.on('close', unsubscribe);
+            ws.on('error', unsubscribe);
+          };
         },
       },
       {
         path: pg(`/machines/${NAME}/tunnel`),
-        handle: async (ws, { params, url }) => {
-          const port = Number(url.searchParams.get('port') ?? '22');
-          ws.pause();
+        accept: async ({ params, url }) => {
+          const raw = url.searchParams.get('port') ?? '22';
+          const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
           const target = await manager.connect(params[0], params[1], port, true);
-          const stream = createWebSocketStream(ws);
-          stream.pipe(target).pipe(stream);
-          const end = () => {
-            stream.destroy();
-            target.destroy();
+          return (ws) => {
+            const stream = createWebSocketStream(ws);
+            stream.pipe(target).pipe(stream);
+            const end = () => {
+              stream.destroy();
+              target.destroy();
+            };
+            stream.on('error', end);
+            target.on('error', end);
+            target.on('close', () => ws.close());
           };
-          stream.on('error', end);
-          target.on('error', end);
-          target.on('close', () => ws.close());
-          ws.resume();
         },
       },
     );

@@ -136,7 +136,11 @@ export class AgentClient {
         resolve(() => ws.close());
       });
       ws.on('message', (data) => onEvent(JSON.parse(data.toString()) as PlaygroundEvent));
-      ws.on('unexpected-response', (_req, res) => reject(new AgentApiError(res.statusCode ?? 500, 'refused', `event stream refused: HTTP ${res.statusCode}`)));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => reject(new AgentApiError(res.statusCode ?? 500, 'refused', body.trim() || `event stream refused: HTTP ${res.statusCode}`)));
+      });
       ws.on('error', (err) => (opened ? undefined : reject(this.unreachable(err))));
       ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
     });
@@ -154,11 +158,9 @@ export class AgentClient {
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => reject(new AgentApiError(res.statusCode ?? 500, 'refused', `tunnel refused: ${body.trim() || `HTTP ${res.statusCode}`}`)));
+        res.on('end', () => reject(new AgentApiError(res.statusCode ?? 500, 'refused', body.trim() || `tunnel refused: HTTP ${res.statusCode}`)));
       });
       ws.on('error', (err) => reject(this.unreachable(err)));
-      // The agent closes a refused tunnel right after opening it, with the reason.
-      ws.once('close', (code, reason) => reject(new AgentApiError(code, 'refused', reason.toString() || `tunnel closed (${code})`)));
     });
   }
 

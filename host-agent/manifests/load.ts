@@ -39,7 +39,7 @@ export function formatZodIssues(error: z.ZodError): string[] {
 
 /** Parses YAML text; syntax errors name the line and column. */
 export function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ManifestError(
       file,

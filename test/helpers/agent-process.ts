@@ -29,7 +29,7 @@ export function tempHome(prefix = 'sandlot-test-'): string {
 export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentHandle> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   const home = opts.home ?? tempHome();
-  const env = { ...process.env, SANDLOT_HOME: home, SANDLOT_AGENT_URL: '', SANDLOT_TOKEN: '', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, SANDLOT_HOME: home, ...opts.env };
   delete env.SANDLOT_AGENT_URL;
   delete env.SANDLOT_TOKEN;
   const logFile = path.join(home, 'test-agent.log');
