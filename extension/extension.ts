@@ -1,12 +1,52 @@
 // Wiring only: builds the services and hands every registration to an owner.
 import * as vscode from 'vscode';
+import { AgentConnection } from './agent/connection';
+import { findCli } from './agent/cli';
+import { registerCommands } from './commands';
 import { createLog } from './log';
+import { PlaygroundMemory } from './playground-memory';
+import { SandlotFileSystem } from './remote/fs-provider';
+import { RemoteSshHandoff } from './remote/remote-ssh';
+import { prepareSshRemoteWindow } from './remote/ssh-remote-window';
+import { MachineSessions } from './remote/ssh-session';
+import { registerTerminalProfile } from './remote/terminal-profile';
+import { PlaygroundStatusBar } from './status-bar';
+import { SandlotUriHandler } from './uri-handler';
+import { CatalogTree } from './views/catalog-tree';
+import { PlaygroundsTree } from './views/playgrounds-tree';
+import { windowMachine } from './window-playground';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const log = createLog();
-  context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand('sandlot.showLogs', () => log.show()));
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
+  const log = own(createLog());
   log.info(`Sandlot ${context.extension.packageJSON.version} active (uiKind=${vscode.env.uiKind}, remote=${vscode.env.remoteName ?? 'none'})`);
+
+  const agent = own(new AgentConnection(context.secrets, log));
+  const sessions = own(new MachineSessions(agent, log));
+  const memory = new PlaygroundMemory(context.globalState);
+  const handoff = new RemoteSshHandoff(agent, () => findCli(context.extensionPath), log, () => memory.redirects());
+
+  own(SandlotFileSystem.register(sessions, log));
+  own(registerTerminalProfile(agent, sessions, log));
+  own(vscode.window.registerTreeDataProvider('sandlot.playgrounds', own(new PlaygroundsTree(agent))));
+  own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
+  own(new PlaygroundStatusBar(agent));
+  own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
+  own(
+    registerCommands({
+      agent,
+      sessions,
+      handoff,
+      log,
+      secrets: context.secrets,
+      extensionPath: context.extensionPath,
+      currentPlayground: () => windowMachine()?.playground,
+      rememberTemplate: (r) => memory.remember(r),
+    }),
+  );
+
+  // Awaited on purpose: VS Code waits for this before Remote-SSH resolves the host.
+  await prepareSshRemoteWindow(agent, handoff, memory, log);
 }
 
 export function deactivate(): void {}

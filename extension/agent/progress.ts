@@ -25,6 +25,7 @@ const MACHINE_WEIGHT: Record<MachineState, number> = {
 /** Steps the agent reports, worded for people. Unknown steps show their own name. */
 const STEP_LABELS: Record<string, string> = {
   image: 'preparing the image',
+  registry: 'starting the registry',
   network: 'creating the network',
   machine: 'creating the machine',
   keys: 'making SSH keys',
@@ -70,7 +71,8 @@ export class ProvisionProgress {
         if (ev.status === 'failed') {
           return this.report(`${who}${stepLabel(ev.step)} failed${ev.message ? `: ${ev.message}` : ''}`);
         }
-        return this.report(`${who}${stepLabel(ev.step)}${ev.status === 'done' ? ' ✓' : '…'}`);
+        const detail = ev.status === 'started' && ev.message ? `: ${ev.message}` : '';
+        return this.report(`${who}${stepLabel(ev.step)}${ev.status === 'done' ? ' ✓' : `${detail}…`}`);
       }
       case 'machine': {
         this.machines.set(ev.machine, MACHINE_WEIGHT[ev.state]);

@@ -11,6 +11,7 @@
 // continuation lines, so a line is a complete unit), which keeps exact byte offsets.
 import SSHConfig, { type Directive } from 'ssh-config';
 import { HOST_ALIAS_PREFIX } from '../../host-agent/api/protocol';
+import { shellQuote } from '../util/shell';
 
 export const BEGIN_MARKER = '# --- BEGIN SANDLOT ---';
 export const END_MARKER = '# --- END SANDLOT ---';
@@ -25,6 +26,8 @@ export interface SshHostEntry {
   knownHostsFile: string;
   /** Complete ProxyCommand (already shell-quoted; `%h` is the alias). */
   proxyCommand: string;
+  /** Name the host key is recorded under; defaults to `alias` (differs when an old alias points at a re-created playground). */
+  hostKeyAlias?: string;
 }
 
 export interface BlockUpdate {
@@ -208,17 +211,22 @@ export function escapePercent(s: string): string {
   return s.replace(/%/g, '%%');
 }
 
-/** Quotes one word for `/bin/sh` (OpenSSH runs ProxyCommand with `sh -c`). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_\-./=:,+@]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** `ProxyCommand` running the Sandlot CLI's stdio proxy: `<node> <cli> ssh-proxy --stdio %h`. */
-export function proxyCommand(nodePath: string, cliPath: string, extraArgs: string[] = []): string {
-  return [nodePath, cliPath, 'ssh-proxy', ...extraArgs, '--stdio']
+/**
+ * `ProxyCommand` running the Sandlot CLI's stdio proxy:
+ * `[env K=V] <node…> <cli> ssh-proxy --stdio <target>`. OpenSSH runs it with `sh -c`
+ * (hence shell quoting) after expanding `%` tokens (hence `%%`); the target defaults
+ * to `%h`, the alias itself.
+ */
+export function proxyCommand(
+  node: string | string[],
+  cliPath: string,
+  opts: { target?: string; env?: Record<string, string> } = {},
+): string {
+  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const argv = [...(env.length ? ['env', ...env] : []), ...(Array.isArray(node) ? node : [node]), cliPath, 'ssh-proxy', '--stdio'];
+  return argv
     .map((w) => escapePercent(shellQuote(w)))
-    .concat('%h')
+    .concat(opts.target ? escapePercent(shellQuote(opts.target)) : '%h')
     .join(' ');
 }
 
@@ -239,7 +247,7 @@ export function renderBlock(entries: SshHostEntry[], eol: '\n' | '\r\n' = '\n'):
     checkPath('UserKnownHostsFile', e.knownHostsFile);
     config.append({
       Host: e.alias,
-      HostKeyAlias: e.alias,
+      HostKeyAlias: e.hostKeyAlias ?? e.alias,
       User: e.user,
       IdentityFile: escapePercent(e.identityFile),
       IdentitiesOnly: 'yes',

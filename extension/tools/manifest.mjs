@@ -12,7 +12,7 @@ const commands = [
   ['sandlot.startPlayground', 'Start Playground…', '$(add)'],
   ['sandlot.refresh', 'Refresh', '$(refresh)'],
   ['sandlot.openTerminal', 'Open Terminal', '$(terminal)'],
-  ['sandlot.openFolder', 'Open Folder in New Window', '$(folder-opened)'],
+  ['sandlot.openFolder', 'Open Folder', '$(folder-opened)'],
   ['sandlot.addToWorkspace', 'Add Machine to Workspace', '$(root-folder)'],
   ['sandlot.connectRemoteSsh', 'Connect with Remote-SSH', '$(remote)'],
   ['sandlot.forwardPort', 'Forward Port…', '$(plug)'],
@@ -136,12 +136,7 @@ pkg.contributes = {
         type: 'string',
         default: '',
         markdownDescription:
-          'Path of the `sandlot` CLI bundle (`dist/sandlot.js`) used for `ProxyCommand` and to start a local agent. Empty: the one shipped beside this extension, else `sandlot` on `PATH`.',
-      },
-      'sandlot.home': {
-        type: 'string',
-        default: '',
-        markdownDescription: 'The agent\'s state directory (`SANDLOT_HOME`). Empty: `$SANDLOT_HOME`, else `~/.local/state/sandlot`.',
+          'Path of the `sandlot` CLI bundle (`dist/sandlot.js`) used for `ProxyCommand` and to start a local agent. Empty: `dist/sandlot.js` beside the extension (a checkout), else the one of `sandlot` on `PATH`.',
       },
     },
   },

@@ -1,0 +1,51 @@
+// "Forward Port…": a loopback listener whose connections ride the agent tunnel to a
+// machine port; the browser gets it through env.asExternalUri (which, in code-server
+// or Codespaces-like setups, maps it to a reachable address).
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { AgentConnection } from '../agent/connection';
+import { errorMessage } from '../log';
+import type { MachineRef } from '../remote/uri';
+
+export class PortForwards implements vscode.Disposable {
+  private readonly servers = new Map<string, { server: net.Server; local: number }>();
+
+  constructor(
+    private readonly agent: AgentConnection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async forward(ref: MachineRef, port: number): Promise<number> {
+    const key = `${ref.playground}/${ref.machine}:${port}`;
+    const existing = this.servers.get(key);
+    if (existing) return existing.local;
+    const server = net.createServer((sock) => {
+      this.agent
+        .client()
+        .tunnel(ref.playground, ref.machine, port)
+        .then(
+          (stream) => {
+            sock.pipe(stream).pipe(sock);
+            sock.on('error', () => stream.destroy());
+            stream.on('error', () => sock.destroy());
+          },
+          (err) => {
+            this.log.warn(`forward ${key}: ${errorMessage(err)}`);
+            sock.destroy();
+          },
+        );
+    });
+    const local = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+    });
+    this.servers.set(key, { server, local });
+    this.log.info(`forwarding 127.0.0.1:${local} → ${key}`);
+    return local;
+  }
+
+  dispose(): void {
+    for (const { server } of this.servers.values()) server.close();
+    this.servers.clear();
+  }
+}

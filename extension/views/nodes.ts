@@ -1,0 +1,22 @@
+// What the Playgrounds and Catalog trees hold; commands take these as arguments when
+// run from a tree, and ask with a quick pick when run from the palette.
+import type { MachineRecord, PlaygroundRecord, TemplateSummary } from '../../host-agent/api/protocol';
+
+export interface PlaygroundNode {
+  kind: 'playground';
+  record: PlaygroundRecord;
+}
+export interface MachineNode {
+  kind: 'machine';
+  record: PlaygroundRecord;
+  machine: MachineRecord;
+}
+export interface TemplateNode {
+  kind: 'template';
+  template: TemplateSummary;
+}
+export type TreeNode = PlaygroundNode | MachineNode | TemplateNode;
+
+export function isNode(x: unknown): x is TreeNode {
+  return typeof x === 'object' && x !== null && ['playground', 'machine', 'template'].includes((x as { kind?: string }).kind ?? '');
+}
