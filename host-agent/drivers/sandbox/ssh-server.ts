@@ -46,7 +46,9 @@ export class MachineSshServer {
     const parsed = utils.parseKey(authorizedKey);
     if (parsed instanceof Error) throw new Error(`playground user key: ${parsed.message}`);
     this.allowedKey = Array.isArray(parsed) ? parsed[0] : parsed;
-    this.server = new Server({ hostKeys: [hostKey], ident: 'Sandlot_1.0', debug: process.env.SANDLOT_SSH_DEBUG ? (m: string) => console.error('SRV', m) : undefined }, (client) => this.onClient(client));
+    // The SFTP side is OpenSSH's own sftp-server, so clients must apply OpenSSH's SFTP
+    // quirks (e.g. the swapped SYMLINK arguments); they decide that from this banner.
+    this.server = new Server({ hostKeys: [hostKey], ident: 'OpenSSH_9.2 Sandlot', debug: process.env.SANDLOT_SSH_DEBUG ? (m: string) => console.error('SRV', m) : undefined }, (client) => this.onClient(client));
   }
 
   /** Serves one SSH connection arriving on any byte stream (tunnel, TCP socket, pipe). */
