@@ -169,16 +169,16 @@ export class DockerDriver implements Driver {
 
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
-    const registry = this.engine.getContainer(registryName(spec.id));
-    await startIfStopped(registry);
-    await Promise.all(
-      spec.machines.map(async (m) => {
+    // The registry starts alongside the machines: nothing in a machine waits for it.
+    await Promise.all([
+      startIfStopped(this.engine.getContainer(registryName(spec.id))),
+      ...spec.machines.map(async (m) => {
         ctx.progress('machine', 'started', m.name);
         await startIfStopped(this.engine.getContainer(containerName(spec.id, m.name)));
         await this.waitReady(spec, m);
         ctx.progress('machine', 'done', m.name);
       }),
-    );
+    ]);
   }
 
   async stop(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
