@@ -174,7 +174,14 @@ export function processStartTime(pid: number): number | undefined {
 }
 
 export function isAlive(pid: number, startTime: number): boolean {
-  return processStartTime(pid) === startTime;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie still has its /proc entry (and start time) until it is reaped.
+    return fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === startTime;
+  } catch {
+    return false;
+  }
 }
 
 /** Resident memory of a process and all its descendants, in bytes. */
