@@ -1,0 +1,97 @@
+// The `sandlot` CLI as a user runs it: JSON output, one-line errors with non-zero exit
+// codes for bad input, and the agent refusing to start where namespaces are unavailable.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cli, startAgent, tempHome, type AgentHandle } from '../../helpers/agent-process';
+
+let agent: AgentHandle;
+beforeAll(async () => {
+  agent = await startAgent();
+});
+afterAll(async () => {
+  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
+  await agent?.kill();
+});
+
+const oneLine = (s: string) => {
+  expect(s.trim().split('\n')).toHaveLength(1);
+  expect(s).not.toMatch(/\n\s+at /);
+};
+
+describe('sandlot CLI', () => {
+  it('starts from a manifest file, prints the record with --json, and lists it', () => {
+    const file = path.join(agent.home, 'two.yaml');
+    fs.writeFileSync(file, 'kind: playground\nname: two\ntitle: Two boxes\nplayground:\n  machines:\n    - name: alpha\n    - name: beta\n');
+    const r = cli(agent, ['start', '-f', file, '--json']);
+    expect(r.stderr).toMatch(/✓ machine alpha/);
+    expect(r.code).toBe(0);
+    const record = JSON.parse(r.stdout);
+    expect(record).toMatchObject({ template: 'two', state: 'running', driver: 'sandbox' });
+    expect(record.machines.map((m: { name: string; state: string }) => [m.name, m.state])).toEqual([
+      ['alpha', 'running'],
+      ['beta', 'running'],
+    ]);
+    const list = JSON.parse(cli(agent, ['list', '--json']).stdout);
+    expect(list.map((p: { id: string }) => p.id)).toContain(record.id);
+    const status = cli(agent, ['status', record.id]);
+    expect(status.stdout).toMatch(/alpha\s+running\s+10\.77\.0\.10\s+root\s+[\d.]+ MiB/);
+    expect(cli(agent, ['destroy', record.id]).code).toBe(0);
+  });
+
+  it('lists templates as a table and as JSON', () => {
+    const table = cli(agent, ['templates']);
+    expect(table.stdout).toMatch(/^linux\s+dev\s+/m);
+    expect(table.stdout).toMatch(/^linux-multi\s+node-01,node-02,node-03/m);
+    const json = JSON.parse(cli(agent, ['templates', '--json']).stdout);
+    expect(json.find((t: { name: string }) => t.name === 'linux').source).toBe('builtin');
+  });
+
+  it('gives one clear line and a non-zero exit for bad input', () => {
+    const cases: [string[], RegExp][] = [
+      [['start', 'no-such-template'], /unknown template "no-such-template" \(available: .*linux/],
+      [['start', '-f', '/nonexistent/pg.yaml'], /-f \/nonexistent\/pg\.yaml: no such file/],
+      [['start'], /give a template name/],
+      [['start', 'linux', '--lifetime', 'soon'], /--lifetime: expected a number of minutes, got "soon"/],
+      [['ssh', 'pg-nope'], /no playground "pg-nope"/],
+      [['ssh-proxy', '--stdio', 'example.com'], /expected a host alias sandlot--<playground>--<machine>, got "example.com"/],
+      [['extend', 'pg-nope', '--minutes', '-3'], /--minutes: expected a positive number/],
+      [['cp', 'a', 'b'], /exactly one side must be remote/],
+      [['agent', '--driver', 'vmware'], /--driver: expected one of sandbox, docker, microvm, got "vmware"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(agent, args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      oneLine(r.stderr);
+    }
+    const bad = path.join(agent.home, 'bad.yaml');
+    fs.writeFileSync(bad, 'kind: playground\nname: Bad_Name\nplayground:\n  machines: [{name: a}]\n');
+    const r = cli(agent, ['start', '-f', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}: name: expected a DNS label`);
+  });
+
+  it('says there is no agent instead of failing obscurely', () => {
+    const r = cli({ ...process.env, SANDLOT_HOME: tempHome() }, ['list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no local agent is running .*start one with: sandlot agent/);
+    oneLine(r.stderr);
+    const wrong = cli({ ...process.env, SANDLOT_HOME: tempHome(), SANDLOT_AGENT_URL: agent.url, SANDLOT_TOKEN: 'wrong' }, ['list']);
+    expect(wrong.stderr).toMatch(/wrong bearer token/);
+  });
+
+  it('refuses to start the sandbox driver where user namespaces are unavailable, naming the docker driver', () => {
+    // Inside a user namespace whose limit for nested ones is 0, unshare cannot work.
+    const home = tempHome();
+    const r = spawnSync('unshare', ['--user', '--map-root-user', 'sh', '-c', 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$1" agent', process.execPath, CLI], {
+      env: { ...process.env, SANDLOT_HOME: home },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the sandbox driver cannot run here: unprivileged user namespaces: .*docker driver \(sandlot agent --driver docker\)/);
+    oneLine(r.stderr);
+  });
+});
