@@ -5,7 +5,7 @@
 // (2) 20 playgrounds started at once: time until every one accepts SSH; agent RSS and
 //     machine RSS afterwards.
 // Run: npm run build && npm run bench -- sandbox-start
-import { startAgent, waitForState } from '../test/helpers/agent-process';
+import { startAgent } from '../test/helpers/agent-process';
 import { connectMachine } from '../host-agent/ssh/connect';
 import type { AgentClient } from '../host-agent/api/client';
 import type { PlaygroundRecord } from '../host-agent/api/protocol';
@@ -26,10 +26,32 @@ async function sshTrue(c: AgentClient, record: PlaygroundRecord, key: string): P
   ssh.end();
 }
 
+/** Resolves when the event stream says running (no polling delay in the figure). */
+async function createRunning(c: AgentClient): Promise<PlaygroundRecord> {
+  const created = await c.create({ template: 'linux' });
+  await new Promise<void>((resolve, reject) => {
+    let stop: (() => void) | undefined;
+    let done = false;
+    void c
+      .events(created.id, (e) => {
+        const state = e.type === 'snapshot' ? e.playground.state : e.type === 'playground' ? e.state : undefined;
+        if (state === 'running' && !done) {
+          done = true;
+          stop?.();
+          resolve();
+        } else if (state === 'failed') reject(new Error(`${created.id} failed`));
+      })
+      .then((s) => {
+        stop = s;
+        if (done) s();
+      });
+  });
+  return c.get(created.id);
+}
+
 async function startToShell(c: AgentClient): Promise<{ ms: number; record: PlaygroundRecord }> {
   const t0 = performance.now();
-  const created = await c.create({ template: 'linux' });
-  const record = await waitForState(c, created.id, 'running', 60_000);
+  const record = await createRunning(c);
   const key = (await c.sshKey(record.id)).privateKey;
   await sshTrue(c, record, key);
   return { ms: performance.now() - t0, record };
@@ -60,8 +82,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const many = await Promise.all(
       Array.from({ length: MANY }, async () => {
-        const created = await c.create({ template: 'linux' });
-        const record = await waitForState(c, created.id, 'running', 120_000);
+        const record = await createRunning(c);
         await sshTrue(c, record, (await c.sshKey(record.id)).privateKey);
         return record;
       }),

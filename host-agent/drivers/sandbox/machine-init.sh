@@ -69,30 +69,37 @@ fi
 R=$M_ROOTFS
 mount -t tmpfs -o mode=755,size=1m sandlot-root "$R"
 
+# Forks are most of a machine's start time, so builtins are used wherever they do.
 skip=" proc sys dev run tmp root home lost+found "
+dirs=()
 for src in /*; do
   name=${src#/}
   case "$skip" in *" $name "*) continue ;; esac
   if [ -L "$src" ]; then
     ln -s "$(readlink "$src")" "$R/$name"
   elif [ -d "$src" ]; then
-    mkdir "$R/$name"
-    mount --rbind "$src" "$R/$name"
+    dirs+=("$name")
   elif [ -f "$src" ]; then
-    touch "$R/$name"
-    mount --bind "$src" "$R/$name"
+    : > "$R/$name"
+    mount --bind -o ro "$src" "$R/$name"
   fi
 done
+mkdir "${dirs[@]/#/$R/}" "$R"/{proc,sys,dev,run,tmp,root,home}
+for name in "${dirs[@]}"; do
+  # One process binds and makes the top read-only; submounts are handled below. The
+  # read-only step alone can fail (a separate mount with locked flags): the loop below
+  # then fixes it, so only a bind that did not happen at all is retried.
+  mount --rbind -o ro "/$name" "$R/$name" 2>/dev/null || mountpoint -q "$R/$name" || mount --rbind "/$name" "$R/$name"
+done
 
-# Every host mount under the new root becomes read-only. Flags the kernel locks for an
-# unprivileged remount (nosuid, nodev, noexec, atime) must be passed back unchanged.
-while read -r mp opts; do
-  mp=$(printf '%b' "$mp")
-  opts=${opts/#rw/ro}
-  mount -o "remount,bind,$opts" "$mp" || { echo "cannot make $mp read-only" >&2; exit 1; }
-done < <(awk -v r="$R" 'index($5, r "/") == 1 { print $5, $6 }' /proc/self/mountinfo)
+# Every host mount under the new root must be read-only. Flags the kernel locks for an
+# unprivileged remount (nosuid, nodev, noexec, atime) are passed back unchanged.
+while read -r _ _ _ _ mp opts _; do
+  [[ "$mp" == "$R/"* && "$opts" == rw* ]] || continue
+  printf -v mp '%b' "$mp"
+  mount -o "remount,bind,ro${opts#rw}" "$mp" || { echo "cannot make $mp read-only" >&2; exit 1; }
+done < /proc/self/mountinfo
 
-mkdir -p "$R"/{proc,sys,dev,run,tmp,root,home}
 if [ -n "${M_AGENT_BINDS:-}" ]; then
   echo binds
   read -r go
@@ -107,7 +114,7 @@ mount -t tmpfs -o nosuid,nodev,mode=755 run "$R/run"
 
 mount -t tmpfs -o nosuid,mode=755,size=64k dev "$R/dev"
 for n in null zero full random urandom tty; do
-  touch "$R/dev/$n"
+  : > "$R/dev/$n"
   mount --bind "/dev/$n" "$R/dev/$n"
 done
 mkdir "$R/dev/pts" "$R/dev/shm"
@@ -130,11 +137,15 @@ done
 mount -o remount,bind,ro "$R"
 
 hostname "$M_NAME"
-ip link set lo up
 if [ -n "${M_ADDR:-}" ]; then
   # The agent moved our end of a veth pair in before saying "go".
-  ip addr add "$M_ADDR" dev eth0
-  ip link set eth0 up
+  ip -batch - <<EOF_IP
+link set lo up
+addr add $M_ADDR dev eth0
+link set eth0 up
+EOF_IP
+else
+  ip link set lo up
 fi
 
 cd "$R"

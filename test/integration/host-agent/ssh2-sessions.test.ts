@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { connectMachine } from '../../../host-agent/ssh/connect';
+import { generateEd25519 } from '../../../host-agent/keys/keys';
 import { startAgent, startPlayground, type AgentHandle } from '../../helpers/agent-process';
 
 let agent: AgentHandle;
@@ -75,8 +76,7 @@ describe('interactive shell', () => {
 
   it('refuses users the machine does not have and keys it does not know', async () => {
     await expect(connectMachine(agent.client, pg, 'dev', 'mallory')).rejects.toThrow(/SSH login as mallory refused/);
-    const { utils } = await import('ssh2');
-    const stranger = utils.generateKeyPairSync('ed25519').private;
+    const stranger = generateEd25519('stranger').privateKey;
     await expect(connectMachine(agent.client, pg, 'dev', 'root', stranger)).rejects.toThrow(/refused/);
   });
 });
