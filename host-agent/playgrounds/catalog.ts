@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { TemplateSummary } from '../api/protocol';
 import { loadManifestText, ManifestError } from '../manifests/load';
 import type { PlaygroundManifest } from '../manifests/schema';
+import { repoRoot } from '../util/paths';
 
 export interface CatalogEntry {
   summary: TemplateSummary;
@@ -14,8 +15,7 @@ export interface CatalogEntry {
 }
 
 export function builtinTemplatesDir(): string {
-  const candidates = [path.join(__dirname, '..', 'templates'), path.join(__dirname, '..', 'host-agent', 'templates')];
-  return candidates.find((d) => fs.existsSync(path.join(d, 'linux.yaml'))) ?? candidates[0];
+  return path.join(repoRoot(), 'host-agent', 'templates');
 }
 
 export class TemplateCatalog {

@@ -1,5 +1,6 @@
 // Where the agent and the CLI keep things. One variable, SANDLOT_HOME, relocates all of
 // it (tests and benchmarks use it to stay isolated from the user's own agent).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -39,11 +40,11 @@ export function sandlotPaths(home = sandlotHome()): SandlotPaths {
 
 /** Built-in files shipped in the repo, found relative to the bundle or the sources. */
 export function repoRoot(): string {
-  // dist/sandlot.js and host-agent/util/paths.ts both sit two levels below the root
-  // of the checkout... except dist/, which sits one level below; probe for package.json.
+  // Sources, the main bundle (dist/) and benchmark bundles (dist/bench/) sit at
+  // different depths below the checkout: walk up to its package.json.
   let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'host-agent'))) return dir;
     dir = path.dirname(dir);
   }
   throw new Error(`cannot find the Sandlot checkout above ${__dirname}`);

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { repoRoot } from '../../util/paths';
 
 /** Whether the agent runs as real root (it then gives machines an unprivileged uid range). */
 export const AGENT_IS_ROOT = process.getuid?.() === 0;
@@ -31,15 +32,8 @@ export function idMapForSlot(slot: number): IdMap {
 
 let scriptText: string | undefined;
 export function initScript(): string {
-  scriptText ??= fs.readFileSync(path.join(scriptDir(), 'machine-init.sh'), 'utf8');
+  scriptText ??= fs.readFileSync(path.join(repoRoot(), 'host-agent', 'drivers', 'sandbox', 'machine-init.sh'), 'utf8');
   return scriptText;
-}
-
-function scriptDir(): string {
-  // Sources: next to this file. Bundle (dist/): the sources ship beside it in the checkout.
-  const here = path.join(__dirname, 'machine-init.sh');
-  if (fs.existsSync(here)) return __dirname;
-  return path.join(__dirname, '..', 'host-agent', 'drivers', 'sandbox');
 }
 
 export interface HolderOptions {
