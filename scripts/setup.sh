@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: Debian packages the agent and tests use, npm packages, and
 # the bundles. Safe to run again. As root it installs packages with apt-get; otherwise
-# it names what is missing. Parts for optional drivers and the e2e suite live in
-# scripts/setup.d/ and run in name order.
+# it names what is missing. Parts for the other drivers and the test suites live in
+# scripts/setup.d/ and run in name order; `setup.sh core` skips them (enough for the
+# agent, the CLI and the sandbox driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
+case "$mode" in all | core) ;; *)
+  echo "usage: scripts/setup.sh [core]" >&2
+  exit 2
+  ;;
+esac
 
 # Debian packages → the command each provides, for the check when not root.
 declare -A NEED=(
@@ -35,6 +42,7 @@ echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
 for part in scripts/setup.d/*.sh; do
+  [ "$mode" = core ] && break
   [ -e "$part" ] || continue
   echo "setup: $part"
   bash "$part"
