@@ -128,6 +128,12 @@ export class SandboxDriver implements Driver {
 
   async create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
+    for (const m of spec.machines) {
+      const missing = m.users.filter((u) => !this.availableUsers([u]).length).map((u) => u.name);
+      if (missing.length > 0) {
+        ctx.log('warn', `users ${missing.join(', ')} are not available: the sandbox driver running as a normal user provides only root (run the agent as root, or use the docker driver)`, m.name);
+      }
+    }
     const state: SandboxState = { slot: this.freeSlot(), machines: {} };
     this.save(spec, state);
     await this.start(spec, ctx);
@@ -237,13 +243,18 @@ export class SandboxDriver implements Driver {
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
     const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
-    const processes = new SandboxMachineProcesses({ pid: h.pid, users: m.users, relay, hosts });
+    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
     live = Object.assign({ ssh, relay }, { pid: h.pid });
     this.live.set(key, live);
     return live;
+  }
+
+  /** As a normal user only root can exist in a machine (one uid is all we may map). */
+  private availableUsers<T extends { uid: number }>(users: T[]): T[] {
+    return AGENT_IS_ROOT ? users : users.filter((u) => u.uid === 0);
   }
 
   private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
