@@ -1,12 +1,13 @@
 // `sandlot images list|build`: the docker driver's machine images. Runs on the host that
 // owns the engine (like the agent), talking to the engine directly: images are the
 // engine's, not a playground's, and a build's progress goes straight to the terminal.
-import { Command } from 'commander';
+import * as path from 'node:path';
+import type { Command } from 'commander';
 import Docker from 'dockerode';
-import { pingEngine, engineAddress } from '../../drivers/docker/engine';
+import { engineAddress, pingEngine } from '../../drivers/docker/engine';
 import { DockerImageBuilder } from '../../images/docker-builder';
 import { sandlotHome } from '../../util/paths';
-import * as path from 'node:path';
+import { CliError, printJson, table } from '../context';
 
 function builder(k3s: { k3sBinary?: string; k3sUrl?: string; k3sSha256?: string } = {}) {
   const address = engineAddress(process.env.DOCKER_HOST);
@@ -18,30 +19,37 @@ function mib(bytes?: number): string {
   return bytes === undefined ? '' : `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 }
 
-export function imagesCommand(): Command {
-  const cmd = new Command('images').description('Machine images of the docker driver, built locally from Debian packages');
+/** The recipe of a name the user typed, or a one-line error listing the images there are. */
+function machineImage(images: DockerImageBuilder, name: string) {
+  let recipe;
+  try {
+    recipe = images.recipe(name);
+  } catch (err) {
+    throw new CliError(`images: ${(err as Error).message}`);
+  }
+  if (recipe.internal) throw new CliError(`images: "${name}" is a building block, not a machine image`);
+  return recipe;
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('images').description('machine images of the docker driver, built locally from Debian packages');
 
   cmd
     .command('list')
-    .description('Every image, its tag for the current recipe, and whether it is built')
+    .description('every image, its tag for the current recipe, and whether it is built')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const { address, docker, images } = builder();
       await pingEngine(docker, address);
       const list = (await images.list()).filter((i) => !images.recipe(i.name).internal);
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
-        return;
-      }
-      for (const i of list) {
-        const state = i.problem ? `cannot build: ${i.problem}` : i.built ? `built ${mib(i.sizeBytes)}` : 'not built';
-        process.stdout.write(`${i.name.padEnd(10)} ${(i.tag ?? '-').padEnd(28)} ${state}\n`);
-      }
+      if (opts.json) return printJson(list);
+      const rows = list.map((i) => [i.name, i.tag ?? '-', i.problem ? `cannot build: ${i.problem}` : i.built ? `built, ${mib(i.sizeBytes)}` : 'not built']);
+      process.stdout.write(table([['IMAGE', 'TAG', 'STATE'], ...rows]) + '\n');
     });
 
   cmd
     .command('build')
-    .description('Build images (default: linux) and what they build on; unchanged recipes are reused')
+    .description('build images (default: linux) and what they build on; unchanged recipes are reused')
     .argument('[names...]', 'image names: linux, docker, zig, k3s')
     .option('--force', 'rebuild the named images even if their tag exists')
     .option('--k3s-binary <path>', 'k3s binary (linux/amd64) for the k3s image')
@@ -50,18 +58,18 @@ export function imagesCommand(): Command {
     .action(async (names: string[], opts: { force?: boolean; k3sBinary?: string; k3sUrl?: string; k3sSha256?: string }) => {
       const { address, docker, images } = builder({ k3sBinary: opts.k3sBinary, k3sUrl: opts.k3sUrl, k3sSha256: opts.k3sSha256 });
       const wanted = names.length ? names : ['linux'];
-      for (const name of wanted) {
-        const recipe = images.recipe(name); // throws "unknown image …: expected one of …"
-        if (recipe.internal) throw new Error(`"${name}" is a building block, not a machine image`);
-      }
+      for (const name of wanted) machineImage(images, name);
       await pingEngine(docker, address);
       for (const name of wanted) {
         const started = Date.now();
         const progress = (image: string, message: string) => process.stderr.write(`[${image}] ${message}\n`);
-        const tag = opts.force ? await images.rebuild(name, progress) : await images.ensure(name, progress);
+        let tag: string;
+        try {
+          tag = opts.force ? await images.rebuild(name, progress) : await images.ensure(name, progress);
+        } catch (err) {
+          throw new CliError(`images build ${name}: ${(err as Error).message}`);
+        }
         process.stdout.write(`${name}: ${tag} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
       }
     });
-
-  return cmd;
 }

@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import * as agent from './agent';
 import * as content from './content';
+import * as doctor from './doctor';
+import * as images from './images';
 import * as playgrounds from './playgrounds';
 import * as ssh from './ssh';
 import * as tasks from './tasks';
 
-export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, ssh, content, tasks];
+export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, ssh, content, tasks, images, doctor];
