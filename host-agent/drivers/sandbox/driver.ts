@@ -35,7 +35,7 @@ import {
   writeTopLevelIdMaps,
   type IdMap,
 } from './namespaces';
-import { NetnsRelay } from './relay';
+import { NetnsRelay } from '../../netns/relay';
 import { MachineSshServer } from './ssh-server';
 
 interface Holder {

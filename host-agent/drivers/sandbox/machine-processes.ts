@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
 import type { MachineUser } from '../protocol';
 import { machineEnterArgs } from './namespaces';
-import type { NetnsRelay } from './relay';
+import type { NetnsRelay } from '../../netns/relay';
 import type { MachineProcesses, PtyHandle } from './ssh-server';
 
 const SFTP_SERVERS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/ssh/sftp-server'];

@@ -5,10 +5,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { AGENT_IS_ROOT } from '../../netns/enter';
+
+// Moved to neutral modules (the microvm driver uses them too); re-exported for the sandbox driver.
+export { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
+export { isAlive, processStartTime, treeRss } from '../../util/proc';
 import { repoRoot } from '../../util/paths';
 
-/** Whether the agent runs as real root (it then gives machines an unprivileged uid range). */
-export const AGENT_IS_ROOT = process.getuid?.() === 0;
 
 /**
  * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
@@ -146,57 +149,6 @@ export function machineEnterArgs(pid: number, user: { uid: number; gid: number }
   if (AGENT_IS_ROOT) args.push('-S', String(user.uid), '-G', String(user.gid));
   else args.push('--preserve-credentials');
   return args;
-}
-
-/** Enter only a machine's network namespace (for opening TCP connections inside it). */
-export function netEnterArgs(pid: number): string[] {
-  // Root may join a descendant's network namespace without its user namespace; it then
-  // keeps read access to node and the relay on the host.
-  return AGENT_IS_ROOT ? ['nsenter', '-t', String(pid), '-n'] : ['nsenter', '-t', String(pid), '-U', '-n', '--preserve-credentials'];
-}
-
-/** Process start time (clock ticks since boot): tells a live holder from a reused PID. */
-export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses; fields resume after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-export function isAlive(pid: number, startTime: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // A zombie still has its /proc entry (and start time) until it is reaped.
-    return fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === startTime;
-  } catch {
-    return false;
-  }
-}
-
-/** Resident memory of a process and all its descendants, in bytes. */
-export function treeRss(pid: number): number {
-  let total = 0;
-  const stack = [pid];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    try {
-      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-      const m = /VmRSS:\s+(\d+) kB/.exec(status);
-      if (m) total += Number(m[1]) * 1024;
-      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
-        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
-        if (kids) stack.push(...kids.split(' ').map(Number));
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return total;
 }
 
 /** Runs a short command to completion; throws with its stderr on failure. */

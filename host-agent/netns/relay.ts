@@ -1,10 +1,10 @@
-// Opens TCP connections from inside a machine's network namespace and hands the
-// connected sockets back to the agent over the IPC channel, so bytes then flow between
-// the agent and the machine with no process in between. One relay per running machine,
-// started on first use; it ends when the agent goes away.
+// Opens TCP connections from inside a network namespace (a sandbox machine's, a microvm
+// playground's) and hands the connected sockets back to the agent over the IPC channel,
+// so bytes then flow between the agent and the machine with no process in between. One
+// relay per namespace, started on first use; it ends when the agent goes away.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { netEnterArgs } from './namespaces';
+import { netEnterArgs } from './enter';
 
 // Runs as `node -e` inside the namespace: it must not need any file of the checkout
 // (a machine's uid may not be able to read them).
