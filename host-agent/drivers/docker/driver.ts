@@ -99,6 +99,11 @@ export class DockerDriver implements Driver {
       }
     }
     if (problems.length) throw new Error(problems.join('\n'));
+    // Reserve a subnet now, so address() can tell machines' addresses before create
+    // (the agent records them then). create() re-picks if someone took it meanwhile.
+    if (!this.subnets.has(spec.id) && !this.loadState(spec)) {
+      this.subnets.set(spec.id, pickSubnet(spec.id, await this.usedSubnets(), this.options.subnetPool ?? DEFAULT_POOL));
+    }
   }
 
   /** Builds every image the playground needs that the engine lacks, reporting progress. */
@@ -131,7 +136,7 @@ export class DockerDriver implements Driver {
     const tags = await this.ensureImages(spec, ctx);
 
     ctx.progress('network', 'started');
-    const state = await this.createNetwork(spec.id);
+    const state = await this.createNetwork(spec.id, this.subnets.get(spec.id));
     this.saveState(spec, state);
     ctx.progress('network', 'done', undefined, `${state.network} ${state.subnet}`);
 
@@ -275,7 +280,7 @@ export class DockerDriver implements Driver {
     return new Map(this.images.recipes().map((r) => [r.name, r]));
   }
 
-  private async createNetwork(playground: string): Promise<DriverState> {
+  private async createNetwork(playground: string, reserved?: string): Promise<DriverState> {
     const name = networkName(playground);
     const existing = await this.engine.listNetworks({ filters: JSON.stringify({ name: [name] }) });
     const mine = existing.find((n) => n.Name === name);
@@ -287,8 +292,8 @@ export class DockerDriver implements Driver {
     // refuses overlapping pools, so pick again a few times.
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const used = await this.usedSubnets();
-      const subnet = pickSubnet(`${playground}#${attempt}`, used, this.options.subnetPool ?? DEFAULT_POOL);
+      const subnet =
+        attempt === 0 && reserved ? reserved : pickSubnet(`${playground}#${attempt}`, await this.usedSubnets(), this.options.subnetPool ?? DEFAULT_POOL);
       try {
         await this.engine.createNetwork(networkCreateOptions(playground, subnet));
         this.subnets.set(playground, subnet);
@@ -302,7 +307,8 @@ export class DockerDriver implements Driver {
   }
 
   private async usedSubnets(): Promise<string[]> {
-    const used: string[] = [];
+    // Reservations of playgrounds validated but not created yet count as used.
+    const used: string[] = [...this.subnets.values()];
     for (const n of await this.engine.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet?.includes('.')) used.push(c.Subnet);
     try {
       used.push(...routesFromProcNetRoute(fs.readFileSync('/proc/net/route', 'utf8')));

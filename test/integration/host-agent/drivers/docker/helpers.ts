@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
+import { generateEd25519 } from '../../../../../host-agent/keys/keys';
 import { parseYaml, validateManifest } from '../../../../../host-agent/manifests/load';
 import { DEFAULT_RESOURCES, parseRamSize, type PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
 import type { Driver, DriverContext, MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
@@ -90,10 +91,9 @@ export function manifestFrom(yaml: string): PlaygroundManifest {
   return validateManifest(parseYaml(yaml, 'test.yaml'), 'test.yaml');
 }
 
-function keyPair(comment: string) {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: k.private, publicKey: k.public.trim() };
-}
+// The agent's own key maker (ssh2's generator writes about 1 key in 200 that OpenSSH
+// rejects, which made sshd exit at random).
+const keyPair = generateEd25519;
 
 export interface TestPlayground {
   spec: PlaygroundSpec;

@@ -9,7 +9,7 @@ import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { BUILTIN_RECIPES } from '../../../../../host-agent/images/catalog';
 import { DockerImageBuilder } from '../../../../../host-agent/images/docker-builder';
 import type { Recipe } from '../../../../../host-agent/images/recipe';
-import { loadTemplate, makePlayground, recordingContext, sshExec, startTestEngine, type TestEngine, type TestPlayground } from './helpers';
+import { loadTemplate, makePlayground, manifestFrom, recordingContext, sshExec, startTestEngine, type TestEngine, type TestPlayground } from './helpers';
 
 describe('docker images', () => {
   let engine: TestEngine;
@@ -59,6 +59,26 @@ describe('docker images', () => {
 
     const list = await first.list();
     expect(list.find((i) => i.name === 'probe')).toMatchObject({ tag: tag1, built: true });
+  }, 300_000);
+
+  it('builds a missing image on the first create, reporting progress as steps', async () => {
+    const probe: Recipe = { name: 'probe', description: 'test layer', parent: 'linux', script: `echo first-use-${process.pid}-${Date.now()} > /etc/probe` };
+    const d = new DockerDriver({ stateHome, dockerHost: engine.dockerHost, images: { catalog: new Map([...BUILTIN_RECIPES, ['probe', probe]]) } });
+    const pg = makePlayground(
+      manifestFrom('kind: playground\nname: probe\nplayground:\n  machines:\n    - { name: dev, image: probe }\n'),
+      path.join(stateHome, 'playgrounds'),
+    );
+    made.push(pg);
+    const rec = recordingContext();
+    await d.create(pg.spec, rec);
+    extraTags.push((await d.images.resolve('probe')).tag);
+    const imageSteps = rec.steps.filter((s) => s.startsWith('image probe'));
+    expect(imageSteps[0]).toMatch(/^image probe started: building sandlot\/probe:[0-9a-f]{12}/);
+    expect(imageSteps.some((s) => /^image probe started: probe: Step \d+\/\d+ : RUN/.test(s))).toBe(true);
+    expect(imageSteps.at(-1)).toMatch(/^image probe done: sandlot\/probe:/);
+    // Only the missing image was built: linux and the registry were reused.
+    expect(rec.steps.some((s) => s.startsWith('image linux') || s.startsWith('image registry'))).toBe(false);
+    expect((await sshExec(d, pg, 'dev', 'root', 'cat /etc/probe')).stdout).toBe(`${probe.script!.split(' ')[1]}\n`);
   }, 300_000);
 
   it('zig template: `zig run` works for laborant', async () => {

@@ -54,7 +54,12 @@ describe('docker driver lifecycle', () => {
 
   it('creates two machines that answer SSH with their own host keys and resolve each other by name', async () => {
     pg = makePlayground(manifestFrom(TWO_MACHINES), path.join(stateHome, 'playgrounds'));
+    // The agent validates first and records addresses before create.
+    await driver.validate(pg.spec);
+    const planned = driver.address(pg.spec, 'node-02');
+    expect(planned).toMatch(/^10\.213\.\d+\.11$/);
     await driver.create(pg.spec, ctx);
+    expect(driver.address(pg.spec, 'node-02')).toBe(planned);
     expect(ctx.steps).toContain('machine[node-01] done');
 
     const who = await sshExec(driver, pg, 'node-01', 'root', 'hostname; id -un; getent hosts node-02 | cut -d" " -f1; ping -c1 -W2 node-02 >/dev/null && echo ping-ok');
