@@ -40,6 +40,42 @@ describe('sandlot CLI', () => {
     expect(cli(agent, ['destroy', record.id]).code).toBe(0);
   });
 
+  it('copies files and directories both ways with `sandlot cp`', () => {
+    const started = JSON.parse(cli(agent, ['start', 'linux-multi', '--json']).stdout);
+    const src = path.join(agent.home, 'tree');
+    fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'a.txt'), 'alpha');
+    fs.writeFileSync(path.join(src, 'sub', 'b.txt'), 'beta');
+    expect(cli(agent, ['cp', path.join(src, 'a.txt'), `${started.id}/node-02:/root/a.txt`]).code).toBe(0);
+    expect(cli(agent, ['cp', '-r', src, `${started.id}/node-02:/tmp/`]).code).toBe(0);
+    expect(cli(agent, ['ssh', `${started.id}/node-02`, '--', 'cat /root/a.txt /tmp/tree/sub/b.txt']).stdout).toBe('alphabeta');
+    const back = path.join(agent.home, 'back');
+    expect(cli(agent, ['cp', '-r', `${started.id}/node-02:/tmp/tree`, back]).code).toBe(0);
+    expect(fs.readFileSync(path.join(back, 'sub', 'b.txt'), 'utf8')).toBe('beta');
+    const missing = cli(agent, ['cp', `${started.id}/node-02:/root/nope.txt`, back]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cp: \/root\/nope\.txt: No such file/);
+    oneLine(missing.stderr);
+    expect(cli(agent, ['cp', path.join(src, 'sub'), `${started.id}:/root/`]).stderr).toMatch(/is a directory \(use -r\)/);
+  });
+
+  it('drops into a shell on a terminal with `start linux --ssh` (the README command)', async () => {
+    const pty = await import('node-pty');
+    const term = pty.spawn(process.execPath, [CLI, 'start', 'linux', '--ssh'], { env: agent.env as Record<string, string>, cols: 100, rows: 30 });
+    let screen = '';
+    term.onData((d) => (screen += d));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(screen); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(screen).toMatch(re);
+    };
+    await waitFor(/is running: dev/);
+    await waitFor(/[#$] $/m);
+    term.write('echo "on $(hostname) as $(id -un)"; exit 4\r');
+    await waitFor(/on dev as root/);
+    const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+    expect(code).toBe(4);
+  });
+
   it('lists templates as a table and as JSON', () => {
     const table = cli(agent, ['templates']);
     expect(table.stdout).toMatch(/^linux\s+dev\s+/m);
