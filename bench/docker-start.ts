@@ -4,8 +4,7 @@
 // container of the same image created through the Engine API until its sshd port opens
 // (what any container-based driver pays at least).
 //
-//   npx esbuild --bundle --platform=node --external:cpu-features --external:'*.node' \
-//     bench/docker-start.ts --outfile=bench/out/docker-start.js && node bench/docker-start.js [--runs 7] [--no-builds]
+//   npm run bench -- docker-start [--runs 7] [--no-builds]
 //
 // Engine: $DOCKER_HOST if set, else the tests' own dockerd (started if needed).
 import * as fs from 'node:fs';
@@ -14,16 +13,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerDriver } from '../host-agent/drivers/docker/driver';
 import type { DriverContext } from '../host-agent/drivers/protocol';
+import { median } from './stats';
 import { makePlayground, manifestFrom, sshExec, startTestEngine, type TestEngine } from '../test/integration/host-agent/drivers/docker/helpers';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 7;
 const BUILDS = !args.includes('--no-builds');
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const quiet: DriverContext = { progress: () => {}, log: () => {} };
 
