@@ -73,6 +73,16 @@ export class AgentConnection implements vscode.Disposable {
     throw new NotConnectedError(this.current.kind === 'disconnected' ? this.current.reason : 'still connecting');
   }
 
+  /**
+   * The client once the first connection attempt has finished: file system calls made
+   * while the window is still starting (a reopened sandlot:// folder) wait for it
+   * instead of failing. A disconnected agent gets one more try.
+   */
+  async ready(): Promise<AgentClient> {
+    if (this.current.kind === 'connecting' || this.current.kind === 'disconnected') await this.refresh();
+    return this.client();
+  }
+
   playground(id: string): PlaygroundRecord | undefined {
     return this.list.find((p) => p.id === id);
   }

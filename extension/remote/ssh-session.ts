@@ -120,7 +120,7 @@ export class MachineSessions implements vscode.Disposable {
   private privateKey(playground: string): Promise<string> {
     let k = this.keys.get(playground);
     if (!k) {
-      k = this.agent.client().sshKey(playground).then((r) => r.privateKey);
+      k = this.agent.ready().then((api) => api.sshKey(playground)).then((r) => r.privateKey);
       this.keys.set(playground, k);
       k.catch(() => this.keys.delete(playground));
     }
@@ -128,7 +128,7 @@ export class MachineSessions implements vscode.Disposable {
   }
 
   private async connect(ref: MachineRef): Promise<MachineSession> {
-    const api = this.agent.client();
+    const api = await this.agent.ready();
     const record = this.agent.playground(ref.playground) ?? (await api.get(ref.playground));
     const machine = record.machines.find((m) => m.name === ref.machine);
     if (!machine) throw vscode.FileSystemError.Unavailable(`playground ${ref.playground} has no machine "${ref.machine}"`);

@@ -178,7 +178,7 @@ pkg.contributes = {
 };
 pkg.scripts = {
   ...pkg.scripts,
-  package: 'npm run build && vsce package --no-dependencies --allow-missing-repository --skip-license --out dist/sandlot.vsix',
+  package: 'npm run build && vsce package --no-dependencies --allow-missing-repository --skip-license --readme-path docs/extension.md --out dist/sandlot.vsix',
 };
 
 const tmp = new URL('../../package.json.manifest-tmp', import.meta.url);

@@ -28,7 +28,7 @@ export async function packageVsix(outDir: string): Promise<string> {
   const out = path.join(outDir, 'sandlot.vsix');
   await execFileP(
     path.join(root, 'node_modules/.bin/vsce'),
-    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--readme-path', 'docs/extension.md', '--out', out],
     { cwd: root, timeout: 120_000 },
   );
   return out;

@@ -116,6 +116,45 @@ export class Workbench {
     return (await this.page.locator('.part.panel .output-view .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** Text of the active terminal (the DOM renderer: settings turn GPU acceleration off). */
+  async terminalText(): Promise<string> {
+    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows').first();
+    if (!(await rows.count())) return '';
+    return (await rows.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /** Text of the active editor. */
+  async editorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /** A row of a tree or list in the side bar, by its visible text. */
+  sideBarRow(text: string | RegExp): Locator {
+    return this.page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  }
+
+  /** Opens a row's context menu and clicks an entry. */
+  async contextMenu(row: Locator, entry: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+    await item.waitFor({ state: 'visible' });
+    // VS Code's menus ignore a mouse-up that comes right after they open; hover to
+    // focus the entry and accept it with Enter instead.
+    await item.hover();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Clicks a view container in the activity bar by its title. */
+  async showViewContainer(title: string): Promise<void> {
+    const link = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"]`).first();
+    const item = this.page.locator('.activitybar .action-item', { has: this.page.locator(`a[aria-label^="${title}"]`) }).first();
+    const sidebarVisible = await this.page.locator('.part.sidebar').isVisible();
+    // Clicking the active container hides the side bar; only click when it is not shown.
+    if (sidebarVisible && /\bchecked\b/.test((await item.getAttribute('class')) ?? '')) return;
+    await link.click();
+  }
+
   /** Saves a numbered screenshot in the suite's artifacts directory. */
   async screenshot(step: string): Promise<string> {
     this.shot += 1;

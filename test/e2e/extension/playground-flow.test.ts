@@ -1,0 +1,196 @@
+// The whole user path in a real VS Code (code-server 4.100.3 + Chromium) against a real
+// agent with the sandbox driver: start a playground from the palette, see it in the
+// tree, run `hostname` in a terminal, hand it to OpenSSH through the ~/.ssh/config
+// block, open the sandlot:// folder, save a file and find it in the machine over SSH,
+// change a file in the machine and watch the editor follow, destroy from the tree.
+// Screenshots of every step land in test-results/e2e/playground-flow/.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostAlias, type PlaygroundRecord } from '../../../host-agent/api/protocol';
+import { CLI, startAgent, type AgentHandle } from '../../helpers/agent-process';
+import { CodeServer } from '../harness/code-server';
+import { sshRun } from '../harness/machine';
+import { packageVsix } from '../harness/vsix';
+import { artifactsDir, waitFor } from '../harness/util';
+import { Workbench } from '../harness/workbench';
+
+const LONG = 90_000;
+
+describe('playground flow in code-server', () => {
+  const artifacts = artifactsDir('playground-flow');
+  let runDir: string;
+  let agent: AgentHandle | undefined;
+  let server: CodeServer | undefined;
+  let wb: Workbench;
+  let pg: PlaygroundRecord;
+  // Each step builds on the one before; after a failure the rest fail fast, not by timeout.
+  let failed: string | undefined;
+  const step = (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      if (failed) throw new Error(`not run: "${failed}" failed`);
+      try {
+        await fn();
+      } catch (err) {
+        failed = name;
+        await wb?.screenshot(`failed-${name.split(' ').slice(0, 3).join('-')}`);
+        throw err;
+      }
+    });
+
+  beforeAll(async () => {
+    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-e2e-flow-'));
+    fs.mkdirSync(path.join(runDir, 'sandlot-home'));
+    agent = await startAgent({ home: path.join(runDir, 'sandlot-home') });
+    const vsix = await packageVsix(runDir);
+    server = await CodeServer.start({
+      runDir,
+      extensions: [vsix],
+      env: { SANDLOT_HOME: agent.home },
+      settings: {
+        'sandlot.cli.path': CLI,
+        // xterm's DOM renderer puts the terminal's text in the DOM, where the test reads it.
+        'terminal.integrated.gpuAcceleration': 'off',
+        'files.autoSave': 'off',
+      },
+    });
+    // No folder: "Open Folder" then turns this window into the machine's.
+    wb = await Workbench.open(server.url, path.join(runDir, 'chromium'), artifacts);
+  });
+
+  afterAll(async () => {
+    await wb?.screenshot('final');
+    await wb?.close();
+    if (server) {
+      fs.copyFileSync(server.logFile, path.join(artifacts, 'code-server.log'));
+      const exthost = findFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
+      if (exthost) fs.copyFileSync(exthost, path.join(artifacts, 'extension.log'));
+    }
+    await server?.stop();
+    if (agent) {
+      fs.writeFileSync(path.join(artifacts, 'agent.log'), agent.log());
+      for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
+      await agent.kill();
+    }
+    fs.rmSync(runDir, { recursive: true, force: true });
+  });
+
+  step('starts a linux playground from the palette', async () => {
+    await wb.runCommand('Sandlot: Start Playground…');
+    // Description is "<template> · <machines>": this one is the single-machine template.
+    await wb.pick('linux · dev');
+    await wb.notification(/is ready/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('started');
+    const list = await agent!.client.list();
+    expect(list).toHaveLength(1);
+    pg = list[0]!;
+    expect(pg.template).toBe('linux');
+    expect(pg.state).toBe('running');
+  });
+
+  step('shows the playground and its machine in the tree', async () => {
+    await wb.showViewContainer('Sandlot');
+    await wb.sideBarRow(pg.id).waitFor({ state: 'visible', timeout: LONG });
+    await wb.sideBarRow(/^dev/).waitFor({ state: 'visible' });
+    await wb.screenshot('tree');
+    expect(await wb.sideBarRow(pg.id).innerText()).toMatch(/running/);
+  });
+
+  step('opens a terminal in the machine and runs hostname', async () => {
+    await wb.runCommand('Sandlot: Open Terminal');
+    const term = wb.page.locator('.terminal-wrapper.active .xterm').first();
+    await term.waitFor({ state: 'visible', timeout: LONG });
+    // The prompt shows once the SSH shell is up.
+    await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
+    await term.click();
+    await wb.page.keyboard.type('hostname\n');
+    const text = await waitFor('hostname output in the terminal', LONG, async () => {
+      const t = await wb.terminalText();
+      return t.split('\n').some((l) => l.trim() === 'dev') ? t : undefined;
+    });
+    await wb.screenshot('terminal-hostname');
+    expect(text).toMatch(/^dev\s*$/m);
+  });
+
+  step('writes ~/.ssh/config so that OpenSSH connects with strict host key checking', async () => {
+    await wb.runCommand('Sandlot: Connect with Remote-SSH');
+    // No Remote-SSH extension in code-server: the extension offers its own workspace.
+    await wb.notification(/No Remote-SSH extension is installed/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('remote-ssh-offer');
+    const config = path.join(server!.home, '.ssh', 'config');
+    const alias = hostAlias(pg.id, 'dev');
+    expect(fs.readFileSync(config, 'utf8')).toContain(`Host ${alias}`);
+    const r = spawnSync('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', alias, 'hostname'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, HOME: server!.home },
+    });
+    expect(r.stderr).not.toMatch(/Host key verification failed/);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('dev');
+    await wb.notification(/No Remote-SSH extension/).locator('.codicon-notifications-clear').click().catch(() => undefined);
+  });
+
+  step('opens the machine as a sandlot:// folder', async () => {
+    await wb.runCommand('Sandlot: Open Folder');
+    // openFolder reloads the window into sandlot://<pg>.dev/root.
+    await waitFor('the window to open the machine folder', LONG, async () => decodeURIComponent(wb.page.url()).includes(`sandlot://${pg.id}.dev`));
+    await wb.waitReady();
+    await wb.showViewContainer('Explorer');
+    await wb.sideBarRow('README.txt').waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('folder');
+  });
+
+  step('creates and saves a file that then exists inside the machine', async () => {
+    // The explorer's own "New File..." action: an inline name box, then the editor.
+    // The folder is the machine's home, /root: its pane is titled "root".
+    await wb.page.locator('.part.sidebar .pane-header', { hasText: /^root$/i }).first().hover();
+    await wb.page.locator('.part.sidebar .pane-header .action-label[aria-label^="New File"]').first().click();
+    const name = wb.page.locator('.part.sidebar .monaco-list-row .monaco-inputbox input').first();
+    await name.waitFor({ state: 'visible' });
+    await name.fill('hello.txt');
+    await name.press('Enter');
+    await wb.page.locator('.tab', { hasText: 'hello.txt' }).first().waitFor({ state: 'visible', timeout: LONG });
+    await wb.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+    await wb.page.keyboard.type('hello from code-server');
+    await wb.page.keyboard.press('Control+S');
+    const r = await waitFor('hello.txt inside the machine', LONG, async () => {
+      const x = await sshRun(agent!.client, pg.id, 'dev', 'cat /root/hello.txt');
+      return x.code === 0 && x.stdout.includes('hello from code-server') ? x : undefined;
+    });
+    await wb.screenshot('saved');
+    expect(r.stdout).toBe('hello from code-server');
+  });
+
+  step('shows a change made inside the machine in the open editor', async () => {
+    const r = await sshRun(agent!.client, pg.id, 'dev', "printf 'changed inside the machine\\n' > /root/hello.txt");
+    expect(r.code).toBe(0);
+    await waitFor('the editor to show the new content', LONG, async () => (await wb.editorText()).includes('changed inside the machine'));
+    await wb.screenshot('external-change');
+  });
+
+  step('destroys the playground from the tree', async () => {
+    await wb.showViewContainer('Sandlot');
+    const row = wb.sideBarRow(pg.id);
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    await wb.contextMenu(row, 'Destroy Playground');
+    await wb.clickDialogButton('Destroy');
+    await waitFor('the playground to be gone', LONG, async () => (await agent!.client.list()).every((p) => p.id !== pg.id || p.state === 'destroyed'));
+    await wb.page.locator('.part.sidebar', { hasText: 'No playground is running' }).first().waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('destroyed');
+  });
+});
+
+function findFile(dir: string, name: string): string | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      const f = findFile(p, name);
+      if (f) return f;
+    } else if (e.name === name) return p;
+  }
+  return undefined;
+}
