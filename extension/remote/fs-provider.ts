@@ -1,13 +1,14 @@
 // `sandlot://<playground>.<machine>/<path>`: a machine's files over SFTP through the
 // agent tunnel. Registered with isCaseSensitive (Linux). Changes made inside the machine
 // reach VS Code through the poller in fs-watch.ts.
-import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../util/disposables';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
 import { toFileSystemError } from './sftp-errors';
 import { FsWatcher } from './fs-watch';
+import { listDirectory, readAll, writeAll } from './sftp-io';
 import { parseSandlotUri, SCHEME, type SandlotLocation } from './uri';
 
 const S_IFMT = 0o170000;
@@ -85,18 +86,8 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     const { sftp, loc } = await this.sftpFor(uri);
     try {
-      const entries = await p<{ filename: string; attrs: Attributes }[]>((cb) => sftp.readdir(loc.path, cb));
-      return await Promise.all(
-        entries
-          .filter((e) => e.filename !== '.' && e.filename !== '..')
-          .map(async (e): Promise<[string, vscode.FileType]> => {
-            const type = fileTypeOf(e.attrs.mode);
-            if (type !== vscode.FileType.SymbolicLink) return [e.filename, type];
-            // VS Code wants a link's target type too (a link to a folder expands).
-            const target = await p<Stats>((cb) => sftp.stat(join(loc.path, e.filename), cb)).catch(() => undefined);
-            return [e.filename, type | (target ? fileTypeOf(target.mode) : 0)];
-          }),
-      );
+      // A link carries its target's type too (VS Code expands a link to a folder).
+      return (await listDirectory(sftp, loc.path)).map((e) => [e.name, fileTypeOf(e.mode) | (e.targetMode !== undefined ? fileTypeOf(e.targetMode) : 0)]);
     } catch (err) {
       throw toFileSystemError(err, uri);
     }
@@ -200,10 +191,6 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
   }
 }
 
-function join(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
 export async function statFollowing(sftp: SFTPWrapper, path: string): Promise<vscode.FileStat> {
   const l = await p<Stats>((cb) => sftp.lstat(path, cb));
   let type = fileTypeOf(l.mode);
@@ -222,70 +209,4 @@ export async function statFollowing(sftp: SFTPWrapper, path: string): Promise<vs
     ctime: s.mtime * 1000,
     permissions: (s.mode & 0o222) === 0 ? vscode.FilePermission.Readonly : undefined,
   };
-}
-
-/** Reads a whole file with several requests in flight (one at a time is latency-bound). */
-const CHUNK = 64 * 1024;
-const IN_FLIGHT = 16;
-
-export async function readAll(sftp: SFTPWrapper, path: string): Promise<Uint8Array> {
-  const handle = await p<Buffer>((cb) => sftp.open(path, 'r', cb));
-  try {
-    const st = await p<Stats>((cb) => sftp.fstat(handle, cb));
-    const parts: Buffer[] = [];
-    let offset = 0;
-    let eof = false;
-    // Ask for the known size in parallel chunks, then keep reading until EOF in case the
-    // file grew (or is a /proc-style file whose size says 0).
-    while (!eof) {
-      const batch: Promise<Buffer>[] = [];
-      const want = Math.max(st.size - offset, CHUNK);
-      for (let i = 0; i < IN_FLIGHT && i * CHUNK < want; i++) {
-        const at = offset + i * CHUNK;
-        batch.push(
-          new Promise((resolve, reject) =>
-            sftp.read(handle, Buffer.alloc(CHUNK), 0, CHUNK, at, (err, n, buf) => {
-              if (err && (err as { code?: number }).code === 1) return resolve(Buffer.alloc(0)); // EOF
-              if (err) return reject(err);
-              resolve(buf.subarray(0, n));
-            }),
-          ),
-        );
-      }
-      const got = await Promise.all(batch);
-      for (const b of got) {
-        if (b.length === 0) {
-          eof = true;
-          break;
-        }
-        parts.push(b);
-        offset += b.length;
-        if (b.length < CHUNK) {
-          // A short read ends the file, unless the server just gave less than asked:
-          // then the rest of this batch is misaligned; read on from here.
-          eof = offset >= st.size;
-          break;
-        }
-      }
-    }
-    return Buffer.concat(parts);
-  } finally {
-    sftp.close(handle, () => undefined);
-  }
-}
-
-export async function writeAll(sftp: SFTPWrapper, path: string, content: Uint8Array): Promise<void> {
-  const handle = await p<Buffer>((cb) => sftp.open(path, 'w', cb));
-  try {
-    const data = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-    const writes: Promise<void>[] = [];
-    for (let at = 0; at < data.length; at += CHUNK) {
-      const len = Math.min(CHUNK, data.length - at);
-      writes.push(p<void>((cb) => sftp.write(handle, data, at, len, at, (err) => cb(err, undefined))));
-      if (writes.length >= IN_FLIGHT) await Promise.all(writes.splice(0));
-    }
-    await Promise.all(writes);
-  } finally {
-    await p<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
-  }
 }

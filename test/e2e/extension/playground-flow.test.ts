@@ -6,6 +6,7 @@
 // Screenshots of every step land in test-results/e2e/playground-flow/.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +66,7 @@ describe('playground flow in code-server', () => {
     await wb?.close();
     if (server) {
       fs.copyFileSync(server.logFile, path.join(artifacts, 'code-server.log'));
-      const exthost = findFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
+      const exthost = newestFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
       if (exthost) fs.copyFileSync(exthost, path.join(artifacts, 'extension.log'));
     }
     await server?.stop();
@@ -171,6 +172,26 @@ describe('playground flow in code-server', () => {
     await wb.screenshot('external-change');
   });
 
+  step('forwards a machine port to a local one', async () => {
+    await wb.runCommand('Sandlot: Forward Port…');
+    await wb.answerInput('22');
+    await wb.notification(/dev:22 is at /).waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('forward-port');
+    // The log names the loopback port; the machine's SSH banner must come through it.
+    const port = await waitFor('the forwarding line in the Sandlot log', LONG, async () => {
+      const log = newestFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
+      const m = log && /forwarding 127\.0\.0\.1:(\d+) → /.exec(fs.readFileSync(log, 'utf8'));
+      return m ? Number(m[1]) : undefined;
+    });
+    const banner = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('data', (d) => (resolve(d.toString()), sock.destroy()));
+      sock.once('error', reject);
+      setTimeout(() => reject(new Error('no banner within 20 s')), 20_000);
+    });
+    expect(banner).toMatch(/^SSH-2\.0-/);
+  });
+
   step('destroys the playground from the tree', async () => {
     await wb.showViewContainer('Sandlot');
     const row = wb.sideBarRow(pg.id);
@@ -183,14 +204,19 @@ describe('playground flow in code-server', () => {
   });
 });
 
-function findFile(dir: string, name: string): string | undefined {
-  if (!fs.existsSync(dir)) return undefined;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const f = findFile(p, name);
-      if (f) return f;
-    } else if (e.name === name) return p;
-  }
-  return undefined;
+/** The most recently written file called `name` below `dir` (each window reload starts a new log). */
+function newestFile(dir: string, name: string): string | undefined {
+  let best: { file: string; mtime: number } | undefined;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === name) {
+        const mtime = fs.statSync(p).mtimeMs;
+        if (!best || mtime > best.mtime) best = { file: p, mtime };
+      }
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return best?.file;
 }

@@ -1,8 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** The checkout: the nearest directory above this file (or its bundle) with our package.json. */
 export function repoRoot(): string {
-  return path.resolve(__dirname, '../../..');
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && /"name":\s*"sandlot"/.test(fs.readFileSync(pkg, 'utf8'))) return dir;
+  }
+  throw new Error(`cannot find the Sandlot checkout above ${__dirname}`);
 }
 
 /**

@@ -56,6 +56,11 @@ export class Workbench {
    * contributions seconds after the workbench shows, so reopen until the command appears.
    */
   async runCommand(label: string, timeoutMs = UI_TIMEOUT): Promise<void> {
+    await (await this.paletteRow(label, timeoutMs)).click();
+  }
+
+  /** Opens the palette with `label` typed and listed; the caller clicks it (benchmarks time that). */
+  async paletteRow(label: string, timeoutMs = UI_TIMEOUT): Promise<Locator> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const input = await this.openPalette();
@@ -63,10 +68,7 @@ export class Workbench {
       const row = this.page
         .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label })
         .first();
-      if (await row.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) {
-        await row.click();
-        return;
-      }
+      if (await row.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) return row;
       await input.press('Escape');
       if (Date.now() > deadline) throw new Error(`the command palette never listed "${label}"`);
     }
