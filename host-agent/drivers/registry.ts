@@ -3,6 +3,7 @@
 // own preflight, so an unusable driver fails with its own clear message.
 import type { DriverName } from '../api/protocol';
 import { DockerDriver } from './docker/driver';
+import { MicrovmDriver } from './microvm/driver';
 import type { Driver } from './protocol';
 import { SandboxDriver } from './sandbox/driver';
 
@@ -21,6 +22,6 @@ export function createDriver(name: DriverName, env: DriverEnv): Driver | undefin
     case 'docker':
       return new DockerDriver({ stateHome: env.home, log: env.log });
     case 'microvm':
-      return undefined;
+      return new MicrovmDriver({ stateHome: env.home, log: env.log });
   }
 }

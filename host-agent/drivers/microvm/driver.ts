@@ -1,0 +1,436 @@
+// The `microvm` driver: every machine is a QEMU `-M microvm` virtual machine with its own
+// kernel, booted directly (no firmware) from an image built from the same recipes as the
+// docker driver's, on a copy-on-write overlay. A machine's first start is a clone of a
+// per-image snapshot (see snapshot.ts); later starts boot its own overlay. Machines of a
+// playground share a bridge inside a network namespace the agent owns (network.ts); the
+// agent reaches their ports from inside that namespace (netns/relay.ts). KVM when the
+// host really has it, TCG otherwise.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import type { MachineState } from '../../api/protocol';
+import { VmImageBuilder, type VmImage } from '../../images/vm/builder';
+import { NetnsRelay } from '../../netns/relay';
+import { writeFileAtomicModeSync } from '../../util/files';
+import { treeRss } from '../../util/proc';
+import { DriverUnavailableError, type DoctorReport, type Driver, type DriverContext, type MachineSpec, type PlaygroundSpec } from '../protocol';
+import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
+import { configFiles, writeConfigDisk } from './config-disk';
+import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
+import { enterArgs, holderAlive, machineAddress, startNetwork, stopHolder, tapName, type Holder } from './network';
+import { machineMac, type VmLaunch } from './qemu-args';
+import { ensureSnapshot, type VmSnapshot } from './snapshot';
+import { handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
+
+export interface MicrovmDriverOptions {
+  /** Agent state directory (default image cache: `<stateHome>/images/vm`). */
+  stateHome: string;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Images, kernel and snapshots; shareable between agents (content-addressed, locked). */
+  cacheDir?: string;
+  qemuBinary?: string;
+  /** Force an accelerator instead of probing (`SANDLOT_MICROVM_ACCEL`). */
+  accel?: 'kvm' | 'tcg';
+  /** First starts clone a snapshot (default); off: every start is a cold boot. */
+  snapshots?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface MachineRecord {
+  vm?: VmProcess;
+  /** The overlay has been booted: later starts boot it (a snapshot fits only a fresh one). */
+  booted: boolean;
+}
+
+interface DriverState {
+  net?: Holder;
+  machines: Record<string, MachineRecord>;
+}
+
+const MIN_RAM_MIB = 256;
+
+export class MicrovmDriver implements Driver {
+  readonly name = 'microvm' as const;
+  readonly images: VmImageBuilder;
+  readonly cacheDir: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private accelChoice: Promise<AccelChoice> | undefined;
+  private preflightResult: Promise<void> | undefined;
+  private readonly relays = new Map<string, NetnsRelay>();
+
+  constructor(private readonly opts: MicrovmDriverOptions) {
+    this.env = opts.env ?? process.env;
+    this.cacheDir = opts.cacheDir ?? this.env.SANDLOT_VM_CACHE ?? path.join(opts.stateHome, 'images', 'vm');
+    this.images = new VmImageBuilder({ cacheDir: this.cacheDir, env: this.env });
+  }
+
+  get qemu(): string | undefined {
+    return this.opts.qemuBinary ?? findTool('qemu-system-x86_64');
+  }
+
+  describeIsolation(): string {
+    return 'microvm: each machine is a QEMU microvm with its own kernel (KVM when the host has it, else software emulation), memory capped per machine; machines of a playground share a private bridge in a network namespace of their own; nothing is published on host interfaces';
+  }
+
+  async doctor(): Promise<DoctorReport> {
+    const checks = await doctorChecks({
+      qemu: this.qemu,
+      kernel: () => this.images.guestKernel(),
+      accel: () => this.accel(),
+    });
+    return { driver: 'microvm', usable: checks.every((c) => c.ok), checks };
+  }
+
+  preflight(): Promise<void> {
+    this.preflightResult ??= this.runPreflight().catch((err) => {
+      this.preflightResult = undefined;
+      throw err;
+    });
+    return this.preflightResult;
+  }
+
+  private async runPreflight(): Promise<void> {
+    const qemu = this.qemu;
+    if (!qemu || !fs.existsSync(qemu)) throw new DriverUnavailableError('microvm', `the microvm driver needs QEMU, which is not installed${this.opts.qemuBinary ? ` at ${this.opts.qemuBinary}` : ''}: ${QEMU_HOW_TO}`);
+    for (const [tool, pkg] of [['qemu-img', 'qemu-utils'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'], ['ip', 'iproute2']] as const) {
+      if (!findTool(tool)) throw new DriverUnavailableError('microvm', `the microvm driver needs ${tool}: apt-get install ${pkg}`);
+    }
+    if (!fs.existsSync('/dev/net/tun')) throw new DriverUnavailableError('microvm', 'the microvm driver needs /dev/net/tun (the tun kernel module) for its tap devices');
+    try {
+      const choice = await this.accel();
+      if (choice.accel === 'tcg') this.opts.log?.('warn', `microvm: no usable KVM (${choice.detail}); machines run under software emulation, several times slower`);
+    } catch (err) {
+      throw new DriverUnavailableError('microvm', (err as Error).message);
+    }
+  }
+
+  /** KVM if a test guest really runs under it, else TCG; probed once per agent. */
+  accel(): Promise<AccelChoice> {
+    const forced = this.opts.accel ?? (this.env.SANDLOT_MICROVM_ACCEL as 'kvm' | 'tcg' | undefined);
+    if (forced) {
+      if (forced !== 'kvm' && forced !== 'tcg') return Promise.reject(new Error(`SANDLOT_MICROVM_ACCEL: expected kvm or tcg, got "${forced}"`));
+      return Promise.resolve({ accel: forced, detail: `${forced} (forced by SANDLOT_MICROVM_ACCEL)` });
+    }
+    this.accelChoice ??= (async () => {
+      const kernel = await this.images.guestKernel();
+      return probeKvm(this.qemu ?? 'qemu-system-x86_64', kernel.vmlinuz);
+    })().catch((err) => {
+      this.accelChoice = undefined;
+      throw err;
+    });
+    return this.accelChoice;
+  }
+
+  async validate(spec: PlaygroundSpec): Promise<void> {
+    const problems: string[] = [];
+    const hostMem = os.totalmem();
+    const hostCpus = os.cpus().length;
+    for (const m of spec.machines) {
+      const where = `playground.machines[${m.index}]`;
+      try {
+        const recipe = this.images.recipe(m.image || 'linux');
+        if (recipe.internal) throw new Error(`"${recipe.name}" is a building block, not a machine image`);
+      } catch (err) {
+        problems.push(`${where}.image: ${(err as Error).message} (microvm driver)`);
+      }
+      if (m.resources.ramBytes > hostMem) {
+        problems.push(`${where}.resources.ramSize: ${m.resources.ramSize} is more than this host's memory (${(hostMem / 1024 ** 3).toFixed(1)} GiB) (microvm driver)`);
+      } else if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
+        problems.push(`${where}.resources.ramSize: ${m.resources.ramSize} is too little for a VM; expected at least ${MIN_RAM_MIB}Mi (microvm driver)`);
+      }
+      if (m.resources.cpuCount > hostCpus) problems.push(`${where}.resources.cpuCount: ${m.resources.cpuCount} is more than this host's ${hostCpus} CPUs (microvm driver)`);
+    }
+    if (problems.length) throw new Error(problems.join('\n'));
+  }
+
+  async create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    await this.validate(spec);
+    this.save(spec, { machines: {} });
+    await this.start(spec, ctx);
+  }
+
+  async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    const accel = await this.accel();
+    const state = this.load(spec);
+    const images = await this.ensureImages(spec, ctx);
+    const fresh = spec.machines.filter((m) => !state.machines[m.name]?.booted || !fs.existsSync(this.machinePath(spec, m.name, 'disk.qcow2')));
+    const snapshots = this.snapshotsOn() ? await this.ensureSnapshots(fresh, images, accel, ctx) : new Map<string, VmSnapshot>();
+    if (!holderAlive(state.net)) {
+      // Without its namespace a running VM has no network: begin again with every machine.
+      for (const r of Object.values(state.machines)) killVm(r.vm);
+      ctx.progress('network', 'started');
+      state.net = await startNetwork(spec.machines.map((m) => tapName(m.index)));
+      this.save(spec, state);
+      ctx.progress('network', 'done', undefined, `bridge ${machineAddress(0).replace(/\.\d+$/, '.0/24')} in its own network namespace`);
+    }
+    const net = state.net;
+    const addresses = Object.fromEntries(spec.machines.map((m) => [m.name, `${machineAddress(m.index)}/24`]));
+    await Promise.all(
+      spec.machines.map(async (m) => {
+        const record = (state.machines[m.name] ??= { booted: false });
+        if (vmAlive(record.vm)) return;
+        ctx.progress('machine', 'started', m.name);
+        try {
+          const snapshot = fresh.includes(m) ? snapshots.get(this.shapeKey(m)) : undefined;
+          record.vm = await this.boot(spec, m, images.get(m.image || 'linux')!, snapshot, net, addresses, accel);
+          record.booted = true;
+          this.save(spec, state);
+          ctx.progress('machine', 'done', m.name, snapshot ? 'restored from snapshot' : 'booted');
+        } catch (err) {
+          ctx.progress('machine', 'failed', m.name, (err as Error).message);
+          throw err;
+        }
+      }),
+    );
+  }
+
+  async stop(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    const state = this.load(spec);
+    await Promise.all(
+      spec.machines.map(async (m) => {
+        const vm = state.machines[m.name]?.vm;
+        if (!vm) return;
+        await stopVm(vm, { control: this.machinePath(spec, m.name, 'ctl.sock'), qmp: this.machinePath(spec, m.name, 'qmp.sock') }, (msg) =>
+          ctx.log('warn', `microvm: ${msg}`, m.name),
+        );
+        state.machines[m.name].vm = undefined;
+      }),
+    );
+    this.closeRelay(spec);
+    stopHolder(state.net);
+    state.net = undefined;
+    this.save(spec, state);
+  }
+
+  async destroy(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
+    let state: DriverState | undefined;
+    try {
+      state = this.load(spec);
+    } catch {
+      state = undefined;
+    }
+    if (state) {
+      // Destroy does not need the guest's data: kill at once.
+      const vms = Object.values(state.machines).map((r) => r.vm).filter(vmAlive);
+      for (const vm of vms) killVm(vm);
+      await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
+      this.closeRelay(spec);
+      stopHolder(state.net);
+    }
+    fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
+  }
+
+  async adopt(spec: PlaygroundSpec, _ctx: DriverContext): Promise<Record<string, MachineState>> {
+    const out: Record<string, MachineState> = {};
+    let state: DriverState;
+    try {
+      state = this.load(spec);
+    } catch {
+      for (const m of spec.machines) out[m.name] = 'stopped';
+      return out;
+    }
+    const netUp = holderAlive(state.net);
+    for (const m of spec.machines) out[m.name] = netUp && vmAlive(state.machines[m.name]?.vm) ? 'running' : 'stopped';
+    return out;
+  }
+
+  async connect(spec: PlaygroundSpec, machine: string, port: number): Promise<Duplex> {
+    const m = spec.machines.find((x) => x.name === machine);
+    if (!m) throw new Error(`microvm driver: playground ${spec.id} has no machine "${machine}"`);
+    const state = this.load(spec);
+    if (!holderAlive(state.net) || !vmAlive(state.machines[machine]?.vm)) throw new Error(`microvm driver: machine ${machine} of ${spec.id} is not running`);
+    let relay = this.relays.get(spec.id);
+    if (!relay || (relay as NetnsRelay & { holder?: number }).holder !== state.net.pid) {
+      relay?.close();
+      relay = Object.assign(new NetnsRelay(state.net.pid), { holder: state.net.pid });
+      this.relays.set(spec.id, relay);
+    }
+    try {
+      return await relay.connect(machineAddress(m.index), port);
+    } catch (err) {
+      throw new Error(`microvm driver: cannot reach ${machine} (${machineAddress(m.index)}:${port}): ${(err as Error).message}`);
+    }
+  }
+
+  address(spec: PlaygroundSpec, machine: string): string | undefined {
+    const m = spec.machines.find((x) => x.name === machine);
+    return m ? machineAddress(m.index) : undefined;
+  }
+
+  async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
+    const state = this.load(spec);
+    const out: Record<string, number> = {};
+    for (const m of spec.machines) {
+      const vm = state.machines[m.name]?.vm;
+      if (vmAlive(vm)) out[m.name] = treeRss(vm.pid);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.relays.values()) r.close();
+    this.relays.clear();
+  }
+
+  // --- internals ---
+
+  private snapshotsOn(): boolean {
+    return this.opts.snapshots ?? this.env.SANDLOT_MICROVM_SNAPSHOTS !== '0';
+  }
+
+  private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, VmImage>> {
+    const out = new Map<string, VmImage>();
+    for (const name of new Set(spec.machines.map((m) => m.image || 'linux'))) {
+      const found = await this.images.find(name);
+      if (found) {
+        out.set(name, found);
+        continue;
+      }
+      const step = `image ${name}`;
+      ctx.progress(step, 'started', undefined, 'building the VM image (first use of this recipe; takes a minute or two)');
+      try {
+        out.set(name, await this.images.ensure(name, (_img, message) => ctx.progress(step, 'started', undefined, message)));
+        ctx.progress(step, 'done');
+      } catch (err) {
+        ctx.progress(step, 'failed', undefined, (err as Error).message);
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  private shapeKey(m: MachineSpec): string {
+    return `${m.image || 'linux'}/${this.memMiB(m)}/${m.resources.cpuCount}`;
+  }
+
+  private memMiB(m: MachineSpec): number {
+    return Math.floor(m.resources.ramBytes / 1024 ** 2);
+  }
+
+  private async ensureSnapshots(machines: MachineSpec[], images: Map<string, VmImage>, accel: AccelChoice, ctx: DriverContext): Promise<Map<string, VmSnapshot>> {
+    const out = new Map<string, VmSnapshot>();
+    for (const m of machines) {
+      const key = this.shapeKey(m);
+      if (out.has(key)) continue;
+      const image = images.get(m.image || 'linux')!;
+      const step = `snapshot ${key}`;
+      ctx.progress(step, 'started', undefined, 'booting the image once and saving its state (first use of this image and size)');
+      try {
+        const snap = await ensureSnapshot(this.qemu!, this.cacheDir, image, this.shape(m, accel), this.bootTimeoutMs(accel));
+        out.set(key, snap);
+        ctx.progress(step, 'done');
+      } catch (err) {
+        // A machine still starts without a snapshot, only slower.
+        ctx.progress(step, 'failed', undefined, (err as Error).message);
+        ctx.log('warn', `microvm: no snapshot for ${key} (${(err as Error).message}); cold-booting instead`);
+      }
+    }
+    return out;
+  }
+
+  private shape(m: MachineSpec, accel: AccelChoice) {
+    return { memMiB: this.memMiB(m), cpus: m.resources.cpuCount, accel: accel.accel, tscKhz: accel.accel === 'tcg' ? hostTscKhz() : undefined };
+  }
+
+  private bootTimeoutMs(accel: AccelChoice): number {
+    // Under TCG on a busy 2-core host a cold boot has taken 15 s; leave room.
+    return accel.accel === 'kvm' ? 30_000 : 120_000;
+  }
+
+  private async boot(
+    spec: PlaygroundSpec,
+    m: MachineSpec,
+    image: VmImage,
+    snapshot: VmSnapshot | undefined,
+    net: Holder,
+    addresses: Record<string, string>,
+    accel: AccelChoice,
+  ): Promise<VmProcess> {
+    const dir = this.machineDir(spec, m.name);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const disk = path.join(dir, 'disk.qcow2');
+    if (snapshot || !fs.existsSync(disk)) {
+      fs.rmSync(disk, { force: true });
+      const base = snapshot?.disk ?? image.disk;
+      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
+    }
+    const mac = machineMac(spec.id, m.index);
+    const configDisk = path.join(dir, 'config.img');
+    await writeConfigDisk(configDisk, configFiles(spec, m, { addresses, mac }));
+    const launch: VmLaunch = {
+      ...this.shape(m, accel),
+      kernel: image.kernel,
+      initrd: image.initrd,
+      disk,
+      configDisk,
+      tap: tapName(m.index),
+      mac,
+      qmpSocket: path.join(dir, 'qmp.sock'),
+      controlSocket: path.join(dir, 'ctl.sock'),
+      consoleLog: path.join(dir, 'console.log'),
+      pidFile: path.join(dir, 'qemu.pid'),
+      incomingFile: snapshot?.state,
+    };
+    fs.rmSync(launch.consoleLog, { force: true });
+    const vm = await launchQemu(this.qemu!, launch, enterArgs(net));
+    try {
+      if (snapshot) await resumeRestored(launch.qmpSocket, this.bootTimeoutMs(accel));
+      await handshake(launch.controlSocket, { expectWaiting: !snapshot, timeoutMs: this.bootTimeoutMs(accel) });
+    } catch (err) {
+      killVm(vm);
+      throw new Error(`${(err as Error).message}; console: ${consoleTail(launch.consoleLog)}`);
+    }
+    return vm;
+  }
+
+  private closeRelay(spec: PlaygroundSpec): void {
+    this.relays.get(spec.id)?.close();
+    this.relays.delete(spec.id);
+  }
+
+  private driverDir(spec: PlaygroundSpec): string {
+    return path.join(spec.dir, 'driver');
+  }
+
+  private machineDir(spec: PlaygroundSpec, machine: string): string {
+    return path.join(this.driverDir(spec), machine);
+  }
+
+  private machinePath(spec: PlaygroundSpec, machine: string, file: string): string {
+    return path.join(this.machineDir(spec, machine), file);
+  }
+
+  private stateFile(spec: PlaygroundSpec): string {
+    return path.join(this.driverDir(spec), 'microvm.json');
+  }
+
+  private load(spec: PlaygroundSpec): DriverState {
+    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as DriverState;
+  }
+
+  private save(spec: PlaygroundSpec, state: DriverState): void {
+    writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
+  }
+}
+
+function consoleTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ') || '(empty)';
+  } catch {
+    return '(none)';
+  }
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+  });
+}

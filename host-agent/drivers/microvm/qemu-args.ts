@@ -1,0 +1,85 @@
+// QEMU's command line for one machine. Pure: the same inputs give the same argv, and a
+// snapshot template and its clones must get the same devices in the same order (the
+// saved state is only valid for an identical machine), so only file paths, the tap and
+// `-incoming` may differ between them.
+
+export type Accel = 'kvm' | 'tcg';
+
+export interface VmLaunch {
+  accel: Accel;
+  cpus: number;
+  memMiB: number;
+  kernel: string;
+  initrd: string;
+  /** The machine's qcow2 overlay. */
+  disk: string;
+  /** Raw config disk (a tar archive) with the machine's identity. */
+  configDisk: string;
+  /** Tap device (already made, in the namespace QEMU runs in). */
+  tap: string;
+  mac: string;
+  qmpSocket: string;
+  controlSocket: string;
+  consoleLog: string;
+  pidFile: string;
+  /** Restore from this saved state file instead of booting. */
+  incomingFile?: string;
+  /** Host TSC kHz: lets a TCG guest skip TSC calibration (which fails against the emulated PIT and stalls the boot). */
+  tscKhz?: number;
+  /** TCG translation cache size (MiB); its default (1 GiB) dominates a small guest's RSS. */
+  tbSizeMiB?: number;
+}
+
+/** MAC address for machine `index` of a playground: locally administered, stable. */
+export function machineMac(playgroundId: string, index: number): string {
+  let h = 0;
+  for (const c of playgroundId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const b = [0x52, 0x54, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff, index & 0xff];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+export function kernelCommandLine(launch: Pick<VmLaunch, 'accel' | 'cpus' | 'tscKhz'>): string {
+  const args = ['console=ttyS0', 'quiet', 'panic=-1', 'rdinit=/init', 'random.trust_cpu=on', '8250.nr_uarts=1'];
+  if (launch.accel === 'tcg' && launch.tscKhz) args.push(`tsc_early_khz=${launch.tscKhz}`);
+  return args.join(' ');
+}
+
+export function qemuArgs(l: VmLaunch): string[] {
+  const machine = 'microvm,x-option-roms=off';
+  const args = [
+    '-name', 'sandlot',
+    '-M', machine,
+    '-accel', l.accel === 'tcg' ? `tcg,tb-size=${l.tbSizeMiB ?? 64}` : 'kvm',
+    '-cpu', l.accel === 'kvm' ? 'host' : 'max',
+    '-smp', String(l.cpus),
+    '-m', `${l.memMiB}M`,
+    '-nodefaults', '-no-user-config', '-no-reboot',
+    '-display', 'none',
+    '-serial', `file:${l.consoleLog}`,
+    '-kernel', l.kernel,
+    '-initrd', l.initrd,
+    '-append', kernelCommandLine(l),
+    '-drive', `id=root,file=${l.disk},format=qcow2,if=none,discard=unmap,detect-zeroes=unmap`,
+    '-device', 'virtio-blk-device,drive=root',
+    '-drive', `id=config,file=${l.configDisk},format=raw,if=none,readonly=on`,
+    '-device', 'virtio-blk-device,drive=config',
+    '-netdev', `tap,id=net0,ifname=${l.tap},script=no,downscript=no`,
+    '-device', `virtio-net-device,netdev=net0,mac=${l.mac}`,
+    '-object', 'rng-random,id=rng0,filename=/dev/urandom',
+    '-device', 'virtio-rng-device,rng=rng0',
+    // Free pages go back to the host as the guest frees them, so RSS follows real use.
+    '-device', 'virtio-balloon-device,free-page-reporting=on',
+    '-device', 'virtio-serial-device',
+    '-chardev', `socket,id=ctl,path=${l.controlSocket},server=on,wait=off`,
+    '-device', 'virtserialport,chardev=ctl,name=sandlot.ctl',
+    '-qmp', `unix:${l.qmpSocket},server=on,wait=off`,
+    '-pidfile', l.pidFile,
+    '-daemonize',
+  ];
+  if (l.incomingFile) args.push('-incoming', `exec:cat ${shellWord(l.incomingFile)}`);
+  return args;
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,136 @@
+// Warm starts. Per image and machine shape (memory, vCPUs, accelerator), boot one VM until
+// its init says "waiting" (everything machine-neutral done, nothing machine-specific yet:
+// no host key, no sshd, no address), then pause it and save its state. A new machine is a
+// clone: a fresh overlay on the template's (frozen) disk plus `-incoming` of that state,
+// so it resumes right where it waits for "go" and then takes its own identity.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import type { VmImage } from '../../images/vm/builder';
+import { withLock } from '../../images/vm/lock';
+import { AGENT_IS_ROOT } from '../../netns/enter';
+import { CONFIG_DISK_BYTES } from './config-disk';
+import { QmpClient } from './qmp';
+import type { Accel } from './qemu-args';
+import { connectRetrying, killVm, launchQemu, waitExit } from './vm-process';
+
+export interface VmSnapshot {
+  dir: string;
+  /** The template's overlay: clones back onto it (never written again). */
+  disk: string;
+  /** Saved device and memory state for `-incoming`. */
+  state: string;
+}
+
+export interface SnapshotShape {
+  memMiB: number;
+  cpus: number;
+  accel: Accel;
+  tscKhz?: number;
+}
+
+export function snapshotDir(cacheDir: string, image: VmImage, shape: SnapshotShape): string {
+  return path.join(cacheDir, 'snapshots', `${image.name}-${image.hash.slice(0, 12)}-${shape.memMiB}m-${shape.cpus}c-${shape.accel}`);
+}
+
+function readSnapshot(dir: string): VmSnapshot | undefined {
+  if (!fs.existsSync(path.join(dir, 'snapshot.json'))) return undefined;
+  return { dir, disk: path.join(dir, 'disk.qcow2'), state: path.join(dir, 'state') };
+}
+
+export function findSnapshot(cacheDir: string, image: VmImage, shape: SnapshotShape): VmSnapshot | undefined {
+  return readSnapshot(snapshotDir(cacheDir, image, shape));
+}
+
+/** The snapshot for this image and shape, made first if missing (one maker at a time). */
+export async function ensureSnapshot(qemu: string, cacheDir: string, image: VmImage, shape: SnapshotShape, bootTimeoutMs: number): Promise<VmSnapshot> {
+  const dir = snapshotDir(cacheDir, image, shape);
+  const ready = readSnapshot(dir);
+  if (ready) return ready;
+  return withLock(`${dir}.lock`, async () => readSnapshot(dir) ?? (await makeSnapshot(qemu, dir, image, shape, bootTimeoutMs)));
+}
+
+async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: SnapshotShape, bootTimeoutMs: number): Promise<VmSnapshot> {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // Short name: QEMU's unix sockets live in it.
+  const work = fs.mkdtempSync(path.join(path.dirname(dir), '.w-'));
+  try {
+    const disk = path.join(work, 'disk.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk]);
+    const config = path.join(work, 'config.img');
+    fs.writeFileSync(config, Buffer.alloc(CONFIG_DISK_BYTES));
+    const launch = {
+      accel: shape.accel,
+      cpus: shape.cpus,
+      memMiB: shape.memMiB,
+      tscKhz: shape.tscKhz,
+      kernel: image.kernel,
+      initrd: image.initrd,
+      disk,
+      configDisk: config,
+      tap: 'tap0',
+      mac: '52:54:00:00:00:01',
+      qmpSocket: path.join(work, 'qmp.sock'),
+      controlSocket: path.join(work, 'ctl.sock'),
+      consoleLog: path.join(work, 'console.log'),
+      pidFile: path.join(work, 'qemu.pid'),
+    };
+    // A throw-away network namespace: QEMU makes its own tap there (clones get the same
+    // device model on their playground's tap).
+    const prefix = AGENT_IS_ROOT ? ['unshare', '--net', '--'] : ['unshare', '--user', '--map-root-user', '--net', '--'];
+    const vm = await launchQemu(qemu, launch, prefix);
+    try {
+      const ctl = await connectRetrying(launch.controlSocket);
+      await ctl.expect('waiting', bootTimeoutMs, `snapshot of ${image.name}: boot`).catch((err: Error) => {
+        throw new Error(`${err.message}; console: ${tail(launch.consoleLog)}`);
+      });
+      const qmp = await QmpClient.connect(launch.qmpSocket);
+      try {
+        await qmp.execute('stop');
+        const statePart = path.join(work, 'state.part');
+        await qmp.execute('migrate', { uri: `exec:cat > ${statePart}` });
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          const info = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+          if (info.status === 'completed') break;
+          if (info.status === 'failed' || info.status === 'cancelled') throw new Error(`snapshot of ${image.name}: saving state failed: ${info['error-desc'] ?? info.status}`);
+          if (Date.now() > deadline) throw new Error(`snapshot of ${image.name}: saving state took over 120 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        fs.renameSync(statePart, path.join(work, 'state'));
+        await qmp.execute('quit').catch(() => undefined);
+      } finally {
+        qmp.close();
+        ctl.close();
+      }
+      await waitExit(vm, 10_000);
+    } finally {
+      killVm(vm);
+    }
+    for (const f of ['config.img', 'qmp.sock', 'ctl.sock', 'qemu.pid']) fs.rmSync(path.join(work, f), { force: true });
+    fs.chmodSync(disk, 0o444);
+    fs.writeFileSync(path.join(work, 'snapshot.json'), JSON.stringify({ image: image.name, hash: image.hash, ...shape, at: new Date().toISOString() }, null, 2));
+    fs.renameSync(work, dir);
+    return readSnapshot(dir)!;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return '(none)';
+  }
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+  });
+}

@@ -1,0 +1,203 @@
+// Turns a recipe chain (the same recipes the docker driver builds) into a microvm image:
+// debootstrap'd rootfs (cached as a tarball per bootstrap recipe), each layer applied in
+// a chroot, the vm layer on top, then `mkfs.ext4 -d` → a qcow2 base disk, plus the
+// kernel and an initrd. Images are directories named by a content hash, so an unchanged
+// recipe is never rebuilt, and several agents or test runs can share one cache dir.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BUILTIN_RECIPES } from '../catalog';
+import { recipeChain, recipeHash, type InputOptions, type Recipe, type RecipeCatalog, type ResolvedInput } from '../recipe';
+import { bootstrapRootfs } from '../rootfs';
+import { applyLayer } from './chroot-layer';
+import { INITRD_INIT, VM_INIT } from './guest-scripts';
+import { buildInitrd } from './initrd';
+import { resolveGuestKernel, type GuestKernel } from './kernel';
+import { withLock } from './lock';
+import { vmLayerRecipe } from './vm-layer';
+
+export type VmImageProgress = (image: string, message: string) => void;
+
+/** A built image: everything a machine needs to boot. */
+export interface VmImage {
+  name: string;
+  hash: string;
+  dir: string;
+  /** Read-only qcow2 base every machine's overlay backs onto. */
+  disk: string;
+  kernel: string;
+  initrd: string;
+  kernelVersion: string;
+}
+
+interface ResolvedLayer {
+  recipe: Recipe;
+  hash: string;
+  inputs: Record<string, ResolvedInput>;
+}
+
+export interface VmImageBuilderOptions {
+  /** Where images, the kernel and rootfs tarballs are kept. */
+  cacheDir: string;
+  catalog?: RecipeCatalog;
+  mirror?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Virtual size of the base disk (sparse; only used blocks take space). */
+  diskBytes?: number;
+}
+
+const VM_FORMAT_VERSION = 1;
+const DEFAULT_DISK_BYTES = 8 * 1024 ** 3;
+
+export class VmImageBuilder {
+  private readonly catalog: RecipeCatalog;
+  private kernel: Promise<GuestKernel> | undefined;
+  private readonly building = new Map<string, Promise<VmImage>>();
+
+  constructor(private readonly options: VmImageBuilderOptions) {
+    this.catalog = options.catalog ?? BUILTIN_RECIPES;
+  }
+
+  /** The recipe of a machine image; throws naming the known images. */
+  recipe(name: string): Recipe {
+    return recipeChain(this.catalog, name).at(-1)!;
+  }
+
+  guestKernel(): Promise<GuestKernel> {
+    this.kernel ??= resolveGuestKernel(this.options.cacheDir, this.options.env).catch((err) => {
+      this.kernel = undefined;
+      throw err;
+    });
+    return this.kernel;
+  }
+
+  /** Content hash of the image: recipe chain, vm layer, guest scripts, kernel. */
+  async resolve(name: string): Promise<{ hash: string; layers: ResolvedLayer[]; kernel: GuestKernel }> {
+    const kernel = await this.guestKernel();
+    const chain = [...recipeChain(this.catalog, name), vmLayerRecipe(kernel)];
+    const inputOptions: InputOptions = { env: this.options.env ?? process.env, cacheDir: path.join(this.options.cacheDir, 'inputs') };
+    const layers: ResolvedLayer[] = [];
+    let parentHash: string | undefined;
+    for (const recipe of chain) {
+      const inputs: Record<string, ResolvedInput> = {};
+      for (const input of recipe.inputs ?? []) inputs[input.name] = await input.resolve(inputOptions);
+      const digests = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.digest]));
+      parentHash = recipeHash(recipe, parentHash, digests);
+      layers.push({ recipe, hash: parentHash, inputs });
+    }
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ v: VM_FORMAT_VERSION, layers: parentHash, initrd: INITRD_INIT, init: VM_INIT, disk: this.options.diskBytes ?? DEFAULT_DISK_BYTES }))
+      .digest('hex');
+    return { hash, layers, kernel };
+  }
+
+  /** The image if it is built already. */
+  async find(name: string): Promise<VmImage | undefined> {
+    const { hash } = await this.resolve(name);
+    return readImage(this.imageDir(name, hash));
+  }
+
+  /** The image, building it first when missing. */
+  async ensure(name: string, onProgress: VmImageProgress = () => {}): Promise<VmImage> {
+    const resolved = await this.resolve(name);
+    const dir = this.imageDir(name, resolved.hash);
+    const ready = readImage(dir);
+    if (ready) return ready;
+    let p = this.building.get(dir);
+    if (!p) {
+      p = withLock(`${dir}.lock`, async () => readImage(dir) ?? (await this.build(name, resolved, dir, onProgress))).finally(() =>
+        this.building.delete(dir),
+      );
+      this.building.set(dir, p);
+    }
+    return p;
+  }
+
+  private imageDir(name: string, hash: string): string {
+    return path.join(this.options.cacheDir, 'images', `${name}-${hash.slice(0, 12)}`);
+  }
+
+  private async build(name: string, resolved: { hash: string; layers: ResolvedLayer[]; kernel: GuestKernel }, dir: string, onProgress: VmImageProgress): Promise<VmImage> {
+    const started = Date.now();
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const work = fs.mkdtempSync(`${dir}.work-`);
+    const rootfs = path.join(work, 'rootfs');
+    try {
+      const [base, ...layers] = resolved.layers;
+      await this.bootstrap(base, rootfs, (m) => onProgress(name, m));
+      for (const layer of layers) {
+        onProgress(name, `layer ${layer.recipe.name}`);
+        await applyLayer(rootfs, layer.recipe, layer.inputs);
+      }
+      onProgress(name, 'initrd and kernel');
+      const out = path.join(work, 'image');
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, 'initrd.img'), buildInitrd(rootfs, resolved.kernel.version));
+      fs.copyFileSync(resolved.kernel.vmlinuz, path.join(out, 'vmlinuz'));
+      onProgress(name, 'mkfs.ext4 -d → qcow2');
+      const raw = path.join(work, 'disk.raw');
+      fs.writeFileSync(raw, '');
+      fs.truncateSync(raw, this.options.diskBytes ?? DEFAULT_DISK_BYTES);
+      await run('mkfs.ext4', ['-q', '-F', '-L', 'sandlot-root', '-d', rootfs, raw]);
+      await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path.join(out, 'disk.qcow2')]);
+      fs.rmSync(raw);
+      // The base must never change under the overlays that back onto it.
+      fs.chmodSync(path.join(out, 'disk.qcow2'), 0o444);
+      const meta = { name, hash: resolved.hash, kernelVersion: resolved.kernel.version, builtAt: new Date().toISOString() };
+      fs.writeFileSync(path.join(out, 'image.json'), JSON.stringify(meta, null, 2));
+      fs.renameSync(out, dir);
+      onProgress(name, `built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return readImage(dir)!;
+    } finally {
+      await run('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
+    }
+  }
+
+  /** Unpacks the bootstrap rootfs from its cached tarball, making the tarball first if needed. */
+  private async bootstrap(layer: ResolvedLayer, rootfs: string, onProgress: (m: string) => void): Promise<void> {
+    const tarball = path.join(this.options.cacheDir, 'rootfs', `${layer.recipe.name}-${layer.hash.slice(0, 12)}.tar`);
+    await withLock(`${tarball}.lock`, async () => {
+      if (fs.existsSync(tarball)) return;
+      fs.mkdirSync(path.dirname(tarball), { recursive: true });
+      const tmpDir = fs.mkdtempSync(`${tarball}.work-`);
+      try {
+        onProgress(`debootstrap ${layer.recipe.bootstrap!.suite}`);
+        await bootstrapRootfs(layer.recipe.bootstrap!, path.join(tmpDir, 'rootfs'), { mirror: this.options.mirror, onProgress });
+        await run('tar', ['--numeric-owner', '--xattrs', '-C', path.join(tmpDir, 'rootfs'), '-cf', `${tarball}.tmp`, '.']);
+        fs.renameSync(`${tarball}.tmp`, tarball);
+      } finally {
+        await run('rm', ['-rf', '--one-file-system', tmpDir]).catch(() => undefined);
+      }
+    });
+    fs.mkdirSync(rootfs, { recursive: true });
+    await run('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-xf', tarball]);
+  }
+}
+
+function readImage(dir: string): VmImage | undefined {
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'image.json'), 'utf8')) as { name: string; hash: string; kernelVersion: string };
+    return {
+      name: meta.name,
+      hash: meta.hash,
+      dir,
+      disk: path.join(dir, 'disk.qcow2'),
+      kernel: path.join(dir, 'vmlinuz'),
+      initrd: path.join(dir, 'initrd.img'),
+      kernelVersion: meta.kernelVersion,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+  });
+}

@@ -1,0 +1,109 @@
+// The two programs a microvm guest runs before the image's own init: the initrd's /init
+// (loads the virtio modules the root disk needs, mounts it, switches to it) and the VM
+// init (PID 1's child under tini). The VM init does everything machine-neutral first,
+// then waits on the control port for "go": a snapshot is taken exactly there, so every
+// clone resumes at the point where it learns who it is (clock, hostname, address, keys)
+// and only then starts sshd. Nothing machine-specific is ever in the snapshot.
+
+/** virtio-serial port name the agent and the VM init talk over. */
+export const CONTROL_PORT_NAME = 'sandlot.ctl';
+
+/** Where the VM init finds the per-machine settings (from the config disk). */
+export const VM_ENV_PATH = '/etc/sandlot/vm.env';
+
+export const VM_INIT_PATH = '/usr/local/sbin/sandlot-vm-init';
+
+/** Modules the initrd loads to reach the root disk (dependencies are added from modules.dep). */
+export const INITRD_MODULES = ['virtio_mmio', 'virtio_blk'];
+/** Modules the VM init loads from the root disk. */
+export const ROOTFS_MODULES = ['virtio_net', 'virtio_console', 'virtio_rng', 'virtio_balloon'];
+
+export const INITRD_INIT = `#!/bin/busybox sh
+# Sandlot microvm initrd: load what the root disk needs, mount it, switch to it.
+/bin/busybox mkdir -p /proc /sys /dev /root
+/bin/busybox --install -s /bin
+mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc
+while read -r m; do insmod "/$m" 2>/dev/null || echo "initrd: insmod $m failed"; done </modules.order
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 500 ]; do usleep 10000; i=$((i+1)); done
+if ! mount -t ext4 -o rw,noatime /dev/vda /root; then
+  echo "initrd: cannot mount the root disk /dev/vda"
+  poweroff -f
+fi
+umount /proc
+mount --move /dev /root/dev
+exec switch_root /root /usr/bin/tini -g -- ${VM_INIT_PATH}
+`;
+
+export const VM_INIT = `#!/bin/sh
+# Sandlot microvm init: machine-neutral set-up, wait for "go" on the control port,
+# apply this machine's identity from the config disk (/dev/vdb, a tar archive), start
+# the image's init (services + sshd), say "ready"; then serve "stop".
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+hostname localhost
+for m in ${ROOTFS_MODULES.join(' ')}; do modprobe -q "$m"; done
+ip link set lo up
+port=
+for i in $(seq 1 500); do
+  for d in /sys/class/virtio-ports/*; do
+    [ "$(cat "$d/name" 2>/dev/null)" = ${CONTROL_PORT_NAME} ] && port=/dev/$(basename "$d")
+  done
+  [ -n "$port" ] && [ -e "$port" ] && break
+  sleep 0.01
+done
+[ -n "$port" ] || { echo "sandlot-vm-init: no control port"; busybox poweroff -f; }
+exec 3<>"$port"
+# Blocks until the agent is connected to the port.
+echo waiting >&3
+# EOF while the agent is not connected (also right after a snapshot restore): retry.
+until read -r cmd epoch seed <&3 && [ "$cmd" = go ]; do sleep 0.05; done
+date -s "@$epoch" >/dev/null
+echo "$seed" >/dev/urandom
+# The page cache may hold the disk as it was when the snapshot was taken.
+blockdev --flushbufs /dev/vdb 2>/dev/null
+dd if=/dev/vdb iflag=direct bs=1M 2>/dev/null | tar -x -C / -f - 2>/dev/null
+. ${VM_ENV_PATH}
+hostname "$VM_HOSTNAME"
+ip link set eth0 down
+ip link set eth0 address "$VM_MAC"
+ip addr flush dev eth0
+ip addr add "$VM_ADDR" dev eth0
+ip link set eth0 up
+mkdir -p /var/log/sandlot
+/usr/local/sbin/sandlot-init >>/var/log/sandlot/init.log 2>&1 &
+if [ ! -e /etc/sandlot/no-ssh ]; then
+  for i in $(seq 1 1000); do
+    grep -q ':0016 00000000:0000 0A' /proc/net/tcp 2>/dev/null && break
+    sleep 0.01
+  done
+fi
+echo ready >&3
+while :; do
+  if read -r cmd arg <&3; then
+    case "$cmd" in
+      stop)
+        kill -TERM -1 2>/dev/null
+        for i in $(seq 1 30); do pgrep -x sshd >/dev/null || break; sleep 0.1; done
+        kill -KILL -1 2>/dev/null
+        sync
+        mount -o remount,ro / 2>/dev/null
+        echo stopped >&3
+        busybox poweroff -f
+        ;;
+      ping) echo pong >&3 ;;
+    esac
+  else
+    sleep 0.5
+  fi
+done
+`;
