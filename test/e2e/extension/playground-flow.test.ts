@@ -115,6 +115,15 @@ describe('playground flow in code-server', () => {
     expect(text).toMatch(/^dev\s*$/m);
   });
 
+  step('closes the terminal with the shell\'s exit code', async () => {
+    await wb.page.locator('.terminal-wrapper.active .xterm').first().click();
+    await wb.page.keyboard.type('exit 3\n');
+    await waitFor('the terminal to close', LONG, async () => (await wb.page.locator('.terminal-wrapper').count()) === 0);
+    // VS Code reports a non-zero status it got from the Pseudoterminal.
+    await wb.notification(/terminated with exit code: 3\b/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('terminal-exit');
+  });
+
   step('writes ~/.ssh/config so that OpenSSH connects with strict host key checking', async () => {
     await wb.runCommand('Sandlot: Connect with Remote-SSH');
     // No Remote-SSH extension in code-server: the extension offers its own workspace.

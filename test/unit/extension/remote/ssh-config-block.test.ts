@@ -182,6 +182,19 @@ describe('renderBlock and ProxyCommand', () => {
     expect(cmd).toBe(`'/opt/my node/bin/node' '/home/o'\\''neil/100%%/sandlot.js' ssh-proxy --stdio %h`);
   });
 
+  it('carries SANDLOT_HOME through env and can point an alias at another target', () => {
+    const cmd = proxyCommand(['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/opt/Code/code'], '/x/sandlot.js', {
+      target: 'sandlot--pg-new222--dev',
+      env: { SANDLOT_HOME: '/home/u/my state' },
+    });
+    expect(cmd).toBe(`env 'SANDLOT_HOME=/home/u/my state' /usr/bin/env ELECTRON_RUN_AS_NODE=1 /opt/Code/code /x/sandlot.js ssh-proxy --stdio sandlot--pg-new222--dev`);
+  });
+
+  it('writes a redirected alias with the target host key alias', () => {
+    const text = renderBlock([{ ...entry('pg-old111'), hostKeyAlias: 'sandlot--pg-new222--dev' }]);
+    expect(text).toContain('Host sandlot--pg-old111--dev\n  HostKeyAlias sandlot--pg-new222--dev\n');
+  });
+
   it('rejects aliases that are not Sandlot aliases or contain patterns', () => {
     expect(() => renderBlock([{ ...entry('x'), alias: 'github.com' }])).toThrow(/host alias: expected "sandlot--<playground>--<machine>"/);
     expect(() => renderBlock([{ ...entry('x'), alias: 'sandlot--*' }])).toThrow(SshConfigBlockError);
