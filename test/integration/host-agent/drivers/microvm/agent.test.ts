@@ -1,0 +1,164 @@
+// The microvm driver in the real agent, with real QEMU (TCG here): a playground of two
+// machines cloned from one snapshot, OpenSSH through the agent's tunnel with strict host
+// key checking, names between machines, different host keys per clone, files across
+// stop/start, RSS in `sandlot status`, re-adoption after the agent is SIGKILLed, and a
+// destroy that leaves no QEMU, namespace holder, namespace or files behind.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostAlias, type PlaygroundEvent } from '../../../../../host-agent/api/protocol';
+import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
+import { cli, openssh, startAgent, tempHome, waitForState, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
+import { TWO_MACHINES, VM_CACHE, processesInNetns, processesMentioning, readDriverState, vmEnv } from './helpers';
+
+describe('microvm driver in the agent', () => {
+  let home: string;
+  let agent: AgentHandle | undefined;
+  let id: string | undefined;
+  let sshConfig: string;
+  const events: PlaygroundEvent[] = [];
+
+  beforeAll(async () => {
+    // The image is shared by every microvm test; built here on the first run only.
+    const driver = new MicrovmDriver({ stateHome: VM_CACHE, cacheDir: VM_CACHE });
+    await driver.images.ensure('linux');
+    home = tempHome('sandlot-vm-');
+    agent = await startAgent({ home, args: ['--driver', 'microvm'], env: vmEnv() });
+    const created = await agent.client.create({ manifest: TWO_MACHINES, manifestName: 'vm-pair.yaml' });
+    id = created.id;
+    await agent.client.events(id, (e) => events.push(e));
+    // First use of the snapshot boots the image once (≈10-20 s under TCG).
+    await waitForState(agent.client, id, 'running', 300_000);
+    sshConfig = writeSshConfig(agent, id);
+  }, 900_000);
+
+  afterAll(async () => {
+    if (agent && id) await agent.client.destroy(id).catch(() => {});
+    await agent?.kill();
+    // Whatever a failed test left: never leave a VM running on a shared host.
+    if (home) {
+      for (const pid of processesMentioning(home)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('starts both machines as clones of one snapshot and reaches them with OpenSSH through the agent', () => {
+    const restored = events.filter((e) => e.type === 'step' && e.step === 'machine' && e.status === 'done').map((e) => [(e as { machine?: string }).machine, (e as { message?: string }).message]);
+    expect(restored.sort()).toEqual([
+      ['alpha', 'restored from snapshot'],
+      ['beta', 'restored from snapshot'],
+    ]);
+    const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'hostname; cat /home/laborant/hello.txt; stat -c %U /home/laborant/hello.txt');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('alpha\nhello from the manifest\nlaborant\n');
+    const asUser = openssh(sshConfig, `laborant@${hostAlias(id!, 'alpha')}`, 'id -un');
+    expect(asUser.stdout.trim()).toBe('laborant');
+  });
+
+  it('lets machines reach each other by name', () => {
+    const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'getent hosts beta; ping -c 1 -W 5 beta >/dev/null && echo reachable');
+    expect(r.stdout).toMatch(/^10\.89\.0\.11\s+beta\n/);
+    expect(r.stdout).toContain('reachable');
+  });
+
+  it('gives each clone its own host key (the one the agent recorded) and the clock of the host', async () => {
+    const record = await agent!.client.get(id!);
+    const keys: string[] = [];
+    for (const m of record.machines) {
+      // Strict host key checking against the agent's known_hosts: a clone presenting the
+      // template's (or the other clone's) key would fail here.
+      const r = openssh(sshConfig, hostAlias(id!, m.name), 'cut -d" " -f1,2 /etc/ssh/ssh_host_ed25519_key.pub; date +%s');
+      expect(r.code).toBe(0);
+      const [key, epoch] = r.stdout.trim().split('\n');
+      expect(key).toBe(m.hostKey.split(' ').slice(0, 2).join(' '));
+      expect(Math.abs(Number(epoch) - Date.now() / 1000)).toBeLessThan(30);
+      keys.push(key);
+    }
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it('reports RSS per machine in sandlot status', () => {
+    const r = cli(agent!, ['status', id!]);
+    expect(r.code).toBe(0);
+    for (const m of ['alpha', 'beta']) {
+      const line = r.stdout.split('\n').find((l) => l.startsWith(m));
+      const mib = Number(/([\d.]+) MiB/.exec(line ?? '')?.[1]);
+      // A 512 MiB TCG guest: tens of MiB at least, never more than its RAM plus QEMU.
+      expect(mib).toBeGreaterThan(20);
+      expect(mib).toBeLessThan(1024);
+    }
+  });
+
+  it('keeps files across stop and start (a cold boot of the same overlay)', async () => {
+    expect(openssh(sshConfig, hostAlias(id!, 'beta'), 'echo kept > /root/mark && sync').code).toBe(0);
+    const before = readDriverState(home, id!);
+    await agent!.client.stop(id!);
+    await waitForState(agent!.client, id!, 'stopped');
+    // Graceful stop: QEMU exited and the namespace holder is gone.
+    for (const m of Object.values(before.machines)) expect(fs.existsSync(`/proc/${m.vm!.pid}/stat`) && !isZombie(m.vm!.pid)).toBe(false);
+    expect(fs.existsSync(`/proc/${before.net!.pid}/stat`) && !isZombie(before.net!.pid)).toBe(false);
+    await agent!.client.start(id!);
+    await waitForState(agent!.client, id!, 'running', 240_000);
+    const r = openssh(sshConfig, hostAlias(id!, 'beta'), 'cat /root/mark; hostname');
+    expect(r.stdout).toBe('kept\nbeta\n');
+  }, 300_000);
+
+  it('re-adopts running VMs after the agent is SIGKILLed', async () => {
+    const before = readDriverState(home, id!);
+    await agent!.kill('SIGKILL');
+    agent = await startAgent({ home, args: ['--driver', 'microvm'], env: vmEnv() });
+    const again = await waitForState(agent.client, id!, 'running');
+    expect(again.machines.map((m) => m.state)).toEqual(['running', 'running']);
+    // The same QEMU processes, not new ones.
+    expect(readDriverState(home, id!).machines.alpha.vm).toEqual(before.machines.alpha.vm);
+    const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'cat /home/laborant/hello.txt');
+    expect(r.stdout).toBe('hello from the manifest\n');
+  });
+
+  it('destroy leaves no QEMU, namespace or files behind', async () => {
+    const state = readDriverState(home, id!);
+    const netns = fs.readlinkSync(`/proc/${state.net!.pid}/ns/net`);
+    const dir = path.join(home, 'playgrounds', id!);
+    expect(processesMentioning(dir).length).toBe(2);
+    expect(processesInNetns(netns).length).toBeGreaterThanOrEqual(3);
+    await agent!.client.destroy(id!);
+    id = undefined;
+    expect(processesMentioning(dir)).toEqual([]);
+    // The tunnel relay (a child of the agent inside the namespace) gets SIGKILL; give the kernel a moment.
+    expect(await settle(() => processesInNetns(netns))).toEqual([]);
+    expect(fs.existsSync(dir)).toBe(false);
+    // The taps lived only in that namespace: none appeared on the host.
+    expect(fs.readdirSync('/sys/class/net').filter((n) => /^tap\d+$/.test(n))).toEqual([]);
+  });
+
+  it('sandlot doctor reports the microvm driver and which accelerator it uses', () => {
+    const r = cli(agent!, ['doctor', 'microvm']);
+    expect(r.stdout).toMatch(/^microvm: usable/m);
+    expect(r.stdout).toMatch(/ok {3}acceleration: (KVM|TCG)/);
+  });
+});
+
+async function settle<T extends unknown[]>(probe: () => T, ms = 2000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last = probe();
+  while (last.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    last = probe();
+  }
+  return last;
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
+  } catch {
+    return true;
+  }
+}
