@@ -64,17 +64,18 @@ describe('sandlot CLI', () => {
     const term = pty.spawn(process.execPath, [CLI, 'start', 'linux', '--ssh'], { env: agent.env as Record<string, string>, cols: 100, rows: 30 });
     let screen = '';
     term.onData((d) => (screen += d));
+    // Subscribed at once: the CLI may well have exited before the screen is checked.
+    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
     const waitFor = async (re: RegExp) => {
-      for (let i = 0; i < 300 && !re.test(screen); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 200 && !re.test(screen); i++) await new Promise((r) => setTimeout(r, 100));
       expect(screen).toMatch(re);
     };
     await waitFor(/is running: dev/);
     await waitFor(/[#$] $/m);
     term.write('echo "on $(hostname) as $(id -un)"; exit 4\r');
     await waitFor(/on dev as root/);
-    const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
-    expect(code).toBe(4);
-  });
+    expect(await exited).toBe(4);
+  }, 90_000);
 
   it('lists templates as a table and as JSON', () => {
     const table = cli(agent, ['templates']);
