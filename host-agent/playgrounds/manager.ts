@@ -13,7 +13,7 @@ import {
   hostAlias,
 } from '../api/protocol';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
-import { machineUsers } from '../drivers/sandbox/machine-files';
+import { machineUsers } from '../manifests/users';
 import { generateEd25519, knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
 import { DEFAULT_RESOURCES, parseRamSize, type PlaygroundManifest } from '../manifests/schema';

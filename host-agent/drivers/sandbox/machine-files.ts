@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineSpec, MachineUser } from '../protocol';
+export { machineUsers } from '../../manifests/users';
 import type { IdMap } from './namespaces';
 
 export const OWN_DIRS = ['root', 'home', 'tmp', 'var-tmp'] as const;
@@ -16,18 +17,6 @@ export function machineDir(driverDir: string, machine: string): string {
 
 export function machineAddress(index: number): string {
   return `10.77.0.${10 + index}`;
-}
-
-/** Machine users: root, then the manifest's others as 1000, 1001, … with homes in /home. */
-export function machineUsers(names: string[]): MachineUser[] {
-  let next = 1000;
-  const users: MachineUser[] = [{ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash' }];
-  for (const name of names) {
-    if (name === 'root') continue;
-    const id = next++;
-    users.push({ name, uid: id, gid: id, home: `/home/${name}`, shell: '/bin/bash' });
-  }
-  return users;
 }
 
 /** Where a path inside the machine lives on the host, or undefined if it is on the read-only root. */
