@@ -1,6 +1,7 @@
 // SSH to a playground machine through the agent's tunnel (WebSocket → machine:22), with
 // the playground's key and the machine's host key checked against what the agent knows.
 // One connection per machine carries SFTP and every terminal of that machine.
+import { AgentUnreachableError } from '../../host-agent/api/client';
 import { connectMachine } from '../../host-agent/ssh/connect';
 import { type Client, type ClientChannel, type PseudoTtyOptions, type SFTPWrapper } from 'ssh2';
 import * as vscode from 'vscode';
@@ -28,6 +29,9 @@ export class MachineSession {
       this.closed.fire(reason);
       this.closed.dispose();
     };
+    // The tunnel is a ws stream that ends but never emits 'close' (ws creates it with
+    // emitClose: false), so ssh2 only says 'end' when the agent goes away.
+    client.on('end', () => end('the tunnel ended'));
     client.on('close', () => end('the connection closed'));
     client.on('error', (err) => end(err.message));
   }
@@ -128,6 +132,19 @@ export class MachineSessions implements vscode.Disposable {
   }
 
   private async connect(ref: MachineRef): Promise<MachineSession> {
+    try {
+      return await this.connectOnce(ref);
+    } catch (err) {
+      // The agent restarted elsewhere (new port) and our client still has the old
+      // address: find it again and try once more.
+      if (!(err instanceof AgentUnreachableError)) throw err;
+      this.log.info(`ssh: ${err.message}; looking for the agent again`);
+      await this.agent.reconnect();
+      return this.connectOnce(ref);
+    }
+  }
+
+  private async connectOnce(ref: MachineRef): Promise<MachineSession> {
     const api = await this.agent.ready();
     const record = this.agent.playground(ref.playground) ?? (await api.get(ref.playground));
     const machine = record.machines.find((m) => m.name === ref.machine);
@@ -142,11 +159,16 @@ export class MachineSessions implements vscode.Disposable {
     try {
       client = await connectMachine(api, record, ref.machine, machine.defaultUser, privateKey);
     } catch (err) {
+      if (err instanceof AgentUnreachableError) throw err;
       throw new Error(`SSH to ${ref.machine} in ${ref.playground}: ${errorMessage(err)}`);
     }
     this.log.info(`ssh: ${machine.defaultUser}@${ref.playground}/${ref.machine} connected in ${Date.now() - started} ms`);
     const session = new MachineSession(ref, machine.defaultUser, machine.home, client);
-    session.onDidClose((why) => this.log.info(`ssh: ${ref.playground}/${ref.machine} closed (${errorMessage(why)})`));
+    session.onDidClose((why) => {
+      this.log.info(`ssh: ${ref.playground}/${ref.machine} closed (${errorMessage(why)})`);
+      // Often the agent itself went away: let the views learn it now, not at the next poll.
+      void this.agent.refresh();
+    });
     return session;
   }
 

@@ -39,6 +39,13 @@ export class MachinePty implements vscode.Pseudoterminal {
     try {
       const session = await this.sessions.get(this.ref);
       const ch = await session.shell({ term: 'xterm-256color', cols: this.size.columns, rows: this.size.rows, width: 0, height: 0 });
+      // A dead tunnel never closes the channel itself; the session says so.
+      const gone = session.onDidClose((why) => {
+        if (this.channel !== ch) return;
+        this.channel = undefined;
+        this.lost(why);
+      });
+      ch.on('close', () => gone.dispose());
       if (this.isClosed()) {
         ch.close();
         return;

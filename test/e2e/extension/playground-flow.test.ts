@@ -201,6 +201,25 @@ describe('playground flow in code-server', () => {
     expect(banner).toMatch(/^SSH-2\.0-/);
   });
 
+  step('says when the agent goes away and reconnects the terminal on a key press', async () => {
+    await wb.runCommand('Sandlot: Open Terminal');
+    const term = wb.page.locator('.terminal-wrapper.active .xterm').first();
+    await term.waitFor({ state: 'visible', timeout: LONG });
+    await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
+    // The agent restarts (machines keep running); the tunnel under the SSH session dies.
+    const home = agent!.home;
+    await agent!.kill();
+    await waitFor('the lost-connection message', LONG, async () => /connection to dev lost/.test(await wb.terminalText()));
+    await wb.screenshot('terminal-lost');
+    agent = await startAgent({ home });
+    await term.click();
+    await wb.page.keyboard.press('Enter');
+    await waitFor('a new prompt after reconnecting', LONG, async () => /reconnecting…\][\s\S]*[#$] *$/.test(await wb.terminalText()));
+    await wb.page.keyboard.type('echo "back on $(hostname)"\n');
+    await waitFor('the command to run in the new session', LONG, async () => /^back on dev\s*$/m.test(await wb.terminalText()));
+    await wb.screenshot('terminal-reconnected');
+  });
+
   step('destroys the playground from the tree', async () => {
     await wb.showViewContainer('Sandlot');
     const row = wb.sideBarRow(pg.id);
