@@ -176,10 +176,13 @@ export class MicrovmDriver implements Driver {
         ctx.progress('machine', 'started', m.name);
         try {
           const snapshot = fresh.includes(m) ? snapshots.get(this.shapeKey(m)) : undefined;
+          const started = Date.now();
           record.vm = await this.boot(spec, m, images.get(m.image || 'linux')!, snapshot, net, addresses, accel);
           record.booted = true;
           this.save(spec, state);
-          ctx.progress('machine', 'done', m.name, snapshot ? 'restored from snapshot' : 'booted');
+          if (!m.noSSH) await this.waitForSsh(spec, m.name, this.bootTimeoutMs(accel));
+          const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+          ctx.progress('machine', 'done', m.name, snapshot ? `restored from snapshot in ${took}` : `booted in ${took}`);
         } catch (err) {
           ctx.progress('machine', 'failed', m.name, (err as Error).message);
           throw err;
@@ -385,6 +388,25 @@ export class MicrovmDriver implements Driver {
       throw new Error(`${(err as Error).message}; console: ${consoleTail(launch.consoleLog)}`);
     }
     return vm;
+  }
+
+  /**
+   * Waits until the machine's sshd accepts a connection through the relay: proves the
+   * agent reaches it, and leaves the relay process running for the user's first
+   * connection (starting it costs a Node start-up).
+   */
+  private async waitForSsh(spec: PlaygroundSpec, machine: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const socket = await this.connect(spec, machine, 22);
+        socket.destroy();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`sshd of ${machine} did not answer in ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
   }
 
   private closeRelay(spec: PlaygroundSpec): void {

@@ -14,6 +14,8 @@ import { QmpClient } from './qmp';
 import type { Accel } from './qemu-args';
 import { connectRetrying, killVm, launchQemu, waitExit } from './vm-process';
 
+const REPORTING_SETTLE_MS = 3000;
+
 export interface VmSnapshot {
   dir: string;
   /** The template's overlay: clones back onto it (never written again). */
@@ -84,6 +86,9 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
       await ctl.expect('waiting', bootTimeoutMs, `snapshot of ${image.name}: boot`).catch((err: Error) => {
         throw new Error(`${err.message}; console: ${tail(launch.consoleLog)}`);
       });
+      // The init dropped its caches just before "waiting"; free page reporting hands those
+      // pages back to QEMU after about 2 s, and then they are saved as zero pages.
+      await new Promise((r) => setTimeout(r, REPORTING_SETTLE_MS));
       const qmp = await QmpClient.connect(launch.qmpSocket);
       try {
         await qmp.execute('stop');

@@ -39,7 +39,8 @@ exec switch_root /root /usr/bin/tini -g -- ${VM_INIT_PATH}
 export const VM_INIT = `#!/bin/sh
 # Sandlot microvm init: machine-neutral set-up, wait for "go" on the control port,
 # apply this machine's identity from the config disk (/dev/vdb, a tar archive), start
-# the image's init (services + sshd), say "ready"; then serve "stop".
+# the image's init (services + sshd), say "ready" (the agent then waits for sshd's port
+# from outside: polling it in here would cost the guest CPU sshd needs); then serve "stop".
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -63,6 +64,10 @@ for i in $(seq 1 500); do
 done
 [ -n "$port" ] || { echo "sandlot-vm-init: no control port"; busybox poweroff -f; }
 exec 3<>"$port"
+# Freed page cache goes back to the host (free page reporting), so a snapshot taken now
+# is small and quick to restore; files are read again from the host's cache.
+sync
+echo 3 >/proc/sys/vm/drop_caches
 # Blocks until the agent is connected to the port.
 echo waiting >&3
 # EOF while the agent is not connected (also right after a snapshot restore): retry.
@@ -74,19 +79,14 @@ blockdev --flushbufs /dev/vdb 2>/dev/null
 dd if=/dev/vdb iflag=direct bs=1M 2>/dev/null | tar -x -C / -f - 2>/dev/null
 . ${VM_ENV_PATH}
 hostname "$VM_HOSTNAME"
+mkdir -p /var/log/sandlot
+# sshd first (it only needs the host key): it starts while the network is configured.
+/usr/local/sbin/sandlot-init >>/var/log/sandlot/init.log 2>&1 &
 ip link set eth0 down
 ip link set eth0 address "$VM_MAC"
 ip addr flush dev eth0
 ip addr add "$VM_ADDR" dev eth0
 ip link set eth0 up
-mkdir -p /var/log/sandlot
-/usr/local/sbin/sandlot-init >>/var/log/sandlot/init.log 2>&1 &
-if [ ! -e /etc/sandlot/no-ssh ]; then
-  for i in $(seq 1 1000); do
-    grep -q ':0016 00000000:0000 0A' /proc/net/tcp 2>/dev/null && break
-    sleep 0.01
-  done
-fi
 echo ready >&3
 while :; do
   if read -r cmd arg <&3; then
