@@ -7,6 +7,7 @@ import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import * as vscode from 'vscode';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { errorMessage } from '../log';
+import { diffSnapshots, signature as sig, type Snapshot } from './snapshot-diff';
 import { parseSandlotUri, SCHEME } from './uri';
 
 export const POLL_MS = 1_000;
@@ -18,12 +19,6 @@ interface Watch {
 
 interface SftpSource {
   sftpFor(uri: vscode.Uri): Promise<{ sftp: SFTPWrapper }>;
-}
-
-type Snapshot = { kind: 'file'; sig: string } | { kind: 'dir'; entries: Map<string, string> } | { kind: 'missing' };
-
-function sig(a: { mode: number; size: number; mtime: number }): string {
-  return `${a.mode}:${a.size}:${a.mtime}`;
 }
 
 function p<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
@@ -132,21 +127,15 @@ export class FsWatcher implements vscode.Disposable {
   }
 }
 
-/** Events between two snapshots of the same URI. Exported for unit tests. */
-export function diff(uri: vscode.Uri, prev: Snapshot, next: Snapshot, events: vscode.FileChangeEvent[]): void {
-  const child = (name: string) => uri.with({ path: uri.path.replace(/\/?$/, '/') + name });
-  if (prev.kind === 'missing' && next.kind !== 'missing') events.push({ type: vscode.FileChangeType.Created, uri });
-  else if (prev.kind !== 'missing' && next.kind === 'missing') events.push({ type: vscode.FileChangeType.Deleted, uri });
-  else if (prev.kind === 'file' && next.kind === 'file' && prev.sig !== next.sig) events.push({ type: vscode.FileChangeType.Changed, uri });
-  else if (prev.kind !== next.kind) events.push({ type: vscode.FileChangeType.Changed, uri });
-  else if (prev.kind === 'dir' && next.kind === 'dir') {
-    for (const [name, s] of next.entries) {
-      const before = prev.entries.get(name);
-      if (before === undefined) events.push({ type: vscode.FileChangeType.Created, uri: child(name) });
-      else if (before !== s) events.push({ type: vscode.FileChangeType.Changed, uri: child(name) });
-    }
-    for (const name of prev.entries.keys()) {
-      if (!next.entries.has(name)) events.push({ type: vscode.FileChangeType.Deleted, uri: child(name) });
-    }
+const CHANGE_TYPE = {
+  created: vscode.FileChangeType.Created,
+  changed: vscode.FileChangeType.Changed,
+  deleted: vscode.FileChangeType.Deleted,
+} as const;
+
+function diff(uri: vscode.Uri, prev: Snapshot, next: Snapshot, events: vscode.FileChangeEvent[]): void {
+  for (const c of diffSnapshots(prev, next)) {
+    const target = c.child === undefined ? uri : uri.with({ path: uri.path.replace(/\/?$/, '/') + c.child });
+    events.push({ type: CHANGE_TYPE[c.type], uri: target });
   }
 }

@@ -4,13 +4,14 @@
 // re-created from its template and the old alias redirected to it in ~/.ssh/config.
 import * as vscode from 'vscode';
 import { AgentApiError } from '../../host-agent/api/client';
-import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
+import { hostAlias, parseHostAlias } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent/connection';
 import { startPlayground } from '../agent/start-playground';
 import { errorMessage } from '../log';
 import type { PlaygroundMemory } from '../playground-memory';
 import { windowMachine } from '../window-playground';
 import type { RemoteSshHandoff } from './remote-ssh';
+import { planRemoteWindow } from './remote-window-plan';
 
 async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
@@ -29,8 +30,11 @@ export async function prepareSshRemoteWindow(
   log: vscode.LogOutputChannel,
 ): Promise<void> {
   if (vscode.env.remoteName !== 'ssh-remote') return;
-  const ref = windowMachine();
-  if (!ref) return;
+  const windowRef = windowMachine();
+  if (!windowRef) return;
+  // An alias already redirected to a re-created playground is about that one now.
+  const redirected = parseHostAlias(memory.redirects()[hostAlias(windowRef.playground, windowRef.machine)] ?? '');
+  const ref = redirected ?? windowRef;
   log.info(`Remote-SSH window for ${hostAlias(ref.playground, ref.machine)}: making sure the playground runs`);
   try {
     await waitFor('the Sandlot agent', 20_000, async () => (agent.state.kind === 'connected' ? true : (await agent.refresh(), undefined)));
@@ -39,20 +43,30 @@ export async function prepareSshRemoteWindow(
       if (err instanceof AgentApiError && err.status === 404) return undefined;
       throw err;
     });
-    const running = (r: PlaygroundRecord) => r.state === 'running';
-    if (record && !running(record) && record.state !== 'destroyed' && record.state !== 'destroying') {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting playground ${record.id}` }, async () => {
-        if (record.state === 'failed') await api.restart(record.id);
-        else if (record.state !== 'starting' && record.state !== 'provisioning') await api.start(record.id);
-        await waitFor(`${record.id} to run`, 180_000, async () => (running(await api.get(record.id)) ? true : undefined));
-      });
-    } else if (!record || record.state === 'destroyed' || record.state === 'destroying') {
-      const template = memory.templateOf(ref.playground);
-      if (!template) throw new Error(`playground ${ref.playground} no longer exists and its template is unknown; start a new one`);
-      const fresh = await startPlayground(agent, log, { template }, `a new "${template}" playground (${ref.playground} expired)`);
-      memory.remember(fresh);
-      await memory.redirect(hostAlias(ref.playground, ref.machine), hostAlias(fresh.id, ref.machine));
-      log.info(`${hostAlias(ref.playground, ref.machine)} now leads to ${hostAlias(fresh.id, ref.machine)}`);
+    const plan = planRemoteWindow(ref.playground, record, memory.templateOf(ref.playground));
+    const running = async (id: string) => ((await api.get(id)).state === 'running' ? true : undefined);
+    switch (plan.action) {
+      case 'none':
+        break;
+      case 'give-up':
+        throw new Error(plan.reason);
+      case 'wait':
+      case 'start':
+      case 'restart':
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting playground ${ref.playground}` }, async () => {
+          if (plan.action === 'start') await api.start(ref.playground);
+          if (plan.action === 'restart') await api.restart(ref.playground);
+          await waitFor(`${ref.playground} to run`, 180_000, () => running(ref.playground));
+        });
+        break;
+      case 'recreate': {
+        const fresh = await startPlayground(agent, log, { template: plan.template }, `a new "${plan.template}" playground (${ref.playground} expired)`);
+        memory.remember(fresh);
+        await memory.redirect(hostAlias(ref.playground, ref.machine), hostAlias(fresh.id, ref.machine));
+        if (redirected) await memory.redirect(hostAlias(windowRef.playground, windowRef.machine), hostAlias(fresh.id, ref.machine));
+        log.info(`${hostAlias(windowRef.playground, windowRef.machine)} now leads to ${hostAlias(fresh.id, ref.machine)}`);
+        break;
+      }
     }
     await handoff.writeConfig();
   } catch (err) {
