@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../../../host-agent/api/protocol';
+import type { TutorialView } from '../../../../webviews/tutorial/protocol';
+import { applyMessage, initialState, restoreState } from '../../../../webviews/tutorial/state';
+
+const view = (playground: string, tasks: Record<string, TaskRecord> = {}): TutorialView => ({
+  playground, title: 'T', kind: 'challenge', content: { name: 't', kind: 'challenge', title: 'T', state: 'ready' }, pages: [], tasks, assets: {},
+});
+const task = (name: string, status: TaskRecord['status'], extra: Partial<TaskRecord> = {}): TaskRecord => ({ name, kind: 'regular', machine: 'dev', user: 'root', status, runs: 0, ...extra });
+
+describe('restoreState', () => {
+  it('round-trips a saved state (what setState stored after JSON cloning)', () => {
+    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4' }, scrollY: 120 };
+    expect(restoreState(JSON.parse(JSON.stringify(s)))).toEqual(s);
+  });
+
+  it('starts fresh on nothing, another version, or a broken shape', () => {
+    expect(restoreState(undefined)).toEqual(initialState());
+    expect(restoreState({ version: 2, drafts: { q: '1' } })).toEqual(initialState());
+    const broken = restoreState({ version: 1, view: { pages: 'no' }, drafts: { q: 5, r: 'ok' }, scrollY: -3 });
+    expect(broken).toEqual({ version: 1, view: undefined, empty: undefined, drafts: { r: 'ok' }, scrollY: 0 });
+  });
+});
+
+describe('applyMessage', () => {
+  it('a fresh show of the same playground keeps drafts and scroll', () => {
+    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4' }, scrollY: 50 };
+    const next = applyMessage(s, { kind: 'show', view: view('pg-a', { v: task('v', 'completed') }) });
+    expect(next.drafts).toEqual({ q: '4' });
+    expect(next.scrollY).toBe(50);
+    expect(next.view?.tasks.v.status).toBe('completed');
+  });
+
+  it('another playground drops drafts and scroll', () => {
+    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4' }, scrollY: 50 };
+    const next = applyMessage(s, { kind: 'show', view: view('pg-b') });
+    expect(next).toMatchObject({ drafts: {}, scrollY: 0 });
+  });
+
+  it('task events update the task; helpers stay hidden; without a view nothing changes', () => {
+    const s = { ...initialState(), view: view('pg-a', { v: task('v', 'running') }) };
+    expect(applyMessage(s, { kind: 'task', task: task('v', 'completed') }).view?.tasks.v.status).toBe('completed');
+    expect(applyMessage(s, { kind: 'task', task: task('h', 'running', { kind: 'helper', hidden: true }) }).view?.tasks.h).toBeUndefined();
+    const empty = initialState();
+    expect(applyMessage(empty, { kind: 'task', task: task('v', 'completed') })).toBe(empty);
+  });
+
+  it('empty clears the view and says why', () => {
+    const next = applyMessage({ ...initialState(), view: view('pg-a') }, { kind: 'empty', reason: 'playground destroyed' });
+    expect(next.view).toBeUndefined();
+    expect(next.empty).toBe('playground destroyed');
+  });
+});

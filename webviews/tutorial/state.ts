@@ -1,0 +1,51 @@
+// The webview's persisted state (vscode.setState/getState) and how host messages change
+// it. Pure, so reload behaviour is unit-tested: a reloaded webview draws the saved view at
+// once, then the host's fresh `show` replaces the data but keeps drafts and scroll.
+import type { TaskRecord } from '../../host-agent/api/protocol';
+import type { ToWebview, TutorialView } from './protocol';
+
+export interface WebviewState {
+  version: 1;
+  view?: TutorialView;
+  empty?: string;
+  /** Unsent answers to user-input tasks, by task. */
+  drafts: Record<string, string>;
+  scrollY: number;
+}
+
+export const initialState = (): WebviewState => ({ version: 1, drafts: {}, scrollY: 0 });
+
+/** Accepts what getState() returned; anything of another shape or version starts fresh. */
+export function restoreState(saved: unknown): WebviewState {
+  if (typeof saved !== 'object' || saved === null) return initialState();
+  const s = saved as Partial<WebviewState>;
+  if (s.version !== 1) return initialState();
+  const drafts: Record<string, string> = {};
+  if (s.drafts && typeof s.drafts === 'object') for (const [k, v] of Object.entries(s.drafts)) if (typeof v === 'string') drafts[k] = v;
+  const view = s.view && typeof s.view === 'object' && typeof s.view.playground === 'string' && Array.isArray(s.view.pages) ? s.view : undefined;
+  return { version: 1, view, empty: view ? undefined : typeof s.empty === 'string' ? s.empty : undefined, drafts, scrollY: typeof s.scrollY === 'number' && s.scrollY >= 0 ? s.scrollY : 0 };
+}
+
+/** The state after a host message (returns the same object when nothing visible changed). */
+export function applyMessage(state: WebviewState, m: ToWebview): WebviewState {
+  switch (m.kind) {
+    case 'show': {
+      // Another playground's content: its drafts and scroll position mean nothing here.
+      const same = state.view?.playground === m.view.playground;
+      return { ...state, view: m.view, empty: undefined, drafts: same ? state.drafts : {}, scrollY: same ? state.scrollY : 0 };
+    }
+    case 'empty':
+      return { ...state, view: undefined, empty: m.reason, drafts: {}, scrollY: 0 };
+    case 'task':
+      return state.view ? { ...state, view: withTask(state.view, m.task) } : state;
+    case 'contentState':
+      return state.view ? { ...state, view: { ...state.view, content: m.content } } : state;
+    case 'inputResult':
+      return state;
+  }
+}
+
+function withTask(view: TutorialView, task: TaskRecord): TutorialView {
+  if (task.hidden || task.kind === 'helper') return view;
+  return { ...view, tasks: { ...view.tasks, [task.name]: task } };
+}
