@@ -230,6 +230,25 @@ describe('playground flow in code-server', () => {
     await wb.page.locator('.part.sidebar', { hasText: 'No playground is running' }).first().waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('destroyed');
   });
+
+  step('starts a playground from a deep link, after asking', async () => {
+    // code-server's URL protocol is "code-oss" (desktop VS Code: vscode://sandlot.sandlot/…).
+    await wb.runCommand('Developer: Open URL');
+    await wb.answerInput('code-oss://sandlot.sandlot/start?template=linux');
+    // VS Code first asks whether the extension may handle the link, then Sandlot asks.
+    const allow = wb.page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: /^Open$/ }).first();
+    const ours = wb.page.locator('.monaco-dialog-box', { hasText: 'A link asks to start a "linux" playground' }).first();
+    await waitFor('a confirmation dialog', LONG, async () => (await allow.isVisible()) || (await ours.isVisible()));
+    if (await allow.isVisible()) await allow.click();
+    await ours.waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('deep-link-confirm');
+    await wb.clickDialogButton('Start');
+    await wb.notification(/is ready/).waitFor({ state: 'visible', timeout: LONG });
+    const running = (await agent!.client.list()).filter((p) => p.state === 'running' && p.template === 'linux');
+    expect(running).toHaveLength(1);
+    expect(running[0]!.id).not.toBe(pg.id);
+    await wb.screenshot('deep-link-started');
+  });
 });
 
 /** The most recently written file called `name` below `dir` (each window reload starts a new log). */
