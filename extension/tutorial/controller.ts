@@ -1,0 +1,262 @@
+// Follows the open content's playground (one event stream) and keeps every tutorial
+// webview (sidebar view, editor panel) in step with it. Webviews say `ready`, the host
+// answers with the whole view; after that only task/content changes are posted, and the
+// whole view again whenever a webview becomes visible (no retainContextWhenHidden).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { CLOSE_PLAYGROUND_GONE, type PlaygroundEvent, type PlaygroundRecord, type TaskRecord } from '../../host-agent/api/protocol';
+import type { Content } from '../../host-agent/content/model';
+import type { AgentConnection } from '../agent/connection';
+import { errorMessage } from '../log';
+import type { MachineSessions } from '../remote/ssh-session';
+import { DisposableStore, toDisposable } from '../util/disposables';
+import { dispatch, type Handlers, type ToHost, type ToWebview, type TutorialView } from '../../webviews/tutorial/protocol';
+import { makeNonce, tutorialHtml } from './html';
+import { runInMachineTerminal } from './terminal';
+
+const CURRENT_KEY = 'sandlot.tutorial.playground';
+/** Re-follow a dropped event stream after this long (agent restart, network blip). */
+const RECONNECT_MS = 2_000;
+
+interface Opened {
+  record: PlaygroundRecord;
+  content: Content;
+  tasks: Record<string, TaskRecord>;
+}
+
+export class TutorialController implements vscode.Disposable {
+  private readonly owned = new DisposableStore();
+  private readonly webviews = new Set<vscode.Webview>();
+  private opened: Opened | undefined;
+  private emptyReason = 'No tutorial is open.';
+  private stopFollowing: (() => void) | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Bumped on every open so late replies for an older playground are dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly agent: AgentConnection,
+    private readonly sessions: MachineSessions,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly memento: vscode.Memento,
+  ) {
+    this.owned.add(toDisposable(() => this.unfollow()));
+    const saved = memento.get<string>(CURRENT_KEY);
+    if (saved) void this.open(saved);
+    // The remembered playground may be gone, or the agent not up yet: settle on first list.
+    this.owned.add(agent.onDidChangePlaygrounds((list) => this.onPlaygrounds(list)));
+  }
+
+  get playground(): string | undefined {
+    return this.opened?.record.id ?? this.memento.get<string>(CURRENT_KEY);
+  }
+
+  /** Shows a playground's content in every tutorial webview. */
+  async open(playground: string): Promise<void> {
+    const gen = ++this.generation;
+    this.unfollow();
+    void this.memento.update(CURRENT_KEY, playground);
+    try {
+      const api = await this.agent.ready();
+      const [record, content] = await Promise.all([api.get(playground), api.content(playground)]);
+      if (gen !== this.generation) return;
+      this.opened = { record, content, tasks: visible(record.tasks ?? {}) };
+      this.broadcastShow();
+      await this.follow(playground, gen);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.opened = undefined;
+      this.showEmpty(`Cannot show the tutorial of ${playground}: ${errorMessage(err)}`);
+    }
+  }
+
+  close(reason: string): void {
+    this.generation++;
+    this.unfollow();
+    this.opened = undefined;
+    void this.memento.update(CURRENT_KEY, undefined);
+    this.showEmpty(reason);
+  }
+
+  /** Takes a webview (sidebar or panel) into the set kept in step; returns its release. */
+  attach(webview: vscode.Webview, onVisible: vscode.Event<boolean>): vscode.Disposable {
+    const store = new DisposableStore();
+    this.webviews.add(webview);
+    store.add(toDisposable(() => this.webviews.delete(webview)));
+    this.configure(webview);
+    webview.html = tutorialHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews', 'tutorial', 'main.js')).toString(),
+      nonce: makeNonce((n) => crypto.randomBytes(n)),
+    });
+    const handlers: Handlers<ToHost> = {
+      ready: () => this.sendState(webview),
+      runInTerminal: (m) => void this.run(m.command, m.machine, m.interrupt),
+      copy: (m) => void vscode.env.clipboard.writeText(m.text),
+      submitInput: (m) => void this.submit(webview, m.id, m.task, m.value),
+      openLink: (m) => {
+        if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
+      },
+    };
+    store.add(webview.onDidReceiveMessage((m: unknown) => dispatch(handlers, m)));
+    store.add(onVisible((visible) => (visible ? this.sendState(webview) : undefined)));
+    return this.owned.add(store);
+  }
+
+  dispose(): void {
+    this.owned.dispose();
+  }
+
+  private onPlaygrounds(list: readonly PlaygroundRecord[]): void {
+    const id = this.playground;
+    if (id && !list.some((p) => p.id === id)) {
+      this.close(`Playground ${id} is gone. Open another tutorial with "Sandlot: Open Tutorial…".`);
+    } else if (id && !this.opened && !this.stopFollowing && !this.reconnectTimer) {
+      void this.open(id);
+    } else if (!id) {
+      // Nothing chosen yet: show the newest playground that runs content, if any.
+      const withContent = list.filter((p) => p.content).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      if (withContent) void this.open(withContent.id);
+    }
+  }
+
+  private async follow(playground: string, gen: number): Promise<void> {
+    const api = this.agent.client();
+    const stop = await api.events(
+      playground,
+      (e) => (gen === this.generation ? this.onEvent(e) : undefined),
+      (code) => {
+        if (gen !== this.generation) return;
+        this.stopFollowing = undefined;
+        if (code === CLOSE_PLAYGROUND_GONE) return this.close(`Playground ${playground} was destroyed.`);
+        clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = setTimeout(() => {
+          this.reconnectTimer = undefined;
+          if (gen === this.generation && !this.owned.isDisposed) void this.open(playground);
+        }, RECONNECT_MS);
+      },
+    );
+    if (gen !== this.generation || this.owned.isDisposed) stop();
+    else this.stopFollowing = stop;
+  }
+
+  private unfollow(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const stop = this.stopFollowing;
+    this.stopFollowing = undefined;
+    stop?.();
+  }
+
+  private onEvent(e: PlaygroundEvent): void {
+    const o = this.opened;
+    if (!o) return;
+    if (e.type === 'snapshot') {
+      o.record = e.playground;
+      o.tasks = visible(e.playground.tasks ?? {});
+      this.broadcastShow();
+    } else if (e.type === 'task') {
+      if (e.task.hidden || e.task.kind === 'helper') return;
+      o.tasks[e.task.name] = e.task;
+      this.post({ kind: 'task', task: e.task });
+    } else if (e.type === 'content' && o.record.content) {
+      o.record.content = { ...o.record.content, state: e.state, error: e.state === 'failed' ? e.message : undefined };
+      this.post({ kind: 'contentState', content: o.record.content });
+    } else if (e.type === 'playground') {
+      o.record.state = e.state;
+    }
+  }
+
+  private async run(command: string, machine: string | undefined, interrupt?: boolean): Promise<void> {
+    const o = this.opened;
+    if (!o) return;
+    const target = machine ?? defaultMachine(o);
+    if (!target) return void vscode.window.showErrorMessage(`Playground ${o.record.id} has no machine to run in.`);
+    try {
+      await runInMachineTerminal(this.sessions, { playground: o.record.id, machine: target }, this.log, command, interrupt);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Run in terminal: ${errorMessage(err)}`);
+    }
+  }
+
+  private async submit(webview: vscode.Webview, id: number, task: string, value: string): Promise<void> {
+    const o = this.opened;
+    try {
+      if (!o) throw new Error('no tutorial is open');
+      const record = await this.agent.client().submitTaskInput(o.record.id, task, value);
+      o.tasks[record.name] = record;
+      void webview.postMessage({ kind: 'inputResult', id, ok: true } satisfies ToWebview);
+      this.post({ kind: 'task', task: record });
+    } catch (err) {
+      void webview.postMessage({ kind: 'inputResult', id, ok: false, message: errorMessage(err) } satisfies ToWebview);
+    }
+  }
+
+  private configure(webview: vscode.Webview): void {
+    const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews', 'tutorial')];
+    // Images come from the content folder only; nothing else on disk is reachable.
+    if (this.opened && fs.existsSync(this.opened.content.dir)) roots.push(vscode.Uri.file(this.opened.content.dir));
+    webview.options = { enableScripts: true, localResourceRoots: roots };
+  }
+
+  private sendState(webview: vscode.Webview): void {
+    if (!this.opened) return void webview.postMessage({ kind: 'empty', reason: this.emptyReason } satisfies ToWebview);
+    this.configure(webview);
+    void webview.postMessage({ kind: 'show', view: this.viewFor(webview) } satisfies ToWebview);
+  }
+
+  private broadcastShow(): void {
+    for (const w of this.webviews) this.sendState(w);
+  }
+
+  private showEmpty(reason: string): void {
+    this.emptyReason = reason;
+    this.post({ kind: 'empty', reason });
+  }
+
+  private post(m: ToWebview): void {
+    for (const w of this.webviews) void w.postMessage(m);
+  }
+
+  private viewFor(webview: vscode.Webview): TutorialView {
+    const o = this.opened!;
+    return {
+      playground: o.record.id,
+      title: o.content.title,
+      kind: o.content.kind,
+      content: o.record.content,
+      pages: o.content.pages,
+      tasks: o.tasks,
+      assets: assetUris(o.content.dir, (file) => webview.asWebviewUri(vscode.Uri.file(file)).toString()),
+    };
+  }
+}
+
+function visible(tasks: Record<string, TaskRecord>): Record<string, TaskRecord> {
+  return Object.fromEntries(Object.entries(tasks).filter(([, t]) => !t.hidden && t.kind !== 'helper'));
+}
+
+function defaultMachine(o: Opened): string | undefined {
+  const regular = Object.values(o.tasks).find((t) => t.kind === 'regular');
+  return regular?.machine ?? o.record.machines[0]?.name;
+}
+
+/** Webview URIs of the files under `__static__/`, keyed by their path in the content folder. */
+function assetUris(dir: string, toUri: (file: string) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const root = path.join(dir, '__static__');
+  let files: string[];
+  try {
+    files = fs.readdirSync(root, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return out; // No assets, or content read by an agent on another host.
+  }
+  for (const f of files) {
+    const abs = path.join(root, f);
+    if (fs.statSync(abs).isFile()) out[`__static__/${f.split(path.sep).join('/')}`] = toUri(abs);
+  }
+  return out;
+}
