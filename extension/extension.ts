@@ -11,6 +11,7 @@ import { prepareSshRemoteWindow } from './remote/ssh-remote-window';
 import { MachineSessions } from './remote/ssh-session';
 import { registerTerminalProfile } from './remote/terminal-profile';
 import { PlaygroundStatusBar } from './status-bar';
+import { registerTutorial } from './tutorial';
 import { SandlotUriHandler } from './uri-handler';
 import { CatalogTree } from './views/catalog-tree';
 import { PlaygroundsTree } from './views/playgrounds-tree';
@@ -31,6 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(vscode.window.registerTreeDataProvider('sandlot.playgrounds', own(new PlaygroundsTree(agent))));
   own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
   own(new PlaygroundStatusBar(agent));
+  own(registerTutorial(agent, sessions, log, context));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
   own(
     registerCommands({
