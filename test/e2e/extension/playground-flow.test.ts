@@ -243,10 +243,11 @@ describe('playground flow in code-server', () => {
     await ours.waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('deep-link-confirm');
     await wb.clickDialogButton('Start');
-    await wb.notification(/is ready/).waitFor({ state: 'visible', timeout: LONG });
-    const running = (await agent!.client.list()).filter((p) => p.state === 'running' && p.template === 'linux');
-    expect(running).toHaveLength(1);
-    expect(running[0]!.id).not.toBe(pg.id);
+    const fresh = await waitFor('a new running linux playground', LONG, async () =>
+      (await agent!.client.list()).find((p) => p.id !== pg.id && p.state === 'running' && p.template === 'linux'),
+    );
+    await wb.notification(`Playground ${fresh.id} (linux) is ready.`).waitFor({ state: 'visible', timeout: LONG });
+    expect((await agent!.client.list()).filter((p) => p.state === 'running')).toHaveLength(1);
     await wb.screenshot('deep-link-started');
   });
 });
