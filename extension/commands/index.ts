@@ -2,7 +2,7 @@
 // { playground, machine } ref (from other commands and tests) or nothing (palette).
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
-import { TOKEN_SECRET, type AgentConnection } from '../agent/connection';
+import { NotConnectedError, TOKEN_SECRET, type AgentConnection } from '../agent/connection';
 import { startLocalAgent } from '../agent/local-agent';
 import { CancelledError, startPlayground } from '../agent/start-playground';
 import { errorMessage } from '../log';
@@ -49,6 +49,13 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
             return undefined;
           }
           log.error(`${id}: ${errorMessage(err)}`);
+          if (err instanceof NotConnectedError) {
+            // The usual first-run case: no agent yet. Offer to start the local one.
+            void vscode.window
+              .showWarningMessage(`Sandlot: ${errorMessage(err)}`, 'Start Local Agent', 'Show Logs')
+              .then((c) => (c === 'Start Local Agent' ? vscode.commands.executeCommand('sandlot.startAgent') : c && log.show()));
+            return undefined;
+          }
           void vscode.window.showErrorMessage(`Sandlot: ${errorMessage(err)}`, 'Show Logs').then((c) => c && log.show());
           return undefined;
         }

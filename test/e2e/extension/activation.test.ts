@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../helpers/agent-process';
 import { CodeServer } from '../harness/code-server';
 import { packageVsix } from '../harness/vsix';
 import { artifactsDir, waitFor } from '../harness/util';
@@ -11,19 +12,21 @@ import { Workbench } from '../harness/workbench';
 
 describe('extension activation in code-server', () => {
   let runDir: string;
+  let home: string;
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   const artifacts = artifactsDir('activation');
 
   beforeAll(async () => {
     runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-e2e-activation-'));
+    home = path.join(runDir, 'sandlot-home');
     const vsix = await packageVsix(runDir);
-    // An agent URL where nothing listens: the extension must still activate and say so.
+    // No agent runs for this SANDLOT_HOME: the extension must still activate and say so.
     server = await CodeServer.start({
       runDir,
       extensions: [vsix],
-      env: { SANDLOT_HOME: path.join(runDir, 'sandlot-home') },
-      settings: { 'sandlot.agent.url': 'http://127.0.0.1:9' },
+      env: { SANDLOT_HOME: home },
+      settings: { 'sandlot.cli.path': CLI },
     });
     fs.mkdirSync(path.join(runDir, 'project'));
     wb = await Workbench.open(server.folderUrl(path.join(runDir, 'project')), path.join(runDir, 'chromium'), artifacts);
@@ -34,6 +37,21 @@ describe('extension activation in code-server', () => {
     await wb?.close();
     if (server) fs.copyFileSync(server.logFile, path.join(artifacts, 'code-server.log'));
     await server?.stop();
+    // The agent the extension started is detached from code-server: stop it by its pid.
+    try {
+      const { pid } = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGTERM');
+      await waitFor('the started agent to exit', 20_000, () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    } catch {
+      // never started
+    }
     fs.rmSync(runDir, { recursive: true, force: true });
   });
 
@@ -53,5 +71,18 @@ describe('extension activation in code-server', () => {
     await title.waitFor({ state: 'visible' });
     await wb!.screenshot('views');
     expect(await wb!.page.locator('.pane-header', { hasText: 'Catalog' }).count()).toBeGreaterThan(0);
+  });
+
+  it('starts a local agent from the welcome view and then lists the catalog', async () => {
+    const button = wb!.page.locator('.part.sidebar .welcome-view-content a.monaco-button', { hasText: 'Start Local Agent' }).first();
+    await button.waitFor({ state: 'visible' });
+    await button.click();
+    // Connected: the welcome text changes and the catalog fills from the agent.
+    await wb!.page.locator('.part.sidebar', { hasText: 'No playground is running' }).first().waitFor({ state: 'visible', timeout: 90_000 });
+    await wb!.sideBarRow(/^Linux\s*linux/).waitFor({ state: 'visible', timeout: 60_000 });
+    await wb!.screenshot('agent-started');
+    const info = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8')) as { url: string; pid: number };
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(fs.readFileSync(path.join(home, 'agent.log'), 'utf8')).toMatch(/listening on/);
   });
 });
