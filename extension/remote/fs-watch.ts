@@ -46,6 +46,7 @@ export class FsWatcher implements vscode.Disposable {
     this.schedule();
     return toDisposable(() => {
       this.watches.delete(w);
+      if (![...this.watches].some((x) => x.uri.toString() === uri.toString())) this.snapshots.delete(uri.toString());
     });
   }
 

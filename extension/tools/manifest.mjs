@@ -2,7 +2,7 @@
 // manifest). Run under the npm lock: `flock /tmp/sandlot-npm.lock node extension/tools/manifest.mjs`.
 // Keeping the contributions here, in one reviewable place, beats dozens of `npm pkg set`
 // calls; the script only replaces the keys it owns and keeps every other byte's meaning.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 
 const file = new URL('../../package.json', import.meta.url);
 const pkg = JSON.parse(readFileSync(file, 'utf8'));
@@ -184,3 +184,10 @@ pkg.scripts = {
 const tmp = new URL('../../package.json.manifest-tmp', import.meta.url);
 writeFileSync(tmp, JSON.stringify(pkg, null, 2) + '\n');
 renameSync(tmp, file);
+
+// Features with their own manifest script (extension/<feature>/manifest.mjs) add their
+// entries on top of the keys rewritten above; run them so this script never drops them.
+for (const entry of readdirSync(new URL('..', import.meta.url), { withFileTypes: true })) {
+  const feature = new URL(`../${entry.name}/manifest.mjs`, import.meta.url);
+  if (entry.isDirectory() && entry.name !== 'tools' && existsSync(feature)) await import(feature.href);
+}

@@ -23,6 +23,8 @@ export class Workbench {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 900 },
+      // Chromium's crash database and caches follow XDG dirs: keep them in the run dir.
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(profileDir, 'xdg-config'), XDG_CACHE_HOME: path.join(profileDir, 'xdg-cache') },
       args: [
         '--no-sandbox',
         '--disable-gpu',
