@@ -23,6 +23,7 @@ export function vmLayerRecipe(kernel: GuestKernel): Recipe {
         resolve: async () => ({ path: kernel.modulesDir, digest: kernel.digest, source: kernel.deb }),
       },
     ],
-    script: [`depmod -a ${kernel.version}`, 'echo localhost >/etc/hostname'].join('\n'),
+    // The VM init logs the image's init there before that init could make it.
+    script: [`depmod -a ${kernel.version}`, 'echo localhost >/etc/hostname', 'mkdir -p /var/log/sandlot'].join('\n'),
   };
 }
