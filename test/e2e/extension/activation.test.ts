@@ -85,4 +85,23 @@ describe('extension activation in code-server', () => {
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(fs.readFileSync(path.join(home, 'agent.log'), 'utf8')).toMatch(/listening on/);
   });
+
+  it('has a Get Started walkthrough with its three steps', async () => {
+    await wb!.runCommand('Welcome: Open Walkthrough...');
+    await wb!.pick('Get Started with Sandlot');
+    for (const title of ['Connect to the agent', 'Start a playground', 'Open a terminal or a folder']) {
+      await wb!.page.locator('.getting-started-step', { hasText: title }).first().waitFor({ state: 'visible' });
+    }
+    // The first step's media (extension/media/walkthrough/agent.md) renders in a webview beside it.
+    // (Other webviews may be open too, e.g. the tutorial view: look in each.)
+    await waitFor('the walkthrough media', 60_000, async () => {
+      const n = await wb!.page.locator('iframe.webview.ready').count();
+      for (let i = 0; i < n; i++) {
+        const frame = wb!.page.locator('iframe.webview.ready').nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
+        if ((await frame.locator('h1', { hasText: 'The Sandlot agent' }).count()) > 0) return true;
+      }
+      return false;
+    });
+    await wb!.screenshot('walkthrough');
+  });
 });

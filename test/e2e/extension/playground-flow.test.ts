@@ -150,6 +150,10 @@ describe('playground flow in code-server', () => {
     await wb.waitReady();
     await wb.showViewContainer('Explorer');
     await wb.sideBarRow('README.txt').waitFor({ state: 'visible', timeout: LONG });
+    // The window's playground is in the status bar with its time left.
+    const status = wb.page.locator('.part.statusbar .statusbar-item', { hasText: pg.id }).first();
+    await status.waitFor({ state: 'visible', timeout: LONG });
+    expect(await status.innerText()).toMatch(/\d+h \d{2}m left|\d+m left/);
     await wb.screenshot('folder');
   });
 
