@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
-import { VmImageBuilder, type VmImage } from '../../images/vm/builder';
+import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
 import { NetnsRelay } from '../../netns/relay';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
@@ -42,6 +42,11 @@ interface MachineRecord {
   vm?: VmProcess;
   /** The overlay has been booted: later starts boot it (a snapshot fits only a fresh one). */
   booted: boolean;
+  /**
+   * Image directory the overlay was made from: later cold boots use its kernel and
+   * initrd even after the recipe changed (the overlay's modules must match the kernel).
+   */
+  image?: string;
 }
 
 interface DriverState {
@@ -177,8 +182,12 @@ export class MicrovmDriver implements Driver {
         try {
           const snapshot = fresh.includes(m) ? snapshots.get(this.shapeKey(m)) : undefined;
           const started = Date.now();
-          record.vm = await this.boot(spec, m, images.get(m.image || 'linux')!, snapshot, net, addresses, accel);
+          const current = images.get(m.image || 'linux')!;
+          const pinned = record.booted && !snapshot && record.image ? readImage(record.image) : undefined;
+          const image = pinned ?? current;
+          record.vm = await this.boot(spec, m, image, snapshot, net, addresses, accel);
           record.booted = true;
+          record.image = image.dir;
           this.save(spec, state);
           if (!m.noSSH) await this.waitForSsh(spec, m.name, this.bootTimeoutMs(accel));
           const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;

@@ -175,7 +175,8 @@ export class VmImageBuilder {
   }
 }
 
-function readImage(dir: string): VmImage | undefined {
+/** The image in `dir` if it is complete (an image.json is written last). */
+export function readImage(dir: string): VmImage | undefined {
   try {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'image.json'), 'utf8')) as { name: string; hash: string; kernelVersion: string };
     return {
