@@ -224,6 +224,24 @@ describe('playground flow in code-server', () => {
     await wb.screenshot('terminal-reconnected');
   });
 
+  step('extends, stops and starts the playground from the tree', async () => {
+    await wb.showViewContainer('Sandlot');
+    const row = wb.sideBarRow(pg.id);
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    const before = Date.parse((await agent!.client.get(pg.id)).deadline);
+    await wb.contextMenu(row, 'Extend Lifetime');
+    await wb.pick('+1 h');
+    await waitFor('the deadline to move by an hour', LONG, async () => Date.parse((await agent!.client.get(pg.id)).deadline) >= before + 59 * 60_000);
+    await wb.contextMenu(row, 'Stop Playground');
+    await waitFor('the playground to stop', LONG, async () => (await agent!.client.get(pg.id)).state === 'stopped');
+    await wb.sideBarRow(new RegExp(`${pg.id} · stopped`)).waitFor({ state: 'visible', timeout: LONG });
+    await wb.screenshot('stopped');
+    await wb.contextMenu(wb.sideBarRow(pg.id), 'Start Stopped Playground');
+    await waitFor('the playground to run again', LONG, async () => (await agent!.client.get(pg.id)).state === 'running');
+    const r = await sshRun(agent!.client, pg.id, 'dev', 'cat /root/hello.txt');
+    expect(r.stdout).toBe('changed inside the machine\n');
+  });
+
   step('destroys the playground from the tree', async () => {
     await wb.showViewContainer('Sandlot');
     const row = wb.sideBarRow(pg.id);
