@@ -153,6 +153,8 @@ export function register(program: Command): void {
       process.stdin.pipe(stream);
       stream.pipe(process.stdout);
       await new Promise<void>((resolve) => {
+        // A WebSocket stream whose agent went away may only end, never close.
+        stream.on('end', resolve);
         stream.on('close', resolve);
         stream.on('error', resolve);
         process.stdout.on('error', resolve);
