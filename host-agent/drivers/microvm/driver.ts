@@ -206,7 +206,7 @@ export class MicrovmDriver implements Driver {
       spec.machines.map(async (m) => {
         const vm = state.machines[m.name]?.vm;
         if (!vm) return;
-        await stopVm(vm, { control: this.machinePath(spec, m.name, 'ctl.sock'), qmp: this.machinePath(spec, m.name, 'qmp.sock') }, (msg) =>
+        await stopVm(vm, this.machinePath(spec, m.name, 'qmp.sock'), (msg) =>
           ctx.log('warn', `microvm: ${msg}`, m.name),
         );
         state.machines[m.name].vm = undefined;

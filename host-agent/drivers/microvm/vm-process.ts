@@ -62,31 +62,24 @@ export function killVm(p: VmProcess | undefined): void {
   }
 }
 
-/** Graceful stop: the guest syncs and powers off; then QMP quit; then SIGKILL. */
-export async function stopVm(p: VmProcess, sockets: { control: string; qmp: string }, log: (m: string) => void, graceMs = 15_000): Promise<void> {
+/**
+ * Graceful stop: QMP system_powerdown (the guest's init sees the ACPI power button, stops
+ * its processes, syncs and powers off), then QMP quit, then SIGKILL.
+ */
+export async function stopVm(p: VmProcess, qmpSocket: string, log: (m: string) => void, graceMs = 15_000): Promise<void> {
   if (!vmAlive(p)) return;
+  let qmp: QmpClient | undefined;
   try {
-    const ctl = await ControlChannel.connect(sockets.control, 2000);
-    try {
-      ctl.send('stop');
-      await ctl.expect('stopped', graceMs, 'stop');
-    } finally {
-      ctl.close();
-    }
+    qmp = await QmpClient.connect(qmpSocket, 2000);
+    await qmp.execute('system_powerdown');
+    if (await waitExit(p, graceMs)) return;
+    log(`guest did not power off within ${graceMs / 1000} s; asking QEMU to quit`);
+    await qmp.execute('quit').catch(() => undefined);
     if (await waitExit(p, 5000)) return;
   } catch (err) {
-    log(`guest did not shut down cleanly (${(err as Error).message}); asking QEMU to quit`);
-  }
-  try {
-    const qmp = await QmpClient.connect(sockets.qmp, 2000);
-    try {
-      await qmp.execute('quit').catch(() => undefined);
-    } finally {
-      qmp.close();
-    }
-    if (await waitExit(p, 5000)) return;
-  } catch (err) {
-    log(`QMP quit failed (${(err as Error).message}); killing QEMU`);
+    log(`QMP failed (${(err as Error).message}); killing QEMU`);
+  } finally {
+    qmp?.close();
   }
   killVm(p);
   await waitExit(p, 5000);

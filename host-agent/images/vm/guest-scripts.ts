@@ -16,7 +16,8 @@ export const VM_INIT_PATH = '/usr/local/sbin/sandlot-vm-init';
 /** Modules the initrd loads to reach the root disk (dependencies are added from modules.dep). */
 export const INITRD_MODULES = ['virtio_mmio', 'virtio_blk'];
 /** Modules the VM init loads from the root disk. */
-export const ROOTFS_MODULES = ['virtio_net', 'virtio_console', 'virtio_rng', 'virtio_balloon'];
+/** Modules the VM init loads from the root disk (button + evdev: the ACPI power button QMP presses). */
+export const ROOTFS_MODULES = ['virtio_net', 'virtio_console', 'virtio_rng', 'virtio_balloon', 'button', 'evdev'];
 
 export const INITRD_INIT = `#!/bin/busybox sh
 # Sandlot microvm initrd: load what the root disk needs, mount it, switch to it.
@@ -64,6 +65,25 @@ for i in $(seq 1 500); do
 done
 [ -n "$port" ] || { echo "sandlot-vm-init: no control port"; busybox poweroff -f; }
 exec 3<>"$port"
+shutdown_guest() {
+  kill -TERM -1 2>/dev/null
+  for i in $(seq 1 30); do pgrep -x sshd >/dev/null || break; busybox usleep 100000; done
+  kill -KILL -1 2>/dev/null
+  sync
+  mount -o remount,ro / 2>/dev/null
+  # Only when asked on the port: a write there blocks while the agent is not connected.
+  [ "\${1:-}" = port ] && echo stopped >&3
+  busybox poweroff -f
+}
+# QMP system_powerdown presses the ACPI power button: one input event on its device. The
+# watcher only signals; this script (tini's child) must outlive everything it stops.
+trap shutdown_guest USR1
+for ev in /sys/class/input/event*; do
+  [ "$(cat "$ev/device/name" 2>/dev/null)" = "Power Button" ] && button=/dev/input/$(basename "$ev")
+done
+if [ -n "\${button:-}" ]; then
+  (dd if="$button" bs=24 count=1 of=/dev/null 2>/dev/null && kill -USR1 $$) &
+fi
 # Freed page cache goes back to the host (free page reporting), so a snapshot taken now
 # is small and quick to restore; files are read again from the host's cache.
 sync
@@ -92,15 +112,7 @@ echo ready >&3
 while :; do
   if read -r cmd arg <&3; then
     case "$cmd" in
-      stop)
-        kill -TERM -1 2>/dev/null
-        for i in $(seq 1 30); do pgrep -x sshd >/dev/null || break; sleep 0.1; done
-        kill -KILL -1 2>/dev/null
-        sync
-        mount -o remount,ro / 2>/dev/null
-        echo stopped >&3
-        busybox poweroff -f
-        ;;
+      stop) shutdown_guest port ;;
       ping) echo pong >&3 ;;
     esac
   else

@@ -97,7 +97,10 @@ describe('microvm driver in the agent', () => {
     const before = readDriverState(home, id!);
     await agent!.client.stop(id!);
     await waitForState(agent!.client, id!, 'stopped');
-    // Graceful stop: QEMU exited and the namespace holder is gone.
+    // Graceful: QMP system_powerdown was enough (no fallback to quit or SIGKILL was logged).
+    const fallbacks = events.filter((e) => e.type === 'log' && /did not power off|QMP failed/.test((e as { message: string }).message));
+    expect(fallbacks).toEqual([]);
+    // QEMU exited and the namespace holder is gone.
     for (const m of Object.values(before.machines)) expect(fs.existsSync(`/proc/${m.vm!.pid}/stat`) && !isZombie(m.vm!.pid)).toBe(false);
     expect(fs.existsSync(`/proc/${before.net!.pid}/stat`) && !isZombie(before.net!.pid)).toBe(false);
     await agent!.client.start(id!);
