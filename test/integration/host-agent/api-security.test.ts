@@ -142,7 +142,7 @@ describe('tunnels', () => {
       });
       return { code: exit.code, out };
     };
-    await run(b.id, '(python3 -m http.server 8123 --bind 0.0.0.0 >/dev/null 2>&1 &); sleep 0.5');
+    await run(b.id, '(python3 -m http.server 8123 --bind 0.0.0.0 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8123) 2>/dev/null && break; sleep 0.1; done');
     const bAddress = b.machines[0].address!;
     // b's server answers through b's own tunnel…
     const ok = await agent.client.tunnel(b.id, 'dev', 8123);

@@ -78,7 +78,8 @@ describe('OpenSSH through the agent', () => {
   });
 
   it('lets machines of one playground reach each other by name', () => {
-    const r = openssh(config, alias('node-01'), 'getent hosts node-02 node-03; (python3 -m http.server 8765 --bind 0.0.0.0 >/dev/null 2>&1 &) ; sleep 0.5; true');
+    // Wait until the server listens: python takes a while to start on a loaded machine.
+    const r = openssh(config, alias('node-01'), 'getent hosts node-02 node-03; (python3 -m http.server 8765 --bind 0.0.0.0 >/dev/null 2>&1 &) ; for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break; sleep 0.1; done; true');
     expect(r.stdout).toMatch(/10\.77\.0\.\d+\s+node-02/);
     const fetch = openssh(config, alias('node-02'), `python3 -c "import urllib.request;print(urllib.request.urlopen('http://node-01:8765/', timeout=5).status)"`);
     expect(fetch.stdout.trim()).toBe('200');
@@ -101,7 +102,7 @@ describe('OpenSSH through the agent', () => {
   });
 
   it('forwards a local port to a server inside a machine (sandlot port-forward and ssh -L)', async () => {
-    openssh(config, alias('node-03'), `mkdir -p /tmp/www && echo inside-node-03 > /tmp/www/index.html && (python3 -m http.server 8080 --directory /tmp/www --bind 127.0.0.1 >/dev/null 2>&1 &); sleep 0.5; true`);
+    openssh(config, alias('node-03'), `mkdir -p /tmp/www && echo inside-node-03 > /tmp/www/index.html && (python3 -m http.server 8080 --directory /tmp/www --bind 127.0.0.1 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done; true`);
     const port = await freePort();
     const pf = spawn(process.execPath, [CLI, 'port-forward', `${pg.id}/node-03`, '-L', `${port}:8080`], { env: agent.env });
     try {
