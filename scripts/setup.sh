@@ -6,6 +6,7 @@
 # agent, the CLI and the sandbox driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/debian-packages.sh
 mode=${1:-all}
 case "$mode" in all | core) ;; *)
   echo "usage: scripts/setup.sh [core]" >&2
@@ -13,30 +14,15 @@ case "$mode" in all | core) ;; *)
   ;;
 esac
 
-# Debian packages → the command each provides, for the check when not root.
-declare -A NEED=(
-  [openssh-client]=/usr/bin/ssh
-  [openssh-sftp-server]=/usr/lib/openssh/sftp-server
-  [iproute2]=/usr/sbin/ip
-  [util-linux]=/usr/bin/nsenter
-  [procps]=/usr/bin/ps
-  [build-essential]=/usr/bin/make
-  [python3]=/usr/bin/python3
-)
-missing=()
-for pkg in "${!NEED[@]}"; do
-  [ -e "${NEED[$pkg]}" ] || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "setup: missing Debian packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]})" >&2
-    exit 1
-  fi
-fi
+# Each Debian package with a file it provides (how it is found when not root).
+ensure_debian_packages core \
+  openssh-client=/usr/bin/ssh \
+  openssh-sftp-server=/usr/lib/openssh/sftp-server \
+  iproute2=/usr/sbin/ip \
+  util-linux=/usr/bin/nsenter \
+  procps=/usr/bin/ps \
+  build-essential=/usr/bin/make \
+  python3=/usr/bin/python3
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error

@@ -5,6 +5,7 @@
 # project's dependency tree and `npm ci` at the root stays fast.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib/debian-packages.sh
 
 CS_VERSION=4.100.3
 CS_DIR=test/e2e/.code-server
@@ -12,29 +13,14 @@ CS_DIR=test/e2e/.code-server
 # chromium drives the workbench; ripgrep stands in for the rg that @vscode/ripgrep would
 # download from GitHub; libkrb5-dev, build-essential, pkg-config and python3 build
 # code-server's native modules (kerberos needs the gssapi headers).
-declare -A NEED=(
-  [chromium]=/usr/bin/chromium
-  [ripgrep]=/usr/bin/rg
-  [libkrb5-dev]=/usr/include/gssapi/gssapi.h
-  [build-essential]=/usr/bin/make
-  [pkg-config]=/usr/bin/pkg-config
-  [python3]=/usr/bin/python3
-  [openssh-client]=/usr/bin/ssh
-)
-missing=()
-for pkg in "${!NEED[@]}"; do
-  [ -e "${NEED[$pkg]}" ] || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "70-e2e: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
-  else
-    echo "70-e2e: missing Debian packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]})" >&2
-    exit 1
-  fi
-fi
+ensure_debian_packages e2e \
+  chromium=/usr/bin/chromium \
+  ripgrep=/usr/bin/rg \
+  libkrb5-dev=/usr/include/gssapi/gssapi.h \
+  build-essential=/usr/bin/make \
+  pkg-config=/usr/bin/pkg-config \
+  python3=/usr/bin/python3 \
+  openssh-client=/usr/bin/ssh
 
 installed="$("$CS_DIR/node_modules/.bin/code-server" --config /dev/null --version 2>/dev/null | grep -o "^$CS_VERSION " || true)"
 if [ -n "$installed" ]; then
