@@ -46,6 +46,9 @@ export async function pickMachine(agent: AgentConnection, arg: unknown, title: s
     if (!m) throw new Error(`playground ${ref.playground} has no machine "${ref.machine}"`);
     return { playground: record.id, machine: m.name, record, machineRecord: m };
   }
+  // The cached list may predate a playground that just came up (content started from the
+  // tutorial picker, another window, the CLI): read it again before saying there is none.
+  await agent.refresh();
   let pgs = agent.playgrounds.filter((p) => p.state === 'running');
   if (isNode(arg) && arg.kind === 'playground') pgs = [arg.record];
   const targets = pgs.flatMap((record) =>

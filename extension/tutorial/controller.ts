@@ -14,6 +14,7 @@ import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { dispatch, type Handlers, type ToHost, type ToWebview, type TutorialView } from '../../webviews/tutorial/protocol';
 import { makeNonce, tutorialHtml } from './html';
+import { answerVerdict } from './answer-verdict';
 import { runInMachineTerminal } from './terminal';
 
 const CURRENT_KEY = 'sandlot.tutorial.playground';
@@ -188,10 +189,10 @@ export class TutorialController implements vscode.Disposable {
       if (!o) throw new Error('no tutorial is open');
       const record = await this.agent.client().submitTaskInput(o.record.id, task, value);
       o.tasks[record.name] = record;
-      void webview.postMessage({ kind: 'inputResult', id, ok: true } satisfies ToWebview);
+      void webview.postMessage({ kind: 'inputResult', id, task, ...answerVerdict(record) } satisfies ToWebview);
       this.post({ kind: 'task', task: record });
     } catch (err) {
-      void webview.postMessage({ kind: 'inputResult', id, ok: false, message: errorMessage(err) } satisfies ToWebview);
+      void webview.postMessage({ kind: 'inputResult', id, task, ok: false, message: `Not checked: ${errorMessage(err)}` } satisfies ToWebview);
     }
   }
 

@@ -26,7 +26,7 @@ function draw(): void {
   const focusTask = focused?.dataset.task;
   const caret = focused?.selectionStart ?? null;
   const tree = state.view
-    ? renderView(state.view, state.drafts)
+    ? renderView(state.view, state.drafts, state.answers)
     : h('div', { class: 'tutorial-empty' }, h('p', null, state.empty ?? 'Loading…'), h('p', null, 'Open one with "Sandlot: Open Tutorial…".'));
   const node = mount(document, tree);
   root.replaceChildren(...(node ? [node] : []));
@@ -38,27 +38,13 @@ function draw(): void {
 }
 
 let nextId = 1;
-const pendingInputs = new Map<number, string>();
 
 const handlers: Handlers<ToWebview> = {
   show: (m) => update(m, true),
   empty: (m) => update(m, false),
   task: (m) => update(m, false),
   contentState: (m) => update(m, false),
-  inputResult: (m) => {
-    const task = pendingInputs.get(m.id);
-    pendingInputs.delete(m.id);
-    if (!task) return;
-    if (m.ok) {
-      delete state.drafts[task];
-      save();
-    }
-    const out = root.querySelector<HTMLElement>(`form[data-task="${CSS.escape(task)}"] .task-input-result`);
-    if (out) {
-      out.textContent = m.ok ? 'Submitted' : (m.message ?? 'Not accepted');
-      out.className = `task-input-result ${m.ok ? 'ok' : 'error'}`;
-    }
-  },
+  inputResult: (m) => update(m, false),
 };
 
 function update(m: ToWebview, restoreScroll: boolean): void {
@@ -94,7 +80,8 @@ root.addEventListener('submit', (e) => {
   const input = form.querySelector<HTMLInputElement>('input[name="answer"]');
   if (!task || !input) return;
   const id = nextId++;
-  pendingInputs.set(id, task);
+  state = { ...state, answers: { ...state.answers, [task]: { ok: false, pending: true, message: 'Checking your answer…' } } };
+  draw();
   vscode.postMessage({ kind: 'submitInput', id, task, value: input.value });
 });
 

@@ -24,8 +24,12 @@ export type ToWebview =
   | { kind: 'empty'; reason: string }
   | { kind: 'task'; task: TaskRecord }
   | { kind: 'contentState'; content: ContentRecord }
-  /** Reply to `submitInput` (`id` echoed). */
-  | { kind: 'inputResult'; id: number; ok: boolean; message?: string };
+  /**
+   * Reply to `submitInput` (`id` and `task` echoed): `ok` when the answer passed the
+   * task's check; otherwise `message` says why (wrong answer, with the task's hint, or
+   * the error that kept it from being checked).
+   */
+  | { kind: 'inputResult'; id: number; task: string; ok: boolean; message: string };
 
 /** Webview → host. */
 export type ToHost =

@@ -3,6 +3,7 @@
 import type { TaskRecord } from '../../host-agent/api/protocol';
 import type { Block, CodeBlock, Inline, Page, TaskBlock } from '../../host-agent/content/model';
 import type { TutorialView } from './protocol';
+import type { AnswerResult } from './state';
 import { h, safeUrl, type Child, type VNode } from './vnode';
 
 interface Ctx {
@@ -10,6 +11,8 @@ interface Ctx {
   assets: Record<string, string>;
   /** Drafts of user-input answers, kept across re-renders and reloads. */
   drafts: Record<string, string>;
+  /** Verdicts on submitted answers. */
+  answers: Record<string, AnswerResult>;
 }
 
 /** Task names shown to the learner: those with a task block, in page order. */
@@ -34,8 +37,8 @@ export function progress(view: Pick<TutorialView, 'pages' | 'tasks'>): { done: n
   return { done: names.filter((n) => view.tasks[n]?.status === 'completed').length, total: names.length };
 }
 
-export function renderView(view: TutorialView, drafts: Record<string, string> = {}): VNode {
-  const ctx: Ctx = { tasks: view.tasks, assets: view.assets, drafts };
+export function renderView(view: TutorialView, drafts: Record<string, string> = {}, answers: Record<string, AnswerResult> = {}): VNode {
+  const ctx: Ctx = { tasks: view.tasks, assets: view.assets, drafts, answers };
   const { done, total } = progress(view);
   const state = view.content?.state;
   return h(
@@ -153,10 +156,15 @@ function renderTask(b: TaskBlock, ctx: Ctx): VNode {
           { class: 'task-input', 'data-task': b.task },
           h('input', { type: 'text', name: 'answer', placeholder: 'Your answer', value: ctx.drafts[b.task] ?? '', 'data-task': b.task }),
           h('button', { type: 'submit', class: 'action' }, 'Submit'),
-          h('span', { class: 'task-input-result' }),
+          answerResult(ctx.answers[b.task]),
         )
       : undefined,
   );
+}
+
+function answerResult(a: AnswerResult | undefined): VNode {
+  const cls = !a ? '' : a.pending ? ' pending' : a.ok ? ' ok' : ' error';
+  return h('span', { class: `task-input-result${cls}`, role: 'status' }, a?.message ?? '');
 }
 
 function statusLabel(status: string, t: TaskRecord | undefined): string {

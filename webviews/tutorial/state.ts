@@ -10,10 +10,19 @@ export interface WebviewState {
   empty?: string;
   /** Unsent answers to user-input tasks, by task. */
   drafts: Record<string, string>;
+  /** The verdict on each task's last submitted answer, shown under its input box. */
+  answers: Record<string, AnswerResult>;
   scrollY: number;
 }
 
-export const initialState = (): WebviewState => ({ version: 1, drafts: {}, scrollY: 0 });
+export interface AnswerResult {
+  ok: boolean;
+  message: string;
+  /** Sent, no verdict yet. */
+  pending?: boolean;
+}
+
+export const initialState = (): WebviewState => ({ version: 1, drafts: {}, answers: {}, scrollY: 0 });
 
 /** Accepts what getState() returned; anything of another shape or version starts fresh. */
 export function restoreState(saved: unknown): WebviewState {
@@ -22,8 +31,21 @@ export function restoreState(saved: unknown): WebviewState {
   if (s.version !== 1) return initialState();
   const drafts: Record<string, string> = {};
   if (s.drafts && typeof s.drafts === 'object') for (const [k, v] of Object.entries(s.drafts)) if (typeof v === 'string') drafts[k] = v;
+  const answers: Record<string, AnswerResult> = {};
+  if (s.answers && typeof s.answers === 'object') {
+    for (const [k, v] of Object.entries(s.answers)) {
+      if (v && typeof v === 'object' && typeof v.ok === 'boolean' && typeof v.message === 'string') answers[k] = { ok: v.ok, message: v.message };
+    }
+  }
   const view = s.view && typeof s.view === 'object' && typeof s.view.playground === 'string' && Array.isArray(s.view.pages) ? s.view : undefined;
-  return { version: 1, view, empty: view ? undefined : typeof s.empty === 'string' ? s.empty : undefined, drafts, scrollY: typeof s.scrollY === 'number' && s.scrollY >= 0 ? s.scrollY : 0 };
+  return {
+    version: 1,
+    view,
+    empty: view ? undefined : typeof s.empty === 'string' ? s.empty : undefined,
+    drafts,
+    answers,
+    scrollY: typeof s.scrollY === 'number' && s.scrollY >= 0 ? s.scrollY : 0,
+  };
 }
 
 /** The state after a host message (returns the same object when nothing visible changed). */
@@ -32,16 +54,20 @@ export function applyMessage(state: WebviewState, m: ToWebview): WebviewState {
     case 'show': {
       // Another playground's content: its drafts and scroll position mean nothing here.
       const same = state.view?.playground === m.view.playground;
-      return { ...state, view: m.view, empty: undefined, drafts: same ? state.drafts : {}, scrollY: same ? state.scrollY : 0 };
+      return same ? { ...state, view: m.view, empty: undefined } : { ...state, view: m.view, empty: undefined, drafts: {}, answers: {}, scrollY: 0 };
     }
     case 'empty':
-      return { ...state, view: undefined, empty: m.reason, drafts: {}, scrollY: 0 };
+      return { ...state, view: undefined, empty: m.reason, drafts: {}, answers: {}, scrollY: 0 };
     case 'task':
       return state.view ? { ...state, view: withTask(state.view, m.task) } : state;
     case 'contentState':
       return state.view ? { ...state, view: { ...state.view, content: m.content } } : state;
-    case 'inputResult':
-      return state;
+    case 'inputResult': {
+      // A right answer needs no draft any more; a wrong one stays in the box to be fixed.
+      const drafts = { ...state.drafts };
+      if (m.ok) delete drafts[m.task];
+      return { ...state, drafts, answers: { ...state.answers, [m.task]: { ok: m.ok, message: m.message } } };
+    }
   }
 }
 

@@ -42,6 +42,7 @@ button.action-copy:hover { background: var(--vscode-button-secondaryHoverBackgro
 .task-input input { flex: 1; color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 3px 6px; font: inherit; }
 .task-input-result.ok { color: var(--vscode-testing-iconPassed); }
 .task-input-result.error { color: var(--vscode-errorForeground); }
+.task-input-result.pending { color: var(--vscode-descriptionForeground); }
 .box { border-radius: 4px; padding: 6px 10px; margin: 8px 0; border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); }
 .box-hint { background: var(--vscode-inputValidation-infoBackground); }
 .box-remark { background: var(--vscode-textBlockQuote-background); }

@@ -7,26 +7,23 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAlias, type PlaygroundRecord } from '../../../host-agent/api/protocol';
-import { CLI, startAgent, type AgentHandle } from '../../helpers/agent-process';
-import { CodeServer } from '../harness/code-server';
+import { startAgent } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
-import { packageVsix } from '../harness/vsix';
+import { E2eSession } from '../harness/session';
 import { artifactsDir, waitFor } from '../harness/util';
-import { Workbench } from '../harness/workbench';
+import type { Workbench } from '../harness/workbench';
 
 const LONG = 90_000;
 
 describe('playground flow in code-server', () => {
   const artifacts = artifactsDir('playground-flow');
-  let runDir: string;
-  let agent: AgentHandle | undefined;
-  let server: CodeServer | undefined;
+  let session: E2eSession | undefined;
   let wb: Workbench;
   let pg: PlaygroundRecord;
+  const agent = () => session!.agent;
   // Each step builds on the one before; after a failure the rest fail fast, not by timeout.
   let failed: string | undefined;
   const step = (name: string, fn: () => Promise<void>) =>
@@ -42,40 +39,13 @@ describe('playground flow in code-server', () => {
     });
 
   beforeAll(async () => {
-    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-e2e-flow-'));
-    fs.mkdirSync(path.join(runDir, 'sandlot-home'));
-    agent = await startAgent({ home: path.join(runDir, 'sandlot-home') });
-    const vsix = await packageVsix(runDir);
-    server = await CodeServer.start({
-      runDir,
-      extensions: [vsix],
-      env: { SANDLOT_HOME: agent.home },
-      settings: {
-        'sandlot.cli.path': CLI,
-        // xterm's DOM renderer puts the terminal's text in the DOM, where the test reads it.
-        'terminal.integrated.gpuAcceleration': 'off',
-        'files.autoSave': 'off',
-      },
-    });
     // No folder: "Open Folder" then turns this window into the machine's.
-    wb = await Workbench.open(server.url, path.join(runDir, 'chromium'), artifacts);
+    session = await E2eSession.start({ name: 'flow', artifacts, settings: { 'files.autoSave': 'off' } });
+    wb = session.wb;
   });
 
   afterAll(async () => {
-    await wb?.screenshot('final');
-    await wb?.close();
-    if (server) {
-      fs.copyFileSync(server.logFile, path.join(artifacts, 'code-server.log'));
-      const exthost = newestFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
-      if (exthost) fs.copyFileSync(exthost, path.join(artifacts, 'extension.log'));
-    }
-    await server?.stop();
-    if (agent) {
-      fs.writeFileSync(path.join(artifacts, 'agent.log'), agent.log());
-      for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-      await agent.kill();
-    }
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   step('starts a linux playground from the palette', async () => {
@@ -84,7 +54,7 @@ describe('playground flow in code-server', () => {
     await wb.pick('linux · dev');
     await wb.notification(/is ready/).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('started');
-    const list = await agent!.client.list();
+    const list = await agent().client.list();
     expect(list).toHaveLength(1);
     pg = list[0]!;
     expect(pg.template).toBe('linux');
@@ -129,13 +99,13 @@ describe('playground flow in code-server', () => {
     // No Remote-SSH extension in code-server: the extension offers its own workspace.
     await wb.notification(/No Remote-SSH extension is installed/).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('remote-ssh-offer');
-    const config = path.join(server!.home, '.ssh', 'config');
+    const config = path.join(session!.server.home, '.ssh', 'config');
     const alias = hostAlias(pg.id, 'dev');
     expect(fs.readFileSync(config, 'utf8')).toContain(`Host ${alias}`);
     const r = spawnSync('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', alias, 'hostname'], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, HOME: server!.home },
+      env: { ...process.env, HOME: session!.server.home },
     });
     expect(r.stderr).not.toMatch(/Host key verification failed/);
     expect(r.status).toBe(0);
@@ -171,7 +141,7 @@ describe('playground flow in code-server', () => {
     await wb.page.keyboard.type('hello from code-server');
     await wb.page.keyboard.press('Control+S');
     const r = await waitFor('hello.txt inside the machine', LONG, async () => {
-      const x = await sshRun(agent!.client, pg.id, 'dev', 'cat /root/hello.txt');
+      const x = await sshRun(agent().client, pg.id, 'dev', 'cat /root/hello.txt');
       return x.code === 0 && x.stdout.includes('hello from code-server') ? x : undefined;
     });
     await wb.screenshot('saved');
@@ -179,7 +149,7 @@ describe('playground flow in code-server', () => {
   });
 
   step('shows a change made inside the machine in the open editor', async () => {
-    const r = await sshRun(agent!.client, pg.id, 'dev', "printf 'changed inside the machine\\n' > /root/hello.txt");
+    const r = await sshRun(agent().client, pg.id, 'dev', "printf 'changed inside the machine\\n' > /root/hello.txt");
     expect(r.code).toBe(0);
     await waitFor('the editor to show the new content', LONG, async () => (await wb.editorText()).includes('changed inside the machine'));
     await wb.screenshot('external-change');
@@ -192,7 +162,7 @@ describe('playground flow in code-server', () => {
     await wb.screenshot('forward-port');
     // The log names the loopback port; the machine's SSH banner must come through it.
     const port = await waitFor('the forwarding line in the Sandlot log', LONG, async () => {
-      const log = newestFile(path.join(runDir, 'user', 'logs'), 'Sandlot.log');
+      const log = session!.extensionLog();
       const m = log && /forwarding 127\.0\.0\.1:(\d+) → /.exec(fs.readFileSync(log, 'utf8'));
       return m ? Number(m[1]) : undefined;
     });
@@ -211,11 +181,11 @@ describe('playground flow in code-server', () => {
     await term.waitFor({ state: 'visible', timeout: LONG });
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
     // The agent restarts (machines keep running); the tunnel under the SSH session dies.
-    const home = agent!.home;
-    await agent!.kill();
+    const home = agent().home;
+    await agent().kill();
     await waitFor('the lost-connection message', LONG, async () => /connection to dev lost/.test(await wb.terminalText()));
     await wb.screenshot('terminal-lost');
-    agent = await startAgent({ home });
+    session!.agent = await startAgent({ home });
     await term.click();
     await wb.page.keyboard.press('Enter');
     await waitFor('a new prompt after reconnecting', LONG, async () => /reconnecting…\][\s\S]*[#$] *$/.test(await wb.terminalText()));
@@ -228,17 +198,17 @@ describe('playground flow in code-server', () => {
     await wb.showViewContainer('Sandlot');
     const row = wb.sideBarRow(pg.id);
     await row.waitFor({ state: 'visible', timeout: LONG });
-    const before = Date.parse((await agent!.client.get(pg.id)).deadline);
+    const before = Date.parse((await agent().client.get(pg.id)).deadline);
     await wb.contextMenu(row, 'Extend Lifetime');
     await wb.pick('+1 h');
-    await waitFor('the deadline to move by an hour', LONG, async () => Date.parse((await agent!.client.get(pg.id)).deadline) >= before + 59 * 60_000);
+    await waitFor('the deadline to move by an hour', LONG, async () => Date.parse((await agent().client.get(pg.id)).deadline) >= before + 59 * 60_000);
     await wb.contextMenu(row, 'Stop Playground');
-    await waitFor('the playground to stop', LONG, async () => (await agent!.client.get(pg.id)).state === 'stopped');
+    await waitFor('the playground to stop', LONG, async () => (await agent().client.get(pg.id)).state === 'stopped');
     await wb.sideBarRow(new RegExp(`${pg.id} · stopped`)).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('stopped');
     await wb.contextMenu(wb.sideBarRow(pg.id), 'Start Stopped Playground');
-    await waitFor('the playground to run again', LONG, async () => (await agent!.client.get(pg.id)).state === 'running');
-    const r = await sshRun(agent!.client, pg.id, 'dev', 'cat /root/hello.txt');
+    await waitFor('the playground to run again', LONG, async () => (await agent().client.get(pg.id)).state === 'running');
+    const r = await sshRun(agent().client, pg.id, 'dev', 'cat /root/hello.txt');
     expect(r.stdout).toBe('changed inside the machine\n');
   });
 
@@ -248,7 +218,7 @@ describe('playground flow in code-server', () => {
     await row.waitFor({ state: 'visible', timeout: LONG });
     await wb.contextMenu(row, 'Destroy Playground');
     await wb.clickDialogButton('Destroy');
-    await waitFor('the playground to be gone', LONG, async () => (await agent!.client.list()).every((p) => p.id !== pg.id || p.state === 'destroyed'));
+    await waitFor('the playground to be gone', LONG, async () => (await agent().client.list()).every((p) => p.id !== pg.id || p.state === 'destroyed'));
     await wb.page.locator('.part.sidebar', { hasText: 'No playground is running' }).first().waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('destroyed');
   });
@@ -266,27 +236,10 @@ describe('playground flow in code-server', () => {
     await wb.screenshot('deep-link-confirm');
     await wb.clickDialogButton('Start');
     const fresh = await waitFor('a new running linux playground', LONG, async () =>
-      (await agent!.client.list()).find((p) => p.id !== pg.id && p.state === 'running' && p.template === 'linux'),
+      (await agent().client.list()).find((p) => p.id !== pg.id && p.state === 'running' && p.template === 'linux'),
     );
     await wb.notification(`Playground ${fresh.id} (linux) is ready.`).waitFor({ state: 'visible', timeout: LONG });
-    expect((await agent!.client.list()).filter((p) => p.state === 'running')).toHaveLength(1);
+    expect((await agent().client.list()).filter((p) => p.state === 'running')).toHaveLength(1);
     await wb.screenshot('deep-link-started');
   });
 });
-
-/** The most recently written file called `name` below `dir` (each window reload starts a new log). */
-function newestFile(dir: string, name: string): string | undefined {
-  let best: { file: string; mtime: number } | undefined;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name === name) {
-        const mtime = fs.statSync(p).mtimeMs;
-        if (!best || mtime > best.mtime) best = { file: p, mtime };
-      }
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return best?.file;
-}

@@ -3,7 +3,7 @@
 // condition with a generous limit, since extension activation alone takes 4–9 s here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Locator } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Page, type Locator } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const UI_TIMEOUT = 60_000;
@@ -120,6 +120,13 @@ export class Workbench {
     return (await this.page.locator('.part.panel .output-view .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** The active terminal's xterm, once it shows. */
+  async terminal(timeoutMs = UI_TIMEOUT): Promise<Locator> {
+    const term = this.page.locator('.terminal-wrapper.active .xterm').first();
+    await term.waitFor({ state: 'visible', timeout: timeoutMs });
+    return term;
+  }
+
   /** Text of the active terminal (the DOM renderer: settings turn GPU acceleration off). */
   async terminalText(): Promise<string> {
     const rows = this.page.locator('.terminal-wrapper.active .xterm-rows').first();
@@ -170,4 +177,12 @@ export class Workbench {
   async close(): Promise<void> {
     await this.context.close().catch(() => {});
   }
+}
+
+/**
+ * The document of the (first) tutorial webview: it sits two iframes deep, VS Code's host
+ * frame and then the content frame.
+ */
+export function tutorialFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
 }

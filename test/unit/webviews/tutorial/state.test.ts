@@ -10,15 +10,15 @@ const task = (name: string, status: TaskRecord['status'], extra: Partial<TaskRec
 
 describe('restoreState', () => {
   it('round-trips a saved state (what setState stored after JSON cloning)', () => {
-    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4' }, scrollY: 120 };
+    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4' }, answers: { r: { ok: false, message: 'Not quite.' } }, scrollY: 120 };
     expect(restoreState(JSON.parse(JSON.stringify(s)))).toEqual(s);
   });
 
   it('starts fresh on nothing, another version, or a broken shape', () => {
     expect(restoreState(undefined)).toEqual(initialState());
     expect(restoreState({ version: 2, drafts: { q: '1' } })).toEqual(initialState());
-    const broken = restoreState({ version: 1, view: { pages: 'no' }, drafts: { q: 5, r: 'ok' }, scrollY: -3 });
-    expect(broken).toEqual({ version: 1, view: undefined, empty: undefined, drafts: { r: 'ok' }, scrollY: 0 });
+    const broken = restoreState({ version: 1, view: { pages: 'no' }, drafts: { q: 5, r: 'ok' }, answers: { q: { ok: 'yes' }, r: { ok: true, message: 'Correct.' } }, scrollY: -3 });
+    expect(broken).toEqual({ version: 1, view: undefined, empty: undefined, drafts: { r: 'ok' }, answers: { r: { ok: true, message: 'Correct.' } }, scrollY: 0 });
   });
 });
 
@@ -43,6 +43,18 @@ describe('applyMessage', () => {
     expect(applyMessage(s, { kind: 'task', task: task('h', 'running', { kind: 'helper', hidden: true }) }).view?.tasks.h).toBeUndefined();
     const empty = initialState();
     expect(applyMessage(empty, { kind: 'task', task: task('v', 'completed') })).toBe(empty);
+  });
+
+  it('a wrong answer keeps its draft and says why; a right one drops the draft', () => {
+    const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4', r: 'x' } };
+    const wrong = applyMessage(s, { kind: 'inputResult', id: 1, task: 'q', ok: false, message: 'Not quite. Try again.' });
+    expect(wrong.drafts).toEqual({ q: '4', r: 'x' });
+    expect(wrong.answers.q).toEqual({ ok: false, message: 'Not quite. Try again.' });
+    const right = applyMessage(wrong, { kind: 'inputResult', id: 2, task: 'q', ok: true, message: 'Correct.' });
+    expect(right.drafts).toEqual({ r: 'x' });
+    expect(right.answers.q).toEqual({ ok: true, message: 'Correct.' });
+    // Another playground's content starts with no verdicts.
+    expect(applyMessage(right, { kind: 'show', view: view('pg-b') }).answers).toEqual({});
   });
 
   it('empty clears the view and says why', () => {
