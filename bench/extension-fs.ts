@@ -5,17 +5,13 @@
 // request at a time) and one SFTP round trip (stat), the floor for any request.
 //
 //   npm run build && npm run bench -- extension-fs [--runs 15]
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import { connectMachine } from '../host-agent/ssh/connect';
 import { listDirectory, readAll } from '../extension/remote/sftp-io';
-import { startAgent, startPlayground } from '../test/helpers/agent-process';
+import { runBench, runsArg, withLinuxMachine } from './harness';
 import { fmtMs, median } from './stats';
 
-const args = process.argv.slice(2);
-const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 15;
+const RUNS = runsArg(15);
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
@@ -24,15 +20,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-extfs-'));
-  const agent = await startAgent({ home });
-  try {
-    const pg = await startPlayground(agent, 'linux');
-    const ssh = await connectMachine(agent.client, pg, 'dev');
-    const run = (cmd: string) =>
-      new Promise<void>((resolve, reject) =>
-        ssh.exec(cmd, (err, ch) => (err ? reject(err) : ch.on('close', (code: number) => (code === 0 ? resolve() : reject(new Error(`${cmd}: exit ${code}`)))).resume())),
-      );
+  await withLinuxMachine('extfs', async ({ ssh, run }) => {
     await run('head -c 1048576 /dev/urandom > /root/one-mib.bin && mkdir -p /root/d1000 && cd /root/d1000 && i=0; while [ $i -lt 1000 ]; do : > f$i; i=$((i+1)); done');
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => ssh.sftp((err, s) => (err ? reject(err) : resolve(s))));
 
@@ -53,7 +41,6 @@ async function main(): Promise<void> {
       }));
       rtt.push(await time(() => new Promise((resolve, reject) => sftp.stat('/root', (err, s) => (err ? reject(err) : resolve(s))))));
     }
-    ssh.end();
     const r = median(read);
     const rb = median(readBase);
     const l = median(list);
@@ -63,17 +50,7 @@ async function main(): Promise<void> {
     console.log(`  baseline ssh2 sftp.readFile:                    median ${fmtMs(rb)} — ratio ${(rb / r).toFixed(1)}x slower`);
     console.log(`readDirectory 1,000 entries:                      median ${fmtMs(l)} (min ${fmtMs(Math.min(...list))}, max ${fmtMs(Math.max(...list))}) — goal < 100 ms`);
     console.log(`  baseline one SFTP round trip (stat):            median ${fmtMs(t)} — readDirectory = ${(l / t).toFixed(1)} round trips`);
-    await agent.client.destroy(pg.id);
-  } finally {
-    await agent.kill();
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

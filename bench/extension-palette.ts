@@ -9,35 +9,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, startAgent, startPlayground } from '../test/helpers/agent-process';
-import { CodeServer } from '../test/e2e/harness/code-server';
-import { packageVsix } from '../test/e2e/harness/vsix';
+import { startPlayground } from '../test/helpers/agent-process';
+import { E2eSession } from '../test/e2e/harness/session';
 import { waitFor } from '../test/e2e/harness/util';
-import { Workbench } from '../test/e2e/harness/workbench';
+import { runBench, runsArg } from './harness';
 import { fmtMs, median } from './stats';
 
-const args = process.argv.slice(2);
-const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 7;
+const RUNS = runsArg(7);
 
 async function main(): Promise<void> {
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-palette-'));
-  fs.mkdirSync(path.join(runDir, 'sandlot-home'));
-  const agent = await startAgent({ home: path.join(runDir, 'sandlot-home') });
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-palette-shots-'));
+  const session = await E2eSession.start({ name: 'bench-palette', artifacts: shots, settings: { 'terminal.integrated.defaultProfile.linux': 'bash' } });
   try {
-    const pg = await startPlayground(agent, 'linux');
-    const vsix = await packageVsix(runDir);
-    server = await CodeServer.start({
-      runDir,
-      extensions: [vsix],
-      env: { SANDLOT_HOME: agent.home },
-      settings: { 'sandlot.cli.path': CLI, 'terminal.integrated.gpuAcceleration': 'off', 'terminal.integrated.defaultProfile.linux': 'bash' },
-    });
-    const shots = path.join(runDir, 'shots');
-    fs.mkdirSync(shots);
-    wb = await Workbench.open(server.url, path.join(runDir, 'chromium'), shots);
-    const w = wb;
+    const pg = await startPlayground(session.agent, 'linux');
+    const w = session.wb;
     // Ready when the extension lists the playground (it has connected to the agent).
     await w.showViewContainer('Sandlot');
     await w.sideBarRow(pg.id).waitFor({ state: 'visible', timeout: 120_000 });
@@ -61,19 +46,10 @@ async function main(): Promise<void> {
     console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0]!)}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`  baseline "Terminal: Create New Terminal" → local prompt: median ${fmtMs(median(local))} — ratio ${(median(sandlot) / median(local)).toFixed(2)}x`);
-    await agent.client.destroy(pg.id);
   } finally {
-    await wb?.close();
-    await server?.stop();
-    await agent.kill();
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await session.close();
+    fs.rmSync(shots, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

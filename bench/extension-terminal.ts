@@ -4,23 +4,15 @@
 // trip (stat) on the same connection, the floor for any request through the tunnel.
 //
 //   npm run build && npm run bench -- extension-terminal [--runs 50]
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
-import { connectMachine } from '../host-agent/ssh/connect';
-import { startAgent, startPlayground } from '../test/helpers/agent-process';
+import { runBench, runsArg, withLinuxMachine } from './harness';
 import { fmtMs, median } from './stats';
 
-const args = process.argv.slice(2);
-const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 50;
+const RUNS = runsArg(50);
 
 async function main(): Promise<void> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-extterm-'));
-  const agent = await startAgent({ home });
-  try {
-    const pg = await startPlayground(agent, 'linux');
-    const ssh = await connectMachine(agent.client, pg, 'dev');
+  await withLinuxMachine('extterm', async ({ ssh }) => {
     const shell = await new Promise<ClientChannel>((resolve, reject) =>
       ssh.shell({ term: 'xterm-256color', cols: 120, rows: 30 }, (err, ch) => (err ? reject(err) : resolve(ch))),
     );
@@ -57,23 +49,12 @@ async function main(): Promise<void> {
       await new Promise((resolve, reject) => sftp.stat('/root', (err, s) => (err ? reject(err) : resolve(s))));
       rtt.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    ssh.end();
     const e = median(echo);
     const r = median(rtt);
     console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`keystroke → echo through the tunnel: median ${fmtMs(e)} (min ${fmtMs(Math.min(...echo))}, max ${fmtMs(Math.max(...echo))})`);
     console.log(`  baseline one SFTP round trip:      median ${fmtMs(r)} — echo = ${(e / r).toFixed(1)}x a bare round trip`);
-    await agent.client.destroy(pg.id);
-  } finally {
-    await agent.kill();
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

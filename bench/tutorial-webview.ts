@@ -1,0 +1,75 @@
+// Condition satisfied in the machine → step green in the tutorial webview, end to end in
+// a real VS Code (code-server + Chromium, the e2e harness) with the built-in Linux
+// challenge on the sandbox driver: t0 is when the learner's `mkdir` is sent over SSH; we
+// time the agent's `completed` task event (baseline, measured in the same run on the
+// same change) and the step's `data-status="completed"` in the webview DOM. Between
+// runs the directory is removed and the content restarted, and each run waits a random
+// 1–2 s so that the change lands at every phase of the one-second check loop.
+//
+//   npm run build && npm run bench -- tutorial-webview [--runs 9]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { PlaygroundEvent } from '../host-agent/api/protocol';
+import { connectMachine } from '../host-agent/ssh/connect';
+import { E2eSession } from '../test/e2e/harness/session';
+import { tutorialFrame } from '../test/e2e/harness/workbench';
+import { runBench, runsArg, sshExec } from './harness';
+import { fmtMs, median } from './stats';
+
+const RUNS = runsArg(9);
+const TASK = 'verify_backup_dir';
+
+async function main(): Promise<void> {
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-tutorial-shots-'));
+  const session = await E2eSession.start({ name: 'bench-tutorial', artifacts: shots });
+  try {
+    const { wb } = session;
+    const client = session.agent.client;
+    await wb.runCommand('Sandlot: Open Tutorial…');
+    await wb.pick('Linux Basics');
+    const doc = tutorialFrame(wb.page);
+    const ready = async () => {
+      await doc.locator('.tutorial-state.state-ready').waitFor({ state: 'visible', timeout: 120_000 });
+      await doc.locator(`.task[data-task="${TASK}"]:not([data-status="completed"])`).waitFor({ state: 'visible', timeout: 120_000 });
+    };
+    await ready();
+    const [pg] = await client.list();
+    if (!pg) throw new Error('the tutorial started no playground');
+    const ssh = await connectMachine(client, await client.get(pg.id), 'dev');
+
+    const toEvent: number[] = [];
+    const toDom: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1000));
+      let stop: (() => void) | undefined;
+      const event = new Promise<number>((resolve) => {
+        void client
+          .events(pg.id, (e: PlaygroundEvent) => (e.type === 'task' && e.task.name === TASK && e.task.status === 'completed' ? resolve(performance.now()) : undefined))
+          .then((s) => (stop = s));
+      });
+      await new Promise((r) => setTimeout(r, 100)); // subscribed before the change
+      const dom = doc.locator(`.task[data-task="${TASK}"][data-status="completed"]`).waitFor({ state: 'visible', timeout: 60_000 }).then(() => performance.now());
+      const t0 = performance.now();
+      await sshExec(ssh, 'mkdir -p /root/backup');
+      const [te, td] = await Promise.all([event, dom]);
+      toEvent.push(te - t0);
+      toDom.push(td - t0);
+      stop?.();
+      await sshExec(ssh, 'rm -rf /root/backup');
+      await client.contentAction(pg.id, 'restart');
+      await ready();
+    }
+    ssh.end();
+    const e = median(toEvent);
+    const d = median(toDom);
+    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, checks every 1000 ms`);
+    console.log(`condition → step green in the webview DOM: median ${fmtMs(d)} (min ${fmtMs(Math.min(...toDom))}, max ${fmtMs(Math.max(...toDom))}) — goal < 1.5 s`);
+    console.log(`  baseline condition → agent's completed event: median ${fmtMs(e)} — the webview adds ${fmtMs(d - e)} (ratio ${(d / e).toFixed(2)}x)`);
+  } finally {
+    await session.close();
+    fs.rmSync(shots, { recursive: true, force: true });
+  }
+}
+
+runBench(main);
