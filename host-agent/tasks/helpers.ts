@@ -46,10 +46,11 @@ port_is_listening() {
   hex=$(printf '%04X' "$1")
   cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }'
 }
+# Debian's static busybox wget crashes on -T, and wget may be that busybox: bound it with timeout.
 http_ok() {
   if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null --max-time 5 "$1"
-  elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$1"
-  else busybox wget -q -T 5 -O /dev/null "$1"
+  elif command -v wget >/dev/null 2>&1; then timeout 5 wget -q -O /dev/null "$1"
+  else timeout 5 busybox wget -q -O /dev/null "$1"
   fi
 }
 # --- end of helpers ---

@@ -2,6 +2,7 @@
 // exec channels on one shared connection, exit codes, output, timeouts, host key checks.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -84,6 +85,27 @@ describe('SshRunner', () => {
       expect(await r.run(req('whoami'))).toMatchObject({ code: 0, stdout: 'root\n' });
     } finally {
       r.close();
+    }
+  });
+
+  it('http_ok answers by status through curl, and through wget bounded by timeout when curl is missing', async () => {
+    const server = http.createServer((q, res) => res.writeHead(q.url === '/ok' ? 200 : 500).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    // A PATH with wget and timeout only: no curl, as in a slim image.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-http-ok-'));
+    for (const tool of ['wget', 'timeout']) fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+    const { r } = runner();
+    try {
+      const check = (url: string, pathPrefix = '') => r.run(req(`${pathPrefix}http_ok http://127.0.0.1:${port}${url}`)).then((x) => x.code);
+      expect(await check('/ok')).toBe(0);
+      expect(await check('/missing')).not.toBe(0);
+      expect(await check('/ok', `PATH=${bin}; `)).toBe(0);
+      expect(await check('/missing', `PATH=${bin}; `)).not.toBe(0);
+    } finally {
+      r.close();
+      server.close();
+      fs.rmSync(bin, { recursive: true, force: true });
     }
   });
 
