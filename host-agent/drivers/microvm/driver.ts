@@ -8,13 +8,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
 import { NetnsRelay } from '../../netns/relay';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
+import { runCommand } from '../../util/run-command';
+import { hostSizeProblems, imageProblems } from '../machine-checks';
 import { DriverUnavailableError, type DoctorReport, type Driver, type DriverContext, type MachineSpec, type PlaygroundSpec } from '../protocol';
 import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
 import { configFiles, writeConfigDisk } from './config-disk';
@@ -22,7 +23,7 @@ import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
 import { enterArgs, holderAlive, machineAddress, startNetwork, stopHolder, tapName, type Holder } from './network';
 import { machineMac, type VmLaunch } from './qemu-args';
 import { ensureSnapshot, type VmSnapshot } from './snapshot';
-import { handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
+import { consoleTail, handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
 
 export interface MicrovmDriverOptions {
   /** Agent state directory (default image cache: `<stateHome>/images/vm`). */
@@ -130,22 +131,14 @@ export class MicrovmDriver implements Driver {
 
   async validate(spec: PlaygroundSpec): Promise<void> {
     const problems: string[] = [];
-    const hostMem = os.totalmem();
-    const hostCpus = os.cpus().length;
+    const host = { memBytes: os.totalmem(), cpus: os.cpus().length };
     for (const m of spec.machines) {
-      const where = `playground.machines[${m.index}]`;
-      try {
-        const recipe = this.images.recipe(m.image || 'linux');
-        if (recipe.internal) throw new Error(`"${recipe.name}" is a building block, not a machine image`);
-      } catch (err) {
-        problems.push(`${where}.image: ${(err as Error).message} (microvm driver)`);
+      problems.push(...imageProblems(m, this.images, 'microvm'));
+      // Before the host-size lines, so a machine's problems keep the field order (ramSize, cpuCount).
+      if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
+        problems.push(`playground.machines[${m.index}].resources.ramSize: ${m.resources.ramSize} is too little for a VM; expected at least ${MIN_RAM_MIB}Mi (microvm driver)`);
       }
-      if (m.resources.ramBytes > hostMem) {
-        problems.push(`${where}.resources.ramSize: ${m.resources.ramSize} is more than this host's memory (${(hostMem / 1024 ** 3).toFixed(1)} GiB) (microvm driver)`);
-      } else if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
-        problems.push(`${where}.resources.ramSize: ${m.resources.ramSize} is too little for a VM; expected at least ${MIN_RAM_MIB}Mi (microvm driver)`);
-      }
-      if (m.resources.cpuCount > hostCpus) problems.push(`${where}.resources.cpuCount: ${m.resources.cpuCount} is more than this host's ${hostCpus} CPUs (microvm driver)`);
+      problems.push(...hostSizeProblems(m, host, 'microvm'));
     }
     if (problems.length) throw new Error(problems.join('\n'));
   }
@@ -368,7 +361,7 @@ export class MicrovmDriver implements Driver {
     if (snapshot || !fs.existsSync(disk)) {
       fs.rmSync(disk, { force: true });
       const base = snapshot?.disk ?? image.disk;
-      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
+      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
     }
     const mac = machineMac(spec.id, m.index);
     const configDisk = path.join(dir, 'config.img');
@@ -446,22 +439,4 @@ export class MicrovmDriver implements Driver {
   private save(spec: PlaygroundSpec, state: DriverState): void {
     writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
-}
-
-function consoleTail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ') || '(empty)';
-  } catch {
-    return '(none)';
-  }
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
-  });
 }

@@ -1,7 +1,8 @@
 // A minimal QMP (QEMU Machine Protocol) client over a unix socket: greeting, capability
 // negotiation, then one command at a time with its reply. Events are kept for waiters
 // (e.g. a migration finishing). Enough for status, stop/cont, migrate and quit.
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { connectUnixSocket } from '../../util/unix-socket';
 
 export interface QmpEvent {
   event: string;
@@ -30,21 +31,7 @@ export class QmpClient {
 
   /** Connects, reads the greeting and leaves negotiation mode. */
   static async connect(socketPath: string, timeoutMs = 5000): Promise<QmpClient> {
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(socketPath);
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new QmpError(`QMP socket ${socketPath}: no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new QmpError(`QMP socket ${socketPath}: ${err.message}`));
-      });
-    });
+    const socket = await connectUnixSocket(socketPath, timeoutMs, 'QMP socket', (message) => new QmpError(message));
     const client = new QmpClient(socket);
     // The greeting arrives as the first reply-shaped message.
     await new Promise<unknown>((resolve, reject) => client.waiting.push({ resolve, reject }));

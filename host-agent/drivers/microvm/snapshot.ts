@@ -5,14 +5,14 @@
 // so it resumes right where it waits for "go" and then takes its own identity.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import type { VmImage } from '../../images/vm/builder';
 import { withLock } from '../../images/vm/lock';
 import { AGENT_IS_ROOT } from '../../netns/enter';
+import { runCommand } from '../../util/run-command';
 import { CONFIG_DISK_BYTES } from './config-disk';
 import { QmpClient } from './qmp';
 import type { Accel } from './qemu-args';
-import { connectRetrying, killVm, launchQemu, waitExit } from './vm-process';
+import { connectRetrying, consoleTail, killVm, launchQemu, waitExit } from './vm-process';
 
 const REPORTING_SETTLE_MS = 3000;
 
@@ -58,7 +58,7 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
   const work = fs.mkdtempSync(path.join(path.dirname(dir), '.w-'));
   try {
     const disk = path.join(work, 'disk.qcow2');
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk]);
+    await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk]);
     const config = path.join(work, 'config.img');
     fs.writeFileSync(config, Buffer.alloc(CONFIG_DISK_BYTES));
     const launch = {
@@ -84,7 +84,7 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
     try {
       const ctl = await connectRetrying(launch.controlSocket);
       await ctl.expect('waiting', bootTimeoutMs, `snapshot of ${image.name}: boot`).catch((err: Error) => {
-        throw new Error(`${err.message}; console: ${tail(launch.consoleLog)}`);
+        throw new Error(`${err.message}; console: ${consoleTail(launch.consoleLog)}`);
       });
       // The init dropped its caches just before "waiting"; free page reporting hands those
       // pages back to QEMU after about 2 s, and then they are saved as zero pages.
@@ -120,22 +120,4 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-function tail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ');
-  } catch {
-    return '(none)';
-  }
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
-  });
 }

@@ -40,6 +40,15 @@ export async function launchQemu(qemu: string, launch: VmLaunch, prefix: string[
   return { pid, start };
 }
 
+/** The last lines of a VM's serial console log, for errors: where a failed boot says why. */
+export function consoleTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ') || '(empty)';
+  } catch {
+    return '(none)';
+  }
+}
+
 export function vmAlive(p: VmProcess | undefined): p is VmProcess {
   return !!p && isAlive(p.pid, p.start);
 }
@@ -90,7 +99,7 @@ export async function stopVm(p: VmProcess, qmpSocket: string, log: (m: string) =
  * template was paused when its state was saved, so QEMU keeps the clone paused too).
  */
 export async function resumeRestored(qmpSocket: string, timeoutMs: number): Promise<void> {
-  const qmp = await connectQmpRetrying(qmpSocket, 10_000);
+  const qmp = await retryConnect(() => QmpClient.connect(qmpSocket, 2000), 10_000);
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -106,18 +115,6 @@ export async function resumeRestored(qmpSocket: string, timeoutMs: number): Prom
   }
 }
 
-async function connectQmpRetrying(socket: string, timeoutMs: number): Promise<QmpClient> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await QmpClient.connect(socket, 2000);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 /** The boot handshake: wait for "waiting" (cold boot only), send go, wait for ready. */
 export async function handshake(controlSocket: string, opts: { expectWaiting: boolean; timeoutMs: number }): Promise<void> {
   const ctl = await connectRetrying(controlSocket, 10_000);
@@ -130,11 +127,19 @@ export async function handshake(controlSocket: string, opts: { expectWaiting: bo
   }
 }
 
-export async function connectRetrying(socket: string, timeoutMs = 10_000): Promise<ControlChannel> {
+export function connectRetrying(socket: string, timeoutMs = 10_000): Promise<ControlChannel> {
+  return retryConnect(() => ControlChannel.connect(socket, 2000), timeoutMs);
+}
+
+/**
+ * Tries `connect` until it succeeds or `timeoutMs` has passed, then throws its last error:
+ * QEMU's sockets can be missing or not yet listening for a moment after launch.
+ */
+async function retryConnect<T>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await ControlChannel.connect(socket, 2000);
+      return await connect();
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 50));

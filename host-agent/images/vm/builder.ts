@@ -3,10 +3,10 @@
 // a chroot, the vm layer on top, then `mkfs.ext4 -d` → a qcow2 base disk, plus the
 // kernel and an initrd. Images are directories named by a content hash, so an unchanged
 // recipe is never rebuilt, and several agents or test runs can share one cache dir.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runCommand } from '../../util/run-command';
 import { BUILTIN_RECIPES } from '../catalog';
 import { recipeChain, recipeHash, type InputOptions, type Recipe, type RecipeCatalog, type ResolvedInput } from '../recipe';
 import { bootstrapRootfs } from '../rootfs';
@@ -139,8 +139,8 @@ export class VmImageBuilder {
       const raw = path.join(work, 'disk.raw');
       fs.writeFileSync(raw, '');
       fs.truncateSync(raw, this.options.diskBytes ?? DEFAULT_DISK_BYTES);
-      await run('mkfs.ext4', ['-q', '-F', '-L', 'sandlot-root', '-d', rootfs, raw]);
-      await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path.join(out, 'disk.qcow2')]);
+      await runCommand('mkfs.ext4', ['-q', '-F', '-L', 'sandlot-root', '-d', rootfs, raw]);
+      await runCommand('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path.join(out, 'disk.qcow2')]);
       fs.rmSync(raw);
       // The base must never change under the overlays that back onto it.
       fs.chmodSync(path.join(out, 'disk.qcow2'), 0o444);
@@ -150,7 +150,7 @@ export class VmImageBuilder {
       onProgress(name, `built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return readImage(dir)!;
     } finally {
-      await run('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
+      await runCommand('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
     }
   }
 
@@ -164,14 +164,14 @@ export class VmImageBuilder {
       try {
         onProgress(`debootstrap ${layer.recipe.bootstrap!.suite}`);
         await bootstrapRootfs(layer.recipe.bootstrap!, path.join(tmpDir, 'rootfs'), { mirror: this.options.mirror, onProgress });
-        await run('tar', ['--numeric-owner', '--xattrs', '-C', path.join(tmpDir, 'rootfs'), '-cf', `${tarball}.tmp`, '.']);
+        await runCommand('tar', ['--numeric-owner', '--xattrs', '-C', path.join(tmpDir, 'rootfs'), '-cf', `${tarball}.tmp`, '.']);
         fs.renameSync(`${tarball}.tmp`, tarball);
       } finally {
-        await run('rm', ['-rf', '--one-file-system', tmpDir]).catch(() => undefined);
+        await runCommand('rm', ['-rf', '--one-file-system', tmpDir]).catch(() => undefined);
       }
     });
     fs.mkdirSync(rootfs, { recursive: true });
-    await run('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-xf', tarball]);
+    await runCommand('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-xf', tarball]);
   }
 }
 
@@ -191,14 +191,4 @@ export function readImage(dir: string): VmImage | undefined {
   } catch {
     return undefined;
   }
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
-  });
 }
