@@ -146,7 +146,9 @@ export class MachineSessions implements vscode.Disposable {
 
   private async connectOnce(ref: MachineRef): Promise<MachineSession> {
     const api = await this.agent.ready();
-    const record = this.agent.playground(ref.playground) ?? (await api.get(ref.playground));
+    // The cached list lags a playground that has just come up: ask again before refusing.
+    let record = this.agent.playground(ref.playground);
+    if (record?.state !== 'running') record = await api.get(ref.playground);
     const machine = record.machines.find((m) => m.name === ref.machine);
     if (!machine) throw vscode.FileSystemError.Unavailable(`playground ${ref.playground} has no machine "${ref.machine}"`);
     if (machine.noSSH) throw vscode.FileSystemError.Unavailable(`${ref.machine} in ${ref.playground} has no SSH (noSSH: true)`);

@@ -15,9 +15,12 @@ import { DisposableStore, toDisposable } from '../util/disposables';
 import { dispatch, type Handlers, type ToHost, type ToWebview, type TutorialView } from '../../webviews/tutorial/protocol';
 import { makeNonce, tutorialHtml } from './html';
 import { answerVerdict } from './answer-verdict';
+import { dueAutoRuns } from './auto-run';
 import { runInMachineTerminal } from './terminal';
 
 const CURRENT_KEY = 'sandlot.tutorial.playground';
+/** Foreground scripts already run, per playground, so a reload does not run them again. */
+const autoRunKey = (playground: string) => `sandlot.tutorial.autoRun.${playground}`;
 /** Re-follow a dropped event stream after this long (agent restart, network blip). */
 const RECONNECT_MS = 2_000;
 
@@ -34,6 +37,8 @@ export class TutorialController implements vscode.Disposable {
   private emptyReason = 'No tutorial is open.';
   private stopFollowing: (() => void) | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Foreground scripts queue here so that they reach the terminal in page order. */
+  private autoRuns: Promise<void> = Promise.resolve();
   /** Bumped on every open so late replies for an older playground are dropped. */
   private generation = 0;
 
@@ -66,6 +71,7 @@ export class TutorialController implements vscode.Disposable {
       if (gen !== this.generation) return;
       this.opened = { record, content, tasks: visible(record.tasks ?? {}) };
       this.broadcastShow();
+      this.autoRun();
       await this.follow(playground, gen);
     } catch (err) {
       if (gen !== this.generation) return;
@@ -94,7 +100,10 @@ export class TutorialController implements vscode.Disposable {
       nonce: makeNonce((n) => crypto.randomBytes(n)),
     });
     const handlers: Handlers<ToHost> = {
-      ready: () => this.sendState(webview),
+      ready: () => {
+        this.sendState(webview);
+        this.autoRun();
+      },
       runInTerminal: (m) => void this.run(m.command, m.machine, m.interrupt),
       copy: (m) => void vscode.env.clipboard.writeText(m.text),
       submitInput: (m) => void this.submit(webview, m.id, m.task, m.value),
@@ -153,6 +162,11 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private onEvent(e: PlaygroundEvent): void {
+    this.applyEvent(e);
+    this.autoRun();
+  }
+
+  private applyEvent(e: PlaygroundEvent): void {
     const o = this.opened;
     if (!o) return;
     if (e.type === 'snapshot') {
@@ -164,10 +178,32 @@ export class TutorialController implements vscode.Disposable {
       o.tasks[e.task.name] = e.task;
       this.post({ kind: 'task', task: e.task });
     } else if (e.type === 'content' && o.record.content) {
+      // A restarted content opens its pages again: their scripts run again too.
+      if (e.state === 'initializing') void this.memento.update(autoRunKey(o.record.id), undefined);
       o.record.content = { ...o.record.content, state: e.state, error: e.state === 'failed' ? e.message : undefined };
       this.post({ kind: 'contentState', content: o.record.content });
     } else if (e.type === 'playground') {
       o.record.state = e.state;
+    }
+  }
+
+  /**
+   * Runs the foreground scripts of the pages the learner has reached, in order, once.
+   * Only while a tutorial webview is attached: a window that merely remembers the
+   * content must not type into terminals behind the learner's back.
+   */
+  private autoRun(): void {
+    const o = this.opened;
+    if (!o || this.webviews.size === 0 || o.record.state !== 'running') return;
+    const key = autoRunKey(o.record.id);
+    const done = new Set(this.memento.get<string[]>(key) ?? []);
+    const due = dueAutoRuns(o.content.pages, o.tasks, o.record.content?.state, done);
+    if (due.length === 0) return;
+    for (const d of due) done.add(d.key);
+    void this.memento.update(key, [...done]);
+    const playground = o.record.id;
+    for (const d of due) {
+      this.autoRuns = this.autoRuns.then(() => (this.opened?.record.id === playground ? this.run(d.command, undefined, d.interrupt) : undefined));
     }
   }
 

@@ -53,7 +53,8 @@ export function registerTutorial(agent: AgentConnection, sessions: MachineSessio
 
   command('sandlot.openTutorial', async () => {
     const api = await agent.ready();
-    const builtin = await api.builtinContent();
+    // Content started elsewhere (CLI, another window) belongs under "Running" now, not in 2 s.
+    const [builtin] = await Promise.all([api.builtinContent(), agent.refresh()]);
     type Item = vscode.QuickPickItem & { source?: string; playground?: string; folder?: true };
     const running: Item[] = agent.playgrounds
       .filter((p) => p.content && p.state !== 'destroyed')

@@ -104,6 +104,26 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /**
+   * Picks a folder in code-server's own open dialog (a quick input over the server's
+   * files, listing folders only): waits for the dialog to fill in its starting path
+   * (typing earlier is overwritten), types ours, waits for the listing, then accepts.
+   */
+  async chooseFolder(dir: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await this.page.waitForFunction((el) => (el as HTMLInputElement).value.length > 0, await input.elementHandle(), { timeout: UI_TIMEOUT });
+    await input.fill(dir.endsWith('/') ? dir : `${dir}/`);
+    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ state: 'visible' });
+    // Enter while the dialog still lists the folder is ignored: accept until it closes.
+    const widget = this.page.locator('.quick-input-widget');
+    for (let i = 0; i < 20 && (await widget.isVisible()); i++) {
+      await input.press('Enter').catch(() => undefined);
+      await widget.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => undefined);
+    }
+    if (await widget.isVisible()) throw new Error(`the folder dialog did not accept ${dir}`);
+  }
+
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   }
