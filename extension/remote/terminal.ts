@@ -6,11 +6,10 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../log';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
+import { terminalName } from './terminal-name';
 import type { MachineRef } from './uri';
 
-export function terminalName(ref: MachineRef): string {
-  return `${ref.machine} (${ref.playground})`;
-}
+export { terminalName };
 
 export class MachinePty implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();

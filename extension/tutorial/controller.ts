@@ -16,6 +16,7 @@ import { dispatch, type Handlers, type ToHost, type ToWebview, type TutorialView
 import { makeNonce, tutorialHtml } from './html';
 import { answerVerdict } from './answer-verdict';
 import { dueAutoRuns } from './auto-run';
+import { targetMachine } from './target-machine';
 import { runInMachineTerminal } from './terminal';
 
 const CURRENT_KEY = 'sandlot.tutorial.playground';
@@ -210,7 +211,13 @@ export class TutorialController implements vscode.Disposable {
   private async run(command: string, machine: string | undefined, interrupt?: boolean): Promise<void> {
     const o = this.opened;
     if (!o) return;
-    const target = machine ?? defaultMachine(o);
+    const target = targetMachine({
+      playground: o.record.id,
+      machines: o.record.machines.filter((m) => !m.noSSH).map((m) => m.name),
+      explicit: machine,
+      activeTerminal: vscode.window.activeTerminal?.name,
+      fallback: defaultMachine(o),
+    });
     if (!target) return void vscode.window.showErrorMessage(`Playground ${o.record.id} has no machine to run in.`);
     try {
       await runInMachineTerminal(this.sessions, { playground: o.record.id, machine: target }, this.log, command, interrupt);
