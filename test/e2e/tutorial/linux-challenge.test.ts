@@ -2,7 +2,8 @@
 // the sandbox driver, played through as a learner does: open the built-in Linux
 // challenge from the palette, type the first solutions in the playground's terminal,
 // use a step's "Run in terminal" button, answer the question in the webview's input box
-// (wrong, then right), and reload the window to find the finished state again. Every
+// (wrong, then right), reload the window to find the finished state again, then restart
+// and stop the content from the palette. Every
 // assertion on progress reads the webview's DOM. Screenshots in test-results/e2e/tutorial/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
@@ -130,5 +131,24 @@ describe('tutorial panel in code-server', () => {
       expect(await task(name).getAttribute('data-status')).toBe('completed');
     }
     await wb.screenshot('reloaded');
+  });
+
+  step('starts over with Restart Content and stops with Stop Content', async () => {
+    const before = (await sshRun(session!.agent.client, pg.id, 'dev', 'cat /root/challenge/logs/app.log')).stdout;
+    await wb.runCommand('Sandlot: Restart Content');
+    // The init tasks run again and write a fresh log: the old copy no longer matches it,
+    // and the question waits for a new answer.
+    await doc().locator('.tutorial-state.state-ready').waitFor({ state: 'visible', timeout: LONG });
+    await waitFor('the restarted question to wait for an answer', LONG, async () => (await task('verify_warn_answer').getAttribute('data-status')) !== 'completed');
+    const after = (await sshRun(session!.agent.client, pg.id, 'dev', 'cat /root/challenge/logs/app.log')).stdout;
+    expect(after).not.toBe(before);
+    await waitFor('the stale copy to count as not done', LONG, async () => (await task('verify_copy').getAttribute('data-status')) !== 'completed');
+    expect(await count()).not.toBe('4/4 done');
+    await wb.screenshot('restarted');
+
+    await wb.runCommand('Sandlot: Stop Content');
+    await doc().locator('.tutorial-state.state-stopped').waitFor({ state: 'visible', timeout: LONG });
+    expect((await session!.agent.client.get(pg.id)).content?.state).toBe('stopped');
+    await wb.screenshot('stopped');
   });
 });
