@@ -48,6 +48,18 @@ for (const [command, group] of [
 const activation = (pkg.activationEvents ??= []);
 if (!activation.includes('onWebviewPanel:sandlot.tutorialPanel')) activation.push('onWebviewPanel:sandlot.tutorialPanel');
 
+// The Get Started walkthrough (written by extension/tools/manifest.mjs) ends with a tutorial.
+const getStarted = (c.walkthroughs ?? []).find((w) => w.id === 'sandlot.getStarted');
+if (getStarted) {
+  upsert(getStarted.steps, {
+    id: 'tutorial',
+    title: 'Learn with a tutorial',
+    description: 'Challenges and tutorials whose steps turn green as you solve them in the machine.\n[Open Tutorial](command:sandlot.openTutorial)',
+    media: { markdown: 'extension/media/walkthrough/tutorial.md' },
+    completionEvents: ['onCommand:sandlot.openTutorial'],
+  }, 'id');
+}
+
 const tmp = new URL('../../package.json.tutorial-tmp', import.meta.url);
 writeFileSync(tmp, JSON.stringify(pkg, null, 2) + '\n');
 renameSync(tmp, file);

@@ -86,10 +86,10 @@ describe('extension activation in code-server', () => {
     expect(fs.readFileSync(path.join(home, 'agent.log'), 'utf8')).toMatch(/listening on/);
   });
 
-  it('has a Get Started walkthrough with its three steps', async () => {
+  it('has a Get Started walkthrough with its four steps', async () => {
     await wb!.runCommand('Welcome: Open Walkthrough...');
     await wb!.pick('Get Started with Sandlot');
-    for (const title of ['Connect to the agent', 'Start a playground', 'Open a terminal or a folder']) {
+    for (const title of ['Connect to the agent', 'Start a playground', 'Open a terminal or a folder', 'Learn with a tutorial']) {
       await wb!.page.locator('.getting-started-step', { hasText: title }).first().waitFor({ state: 'visible' });
     }
     // The first step's media (extension/media/walkthrough/agent.md) renders in a webview beside it.
