@@ -8,11 +8,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { hostAlias, type PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { startAgent } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
+import { journey } from '../harness/steps';
 import { artifactsDir, waitFor } from '../harness/util';
 import type { Workbench } from '../harness/workbench';
 
@@ -24,19 +25,7 @@ describe('playground flow in code-server', () => {
   let wb: Workbench;
   let pg: PlaygroundRecord;
   const agent = () => session!.agent;
-  // Each step builds on the one before; after a failure the rest fail fast, not by timeout.
-  let failed: string | undefined;
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      if (failed) throw new Error(`not run: "${failed}" failed`);
-      try {
-        await fn();
-      } catch (err) {
-        failed = name;
-        await wb?.screenshot(`failed-${name.split(' ').slice(0, 3).join('-')}`);
-        throw err;
-      }
-    });
+  const step = journey((name) => wb.screenshot(name));
 
   beforeAll(async () => {
     // No folder: "Open Folder" then turns this window into the machine's.

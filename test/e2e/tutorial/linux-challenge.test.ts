@@ -5,10 +5,11 @@
 // (wrong, then right), reload the window to find the finished state again, then restart
 // and stop the content from the palette. Every
 // assertion on progress reads the webview's DOM. Screenshots in test-results/e2e/tutorial/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
+import { journey } from '../harness/steps';
 import { artifactsDir, waitFor } from '../harness/util';
 import { tutorialFrame, type Workbench } from '../harness/workbench';
 
@@ -21,19 +22,7 @@ describe('tutorial panel in code-server', () => {
   let session: E2eSession | undefined;
   let wb: Workbench;
   let pg: PlaygroundRecord;
-  let failed: string | undefined;
-  // Each step builds on the one before; after a failure the rest fail fast, not by timeout.
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      if (failed) throw new Error(`not run: "${failed}" failed`);
-      try {
-        await fn();
-      } catch (err) {
-        failed = name;
-        await wb?.screenshot(`failed-${name.split(' ').slice(0, 3).join('-')}`);
-        throw err;
-      }
-    });
+  const step = journey((name) => wb.screenshot(name));
   const doc = () => tutorialFrame(wb.page);
   const task = (name: string) => doc().locator(`.task[data-task="${name}"]`);
   const green = (name: string) => doc().locator(`.task[data-task="${name}"][data-status="completed"]`).waitFor({ state: 'visible', timeout: GREEN });

@@ -16,6 +16,7 @@ import type { Block, CodeBlock } from '../../../../host-agent/content/model';
 import { DockerDriver } from '../../../../host-agent/drivers/docker/driver';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
 import { CLI, cli, startAgent, tempHome, type AgentHandle } from '../../../helpers/agent-process';
+import { execOn, type ExecResult } from '../../../helpers/ssh-exec';
 import { startTestEngine, type TestEngine } from '../drivers/docker/helpers';
 
 /** Every code block of the content, in document order (task slots and boxes included). */
@@ -39,33 +40,11 @@ function block(blocks: CodeBlock[], lang: string, includes: string): string {
   return hit.value;
 }
 
-interface Exec {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a script in the machine over SSH (through the agent's tunnel) as `user`, bash -l like a terminal. */
-async function sshRun(agent: AgentHandle, record: PlaygroundRecord, user: string, script: string, stdin?: string): Promise<Exec> {
+async function sshRun(agent: AgentHandle, record: PlaygroundRecord, user: string, script: string, stdin?: string): Promise<ExecResult> {
   const ssh = await connectMachine(agent.client, record, 'dev', user);
   try {
-    return await new Promise<Exec>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`ssh ${user}: no result in 180 s for: ${script}`)), 180_000);
-      const command = stdin === undefined ? `bash -lc ${shellQuote(script)}` : script;
-      ssh.exec(command, (err, ch) => {
-        if (err) return reject(err);
-        let stdout = '';
-        let stderr = '';
-        ch.on('data', (d: Buffer) => (stdout += d.toString()));
-        ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        ch.on('exit', (code: number | null) => {
-          clearTimeout(timer);
-          // 'exit' can come before the last data: let the channel close first.
-          ch.once('close', () => resolve({ code, stdout, stderr }));
-        });
-        if (stdin !== undefined) ch.end(stdin);
-      });
-    });
+    return await execOn(ssh, stdin === undefined ? `bash -lc ${shellQuote(script)}` : script, stdin === undefined ? {} : { stdin });
   } finally {
     ssh.end();
   }

@@ -13,6 +13,7 @@ import { parseYaml, validateManifest } from '../../../../../host-agent/manifests
 import { DEFAULT_RESOURCES, parseRamSize, type PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
 import type { Driver, DriverContext, MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { repoRoot } from '../../../../../host-agent/util/paths';
+import { execOn, type ExecResult } from '../../../../helpers/ssh-exec';
 
 export interface TestEngine {
   dockerHost: string;
@@ -139,11 +140,7 @@ export function recordingContext(): DriverContext & { steps: string[] } {
   };
 }
 
-export interface ExecResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { ExecResult };
 
 /** Runs a command over SSH through driver.connect(); the machine's host key must match the spec. */
 export async function sshExec(driver: Driver, pg: TestPlayground, machine: string, user: string, command: string, timeoutMs = 60_000): Promise<ExecResult> {
@@ -152,31 +149,10 @@ export async function sshExec(driver: Driver, pg: TestPlayground, machine: strin
   const sock = await driver.connect(pg.spec, machine, 22);
   const client = new Client();
   let hostKeyMatched = false;
-  return new Promise<ExecResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.end();
-      reject(new Error(`ssh ${user}@${machine} "${command}": no result in ${timeoutMs} ms`));
-    }, timeoutMs);
+  await new Promise<void>((resolve, reject) => {
     client
-      .on('ready', () => {
-        client.exec(command, (err, stream) => {
-          if (err) return reject(err);
-          let stdout = '';
-          let stderr = '';
-          stream.on('data', (d: Buffer) => (stdout += d.toString()));
-          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          stream.on('close', (code: number | null) => {
-            clearTimeout(timer);
-            client.end();
-            if (!hostKeyMatched) reject(new Error('host key was not verified'));
-            else resolve({ code, stdout, stderr });
-          });
-        });
-      })
-      .on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      })
+      .on('ready', resolve)
+      .on('error', reject)
       .connect({
         sock,
         username: user,
@@ -185,4 +161,12 @@ export async function sshExec(driver: Driver, pg: TestPlayground, machine: strin
         readyTimeout: 20_000,
       });
   });
+  try {
+    if (!hostKeyMatched) throw new Error('host key was not verified');
+    return await execOn(client, command, { timeoutMs });
+  } catch (err) {
+    throw new Error(`ssh ${user}@${machine} "${command}": ${(err as Error).message}`);
+  } finally {
+    client.end();
+  }
 }
