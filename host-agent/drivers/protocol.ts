@@ -53,8 +53,10 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
-  /** What to install or change when `ok` is false. */
+  /** What to install or change when `ok` is false (or `warning` is set). */
   fix?: string;
+  /** `ok` but worth knowing: the driver works, with less than it could do (e.g. no resource limits). */
+  warning?: boolean;
 }
 
 export interface DoctorReport {

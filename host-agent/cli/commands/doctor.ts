@@ -33,8 +33,8 @@ export function register(program: Command): void {
       for (const r of reports) {
         out.push(`${r.driver}: ${r.usable ? 'usable' : 'not usable'}`);
         for (const c of r.checks) {
-          out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-          if (!c.ok && c.fix) out.push(`       fix: ${c.fix}`);
+          out.push(`  ${c.ok ? (c.warning ? 'WARN' : 'ok  ') : 'FAIL'} ${c.name}: ${c.detail}`);
+          if ((!c.ok || c.warning) && c.fix) out.push(`       fix: ${c.fix}`);
         }
       }
       process.stdout.write(out.join('\n') + '\n');

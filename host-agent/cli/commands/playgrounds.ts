@@ -140,8 +140,9 @@ export function register(program: Command): void {
       if (record.error) console.log(`error: ${record.error}`);
       console.log(
         table([
-          ['MACHINE', 'STATE', 'ADDRESS', 'USERS', 'RSS'],
-          ...record.machines.map((m) => [m.name, m.state, m.address ?? '-', m.users.join(','), memory[m.name] !== undefined ? `${(memory[m.name] / 1048576).toFixed(1)} MiB` : '-']),
+          // RAM is the machine's ramSize (its memory limit wherever the driver enforces it).
+          ['MACHINE', 'STATE', 'ADDRESS', 'USERS', 'RSS / RAM'],
+          ...record.machines.map((m) => [m.name, m.state, m.address ?? '-', m.users.join(','), `${memory[m.name] !== undefined ? `${(memory[m.name] / 1048576).toFixed(1)} MiB` : '-'} / ${m.resources.ramSize}`]),
         ]),
       );
     });

@@ -37,10 +37,22 @@ import {
 } from './namespaces';
 import { NetnsRelay } from '../../netns/relay';
 import { MachineSshServer } from './ssh-server';
+import {
+  addToCgroups,
+  CGROUP_ROOT,
+  createMachineCgroup,
+  describeLayout,
+  prepareCgroupLayout,
+  releaseLayout,
+  removeMachineCgroups,
+  type CgroupLayout,
+} from './cgroups';
 
 interface Holder {
   pid: number;
   start: number;
+  /** The machine's cgroup directories (one per hierarchy on cgroup v1), if limited. */
+  cgroups?: string[];
 }
 
 interface SandboxState {
@@ -73,13 +85,21 @@ export class SandboxDriver implements Driver {
   readonly name = 'sandbox' as const;
   private readonly live = new Map<string, Live>();
   private preflightResult: Promise<void> | undefined;
+  private layout: CgroupLayout | undefined;
 
   constructor(private readonly opts: SandboxDriverOptions) {}
 
   describeIsolation(): string {
+    const limits = describeLayout(this.cgroupLayout());
     return AGENT_IS_ROOT
-      ? 'sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; resources are not limited'
-      : 'sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; resources are not limited';
+      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`
+      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`;
+  }
+
+  /** Where machine cgroups go; decided once per agent (SANDLOT_CGROUP_ROOT moves the cgroup fs, for tests). */
+  private cgroupLayout(): CgroupLayout {
+    this.layout ??= process.platform === 'linux' ? prepareCgroupLayout({ root: process.env.SANDLOT_CGROUP_ROOT || CGROUP_ROOT }) : { kind: 'none', reason: 'not Linux' };
+    return this.layout;
   }
 
   async doctor(): Promise<DoctorReport> {
@@ -104,6 +124,15 @@ export class SandboxDriver implements Driver {
         fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
       });
     }
+    // Informational: machines start either way, only without cpu/ram limits.
+    const layout = this.cgroupLayout();
+    checks.push({
+      name: 'cpu/ram limits',
+      ok: true,
+      warning: layout.kind === 'none',
+      detail: layout.kind === 'none' ? `not enforced: ${layout.reason}` : describeLayout(layout),
+      fix: 'run the agent as root on a host with a writable cgroup file system (v2 with cpu+memory controllers, or v1 cpu and memory hierarchies), or in a delegated cgroup v2 subtree',
+    });
     return { driver: 'sandbox', usable: checks.every((c) => c.ok), checks };
   }
 
@@ -117,6 +146,9 @@ export class SandboxDriver implements Driver {
           `the sandbox driver cannot run here: ${failed.map((c) => `${c.name}: ${c.detail} (${c.fix})`).join('; ')}. The docker driver (sandlot agent --driver docker) works without namespaces.`,
         );
       }
+      const layout = this.cgroupLayout();
+      if (layout.kind === 'none') this.opts.log?.('warn', `sandbox: cpuCount and ramSize of machines are not enforced: ${layout.reason}`);
+      else this.opts.log?.('info', `sandbox: ${describeLayout(layout)}`);
     });
     return this.preflightResult;
   }
@@ -145,7 +177,7 @@ export class SandboxDriver implements Driver {
     const ids = idMapForSlot(state.slot);
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
-      this.killAll(spec, state);
+      await this.killAll(spec, state);
       ctx.progress('network', 'started');
       state.hub = await this.startHub(spec, ids);
       this.save(spec, state);
@@ -157,9 +189,12 @@ export class SandboxDriver implements Driver {
         const current = state.machines[m.name];
         if (current && isAlive(current.pid, current.start)) return;
         ctx.progress('machine', 'started', m.name);
+        // A machine that died while the agent was down may have left its cgroup behind.
+        if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
         prepareMachineDirs(dir, m, ids, hosts);
-        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids);
+        const cgroups = this.machineCgroups(spec, m, ctx);
+        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids, cgroups, ctx);
         ctx.progress('machine', 'done', m.name);
       }),
     );
@@ -168,7 +203,7 @@ export class SandboxDriver implements Driver {
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
     const state = this.load(spec);
-    this.killAll(spec, state);
+    await this.killAll(spec, state);
     this.save(spec, state);
   }
 
@@ -221,6 +256,7 @@ export class SandboxDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    if (this.layout) releaseLayout(this.layout);
     for (const live of this.live.values()) {
       live.ssh?.close();
       live.relay?.close();
@@ -243,7 +279,7 @@ export class SandboxDriver implements Driver {
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
     const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
-    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts });
+    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts, cgroups: h.cgroups });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
@@ -269,7 +305,28 @@ export class SandboxDriver implements Driver {
     return { pid, start: processStartTime(pid)! };
   }
 
-  private async startMachine(spec: PlaygroundSpec, name: string, index: number, dir: string, hub: Holder, ids: IdMap): Promise<Holder> {
+  /** Makes the machine's cgroup with its limits; on failure the machine runs unlimited (said in the log). */
+  private machineCgroups(spec: PlaygroundSpec, m: PlaygroundSpec['machines'][number], ctx: DriverContext): string[] {
+    const layout = this.cgroupLayout();
+    if (layout.kind === 'none') return [];
+    try {
+      return createMachineCgroup(layout, spec.id, m.name, { cpuCount: m.resources.cpuCount, ramBytes: m.resources.ramBytes });
+    } catch (err) {
+      ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: ${(err as Error).message}`, m.name);
+      return [];
+    }
+  }
+
+  private async startMachine(
+    spec: PlaygroundSpec,
+    name: string,
+    index: number,
+    dir: string,
+    hub: Holder,
+    ids: IdMap,
+    cgroups: string[],
+    ctx: DriverContext,
+  ): Promise<Holder> {
     const mountPoint = this.rootfsMountPoint(spec, name);
     fs.mkdirSync(mountPoint, { recursive: true, mode: 0o755 });
     const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
@@ -287,16 +344,27 @@ export class SandboxDriver implements Driver {
           ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
         },
         logFile: path.join(dir, 'init.log'),
-        beforeGo: (p) =>
-          runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p), String(ids.count)]),
+        beforeGo: (p) => {
+          // Init waits for "go" before it runs anything of the machine, so all of the
+          // machine's processes start inside its limits.
+          try {
+            addToCgroups(cgroups, p);
+          } catch (err) {
+            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
+            cgroups = [];
+          }
+          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p), String(ids.count)]);
+        },
         // Root's own credentials can walk to the state dir; the machine's uid may not.
         onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
       });
-    return { pid, start: processStartTime(pid)! };
+    return { pid, start: processStartTime(pid)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
   }
 
-  private killAll(spec: PlaygroundSpec, state: SandboxState): void {
+  private async killAll(spec: PlaygroundSpec, state: SandboxState): Promise<void> {
+    const cgroups: string[] = [];
     for (const [name, h] of Object.entries(state.machines)) {
+      cgroups.push(...(h?.cgroups ?? []));
       const key = `${spec.id}/${name}`;
       const live = this.live.get(key);
       live?.ssh?.close();
@@ -308,6 +376,7 @@ export class SandboxDriver implements Driver {
     }
     if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
     state.hub = undefined;
+    if (!(await removeMachineCgroups(cgroups))) this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
   }
 
   /** Paths hidden from machines: the agent's state (keys, tokens, other machines' files). */

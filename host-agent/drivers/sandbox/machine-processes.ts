@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
 import type { MachineUser } from '../protocol';
+import { cgroupExecPrefix } from './cgroups';
 import { machineEnterArgs } from './namespaces';
 import type { NetnsRelay } from '../../netns/relay';
 import type { MachineProcesses, PtyHandle } from './ssh-server';
@@ -22,10 +23,17 @@ export interface MachineProcessOptions {
   relay: NetnsRelay;
   /** Names → addresses of the playground's machines, for direct-tcpip by name. */
   hosts: Record<string, string>;
+  /** The machine's cgroup directories: every process started here joins them first. */
+  cgroups?: string[];
 }
 
 export class SandboxMachineProcesses implements MachineProcesses {
   constructor(private readonly opts: MachineProcessOptions) {}
+
+  /** nsenter into the machine as `user`, from inside the machine's cgroups. */
+  private enterArgs(user: MachineUser): string[] {
+    return [...cgroupExecPrefix(this.opts.cgroups ?? []), ...machineEnterArgs(this.opts.pid, user, user.home)];
+  }
 
   user(name: string): MachineUser | undefined {
     return this.opts.users.find((u) => u.name === name);
@@ -37,7 +45,7 @@ export class SandboxMachineProcesses implements MachineProcesses {
   }
 
   spawnPty(user: MachineUser, o: { cols: number; rows: number; term: string; env: Record<string, string>; command?: string }): PtyHandle {
-    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', user.shell, ...(o.command === undefined ? ['-l'] : ['-c', o.command])];
+    const argv = [...this.enterArgs(user), '--', user.shell, ...(o.command === undefined ? ['-l'] : ['-c', o.command])];
     const p = pty.spawn(argv[0], argv.slice(1), {
       name: o.term,
       cols: o.cols,
@@ -63,7 +71,7 @@ export class SandboxMachineProcesses implements MachineProcesses {
   }
 
   spawnExec(user: MachineUser, env: Record<string, string>, command: string): ChildProcess {
-    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', user.shell, '-c', command];
+    const argv = [...this.enterArgs(user), '--', user.shell, '-c', command];
     return spawn(argv[0], argv.slice(1), { stdio: 'pipe', env: this.loginEnv(user, env) });
   }
 
@@ -74,7 +82,7 @@ export class SandboxMachineProcesses implements MachineProcesses {
       queueMicrotask(() => child.emit('error', new Error('no sftp-server on this host: install Debian package openssh-sftp-server')));
       return child;
     }
-    const argv = [...machineEnterArgs(this.opts.pid, user, user.home), '--', server];
+    const argv = [...this.enterArgs(user), '--', server];
     return spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: this.loginEnv(user, {}) });
   }
 
