@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { AgentConnection } from './agent/connection';
 import { findCli } from './agent/cli';
 import { registerCommands } from './commands';
+import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
+import { registerPlaygroundPanel } from './playground-panel';
 import { PlaygroundMemory } from './playground-memory';
 import { SandlotFileSystem } from './remote/fs-provider';
 import { RemoteSshHandoff } from './remote/remote-ssh';
@@ -25,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const agent = own(new AgentConnection(context.secrets, log));
   const sessions = own(new MachineSessions(agent, log));
   const memory = new PlaygroundMemory(context.globalState);
+  const forwards = own(new PortForwards(agent, log));
   const handoff = new RemoteSshHandoff(agent, () => findCli(context.extensionPath), log, () => memory.redirects());
 
   own(SandlotFileSystem.register(sessions, log));
@@ -33,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
   own(new PlaygroundStatusBar(agent));
   own(registerTutorial(agent, sessions, log, context));
+  own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
   own(
     registerCommands({
@@ -44,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       extensionPath: context.extensionPath,
       currentPlayground: () => windowMachine()?.playground,
       rememberTemplate: (r) => memory.remember(r),
+      forwards,
     }),
   );
 

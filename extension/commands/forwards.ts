@@ -8,7 +8,7 @@ import { errorMessage } from '../log';
 import type { MachineRef } from '../remote/uri';
 
 export class PortForwards implements vscode.Disposable {
-  private readonly servers = new Map<string, { server: net.Server; local: number }>();
+  private readonly servers = new Map<string, { server: net.Server; local: number; ref: MachineRef; port: number }>();
 
   constructor(
     private readonly agent: AgentConnection,
@@ -39,9 +39,16 @@ export class PortForwards implements vscode.Disposable {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
     });
-    this.servers.set(key, { server, local });
+    this.servers.set(key, { server, local, ref: { playground: ref.playground, machine: ref.machine }, port });
     this.log.info(`forwarding 127.0.0.1:${local} → ${key}`);
     return local;
+  }
+
+  /** The forwards of one playground's machines (the playground panel lists them). */
+  list(playground: string): { machine: string; port: number; local: number }[] {
+    const out: { machine: string; port: number; local: number }[] = [];
+    for (const f of this.servers.values()) if (f.ref.playground === playground) out.push({ machine: f.ref.machine, port: f.port, local: f.local });
+    return out;
   }
 
   dispose(): void {

@@ -13,7 +13,7 @@ import { toUriComponents } from '../remote/uri';
 import { DisposableStore } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import { isNode } from '../views/nodes';
-import { PortForwards } from './forwards';
+import type { PortForwards } from './forwards';
 import { pickMachine, pickPlayground, type MachineTarget } from './pick';
 
 export interface CommandServices {
@@ -26,6 +26,8 @@ export interface CommandServices {
   /** The playground this window works in (status bar, "actions" picker). */
   currentPlayground: () => string | undefined;
   rememberTemplate: (record: PlaygroundRecord) => void;
+  /** Shared with the playground panel, whose Forward buttons reuse the same listeners. */
+  forwards: PortForwards;
 }
 
 function folderUri(t: MachineTarget): vscode.Uri {
@@ -34,8 +36,7 @@ function folderUri(t: MachineTarget): vscode.Uri {
 
 export function registerCommands(s: CommandServices): vscode.Disposable {
   const owned = new DisposableStore();
-  const forwards = owned.add(new PortForwards(s.agent, s.log));
-  const { agent, log } = s;
+  const { agent, log, forwards } = s;
 
   // One place turns failures into a message and a log line.
   const register = (id: string, fn: (...args: unknown[]) => unknown) =>

@@ -206,3 +206,21 @@ export class Workbench {
 export function tutorialFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
 }
+
+/**
+ * The document of the webview (sidebar view or editor panel) that shows `selector`: with
+ * several webviews open, the first one is not necessarily ours. Waits until one does.
+ */
+export async function webviewFrameWith(page: Page, selector: string, timeoutMs = UI_TIMEOUT): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hosts = page.frameLocator('iframe.webview.ready');
+    const n = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < n; i++) {
+      const doc = hosts.nth(i).frameLocator('iframe#active-frame');
+      if ((await doc.locator(selector).count().catch(() => 0)) > 0) return doc;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,28 @@
+// What the panel reads inside a machine on each poll, as one shell command over the
+// machine's already-open SSH session (one exec channel, no new connection), and how its
+// output splits into ports and addresses.
+import { parseListeningPorts } from './proc-net-tcp';
+import type { ListeningPort } from '../../webviews/playground/protocol';
+
+const MARK = '--sandlot-probe--';
+
+/**
+ * /proc/net/tcp{,6} are world-readable, so this works as the machine's default user too.
+ * `hostname -I` lists the interface addresses (not loopback); a machine without it only
+ * loses that line.
+ */
+export const PROBE_COMMAND = `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; echo ${MARK}; hostname -I 2>/dev/null || true`;
+
+export function parseProbeOutput(stdout: string): { ports: ListeningPort[]; addresses: string[] } {
+  const at = stdout.indexOf(MARK);
+  const tables = at < 0 ? stdout : stdout.slice(0, at);
+  const rest = at < 0 ? '' : stdout.slice(at + MARK.length);
+  const addresses = [...new Set(rest.split(/\s+/).filter(isAddress))]
+    // Link-local IPv6 (fe80::) means nothing outside the link; leave it out.
+    .filter((a) => !/^fe80:/i.test(a));
+  return { ports: parseListeningPorts(tables), addresses };
+}
+
+function isAddress(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || (s.includes(':') && /^[0-9a-fA-F:]+$/.test(s));
+}

@@ -1,0 +1,60 @@
+// The one protocol between the playground panel's webview and the extension host. Both
+// sides import it; each side receives through a `Handlers` map, so a message kind without
+// a handler fails the build. The panel shows one playground: its record (machines, time
+// left) from the agent, listening ports read inside each machine, and local forwards.
+import type { PlaygroundRecord } from '../../host-agent/api/protocol';
+
+// The handler-map type and the router are the same for every webview: shared, not copied.
+export { dispatch, type Handlers } from '../tutorial/protocol';
+
+/** A TCP port something listens on inside a machine (from /proc/net/tcp and tcp6). */
+export interface ListeningPort {
+  port: number;
+  /** Bound addresses, v4 first (`0.0.0.0`, `127.0.0.1`, `::`, …), without duplicates. */
+  addresses: string[];
+}
+
+/** What one machine's probe found (read about every 2.5 s while the panel is visible). */
+export interface MachineProbe {
+  ports: ListeningPort[];
+  /** Addresses of the machine's interfaces, loopback left out. */
+  addresses: string[];
+  /** Resident memory of the machine's processes, bytes (when the driver reports it). */
+  memoryBytes?: number;
+  /** Why the probe failed (SSH down, machine stopped); `ports` is then empty. */
+  error?: string;
+}
+
+/** A machine port forwarded to this computer (by the existing Forward Port code). */
+export interface Forward {
+  machine: string;
+  port: number;
+  /** The loopback port on the extension's side. */
+  local: number;
+  /** What a browser opens (env.asExternalUri of the local address). */
+  url: string;
+}
+
+/** Lifecycle actions the panel's buttons ask for. */
+export type LifecycleAction = 'stop' | 'start' | 'destroy';
+/** Machine actions that run the existing commands with the machine's ref. */
+export type MachineAction = 'openTerminal' | 'openFolder' | 'copySshCommand';
+
+/** Host → webview. */
+export type ToWebview =
+  /** The playground record, whole: on `ready`, on visibility and whenever it changes. */
+  | { kind: 'show'; playground: PlaygroundRecord }
+  /** The playground no longer exists (destroyed, expired) or cannot be read. */
+  | { kind: 'gone'; playground: string; reason: string }
+  | { kind: 'probe'; machine: string; probe: MachineProbe }
+  | { kind: 'forwards'; forwards: Forward[] }
+  /** A button's request finished (`id` echoed); `error` says why it did not work. */
+  | { kind: 'done'; id: number; error?: string };
+
+/** Webview → host. Requests carry an id the host echoes in `done`. */
+export type ToHost =
+  | { kind: 'ready' }
+  | { kind: 'extend'; id: number; minutes: number }
+  | { kind: 'lifecycle'; id: number; action: LifecycleAction }
+  | { kind: 'machine'; id: number; action: MachineAction; machine: string }
+  | { kind: 'forward'; id: number; machine: string; port: number; open: boolean };
