@@ -13,6 +13,7 @@ import {
   hostAlias,
 } from '../api/protocol';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
+import { machineSshIdentityFiles } from './machine-ssh-identity';
 import { machineUsers } from '../manifests/users';
 import { generateEd25519, knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
@@ -302,15 +303,16 @@ export class PlaygroundManager {
       authorizedKey: stored.userKey.publicKey,
       machines: manifest.playground.machines.map((m, index) => {
         const rec = stored.record.machines.find((x) => x.name === m.name)!;
+        const users = machineUsers(rec.users);
         const ramSize = m.resources?.ramSize ?? DEFAULT_RESOURCES.ramSize;
         return {
           name: m.name,
           index,
           image: m.image ?? 'linux',
-          users: machineUsers(rec.users),
+          users,
           defaultUser: rec.defaultUser,
           resources: { cpuCount: m.resources?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) },
-          startupFiles: m.startupFiles ?? [],
+          startupFiles: [...machineSshIdentityFiles(users, stored.userKey, stored.hostKeys), ...(m.startupFiles ?? [])],
           noSSH: m.noSSH ?? false,
           hostKey: stored.hostKeys[m.name],
         };

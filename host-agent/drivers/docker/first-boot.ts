@@ -46,10 +46,12 @@ function startupFileLines(spec: MachineSpec): string[] {
   for (const f of spec.startupFiles) {
     const p = shq(f.path);
     const data = Buffer.from(f.content, 'utf8').toString('base64');
-    lines.push(`mkdir -p "$(dirname ${p})"`, `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`);
+    const owner = shq(startupFileOwner(spec, f.path, f.owner));
+    // A directory made for the file belongs to the file's owner (~/.ssh must stay the user's).
+    lines.push(`d_="$(dirname ${p})"; [ -d "$d_" ] || { mkdir -p "$d_" && chown ${owner} "$d_"; }`, `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`);
     if (f.mode) lines.push(`chmod ${f.mode} ${p}`);
     else if (!f.append) lines.push(`chmod 0644 ${p}`);
-    lines.push(`chown ${shq(startupFileOwner(spec, f.path, f.owner))} ${p}`);
+    lines.push(`chown ${owner} ${p}`);
   }
   return lines;
 }

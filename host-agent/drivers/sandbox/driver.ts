@@ -199,6 +199,7 @@ export class SandboxDriver implements Driver {
       }),
     );
     this.save(spec, state);
+    this.serveInMachineSsh(spec);
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
@@ -227,6 +228,7 @@ export class SandboxDriver implements Driver {
       const h = state.machines[m.name];
       out[m.name] = hubAlive && h && isAlive(h.pid, h.start) ? 'running' : 'stopped';
     }
+    if (Object.values(out).every((s) => s === 'running')) this.serveInMachineSsh(spec);
     return out;
   }
 
@@ -285,7 +287,23 @@ export class SandboxDriver implements Driver {
     );
     live = Object.assign({ ssh, relay }, { pid: h.pid });
     this.live.set(key, live);
+    // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
+    // neighbour (with the key and known_hosts every user gets) lands here too.
+    if (!m.noSSH) {
+      relay.listen(22, (socket) => ssh.accept(socket)).catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${machine}: ssh from other machines: ${err.message}`));
+    }
     return live;
+  }
+
+  /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
+  private serveInMachineSsh(spec: PlaygroundSpec): void {
+    for (const m of spec.machines) {
+      try {
+        this.liveMachine(spec, m.name);
+      } catch (err) {
+        this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** As a normal user only root can exist in a machine (one uid is all we may map). */

@@ -44,16 +44,22 @@ function readHostFile(file: string): string {
   }
 }
 
-/** The host's passwd/group plus the machine's users (host entries with the same name are replaced). */
-export function renderPasswd(users: MachineUser[]): { passwd: string; group: string } {
+/**
+ * The host's passwd/group plus the machine's users. Host entries with a machine user's
+ * name or id are dropped: a host user at uid 1000 would otherwise win the lookup of
+ * `laborant` (uid 1000), and whoami, HOME and OpenSSH's ~/.ssh would all be the host's.
+ */
+export function renderPasswd(users: MachineUser[], hostPasswd = readHostFile('/etc/passwd'), hostGroup = readHostFile('/etc/group')): { passwd: string; group: string } {
   const names = new Set(users.map((u) => u.name));
-  const keep = (text: string) =>
+  const uids = new Set(users.map((u) => String(u.uid)));
+  const gids = new Set(users.map((u) => String(u.gid)));
+  const keep = (text: string, ids: Set<string>) =>
     text
       .split('\n')
-      .filter((l) => l && !names.has(l.split(':')[0]))
+      .filter((l) => l && !names.has(l.split(':')[0]) && !ids.has(l.split(':')[2] ?? ''))
       .join('\n');
-  const passwd = [keep(readHostFile('/etc/passwd')), ...users.map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.name}:${u.home}:${u.shell}`)];
-  const group = [keep(readHostFile('/etc/group')), ...users.map((u) => `${u.name}:x:${u.gid}:`)];
+  const passwd = [keep(hostPasswd, uids), ...users.map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.name}:${u.home}:${u.shell}`)];
+  const group = [keep(hostGroup, gids), ...users.map((u) => `${u.name}:x:${u.gid}:`)];
   return { passwd: `${passwd.filter(Boolean).join('\n')}\n`, group: `${group.filter(Boolean).join('\n')}\n` };
 }
 
@@ -100,7 +106,9 @@ function writeStartupFiles(dir: string, spec: MachineSpec, ids: IdMap): void {
     const [ownerName, groupName] = (f.owner ?? 'root').split(':');
     const owner = spec.users.find((u) => u.name === ownerName) ?? spec.users[0];
     const group = spec.users.find((u) => u.name === (groupName ?? ownerName)) ?? owner;
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    // Directories the file needs belong to its owner too (~/.ssh must stay the user's).
+    const created = fs.mkdirSync(path.dirname(target), { recursive: true });
+    for (let d = path.dirname(target); created && d.length >= created.length; d = path.dirname(d)) chownInside(d, ids, owner.uid, group.gid);
     if (f.append) fs.appendFileSync(target, f.content);
     else fs.writeFileSync(target, f.content);
     fs.chmodSync(target, parseInt(f.mode ?? '0644', 8));

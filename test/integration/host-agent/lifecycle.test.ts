@@ -70,6 +70,8 @@ describe('playground lifecycle', () => {
     ].sort());
     // The very same machine: the process started before the kill is still there.
     expect(await sh(second, a.id, `cat /root/state.txt; kill -0 ${sleeper} && echo alive`)).toBe('before\nalive\n');
+    // The machine's own port 22 (ssh between machines) is served again by the new agent.
+    expect(await sh(second, a.id, 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes dev hostname')).toBe('dev\n');
     await second.client.start(b.id);
     expect((await second.client.get(b.id)).state).toBe('running');
   });

@@ -85,6 +85,24 @@ describe('OpenSSH through the agent', () => {
     expect(fetch.stdout.trim()).toBe('200');
   });
 
+  it('lets users ssh from one machine to another by name, with strict host key checking', () => {
+    // What iximiuz multi-machine playgrounds offer: `ssh node-02` inside node-01.
+    const hop = (from: string, user: string, to: string, cmd: string) =>
+      openssh(config, alias(from), `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes ${to} ${cmd}`, ['-l', user]);
+    const root = hop('node-01', 'root', 'node-02', "'whoami; hostname'");
+    expect(root.stderr).not.toMatch(/Host key verification failed|Permission denied/);
+    expect(root.stdout.trim().split('\n')).toEqual(['root', 'node-02']);
+    expect(hop('node-03', 'laborant', 'node-01', "'whoami; hostname'").stdout.trim().split('\n')).toEqual(['laborant', 'node-01']);
+    expect(hop('node-02', 'root', 'node-02', "'exit 7'").code).toBe(7);
+    // ~/.ssh is the user's own (ssh can add hosts, the user can add keys).
+    expect(openssh(config, alias('node-02'), 'touch ~/.ssh/config && stat -c %U ~/.ssh', ['-l', 'laborant']).stdout.trim()).toBe('laborant');
+    // A host key that does not match is refused: known_hosts names node-02's real key.
+    const fake = `node-02 ${pg.machines[0]!.hostKey.split(' ').slice(0, 2).join(' ')}`;
+    const spoof = openssh(config, alias('node-01'), `echo '${fake}' > /tmp/fake_known_hosts && ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/fake_known_hosts node-02 true`);
+    expect(spoof.code).not.toBe(0);
+    expect(spoof.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
   it('copies files with scp and sftp both ways', () => {
     const local = path.join(agent.home, 'payload.bin');
     const data = Buffer.alloc(256 * 1024, 7);

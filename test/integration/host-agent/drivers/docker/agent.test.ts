@@ -66,6 +66,20 @@ describe('docker driver in the agent and the CLI', () => {
     expect(await engine.docker.listNetworks({ filters })).toEqual([]);
   }, 180_000);
 
+  it('lets users ssh between the machines of a playground by name (sshd, strict host keys)', async () => {
+    const pg = await startPlayground(agent!, 'linux-multi');
+    created.push(pg.id);
+    const config = writeSshConfig(agent!, pg.id);
+    const hop = (from: string, user: string, to: string) =>
+      openssh(config, hostAlias(pg.id, from), `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes ${to} 'whoami; hostname'`, ['-l', user]);
+    const root = hop('node-01', 'root', 'node-02');
+    expect(root.stderr).not.toMatch(/Host key verification failed|Permission denied/);
+    expect(root.stdout.trim().split('\n')).toEqual(['root', 'node-02']);
+    expect(hop('node-03', 'laborant', 'node-01').stdout.trim().split('\n')).toEqual(['laborant', 'node-01']);
+    expect(openssh(config, hostAlias(pg.id, 'node-02'), 'stat -c %U ~/.ssh ~/.ssh/id_ed25519', ['-l', 'laborant']).stdout.trim().split('\n')).toEqual(['laborant', 'laborant']);
+    await agent!.client.destroy(pg.id);
+  }, 180_000);
+
   it("honours a template's driver: docker on a sandbox agent", async () => {
     await agent?.kill();
     agent = await startAgent({ home, env: { DOCKER_HOST: engine.dockerHost } });

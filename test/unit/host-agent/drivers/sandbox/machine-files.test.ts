@@ -37,6 +37,16 @@ describe('sandbox machine files', () => {
     expect(group).toMatch(/^laborant:x:1000:$/m);
   });
 
+  it('drops host users and groups whose ids the machine\'s users take', () => {
+    const hostPasswd = 'root:x:0:0:root:/root:/bin/bash\ncloudsdk:x:1000:1000::/home/cloudsdk:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin';
+    const hostGroup = 'root:x:0:\ncloudsdk:x:1000:\nwww-data:x:33:';
+    const { passwd, group } = renderPasswd(machineUsers(['root', 'laborant']), hostPasswd, hostGroup);
+    expect(passwd).not.toMatch(/cloudsdk/);
+    expect(group).not.toMatch(/cloudsdk/);
+    expect(passwd).toMatch(/^www-data:x:33:/m);
+    expect(passwd.match(/^[^:]+:x:1000:/gm)).toEqual(['laborant:x:1000:']);
+  });
+
   it('refuses startup files on the read-only root and unknown owners, naming the field', () => {
     const spec = { users: machineUsers(['root']), startupFiles: [{ path: '/etc/motd', content: 'x' }, { path: '/root/ok', content: 'x', owner: 'bob' }] } as unknown as MachineSpec;
     expect(startupFileProblems(spec, 2)).toEqual([
