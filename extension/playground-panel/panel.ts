@@ -82,6 +82,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.owned.add(panel.onDidChangeViewState(() => this.visibilityChanged()));
     this.owned.add(s.agent.onDidChangePlaygrounds((list) => this.onList(list)));
     this.owned.add(toDisposable(() => {
+      if (this.poller.running) s.log.info(`panel ${id}: closed, port reads stopped`);
       this.poller.stop();
       this.unfollow();
     }));
@@ -180,8 +181,12 @@ export class PlaygroundPanel implements vscode.Disposable {
   /** Polls only while someone can see the ports: visible panel, running playground. */
   private visibilityChanged(): void {
     if (this.owned.isDisposed) return;
-    if (this.panel.visible && !this.gone && this.record?.state === 'running') this.poller.start();
+    const poll = this.panel.visible && !this.gone && this.record?.state === 'running';
+    if (poll === this.poller.running) return;
+    if (poll) this.poller.start();
     else this.poller.stop();
+    // Transitions only (never per round): the log shows when the panel costs anything.
+    this.s.log.info(`panel ${this.id}: ${poll ? `reading ports every ${PROBE_INTERVAL_MS / 1000} s` : 'port reads paused'}`);
   }
 
   private sendAll(): void {

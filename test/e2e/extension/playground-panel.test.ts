@@ -6,6 +6,7 @@
 // window and find the panel again, destroy from the panel and read that it is gone.
 // Every assertion on the panel reads its webview DOM. Screenshots in
 // test-results/e2e/playground-panel/.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
@@ -105,12 +106,44 @@ describe('playground panel in code-server', () => {
     await wb.screenshot('forwarded');
   });
 
+  step('opens the forwarded port in the browser with Open in Browser', async () => {
+    const row = await portRow(PORT);
+    const opened = wb.page.context().waitForEvent('page', { timeout: LONG });
+    await row.locator('button[data-action="forward"][data-open]').click();
+    // VS Code may ask before opening an address it does not trust yet.
+    const dialog = wb.page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: /^Open$/ }).first();
+    void dialog.waitFor({ state: 'visible', timeout: 10_000 }).then(() => dialog.click(), () => undefined);
+    const tab = await opened;
+    await tab.waitForLoadState('domcontentloaded');
+    const local = Number(await row.locator('.forward-local').getAttribute('data-local-port'));
+    // Through code-server's asExternalUri mapping (its port proxy) or the address itself.
+    expect(tab.url()).toContain(String(local));
+    await waitFor('the page served by the machine', LONG, async () => (await tab.locator('body').innerText()).includes('hello from dev'));
+    await tab.close();
+  });
+
   step('drops the port once the listener is gone', async () => {
     const r = await sshRun(client(), pg.id, 'dev', `kill ${listenerPid}`);
     expect(r.code).toBe(0);
     await (await portRow(PORT)).waitFor({ state: 'detached', timeout: PORT_SHOWS });
     await (await doc()).locator(PORTS_READ).waitFor({ state: 'visible', timeout: PORT_SHOWS });
     await wb.screenshot('port-gone');
+  });
+
+  step('stops reading ports while hidden behind another editor, and reads them again when shown', async () => {
+    const log = () => session!.extensionLog() ? fs.readFileSync(session!.extensionLog()!, 'utf8') : '';
+    expect(log()).toContain(`panel ${pg.id}: reading ports every`);
+    await wb.runCommand('File: New Untitled Text File');
+    await waitFor('the port reads to pause', LONG, () => log().includes(`panel ${pg.id}: port reads paused`));
+    await wb.screenshot('hidden');
+    // Back to the panel: its webview is made again (no retainContextWhenHidden) and the
+    // host starts reading at once.
+    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).first().click();
+    await waitFor('the port reads to resume', LONG, () => {
+      const text = log();
+      return text.lastIndexOf(`panel ${pg.id}: reading ports every`) > text.lastIndexOf(`panel ${pg.id}: port reads paused`);
+    });
+    await (await doc()).locator(PORTS_READ).waitFor({ state: 'visible', timeout: PORT_SHOWS });
   });
 
   step('extends the lifetime by an hour with the panel button', async () => {
@@ -137,6 +170,16 @@ describe('playground panel in code-server', () => {
     await d.locator(PORTS_READ).waitFor({ state: 'visible', timeout: LONG });
     expect(await (await portRow(PORT)).count()).toBe(0);
     await wb.screenshot('reloaded');
+  });
+
+  step('opens from the Playgrounds tree context menu too', async () => {
+    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).first().locator('.codicon-close').click();
+    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).waitFor({ state: 'detached' });
+    await wb.showViewContainer('Sandlot');
+    await wb.contextMenu(wb.sideBarRow(pg.id), 'Show Playground');
+    await webviewFrameWith(wb.page, '.machine-card[data-machine="dev"][data-state="running"]', LONG);
+    expect(await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).count()).toBe(1);
+    await wb.screenshot('from-tree');
   });
 
   step('destroys the playground with the panel button and says it is gone', async () => {
