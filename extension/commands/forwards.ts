@@ -9,11 +9,25 @@ import type { MachineRef } from '../remote/uri';
 
 export class PortForwards implements vscode.Disposable {
   private readonly servers = new Map<string, { server: net.Server; local: number; ref: MachineRef; port: number }>();
+  private readonly listening: vscode.Disposable;
 
   constructor(
     private readonly agent: AgentConnection,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    // A destroyed playground's forwards only hold local ports: close them. Not on a
+    // disconnect (the list is empty then too), the agent may come back with them.
+    this.listening = agent.onDidChangePlaygrounds((list) => {
+      if (agent.state.kind !== 'connected') return;
+      const ids = new Set(list.map((p) => p.id));
+      for (const [key, f] of this.servers) {
+        if (ids.has(f.ref.playground)) continue;
+        f.server.close();
+        this.servers.delete(key);
+        this.log.info(`forward 127.0.0.1:${f.local} → ${key} closed: the playground is gone`);
+      }
+    });
+  }
 
   async forward(ref: MachineRef, port: number): Promise<number> {
     const key = `${ref.playground}/${ref.machine}:${port}`;
@@ -52,6 +66,7 @@ export class PortForwards implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.listening.dispose();
     for (const { server } of this.servers.values()) server.close();
     this.servers.clear();
   }

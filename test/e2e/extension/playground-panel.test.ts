@@ -8,6 +8,7 @@
 // test-results/e2e/playground-panel/.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { startPlayground } from '../../helpers/agent-process';
@@ -182,8 +183,39 @@ describe('playground panel in code-server', () => {
     await wb.screenshot('from-tree');
   });
 
+  step('opens a terminal in the machine from its card', async () => {
+    const d = await doc();
+    await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').click();
+    const term = await wb.terminal(LONG);
+    await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
+    await term.click();
+    await wb.page.keyboard.type('echo "on $(hostname)"\n');
+    await waitFor('the command output', LONG, async () => (await wb.terminalText()).includes('on dev'));
+    await wb.screenshot('terminal');
+  });
+
+  step('stops and starts the playground with the panel buttons, following its events', async () => {
+    const d = await doc();
+    await d.locator('button[data-action="lifecycle"][data-lifecycle="stop"]').click();
+    await d.locator('.playground-panel[data-state="stopped"]').waitFor({ state: 'visible', timeout: LONG });
+    await d.locator('.machine-card[data-machine="dev"][data-state="stopped"]').waitFor({ state: 'visible', timeout: LONG });
+    expect(await d.locator('.machine-card[data-machine="dev"] .ports-section').innerText()).toContain('Ports are read while the machine runs.');
+    expect(await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').isDisabled()).toBe(true);
+    await wb.screenshot('stopped');
+    await d.locator('button[data-action="lifecycle"][data-lifecycle="start"]').click();
+    await d.locator('.machine-card[data-machine="dev"][data-state="running"]').waitFor({ state: 'visible', timeout: LONG });
+    expect(await d.locator('.playground-panel').getAttribute('data-state')).toBe('running');
+    await d.locator(PORTS_READ).waitFor({ state: 'visible', timeout: LONG });
+  });
+
   step('destroys the playground with the panel button and says it is gone', async () => {
     const d = await doc();
+    // A forward made after the reload (which restarted the extension host and its
+    // listeners): SSH's banner comes through it now, and must not once the playground is gone.
+    const ssh = (await portRow(22)).locator('button[data-action="forward"]:not([data-open])');
+    await ssh.click();
+    const sshLocal = Number(await (await portRow(22)).locator('.forward-local').getAttribute('data-local-port'));
+    expect(await banner(sshLocal)).toMatch(/^SSH-2\.0-/);
     await d.locator('button[data-action="lifecycle"][data-lifecycle="destroy"]').click();
     await wb.clickDialogButton('Destroy');
     await d.locator('.pg-gone').waitFor({ state: 'visible', timeout: LONG });
@@ -192,8 +224,28 @@ describe('playground panel in code-server', () => {
     expect(await d.locator('.playground-panel').getAttribute('data-state')).toBe('gone');
     await expect(client().get(pg.id)).rejects.toThrow();
     await wb.screenshot('gone');
+    // The playground's forward does not outlive it.
+    await waitFor('the forward to close', LONG, async () => banner(sshLocal).then(() => false, () => true));
   });
 });
+
+/** The first line a TCP server sends (an SSH server's version banner). */
+function banner(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let text = '';
+    sock.setTimeout(10_000, () => sock.destroy(new Error(`no banner on 127.0.0.1:${port}`)));
+    sock.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('\n')) {
+        sock.destroy();
+        resolve(text.split('\n')[0]!.trim());
+      }
+    });
+    sock.on('error', reject);
+    sock.on('close', () => reject(new Error(`127.0.0.1:${port} closed without a banner`)));
+  });
+}
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
