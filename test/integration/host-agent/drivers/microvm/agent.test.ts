@@ -64,6 +64,12 @@ describe('microvm driver in the agent', () => {
     expect(r.stdout).toContain('reachable');
   });
 
+  it('lets users ssh from one machine to another by name with strict host key checking', () => {
+    const r = openssh(sshConfig, hostAlias(id!, 'alpha'), "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes beta 'whoami; hostname'");
+    expect(r.stderr).not.toMatch(/Host key verification failed|Permission denied/);
+    expect(r.stdout.trim().split('\n')).toEqual(['root', 'beta']);
+  });
+
   it('gives each clone its own host key (the one the agent recorded) and the clock of the host', async () => {
     const record = await agent!.client.get(id!);
     const keys: string[] = [];
