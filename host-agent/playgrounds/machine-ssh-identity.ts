@@ -3,8 +3,7 @@
 // with its real host key, so OpenSSH inside the machines keeps strict host key checking.
 // Handing the key to the machines gives nothing away: it opens only this playground's
 // machines, which the same users can already reach, and the agent's tunnel still needs
-// the agent token. Written as startup files, so every driver applies them the same way,
-// before the manifest's own (which may replace them).
+// the agent token. Written as startup files, so every driver applies them the same way.
 import type { KeyPair, MachineUser } from '../drivers/protocol';
 import type { StartupFile } from '../manifests/schema';
 
@@ -21,6 +20,16 @@ export function machineSshIdentityFiles(users: readonly MachineUser[], userKey: 
       { path: `${dir}/known_hosts`, content: knownHosts, mode: '0644', owner },
     ];
   });
+}
+
+/**
+ * The manifest's startup files, then ours for the paths it does not write: its files keep
+ * their indices (errors name `startupFiles[i]` of the manifest) and its own key or
+ * known_hosts wins.
+ */
+export function withSshIdentity(manifestFiles: readonly StartupFile[], identity: readonly StartupFile[]): StartupFile[] {
+  const taken = new Set(manifestFiles.map((f) => f.path));
+  return [...manifestFiles, ...identity.filter((f) => !taken.has(f.path))];
 }
 
 /** `ssh-ed25519 AAAA…` without the key's comment (known_hosts wants type and key only). */

@@ -13,7 +13,7 @@ import {
   hostAlias,
 } from '../api/protocol';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
-import { machineSshIdentityFiles } from './machine-ssh-identity';
+import { machineSshIdentityFiles, withSshIdentity } from './machine-ssh-identity';
 import { machineUsers } from '../manifests/users';
 import { generateEd25519, knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
@@ -312,7 +312,7 @@ export class PlaygroundManager {
           users,
           defaultUser: rec.defaultUser,
           resources: { cpuCount: m.resources?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) },
-          startupFiles: [...machineSshIdentityFiles(users, stored.userKey, stored.hostKeys), ...(m.startupFiles ?? [])],
+          startupFiles: withSshIdentity(m.startupFiles ?? [], machineSshIdentityFiles(users, stored.userKey, stored.hostKeys)),
           noSSH: m.noSSH ?? false,
           hostKey: stored.hostKeys[m.name],
         };

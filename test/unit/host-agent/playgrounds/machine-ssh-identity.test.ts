@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateEd25519 } from '../../../../host-agent/keys/keys';
 import { machineUsers } from '../../../../host-agent/manifests/users';
-import { machineSshIdentityFiles } from '../../../../host-agent/playgrounds/machine-ssh-identity';
+import { machineSshIdentityFiles, withSshIdentity } from '../../../../host-agent/playgrounds/machine-ssh-identity';
 
 describe('machineSshIdentityFiles', () => {
   const userKey = generateEd25519('sandlot pg-test');
@@ -39,5 +39,13 @@ describe('machineSshIdentityFiles', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("keeps the manifest's files first, at their indices, and lets them replace ours", () => {
+    const manifest = [{ path: '/root/notes.txt', content: 'hi' }, { path: '/root/.ssh/known_hosts', content: 'mine\n' }];
+    const merged = withSshIdentity(manifest, files);
+    expect(merged.slice(0, 2)).toEqual(manifest);
+    expect(merged.filter((f) => f.path === '/root/.ssh/known_hosts')).toEqual([manifest[1]]);
+    expect(merged).toHaveLength(2 + files.length - 1);
   });
 });
