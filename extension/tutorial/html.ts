@@ -2,6 +2,9 @@
 // scripts and styles only with this load's nonce, images only from the webview's own
 // resource origin (the content folder) or https, nothing else.
 import { TUTORIAL_CSS } from '../../webviews/tutorial/styles';
+import { webviewHtml } from '../util/webview-html';
+
+export { makeNonce } from '../util/webview-html';
 
 export interface ShellOptions {
   /** `webview.cspSource`. */
@@ -21,26 +24,6 @@ export function contentSecurityPolicy(o: Pick<ShellOptions, 'cspSource' | 'nonce
   ].join('; ');
 }
 
-const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
 export function tutorialHtml(o: ShellOptions): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${attr(o.nonce)}">${TUTORIAL_CSS}</style>
-<title>Tutorial</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
-</body>
-</html>`;
-}
-
-/** 128 random bits, base64: a fresh nonce per HTML load. */
-export function makeNonce(random: (n: number) => Uint8Array): string {
-  return Buffer.from(random(16)).toString('base64');
+  return webviewHtml({ title: 'Tutorial', csp: contentSecurityPolicy(o), css: TUTORIAL_CSS, scriptUri: o.scriptUri, nonce: o.nonce });
 }

@@ -6,15 +6,9 @@ import { dispatch, type Handlers, type LifecycleAction, type MachineAction, type
 import { buttonKey, renderPanel, resourcesText } from './render';
 import { applyMessage, restoreState, withPending, type PanelState } from './state';
 import { mount } from '../tutorial/vnode';
+import { vscodeApi } from '../vscode-api';
 
-interface VsCodeApi {
-  postMessage(message: ToHost): void;
-  getState(): unknown;
-  setState(state: PanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<ToHost, PanelState>();
 const root = document.getElementById('root')!;
 let state = restoreState(vscode.getState());
 let nextId = 1;

@@ -4,15 +4,9 @@ import { dispatch, type Handlers, type ToHost, type ToWebview } from './protocol
 import { renderView } from './render';
 import { applyMessage, restoreState, type WebviewState } from './state';
 import { h, mount } from './vnode';
+import { vscodeApi } from '../vscode-api';
 
-interface VsCodeApi {
-  postMessage(message: ToHost): void;
-  getState(): unknown;
-  setState(state: WebviewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<ToHost, WebviewState>();
 const root = document.getElementById('root')!;
 let state = restoreState(vscode.getState());
 

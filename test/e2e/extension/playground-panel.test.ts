@@ -9,11 +9,12 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { startPlayground } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
+import { journey } from '../harness/steps';
 import { artifactsDir, waitFor } from '../harness/util';
 import { webviewFrameWith, type Workbench } from '../harness/workbench';
 
@@ -29,19 +30,7 @@ describe('playground panel in code-server', () => {
   let session: E2eSession | undefined;
   let wb: Workbench;
   let pg: PlaygroundRecord;
-  let failed: string | undefined;
-  // Each step builds on the one before; after a failure the rest fail fast, not by timeout.
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      if (failed) throw new Error(`not run: "${failed}" failed`);
-      try {
-        await fn();
-      } catch (err) {
-        failed = name;
-        await wb?.screenshot(`failed-${name.split(' ').slice(0, 3).join('-')}`);
-        throw err;
-      }
-    });
+  const step = journey((name) => wb.screenshot(name));
   const doc = () => webviewFrameWith(wb.page, '.playground-panel, .pg-empty');
   const portRow = async (port: number) => (await doc()).locator(`.machine-card[data-machine="dev"] .port[data-port="${port}"]`);
   const client = () => session!.agent.client;
