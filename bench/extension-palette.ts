@@ -6,21 +6,17 @@
 // reused after the first run (one connection per machine), as it would be for a user.
 //
 //   npm run build && npm run bench -- extension-palette [--runs 7]
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { startPlayground } from '../test/helpers/agent-process';
-import { E2eSession } from '../test/e2e/harness/session';
 import { waitFor } from '../test/e2e/harness/util';
+import { withWorkbench } from './workbench-session';
 import { runBench, runsArg } from './harness';
 import { fmtMs, median } from './stats';
 
 const RUNS = runsArg(7);
 
 async function main(): Promise<void> {
-  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-palette-shots-'));
-  const session = await E2eSession.start({ name: 'bench-palette', artifacts: shots, settings: { 'terminal.integrated.defaultProfile.linux': 'bash' } });
-  try {
+  await withWorkbench('palette', { 'terminal.integrated.defaultProfile.linux': 'bash' }, async (session) => {
     const pg = await startPlayground(session.agent, 'linux');
     const w = session.wb;
     // Ready when the extension lists the playground (it has connected to the agent).
@@ -46,10 +42,7 @@ async function main(): Promise<void> {
     console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0]!)}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`  baseline "Terminal: Create New Terminal" → local prompt: median ${fmtMs(median(local))} — ratio ${(median(sandlot) / median(local)).toFixed(2)}x`);
-  } finally {
-    await session.close();
-    fs.rmSync(shots, { recursive: true, force: true });
-  }
+  });
 }
 
 runBench(main);

@@ -7,22 +7,18 @@
 // a new port, at a random moment relative to the poll.
 //
 //   npm run build && npm run bench -- playground-panel [--runs 9]
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { startPlayground } from '../test/helpers/agent-process';
 import { sshRun } from '../test/e2e/harness/machine';
-import { E2eSession } from '../test/e2e/harness/session';
 import { webviewFrameWith } from '../test/e2e/harness/workbench';
+import { withWorkbench } from './workbench-session';
 import { runBench, runsArg } from './harness';
 import { fmtMs, median } from './stats';
 
 const RUNS = runsArg(9);
 
 async function main(): Promise<void> {
-  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-panel-shots-'));
-  const session = await E2eSession.start({ name: 'bench-panel', artifacts: shots });
-  try {
+  await withWorkbench('panel', {}, async (session) => {
     const { wb } = session;
     const client = session.agent.client;
     const pg = await startPlayground(session.agent, 'linux');
@@ -54,10 +50,7 @@ async function main(): Promise<void> {
     console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, panel polls every 2.5 s`);
     console.log(`port bound in the machine → its row in the playground panel: median ${fmtMs(s)} (min ${fmtMs(Math.min(...shows))}, max ${fmtMs(Math.max(...shows))})`);
     console.log(`  baseline, one probe (SSH connect + exec of the /proc read) from the host: median ${fmtMs(p)} — ratio ${(s / p).toFixed(1)}x`);
-  } finally {
-    await session.close();
-    fs.rmSync(shots, { recursive: true, force: true });
-  }
+  });
 }
 
 runBench(main);

@@ -7,13 +7,11 @@
 // 1–2 s so that the change lands at every phase of the one-second check loop.
 //
 //   npm run build && npm run bench -- tutorial-webview [--runs 9]
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { PlaygroundEvent } from '../host-agent/api/protocol';
 import { connectMachine } from '../host-agent/ssh/connect';
-import { E2eSession } from '../test/e2e/harness/session';
 import { tutorialFrame } from '../test/e2e/harness/workbench';
+import { withWorkbench } from './workbench-session';
 import { runBench, runsArg, sshExec } from './harness';
 import { fmtMs, median } from './stats';
 
@@ -21,9 +19,7 @@ const RUNS = runsArg(9);
 const TASK = 'verify_backup_dir';
 
 async function main(): Promise<void> {
-  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-tutorial-shots-'));
-  const session = await E2eSession.start({ name: 'bench-tutorial', artifacts: shots });
-  try {
+  await withWorkbench('tutorial', {}, async (session) => {
     const { wb } = session;
     const client = session.agent.client;
     await wb.runCommand('Sandlot: Open Tutorial…');
@@ -66,10 +62,7 @@ async function main(): Promise<void> {
     console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, checks every 1000 ms`);
     console.log(`condition → step green in the webview DOM: median ${fmtMs(d)} (min ${fmtMs(Math.min(...toDom))}, max ${fmtMs(Math.max(...toDom))}) — goal < 1.5 s`);
     console.log(`  baseline condition → agent's completed event: median ${fmtMs(e)} — the webview adds ${fmtMs(d - e)} (ratio ${(d / e).toFixed(2)}x)`);
-  } finally {
-    await session.close();
-    fs.rmSync(shots, { recursive: true, force: true });
-  }
+  });
 }
 
 runBench(main);
