@@ -8,6 +8,7 @@ import { engineAddress, pingEngine } from '../../drivers/docker/engine';
 import { DockerImageBuilder } from '../../images/docker-builder';
 import { sandlotHome } from '../../util/paths';
 import { CliError, printJson, table } from '../context';
+import { registerPrune } from './images-prune';
 
 function builder(k3s: { k3sBinary?: string; k3sUrl?: string; k3sSha256?: string } = {}) {
   const address = engineAddress(process.env.DOCKER_HOST);
@@ -72,4 +73,6 @@ export function register(program: Command): void {
         process.stdout.write(`${name}: ${tag} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
       }
     });
+
+  registerPrune(cmd);
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
+import { vmCacheDir } from '../../images/vm/cache-dir';
 import { NetnsRelay } from '../../netns/relay';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
@@ -68,7 +69,7 @@ export class MicrovmDriver implements Driver {
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
-    this.cacheDir = opts.cacheDir ?? this.env.SANDLOT_VM_CACHE ?? path.join(opts.stateHome, 'images', 'vm');
+    this.cacheDir = opts.cacheDir ?? vmCacheDir(opts.stateHome, this.env);
     this.images = new VmImageBuilder({ cacheDir: this.cacheDir, env: this.env });
   }
 

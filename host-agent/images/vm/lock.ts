@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-function ownerAlive(lockDir: string): boolean {
+export function ownerAlive(lockDir: string): boolean {
   try {
     const pid = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
     if (!pid) return true; // being written right now
