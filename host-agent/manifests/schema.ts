@@ -87,6 +87,12 @@ export type InitTask = z.infer<typeof initTaskSchema>;
 
 export const DEFAULT_RESOURCES = { cpuCount: 1, ramSize: '1Gi' } as const;
 
+/** A machine's `resources` with the defaults filled in, and the RAM in bytes. */
+export function machineResources(r: MachineManifest['resources']): { cpuCount: number; ramSize: string; ramBytes: number } {
+  const ramSize = r?.ramSize ?? DEFAULT_RESOURCES.ramSize;
+  return { cpuCount: r?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) };
+}
+
 /** Bytes in a `ramSize` string ("512Mi", "2Gi", "1G"). */
 export function parseRamSize(size: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(size);

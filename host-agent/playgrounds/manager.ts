@@ -17,7 +17,7 @@ import { machineSshIdentityFiles, withSshIdentity } from './machine-ssh-identity
 import { machineUsers } from '../manifests/users';
 import { generateEd25519, knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
-import { DEFAULT_RESOURCES, parseRamSize, type PlaygroundManifest } from '../manifests/schema';
+import { machineResources, type PlaygroundManifest } from '../manifests/schema';
 import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
 import { now, type PlaygroundEvents } from './events';
@@ -165,6 +165,7 @@ export class PlaygroundManager {
       machines: manifest.playground.machines.map((m) => {
         const users = machineUsers((m.users ?? [{ name: 'root' }]).map((u) => u.name));
         const defaultUser = m.users?.find((u) => u.default)?.name ?? m.users?.[0]?.name ?? 'root';
+        const { cpuCount, ramSize } = machineResources(m.resources);
         return {
           name: m.name,
           state: 'creating',
@@ -173,7 +174,7 @@ export class PlaygroundManager {
           home: users.find((u) => u.name === defaultUser)!.home,
           noSSH: m.noSSH ?? false,
           hostKey: hostKeys[m.name].publicKey,
-          resources: { cpuCount: m.resources?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize: m.resources?.ramSize ?? DEFAULT_RESOURCES.ramSize },
+          resources: { cpuCount, ramSize },
         };
       }),
     };
@@ -304,14 +305,13 @@ export class PlaygroundManager {
       machines: manifest.playground.machines.map((m, index) => {
         const rec = stored.record.machines.find((x) => x.name === m.name)!;
         const users = machineUsers(rec.users);
-        const ramSize = m.resources?.ramSize ?? DEFAULT_RESOURCES.ramSize;
         return {
           name: m.name,
           index,
           image: m.image ?? 'linux',
           users,
           defaultUser: rec.defaultUser,
-          resources: { cpuCount: m.resources?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) },
+          resources: machineResources(m.resources),
           startupFiles: withSshIdentity(m.startupFiles ?? [], machineSshIdentityFiles(users, stored.userKey, stored.hostKeys)),
           noSSH: m.noSSH ?? false,
           hostKey: stored.hostKeys[m.name],

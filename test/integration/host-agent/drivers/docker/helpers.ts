@@ -10,7 +10,8 @@ import Docker from 'dockerode';
 import { Client } from 'ssh2';
 import { generateEd25519 } from '../../../../../host-agent/keys/keys';
 import { parseYaml, validateManifest } from '../../../../../host-agent/manifests/load';
-import { DEFAULT_RESOURCES, parseRamSize, type PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
+import { machineResources, type PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
+import { machineUsers } from '../../../../../host-agent/manifests/users';
 import type { Driver, DriverContext, MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { repoRoot } from '../../../../../host-agent/util/paths';
 import { execOn, type ExecResult } from '../../../../helpers/ssh-exec';
@@ -108,19 +109,14 @@ export function makePlayground(manifest: PlaygroundManifest, root: string): Test
   const id = `pg-t${process.pid.toString(36)}${(counter++).toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`.slice(0, 16);
   const userKey = keyPair(`sandlot-${id}`);
   const machines: MachineSpec[] = manifest.playground.machines.map((m, index) => {
-    const users = (m.users ?? [{ name: 'root', default: true }, { name: 'laborant' }]).map((u) =>
-      u.name === 'root'
-        ? { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash' }
-        : { name: u.name, uid: 1000, gid: 1000, home: `/home/${u.name}`, shell: '/bin/bash' },
-    );
-    const ramSize = m.resources?.ramSize ?? DEFAULT_RESOURCES.ramSize;
+    const users = machineUsers((m.users ?? [{ name: 'root' }, { name: 'laborant' }]).map((u) => u.name));
     return {
       name: m.name,
       index,
       image: m.image ?? 'linux',
       users,
       defaultUser: (m.users ?? []).find((u) => u.default)?.name ?? 'root',
-      resources: { cpuCount: m.resources?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) },
+      resources: machineResources(m.resources),
       startupFiles: m.startupFiles ?? [],
       noSSH: m.noSSH ?? false,
       hostKey: keyPair(`${m.name}-host`),
