@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { AgentConnection } from '../agent/connection';
 import { pickMachine } from '../commands/pick';
 import type { MachineSessions } from './ssh-session';
-import { MachinePty, terminalName } from './terminal';
+import { MachinePty } from './terminal';
+import { terminalName } from './terminal-name';
 
 /** The "Sandlot Machine" terminal profile: a shell in a running machine (asks which when several run). */
 export function registerTerminalProfile(agent: AgentConnection, sessions: MachineSessions, log: vscode.LogOutputChannel): vscode.Disposable {

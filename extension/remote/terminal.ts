@@ -9,8 +9,6 @@ import type { MachineSessions } from './ssh-session';
 import { terminalName } from './terminal-name';
 import type { MachineRef } from './uri';
 
-export { terminalName };
-
 export class MachinePty implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();

@@ -2,7 +2,8 @@
 // when there is none. A new terminal's SSH shell takes a moment to open and input sent
 // before that is lost, so we wait for its first output (the prompt) before typing.
 import * as vscode from 'vscode';
-import { MachinePty, terminalName } from '../remote/terminal';
+import { MachinePty } from '../remote/terminal';
+import { terminalName } from '../remote/terminal-name';
 import type { MachineSessions } from '../remote/ssh-session';
 import type { MachineRef } from '../remote/uri';
 
