@@ -50,7 +50,10 @@ async function main() {
   }
   const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-docker-'));
   const driver = new DockerDriver({ stateHome, dockerHost });
-  const results: Record<string, unknown> = { date: new Date().toISOString(), host: `${os.cpus().length} CPU, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.release()}` };
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    host: `${os.cpus().length} CPU, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.release()}`,
+  };
   try {
     await driver.preflight();
     const builds: Record<string, number> = {};
@@ -140,7 +143,9 @@ playground:
     console.log(`stopped → start → shell, median of ${RUNS}: ${ms(median(restartToShell))}`);
     console.log(`baseline: bare container → sshd port open, median of ${RUNS}: ${ms(median(baseline))}`);
     console.log(`ratio start→shell / baseline: ${(median(startToShell) / median(baseline)).toFixed(2)}×`);
-    console.log(`idle memory per machine: linux ${(median(linuxMem) / 1024 ** 2).toFixed(1)} MiB, docker (dockerd inside) ${(median(dockerMem) / 1024 ** 2).toFixed(1)} MiB`);
+    console.log(
+      `idle memory per machine: linux ${(median(linuxMem) / 1024 ** 2).toFixed(1)} MiB, docker (dockerd inside) ${(median(dockerMem) / 1024 ** 2).toFixed(1)} MiB`,
+    );
     fs.mkdirSync('bench/out', { recursive: true });
     fs.writeFileSync('bench/out/docker-start.json', JSON.stringify(results, null, 2));
   } finally {

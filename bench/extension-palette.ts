@@ -39,9 +39,18 @@ async function main(): Promise<void> {
       sandlot.push(await measure('Sandlot: Open Terminal', /root@dev:~# *$/m));
       local.push(await measure('Terminal: Create New Terminal', /[#$] *$/m));
     }
-    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0]!)}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`);
-    console.log(`  baseline "Terminal: Create New Terminal" → local prompt: median ${fmtMs(median(local))} — ratio ${(median(sandlot) / median(local)).toFixed(2)}x`);
+    console.log(
+      `runs: ${RUNS}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      `palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0]!)}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`,
+    );
+    console.log(
+      `  baseline "Terminal: Create New Terminal" → local prompt: median ${fmtMs(median(local))} — ratio ${(median(sandlot) / median(local)).toFixed(2)}x`,
+    );
   });
 }
 

@@ -51,7 +51,12 @@ async function main(): Promise<void> {
     }
     const e = median(echo);
     const r = median(rtt);
-    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(
+      `runs: ${RUNS}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
     console.log(`keystroke → echo through the tunnel: median ${fmtMs(e)} (min ${fmtMs(Math.min(...echo))}, max ${fmtMs(Math.max(...echo))})`);
     console.log(`  baseline one SFTP round trip:      median ${fmtMs(r)} — echo = ${(e / r).toFixed(1)}x a bare round trip`);
   });

@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     const loop = `for i in $(seq ${RUNS}); do t=$(date +%s%N); ssh -o BatchMode=yes node-02 true || exit 1; echo $(( $(date +%s%N) - t )); done`;
     const inside = openssh(config, hostAlias(pg.id, 'node-01'), loop);
     if (inside.code !== 0) throw new Error(`ssh inside the playground failed: ${inside.stderr}`);
-    const hop = inside.stdout.trim().split('\n').map((ns) => Number(ns) / 1e6);
+    const hop = inside.stdout
+      .trim()
+      .split('\n')
+      .map((ns) => Number(ns) / 1e6);
 
     const host: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -37,7 +40,12 @@ async function main(): Promise<void> {
     }
     const h = median(hop);
     const b = median(host);
-    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(
+      `runs: ${RUNS}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
     console.log(`ssh node-02 true, from inside node-01:            median ${fmtMs(h)} (min ${fmtMs(Math.min(...hop))}, max ${fmtMs(Math.max(...hop))})`);
     console.log(`  baseline, the same from the host (ProxyCommand): median ${fmtMs(b)} — ratio ${(h / b).toFixed(2)}x`);
     await agent.client.destroy(pg.id);

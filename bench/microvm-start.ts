@@ -38,7 +38,9 @@ interface Figures {
 }
 
 function manifest(driver: string) {
-  return manifestFrom(`kind: playground\nname: bench\nplayground:\n  driver: ${driver}\n  machines:\n    - name: dev\n      resources: { cpuCount: 1, ramSize: ${MEM} }\n`);
+  return manifestFrom(
+    `kind: playground\nname: bench\nplayground:\n  driver: ${driver}\n  machines:\n    - name: dev\n      resources: { cpuCount: 1, ramSize: ${MEM} }\n`,
+  );
 }
 
 /** create → first SSH command, then (on the first run) RSS after IDLE_MS; always destroyed. */
@@ -76,11 +78,21 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const row = (what: string, f: Figures, base?: number) => {
     const m = median(f.startMs);
-    rows.push([what, `${fmtMs(m)} (min ${fmtMs(Math.min(...f.startMs))}, max ${fmtMs(Math.max(...f.startMs))}; ${f.startMs.length} runs)`, f.rss.length ? `${(median(f.rss) / MiB).toFixed(1)} MiB` : '-', base ? `${(m / base).toFixed(1)}×` : '1×']);
+    rows.push([
+      what,
+      `${fmtMs(m)} (min ${fmtMs(Math.min(...f.startMs))}, max ${fmtMs(Math.max(...f.startMs))}; ${f.startMs.length} runs)`,
+      f.rss.length ? `${(median(f.rss) / MiB).toFixed(1)} MiB` : '-',
+      base ? `${(m / base).toFixed(1)}×` : '1×',
+    ]);
     return m;
   };
   try {
-    console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; guest memory ${MEM}`);
+    console.log(
+      `machine: ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; guest memory ${MEM}`,
+    );
 
     const sandbox = new SandboxDriver({ playgroundsDir: root });
     await sandbox.preflight();
@@ -127,7 +139,12 @@ async function main(): Promise<void> {
 
     console.log('\n| what | start → shell, median | idle RSS per machine | vs sandbox |\n|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-    console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `\nload average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     clearInterval(keepAlive);
     fs.rmSync(root, { recursive: true, force: true });

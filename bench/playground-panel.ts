@@ -35,7 +35,12 @@ async function main(): Promise<void> {
       // steps), so t0 follows the bind by at most that and the exec's way back.
       const serve = `use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => ${port}, Listen => 5, ReuseAddr => 1) or die $!; open(my $f, ">", "/tmp/up-${port}"); print $f "up\\n"; close $f; sleep 600`;
       const row = doc.locator(`.machine-card[data-machine="dev"] .port[data-port="${port}"]`);
-      const r = await sshRun(client, pg.id, 'dev', `setsid perl -e '${serve}' </dev/null >/dev/null 2>&1 & for i in $(seq 500); do [ -s /tmp/up-${port} ] && break; sleep 0.02; done; cat /tmp/up-${port}`);
+      const r = await sshRun(
+        client,
+        pg.id,
+        'dev',
+        `setsid perl -e '${serve}' </dev/null >/dev/null 2>&1 & for i in $(seq 500); do [ -s /tmp/up-${port} ] && break; sleep 0.02; done; cat /tmp/up-${port}`,
+      );
       const t0 = performance.now();
       if (r.stdout.trim() !== 'up') throw new Error(`listener on ${port} did not start: ${r.stderr}`);
       await row.waitFor({ state: 'visible', timeout: 30_000 });
@@ -47,8 +52,15 @@ async function main(): Promise<void> {
     await sshRun(client, pg.id, 'dev', 'pkill -f IO::Socket::INET || true');
     const s = median(shows);
     const p = median(probe);
-    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, panel polls every 2.5 s`);
-    console.log(`port bound in the machine → its row in the playground panel: median ${fmtMs(s)} (min ${fmtMs(Math.min(...shows))}, max ${fmtMs(Math.max(...shows))})`);
+    console.log(
+      `runs: ${RUNS}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}, panel polls every 2.5 s`,
+    );
+    console.log(
+      `port bound in the machine → its row in the playground panel: median ${fmtMs(s)} (min ${fmtMs(Math.min(...shows))}, max ${fmtMs(Math.max(...shows))})`,
+    );
     console.log(`  baseline, one probe (SSH connect + exec of the /proc read) from the host: median ${fmtMs(p)} — ratio ${(s / p).toFixed(1)}x`);
   });
 }

@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     }
     const startMedian = median(starts);
     const baseMedian = median(baseline);
-    console.log(`start → shell ready (linux, ${RUNS} runs): median ${fmtMs(startMedian)} (min ${fmtMs(Math.min(...starts))}, max ${fmtMs(Math.max(...starts))})`);
+    console.log(
+      `start → shell ready (linux, ${RUNS} runs): median ${fmtMs(startMedian)} (min ${fmtMs(Math.min(...starts))}, max ${fmtMs(Math.max(...starts))})`,
+    );
     console.log(`baseline, SSH exec on a running machine: median ${fmtMs(baseMedian)}; start costs ${(startMedian / baseMedian).toFixed(1)}x a plain SSH exec`);
 
     const rssBefore = rssOf(agent.process.pid!);
@@ -92,7 +94,9 @@ async function main(): Promise<void> {
     let machines = 0;
     for (const r of many) machines += Object.values(await c.memory(r.id)).reduce((a, b) => a + b, 0);
     console.log(`${MANY} playgrounds at once: all accept SSH after ${fmtMs(allMs)} (${fmtMs(allMs / MANY)} per playground)`);
-    console.log(`agent RSS: ${(rssBefore / MiB).toFixed(1)} MiB before, ${(rssAfter / MiB).toFixed(1)} MiB with ${MANY} playgrounds; machines: ${(machines / MiB / MANY).toFixed(1)} MiB each (${(machines / MiB).toFixed(1)} MiB total)`);
+    console.log(
+      `agent RSS: ${(rssBefore / MiB).toFixed(1)} MiB before, ${(rssAfter / MiB).toFixed(1)} MiB with ${MANY} playgrounds; machines: ${(machines / MiB / MANY).toFixed(1)} MiB each (${(machines / MiB).toFixed(1)} MiB total)`,
+    );
     await Promise.all(many.map((r) => c.destroy(r.id)));
   } finally {
     for (const p of await c.list().catch(() => [])) await c.destroy(p.id).catch(() => undefined);

@@ -35,7 +35,12 @@ async function client(job: Job): Promise<number> {
   const ssh = new Client();
   await new Promise<void>((resolve, reject) => {
     ssh.once('ready', resolve).once('error', reject);
-    ssh.connect({ sock: sock as never, username: 'root', privateKey: job.privateKey, hostVerifier: (k: Buffer) => k.toString('base64') === job.hostKey.split(' ')[1] });
+    ssh.connect({
+      sock: sock as never,
+      username: 'root',
+      privateKey: job.privateKey,
+      hostVerifier: (k: Buffer) => k.toString('base64') === job.hostKey.split(' ')[1],
+    });
   });
   const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => ssh.sftp((e, s) => (e ? reject(e) : resolve(s))));
   const local = path.join(os.tmpdir(), `sftp-bench-${process.pid}`);
@@ -51,7 +56,7 @@ async function client(job: Job): Promise<number> {
 async function parent(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sftp-bench-'));
   process.env.SANDLOT_HOME = home;
-  const { startAgent } = await import('../host-agent/agent/run');
+  const { startAgent } = await import('../host-agent/server/run');
   const agent = await startAgent({ listen: '127.0.0.1:0', driver: 'sandbox', version: 'bench' });
   const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
   const c = new AgentClient({ url: agent.url, token });
@@ -66,7 +71,14 @@ async function parent(): Promise<void> {
   await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
   const key = await c.sshKey(pg.id);
   const record = await c.get(pg.id);
-  const base: Omit<Job, 'mode'> = { url: agent.url, token, id: pg.id, tcpPort: (tcp.address() as net.AddressInfo).port, privateKey: key.privateKey, hostKey: record.machines[0].hostKey };
+  const base: Omit<Job, 'mode'> = {
+    url: agent.url,
+    token,
+    id: pg.id,
+    tcpPort: (tcp.address() as net.AddressInfo).port,
+    privateKey: key.privateKey,
+    hostKey: record.machines[0].hostKey,
+  };
   const times: Record<Job['mode'], number[]> = { tunnel: [], tcp: [] };
   for (let i = 0; i < RUNS; i++) {
     for (const mode of ['tcp', 'tunnel'] as const) {

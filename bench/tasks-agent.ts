@@ -66,14 +66,19 @@ async function main() {
     await waitEvent(pg.id, ready);
     const record: PlaygroundRecord = await client.get(pg.id);
     const ssh = await connectMachine(client, record, 'dev', 'root');
-    const run = (cmd: string) => new Promise<void>((resolve, reject) => ssh.exec(cmd, (err, ch) => (err ? reject(err) : (ch.resume(), ch.stderr.resume(), ch.on('close', () => resolve()))))); 
+    const run = (cmd: string) =>
+      new Promise<void>((resolve, reject) =>
+        ssh.exec(cmd, (err, ch) => (err ? reject(err) : (ch.resume(), ch.stderr.resume(), ch.on('close', () => resolve())))),
+      );
     const latencies: number[] = [];
     const rtts: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1000));
       let stop: (() => void) | undefined;
       const completed = new Promise<number>((resolve) => {
-        void client.events(pg.id, (e) => e.type === 'task' && e.task.name === 'verify_flag' && e.task.status === 'completed' && resolve(performance.now())).then((s) => (stop = s));
+        void client
+          .events(pg.id, (e) => e.type === 'task' && e.task.name === 'verify_flag' && e.task.status === 'completed' && resolve(performance.now()))
+          .then((s) => (stop = s));
       });
       await new Promise((r) => setTimeout(r, 100)); // subscribed
       const t0 = performance.now();
@@ -88,7 +93,9 @@ async function main() {
     ssh.end();
     await client.destroy(pg.id);
     console.log(`tasks-agent latency (sandbox driver, ${RUNS} runs, checks every 1000 ms):`);
-    console.log(`  condition → completed event: median ${median(latencies).toFixed(0)} ms (min ${Math.min(...latencies).toFixed(0)}, max ${Math.max(...latencies).toFixed(0)})`);
+    console.log(
+      `  condition → completed event: median ${median(latencies).toFixed(0)} ms (min ${Math.min(...latencies).toFixed(0)}, max ${Math.max(...latencies).toFixed(0)})`,
+    );
     console.log(`  baseline, the SSH command that satisfies it: median ${median(rtts).toFixed(0)} ms; ratio ${(median(latencies) / median(rtts)).toFixed(1)}x`);
 
     // (2) CPU: 5 playgrounds idle, then the same with 4 looping checks each
@@ -97,13 +104,18 @@ async function main() {
       const created = await client.create({ template: 'linux' });
       pgs.push(created.id);
     }
-    for (const id of pgs) await waitEvent(id, (e) => (e.type === 'playground' && e.state === 'running') || (e.type === 'snapshot' && e.playground.state === 'running'));
+    for (const id of pgs)
+      await waitEvent(id, (e) => (e.type === 'playground' && e.state === 'running') || (e.type === 'snapshot' && e.playground.state === 'running'));
     await new Promise((r) => setTimeout(r, 2000));
     let c0 = cpuTicks(child.pid!);
     await new Promise((r) => setTimeout(r, CPU_SECONDS * 1000));
     const idle = (cpuTicks(child.pid!) - c0) * 10;
     for (const id of pgs) await client.destroy(id);
-    const loopDir = write('cpu', 'kind: challenge\ntitle: CPU\nplayground: { name: linux }\ntasks:\n' + [0, 1, 2, 3].map((i) => `  verify_${i}:\n    run: "[ -f /root/never-${i} ]"`).join('\n'));
+    const loopDir = write(
+      'cpu',
+      'kind: challenge\ntitle: CPU\nplayground: { name: linux }\ntasks:\n' +
+        [0, 1, 2, 3].map((i) => `  verify_${i}:\n    run: "[ -f /root/never-${i} ]"`).join('\n'),
+    );
     const content: string[] = [];
     for (let p = 0; p < 5; p++) content.push((await client.startContent({ source: loopDir })).id);
     for (const id of content) await waitEvent(id, ready);

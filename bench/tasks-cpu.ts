@@ -32,7 +32,10 @@ async function main() {
     const runner = new SshRunner({ connect: async () => net.connect(sshd.port, '127.0.0.1'), privateKey: sshd.userKey, hostKey: () => sshd.hostPub });
     runners.push(runner);
     const tasks = Object.fromEntries(
-      Array.from({ length: TASKS }, (_, i) => [`verify_${i}`, { name: `verify_${i}`, kind: 'regular' as const, user: 'root', run: `[ -f /nonexistent-${p}-${i} ]`, needs: [], env: [] }]),
+      Array.from({ length: TASKS }, (_, i) => [
+        `verify_${i}`,
+        { name: `verify_${i}`, kind: 'regular' as const, user: 'root', run: `[ -f /nonexistent-${p}-${i} ]`, needs: [], env: [] },
+      ]),
     );
     const engine = new TaskEngine({ tasks, defaultMachine: 'm', runner });
     engines.push(engine);
@@ -49,7 +52,9 @@ async function main() {
   const pct = (ms: number) => ((ms / (SECONDS * 1000)) * 100).toFixed(1);
   console.log(`tasks-cpu: ${PLAYGROUNDS} playgrounds × ${TASKS} looping tasks, ${SECONDS} s per phase`);
   console.log(`  idle process (baseline): ${idle.toFixed(0)} ms CPU = ${pct(idle)}% of one core`);
-  console.log(`  20 looping tasks: ${busy.toFixed(0)} ms CPU = ${pct(busy)}% of one core, ${runs} checks (${(runs / SECONDS).toFixed(1)}/s), ${(busy / Math.max(runs, 1)).toFixed(2)} ms CPU per check`);
+  console.log(
+    `  20 looping tasks: ${busy.toFixed(0)} ms CPU = ${pct(busy)}% of one core, ${runs} checks (${(runs / SECONDS).toFixed(1)}/s), ${(busy / Math.max(runs, 1)).toFixed(2)} ms CPU per check`,
+  );
   console.log(`  ratio to idle: ${(busy / Math.max(idle, 0.1)).toFixed(0)}x`);
 }
 

@@ -47,7 +47,9 @@ async function main() {
     const m = median(latencies);
     const b = median(rtts);
     console.log(`tasks-latency: ${RUNS} runs, check interval 1000 ms`);
-    console.log(`  condition → completed event: median ${m.toFixed(0)} ms (min ${Math.min(...latencies).toFixed(0)}, max ${Math.max(...latencies).toFixed(0)})`);
+    console.log(
+      `  condition → completed event: median ${m.toFixed(0)} ms (min ${Math.min(...latencies).toFixed(0)}, max ${Math.max(...latencies).toFixed(0)})`,
+    );
     console.log(`  baseline, one SSH exec round trip on the shared connection: median ${b.toFixed(0)} ms`);
     console.log(`  ratio: ${(m / b).toFixed(1)}x`);
   } finally {

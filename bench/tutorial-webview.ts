@@ -41,11 +41,16 @@ async function main(): Promise<void> {
       let stop: (() => void) | undefined;
       const event = new Promise<number>((resolve) => {
         void client
-          .events(pg.id, (e: PlaygroundEvent) => (e.type === 'task' && e.task.name === TASK && e.task.status === 'completed' ? resolve(performance.now()) : undefined))
+          .events(pg.id, (e: PlaygroundEvent) =>
+            e.type === 'task' && e.task.name === TASK && e.task.status === 'completed' ? resolve(performance.now()) : undefined,
+          )
           .then((s) => (stop = s));
       });
       await new Promise((r) => setTimeout(r, 100)); // subscribed before the change
-      const dom = doc.locator(`.task[data-task="${TASK}"][data-status="completed"]`).waitFor({ state: 'visible', timeout: 60_000 }).then(() => performance.now());
+      const dom = doc
+        .locator(`.task[data-task="${TASK}"][data-status="completed"]`)
+        .waitFor({ state: 'visible', timeout: 60_000 })
+        .then(() => performance.now());
       const t0 = performance.now();
       await sshExec(ssh, 'mkdir -p /root/backup');
       const [te, td] = await Promise.all([event, dom]);
@@ -59,8 +64,15 @@ async function main(): Promise<void> {
     ssh.end();
     const e = median(toEvent);
     const d = median(toDom);
-    console.log(`runs: ${RUNS}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, checks every 1000 ms`);
-    console.log(`condition → step green in the webview DOM: median ${fmtMs(d)} (min ${fmtMs(Math.min(...toDom))}, max ${fmtMs(Math.max(...toDom))}) — goal < 1.5 s`);
+    console.log(
+      `runs: ${RUNS}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}, checks every 1000 ms`,
+    );
+    console.log(
+      `condition → step green in the webview DOM: median ${fmtMs(d)} (min ${fmtMs(Math.min(...toDom))}, max ${fmtMs(Math.max(...toDom))}) — goal < 1.5 s`,
+    );
     console.log(`  baseline condition → agent's completed event: median ${fmtMs(e)} — the webview adds ${fmtMs(d - e)} (ratio ${(d / e).toFixed(2)}x)`);
   });
 }

@@ -1,7 +1,7 @@
 // Wiring only: builds the services and hands every registration to an owner.
 import * as vscode from 'vscode';
-import { AgentConnection } from './agent/connection';
-import { findCli } from './agent/cli';
+import { AgentConnection } from './agent-client/connection';
+import { findCli } from './agent-client/cli';
 import { registerCommands } from './commands';
 import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
@@ -28,7 +28,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const sessions = own(new MachineSessions(agent, log));
   const memory = new PlaygroundMemory(context.globalState);
   const forwards = own(new PortForwards(agent, log));
-  const handoff = new RemoteSshHandoff(agent, () => findCli(context.extensionPath), log, () => memory.redirects());
+  const handoff = new RemoteSshHandoff(
+    agent,
+    () => findCli(context.extensionPath),
+    log,
+    () => memory.redirects(),
+  );
 
   own(SandlotFileSystem.register(sessions, log));
   own(registerTerminalProfile(agent, sessions, log));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentConnection } from './agent/connection';
+import type { AgentConnection } from './agent-client/connection';
 import { DisposableStore, toDisposable } from './util/disposables';
 import { timeLeft } from './util/time';
 import { windowMachine } from './window-playground';

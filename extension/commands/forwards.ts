@@ -3,7 +3,7 @@
 // or Codespaces-like setups, maps it to a reachable address).
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineRef } from '../remote/uri';
 

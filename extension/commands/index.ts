@@ -2,9 +2,9 @@
 // { playground, machine } ref (from other commands and tests) or nothing (palette).
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
-import { NotConnectedError, TOKEN_SECRET, type AgentConnection } from '../agent/connection';
-import { startLocalAgent } from '../agent/local-agent';
-import { CancelledError, startPlayground } from '../agent/start-playground';
+import { NotConnectedError, TOKEN_SECRET, type AgentConnection } from '../agent-client/connection';
+import { startLocalAgent } from '../agent-client/local-agent';
+import { CancelledError, startPlayground } from '../agent-client/start-playground';
 import { errorMessage } from '../log';
 import type { RemoteSshHandoff } from '../remote/remote-ssh';
 import type { MachineSessions } from '../remote/ssh-session';
@@ -189,9 +189,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       'Destroy',
     );
     if (ok !== 'Destroy') return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Destroying ${pg.id}` }, () =>
-      agent.client().destroy(pg.id),
-    );
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Destroying ${pg.id}` }, () => agent.client().destroy(pg.id));
     log.info(`playground ${pg.id} destroyed`);
     await agent.refresh();
   });

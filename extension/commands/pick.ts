@@ -2,7 +2,7 @@
 // was run from the palette (skipped when there is only one candidate).
 import * as vscode from 'vscode';
 import type { MachineRecord, PlaygroundRecord, PlaygroundState } from '../../host-agent/api/protocol';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { timeLeft } from '../util/time';
 import { isNode } from '../views/nodes';
 import type { MachineRef } from '../remote/uri';
@@ -29,7 +29,12 @@ export async function pickPlayground(
   }
   if (candidates.length === 1) return candidates[0];
   const picked = await vscode.window.showQuickPick(
-    candidates.map((p) => ({ label: p.title || p.id, description: `${p.id} · ${p.state}`, detail: p.state === 'running' ? timeLeft(p.deadline) : undefined, p })),
+    candidates.map((p) => ({
+      label: p.title || p.id,
+      description: `${p.id} · ${p.state}`,
+      detail: p.state === 'running' ? timeLeft(p.deadline) : undefined,
+      p,
+    })),
     { title: opts.title, placeHolder: 'Pick a playground' },
   );
   return picked?.p;

@@ -27,7 +27,10 @@ export function registerPlaygroundPanel(s: PanelServices): vscode.Disposable {
   const show = (id: string, title: string) => {
     const existing = panels.get(id);
     if (existing) return existing.reveal();
-    const webviewPanel = vscode.window.createWebviewPanel(PLAYGROUND_PANEL, `${title} · ${id}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+    const webviewPanel = vscode.window.createWebviewPanel(PLAYGROUND_PANEL, `${title} · ${id}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [],
+    });
     adopt(webviewPanel, id);
   };
 

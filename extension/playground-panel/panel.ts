@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { AgentApiError } from '../../host-agent/api/client';
 import { CLOSE_PLAYGROUND_GONE, type PlaygroundRecord } from '../../host-agent/api/protocol';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import type { PortForwards } from '../commands/forwards';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
@@ -51,7 +51,11 @@ export class PlaygroundPanel implements vscode.Disposable {
     readonly id: string,
     private readonly s: PanelServices,
   ) {
-    this.poller = new Poller(PROBE_INTERVAL_MS, () => this.probeRound(), (err) => s.log.debug(`panel ${id}: probe: ${errorMessage(err)}`));
+    this.poller = new Poller(
+      PROBE_INTERVAL_MS,
+      () => this.probeRound(),
+      (err) => s.log.debug(`panel ${id}: probe: ${errorMessage(err)}`),
+    );
     const root = vscode.Uri.joinPath(s.extensionUri, 'dist', 'webviews', 'playground');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.iconPath = vscode.Uri.joinPath(s.extensionUri, 'extension', 'media', 'sandlot.svg');
@@ -61,31 +65,36 @@ export class PlaygroundPanel implements vscode.Disposable {
     });
     const handlers: Handlers<ToHost> = {
       ready: () => this.sendAll(),
-      extend: (m) => this.request(m.id, async () => {
-        this.setRecord(await s.agent.client().extend(id, m.minutes));
-        void s.agent.refresh();
-      }),
-      lifecycle: (m) => this.request(m.id, async () => {
-        // The palette's commands: same progress, confirmation (destroy) and error messages.
-        await vscode.commands.executeCommand(`sandlot.${m.action}`, id);
-        await this.load();
-      }),
+      extend: (m) =>
+        this.request(m.id, async () => {
+          this.setRecord(await s.agent.client().extend(id, m.minutes));
+          void s.agent.refresh();
+        }),
+      lifecycle: (m) =>
+        this.request(m.id, async () => {
+          // The palette's commands: same progress, confirmation (destroy) and error messages.
+          await vscode.commands.executeCommand(`sandlot.${m.action}`, id);
+          await this.load();
+        }),
       machine: (m) => this.request(m.id, () => vscode.commands.executeCommand(`sandlot.${m.action}`, { playground: id, machine: m.machine })),
-      forward: (m) => this.request(m.id, async () => {
-        const local = await s.forwards.forward({ playground: id, machine: m.machine }, m.port);
-        const url = await this.externalUrl(local);
-        await this.sendForwards();
-        if (m.open) await vscode.env.openExternal(vscode.Uri.parse(url));
-      }),
+      forward: (m) =>
+        this.request(m.id, async () => {
+          const local = await s.forwards.forward({ playground: id, machine: m.machine }, m.port);
+          const url = await this.externalUrl(local);
+          await this.sendForwards();
+          if (m.open) await vscode.env.openExternal(vscode.Uri.parse(url));
+        }),
     };
     this.owned.add(panel.webview.onDidReceiveMessage((m: unknown) => dispatch(handlers, m)));
     this.owned.add(panel.onDidChangeViewState(() => this.visibilityChanged()));
     this.owned.add(s.agent.onDidChangePlaygrounds((list) => this.onList(list)));
-    this.owned.add(toDisposable(() => {
-      if (this.poller.running) s.log.info(`panel ${id}: closed, port reads stopped`);
-      this.poller.stop();
-      this.unfollow();
-    }));
+    this.owned.add(
+      toDisposable(() => {
+        if (this.poller.running) s.log.info(`panel ${id}: closed, port reads stopped`);
+        this.poller.stop();
+        this.unfollow();
+      }),
+    );
     this.owned.add(panel.onDidDispose(() => this.dispose()));
     void this.load();
   }
@@ -114,7 +123,8 @@ export class PlaygroundPanel implements vscode.Disposable {
       this.setRecord(await api.get(this.id));
       if (!this.stopFollowing) await this.follow();
     } catch (err) {
-      if (err instanceof AgentApiError && err.status === 404) this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
+      if (err instanceof AgentApiError && err.status === 404)
+        this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
       else this.setGone(`Cannot reach playground ${this.id}: ${errorMessage(err)}`, false);
     }
   }

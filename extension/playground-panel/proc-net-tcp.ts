@@ -27,9 +27,7 @@ export function parseListeningPorts(text: string): ListeningPort[] {
     if (!set) byPort.set(port, (set = new Set()));
     set.add(address);
   }
-  return [...byPort.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([port, set]) => ({ port, addresses: [...set].sort(compareAddresses) }));
+  return [...byPort.entries()].sort(([a], [b]) => a - b).map(([port, set]) => ({ port, addresses: [...set].sort(compareAddresses) }));
 }
 
 /**
@@ -58,7 +56,7 @@ function wordBytes(word: string): number[] {
 /** RFC 5952 form: the longest run (2+) of zero groups becomes `::`. */
 function compressIpv6(groups: string[]): string {
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;

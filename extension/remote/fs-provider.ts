@@ -165,7 +165,10 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
     if (to.playground !== loc.playground || to.machine !== loc.machine) {
       throw vscode.FileSystemError.NoPermissions('rename across machines is a copy; VS Code falls back to copy + delete');
     }
-    const exists = await p<Stats>((cb) => sftp.lstat(to.path, cb)).then(() => true, () => false);
+    const exists = await p<Stats>((cb) => sftp.lstat(to.path, cb)).then(
+      () => true,
+      () => false,
+    );
     if (exists && !options.overwrite) throw vscode.FileSystemError.FileExists(newUri);
     try {
       // posix-rename replaces the target atomically; plain SFTP rename refuses to.

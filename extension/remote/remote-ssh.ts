@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
 import { writeClientKeys } from '../../host-agent/cli/commands/ssh';
-import type { AgentConnection } from '../agent/connection';
-import type { CliCommand } from '../agent/cli';
+import type { AgentConnection } from '../agent-client/connection';
+import type { CliCommand } from '../agent-client/cli';
 import { proxyCommand, type SshHostEntry } from './ssh-config-block';
 import { defaultSshConfigPath, writeSandlotBlock } from './ssh-config-file';
 import type { MachineRef } from './uri';
@@ -62,7 +62,9 @@ export class RemoteSshHandoff {
     const result = await writeSandlotBlock(entries, this.configPath());
     for (const r of result.repaired) this.log.warn(`ssh config repaired: ${r}`);
     for (const w of result.warnings) this.log.warn(w);
-    this.log.info(`${result.path}: Sandlot block ${result.changed ? 'updated' : 'already up to date'} (${entries.length} host${entries.length === 1 ? '' : 's'})`);
+    this.log.info(
+      `${result.path}: Sandlot block ${result.changed ? 'updated' : 'already up to date'} (${entries.length} host${entries.length === 1 ? '' : 's'})`,
+    );
     return { path: result.path, aliases: entries.map((e) => e.alias) };
   }
 

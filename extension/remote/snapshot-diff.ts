@@ -1,10 +1,7 @@
 // What changed between two looks at one watched path. Pure, so the poller's event
 // logic is unit-tested; fs-watch.ts turns the result into FileChangeEvents.
 
-export type Snapshot =
-  | { kind: 'file'; sig: string }
-  | { kind: 'dir'; entries: Map<string, string> }
-  | { kind: 'missing' };
+export type Snapshot = { kind: 'file'; sig: string } | { kind: 'dir'; entries: Map<string, string> } | { kind: 'missing' };
 
 export interface SnapshotChange {
   type: 'created' | 'changed' | 'deleted';

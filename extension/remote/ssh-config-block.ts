@@ -217,11 +217,7 @@ export function escapePercent(s: string): string {
  * (hence shell quoting) after expanding `%` tokens (hence `%%`); the target defaults
  * to `%h`, the alias itself.
  */
-export function proxyCommand(
-  node: string | string[],
-  cliPath: string,
-  opts: { target?: string; env?: Record<string, string> } = {},
-): string {
+export function proxyCommand(node: string | string[], cliPath: string, opts: { target?: string; env?: Record<string, string> } = {}): string {
   const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
   const argv = [...(env.length ? ['env', ...env] : []), ...(Array.isArray(node) ? node : [node]), cliPath, 'ssh-proxy', '--stdio'];
   return argv
@@ -241,7 +237,9 @@ export function renderBlock(entries: SshHostEntry[], eol: '\n' | '\r\n' = '\n'):
   const config = new SSHConfig();
   for (const e of entries) {
     if (!e.alias.startsWith(HOST_ALIAS_PREFIX) || /[\s*?!,"]/.test(e.alias)) {
-      throw new SshConfigBlockError(`host alias: expected "${HOST_ALIAS_PREFIX}<playground>--<machine>" without spaces or patterns, got ${JSON.stringify(e.alias)}`);
+      throw new SshConfigBlockError(
+        `host alias: expected "${HOST_ALIAS_PREFIX}<playground>--<machine>" without spaces or patterns, got ${JSON.stringify(e.alias)}`,
+      );
     }
     checkPath('IdentityFile', e.identityFile);
     checkPath('UserKnownHostsFile', e.knownHostsFile);
@@ -259,12 +257,7 @@ export function renderBlock(entries: SshHostEntry[], eol: '\n' | '\r\n' = '\n'):
   const body = SSHConfig.stringify(config)
     .split(/\r?\n/)
     .filter((l) => l.trim() !== '');
-  const lines = [
-    BEGIN_MARKER,
-    '# Written by Sandlot for its playground machines; lines between these markers are replaced.',
-    ...body,
-    END_MARKER,
-  ];
+  const lines = [BEGIN_MARKER, '# Written by Sandlot for its playground machines; lines between these markers are replaced.', ...body, END_MARKER];
   return lines.map((l) => l + eol).join('');
 }
 
@@ -289,9 +282,7 @@ export function updateSandlotBlock(text: string, entries: SshHostEntry[], file =
   const firstSection = rest.findIndex((l) => l.info.kind === 'section');
   for (const l of firstSection === -1 ? rest : rest.slice(0, firstSection)) {
     if (l.info.kind === 'directive' && OVERRIDABLE.has(l.info.param)) {
-      warnings.push(
-        `${file}: "${l.body.trim()}" before every Host section applies to all hosts first and may override the Sandlot block`,
-      );
+      warnings.push(`${file}: "${l.body.trim()}" before every Host section applies to all hosts first and may override the Sandlot block`);
     }
   }
   const block = renderBlock(entries, eol);

@@ -25,10 +25,7 @@ async function readOrEmpty(file: string): Promise<string> {
  * link. The new file appears by rename, so a crash leaves the old or the new file, never
  * a truncated one; its mode and owner are kept (0600 for a new file).
  */
-export async function writeSandlotBlock(
-  entries: SshHostEntry[],
-  configPath = defaultSshConfigPath(),
-): Promise<BlockUpdate & { path: string }> {
+export async function writeSandlotBlock(entries: SshHostEntry[], configPath = defaultSshConfigPath()): Promise<BlockUpdate & { path: string }> {
   let target = configPath;
   try {
     target = await fs.promises.realpath(configPath);

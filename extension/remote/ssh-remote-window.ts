@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { AgentApiError } from '../../host-agent/api/client';
 import { hostAlias, parseHostAlias } from '../../host-agent/api/protocol';
-import type { AgentConnection } from '../agent/connection';
-import { startPlayground } from '../agent/start-playground';
+import type { AgentConnection } from '../agent-client/connection';
+import { startPlayground } from '../agent-client/start-playground';
 import { errorMessage } from '../log';
 import type { PlaygroundMemory } from '../playground-memory';
 import { windowMachine } from '../window-playground';

@@ -5,7 +5,7 @@ import { AgentUnreachableError } from '../../host-agent/api/client';
 import { connectMachine } from '../../host-agent/ssh/connect';
 import { type Client, type ClientChannel, type PseudoTtyOptions, type SFTPWrapper } from 'ssh2';
 import * as vscode from 'vscode';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore } from '../util/disposables';
 import { errorMessage } from '../log';
 import type { MachineRef } from './uri';
@@ -55,9 +55,7 @@ export class MachineSession {
   }
 
   shell(pty: PseudoTtyOptions, env?: Record<string, string>): Promise<ClientChannel> {
-    return new Promise((resolve, reject) =>
-      this.client.shell(pty, { env }, (err, ch) => (err ? reject(err) : resolve(ch))),
-    );
+    return new Promise((resolve, reject) => this.client.shell(pty, { env }, (err, ch) => (err ? reject(err) : resolve(ch))));
   }
 
   exec(command: string): Promise<ClientChannel> {
@@ -118,13 +116,19 @@ export class MachineSessions implements vscode.Disposable {
   private drop(key: string): void {
     const s = this.sessions.get(key);
     this.sessions.delete(key);
-    void s?.then((x) => x.close(), () => undefined);
+    void s?.then(
+      (x) => x.close(),
+      () => undefined,
+    );
   }
 
   private privateKey(playground: string): Promise<string> {
     let k = this.keys.get(playground);
     if (!k) {
-      k = this.agent.ready().then((api) => api.sshKey(playground)).then((r) => r.privateKey);
+      k = this.agent
+        .ready()
+        .then((api) => api.sshKey(playground))
+        .then((r) => r.privateKey);
       this.keys.set(playground, k);
       k.catch(() => this.keys.delete(playground));
     }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { pickMachine } from '../commands/pick';
 import type { MachineSessions } from './ssh-session';
 import { MachinePty } from './terminal';

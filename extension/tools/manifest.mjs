@@ -44,13 +44,7 @@ pkg.keywords = ['playground', 'sandbox', 'linux', 'ssh', 'remote'];
 // must stay beside the local agent; in code-server (no local Node host) it falls back to
 // the server's extension host, which is where the agent runs there.
 pkg.extensionKind = ['ui', 'workspace'];
-pkg.activationEvents = [
-  'onStartupFinished',
-  'onFileSystem:sandlot',
-  'onResolveRemoteAuthority:ssh-remote',
-  'onUri',
-  'onTerminalProfile:sandlot.machine',
-];
+pkg.activationEvents = ['onStartupFinished', 'onFileSystem:sandlot', 'onResolveRemoteAuthority:ssh-remote', 'onUri', 'onTerminalProfile:sandlot.machine'];
 pkg.contributes = {
   viewsContainers: {
     activitybar: [{ id: 'sandlot', title: 'Sandlot', icon: 'extension/media/sandlot.svg' }],
@@ -152,8 +146,7 @@ pkg.contributes = {
         {
           id: 'agent',
           title: 'Connect to the agent',
-          description:
-            'The Sandlot agent makes machines on this computer.\n[Start Local Agent](command:sandlot.startAgent)',
+          description: 'The Sandlot agent makes machines on this computer.\n[Start Local Agent](command:sandlot.startAgent)',
           media: { markdown: 'extension/media/walkthrough/agent.md' },
           completionEvents: ['onContext:sandlot.agentConnected'],
         },
@@ -167,8 +160,7 @@ pkg.contributes = {
         {
           id: 'open',
           title: 'Open a terminal or a folder',
-          description:
-            'Work inside a machine without any other extension.\n[Open Terminal](command:sandlot.openTerminal)',
+          description: 'Work inside a machine without any other extension.\n[Open Terminal](command:sandlot.openTerminal)',
           media: { markdown: 'extension/media/walkthrough/open.md' },
           completionEvents: ['onCommand:sandlot.openTerminal', 'onCommand:sandlot.openFolder'],
         },

@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { CLOSE_PLAYGROUND_GONE, type PlaygroundEvent, type PlaygroundRecord, type TaskRecord } from '../../host-agent/api/protocol';
 import type { Content } from '../../host-agent/content/model';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';

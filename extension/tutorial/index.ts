@@ -1,7 +1,7 @@
 // The tutorial feature: a "Tutorial" sidebar view and an editor panel showing the open
 // content, plus the Open Tutorial / Restart Content / Stop Content commands.
 import * as vscode from 'vscode';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore } from '../util/disposables';
@@ -10,7 +10,12 @@ import { TutorialController } from './controller';
 export const TUTORIAL_VIEW = 'sandlot.tutorial';
 export const TUTORIAL_PANEL = 'sandlot.tutorialPanel';
 
-export function registerTutorial(agent: AgentConnection, sessions: MachineSessions, log: vscode.LogOutputChannel, context: vscode.ExtensionContext): vscode.Disposable {
+export function registerTutorial(
+  agent: AgentConnection,
+  sessions: MachineSessions,
+  log: vscode.LogOutputChannel,
+  context: vscode.ExtensionContext,
+): vscode.Disposable {
   const owned = new DisposableStore();
   const controller = owned.add(new TutorialController(agent, sessions, log, context.extensionUri, context.workspaceState));
   let panel: vscode.WebviewPanel | undefined;
@@ -18,14 +23,23 @@ export function registerTutorial(agent: AgentConnection, sessions: MachineSessio
   const adoptPanel = (p: vscode.WebviewPanel) => {
     panel = p;
     const release = controller.attach(p.webview, (listener) => p.onDidChangeViewState((e) => listener(e.webviewPanel.visible)));
-    owned.add(p.onDidDispose(() => {
-      release.dispose();
-      if (panel === p) panel = undefined;
-    }));
+    owned.add(
+      p.onDidDispose(() => {
+        release.dispose();
+        if (panel === p) panel = undefined;
+      }),
+    );
   };
   const showPanel = () => {
     if (panel) return panel.reveal(undefined, true);
-    adoptPanel(vscode.window.createWebviewPanel(TUTORIAL_PANEL, 'Tutorial', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [] }));
+    adoptPanel(
+      vscode.window.createWebviewPanel(
+        TUTORIAL_PANEL,
+        'Tutorial',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [] },
+      ),
+    );
   };
 
   owned.add(

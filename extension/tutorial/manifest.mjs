@@ -23,7 +23,8 @@ for (const [command, title, icon] of [
   ['sandlot.restartContent', 'Restart Content', '$(debug-restart)'],
   ['sandlot.stopContent', 'Stop Content', '$(debug-stop)'],
   ['sandlot.showTutorialPanel', 'Show Tutorial in Editor', '$(open-preview)'],
-]) upsert(commands, { command, title, category: 'Sandlot', icon }, 'command');
+])
+  upsert(commands, { command, title, category: 'Sandlot', icon }, 'command');
 
 const menus = (c.menus ??= {});
 const palette = (menus.commandPalette ??= []);
@@ -51,13 +52,17 @@ if (!activation.includes('onWebviewPanel:sandlot.tutorialPanel')) activation.pus
 // The Get Started walkthrough (written by extension/tools/manifest.mjs) ends with a tutorial.
 const getStarted = (c.walkthroughs ?? []).find((w) => w.id === 'sandlot.getStarted');
 if (getStarted) {
-  upsert(getStarted.steps, {
-    id: 'tutorial',
-    title: 'Learn with a tutorial',
-    description: 'Challenges and tutorials whose steps turn green as you solve them in the machine.\n[Open Tutorial](command:sandlot.openTutorial)',
-    media: { markdown: 'extension/media/walkthrough/tutorial.md' },
-    completionEvents: ['onCommand:sandlot.openTutorial'],
-  }, 'id');
+  upsert(
+    getStarted.steps,
+    {
+      id: 'tutorial',
+      title: 'Learn with a tutorial',
+      description: 'Challenges and tutorials whose steps turn green as you solve them in the machine.\n[Open Tutorial](command:sandlot.openTutorial)',
+      media: { markdown: 'extension/media/walkthrough/tutorial.md' },
+      completionEvents: ['onCommand:sandlot.openTutorial'],
+    },
+    'id',
+  );
 }
 
 const tmp = new URL('../../package.json.tutorial-tmp', import.meta.url);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore } from '../util/disposables';
 import type { TemplateNode } from './nodes';
 

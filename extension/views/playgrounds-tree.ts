@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MachineState, PlaygroundRecord, PlaygroundState } from '../../host-agent/api/protocol';
-import type { AgentConnection } from '../agent/connection';
+import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import type { MachineNode, PlaygroundNode } from './nodes';
@@ -87,7 +87,8 @@ function machineItem({ record, machine }: MachineNode): vscode.TreeItem {
   item.description = `${machine.state} · ${machine.defaultUser}`;
   item.contextValue = machine.noSSH ? 'machine.nossh' : `machine.${machine.state}`;
   item.iconPath = icon(MACHINE_ICON[machine.state]);
-  item.tooltip = `${machine.name}: ${machine.state}, ${machine.resources.cpuCount} CPU, ${machine.resources.ramSize}` +
+  item.tooltip =
+    `${machine.name}: ${machine.state}, ${machine.resources.cpuCount} CPU, ${machine.resources.ramSize}` +
     `${machine.address ? `, ${machine.address}` : ''}${machine.error ? `\n${machine.error}` : ''}`;
   return item;
 }

@@ -217,14 +217,12 @@ export const ROUTES = {
   templates: () => `${API_PREFIX}/templates`,
   playgrounds: () => `${API_PREFIX}/playgrounds`,
   playground: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}`,
-  action: (id: string, action: 'stop' | 'start' | 'restart' | 'extend') =>
-    `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/${action}`,
+  action: (id: string, action: 'stop' | 'start' | 'restart' | 'extend') => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/${action}`,
   sshKey: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/ssh-key`,
   events: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/events`,
   tunnel: (id: string, machine: string, port: number) =>
     `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/tunnel?port=${port}`,
-  exec: (id: string, machine: string) =>
-    `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/exec`,
+  exec: (id: string, machine: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/exec`,
   /** GET: built-in content; POST: start content (StartContentRequest → PlaygroundRecord). */
   content: () => `${API_PREFIX}/content`,
   /** GET: the content document (pages and task specs) a playground runs. */

@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Throw-away Linux playgrounds: machines, SSH, tutorials.')
     .version(VERSION)
     .option('--agent <url>', 'agent URL (default: the local agent; or $SANDLOT_AGENT_URL)')
-    .option('--token <token>', 'agent token (default: $SANDLOT_TOKEN or the local agent\'s)')
+    .option('--token <token>', "agent token (default: $SANDLOT_TOKEN or the local agent's)")
     .showHelpAfterError()
     .exitOverride();
   program.hook('preAction', (cmd) => setGlobals(cmd.optsWithGlobals()));
@@ -27,9 +27,14 @@ main(process.argv).catch((err: unknown) => {
     process.exitCode = err.exitCode;
     return;
   }
-  const known = err instanceof CliError || err instanceof AgentApiError || err instanceof AgentUnreachableError || err instanceof ManifestError || err instanceof DriverUnavailableError;
+  const known =
+    err instanceof CliError ||
+    err instanceof AgentApiError ||
+    err instanceof AgentUnreachableError ||
+    err instanceof ManifestError ||
+    err instanceof DriverUnavailableError;
   // Unexpected errors still get one line; SANDLOT_DEBUG=1 shows where they came from.
-  const message = !known && process.env.SANDLOT_DEBUG ? (err as Error)?.stack : (err as Error)?.message ?? String(err);
+  const message = !known && process.env.SANDLOT_DEBUG ? (err as Error)?.stack : ((err as Error)?.message ?? String(err));
   process.stderr.write(`sandlot: ${message}\n`);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 });

@@ -19,7 +19,10 @@ export function catalogFromDirs(dirs: string[]): TemplateCatalog {
     for (const f of files.sort()) {
       try {
         const m = loadManifestText(fs.readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f));
-        templates.set(m.name, m.playground.machines.map((x) => x.name));
+        templates.set(
+          m.name,
+          m.playground.machines.map((x) => x.name),
+        );
       } catch {
         // A broken manifest is the catalog's problem to report, not the content's.
       }

@@ -10,7 +10,7 @@ import type { Content } from './model';
 import type { TemplateCatalog } from './validate';
 
 export function builtinContentDir(): string {
-  return path.join(repoRoot(), 'content');
+  return path.join(repoRoot(), 'builtin-content');
 }
 
 export interface BuiltinContentSummary {

@@ -33,9 +33,7 @@ interface MdNode {
 export type MarkdownDialect = 'mdc' | 'killercoda';
 
 /** Something the caller must check against the rest of the content (tasks, files). */
-export type MarkdownRef =
-  | { kind: 'task'; task: string; component: string; line: number }
-  | { kind: 'image'; src: string; line: number };
+export type MarkdownRef = { kind: 'task'; task: string; component: string; line: number } | { kind: 'image'; src: string; line: number };
 
 export interface ParsedMarkdown {
   /** Text of the leading `---` YAML block, if any. */
@@ -59,9 +57,7 @@ const BOX_COMPONENTS: Record<string, 'hint' | 'remark' | 'details'> = {
 
 export function parseMarkdown(text: string, dialect: MarkdownDialect): ParsedMarkdown {
   const processor =
-    dialect === 'mdc'
-      ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMdc)
-      : unified().use(remarkParse).use(remarkGfm);
+    dialect === 'mdc' ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMdc) : unified().use(remarkParse).use(remarkGfm);
   const source = dialect === 'killercoda' ? splitKillercodaFences(text) : text;
   const root = processor.runSync(processor.parse(source)) as unknown as MdNode;
   const walker = new Walker(dialect, collectDefinitions(root));

@@ -7,7 +7,9 @@ export function manifestForContent(content: Content, template: PlaygroundManifes
   const overrides = new Map((content.playground.machines ?? []).map((m) => [m.name, m]));
   for (const name of overrides.keys()) {
     if (!template.playground.machines.some((m) => m.name === name)) {
-      throw new Error(`${content.name}: playground.machines: unknown machine "${name}" (template "${template.name}" has ${template.playground.machines.map((m) => m.name).join(', ')})`);
+      throw new Error(
+        `${content.name}: playground.machines: unknown machine "${name}" (template "${template.name}" has ${template.playground.machines.map((m) => m.name).join(', ')})`,
+      );
     }
   }
   return {

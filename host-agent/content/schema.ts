@@ -9,7 +9,10 @@ const TASK_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export const taskSchema = z.strictObject({
   machine: z.string().optional(),
-  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: (iss) => `expected a Unix user name, got ${JSON.stringify(iss.input)}` }).optional(),
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: (iss) => `expected a Unix user name, got ${JSON.stringify(iss.input)}` })
+    .optional(),
   run: z.string({ error: 'expected a shell script' }),
   init: z.boolean().optional(),
   helper: z.boolean().optional(),

@@ -99,7 +99,11 @@ export function validateContent(content: Content, taskFile: string, markdown: Re
         const task = tasks[ref.task];
         shown.add(ref.task);
         if (!task) {
-          add(file, `line ${ref.line}`, `::${ref.component} refers to unknown task "${ref.task}" (expected one of ${taskNames.join(', ') || 'no tasks defined'})`);
+          add(
+            file,
+            `line ${ref.line}`,
+            `::${ref.component} refers to unknown task "${ref.task}" (expected one of ${taskNames.join(', ') || 'no tasks defined'})`,
+          );
         } else if (task.kind !== 'regular') {
           add(file, `line ${ref.line}`, `::${ref.component} shows "${ref.task}", an ${task.kind} task (expected a regular task)`);
         }

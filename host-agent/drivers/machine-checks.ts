@@ -27,7 +27,9 @@ export function hostSizeProblems(m: MachineSpec, host: { memBytes: number; cpus:
   const where = `playground.machines[${m.index}].resources`;
   const problems: string[] = [];
   if (m.resources.ramBytes > host.memBytes) {
-    problems.push(`${where}.ramSize: ${m.resources.ramSize} is more than this host's memory (${(host.memBytes / 1024 ** 3).toFixed(1)} GiB) (${driver} driver)`);
+    problems.push(
+      `${where}.ramSize: ${m.resources.ramSize} is more than this host's memory (${(host.memBytes / 1024 ** 3).toFixed(1)} GiB) (${driver} driver)`,
+    );
   }
   if (m.resources.cpuCount > host.cpus) {
     problems.push(`${where}.cpuCount: ${m.resources.cpuCount} is more than this host's ${host.cpus} CPUs (${driver} driver)`);

@@ -56,7 +56,11 @@ export async function applyLayer(dir: string, recipe: Recipe, inputs: Record<str
   fs.copyFileSync('/etc/resolv.conf', resolv);
   try {
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t proc proc ${q(inside('/proc'))} && exec chroot ${q(dir)} /bin/sh ${script}`], onLine);
+    await run(
+      'unshare',
+      ['-m', '--propagation', 'private', 'sh', '-c', `mount -t proc proc ${q(inside('/proc'))} && exec chroot ${q(dir)} /bin/sh ${script}`],
+      onLine,
+    );
   } finally {
     fs.rmSync(inside(script), { force: true });
     if (!hadPolicy) fs.rmSync(policy, { force: true });

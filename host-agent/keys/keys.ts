@@ -30,8 +30,19 @@ export function generateEd25519(comment: string): KeyPair {
   // openssh-key-v1 pads the private section to the cipher block size (8 for "none") with 1, 2, 3, …
   const pad = (8 - (priv.length % 8)) % 8;
   priv = Buffer.concat([priv, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
-  const body = Buffer.concat([Buffer.from('openssh-key-v1\0'), sshString('none'), sshString('none'), sshString(''), uint32(1), sshString(blob), sshString(priv)]);
-  const b64 = body.toString('base64').replace(/(.{70})/g, '$1\n').trimEnd();
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0'),
+    sshString('none'),
+    sshString('none'),
+    sshString(''),
+    uint32(1),
+    sshString(blob),
+    sshString(priv),
+  ]);
+  const b64 = body
+    .toString('base64')
+    .replace(/(.{70})/g, '$1\n')
+    .trimEnd();
   return {
     privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----\n`,
     publicKey: `${KEY_TYPE} ${blob.toString('base64')} ${comment}`,

@@ -25,7 +25,10 @@ export const startupFileSchema = z.strictObject({
     .string()
     .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode like "0644", got ${JSON.stringify(iss.input)}` })
     .optional(),
-  owner: z.string().regex(/^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$/, { error: 'expected "user" or "user:group"' }).optional(),
+  owner: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$/, { error: 'expected "user" or "user:group"' })
+    .optional(),
   append: z.boolean().optional(),
 });
 
@@ -39,7 +42,10 @@ export const resourcesSchema = z.strictObject({
 
 export const machineSchema = z.strictObject({
   name: dnsLabel,
-  image: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected an image recipe name like "linux"' }).optional(),
+  image: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected an image recipe name like "linux"' })
+    .optional(),
   users: z.array(userSchema).min(1).optional(),
   resources: resourcesSchema.optional(),
   startupFiles: z.array(startupFileSchema).optional(),
@@ -68,10 +74,7 @@ export const playgroundManifestSchema = z.strictObject({
   categories: z.array(z.string()).optional(),
   playground: z.strictObject({
     driver: z.enum(['sandbox', 'docker', 'microvm']).optional(),
-    machines: z
-      .array(machineSchema)
-      .min(1, { error: 'expected at least one machine' })
-      .max(5, { error: 'expected at most 5 machines' }),
+    machines: z.array(machineSchema).min(1, { error: 'expected at least one machine' }).max(5, { error: 'expected at most 5 machines' }),
     initTasks: z.record(z.string(), initTaskSchema).optional(),
     registryAuth: z
       .string()

@@ -10,4 +10,3 @@ export function netEnterArgs(pid: number): string[] {
   // keeps read access to node and the relay on the host.
   return AGENT_IS_ROOT ? ['nsenter', '-t', String(pid), '-n'] : ['nsenter', '-t', String(pid), '-U', '-n', '--preserve-credentials'];
 }
-

@@ -32,7 +32,10 @@ export class TemplateCatalog {
     for (const { dir, source } of this.dirs) {
       let files: string[] = [];
       try {
-        files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+        files = fs
+          .readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort();
       } catch {
         continue;
       }

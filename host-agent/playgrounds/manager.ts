@@ -146,7 +146,11 @@ export class PlaygroundManager {
     const driverName = manifest.playground.driver ?? this.opts.defaultDriver;
     const driver = this.opts.drivers[driverName];
     if (!driver) {
-      throw new ApiProblem(400, 'driver_unavailable', `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`);
+      throw new ApiProblem(
+        400,
+        'driver_unavailable',
+        `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
+      );
     }
     const lifetime = this.lifetime(req.lifetimeMinutes);
     const id = newPlaygroundId();
@@ -184,13 +188,25 @@ export class PlaygroundManager {
       throw new ApiProblem(503, 'driver_unavailable', err.message);
     });
     await driver.validate?.(spec).catch((err: Error) => {
-      throw new ApiProblem(400, 'invalid_manifest', err.message.split('\n').map((l) => `${manifestName}: ${l}`).join('\n'));
+      throw new ApiProblem(
+        400,
+        'invalid_manifest',
+        err.message
+          .split('\n')
+          .map((l) => `${manifestName}: ${l}`)
+          .join('\n'),
+      );
     });
     for (const m of record.machines) m.address = driver.address?.(spec, m.name);
     this.opts.store.create(stored);
     const entry: Entry = { stored, spec, driver, queue: Promise.resolve() };
     this.entries.set(id, entry);
-    this.emit(id, { type: 'playground', at: now(), state: 'provisioning', message: `creating ${record.machines.length} machine(s) with the ${driverName} driver` });
+    this.emit(id, {
+      type: 'playground',
+      at: now(),
+      state: 'provisioning',
+      message: `creating ${record.machines.length} machine(s) with the ${driverName} driver`,
+    });
     void this.enqueue(entry, async () => {
       try {
         await driver.create(spec, this.ctx(entry));
@@ -238,7 +254,11 @@ export class PlaygroundManager {
 
   async extend(id: string, minutes: number): Promise<PlaygroundRecord> {
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_LIFETIME_MINUTES) {
-      throw new ApiProblem(400, 'invalid_request', `minutes: expected a number of minutes between 1 and ${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`);
+      throw new ApiProblem(
+        400,
+        'invalid_request',
+        `minutes: expected a number of minutes between 1 and ${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`,
+      );
     }
     const e = this.entry(id);
     const base = Math.max(Date.now(), Date.parse(e.stored.record.deadline));
@@ -255,11 +275,21 @@ export class PlaygroundManager {
   async connect(id: string, machine: string, port: number, forUser: boolean): Promise<Duplex> {
     const e = this.entry(id);
     const m = e.stored.record.machines.find((x) => x.name === machine);
-    if (!m) throw new ApiProblem(404, 'not_found', `playground ${id} has no machine "${machine}" (machines: ${e.stored.record.machines.map((x) => x.name).join(', ')})`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ApiProblem(400, 'invalid_request', `port: expected 1-65535, got ${JSON.stringify(port)}`);
+    if (!m)
+      throw new ApiProblem(
+        404,
+        'not_found',
+        `playground ${id} has no machine "${machine}" (machines: ${e.stored.record.machines.map((x) => x.name).join(', ')})`,
+      );
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new ApiProblem(400, 'invalid_request', `port: expected 1-65535, got ${JSON.stringify(port)}`);
     if (forUser && port === 22 && m.noSSH) throw new ApiProblem(403, 'no_ssh', `machine ${machine} has noSSH set in its manifest`);
     if (e.stored.record.state !== 'running' || m.state !== 'running') {
-      throw new ApiProblem(409, 'not_running', `machine ${machine} of ${id} is ${m.state} (playground ${e.stored.record.state}); start it with: sandlot start ${id}`);
+      throw new ApiProblem(
+        409,
+        'not_running',
+        `machine ${machine} of ${id} is ${m.state} (playground ${e.stored.record.state}); start it with: sandlot start ${id}`,
+      );
     }
     return e.driver.connect(e.spec, machine, port);
   }

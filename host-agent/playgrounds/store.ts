@@ -31,7 +31,11 @@ export class PlaygroundStore {
     const dir = this.dir(p.record.id);
     fs.mkdirSync(path.join(dir, 'keys'), { recursive: true, mode: 0o700 });
     writeFileAtomicModeSync(path.join(dir, 'manifest.yaml'), p.manifestText, 0o600);
-    writeFileAtomicModeSync(path.join(dir, 'keys', 'keys.json'), JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }), 0o600);
+    writeFileAtomicModeSync(
+      path.join(dir, 'keys', 'keys.json'),
+      JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
+      0o600,
+    );
     writeFileAtomicModeSync(path.join(dir, 'record.json'), JSON.stringify(p.record, null, 2), 0o600);
   }
 

@@ -17,7 +17,9 @@ export async function connectMachine(agent: AgentClient, record: PlaygroundRecor
   await new Promise<void>((resolve, reject) => {
     client.once('ready', resolve);
     client.once('error', (err: Error & { level?: string }) =>
-      reject(err.level === 'client-authentication' ? new Error(`SSH login as ${user ?? m.defaultUser} refused by ${machine} (users: ${m.users.join(', ')})`) : err),
+      reject(
+        err.level === 'client-authentication' ? new Error(`SSH login as ${user ?? m.defaultUser} refused by ${machine} (users: ${m.users.join(', ')})`) : err,
+      ),
     );
     client.connect({
       sock: sock as never,

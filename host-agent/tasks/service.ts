@@ -3,15 +3,9 @@
 // when it reaches `running`, stopped when it leaves, resumed after an agent restart.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
-import {
-  API_PREFIX,
-  type ContentSummary,
-  type PlaygroundRecord,
-  type StartContentRequest,
-  type TaskInputRequest,
-} from '../api/protocol';
-import type { AgentServer } from '../agent/server';
-import { readJsonBody, sendJson } from '../agent/http';
+import { API_PREFIX, type ContentSummary, type PlaygroundRecord, type StartContentRequest, type TaskInputRequest } from '../api/protocol';
+import type { AgentServer } from '../server/server';
+import { readJsonBody, sendJson } from '../server/http';
 import { ContentError } from '../content/errors';
 import { checkContent, listBuiltinContent, resolveContentDir } from '../content/load';
 import type { Content } from '../content/model';
@@ -107,7 +101,11 @@ export class ContentService {
   private validationCatalog(): ValidationCatalog {
     const { catalog } = this.opts;
     return {
-      names: () => catalog.list().map((t) => t.name).sort(),
+      names: () =>
+        catalog
+          .list()
+          .map((t) => t.name)
+          .sort(),
       machines: (name) => catalog.get(name)?.manifest.playground.machines.map((m) => m.name),
     };
   }
@@ -187,7 +185,8 @@ export class ContentService {
       const list: ContentSummary[] = [];
       for (const { name, dir } of listBuiltinContent()) {
         const { content } = checkContent(dir, this.validationCatalog());
-        if (content) list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
+        if (content)
+          list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
       }
       sendJson(res, 200, list);
     });

@@ -120,6 +120,9 @@ export function writeSshConfig(agent: AgentHandle, id: string): string {
 
 /** OpenSSH's own `ssh` with the generated config, strict host key checking on. */
 export function openssh(configFile: string, alias: string, command: string, extra: string[] = []): CliResult {
-  const r = spawnSync('ssh', ['-F', configFile, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', ...extra, alias, command], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ssh', ['-F', configFile, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', ...extra, alias, command], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

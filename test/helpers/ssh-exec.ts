@@ -13,7 +13,7 @@ export function execOn(client: Client, command: string, opts: { stdin?: string; 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no result in ${timeoutMs} ms for: ${command}`)), timeoutMs);
     client.exec(command, (err, ch) => {
-      if (err) return clearTimeout(timer), reject(err);
+      if (err) return (clearTimeout(timer), reject(err));
       let stdout = '';
       let stderr = '';
       ch.on('data', (d: Buffer) => (stdout += d.toString()));

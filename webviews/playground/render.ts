@@ -31,7 +31,13 @@ export function renderPanel(state: PanelState, now: number): VNode {
     'div',
     { class: `playground-panel${state.gone ? ' is-gone' : ''}`, 'data-playground': pg.id, 'data-state': state.gone ? 'gone' : pg.state },
     renderHeader(pg, state, busy, now),
-    state.gone ? undefined : h('section', { class: 'machines' }, pg.machines.map((m) => renderMachine(pg, m, state.probes[m.name], state.forwards, busy))),
+    state.gone
+      ? undefined
+      : h(
+          'section',
+          { class: 'machines' },
+          pg.machines.map((m) => renderMachine(pg, m, state.probes[m.name], state.forwards, busy)),
+        ),
   );
 }
 
@@ -60,7 +66,12 @@ function renderHeader(pg: PlaygroundRecord, state: PanelState, busy: Set<string>
           h('span', { class: 'countdown', 'data-deadline': pg.deadline, 'data-level': left.level, title: `until ${pg.deadline}` }, left.text),
           live
             ? EXTEND_CHOICES.map((c) =>
-                button(buttonKey.extend(c.minutes), c.label, { 'data-action': 'extend', 'data-minutes': String(c.minutes), title: `Extend the lifetime by ${c.label.slice(1)}` }, ' action-secondary'),
+                button(
+                  buttonKey.extend(c.minutes),
+                  c.label,
+                  { 'data-action': 'extend', 'data-minutes': String(c.minutes), title: `Extend the lifetime by ${c.label.slice(1)}` },
+                  ' action-secondary',
+                ),
               )
             : [],
         ),
@@ -69,8 +80,12 @@ function renderHeader(pg: PlaygroundRecord, state: PanelState, busy: Set<string>
       : h(
           'div',
           { class: 'pg-actions' },
-          pg.state === 'running' ? button(buttonKey.lifecycle('stop'), 'Stop', { 'data-action': 'lifecycle', 'data-lifecycle': 'stop' }, ' action-secondary') : undefined,
-          pg.state === 'stopped' || pg.state === 'lost' ? button(buttonKey.lifecycle('start'), 'Start', { 'data-action': 'lifecycle', 'data-lifecycle': 'start' }) : undefined,
+          pg.state === 'running'
+            ? button(buttonKey.lifecycle('stop'), 'Stop', { 'data-action': 'lifecycle', 'data-lifecycle': 'stop' }, ' action-secondary')
+            : undefined,
+          pg.state === 'stopped' || pg.state === 'lost'
+            ? button(buttonKey.lifecycle('start'), 'Start', { 'data-action': 'lifecycle', 'data-lifecycle': 'start' })
+            : undefined,
           button(buttonKey.lifecycle('destroy'), 'Destroy…', { 'data-action': 'lifecycle', 'data-lifecycle': 'destroy' }, ' action-danger'),
         ),
     pg.error && !state.gone ? h('p', { class: 'pg-error' }, pg.error) : undefined,
@@ -82,13 +97,17 @@ function renderMachine(pg: PlaygroundRecord, m: MachineRecord, probe: MachinePro
   const usable = pg.state === 'running' && m.state === 'running' && !m.noSSH;
   const addresses = uniq([...(m.address ? [m.address] : []), ...(probe?.addresses ?? [])]);
   const action = (a: string, label: string) =>
-    h('button', {
-      class: 'action action-secondary',
-      'data-action': 'machine',
-      'data-machine-action': a,
-      'data-machine': m.name,
-      disabled: !usable || busy.has(buttonKey.machine(a, m.name)) ? 'true' : undefined,
-    }, label);
+    h(
+      'button',
+      {
+        class: 'action action-secondary',
+        'data-action': 'machine',
+        'data-machine-action': a,
+        'data-machine': m.name,
+        disabled: !usable || busy.has(buttonKey.machine(a, m.name)) ? 'true' : undefined,
+      },
+      label,
+    );
   return h(
     'div',
     { class: 'machine-card', 'data-machine': m.name, 'data-state': m.state },
@@ -103,14 +122,31 @@ function renderMachine(pg: PlaygroundRecord, m: MachineRecord, probe: MachinePro
     m.error ? h('p', { class: 'pg-error' }, m.error) : undefined,
     m.noSSH
       ? h('p', { class: 'muted' }, 'No SSH (noSSH in the manifest): no terminal, folder or port list.')
-      : h('div', { class: 'machine-actions' }, action('openTerminal', 'Open Terminal'), action('openFolder', 'Open Folder'), action('copySshCommand', 'Copy SSH command')),
-    m.noSSH ? undefined : renderPorts(m.name, usable, probe, forwards.filter((f) => f.machine === m.name), busy),
+      : h(
+          'div',
+          { class: 'machine-actions' },
+          action('openTerminal', 'Open Terminal'),
+          action('openFolder', 'Open Folder'),
+          action('copySshCommand', 'Copy SSH command'),
+        ),
+    m.noSSH
+      ? undefined
+      : renderPorts(
+          m.name,
+          usable,
+          probe,
+          forwards.filter((f) => f.machine === m.name),
+          busy,
+        ),
   );
 }
 
 /** `1 CPU · 1Gi RAM, using 42 MiB`: the card's resources line (main.ts patches it in place). */
 export function resourcesText(m: MachineRecord, probe: MachineProbe | undefined): string {
-  const memory = [m.resources.ramSize ? `${m.resources.ramSize} RAM` : undefined, probe?.memoryBytes !== undefined ? `using ${formatBytes(probe.memoryBytes)}` : undefined]
+  const memory = [
+    m.resources.ramSize ? `${m.resources.ramSize} RAM` : undefined,
+    probe?.memoryBytes !== undefined ? `using ${formatBytes(probe.memoryBytes)}` : undefined,
+  ]
     .filter(Boolean)
     .join(', ');
   return [`${m.resources.cpuCount} CPU`, memory].filter(Boolean).join(' · ');
@@ -126,30 +162,44 @@ function renderPorts(machine: string, usable: boolean, probe: MachineProbe | und
   else if (!probe) body = h('p', { class: 'muted' }, 'Looking for listening ports…');
   else if (probe.error) body = h('p', { class: 'ports-error' }, `Cannot read the ports: ${probe.error}`);
   else if (probe.ports.length === 0) body = h('p', { class: 'muted ports-none' }, 'Nothing listens on a TCP port yet.');
-  else body = h('ul', { class: 'ports' }, probe.ports.map((p) => renderPort(machine, p, forwards.find((f) => f.port === p.port), busy)));
+  else
+    body = h(
+      'ul',
+      { class: 'ports' },
+      probe.ports.map((p) =>
+        renderPort(
+          machine,
+          p,
+          forwards.find((f) => f.port === p.port),
+          busy,
+        ),
+      ),
+    );
   return h('div', { class: 'ports-section' }, h('h3', null, 'Listening ports'), body);
 }
 
 function renderPort(machine: string, p: ListeningPort, fwd: Forward | undefined, busy: Set<string>): VNode {
   const btn = (open: boolean, label: string) => {
     const key = buttonKey.forward(machine, p.port, open);
-    return h('button', {
-      class: `action${open ? '' : ' action-secondary'}`,
-      'data-action': 'forward',
-      'data-machine': machine,
-      'data-port': String(p.port),
-      'data-open': open ? 'true' : undefined,
-      disabled: busy.has(key) ? 'true' : undefined,
-    }, label);
+    return h(
+      'button',
+      {
+        class: `action${open ? '' : ' action-secondary'}`,
+        'data-action': 'forward',
+        'data-machine': machine,
+        'data-port': String(p.port),
+        'data-open': open ? 'true' : undefined,
+        disabled: busy.has(key) ? 'true' : undefined,
+      },
+      label,
+    );
   };
   return h(
     'li',
     { class: 'port', 'data-port': String(p.port) },
     h('code', { class: 'port-number' }, String(p.port)),
     h('span', { class: 'port-addresses muted', title: 'bound addresses' }, p.addresses.join(', ')),
-    fwd
-      ? h('span', { class: 'forward-local', 'data-local-port': String(fwd.local), title: fwd.url }, `→ 127.0.0.1:${fwd.local}`)
-      : btn(false, 'Forward'),
+    fwd ? h('span', { class: 'forward-local', 'data-local-port': String(fwd.local), title: fwd.url }, `→ 127.0.0.1:${fwd.local}`) : btn(false, 'Forward'),
     btn(true, 'Open in Browser'),
   );
 }

@@ -44,8 +44,7 @@ export type Handlers<M extends { kind: string }> = {
   [K in M['kind']]: (message: Extract<M, { kind: K }>) => void;
 };
 
-const isMessage = (m: unknown): m is { kind: string } =>
-  typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string';
+const isMessage = (m: unknown): m is { kind: string } => typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string';
 
 /**
  * Routes a received message to its handler. Returns false for anything that is not

@@ -33,7 +33,10 @@ export function taskNamesOf(pages: Page[]): string[] {
 
 export function progress(view: Pick<TutorialView, 'pages' | 'tasks'>): { done: number; total: number } {
   let names = taskNamesOf(view.pages);
-  if (names.length === 0) names = Object.values(view.tasks).filter((t) => t.kind === 'regular' && !t.hidden).map((t) => t.name);
+  if (names.length === 0)
+    names = Object.values(view.tasks)
+      .filter((t) => t.kind === 'regular' && !t.hidden)
+      .map((t) => t.name);
   return { done: names.filter((n) => view.tasks[n]?.status === 'completed').length, total: names.length };
 }
 
@@ -57,7 +60,9 @@ export function renderView(view: TutorialView, drafts: Record<string, string> = 
       ),
       view.content?.error ? h('p', { class: 'tutorial-error' }, view.content.error) : undefined,
     ),
-    ...view.pages.map((p) => h('section', { class: 'page' }, p.title && view.pages.length > 1 ? h('h2', null, p.title) : undefined, renderBlocks(p.blocks, ctx))),
+    ...view.pages.map((p) =>
+      h('section', { class: 'page' }, p.title && view.pages.length > 1 ? h('h2', null, p.title) : undefined, renderBlocks(p.blocks, ctx)),
+    ),
   );
 }
 
@@ -82,7 +87,12 @@ function renderBlock(b: Block, ctx: Ctx): Child {
         b.ordered ? 'ol' : 'ul',
         b.ordered && b.start !== undefined && b.start !== 1 ? { start: String(b.start) } : null,
         b.items.map((i) =>
-          h('li', null, i.checked !== undefined ? h('input', { type: 'checkbox', disabled: '', ...(i.checked ? { checked: '' } : {}) }) : undefined, renderBlocks(i.children, ctx)),
+          h(
+            'li',
+            null,
+            i.checked !== undefined ? h('input', { type: 'checkbox', disabled: '', ...(i.checked ? { checked: '' } : {}) }) : undefined,
+            renderBlocks(i.children, ctx),
+          ),
         ),
       );
     case 'blockquote':
@@ -92,7 +102,16 @@ function renderBlock(b: Block, ctx: Ctx): Child {
     case 'table': {
       const [head, ...rows] = b.rows;
       const cell = (tag: string, cells: Inline[][]) => cells.map((c, i) => h(tag, b.align[i] ? { class: `align-${b.align[i]}` } : null, renderInlines(c, ctx)));
-      return h('table', null, head ? h('thead', null, h('tr', null, cell('th', head))) : undefined, h('tbody', null, rows.map((r) => h('tr', null, cell('td', r)))));
+      return h(
+        'table',
+        null,
+        head ? h('thead', null, h('tr', null, cell('th', head))) : undefined,
+        h(
+          'tbody',
+          null,
+          rows.map((r) => h('tr', null, cell('td', r))),
+        ),
+      );
     }
     case 'html':
       // Shown as text: the webview never parses markup that came from content.
@@ -126,9 +145,23 @@ function renderCode(b: CodeBlock): VNode {
 function codeButtons(text: string, actions: string[], interrupt?: boolean): VNode[] {
   const out: VNode[] = [];
   if (actions.includes('run')) {
-    out.push(h('button', { class: 'action action-run', type: 'button', 'data-action': 'run', 'data-text': text, ...(interrupt ? { 'data-interrupt': '' } : {}), title: 'Run in terminal' }, '▶ Run in terminal'));
+    out.push(
+      h(
+        'button',
+        {
+          class: 'action action-run',
+          type: 'button',
+          'data-action': 'run',
+          'data-text': text,
+          ...(interrupt ? { 'data-interrupt': '' } : {}),
+          title: 'Run in terminal',
+        },
+        '▶ Run in terminal',
+      ),
+    );
   }
-  if (actions.includes('copy')) out.push(h('button', { class: 'action action-copy', type: 'button', 'data-action': 'copy', 'data-text': text, title: 'Copy' }, 'Copy'));
+  if (actions.includes('copy'))
+    out.push(h('button', { class: 'action action-copy', type: 'button', 'data-action': 'copy', 'data-text': text, title: 'Copy' }, 'Copy'));
   return out;
 }
 
@@ -201,7 +234,9 @@ function renderInline(n: Inline, ctx: Ctx): Child {
       return h('span', { class: 'inline-action' }, h('code', null, n.value), codeButtons(n.value, n.actions, n.interrupt));
     case 'link': {
       const href = safeUrl(n.url, 'href');
-      return href ? h('a', { href, title: n.title, 'data-action': 'link', 'data-url': href }, renderInlines(n.children, ctx)) : h('span', { class: 'link-unsafe' }, renderInlines(n.children, ctx));
+      return href
+        ? h('a', { href, title: n.title, 'data-action': 'link', 'data-url': href }, renderInlines(n.children, ctx))
+        : h('span', { class: 'link-unsafe' }, renderInlines(n.children, ctx));
     }
     case 'image':
       return renderImage(n.src, n.alt, n.title, ctx);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { DriverName } from '../../api/protocol';
 import { DRIVER_NAMES } from '../../drivers/registry';
-import { startAgent } from '../../agent/run';
+import { startAgent } from '../../server/run';
 import { CliError } from '../context';
 
 export function register(program: Command, version: string): void {

@@ -38,7 +38,8 @@ async function waitUntilReady(c: AgentClient, id: string, print: (line: string) 
         const message = e.type === 'content' ? e.message : e.type === 'snapshot' ? e.playground.content?.error : undefined;
         if (state === 'failed') finish(undefined, new CliError(`content failed to start: ${message ?? 'see sandlot tasks ' + id}`));
         else if (state === 'ready' || state === 'completed') finish(state);
-        else if (e.type === 'playground' && (e.state === 'failed' || e.state === 'destroyed')) finish(undefined, new CliError(`playground ${id} ${e.state}${e.message ? `: ${e.message}` : ''}`));
+        else if (e.type === 'playground' && (e.state === 'failed' || e.state === 'destroyed'))
+          finish(undefined, new CliError(`playground ${id} ${e.state}${e.message ? `: ${e.message}` : ''}`));
       },
       (code, reason) => finish(undefined, new CliError(`event stream closed (${code}${reason ? `: ${reason}` : ''})`)),
     ).then((s) => {
@@ -69,7 +70,9 @@ export function register(program: Command): void {
       } else if (problems.length === 0 && c) {
         const tasks = Object.values(c.tasks);
         const count = (k: string) => tasks.filter((t) => t.kind === k).length;
-        console.log(`ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pages.length} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`);
+        console.log(
+          `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pages.length} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
+        );
       } else {
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       }
@@ -122,7 +125,9 @@ export function register(program: Command): void {
   for (const action of ['stop', 'restart'] as const) {
     content
       .command(action)
-      .description(action === 'stop' ? "stop a playground's task checks (machines keep running)" : 'reset task states and run the content again from its init tasks')
+      .description(
+        action === 'stop' ? "stop a playground's task checks (machines keep running)" : 'reset task states and run the content again from its init tasks',
+      )
       .argument('<playground>')
       .action(async (id: string) => {
         const c = client();

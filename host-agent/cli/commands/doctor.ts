@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .argument('[drivers...]', `only these drivers: ${DRIVER_NAMES.join(', ')}`)
     .option('--json', 'print JSON')
     .action(async (names: string[], opts: { json?: boolean }) => {
-      for (const n of names) if (!DRIVER_NAMES.includes(n as never)) throw new CliError(`doctor: expected a driver name (${DRIVER_NAMES.join(', ')}), got "${n}"`);
+      for (const n of names)
+        if (!DRIVER_NAMES.includes(n as never)) throw new CliError(`doctor: expected a driver name (${DRIVER_NAMES.join(', ')}), got "${n}"`);
       const paths = sandlotPaths();
       const reports: DoctorReport[] = [];
       for (const name of names.length ? (names as typeof DRIVER_NAMES) : DRIVER_NAMES) {

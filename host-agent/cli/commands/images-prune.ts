@@ -154,7 +154,13 @@ export function registerPrune(images: Command): void {
       }
       for (const s of report.skipped) progress(s.driver)(`skipped: ${s.reason}`);
       if (opts.json) printJson(report);
-      else out(`${dryRun ? 'would free' : 'freed'} ${size(report.freedBytes)} (${report.removed.length} item${report.removed.length === 1 ? '' : 's'}${report.kept.length ? `, ${report.kept.length} old kept` : ''})\n`);
-      if (report.failed.length) throw new CliError(`images prune: ${report.failed.length} removal${report.failed.length === 1 ? '' : 's'} failed (first: ${report.failed[0].name}: ${report.failed[0].error})`);
+      else
+        out(
+          `${dryRun ? 'would free' : 'freed'} ${size(report.freedBytes)} (${report.removed.length} item${report.removed.length === 1 ? '' : 's'}${report.kept.length ? `, ${report.kept.length} old kept` : ''})\n`,
+        );
+      if (report.failed.length)
+        throw new CliError(
+          `images prune: ${report.failed.length} removal${report.failed.length === 1 ? '' : 's'} failed (first: ${report.failed[0].name}: ${report.failed[0].error})`,
+        );
     });
 }

@@ -36,7 +36,12 @@ export async function waitUntilRunning(c: AgentClient, id: string, print: (line:
         if (line) print(line);
         const state = e.type === 'snapshot' ? e.playground.state : e.type === 'playground' ? e.state : undefined;
         if (state === 'running') finish();
-        else if (state === 'failed' || state === 'destroyed') finish(new CliError(`playground ${id} ${state}${e.type === 'snapshot' && e.playground.error ? `: ${e.playground.error}` : e.type === 'playground' && e.message ? `: ${e.message}` : ''}`));
+        else if (state === 'failed' || state === 'destroyed')
+          finish(
+            new CliError(
+              `playground ${id} ${state}${e.type === 'snapshot' && e.playground.error ? `: ${e.playground.error}` : e.type === 'playground' && e.message ? `: ${e.message}` : ''}`,
+            ),
+          );
       },
       (code, reason) => finish(new CliError(`event stream closed (${code}${reason ? `: ${reason}` : ''})`)),
     ).then((s) => (stop = s), reject);
@@ -90,7 +95,9 @@ export function register(program: Command): void {
           req = { manifest: text, manifestName: o.file, lifetimeMinutes };
         } else req = { template: target, lifetimeMinutes };
         const created = await c.create(req);
-        say(`Starting ${created.id} (${created.template}, ${created.machines.length} machine${created.machines.length > 1 ? 's' : ''}, ${created.driver} driver)`);
+        say(
+          `Starting ${created.id} (${created.template}, ${created.machines.length} machine${created.machines.length > 1 ? 's' : ''}, ${created.driver} driver)`,
+        );
         record = await waitUntilRunning(c, created.id, say);
       }
       if (o.json) printJson(record);
@@ -113,7 +120,13 @@ export function register(program: Command): void {
       console.log(
         table([
           ['ID', 'TEMPLATE', 'STATE', 'MACHINES', 'EXPIRES IN'],
-          ...list.map((p) => [p.id, p.template, p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''), p.machines.map((m) => `${m.name}:${m.state}`).join(','), timeLeft(p.deadline)]),
+          ...list.map((p) => [
+            p.id,
+            p.template,
+            p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''),
+            p.machines.map((m) => `${m.name}:${m.state}`).join(','),
+            timeLeft(p.deadline),
+          ]),
         ]),
       );
     });
@@ -142,7 +155,13 @@ export function register(program: Command): void {
         table([
           // RAM is the machine's ramSize (its memory limit wherever the driver enforces it).
           ['MACHINE', 'STATE', 'ADDRESS', 'USERS', 'RSS / RAM'],
-          ...record.machines.map((m) => [m.name, m.state, m.address ?? '-', m.users.join(','), `${memory[m.name] !== undefined ? `${(memory[m.name] / 1048576).toFixed(1)} MiB` : '-'} / ${m.resources.ramSize}`]),
+          ...record.machines.map((m) => [
+            m.name,
+            m.state,
+            m.address ?? '-',
+            m.users.join(','),
+            `${memory[m.name] !== undefined ? `${(memory[m.name] / 1048576).toFixed(1)} MiB` : '-'} / ${m.resources.ramSize}`,
+          ]),
         ]),
       );
     });

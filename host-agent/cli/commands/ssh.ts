@@ -31,7 +31,7 @@ export async function interactiveSsh(c: AgentClient, record: PlaygroundRecord, m
       stream.pipe(process.stdout, { end: false });
       stream.stderr.pipe(process.stderr, { end: false });
       stream.on('exit', (c: number | null, signal?: string) => {
-        code = c ?? (signal ? 128 + (({ HUP: 1, INT: 2, KILL: 9, TERM: 15 }) as Record<string, number>)[signal] : 255);
+        code = c ?? (signal ? 128 + ({ HUP: 1, INT: 2, KILL: 9, TERM: 15 } as Record<string, number>)[signal] : 255);
       });
       stream.on('close', () => {
         if (tty && !cmd) {
@@ -143,7 +143,7 @@ export function register(program: Command): void {
 
   program
     .command('ssh-proxy')
-    .description('connect stdin/stdout to a machine\'s SSH port (for OpenSSH ProxyCommand)')
+    .description("connect stdin/stdout to a machine's SSH port (for OpenSSH ProxyCommand)")
     .requiredOption('--stdio', 'use standard input and output')
     .argument('<host-alias>', 'sandlot--<playground>--<machine>')
     .action(async (alias: string) => {

@@ -8,14 +8,23 @@ const MARK: Record<TaskRecord['status'], string> = { created: '¬∑', blocked: '‚è
 
 export function describeTask(t: TaskRecord): string {
   const exit = t.exitCode === undefined ? '' : ` (exit ${t.exitCode === null ? 'killed' : t.exitCode})`;
-  const extra = t.status === 'blocked' && t.waitingFor?.length ? ` waiting for ${t.waitingFor.join(', ')}` : t.hint ? ` hint: ${t.hint}` : t.error ? ` ${t.error}` : '';
+  const extra =
+    t.status === 'blocked' && t.waitingFor?.length ? ` waiting for ${t.waitingFor.join(', ')}` : t.hint ? ` hint: ${t.hint}` : t.error ? ` ${t.error}` : '';
   return `${MARK[t.status]} ${t.name} ${t.status}${t.status === 'completed' ? '' : exit}${extra}`;
 }
 
 function rows(tasks: Record<string, TaskRecord>, all: boolean): string[][] {
   return Object.values(tasks)
     .filter((t) => all || !t.hidden)
-    .map((t) => [MARK[t.status], t.name, t.kind, t.status, t.exitCode === undefined ? '-' : String(t.exitCode), String(t.runs), (t.hint ?? t.error ?? '').split('\n')[0].slice(0, 70)]);
+    .map((t) => [
+      MARK[t.status],
+      t.name,
+      t.kind,
+      t.status,
+      t.exitCode === undefined ? '-' : String(t.exitCode),
+      String(t.runs),
+      (t.hint ?? t.error ?? '').split('\n')[0].slice(0, 70),
+    ]);
 }
 
 export function register(program: Command): void {
@@ -53,7 +62,8 @@ export function register(program: Command): void {
             if (e.type === 'snapshot') {
               for (const t of Object.values(e.playground.tasks ?? {})) if (o.all || !t.hidden) console.log(o.json ? JSON.stringify(t) : describeTask(t));
               const s = e.playground.content?.state;
-              if (s === 'completed' || s === 'failed' || s === 'stopped') finish(s === 'failed' ? new CliError(`content failed: ${e.playground.content?.error ?? ''}`) : undefined);
+              if (s === 'completed' || s === 'failed' || s === 'stopped')
+                finish(s === 'failed' ? new CliError(`content failed: ${e.playground.content?.error ?? ''}`) : undefined);
             } else if (e.type === 'task' && (o.all || !e.task.hidden)) {
               console.log(o.json ? JSON.stringify(e.task) : describeTask(e.task));
             } else if (e.type === 'content') {

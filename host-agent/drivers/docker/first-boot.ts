@@ -48,7 +48,10 @@ function startupFileLines(spec: MachineSpec): string[] {
     const data = Buffer.from(f.content, 'utf8').toString('base64');
     const owner = shq(startupFileOwner(spec, f.path, f.owner));
     // A directory made for the file belongs to the file's owner (~/.ssh must stay the user's).
-    lines.push(`d_="$(dirname ${p})"; [ -d "$d_" ] || { mkdir -p "$d_" && chown ${owner} "$d_"; }`, `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`);
+    lines.push(
+      `d_="$(dirname ${p})"; [ -d "$d_" ] || { mkdir -p "$d_" && chown ${owner} "$d_"; }`,
+      `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`,
+    );
     if (f.mode) lines.push(`chmod ${f.mode} ${p}`);
     else if (!f.append) lines.push(`chmod 0644 ${p}`);
     lines.push(`chown ${owner} ${p}`);
@@ -60,9 +63,7 @@ function registryAuthLines(spec: MachineSpec, registryAuth: string | undefined):
   if (!registryAuth) return [];
   const config = JSON.stringify({ auths: { [REGISTRY_HOST]: { auth: Buffer.from(registryAuth).toString('base64') } } });
   const lines: string[] = [];
-  const homes = [{ home: '/root', owner: 'root:root' }].concat(
-    spec.users.filter((u) => u.name !== 'root').map((u) => ({ home: u.home, owner: `${u.name}:` })),
-  );
+  const homes = [{ home: '/root', owner: 'root:root' }].concat(spec.users.filter((u) => u.name !== 'root').map((u) => ({ home: u.home, owner: `${u.name}:` })));
   for (const { home, owner } of homes) {
     const dir = shq(`${home}/.docker`);
     lines.push(`mkdir -p ${dir}`, `printf '%s\\n' ${shq(config)} >${dir}/config.json`, `chmod 0600 ${dir}/config.json`, `chown -R ${shq(owner)} ${dir}`);

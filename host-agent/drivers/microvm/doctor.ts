@@ -44,7 +44,12 @@ export async function doctorChecks(inputs: DoctorInputs): Promise<DoctorCheck[]>
     const found = findTool(tool);
     checks.push({ name: tool, ok: !!found, detail: found ?? 'not found', fix: `apt-get install ${pkg}` });
   }
-  checks.push({ name: '/dev/net/tun', ok: fs.existsSync('/dev/net/tun'), detail: fs.existsSync('/dev/net/tun') ? 'present' : 'missing', fix: 'load the tun kernel module (modprobe tun)' });
+  checks.push({
+    name: '/dev/net/tun',
+    ok: fs.existsSync('/dev/net/tun'),
+    detail: fs.existsSync('/dev/net/tun') ? 'present' : 'missing',
+    fix: 'load the tun kernel module (modprobe tun)',
+  });
   const root = process.getuid?.() === 0;
   checks.push({ name: 'root', ok: root, detail: root ? 'running as root' : 'not root', fix: 'image builds run debootstrap and chroot: run the agent as root' });
   let kernelOk = false;

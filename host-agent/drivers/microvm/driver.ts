@@ -40,7 +40,7 @@ export interface MicrovmDriverOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface MachineRecord {
+interface VmRecord {
   vm?: VmProcess;
   /** The overlay has been booted: later starts boot it (a snapshot fits only a fresh one). */
   booted: boolean;
@@ -53,7 +53,7 @@ interface MachineRecord {
 
 interface DriverState {
   net?: Holder;
-  machines: Record<string, MachineRecord>;
+  machines: Record<string, VmRecord>;
 }
 
 const MIN_RAM_MIB = 256;
@@ -100,14 +100,25 @@ export class MicrovmDriver implements Driver {
 
   private async runPreflight(): Promise<void> {
     const qemu = this.qemu;
-    if (!qemu || !fs.existsSync(qemu)) throw new DriverUnavailableError('microvm', `the microvm driver needs QEMU, which is not installed${this.opts.qemuBinary ? ` at ${this.opts.qemuBinary}` : ''}: ${QEMU_HOW_TO}`);
-    for (const [tool, pkg] of [['qemu-img', 'qemu-utils'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'], ['ip', 'iproute2']] as const) {
+    if (!qemu || !fs.existsSync(qemu))
+      throw new DriverUnavailableError(
+        'microvm',
+        `the microvm driver needs QEMU, which is not installed${this.opts.qemuBinary ? ` at ${this.opts.qemuBinary}` : ''}: ${QEMU_HOW_TO}`,
+      );
+    for (const [tool, pkg] of [
+      ['qemu-img', 'qemu-utils'],
+      ['unshare', 'util-linux'],
+      ['nsenter', 'util-linux'],
+      ['ip', 'iproute2'],
+    ] as const) {
       if (!findTool(tool)) throw new DriverUnavailableError('microvm', `the microvm driver needs ${tool}: apt-get install ${pkg}`);
     }
-    if (!fs.existsSync('/dev/net/tun')) throw new DriverUnavailableError('microvm', 'the microvm driver needs /dev/net/tun (the tun kernel module) for its tap devices');
+    if (!fs.existsSync('/dev/net/tun'))
+      throw new DriverUnavailableError('microvm', 'the microvm driver needs /dev/net/tun (the tun kernel module) for its tap devices');
     try {
       const choice = await this.accel();
-      if (choice.accel === 'tcg') this.opts.log?.('warn', `microvm: no usable KVM (${choice.detail}); machines run under software emulation, several times slower`);
+      if (choice.accel === 'tcg')
+        this.opts.log?.('warn', `microvm: no usable KVM (${choice.detail}); machines run under software emulation, several times slower`);
     } catch (err) {
       throw new DriverUnavailableError('microvm', (err as Error).message);
     }
@@ -137,7 +148,9 @@ export class MicrovmDriver implements Driver {
       problems.push(...imageProblems(m, this.images, 'microvm'));
       // Before the host-size lines, so a machine's problems keep the field order (ramSize, cpuCount).
       if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
-        problems.push(`playground.machines[${m.index}].resources.ramSize: ${m.resources.ramSize} is too little for a VM; expected at least ${MIN_RAM_MIB}Mi (microvm driver)`);
+        problems.push(
+          `playground.machines[${m.index}].resources.ramSize: ${m.resources.ramSize} is too little for a VM; expected at least ${MIN_RAM_MIB}Mi (microvm driver)`,
+        );
       }
       problems.push(...hostSizeProblems(m, host, 'microvm'));
     }
@@ -200,9 +213,7 @@ export class MicrovmDriver implements Driver {
       spec.machines.map(async (m) => {
         const vm = state.machines[m.name]?.vm;
         if (!vm) return;
-        await stopVm(vm, this.machinePath(spec, m.name, 'qmp.sock'), (msg) =>
-          ctx.log('warn', `microvm: ${msg}`, m.name),
-        );
+        await stopVm(vm, this.machinePath(spec, m.name, 'qmp.sock'), (msg) => ctx.log('warn', `microvm: ${msg}`, m.name));
         state.machines[m.name].vm = undefined;
       }),
     );
@@ -221,7 +232,9 @@ export class MicrovmDriver implements Driver {
     }
     if (state) {
       // Destroy does not need the guest's data: kill at once.
-      const vms = Object.values(state.machines).map((r) => r.vm).filter(vmAlive);
+      const vms = Object.values(state.machines)
+        .map((r) => r.vm)
+        .filter(vmAlive);
       for (const vm of vms) killVm(vm);
       await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
       this.closeRelay(spec);
@@ -317,7 +330,12 @@ export class MicrovmDriver implements Driver {
     return Math.floor(m.resources.ramBytes / 1024 ** 2);
   }
 
-  private async ensureSnapshots(machines: MachineSpec[], images: Map<string, VmImage>, accel: AccelChoice, ctx: DriverContext): Promise<Map<string, VmSnapshot>> {
+  private async ensureSnapshots(
+    machines: MachineSpec[],
+    images: Map<string, VmImage>,
+    accel: AccelChoice,
+    ctx: DriverContext,
+  ): Promise<Map<string, VmSnapshot>> {
     const out = new Map<string, VmSnapshot>();
     for (const m of machines) {
       const key = this.shapeKey(m);

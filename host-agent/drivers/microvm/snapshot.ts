@@ -98,7 +98,8 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
         for (;;) {
           const info = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
           if (info.status === 'completed') break;
-          if (info.status === 'failed' || info.status === 'cancelled') throw new Error(`snapshot of ${image.name}: saving state failed: ${info['error-desc'] ?? info.status}`);
+          if (info.status === 'failed' || info.status === 'cancelled')
+            throw new Error(`snapshot of ${image.name}: saving state failed: ${info['error-desc'] ?? info.status}`);
           if (Date.now() > deadline) throw new Error(`snapshot of ${image.name}: saving state took over 120 s`);
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -114,7 +115,10 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
     }
     for (const f of ['config.img', 'qmp.sock', 'ctl.sock', 'qemu.pid']) fs.rmSync(path.join(work, f), { force: true });
     fs.chmodSync(disk, 0o444);
-    fs.writeFileSync(path.join(work, 'snapshot.json'), JSON.stringify({ image: image.name, hash: image.hash, ...shape, at: new Date().toISOString() }, null, 2));
+    fs.writeFileSync(
+      path.join(work, 'snapshot.json'),
+      JSON.stringify({ image: image.name, hash: image.hash, ...shape, at: new Date().toISOString() }, null, 2),
+    );
     fs.renameSync(work, dir);
     return readSnapshot(dir)!;
   } finally {

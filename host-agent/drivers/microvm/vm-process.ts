@@ -32,7 +32,9 @@ export async function launchQemu(qemu: string, launch: VmLaunch, prefix: string[
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (e) => reject(new Error(`microvm: cannot run ${argv[0]}: ${e.message}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`microvm: QEMU failed to start (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`microvm: QEMU failed to start (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
   });
   const pid = Number(fs.readFileSync(launch.pidFile, 'utf8').trim());
   const start = processStartTime(pid);

@@ -227,7 +227,10 @@ export function createMachineCgroup(layout: CgroupLayout, playground: string, ma
     enableControllers(pg, layout.controllers);
     const leaf = path.join(pg, machine);
     fs.mkdirSync(leaf, { recursive: true });
-    writeAll(leaf, limitWrites('v2', limits, (f) => fs.existsSync(path.join(leaf, f))));
+    writeAll(
+      leaf,
+      limitWrites('v2', limits, (f) => fs.existsSync(path.join(leaf, f))),
+    );
     return [leaf];
   }
   const leaves: string[] = [];
@@ -238,7 +241,10 @@ export function createMachineCgroup(layout: CgroupLayout, playground: string, ma
   }
   const writes = limitWrites('v1', limits, (f) => leaves.some((l) => fs.existsSync(path.join(l, f))));
   for (const leaf of leaves) {
-    writeAll(leaf, writes.filter(([f]) => fs.existsSync(path.join(leaf, f))));
+    writeAll(
+      leaf,
+      writes.filter(([f]) => fs.existsSync(path.join(leaf, f))),
+    );
   }
   return leaves;
 }

@@ -12,14 +12,7 @@ import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
-import {
-  DriverUnavailableError,
-  type DoctorCheck,
-  type DoctorReport,
-  type Driver,
-  type DriverContext,
-  type PlaygroundSpec,
-} from '../protocol';
+import { DriverUnavailableError, type DoctorCheck, type DoctorReport, type Driver, type DriverContext, type PlaygroundSpec } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { machineAddress, machineDir, prepareMachineDirs, startupFileProblems } from './machine-files';
 import {
@@ -98,13 +91,19 @@ export class SandboxDriver implements Driver {
 
   /** Where machine cgroups go; decided once per agent (SANDLOT_CGROUP_ROOT moves the cgroup fs, for tests). */
   private cgroupLayout(): CgroupLayout {
-    this.layout ??= process.platform === 'linux' ? prepareCgroupLayout({ root: process.env.SANDLOT_CGROUP_ROOT || CGROUP_ROOT }) : { kind: 'none', reason: 'not Linux' };
+    this.layout ??=
+      process.platform === 'linux' ? prepareCgroupLayout({ root: process.env.SANDLOT_CGROUP_ROOT || CGROUP_ROOT }) : { kind: 'none', reason: 'not Linux' };
     return this.layout;
   }
 
   async doctor(): Promise<DoctorReport> {
     const checks: DoctorCheck[] = [];
-    checks.push({ name: 'Linux', ok: process.platform === 'linux', detail: `platform ${process.platform}`, fix: 'use the docker driver (--driver docker) on this system' });
+    checks.push({
+      name: 'Linux',
+      ok: process.platform === 'linux',
+      detail: `platform ${process.platform}`,
+      fix: 'use the docker driver (--driver docker) on this system',
+    });
     for (const [tool, pkg] of [
       ['unshare', 'util-linux'],
       ['nsenter', 'util-linux'],
@@ -163,7 +162,11 @@ export class SandboxDriver implements Driver {
     for (const m of spec.machines) {
       const missing = m.users.filter((u) => !this.availableUsers([u]).length).map((u) => u.name);
       if (missing.length > 0) {
-        ctx.log('warn', `users ${missing.join(', ')} are not available: the sandbox driver running as a normal user provides only root (run the agent as root, or use the docker driver)`, m.name);
+        ctx.log(
+          'warn',
+          `users ${missing.join(', ')} are not available: the sandbox driver running as a normal user provides only root (run the agent as root, or use the docker driver)`,
+          m.name,
+        );
       }
     }
     const state: SandboxState = { slot: this.freeSlot(), machines: {} };
@@ -290,7 +293,9 @@ export class SandboxDriver implements Driver {
     // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
     // neighbour (with the key and known_hosts every user gets) lands here too.
     if (!m.noSSH) {
-      relay.listen(22, (socket) => ssh.accept(socket)).catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${machine}: ssh from other machines: ${err.message}`));
+      relay
+        .listen(22, (socket) => ssh.accept(socket))
+        .catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${machine}: ssh from other machines: ${err.message}`));
     }
     return live;
   }
@@ -349,33 +354,62 @@ export class SandboxDriver implements Driver {
     fs.mkdirSync(mountPoint, { recursive: true, mode: 0o755 });
     const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
     const pid = await startHolder({
-        argv: [
-          'nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--',
-          'unshare', '--user', '--mount', '--pid', '--fork', '--uts', '--ipc', '--net', '--propagation', 'private',
-        ],
-        env: {
-          M_NAME: name,
-          M_ROOTFS: mountPoint,
-          M_ADDR: `${machineAddress(index)}/24`,
-          M_MASK: this.maskedPaths().join(':'),
-          M_DIR: dir,
-          ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
-        },
-        logFile: path.join(dir, 'init.log'),
-        beforeGo: (p) => {
-          // Init waits for "go" before it runs anything of the machine, so all of the
-          // machine's processes start inside its limits.
-          try {
-            addToCgroups(cgroups, p);
-          } catch (err) {
-            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
-            cgroups = [];
-          }
-          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p), String(ids.count)]);
-        },
-        // Root's own credentials can walk to the state dir; the machine's uid may not.
-        onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
-      });
+      argv: [
+        'nsenter',
+        '-t',
+        String(hub.pid),
+        '-U',
+        ...enterUserFlags(),
+        '--',
+        'unshare',
+        '--user',
+        '--mount',
+        '--pid',
+        '--fork',
+        '--uts',
+        '--ipc',
+        '--net',
+        '--propagation',
+        'private',
+      ],
+      env: {
+        M_NAME: name,
+        M_ROOTFS: mountPoint,
+        M_ADDR: `${machineAddress(index)}/24`,
+        M_MASK: this.maskedPaths().join(':'),
+        M_DIR: dir,
+        ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
+      },
+      logFile: path.join(dir, 'init.log'),
+      beforeGo: (p) => {
+        // Init waits for "go" before it runs anything of the machine, so all of the
+        // machine's processes start inside its limits.
+        try {
+          addToCgroups(cgroups, p);
+        } catch (err) {
+          ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
+          cgroups = [];
+        }
+        return runAsync([
+          'nsenter',
+          '-t',
+          String(hub.pid),
+          '-U',
+          ...enterUserFlags(),
+          '-n',
+          '--',
+          'sh',
+          '-c',
+          WIRE_MACHINE,
+          'sh',
+          veth,
+          String(p),
+          String(ids.count),
+        ]);
+      },
+      // Root's own credentials can walk to the state dir; the machine's uid may not.
+      onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
+    });
     return { pid, start: processStartTime(pid)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
   }
 
@@ -394,7 +428,8 @@ export class SandboxDriver implements Driver {
     }
     if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
     state.hub = undefined;
-    if (!(await removeMachineCgroups(cgroups))) this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
+    if (!(await removeMachineCgroups(cgroups)))
+      this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
   }
 
   /** Paths hidden from machines: the agent's state (keys, tokens, other machines' files). */

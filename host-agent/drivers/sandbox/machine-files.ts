@@ -49,7 +49,11 @@ function readHostFile(file: string): string {
  * name or id are dropped: a host user at uid 1000 would otherwise win the lookup of
  * `laborant` (uid 1000), and whoami, HOME and OpenSSH's ~/.ssh would all be the host's.
  */
-export function renderPasswd(users: MachineUser[], hostPasswd = readHostFile('/etc/passwd'), hostGroup = readHostFile('/etc/group')): { passwd: string; group: string } {
+export function renderPasswd(
+  users: MachineUser[],
+  hostPasswd = readHostFile('/etc/passwd'),
+  hostGroup = readHostFile('/etc/group'),
+): { passwd: string; group: string } {
   const names = new Set(users.map((u) => u.name));
   const uids = new Set(users.map((u) => String(u.uid)));
   const gids = new Set(users.map((u) => String(u.gid)));
@@ -127,7 +131,9 @@ export function startupFileProblems(spec: MachineSpec, machineIndex: number): st
     }
     const ownerName = (f.owner ?? 'root').split(':')[0];
     if (!spec.users.some((u) => u.name === ownerName)) {
-      problems.push(`playground.machines[${machineIndex}].startupFiles[${i}].owner: unknown user "${ownerName}" (expected one of ${spec.users.map((u) => u.name).join(', ')})`);
+      problems.push(
+        `playground.machines[${machineIndex}].startupFiles[${i}].owner: unknown user "${ownerName}" (expected one of ${spec.users.map((u) => u.name).join(', ')})`,
+      );
     }
   });
   return problems;

@@ -12,7 +12,6 @@ export { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
 export { isAlive, processStartTime, treeRss } from '../../util/proc';
 import { repoRoot } from '../../util/paths';
 
-
 /**
  * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
  * nobody to the host, like a rootless container); each playground its own range, so

@@ -48,7 +48,10 @@ export class MachineSshServer {
     this.allowedKey = Array.isArray(parsed) ? parsed[0] : parsed;
     // The SFTP side is OpenSSH's own sftp-server, so clients must apply OpenSSH's SFTP
     // quirks (e.g. the swapped SYMLINK arguments); they decide that from this banner.
-    this.server = new Server({ hostKeys: [hostKey], ident: 'OpenSSH_9.2 Sandlot', debug: process.env.SANDLOT_SSH_DEBUG ? (m: string) => console.error('SRV', m) : undefined }, (client) => this.onClient(client));
+    this.server = new Server(
+      { hostKeys: [hostKey], ident: 'OpenSSH_9.2 Sandlot', debug: process.env.SANDLOT_SSH_DEBUG ? (m: string) => console.error('SRV', m) : undefined },
+      (client) => this.onClient(client),
+    );
   }
 
   /** Serves one SSH connection arriving on any byte stream (tunnel, TCP socket, pipe). */
@@ -137,7 +140,7 @@ export class MachineSshServer {
         });
         pty.onData((d) => channel.write(d));
         channel.on('data', (d: Buffer) => pty!.write(d));
-        pty.onExit(({ exitCode, signal }) => finish(channel, exitCode, signal ? SIGNALS[signal] ?? 'KILL' : undefined));
+        pty.onExit(({ exitCode, signal }) => finish(channel, exitCode, signal ? (SIGNALS[signal] ?? 'KILL') : undefined));
       } else {
         const proc = this.processes.spawnExec(user, env, command ?? '');
         child = proc;

@@ -12,9 +12,13 @@ export interface DockerPrune {
   ownBytes: Map<string, number>;
 }
 
-export async function planDockerImages(docker: Docker, builder: DockerImageBuilder, opts: { names?: string[]; progress?: (m: string) => void } = {}): Promise<DockerPrune> {
+export async function planDockerImages(
+  docker: Docker,
+  builder: DockerImageBuilder,
+  opts: { names?: string[]; progress?: (m: string) => void } = {},
+): Promise<DockerPrune> {
   const progress = opts.progress ?? (() => {});
-  progress('computing the current tags (hashes the recipes\' inputs)');
+  progress("computing the current tags (hashes the recipes' inputs)");
   const current = new Map<string, Current>();
   for (const recipe of builder.recipes()) {
     try {
@@ -23,7 +27,7 @@ export async function planDockerImages(docker: Docker, builder: DockerImageBuild
       current.set(recipe.name, { problem: (err as Error).message.split('\n')[0] });
     }
   }
-  progress('listing the engine\'s images and containers');
+  progress("listing the engine's images and containers");
   const [rawImages, rawContainers] = await Promise.all([docker.listImages({ all: true }), docker.listContainers({ all: true })]);
   const images: EngineImage[] = rawImages.map((i) => ({
     id: i.Id,
@@ -34,7 +38,7 @@ export async function planDockerImages(docker: Docker, builder: DockerImageBuild
   }));
   const containers = rawContainers.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''), imageId: c.ImageID, state: c.State }));
   const sizes = new Map(images.map((i) => [i.id, i.size]));
-  const ownBytes = new Map(images.map((i) => [i.id, Math.max(0, i.size - (i.parentId ? sizes.get(i.parentId) ?? 0 : 0))]));
+  const ownBytes = new Map(images.map((i) => [i.id, Math.max(0, i.size - (i.parentId ? (sizes.get(i.parentId) ?? 0) : 0))]));
   return { plan: planDockerPrune({ images, containers, current, names: opts.names }), ownBytes };
 }
 
@@ -42,5 +46,5 @@ export async function planDockerImages(docker: Docker, builder: DockerImageBuild
 export async function removeDockerItem(docker: Docker, prune: DockerPrune, item: PruneItem): Promise<number> {
   // No force: should a container have appeared since the plan, the engine refuses.
   const result = (await docker.getImage(item.name).remove()) as Array<{ Deleted?: string; Untagged?: string }>;
-  return result.reduce((sum, r) => sum + (r.Deleted ? prune.ownBytes.get(r.Deleted) ?? 0 : 0), 0);
+  return result.reduce((sum, r) => sum + (r.Deleted ? (prune.ownBytes.get(r.Deleted) ?? 0) : 0), 0);
 }

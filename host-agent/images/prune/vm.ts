@@ -82,7 +82,9 @@ async function currentVersions(opts: VmPruneOptions, progress: (m: string) => vo
     // Bootstrap tarballs hash the bootstrap recipe alone (no parent, no kernel).
     if (r.bootstrap && !r.inputs?.length) current.rootfs.add(`${r.name}-${recipeHash(r, undefined, {}).slice(0, 12)}.tar`);
   }
-  const kernelDebs = [env.SANDLOT_VM_KERNEL_DEB ? path.resolve(env.SANDLOT_VM_KERNEL_DEB) : undefined, newest].filter((d): d is string => !!d && fs.existsSync(d));
+  const kernelDebs = [env.SANDLOT_VM_KERNEL_DEB ? path.resolve(env.SANDLOT_VM_KERNEL_DEB) : undefined, newest].filter(
+    (d): d is string => !!d && fs.existsSync(d),
+  );
   if (!env.SANDLOT_VM_KERNEL_DEB && !newest) {
     // Without a kernel package the builder would download one; a prune must not.
     current.imagesProblem = `no guest kernel package in ${path.join(opts.cacheDir, 'debs')} and SANDLOT_VM_KERNEL_DEB is unset, so the current image hashes are unknown`;
@@ -138,7 +140,10 @@ function playgroundUse(home: string, roots: string[], inUse: Map<string, string>
     const driverDir = path.join(playgrounds, id, 'driver');
     let machines: string[];
     try {
-      machines = fs.readdirSync(driverDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+      machines = fs
+        .readdirSync(driverDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
     } catch {
       continue;
     }
@@ -153,7 +158,8 @@ function playgroundUse(home: string, roots: string[], inUse: Map<string, string>
     }
     try {
       const state = JSON.parse(fs.readFileSync(path.join(driverDir, 'microvm.json'), 'utf8')) as { machines?: Record<string, { image?: string }> };
-      for (const [m, record] of Object.entries(state.machines ?? {})) if (record.image) mark(record.image, `kernel and initrd of machine ${m} in playground ${id}`);
+      for (const [m, record] of Object.entries(state.machines ?? {}))
+        if (record.image) mark(record.image, `kernel and initrd of machine ${m} in playground ${id}`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path.join(driverDir, 'microvm.json')}: ${(err as Error).message}`);
     }
@@ -179,7 +185,13 @@ function processUse(roots: string[], inUse: Map<string, string>): void {
         }
       }
       // QEMU reads -kernel and -initrd at start and closes them.
-      files.push(...fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').flatMap((a) => a.split(/[=,]/)).filter((a) => a.startsWith('/')));
+      files.push(
+        ...fs
+          .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .flatMap((a) => a.split(/[=,]/))
+          .filter((a) => a.startsWith('/')),
+      );
     } catch {
       continue; // gone, or not ours to read
     }
@@ -215,11 +227,12 @@ export async function planVmCache(opts: VmPruneOptions): Promise<PrunePlan> {
   const roots = [...new Set([path.resolve(opts.cacheDir), fs.realpathSync(opts.cacheDir)])];
   const inUse = new Map<string, string>();
   const problems: string[] = [];
-  progress('reading the playgrounds\' disks and running processes');
+  progress("reading the playgrounds' disks and running processes");
   playgroundUse(opts.home, roots, inUse, problems);
   if (problems.length) {
     // An overlay we cannot read might back onto anything: keep every base and snapshot.
-    for (const e of entries) if ((e.kind === 'image' || e.kind === 'snapshot') && !inUse.has(e.path)) inUse.set(e.path, `a playground disk cannot be read (${problems[0]})`);
+    for (const e of entries)
+      if ((e.kind === 'image' || e.kind === 'snapshot') && !inUse.has(e.path)) inUse.set(e.path, `a playground disk cannot be read (${problems[0]})`);
   }
   processUse(roots, inUse);
   return planVmPrune({ entries, current, inUse, busyDirs, names: opts.names });

@@ -87,7 +87,9 @@ export class VmImageBuilder {
       layers.push({ recipe, hash: parentHash, inputs });
     }
     const hash = createHash('sha256')
-      .update(JSON.stringify({ v: VM_FORMAT_VERSION, layers: parentHash, initrd: INITRD_INIT, init: VM_INIT, disk: this.options.diskBytes ?? DEFAULT_DISK_BYTES }))
+      .update(
+        JSON.stringify({ v: VM_FORMAT_VERSION, layers: parentHash, initrd: INITRD_INIT, init: VM_INIT, disk: this.options.diskBytes ?? DEFAULT_DISK_BYTES }),
+      )
       .digest('hex');
     return { hash, layers, kernel };
   }
@@ -106,9 +108,7 @@ export class VmImageBuilder {
     if (ready) return ready;
     let p = this.building.get(dir);
     if (!p) {
-      p = withLock(`${dir}.lock`, async () => readImage(dir) ?? (await this.build(name, resolved, dir, onProgress))).finally(() =>
-        this.building.delete(dir),
-      );
+      p = withLock(`${dir}.lock`, async () => readImage(dir) ?? (await this.build(name, resolved, dir, onProgress))).finally(() => this.building.delete(dir));
       this.building.set(dir, p);
     }
     return p;
@@ -118,7 +118,12 @@ export class VmImageBuilder {
     return path.join(this.options.cacheDir, 'images', `${name}-${hash.slice(0, 12)}`);
   }
 
-  private async build(name: string, resolved: { hash: string; layers: ResolvedLayer[]; kernel: GuestKernel }, dir: string, onProgress: VmImageProgress): Promise<VmImage> {
+  private async build(
+    name: string,
+    resolved: { hash: string; layers: ResolvedLayer[]; kernel: GuestKernel },
+    dir: string,
+    onProgress: VmImageProgress,
+  ): Promise<VmImage> {
     const started = Date.now();
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     const work = fs.mkdtempSync(`${dir}.work-`);

@@ -25,7 +25,22 @@ function pad4(length: number): Buffer {
 
 function header(ino: number, mode: number, nlink: number, size: number, nameSize: number): string {
   // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
-  return ['070701', hex8(ino), hex8(mode), hex8(0), hex8(0), hex8(nlink), hex8(0), hex8(size), hex8(0), hex8(0), hex8(0), hex8(0), hex8(nameSize), hex8(0)].join('');
+  return [
+    '070701',
+    hex8(ino),
+    hex8(mode),
+    hex8(0),
+    hex8(0),
+    hex8(nlink),
+    hex8(0),
+    hex8(size),
+    hex8(0),
+    hex8(0),
+    hex8(0),
+    hex8(0),
+    hex8(nameSize),
+    hex8(0),
+  ].join('');
 }
 
 function record(ino: number, name: string, mode: number, nlink: number, data: Buffer): Buffer[] {

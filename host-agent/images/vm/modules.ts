@@ -4,7 +4,10 @@
 
 /** Module name as the kernel knows it: file name without `.ko`, dashes as underscores. */
 export function moduleName(file: string): string {
-  return file.replace(/^.*\//, '').replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+  return file
+    .replace(/^.*\//, '')
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_');
 }
 
 /** modules.dep text → module name → { path, deps (paths) }. */
@@ -14,7 +17,11 @@ export function parseModulesDep(text: string): Map<string, { path: string; deps:
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const file = line.slice(0, colon).trim();
-    const deps = line.slice(colon + 1).trim().split(/\s+/).filter(Boolean);
+    const deps = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     out.set(moduleName(file), { path: file, deps });
   }
   return out;

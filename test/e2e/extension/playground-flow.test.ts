@@ -74,7 +74,7 @@ describe('playground flow in code-server', () => {
     expect(text).toMatch(/^dev\s*$/m);
   });
 
-  step('closes the terminal with the shell\'s exit code', async () => {
+  step("closes the terminal with the shell's exit code", async () => {
     await wb.page.locator('.terminal-wrapper.active .xterm').first().click();
     await wb.page.keyboard.type('exit 3\n');
     await waitFor('the terminal to close', LONG, async () => (await wb.page.locator('.terminal-wrapper').count()) === 0);
@@ -99,7 +99,11 @@ describe('playground flow in code-server', () => {
     expect(r.stderr).not.toMatch(/Host key verification failed/);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('dev');
-    await wb.notification(/No Remote-SSH extension/).locator('.codicon-notifications-clear').click().catch(() => undefined);
+    await wb
+      .notification(/No Remote-SSH extension/)
+      .locator('.codicon-notifications-clear')
+      .click()
+      .catch(() => undefined);
   });
 
   step('opens the machine as a sandlot:// folder', async () => {
@@ -119,7 +123,10 @@ describe('playground flow in code-server', () => {
   step('creates and saves a file that then exists inside the machine', async () => {
     // The explorer's own "New File..." action: an inline name box, then the editor.
     // The folder is the machine's home, /root: its pane is titled "root".
-    await wb.page.locator('.part.sidebar .pane-header', { hasText: /^root$/i }).first().hover();
+    await wb.page
+      .locator('.part.sidebar .pane-header', { hasText: /^root$/i })
+      .first()
+      .hover();
     await wb.page.locator('.part.sidebar .pane-header .action-label[aria-label^="New File"]').first().click();
     const name = wb.page.locator('.part.sidebar .monaco-list-row .monaco-inputbox input').first();
     await name.waitFor({ state: 'visible' });

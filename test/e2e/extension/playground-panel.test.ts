@@ -70,7 +70,8 @@ describe('playground panel in code-server', () => {
     await d.locator(PORTS_READ).waitFor({ state: 'visible', timeout: PORT_SHOWS });
     expect(await (await portRow(PORT)).count()).toBe(0);
     // perl is in every Debian (perl-base is essential); python3 is not in the minimal image.
-    const serve = `use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => ${PORT}, Listen => 5, ReuseAddr => 1) or die $!; ` +
+    const serve =
+      `use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => ${PORT}, Listen => 5, ReuseAddr => 1) or die $!; ` +
       `while (my $c = $s->accept) { while (<$c>) { last if /^\\r?$/ } print $c "HTTP/1.0 200 OK\\r\\nContent-Length: 15\\r\\n\\r\\nhello from dev\\n"; close $c }`;
     const r = await sshRun(client(), pg.id, 'dev', `setsid perl -e '${serve}' </dev/null >/tmp/listener.log 2>&1 & echo $!`);
     expect(r.code).toBe(0);
@@ -102,7 +103,10 @@ describe('playground panel in code-server', () => {
     await row.locator('button[data-action="forward"][data-open]').click();
     // VS Code may ask before opening an address it does not trust yet.
     const dialog = wb.page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: /^Open$/ }).first();
-    void dialog.waitFor({ state: 'visible', timeout: 10_000 }).then(() => dialog.click(), () => undefined);
+    void dialog.waitFor({ state: 'visible', timeout: 10_000 }).then(
+      () => dialog.click(),
+      () => undefined,
+    );
     const tab = await opened;
     await tab.waitForLoadState('domcontentloaded');
     const local = Number(await row.locator('.forward-local').getAttribute('data-local-port'));
@@ -121,7 +125,7 @@ describe('playground panel in code-server', () => {
   });
 
   step('stops reading ports while hidden behind another editor, and reads them again when shown', async () => {
-    const log = () => session!.extensionLog() ? fs.readFileSync(session!.extensionLog()!, 'utf8') : '';
+    const log = () => (session!.extensionLog() ? fs.readFileSync(session!.extensionLog()!, 'utf8') : '');
     expect(log()).toContain(`panel ${pg.id}: reading ports every`);
     await wb.runCommand('File: New Untitled Text File');
     await waitFor('the port reads to pause', LONG, () => log().includes(`panel ${pg.id}: port reads paused`));
@@ -214,7 +218,12 @@ describe('playground panel in code-server', () => {
     await expect(client().get(pg.id)).rejects.toThrow();
     await wb.screenshot('gone');
     // The playground's forward does not outlive it.
-    await waitFor('the forward to close', LONG, async () => banner(sshLocal).then(() => false, () => true));
+    await waitFor('the forward to close', LONG, async () =>
+      banner(sshLocal).then(
+        () => false,
+        () => true,
+      ),
+    );
   });
 });
 

@@ -19,9 +19,7 @@ export function codeServerBin(): string {
 /** Fails with the fix in the message when the setup part has not run. */
 export function assertCodeServerInstalled(): void {
   if (!fs.existsSync(codeServerBin())) {
-    throw new Error(
-      `code-server ${CODE_SERVER_VERSION} is not installed at ${codeServerBin()}; run: bash scripts/setup.d/70-e2e.sh`,
-    );
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed at ${codeServerBin()}; run: bash scripts/setup.d/70-e2e.sh`);
   }
 }
 
@@ -103,8 +101,10 @@ export class CodeServer {
       codeServerBin(),
       [
         ...common,
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',

@@ -14,12 +14,7 @@ export function repoRoot(): string {
  * Polls `check` until it returns true (or a truthy value), at most `timeoutMs`. On a
  * loaded 2-core machine every wait in the suite is a condition like this, never a sleep.
  */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => T | Promise<T>,
-  intervalMs = 250,
-): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | Promise<T>, intervalMs = 250): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

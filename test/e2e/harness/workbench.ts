@@ -67,10 +67,14 @@ export class Workbench {
     for (;;) {
       const input = await this.openPalette();
       await input.fill(`>${label}`);
-      const row = this.page
-        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label })
-        .first();
-      if (await row.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) return row;
+      const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+      if (
+        await row.waitFor({ state: 'visible', timeout: 4_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return row;
       await input.press('Escape');
       if (Date.now() > deadline) throw new Error(`the command palette never listed "${label}"`);
     }
@@ -81,10 +85,19 @@ export class Workbench {
     // F1 only works once the workbench has keyboard focus; retry until the widget shows.
     for (let i = 0; i < 20; i++) {
       if (!(await input.isVisible())) {
-        await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 10 } }).catch(() => {});
+        await this.page
+          .locator('.monaco-workbench')
+          .click({ position: { x: 700, y: 10 } })
+          .catch(() => {});
         await this.page.keyboard.press('F1');
       }
-      if (await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return input;
+      if (
+        await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return input;
     }
     throw new Error('the command palette did not open');
   }
@@ -218,7 +231,13 @@ export async function webviewFrameWith(page: Page, selector: string, timeoutMs =
     const n = await page.locator('iframe.webview.ready').count();
     for (let i = 0; i < n; i++) {
       const doc = hosts.nth(i).frameLocator('iframe#active-frame');
-      if ((await doc.locator(selector).count().catch(() => 0)) > 0) return doc;
+      if (
+        (await doc
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return doc;
     }
     if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));

@@ -128,7 +128,11 @@ describe('tutorial panel in code-server', () => {
     // The init tasks run again and write a fresh log: the old copy no longer matches it,
     // and the question waits for a new answer.
     await doc().locator('.tutorial-state.state-ready').waitFor({ state: 'visible', timeout: LONG });
-    await waitFor('the restarted question to wait for an answer', LONG, async () => (await task('verify_warn_answer').getAttribute('data-status')) !== 'completed');
+    await waitFor(
+      'the restarted question to wait for an answer',
+      LONG,
+      async () => (await task('verify_warn_answer').getAttribute('data-status')) !== 'completed',
+    );
     const after = (await sshRun(session!.agent.client, pg.id, 'dev', 'cat /root/challenge/logs/app.log')).stdout;
     expect(after).not.toBe(before);
     await waitFor('the stale copy to count as not done', LONG, async () => (await task('verify_copy').getAttribute('data-status')) !== 'completed');

@@ -88,9 +88,15 @@ describe('bad input', () => {
   it('reports every manifest problem with the file and the field path', async () => {
     const cases: [string, RegExp][] = [
       ['kind: playground\nname: x\nplayground:\n  machines: []\n', /my\.yaml: playground\.machines: expected at least one machine/],
-      ['kind: playground\nname: x\nplayground:\n  machines:\n    - name: ok\n    - name: Node 1\n', /my\.yaml: playground\.machines\[1\]\.name: expected a DNS label .*got "Node 1"/],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines:\n    - name: ok\n    - name: Node 1\n',
+        /my\.yaml: playground\.machines\[1\]\.name: expected a DNS label .*got "Node 1"/,
+      ],
       ['kind: tutorial\nname: x\nplayground:\n  machines: [{name: a}]\n', /my\.yaml: kind: expected "playground", got "tutorial"/],
-      ['kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: lots}}]\n', /playground\.machines\[0\]\.resources\.ramSize: expected a size like "512Mi"/],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: lots}}]\n',
+        /playground\.machines\[0\]\.resources\.ramSize: expected a size like "512Mi"/,
+      ],
       ['kind: playground\nname: x\nplayground:\n  machines: [{name: a}, {name: a}]\n', /playground\.machines\[1\]\.name: duplicate machine name "a"/],
       ['kind: playground\nname: x\nplayground:\n  machines: [{name: a, colour: red}]\n', /playground\.machines\[0\]: unknown field "colour"/],
       ['kind: playground\nname: x\nplayground:\n  machines:\n    - name: a\n   bad: indent\n', /my\.yaml: line \d+, column \d+/],
@@ -109,8 +115,16 @@ describe('bad input', () => {
   it('rejects bad lifetimes, extensions and exec requests', async () => {
     await expectApiError(agent.client.create({ template: 'linux', lifetimeMinutes: -5 }), 400, /lifetimeMinutes: expected/);
     await expectApiError(agent.client.extend(a.id, 0), 400, /minutes: expected a number of minutes/);
-    await expectApiError(agent.client.exec(a.id, 'dev', { command: '' }, () => undefined), 400, /command: expected a non-empty string/);
-    await expectApiError(agent.client.exec(a.id, 'dev', { command: 'true', user: 'nobody-here' }, () => undefined), 400, /user: machine dev has no user "nobody-here"/);
+    await expectApiError(
+      agent.client.exec(a.id, 'dev', { command: '' }, () => undefined),
+      400,
+      /command: expected a non-empty string/,
+    );
+    await expectApiError(
+      agent.client.exec(a.id, 'dev', { command: 'true', user: 'nobody-here' }, () => undefined),
+      400,
+      /user: machine dev has no user "nobody-here"/,
+    );
   });
 
   it('answers 404 for unknown playgrounds and routes', async () => {
@@ -142,7 +156,10 @@ describe('tunnels', () => {
       });
       return { code: exit.code, out };
     };
-    await run(b.id, '(python3 -m http.server 8123 --bind 0.0.0.0 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8123) 2>/dev/null && break; sleep 0.1; done');
+    await run(
+      b.id,
+      '(python3 -m http.server 8123 --bind 0.0.0.0 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8123) 2>/dev/null && break; sleep 0.1; done',
+    );
     const bAddress = b.machines[0].address!;
     // b's server answers through b's own tunnel…
     const ok = await agent.client.tunnel(b.id, 'dev', 8123);

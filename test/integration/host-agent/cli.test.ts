@@ -122,11 +122,15 @@ describe('sandlot CLI', () => {
   it('refuses to start the sandbox driver where user namespaces are unavailable, naming the docker driver', () => {
     // Inside a user namespace whose limit for nested ones is 0, unshare cannot work.
     const home = tempHome();
-    const r = spawnSync('unshare', ['--user', '--map-root-user', 'sh', '-c', 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$1" agent', process.execPath, CLI], {
-      env: { ...process.env, SANDLOT_HOME: home },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      'unshare',
+      ['--user', '--map-root-user', 'sh', '-c', 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$1" agent', process.execPath, CLI],
+      {
+        env: { ...process.env, SANDLOT_HOME: home },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/the sandbox driver cannot run here: unprivileged user namespaces: .*docker driver \(sandlot agent --driver docker\)/);
     oneLine(r.stderr);

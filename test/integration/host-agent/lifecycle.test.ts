@@ -64,10 +64,12 @@ describe('playground lifecycle', () => {
     const list = cli(second, ['list', '--json']);
     expect(list.code).toBe(0);
     const records = JSON.parse(list.stdout) as { id: string; state: string }[];
-    expect(records.map((r) => [r.id, r.state]).sort()).toEqual([
-      [a.id, 'running'],
-      [b.id, 'stopped'],
-    ].sort());
+    expect(records.map((r) => [r.id, r.state]).sort()).toEqual(
+      [
+        [a.id, 'running'],
+        [b.id, 'stopped'],
+      ].sort(),
+    );
     // The very same machine: the process started before the kill is still there.
     expect(await sh(second, a.id, `cat /root/state.txt; kill -0 ${sleeper} && echo alive`)).toBe('before\nalive\n');
     // The machine's own port 22 (ssh between machines) is served again by the new agent.
@@ -100,7 +102,11 @@ describe('playground lifecycle', () => {
     const short = await startPlayground(agent, 'linux', { lifetimeMinutes: 0.05 });
     const events: PlaygroundEvent[] = [];
     const gone = new Promise<void>((resolve) => {
-      void agent.client.events(short.id, (e) => events.push(e), () => resolve());
+      void agent.client.events(
+        short.id,
+        (e) => events.push(e),
+        () => resolve(),
+      );
     });
     await gone;
     const states = events.filter((e) => e.type === 'playground').map((e) => (e as { state: string }).state);

@@ -12,7 +12,17 @@ const UID = 65534;
 // The unprivileged user must be able to read the checkout (a checkout inside a private
 // home directory is not); then this runs, else it is reported as skipped.
 const readable = spawnSync('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'test', '-r', CLI], {}).status === 0;
-const runAs = (home: string, args: string[]) => ['setpriv', `--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'env', `SANDLOT_HOME=${home}`, process.execPath, CLI, ...args];
+const runAs = (home: string, args: string[]) => [
+  'setpriv',
+  `--reuid=${UID}`,
+  `--regid=${UID}`,
+  '--clear-groups',
+  'env',
+  `SANDLOT_HOME=${home}`,
+  process.execPath,
+  CLI,
+  ...args,
+];
 
 let agentPid: number | undefined;
 afterAll(() => {

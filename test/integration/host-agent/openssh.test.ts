@@ -61,7 +61,9 @@ describe('OpenSSH through the agent', () => {
 
   it('keeps files of one machine invisible on the host and in the other machines', () => {
     const marker = `marker-${Date.now()}`;
-    expect(openssh(config, alias('node-01'), `echo ${marker} > /root/${marker} && echo ${marker} > /tmp/${marker} && cat /root/${marker}`).stdout.trim()).toBe(marker);
+    expect(openssh(config, alias('node-01'), `echo ${marker} > /root/${marker} && echo ${marker} > /tmp/${marker} && cat /root/${marker}`).stdout.trim()).toBe(
+      marker,
+    );
     const other = openssh(config, alias('node-02'), `ls /root/${marker} /tmp/${marker} 2>&1; true`);
     expect(other.stdout).toMatch(/No such file/);
     expect(other.stdout).not.toMatch(new RegExp(`^/root/${marker}$`, 'm'));
@@ -70,7 +72,11 @@ describe('OpenSSH through the agent', () => {
   });
 
   it('gives machines a read-only view of the host and hides the agent state dir', () => {
-    const r = openssh(config, alias('node-01'), `touch /etc/sandlot-probe 2>&1; touch /usr/sandlot-probe 2>&1; ls -A ${agent.home} 2>&1 | wc -l; cat ${path.join(agent.home, 'token')} 2>&1; true`);
+    const r = openssh(
+      config,
+      alias('node-01'),
+      `touch /etc/sandlot-probe 2>&1; touch /usr/sandlot-probe 2>&1; ls -A ${agent.home} 2>&1 | wc -l; cat ${path.join(agent.home, 'token')} 2>&1; true`,
+    );
     expect(r.stdout).toMatch(/etc\/sandlot-probe.*Read-only file system/);
     expect(r.stdout).toMatch(/usr\/sandlot-probe.*Read-only file system/);
     expect(r.stdout).not.toContain(agent.token);
@@ -79,9 +85,17 @@ describe('OpenSSH through the agent', () => {
 
   it('lets machines of one playground reach each other by name', () => {
     // Wait until the server listens: python takes a while to start on a loaded machine.
-    const r = openssh(config, alias('node-01'), 'getent hosts node-02 node-03; (python3 -m http.server 8765 --bind 0.0.0.0 >/dev/null 2>&1 &) ; for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break; sleep 0.1; done; true');
+    const r = openssh(
+      config,
+      alias('node-01'),
+      'getent hosts node-02 node-03; (python3 -m http.server 8765 --bind 0.0.0.0 >/dev/null 2>&1 &) ; for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break; sleep 0.1; done; true',
+    );
     expect(r.stdout).toMatch(/10\.77\.0\.\d+\s+node-02/);
-    const fetch = openssh(config, alias('node-02'), `python3 -c "import urllib.request;print(urllib.request.urlopen('http://node-01:8765/', timeout=5).status)"`);
+    const fetch = openssh(
+      config,
+      alias('node-02'),
+      `python3 -c "import urllib.request;print(urllib.request.urlopen('http://node-01:8765/', timeout=5).status)"`,
+    );
     expect(fetch.stdout.trim()).toBe('200');
   });
 
@@ -98,7 +112,11 @@ describe('OpenSSH through the agent', () => {
     expect(openssh(config, alias('node-02'), 'touch ~/.ssh/config && stat -c %U ~/.ssh', ['-l', 'laborant']).stdout.trim()).toBe('laborant');
     // A host key that does not match is refused: known_hosts names node-02's real key.
     const fake = `node-02 ${pg.machines[0]!.hostKey.split(' ').slice(0, 2).join(' ')}`;
-    const spoof = openssh(config, alias('node-01'), `echo '${fake}' > /tmp/fake_known_hosts && ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/fake_known_hosts node-02 true`);
+    const spoof = openssh(
+      config,
+      alias('node-01'),
+      `echo '${fake}' > /tmp/fake_known_hosts && ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/fake_known_hosts node-02 true`,
+    );
     expect(spoof.code).not.toBe(0);
     expect(spoof.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -114,13 +132,20 @@ describe('OpenSSH through the agent', () => {
       require('node:crypto').createHash('sha256').update(data).digest('hex'),
     );
     const back = path.join(agent.home, 'back.bin');
-    const sftp = spawnSync('sftp', ['-F', config, '-o', 'BatchMode=yes', '-b', '-', alias('node-02')], { input: `get /tmp/payload.bin ${back}\n`, encoding: 'utf8' });
+    const sftp = spawnSync('sftp', ['-F', config, '-o', 'BatchMode=yes', '-b', '-', alias('node-02')], {
+      input: `get /tmp/payload.bin ${back}\n`,
+      encoding: 'utf8',
+    });
     expect(sftp.status).toBe(0);
     expect(fs.readFileSync(back).equals(data)).toBe(true);
   });
 
   it('forwards a local port to a server inside a machine (sandlot port-forward and ssh -L)', async () => {
-    openssh(config, alias('node-03'), `mkdir -p /tmp/www && echo inside-node-03 > /tmp/www/index.html && (python3 -m http.server 8080 --directory /tmp/www --bind 127.0.0.1 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done; true`);
+    openssh(
+      config,
+      alias('node-03'),
+      `mkdir -p /tmp/www && echo inside-node-03 > /tmp/www/index.html && (python3 -m http.server 8080 --directory /tmp/www --bind 127.0.0.1 >/dev/null 2>&1 &); for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done; true`,
+    );
     const port = await freePort();
     const pf = spawn(process.execPath, [CLI, 'port-forward', `${pg.id}/node-03`, '-L', `${port}:8080`], { env: agent.env });
     try {

@@ -182,7 +182,11 @@ describe('built-in Docker and Zig content on the docker driver', () => {
       // A container that is created but not started.
       since = Date.now();
       expect((await sshRun(a, pg, user, 'docker create --name web hello:v1')).code).toBe(0);
-      const stopped = await w.until('verify_container', hintIs('Container web exists but is not running. Did you forget -d, or did it exit? Try: docker logs web'), since);
+      const stopped = await w.until(
+        'verify_container',
+        hintIs('Container web exists but is not running. Did you forget -d, or did it exit? Try: docker logs web'),
+        since,
+      );
       expect(stopped.status).toBe('running');
 
       // Running, but without -p: the container step passes, the port step hints.

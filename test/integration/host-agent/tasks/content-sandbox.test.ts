@@ -73,7 +73,11 @@ async function follow(client: AgentClient, id: string) {
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`no matching event within ${ms} ms; got: ${events.map((x) => x.e.type + (x.e.type === 'task' ? `:${x.e.task.name}:${x.e.task.status}` : '')).join(', ')}`));
+        reject(
+          new Error(
+            `no matching event within ${ms} ms; got: ${events.map((x) => x.e.type + (x.e.type === 'task' ? `:${x.e.task.name}:${x.e.task.status}` : '')).join(', ')}`,
+          ),
+        );
       }, ms);
       waiters.add(check);
       check();
@@ -233,7 +237,12 @@ describe('content on the sandbox driver', () => {
   });
 
   it('fails the start with the init task output and refuses invalid content with file and field', async () => {
-    const bad = writeContent(home, 'it-bad-init', 'kind: challenge\ntitle: Bad\nplayground: { name: linux }\ntasks:\n  init_x:\n    init: true\n    run: echo "no such thing" >&2; exit 4\n', '');
+    const bad = writeContent(
+      home,
+      'it-bad-init',
+      'kind: challenge\ntitle: Bad\nplayground: { name: linux }\ntasks:\n  init_x:\n    init: true\n    run: echo "no such thing" >&2; exit 4\n',
+      '',
+    );
     const created = await agent.client.startContent({ source: bad });
     const f = await follow(agent.client, created.id);
     const failed = await f.until((e) => e.type === 'content' && e.state === 'failed');

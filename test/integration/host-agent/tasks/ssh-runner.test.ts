@@ -81,7 +81,11 @@ describe('SshRunner', () => {
   it('runs scripts with env and helpers, returning exit code and output', async () => {
     const { r } = runner();
     try {
-      expect(await r.run(req('echo "hi $NAME"; echo err >&2; file_contains /etc/passwd root: && exit 7'))).toEqual({ code: 7, stdout: "hi o'neil\n", stderr: 'err\n' });
+      expect(await r.run(req('echo "hi $NAME"; echo err >&2; file_contains /etc/passwd root: && exit 7'))).toEqual({
+        code: 7,
+        stdout: "hi o'neil\n",
+        stderr: 'err\n',
+      });
       expect(await r.run(req('whoami'))).toMatchObject({ code: 0, stdout: 'root\n' });
     } finally {
       r.close();

@@ -59,10 +59,14 @@ describe('Poller', () => {
   it('keeps polling after a failed round and reports the error', async () => {
     const errors: unknown[] = [];
     let rounds = 0;
-    const p = new Poller(1000, async () => {
-      rounds++;
-      if (rounds === 1) throw new Error('ssh down');
-    }, (e) => errors.push(e));
+    const p = new Poller(
+      1000,
+      async () => {
+        rounds++;
+        if (rounds === 1) throw new Error('ssh down');
+      },
+      (e) => errors.push(e),
+    );
     p.start();
     await vi.advanceTimersByTimeAsync(1000);
     expect(rounds).toBe(2);

@@ -4,11 +4,35 @@ import { applyEvent } from '../../../../extension/playground-panel/record-events
 
 const at = '2026-11-21T10:00:00.000Z';
 const record = (extra: Partial<PlaygroundRecord> = {}): PlaygroundRecord => ({
-  id: 'pg-abc123', template: 'linux', title: 'Linux', driver: 'sandbox', state: 'running', createdAt: at,
-  deadline: '2026-11-21T12:00:00.000Z', userPublicKey: 'ssh-ed25519 AAAA',
+  id: 'pg-abc123',
+  template: 'linux',
+  title: 'Linux',
+  driver: 'sandbox',
+  state: 'running',
+  createdAt: at,
+  deadline: '2026-11-21T12:00:00.000Z',
+  userPublicKey: 'ssh-ed25519 AAAA',
   machines: [
-    { name: 'dev', state: 'running', users: ['root'], defaultUser: 'root', home: '/root', noSSH: false, hostKey: 'k', resources: { cpuCount: 1, ramSize: '1Gi' } },
-    { name: 'node-01', state: 'running', users: ['root'], defaultUser: 'root', home: '/root', noSSH: false, hostKey: 'k', resources: { cpuCount: 1, ramSize: '512Mi' } },
+    {
+      name: 'dev',
+      state: 'running',
+      users: ['root'],
+      defaultUser: 'root',
+      home: '/root',
+      noSSH: false,
+      hostKey: 'k',
+      resources: { cpuCount: 1, ramSize: '1Gi' },
+    },
+    {
+      name: 'node-01',
+      state: 'running',
+      users: ['root'],
+      defaultUser: 'root',
+      home: '/root',
+      noSSH: false,
+      hostKey: 'k',
+      resources: { cpuCount: 1, ramSize: '512Mi' },
+    },
   ],
   ...extra,
 });
@@ -35,7 +59,10 @@ describe('applyEvent', () => {
     expect(next.machines.map((m) => m.state)).toEqual(['running', 'stopped']);
     expect(r.machines[1]!.state).toBe('running');
     expect(applyEvent(r, { type: 'machine', at, machine: 'ghost', state: 'stopped' })).toBe(r);
-    expect(applyEvent(r, { type: 'machine', at, machine: 'dev', state: 'failed', message: 'oom' }).machines[0]).toMatchObject({ state: 'failed', error: 'oom' });
+    expect(applyEvent(r, { type: 'machine', at, machine: 'dev', state: 'failed', message: 'oom' }).machines[0]).toMatchObject({
+      state: 'failed',
+      error: 'oom',
+    });
   });
 
   it('ignores steps, logs, tasks and content', () => {

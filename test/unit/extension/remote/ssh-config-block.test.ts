@@ -187,7 +187,9 @@ describe('renderBlock and ProxyCommand', () => {
       target: 'sandlot--pg-new222--dev',
       env: { SANDLOT_HOME: '/home/u/my state' },
     });
-    expect(cmd).toBe(`env 'SANDLOT_HOME=/home/u/my state' /usr/bin/env ELECTRON_RUN_AS_NODE=1 /opt/Code/code /x/sandlot.js ssh-proxy --stdio sandlot--pg-new222--dev`);
+    expect(cmd).toBe(
+      `env 'SANDLOT_HOME=/home/u/my state' /usr/bin/env ELECTRON_RUN_AS_NODE=1 /opt/Code/code /x/sandlot.js ssh-proxy --stdio sandlot--pg-new222--dev`,
+    );
   });
 
   it('writes a redirected alias with the target host key alias', () => {
@@ -219,7 +221,11 @@ describe('OpenSSH reads the block as intended (ssh -G)', () => {
       const cfg = path.join(dir, 'config');
       fs.writeFileSync(cfg, text);
       const out = execFileSync('ssh', ['-G', '-F', cfg, e.alias], { encoding: 'utf8' });
-      const get = (k: string) => out.split('\n').find((l) => l.startsWith(k + ' '))?.slice(k.length + 1);
+      const get = (k: string) =>
+        out
+          .split('\n')
+          .find((l) => l.startsWith(k + ' '))
+          ?.slice(k.length + 1);
       expect(get('user')).toBe('root');
       expect(get('stricthostkeychecking')).toBe('true');
       expect(get('hostkeyalias')).toBe(e.alias);
@@ -237,12 +243,34 @@ describe('OpenSSH reads the block as intended (ssh -G)', () => {
 describe('property: bytes outside the block never change', () => {
   // Lines seen in real ~/.ssh/config files, plus markers and Sandlot sections.
   const pool = [
-    'Host github.com', '  HostName github.com', '  User git', '  IdentityFile ~/.ssh/id_ed25519',
-    'Host *', '  ServerAliveInterval 60', '  AddKeysToAgent yes', '  UseKeychain yes',
-    'Match host *.internal exec "true"', '  ProxyJump bastion', 'Match all', 'Include ~/.ssh/conf.d/*',
-    'Include config.d/work', '# work machines', '', '   ', '\t# tabbed comment', 'Host=bastion', '\tHostName=10.0.0.5',
-    'Host sandlot--pg-old111--dev', '  User root', 'Host *.example.com !secret.example.com', '  Port 2222',
-    'ControlMaster auto', 'ControlPath ~/.ssh/cm-%r@%h:%p', BEGIN_MARKER, END_MARKER, 'Host "quoted name"',
+    'Host github.com',
+    '  HostName github.com',
+    '  User git',
+    '  IdentityFile ~/.ssh/id_ed25519',
+    'Host *',
+    '  ServerAliveInterval 60',
+    '  AddKeysToAgent yes',
+    '  UseKeychain yes',
+    'Match host *.internal exec "true"',
+    '  ProxyJump bastion',
+    'Match all',
+    'Include ~/.ssh/conf.d/*',
+    'Include config.d/work',
+    '# work machines',
+    '',
+    '   ',
+    '\t# tabbed comment',
+    'Host=bastion',
+    '\tHostName=10.0.0.5',
+    'Host sandlot--pg-old111--dev',
+    '  User root',
+    'Host *.example.com !secret.example.com',
+    '  Port 2222',
+    'ControlMaster auto',
+    'ControlPath ~/.ssh/cm-%r@%h:%p',
+    BEGIN_MARKER,
+    END_MARKER,
+    'Host "quoted name"',
   ];
   // Deterministic PRNG so a failure reproduces.
   let seed = 12345;

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../../../host-agent/api/protocol';
 import { answerVerdict } from '../../../../extension/tutorial/answer-verdict';
 
-const task = (over: Partial<TaskRecord>): TaskRecord => ({ name: 'q', kind: 'regular', status: 'created', machine: 'dev', user: 'root', runs: 1, input: true, ...over });
+const task = (over: Partial<TaskRecord>): TaskRecord => ({
+  name: 'q',
+  kind: 'regular',
+  status: 'created',
+  machine: 'dev',
+  user: 'root',
+  runs: 1,
+  input: true,
+  ...over,
+});
 
 describe('answerVerdict', () => {
   it('calls a completed task correct', () => {

@@ -3,7 +3,14 @@ import type { TaskRecord } from '../../../../host-agent/api/protocol';
 import type { Block, Page } from '../../../../host-agent/content/model';
 import { dueAutoRuns } from '../../../../extension/tutorial/auto-run';
 
-const script = (value: string, interrupt = false): Block => ({ type: 'code', lang: 'bash', value, actions: ['run', 'copy'], autoRun: true, ...(interrupt ? { interrupt } : {}) });
+const script = (value: string, interrupt = false): Block => ({
+  type: 'code',
+  lang: 'bash',
+  value,
+  actions: ['run', 'copy'],
+  autoRun: true,
+  ...(interrupt ? { interrupt } : {}),
+});
 const verify = (task: string): Block => ({ type: 'task', task, input: false, slots: {} });
 const text: Block = { type: 'paragraph', children: [{ type: 'text', value: 'Do it.' }] };
 const task = (name: string, status: TaskRecord['status']): TaskRecord => ({ name, kind: 'regular', machine: 'dev', user: 'root', status, runs: 1 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, makeNonce, tutorialHtml } from '../../../../extension/tutorial/html';
 
-const opts = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webviews/tutorial/main.js', nonce: 'abc123==' };
+const opts = {
+  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webviews/tutorial/main.js',
+  nonce: 'abc123==',
+};
 
 describe('tutorial webview shell', () => {
   it('allows scripts and styles only with the nonce, and nothing by default', () => {

@@ -10,6 +10,11 @@ describe('CLI output', () => {
   });
 
   it('aligns table columns', () => {
-    expect(table([['A', 'B', 'C'], ['long', 'x', 'tail']])).toBe('A     B  C\nlong  x  tail');
+    expect(
+      table([
+        ['A', 'B', 'C'],
+        ['long', 'x', 'tail'],
+      ]),
+    ).toBe('A     B  C\nlong  x  tail');
   });
 });

@@ -37,7 +37,11 @@ describe('built-in content', () => {
     const c = load('linux-basics');
     expect(c).toMatchObject({ kind: 'challenge', format: 'iximiuz', playground: { template: 'linux' } });
     expect(Object.values(c.tasks).every((t) => t.machine === 'dev' && t.user === 'root')).toBe(true);
-    expect(Object.values(c.tasks).filter((t) => t.kind === 'init').map((t) => t.name)).toEqual(['init_workspace', 'init_warn_count']);
+    expect(
+      Object.values(c.tasks)
+        .filter((t) => t.kind === 'init')
+        .map((t) => t.name),
+    ).toEqual(['init_workspace', 'init_warn_count']);
     expect(c.tasks.verify_warn_answer.input).toEqual({});
     expect(c.tasks.verify_copy.failcheck).toBeTruthy();
     expect(taskRefs(c.pages[0].blocks)).toEqual(['verify_backup_dir', 'verify_copy', 'verify_error_count', 'verify_warn_answer']);
@@ -61,7 +65,9 @@ describe('built-in content', () => {
     for (const { name } of listBuiltinContent()) {
       const c = load(name);
       const shown = new Set(taskRefs(c.pages.flatMap((p) => p.blocks)));
-      const regular = Object.values(c.tasks).filter((t) => t.kind === 'regular').map((t) => t.name);
+      const regular = Object.values(c.tasks)
+        .filter((t) => t.kind === 'regular')
+        .map((t) => t.name);
       expect([...shown].sort(), name).toEqual(regular.sort());
     }
   });

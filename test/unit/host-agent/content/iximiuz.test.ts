@@ -65,8 +65,14 @@ tasks:
       init_a: { name: 'init_a', kind: 'init', machine: 'node-02', user: 'laborant', run: 'echo hi', needs: [], env: [], timeoutSeconds: 30 },
       helper_b: { name: 'helper_b', kind: 'helper', user: 'root', run: 'sleep 1', needs: [], env: [] },
       verify_a: {
-        name: 'verify_a', kind: 'regular', user: 'root', run: 'test -f /tmp/a', needs: ['init_a'],
-        env: ['GREETING=x(.needs.init_a.stdout)'], hintcheck: 'echo nope', failcheck: 'true',
+        name: 'verify_a',
+        kind: 'regular',
+        user: 'root',
+        run: 'test -f /tmp/a',
+        needs: ['init_a'],
+        env: ['GREETING=x(.needs.init_a.stdout)'],
+        hintcheck: 'echo nope',
+        failcheck: 'true',
       },
       answer: { name: 'answer', kind: 'regular', user: 'root', run: '[ "x(.input)" = 42 ]', needs: [], env: [], input: { destination: '/tmp/answer' } },
     });
@@ -97,9 +103,9 @@ tasks:
     expect(problems({ 'index.md': indexMd('kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  a: { run: x, env: ["no equals"] }') })).toEqual([
       'index.md: tasks.a.env[0]: expected "NAME=value", got "no equals"',
     ]);
-    expect(problems({ 'index.md': indexMd('kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  a: { run: x, init: true, helper: true }') })).toEqual([
-      'index.md: tasks.a: a task is either init or helper, not both',
-    ]);
+    expect(
+      problems({ 'index.md': indexMd('kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  a: { run: x, init: true, helper: true }') }),
+    ).toEqual(['index.md: tasks.a: a task is either init or helper, not both']);
   });
 
   it('reports YAML syntax errors with the line in index.md', () => {
@@ -147,7 +153,8 @@ tasks:
   });
 
   it('reports x(.needs…) references to tasks outside needs', () => {
-    const fm = 'kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  i: { run: "true", init: true }\n  a: { run: "true", env: ["V=x(.needs.i.stdout)"] }';
+    const fm =
+      'kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  i: { run: "true", init: true }\n  a: { run: "true", env: ["V=x(.needs.i.stdout)"] }';
     expect(problems({ 'index.md': indexMd(fm) })).toEqual(['index.md: tasks.a.env[0]: refers to x(.needs.i…) but "i" is not in needs']);
   });
 

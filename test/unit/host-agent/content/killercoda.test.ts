@@ -12,10 +12,7 @@ const scenario = {
   description: 'Learn files',
   details: {
     intro: { text: 'intro.md', background: 'setup.sh', foreground: 'fg.sh' },
-    steps: [
-      { title: 'Make a file', text: 'step1/text.md', verify: 'step1/verify.sh', background: 'step1/bg.sh' },
-      { text: 'step2/text.md' },
-    ],
+    steps: [{ title: 'Make a file', text: 'step1/text.md', verify: 'step1/verify.sh', background: 'step1/bg.sh' }, { text: 'step2/text.md' }],
     finish: { text: 'finish.md' },
   },
   backend: { imageid: 'ubuntu' },
@@ -48,11 +45,16 @@ describe('loadKillercoda', () => {
     });
     const [intro, step1, step2] = content!.pages;
     expect(intro.blocks[0]).toEqual({ type: 'code', lang: 'bash', value: 'cd /root/work', actions: ['run', 'copy'], autoRun: true });
-    expect(intro.blocks[2]).toMatchObject({ type: 'paragraph', children: [{ type: 'text' }, { type: 'inlineCode', value: 'uptime', actions: ['run', 'copy'] }, { type: 'text', value: ' first.' }] });
+    expect(intro.blocks[2]).toMatchObject({
+      type: 'paragraph',
+      children: [{ type: 'text' }, { type: 'inlineCode', value: 'uptime', actions: ['run', 'copy'] }, { type: 'text', value: ' first.' }],
+    });
     expect(step1.blocks[1]).toEqual({ type: 'code', value: 'touch /root/work/file', actions: ['run', 'copy'] });
     expect(step1.blocks[2]).toMatchObject({ type: 'paragraph', children: [{ type: 'image', src: 'step1/diagram.png' }] });
     expect(step1.blocks.at(-1)).toMatchObject({ type: 'task', task: 'step1_verify', input: false });
-    expect(step2.blocks[0]).toMatchObject({ children: [{ type: 'text' }, { type: 'inlineCode', value: 'cat /root/work/file', actions: ['copy'] }, { type: 'text' }] });
+    expect(step2.blocks[0]).toMatchObject({
+      children: [{ type: 'text' }, { type: 'inlineCode', value: 'cat /root/work/file', actions: ['copy'] }, { type: 'text' }],
+    });
     // checkContent picks the format from the folder
     expect(checkContent(dir, catalog).content?.format).toBe('killercoda');
   });
@@ -68,7 +70,9 @@ describe('loadKillercoda', () => {
     const bad = (over: object, extra: Record<string, string> = {}) =>
       loadKillercoda(contentDir('s', { ...files, ...extra, 'index.json': JSON.stringify({ ...scenario, ...over }) }), catalog).problems.map(formatProblem);
     expect(bad({ backend: {} })).toEqual(['index.json: backend.imageid: required field is missing (expected string)']);
-    expect(bad({ backend: { imageid: 'kubernetes-kubeadm-1node' } })).toEqual(['index.json: backend.imageid: unknown template "k3s" (expected one of docker, linux)']);
+    expect(bad({ backend: { imageid: 'kubernetes-kubeadm-1node' } })).toEqual([
+      'index.json: backend.imageid: unknown template "k3s" (expected one of docker, linux)',
+    ]);
     expect(bad({ details: { steps: [{ text: 'missing.md', verify: '../../etc/passwd' }] } })).toEqual([
       'index.json: details.steps[0].text: file "missing.md" not found',
       'index.json: details.steps[0].verify: "../../etc/passwd" points outside the scenario folder',

@@ -3,7 +3,22 @@ import { parseMarkdown, splitKillercodaFences } from '../../../../host-agent/con
 
 describe('parseMarkdown (MDC)', () => {
   it('reads simple-task slots, the task name and its line', () => {
-    const md = ['# Title', '', '::simple-task', '---', ':tasks: tasks', ':name: verify_x', '---', '#active', 'Waiting...', '', '#completed', 'Done!', '::', ''].join('\n');
+    const md = [
+      '# Title',
+      '',
+      '::simple-task',
+      '---',
+      ':tasks: tasks',
+      ':name: verify_x',
+      '---',
+      '#active',
+      'Waiting...',
+      '',
+      '#completed',
+      'Done!',
+      '::',
+      '',
+    ].join('\n');
     const out = parseMarkdown(md, 'mdc');
     expect(out.blocks[0]).toEqual({ type: 'heading', depth: 1, children: [{ type: 'text', value: 'Title' }] });
     expect(out.blocks[1]).toEqual({
@@ -30,13 +45,38 @@ describe('parseMarkdown (MDC)', () => {
 
   it('maps the boxes with their titles and variants', () => {
     const md = [
-      '::hint-box', '---', ':summary: Hint 1', '---', 'Use `ls`.', '::',
-      '::remark-box{color="yellow"}', 'Careful.', '::',
-      ':::details-box{title="Solution"}', '```sh', 'ls -la', '```', ':::',
+      '::hint-box',
+      '---',
+      ':summary: Hint 1',
+      '---',
+      'Use `ls`.',
+      '::',
+      '::remark-box{color="yellow"}',
+      'Careful.',
+      '::',
+      ':::details-box{title="Solution"}',
+      '```sh',
+      'ls -la',
+      '```',
+      ':::',
     ].join('\n');
     const out = parseMarkdown(md, 'mdc');
     expect(out.blocks).toEqual([
-      { type: 'box', box: 'hint', title: 'Hint 1', children: [{ type: 'paragraph', children: [{ type: 'text', value: 'Use ' }, { type: 'inlineCode', value: 'ls' }, { type: 'text', value: '.' }] }] },
+      {
+        type: 'box',
+        box: 'hint',
+        title: 'Hint 1',
+        children: [
+          {
+            type: 'paragraph',
+            children: [
+              { type: 'text', value: 'Use ' },
+              { type: 'inlineCode', value: 'ls' },
+              { type: 'text', value: '.' },
+            ],
+          },
+        ],
+      },
       { type: 'box', box: 'remark', variant: 'yellow', children: [{ type: 'paragraph', children: [{ type: 'text', value: 'Careful.' }] }] },
       { type: 'box', box: 'details', title: 'Solution', children: [{ type: 'code', lang: 'sh', value: 'ls -la', actions: ['run', 'copy'] }] },
     ]);
@@ -76,7 +116,10 @@ describe('parseMarkdown (MDC)', () => {
     const out = parseMarkdown('| a | b |\n|:--|--:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nSee [docs][d].\n\n[d]: https://example.com "Docs"\n', 'mdc');
     expect(out.blocks[0]).toMatchObject({ type: 'table', align: ['left', 'right'] });
     expect(out.blocks[1]).toMatchObject({ type: 'list', items: [{ checked: true }, { checked: false }] });
-    expect(out.blocks[2]).toMatchObject({ type: 'paragraph', children: [{ type: 'text' }, { type: 'link', url: 'https://example.com', title: 'Docs' }, { type: 'text' }] });
+    expect(out.blocks[2]).toMatchObject({
+      type: 'paragraph',
+      children: [{ type: 'text' }, { type: 'link', url: 'https://example.com', title: 'Docs' }, { type: 'text' }],
+    });
   });
 });
 

@@ -18,18 +18,31 @@ playground:
 );
 
 const content = (machines: Content['playground']['machines']): Content => ({
-  name: 'c', kind: 'challenge', format: 'iximiuz', title: 'My challenge', description: '', dir: '/x',
-  playground: { template: 'two', machines }, tasks: {}, pages: [],
+  name: 'c',
+  kind: 'challenge',
+  format: 'iximiuz',
+  title: 'My challenge',
+  description: '',
+  dir: '/x',
+  playground: { template: 'two', machines },
+  tasks: {},
+  pages: [],
 });
 
 describe('manifestForContent', () => {
   it('applies per-machine overrides on top of the template', () => {
-    const m = manifestForContent(content([{ name: 'a', resources: { ramSize: '2Gi' }, startupFiles: [{ path: '/root/x', content: 'y' }], noSSH: true }]), template);
+    const m = manifestForContent(
+      content([{ name: 'a', resources: { ramSize: '2Gi' }, startupFiles: [{ path: '/root/x', content: 'y' }], noSSH: true }]),
+      template,
+    );
     expect(m.title).toBe('My challenge');
     expect(m.playground.machines[0]).toEqual({
       name: 'a',
       resources: { cpuCount: 1, ramSize: '2Gi' },
-      startupFiles: [{ path: '/etc/motd', content: 'hi' }, { path: '/root/x', content: 'y' }],
+      startupFiles: [
+        { path: '/etc/motd', content: 'hi' },
+        { path: '/root/x', content: 'y' },
+      ],
       noSSH: true,
     });
     expect(m.playground.machines[1]).toEqual({ name: 'b' });

@@ -15,7 +15,9 @@ describe('k3s binary input', () => {
   });
 
   it('refuses a missing file, a non-executable file, and a URL without its checksum', async () => {
-    await expect(resolveK3sBinary(opts({ SANDLOT_K3S_BINARY: path.join(dir, 'nope') }))).rejects.toThrow(`SANDLOT_K3S_BINARY: no file at ${path.join(dir, 'nope')}`);
+    await expect(resolveK3sBinary(opts({ SANDLOT_K3S_BINARY: path.join(dir, 'nope') }))).rejects.toThrow(
+      `SANDLOT_K3S_BINARY: no file at ${path.join(dir, 'nope')}`,
+    );
     const text = path.join(dir, 'k3s.txt');
     fs.writeFileSync(text, 'not a binary');
     await expect(resolveK3sBinary(opts({ SANDLOT_K3S_BINARY: text }))).rejects.toThrow(/expected a Linux executable \(ELF\)/);

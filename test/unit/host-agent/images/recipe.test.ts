@@ -32,7 +32,9 @@ describe('recipes', () => {
     expect(recipeHash({ ...base, packages: ['jq', 'tree'] }, 'p', {})).not.toBe(h);
     expect(recipeHash({ ...base, script: 'false' }, 'p', {})).not.toBe(h);
     expect(recipeHash(base, 'q', {})).not.toBe(h);
-    expect(recipeHash({ ...base, files: [{ path: '/a', content: 'x' }] }, 'p', {})).not.toBe(recipeHash({ ...base, files: [{ path: '/a', content: 'x', mode: 0o755 }] }, 'p', {}));
+    expect(recipeHash({ ...base, files: [{ path: '/a', content: 'x' }] }, 'p', {})).not.toBe(
+      recipeHash({ ...base, files: [{ path: '/a', content: 'x', mode: 0o755 }] }, 'p', {}),
+    );
     const withInput: Recipe = { ...base, inputs: [{ name: 'k3s', dest: '/k3s', resolve: async () => ({ path: '', digest: '', source: '' }) }] };
     expect(recipeHash(withInput, 'p', { k3s: 'a' })).not.toBe(recipeHash(withInput, 'p', { k3s: 'b' }));
     expect(imageTag('linux', h)).toBe(`sandlot/linux:${h.slice(0, 12)}`);

@@ -42,4 +42,3 @@ describe('ed25519 keys', () => {
     expect(knownHostsLine('sandlot--pg-1--dev', k.publicKey)).toBe(`sandlot--pg-1--dev ${k.publicKey.split(' ').slice(0, 2).join(' ')}`);
   });
 });
-

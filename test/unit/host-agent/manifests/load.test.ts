@@ -28,9 +28,9 @@ describe('playground manifests', () => {
     expect(problems('kind: playground\nname: x\nplayground:\n  machines:\n    - name: a\n    - name: Node 1\n')).toEqual([
       'pg.yaml: playground.machines[1].name: expected a DNS label (lowercase letters, digits, \'-\'), got "Node 1"',
     ]);
-    expect(problems('kind: playground\nname: x\nplayground:\n  machines: [{name: a, users: [{name: root, default: true}, {name: bob, default: true}]}]\n')).toEqual([
-      'pg.yaml: playground.machines[0].users: expected at most one user with default: true',
-    ]);
+    expect(
+      problems('kind: playground\nname: x\nplayground:\n  machines: [{name: a, users: [{name: root, default: true}, {name: bob, default: true}]}]\n'),
+    ).toEqual(['pg.yaml: playground.machines[0].users: expected at most one user with default: true']);
     expect(problems('kind: playground\nname: x\nplayground:\n  machines: [{name: a}]\n  initTasks:\n    t: {machine: b, run: "true"}\n')).toEqual([
       'pg.yaml: playground.initTasks.t.machine: unknown machine "b" (expected one of a)',
     ]);

@@ -30,7 +30,11 @@ describe('machineSshIdentityFiles', () => {
         fs.writeFileSync(path.join(dir, path.basename(f.path)), f.content, { mode: parseInt(f.mode!, 8) });
       }
       // ssh-keygen -y derives the public key from the private one: the pair must match.
-      const derived = execFileSync('ssh-keygen', ['-y', '-f', path.join(dir, 'id_ed25519')], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ');
+      const derived = execFileSync('ssh-keygen', ['-y', '-f', path.join(dir, 'id_ed25519')], { encoding: 'utf8' })
+        .trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
       expect(userKey.publicKey.startsWith(derived)).toBe(true);
       for (const [machine, key] of Object.entries(hostKeys)) {
         const found = execFileSync('ssh-keygen', ['-F', machine, '-f', path.join(dir, 'known_hosts')], { encoding: 'utf8' });
@@ -42,7 +46,10 @@ describe('machineSshIdentityFiles', () => {
   });
 
   it("keeps the manifest's files first, at their indices, and lets them replace ours", () => {
-    const manifest = [{ path: '/root/notes.txt', content: 'hi' }, { path: '/root/.ssh/known_hosts', content: 'mine\n' }];
+    const manifest = [
+      { path: '/root/notes.txt', content: 'hi' },
+      { path: '/root/.ssh/known_hosts', content: 'mine\n' },
+    ];
     const merged = withSshIdentity(manifest, files);
     expect(merged.slice(0, 2)).toEqual(manifest);
     expect(merged.filter((f) => f.path === '/root/.ssh/known_hosts')).toEqual([manifest[1]]);

@@ -12,7 +12,7 @@ describe('needs ordering', () => {
     expect(() => waves([t('a', ['zz'])])).toThrow('task "a" needs unknown task "zz"');
   });
   it('reports unmet needs', () => {
-    const status = (n: string) => ({ a: 'completed', b: 'running' } as const)[n as 'a' | 'b'];
+    const status = (n: string) => (({ a: 'completed', b: 'running' }) as const)[n as 'a' | 'b'];
     expect(unmetNeeds({ needs: ['a', 'b', 'c'] }, status)).toEqual(['b', 'c']);
   });
 });

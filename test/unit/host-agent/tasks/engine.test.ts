@@ -58,7 +58,14 @@ describe('TaskEngine init tasks', () => {
       task('init_d', log('d', 'true'), { kind: 'init', needs: ['init_b', 'init_c'] }),
     ]);
     await engine.start();
-    const at = (what: string) => Number(fs.readFileSync(path.join(dir, 'log'), 'utf8').split('\n').find((l) => l.startsWith(what + ' '))!.split(' ')[2]);
+    const at = (what: string) =>
+      Number(
+        fs
+          .readFileSync(path.join(dir, 'log'), 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(what + ' '))!
+          .split(' ')[2],
+      );
     expect(at('start b')).toBeGreaterThanOrEqual(at('end a'));
     expect(at('start c')).toBeLessThan(at('end a')); // c did not wait for a
     expect(at('start d')).toBeGreaterThanOrEqual(Math.max(at('end b'), at('end c')));
@@ -115,10 +122,7 @@ describe('TaskEngine regular tasks', () => {
   });
 
   it('marks the task and the content failed when failcheck fails', async () => {
-    const { dir, engine, content } = setup([
-      task('verify_copy', `cmp -s $D/orig $D/copy`, { failcheck: `[ -f $D/orig ]` }),
-      task('verify_other', 'false'),
-    ]);
+    const { dir, engine, content } = setup([task('verify_copy', `cmp -s $D/orig $D/copy`, { failcheck: `[ -f $D/orig ]` }), task('verify_other', 'false')]);
     fs.writeFileSync(path.join(dir, 'orig'), 'data');
     await engine.start();
     await until(() => engine.snapshot().verify_copy.runs >= 1);

@@ -15,7 +15,16 @@ function sh(shell: string, script: string): { code: number; out: string } {
 
 describe('helper library', () => {
   it('defines the documented helpers', () => {
-    expect(HELPER_NAMES).toEqual(expect.arrayContaining(['docker_container_is_running', 'docker_container_count_running', 'docker_image_exists', 'port_is_listening', 'process_is_running', 'file_contains']));
+    expect(HELPER_NAMES).toEqual(
+      expect.arrayContaining([
+        'docker_container_is_running',
+        'docker_container_count_running',
+        'docker_image_exists',
+        'port_is_listening',
+        'process_is_running',
+        'file_contains',
+      ]),
+    );
     expect(HELPER_LIBRARY).not.toMatch(/\[\[/); // POSIX sh only
   });
 

@@ -10,7 +10,17 @@ import { LocalRunner } from '../../../../host-agent/tasks/local-runner';
 import { ContentSessions, type ContentHost } from '../../../../host-agent/tasks/session';
 
 function memoryHost(dir: string) {
-  let stored = JSON.stringify({ id: 'pg-1', template: 'linux', title: 'L', driver: 'sandbox', state: 'running', createdAt: '', deadline: '', machines: [], userPublicKey: '' } satisfies PlaygroundRecord);
+  let stored = JSON.stringify({
+    id: 'pg-1',
+    template: 'linux',
+    title: 'L',
+    driver: 'sandbox',
+    state: 'running',
+    createdAt: '',
+    deadline: '',
+    machines: [],
+    userPublicKey: '',
+  } satisfies PlaygroundRecord);
   const events: PlaygroundEvent[] = [];
   const host: ContentHost = {
     record: () => JSON.parse(stored) as PlaygroundRecord,
@@ -28,7 +38,12 @@ function memoryHost(dir: string) {
 const t = (name: string, run: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ name, kind: 'regular', user: 'root', run, needs: [], env: [], ...extra });
 
 const content: Content = {
-  name: 'demo', kind: 'challenge', format: 'iximiuz', title: 'Demo', description: '', dir: '/x',
+  name: 'demo',
+  kind: 'challenge',
+  format: 'iximiuz',
+  title: 'Demo',
+  description: '',
+  dir: '/x',
   playground: { template: 'linux' },
   tasks: { init_x: t('init_x', 'echo init >> $D/init-runs', { kind: 'init' }), verify: t('verify', '[ -f $D/done ]') },
   pages: [],

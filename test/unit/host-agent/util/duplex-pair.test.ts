@@ -20,7 +20,7 @@ describe('duplexPair', () => {
     for (let i = 0; i < 100; i++) expect([...all.subarray(i * 4, i * 4 + 4)]).toEqual([i, i, i, i]);
   });
 
-  it('never delivers inside the writer\'s own call (no re-entrancy)', () => {
+  it("never delivers inside the writer's own call (no re-entrancy)", () => {
     const [a, b] = duplexPair();
     let delivered = false;
     b.on('data', () => (delivered = true));

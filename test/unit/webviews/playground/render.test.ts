@@ -54,7 +54,17 @@ describe('renderPanel', () => {
 
   it('lists ports with Forward and Open in Browser, and the local address once forwarded', () => {
     let s = shown();
-    s = applyMessage(s, { kind: 'probe', machine: 'dev', probe: { ports: [{ port: 22, addresses: ['0.0.0.0'] }, { port: 8765, addresses: ['0.0.0.0', '::'] }], addresses: [] } });
+    s = applyMessage(s, {
+      kind: 'probe',
+      machine: 'dev',
+      probe: {
+        ports: [
+          { port: 22, addresses: ['0.0.0.0'] },
+          { port: 8765, addresses: ['0.0.0.0', '::'] },
+        ],
+        addresses: [],
+      },
+    });
     let dev = card(renderPanel(s, NOW), 'dev');
     const rows = all(dev).filter((n) => n.attrs?.class === 'port');
     expect(rows.map((r) => r.attrs!['data-port'])).toEqual(['22', '8765']);

@@ -9,11 +9,23 @@ import { progress, renderView, taskNamesOf } from '../../../../webviews/tutorial
 import { attrAllowed, textOf, walk, type VNode } from '../../../../webviews/tutorial/vnode';
 
 const task = (name: string, status: TaskRecord['status'], extra: Partial<TaskRecord> = {}): TaskRecord => ({
-  name, kind: 'regular', machine: 'dev', user: 'root', status, runs: 1, ...extra,
+  name,
+  kind: 'regular',
+  machine: 'dev',
+  user: 'root',
+  status,
+  runs: 1,
+  ...extra,
 });
 
 const view = (pages: Page[], tasks: Record<string, TaskRecord> = {}, assets: Record<string, string> = {}): TutorialView => ({
-  playground: 'pg-abc123', title: 'T', kind: 'challenge', content: { name: 't', kind: 'challenge', title: 'T', state: 'ready' }, pages, tasks, assets,
+  playground: 'pg-abc123',
+  title: 'T',
+  kind: 'challenge',
+  content: { name: 't', kind: 'challenge', title: 'T', state: 'ready' },
+  pages,
+  tasks,
+  assets,
 });
 
 const nodes = (v: VNode) => [...walk(v)];
@@ -23,12 +35,15 @@ describe('renderView sanitizing', () => {
     title: 'x',
     blocks: [
       { type: 'html', value: '<script>alert(1)</script>' },
-      { type: 'paragraph', children: [
-        { type: 'html', value: '<img src=x onerror="alert(1)">' },
-        { type: 'link', url: 'javascript:alert(1)', children: [{ type: 'text', value: 'click' }] },
-        { type: 'image', src: 'javascript:alert(2)', alt: 'bad' },
-        { type: 'link', url: 'https://example.com/', children: [{ type: 'text', value: 'ok' }] },
-      ] },
+      {
+        type: 'paragraph',
+        children: [
+          { type: 'html', value: '<img src=x onerror="alert(1)">' },
+          { type: 'link', url: 'javascript:alert(1)', children: [{ type: 'text', value: 'click' }] },
+          { type: 'image', src: 'javascript:alert(2)', alt: 'bad' },
+          { type: 'link', url: 'https://example.com/', children: [{ type: 'text', value: 'ok' }] },
+        ],
+      },
       { type: 'image', src: 'data:text/html,<script>alert(3)</script>', alt: 'data' },
       { type: 'code', lang: 'sh" onclick="x', value: '<script>x</script>', actions: ['run', 'copy'] },
     ],
@@ -74,10 +89,15 @@ describe('renderView tasks', () => {
   const page: Page = {
     title: 'p',
     blocks: [
-      { type: 'task', task: 'verify_a', input: false, slots: {
-        active: [{ type: 'paragraph', children: [{ type: 'text', value: 'Make the directory' }] }],
-        completed: [{ type: 'paragraph', children: [{ type: 'text', value: 'Well done' }] }],
-      } },
+      {
+        type: 'task',
+        task: 'verify_a',
+        input: false,
+        slots: {
+          active: [{ type: 'paragraph', children: [{ type: 'text', value: 'Make the directory' }] }],
+          completed: [{ type: 'paragraph', children: [{ type: 'text', value: 'Well done' }] }],
+        },
+      },
       { type: 'task', task: 'answer_b', input: true, slots: { active: [{ type: 'paragraph', children: [{ type: 'text', value: 'How many?' }] }] } },
       { type: 'image', src: '__static__/pic.png', alt: 'pic' },
     ],
@@ -113,7 +133,11 @@ describe('renderView tasks', () => {
   });
 
   it('counts done/total over the tasks the page shows', () => {
-    const v = view([page], { verify_a: task('verify_a', 'completed'), answer_b: task('answer_b', 'running'), helper: task('helper', 'completed', { kind: 'helper', hidden: true }) });
+    const v = view([page], {
+      verify_a: task('verify_a', 'completed'),
+      answer_b: task('answer_b', 'running'),
+      helper: task('helper', 'completed', { kind: 'helper', hidden: true }),
+    });
     expect(progress(v)).toEqual({ done: 1, total: 2 });
     expect(textOf(renderView(v))).toContain('1/2 done');
   });

@@ -4,9 +4,23 @@ import type { TutorialView } from '../../../../webviews/tutorial/protocol';
 import { applyMessage, initialState, restoreState } from '../../../../webviews/tutorial/state';
 
 const view = (playground: string, tasks: Record<string, TaskRecord> = {}): TutorialView => ({
-  playground, title: 'T', kind: 'challenge', content: { name: 't', kind: 'challenge', title: 'T', state: 'ready' }, pages: [], tasks, assets: {},
+  playground,
+  title: 'T',
+  kind: 'challenge',
+  content: { name: 't', kind: 'challenge', title: 'T', state: 'ready' },
+  pages: [],
+  tasks,
+  assets: {},
 });
-const task = (name: string, status: TaskRecord['status'], extra: Partial<TaskRecord> = {}): TaskRecord => ({ name, kind: 'regular', machine: 'dev', user: 'root', status, runs: 0, ...extra });
+const task = (name: string, status: TaskRecord['status'], extra: Partial<TaskRecord> = {}): TaskRecord => ({
+  name,
+  kind: 'regular',
+  machine: 'dev',
+  user: 'root',
+  status,
+  runs: 0,
+  ...extra,
+});
 
 describe('restoreState', () => {
   it('round-trips a saved state (what setState stored after JSON cloning)', () => {
@@ -17,8 +31,21 @@ describe('restoreState', () => {
   it('starts fresh on nothing, another version, or a broken shape', () => {
     expect(restoreState(undefined)).toEqual(initialState());
     expect(restoreState({ version: 2, drafts: { q: '1' } })).toEqual(initialState());
-    const broken = restoreState({ version: 1, view: { pages: 'no' }, drafts: { q: 5, r: 'ok' }, answers: { q: { ok: 'yes' }, r: { ok: true, message: 'Correct.' } }, scrollY: -3 });
-    expect(broken).toEqual({ version: 1, view: undefined, empty: undefined, drafts: { r: 'ok' }, answers: { r: { ok: true, message: 'Correct.' } }, scrollY: 0 });
+    const broken = restoreState({
+      version: 1,
+      view: { pages: 'no' },
+      drafts: { q: 5, r: 'ok' },
+      answers: { q: { ok: 'yes' }, r: { ok: true, message: 'Correct.' } },
+      scrollY: -3,
+    });
+    expect(broken).toEqual({
+      version: 1,
+      view: undefined,
+      empty: undefined,
+      drafts: { r: 'ok' },
+      answers: { r: { ok: true, message: 'Correct.' } },
+      scrollY: 0,
+    });
   });
 });
 

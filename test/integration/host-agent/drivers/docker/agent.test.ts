@@ -76,7 +76,10 @@ describe('docker driver in the agent and the CLI', () => {
     expect(root.stderr).not.toMatch(/Host key verification failed|Permission denied/);
     expect(root.stdout.trim().split('\n')).toEqual(['root', 'node-02']);
     expect(hop('node-03', 'laborant', 'node-01').stdout.trim().split('\n')).toEqual(['laborant', 'node-01']);
-    expect(openssh(config, hostAlias(pg.id, 'node-02'), 'stat -c %U ~/.ssh ~/.ssh/id_ed25519', ['-l', 'laborant']).stdout.trim().split('\n')).toEqual(['laborant', 'laborant']);
+    expect(openssh(config, hostAlias(pg.id, 'node-02'), 'stat -c %U ~/.ssh ~/.ssh/id_ed25519', ['-l', 'laborant']).stdout.trim().split('\n')).toEqual([
+      'laborant',
+      'laborant',
+    ]);
     await agent!.client.destroy(pg.id);
   }, 180_000);
 
@@ -103,7 +106,10 @@ describe('docker driver in the agent and the CLI', () => {
     expect(images.find((i) => i.name === 'linux')?.built).toBe(true);
     expect(images.find((i) => i.name === 'k3s')?.problem).toMatch(/SANDLOT_K3S_BINARY/);
 
-    expect(cli(env, ['images', 'build', 'ubuntu'])).toMatchObject({ code: 1, stderr: 'sandlot: images: unknown image "ubuntu": expected one of linux, docker, zig, k3s\n' });
+    expect(cli(env, ['images', 'build', 'ubuntu'])).toMatchObject({
+      code: 1,
+      stderr: 'sandlot: images: unknown image "ubuntu": expected one of linux, docker, zig, k3s\n',
+    });
     const k3s = cli({ ...env, SANDLOT_K3S_BINARY: '' }, ['images', 'build', 'k3s']);
     expect(k3s.code).toBe(1);
     expect(k3s.stderr).toMatch(/^sandlot: images build k3s: the k3s image needs a k3s binary .*--k3s-binary/);

@@ -47,7 +47,7 @@ export async function startTestEngine(): Promise<TestEngine> {
   const docker = new Docker({ socketPath: socket });
   if (await answers(docker)) return { dockerHost: `unix://${socket}`, docker, stop: async () => {} };
   const dockerd = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => fs.existsSync(p));
-  if (!dockerd) throw new Error('the docker driver tests need dockerd: run scripts/setup.sh (it installs Debian\'s docker.io)');
+  if (!dockerd) throw new Error("the docker driver tests need dockerd: run scripts/setup.sh (it installs Debian's docker.io)");
   fs.mkdirSync(dir, { recursive: true });
   fs.rmSync(path.join(dir, 'docker.pid'), { force: true });
   const log = fs.openSync(path.join(dir, 'dockerd.log'), 'a');

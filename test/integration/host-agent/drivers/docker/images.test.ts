@@ -28,7 +28,11 @@ describe('docker images', () => {
 
   afterAll(async () => {
     for (const pg of made) await driver.destroy(pg.spec, ctx).catch(() => {});
-    for (const tag of extraTags) await engine.docker.getImage(tag).remove().catch(() => {});
+    for (const tag of extraTags)
+      await engine.docker
+        .getImage(tag)
+        .remove()
+        .catch(() => {});
     await engine?.stop();
     if (stateHome) fs.rmSync(stateHome, { recursive: true, force: true });
   }, 120_000);
@@ -98,8 +102,13 @@ describe('docker images', () => {
     delete process.env.SANDLOT_K3S_SHA256;
     try {
       const pg = makePlayground(loadTemplate('k3s'), path.join(stateHome, 'playgrounds'));
-      const err = await driver.create(pg.spec, ctx).then(() => undefined, (e: Error) => e);
-      expect(err?.message).toMatch(/the k3s image needs a k3s binary \(linux\/amd64\).*SANDLOT_K3S_BINARY=\/path\/to\/k3s.*SANDLOT_K3S_URL=.*SANDLOT_K3S_SHA256=/);
+      const err = await driver.create(pg.spec, ctx).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        /the k3s image needs a k3s binary \(linux\/amd64\).*SANDLOT_K3S_BINARY=\/path\/to\/k3s.*SANDLOT_K3S_URL=.*SANDLOT_K3S_SHA256=/,
+      );
       const filters = JSON.stringify({ label: [`sandlot.playground=${pg.spec.id}`] });
       expect(await engine.docker.listContainers({ all: true, filters })).toEqual([]);
       expect(await engine.docker.listNetworks({ filters })).toEqual([]);

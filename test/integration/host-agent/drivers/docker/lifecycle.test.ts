@@ -62,7 +62,13 @@ describe('docker driver lifecycle', () => {
     expect(driver.address(pg.spec, 'node-02')).toBe(planned);
     expect(ctx.steps).toContain('machine[node-01] done');
 
-    const who = await sshExec(driver, pg, 'node-01', 'root', 'hostname; id -un; getent hosts node-02 | cut -d" " -f1; ping -c1 -W2 node-02 >/dev/null && echo ping-ok');
+    const who = await sshExec(
+      driver,
+      pg,
+      'node-01',
+      'root',
+      'hostname; id -un; getent hosts node-02 | cut -d" " -f1; ping -c1 -W2 node-02 >/dev/null && echo ping-ok',
+    );
     expect(who.code).toBe(0);
     const [hostname, user, node2Address, ping] = who.stdout.trim().split('\n');
     expect(hostname).toBe('node-01');
@@ -75,7 +81,13 @@ describe('docker driver lifecycle', () => {
   });
 
   it('writes startup files with their owners and applies the resource limits', async () => {
-    const files = await sshExec(driver, pg, 'node-01', 'root', 'cat /home/laborant/notes/hello.txt; stat -c %U /home/laborant/notes/hello.txt; tail -n1 /etc/motd');
+    const files = await sshExec(
+      driver,
+      pg,
+      'node-01',
+      'root',
+      'cat /home/laborant/notes/hello.txt; stat -c %U /home/laborant/notes/hello.txt; tail -n1 /etc/motd',
+    );
     expect(files.stdout.split('\n').slice(0, 3)).toEqual(['hi from the manifest', 'laborant', 'appended line']);
 
     const info = await engine.docker.getContainer(`sandlot-${pg.spec.id}-node-02`).inspect();
@@ -86,7 +98,10 @@ describe('docker driver lifecycle', () => {
   });
 
   it('gives each playground its own non-overlapping subnet', async () => {
-    const second = makePlayground(manifestFrom(TWO_MACHINES.replace('name: two', 'name: three').replace(/\n {4}- name: node-02[\s\S]*$/, '\n')), path.join(stateHome, 'playgrounds'));
+    const second = makePlayground(
+      manifestFrom(TWO_MACHINES.replace('name: two', 'name: three').replace(/\n {4}- name: node-02[\s\S]*$/, '\n')),
+      path.join(stateHome, 'playgrounds'),
+    );
     await driver.create(second.spec, ctx);
     try {
       const a = driver.address(pg.spec, 'node-01')!;
@@ -149,7 +164,10 @@ playground:
 `),
       path.join(stateHome, 'playgrounds'),
     );
-    const err = await driver.validate(bad.spec).then(() => undefined, (e: Error) => e);
+    const err = await driver.validate(bad.spec).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/playground\.machines\[0\]\.image: unknown image "nosuchimage": expected one of .*linux.*\(docker driver\)/);
     expect(err?.message).toMatch(/playground\.machines\[1\]\.resources\.ramSize: 4000Gi is more than this host's memory .*\(docker driver\)/);
     await expect(driver.create(bad.spec, ctx)).rejects.toThrow(/unknown image "nosuchimage"/);
@@ -161,7 +179,10 @@ playground:
   it('says which driver and what is missing when no engine answers', async () => {
     const missing = path.join(stateHome, 'no-engine.sock');
     const d = new DockerDriver({ stateHome, dockerHost: `unix://${missing}` });
-    const err = await d.preflight().then(() => undefined, (e: Error) => e);
+    const err = await d.preflight().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(DriverUnavailableError);
     expect(err?.message).toBe(
       `docker driver: no Docker engine answers at unix://${missing} (no socket there); install it with \`apt-get install docker.io\` and start dockerd (or point DOCKER_HOST at a running engine, e.g. unix:///run/docker.sock)`,

@@ -55,7 +55,14 @@ describe('docker template: engine inside the machine and the playground registry
     expect(push.stderr).toBe('');
     expect(push.code).toBe(0);
 
-    const pull = await sshExec(driver, pg, 'node-01', 'laborant', `set -e\n${WAIT_FOR_DOCKER}\ndocker images -q registry.sandlot.local/app:v1 | wc -l\ndocker run --rm registry.sandlot.local/app:v1`, 180_000);
+    const pull = await sshExec(
+      driver,
+      pg,
+      'node-01',
+      'laborant',
+      `set -e\n${WAIT_FOR_DOCKER}\ndocker images -q registry.sandlot.local/app:v1 | wc -l\ndocker run --rm registry.sandlot.local/app:v1`,
+      180_000,
+    );
     expect(pull.code).toBe(0);
     // Not there before the run, so the run pulled it.
     expect(pull.stdout.trim().split('\n')).toEqual(['0', 'hello from the playground registry']);

@@ -49,8 +49,13 @@ describe('microvm driver in the agent', () => {
   }, 120_000);
 
   it('starts both machines as clones of one snapshot and reaches them with OpenSSH through the agent', () => {
-    const restored = events.filter((e) => e.type === 'step' && e.step === 'machine' && e.status === 'done').map((e) => [(e as { machine?: string }).machine, (e as { message?: string }).message]);
-    expect(restored.sort().map(([m, msg]) => `${m}: ${msg?.replace(/[\d.]+ s$/, 'N s')}`)).toEqual(['alpha: restored from snapshot in N s', 'beta: restored from snapshot in N s']);
+    const restored = events
+      .filter((e) => e.type === 'step' && e.step === 'machine' && e.status === 'done')
+      .map((e) => [(e as { machine?: string }).machine, (e as { message?: string }).message]);
+    expect(restored.sort().map(([m, msg]) => `${m}: ${msg?.replace(/[\d.]+ s$/, 'N s')}`)).toEqual([
+      'alpha: restored from snapshot in N s',
+      'beta: restored from snapshot in N s',
+    ]);
     const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'hostname; cat /home/laborant/hello.txt; stat -c %U /home/laborant/hello.txt');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('alpha\nhello from the manifest\nlaborant\n');

@@ -30,7 +30,9 @@ describe('microvm driver: bad inputs', () => {
 
   it('refuses memory above the host, naming the field and the host size', async () => {
     const err = await agent.client.create({ manifest: manifest('      resources: { ramSize: 4096Gi }\n'), manifestName: 'big.yaml' }).catch((e: Error) => e);
-    expect(String(err)).toMatch(/big\.yaml: playground\.machines\[0\]\.resources\.ramSize: 4096Gi is more than this host's memory \([\d.]+ GiB\) \(microvm driver\)/);
+    expect(String(err)).toMatch(
+      /big\.yaml: playground\.machines\[0\]\.resources\.ramSize: 4096Gi is more than this host's memory \([\d.]+ GiB\) \(microvm driver\)/,
+    );
     expect(await agent.client.list()).toEqual([]);
   });
 
@@ -43,17 +45,24 @@ describe('microvm driver: bad inputs', () => {
 
   it('says which packages to install when QEMU is missing', async () => {
     const driver = new MicrovmDriver({ stateHome: home, cacheDir: VM_CACHE, qemuBinary: '/nonexistent/qemu-system-x86_64' });
-    await expect(driver.preflight()).rejects.toThrow(/needs QEMU, which is not installed at \/nonexistent\/qemu-system-x86_64: apt-get install qemu-system-x86 qemu-utils/);
+    await expect(driver.preflight()).rejects.toThrow(
+      /needs QEMU, which is not installed at \/nonexistent\/qemu-system-x86_64: apt-get install qemu-system-x86 qemu-utils/,
+    );
     const report = await driver.doctor();
     expect(report.usable).toBe(false);
-    expect(report.checks.find((c) => c.name === 'qemu-system-x86_64')).toMatchObject({ ok: false, fix: expect.stringContaining('apt-get install qemu-system-x86') });
+    expect(report.checks.find((c) => c.name === 'qemu-system-x86_64')).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('apt-get install qemu-system-x86'),
+    });
   });
 
   it('names the missing guest kernel and how to get it', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-vm-nokernel-'));
     scratch.push(empty);
     const driver = new MicrovmDriver({ stateHome: empty, cacheDir: empty, env: { ...process.env, SANDLOT_VM_KERNEL_DEB: path.join(empty, 'none.deb') } });
-    await expect(driver.preflight()).rejects.toThrow(/SANDLOT_VM_KERNEL_DEB: no file at .*none\.deb; the microvm driver boots Debian's linux-image-cloud-amd64 kernel/);
+    await expect(driver.preflight()).rejects.toThrow(
+      /SANDLOT_VM_KERNEL_DEB: no file at .*none\.deb; the microvm driver boots Debian's linux-image-cloud-amd64 kernel/,
+    );
   });
 
   it('rejects an accelerator setting it does not know', async () => {

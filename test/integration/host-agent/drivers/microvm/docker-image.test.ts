@@ -19,7 +19,9 @@ describe('microvm driver: docker image', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-vm-docker-'));
     driver = new MicrovmDriver({ stateHome: root, cacheDir: VM_CACHE });
     pg = makePlayground(
-      manifestFrom('kind: playground\nname: vm-docker\nplayground:\n  machines:\n    - name: dind\n      image: docker\n      resources: { cpuCount: 1, ramSize: 1Gi }\n'),
+      manifestFrom(
+        'kind: playground\nname: vm-docker\nplayground:\n  machines:\n    - name: dind\n      image: docker\n      resources: { cpuCount: 1, ramSize: 1Gi }\n',
+      ),
       root,
     );
     await driver.create(pg.spec, ctx);

@@ -146,7 +146,12 @@ describe('sandbox machine resources without usable cgroups', () => {
       await waitForState(agent.client, created.id, 'running');
       expect((await run(agent, created.id, 'small', 'echo up')).out).toBe('up\n');
     }
-    expect(agent.log().split('\n').filter((l) => l.includes('cpuCount and ramSize of machines are not enforced')).length).toBe(1);
+    expect(
+      agent
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('cpuCount and ramSize of machines are not enforced')).length,
+    ).toBe(1);
     expect(agent.log()).toContain(`not enforced: ${reason}`);
 
     const doctor = cli(agent, ['doctor', 'sandbox']);
@@ -161,7 +166,11 @@ describe('sandbox machine resources without usable cgroups', () => {
   it.skipIf(!readable)('doctor run as a normal user says the limits are not enforced because it is not root', () => {
     const home = tempHome();
     fs.chownSync(home, UID, UID);
-    const r = spawnSync('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'env', `SANDLOT_HOME=${home}`, process.execPath, CLI, 'doctor', 'sandbox'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'env', `SANDLOT_HOME=${home}`, process.execPath, CLI, 'doctor', 'sandbox'],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toMatch(/WARN cpu\/ram limits: not enforced: .*\(the agent runs as uid 65534, not root\)/);
   });
 });

@@ -57,9 +57,21 @@ describe('images prune on a Docker engine', () => {
   }, 900_000);
 
   afterAll(async () => {
-    await engine.docker.getContainer(container).remove({ force: true }).catch(() => undefined);
-    for (const t of [tags.unused, tags.used, tags.current, tags.moved]) if (t) await engine.docker.getImage(t).remove().catch(() => undefined);
-    if (danglingId) await engine.docker.getImage(danglingId).remove().catch(() => undefined);
+    await engine.docker
+      .getContainer(container)
+      .remove({ force: true })
+      .catch(() => undefined);
+    for (const t of [tags.unused, tags.used, tags.current, tags.moved])
+      if (t)
+        await engine.docker
+          .getImage(t)
+          .remove()
+          .catch(() => undefined);
+    if (danglingId)
+      await engine.docker
+        .getImage(danglingId)
+        .remove()
+        .catch(() => undefined);
     await engine?.stop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   }, 120_000);

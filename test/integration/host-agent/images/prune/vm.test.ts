@@ -64,7 +64,10 @@ describe('sandlot images prune --driver microvm', () => {
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-prune-deb-'));
     const version = '6.1.0-99-cloud-amd64';
     fs.mkdirSync(path.join(pkg, 'DEBIAN'));
-    fs.writeFileSync(path.join(pkg, 'DEBIAN', 'control'), `Package: linux-image-${version}\nVersion: 6.1.999-1\nArchitecture: amd64\nMaintainer: test <t@example.invalid>\nDescription: test kernel\n`);
+    fs.writeFileSync(
+      path.join(pkg, 'DEBIAN', 'control'),
+      `Package: linux-image-${version}\nVersion: 6.1.999-1\nArchitecture: amd64\nMaintainer: test <t@example.invalid>\nDescription: test kernel\n`,
+    );
     fs.mkdirSync(path.join(pkg, 'boot'));
     fs.writeFileSync(path.join(pkg, 'boot', `vmlinuz-${version}`), 'not really a kernel');
     fs.mkdirSync(path.join(pkg, 'lib', 'modules', version), { recursive: true });
@@ -114,7 +117,15 @@ describe('sandlot images prune --driver microvm', () => {
     holder = spawn('bash', ['-c', `exec 3<${at(old.open, 'disk.qcow2')}; exec sleep 300`], { stdio: 'ignore' });
     const fdDir = `/proc/${holder.pid}/fd`;
     for (let i = 0; i < 100; i++) {
-      const open = fs.existsSync(fdDir) && fs.readdirSync(fdDir).some((fd) => { try { return fs.readlinkSync(`${fdDir}/${fd}`).startsWith(at(old.open)); } catch { return false; } });
+      const open =
+        fs.existsSync(fdDir) &&
+        fs.readdirSync(fdDir).some((fd) => {
+          try {
+            return fs.readlinkSync(`${fdDir}/${fd}`).startsWith(at(old.open));
+          } catch {
+            return false;
+          }
+        });
       if (open && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep') break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -165,14 +176,31 @@ describe('sandlot images prune --driver microvm', () => {
       expect(fs.existsSync(at(p))).toBe(false);
     }
     expect(r.stdout).toMatch(/^freed [\d.]+ MiB \(6 items, 5 old kept\)$/m);
-    for (const p of [cur.linux, `snapshots/${path.basename(cur.linux)}-512m-1c-tcg`, cur.rootfs, cur.kernel, old.docker, old.dockerSnap, old.pinned, old.open, old.k3s, 'debs']) {
+    for (const p of [
+      cur.linux,
+      `snapshots/${path.basename(cur.linux)}-512m-1c-tcg`,
+      cur.rootfs,
+      cur.kernel,
+      old.docker,
+      old.dockerSnap,
+      old.pinned,
+      old.open,
+      old.k3s,
+      'debs',
+    ]) {
       expect(fs.existsSync(at(p)), p).toBe(true);
     }
     expect(fs.readdirSync(at('debs'))).toEqual(['linux-image-6.1.0-99-cloud-amd64_6.1.999-1_amd64.deb']);
     // QEMU's own view: the stopped machine's disk still has its whole chain.
-    const info = spawnSync('qemu-img', ['info', '--backing-chain', '--output=json', path.join(home, 'playgrounds', 'pg-old', 'driver', 'dev', 'disk.qcow2')], { encoding: 'utf8' });
+    const info = spawnSync('qemu-img', ['info', '--backing-chain', '--output=json', path.join(home, 'playgrounds', 'pg-old', 'driver', 'dev', 'disk.qcow2')], {
+      encoding: 'utf8',
+    });
     expect(info.status).toBe(0);
-    expect(JSON.parse(info.stdout).map((i: { filename: string }) => i.filename).slice(1)).toEqual([at(old.dockerSnap, 'disk.qcow2'), at(old.docker, 'disk.qcow2')]);
+    expect(
+      JSON.parse(info.stdout)
+        .map((i: { filename: string }) => i.filename)
+        .slice(1),
+    ).toEqual([at(old.dockerSnap, 'disk.qcow2'), at(old.docker, 'disk.qcow2')]);
 
     const again = cli(env, ['images', 'prune', '--driver', 'microvm', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ removed: [], freedBytes: 0 });
@@ -197,11 +225,15 @@ describe('sandlot images prune --driver microvm', () => {
     const missing = path.join(os.tmpdir(), `sandlot-no-cache-${process.pid}`);
     const noCache = cli({ ...env, SANDLOT_VM_CACHE: missing }, ['images', 'prune', '--driver', 'microvm']);
     expect(noCache.code).toBe(1);
-    expect(noCache.stderr).toBe(`sandlot: images prune: microvm image cache ${missing}: no such directory (set by SANDLOT_VM_CACHE, default $SANDLOT_HOME/images/vm)\n`);
+    expect(noCache.stderr).toBe(
+      `sandlot: images prune: microvm image cache ${missing}: no such directory (set by SANDLOT_VM_CACHE, default $SANDLOT_HOME/images/vm)\n`,
+    );
 
     const noEngine = cli({ ...env, DOCKER_HOST: `unix://${missing}/docker.sock` }, ['images', 'prune', '--driver', 'docker']);
     expect(noEngine.code).toBe(1);
-    expect(noEngine.stderr).toMatch(new RegExp(`^sandlot: images prune: docker driver: no Docker engine answers at unix://${missing}/docker\\.sock \\(no socket there\\)`));
+    expect(noEngine.stderr).toMatch(
+      new RegExp(`^sandlot: images prune: docker driver: no Docker engine answers at unix://${missing}/docker\\.sock \\(no socket there\\)`),
+    );
     oneLine(noEngine.stderr);
 
     const badHost = cli({ ...env, DOCKER_HOST: 'docker.example:2375' }, ['images', 'prune', '--driver', 'docker']);
@@ -213,7 +245,9 @@ describe('sandlot images prune --driver microvm', () => {
     expect(JSON.parse(skipDocker.stdout).skipped).toEqual([{ driver: 'docker', reason: expect.stringMatching(/^docker driver: no Docker engine answers/) }]);
     const neither = cli({ ...env, DOCKER_HOST: `unix://${missing}/docker.sock`, SANDLOT_VM_CACHE: missing }, ['images', 'prune']);
     expect(neither.code).toBe(1);
-    expect(neither.stderr).toMatch(/^sandlot: images prune: nothing to prune here: docker driver: no Docker engine answers .*; microvm image cache .*: no such directory/);
+    expect(neither.stderr).toMatch(
+      /^sandlot: images prune: nothing to prune here: docker driver: no Docker engine answers .*; microvm image cache .*: no such directory/,
+    );
     oneLine(neither.stderr);
   });
 });

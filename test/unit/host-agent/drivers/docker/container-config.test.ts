@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { machineAddress, machineCreateOptions, networkCreateOptions, registryCreateOptions, volumeName } from '../../../../../host-agent/drivers/docker/container-config';
+import {
+  machineAddress,
+  machineCreateOptions,
+  networkCreateOptions,
+  registryCreateOptions,
+  volumeName,
+} from '../../../../../host-agent/drivers/docker/container-config';
 import { machineFiles, tarFiles } from '../../../../../host-agent/drivers/docker/machine-files';
 import { machine, playground } from './fixtures';
 
@@ -31,7 +37,10 @@ describe('container config', () => {
 
   it('puts the registry at .2 under the name registry.sandlot.local and the network on an explicit subnet', () => {
     const r = registryCreateOptions('pg-abcd', 'sandlot/registry:abc', '10.213.4.0/24', 'u:p');
-    expect(r.NetworkingConfig?.EndpointsConfig?.['sandlot-pg-abcd']).toEqual({ Aliases: ['registry.sandlot.local'], IPAMConfig: { IPv4Address: '10.213.4.2' } });
+    expect(r.NetworkingConfig?.EndpointsConfig?.['sandlot-pg-abcd']).toEqual({
+      Aliases: ['registry.sandlot.local'],
+      IPAMConfig: { IPv4Address: '10.213.4.2' },
+    });
     expect(r.Env).toEqual(['SANDLOT_REGISTRY_AUTH=u:p']);
     expect(networkCreateOptions('pg-abcd', '10.213.4.0/24').IPAM).toEqual({ Driver: 'default', Config: [{ Subnet: '10.213.4.0/24', Gateway: '10.213.4.1' }] });
   });

@@ -27,7 +27,9 @@ describe('first boot script', () => {
   });
 
   it('creates missing non-root users with sudo, never root', () => {
-    const script = firstBootScript(machine({ users: [machine().users[0], { name: 'alice', uid: 1001, gid: 1001, home: '/home/alice', shell: '/usr/bin/zsh' }] }));
+    const script = firstBootScript(
+      machine({ users: [machine().users[0], { name: 'alice', uid: 1001, gid: 1001, home: '/home/alice', shell: '/usr/bin/zsh' }] }),
+    );
     expect(script).toContain("if ! id -u 'alice' >/dev/null 2>&1; then");
     expect(script).toContain("useradd -m $uid_ $grp_ -d '/home/alice' -s \"$sh_\" -G sudo 'alice'");
     expect(script).toContain("echo 'alice ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/sandlot-alice");

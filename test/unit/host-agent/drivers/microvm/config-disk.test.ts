@@ -17,7 +17,13 @@ const machine: MachineSpec = {
   noSSH: false,
   hostKey: { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----', publicKey: 'ssh-ed25519 AAAAhost dev' },
 };
-const spec = { id: 'pg-x', dir: '/x', manifest: { playground: { machines: [] } }, machines: [machine], authorizedKey: 'ssh-ed25519 AAAAuser u' } as unknown as PlaygroundSpec;
+const spec = {
+  id: 'pg-x',
+  dir: '/x',
+  manifest: { playground: { machines: [] } },
+  machines: [machine],
+  authorizedKey: 'ssh-ed25519 AAAAuser u',
+} as unknown as PlaygroundSpec;
 
 async function untar(buf: Buffer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -54,7 +60,9 @@ describe('config disk', () => {
   });
 
   it('refuses values a shell would interpret and startup files that do not fit', async () => {
-    expect(() => vmEnv('dev; rm -rf /', '10.89.0.10/24', '52:54:00:00:00:01')).toThrow('microvm config: machine "dev; rm -rf /" has characters a shell would read');
+    expect(() => vmEnv('dev; rm -rf /', '10.89.0.10/24', '52:54:00:00:00:01')).toThrow(
+      'microvm config: machine "dev; rm -rf /" has characters a shell would read',
+    );
     const big = { ...machine, startupFiles: [{ path: '/big', content: 'x'.repeat(CONFIG_DISK_BYTES) }] } as MachineSpec;
     await expect(writeConfigDisk('/nonexistent/x', configFiles(spec, big, { addresses: { dev: '10.89.0.10/24' }, mac: '52:54:00:00:00:01' }))).rejects.toThrow(
       /the machine's keys and startup files take \d+ bytes; at most 8388608 fit its config disk/,

@@ -32,7 +32,18 @@ function shape(args: string[]): string[] {
 describe('qemuArgs', () => {
   it('gives a snapshot template and its clone the same machine and devices in the same order', () => {
     const template = qemuArgs(base);
-    const clone = qemuArgs({ ...base, disk: '/pg/disk.qcow2', configDisk: '/pg/config.img', tap: 'tap3', mac: '52:54:aa:bb:cc:03', qmpSocket: '/pg/qmp.sock', controlSocket: '/pg/ctl.sock', consoleLog: '/pg/console.log', pidFile: '/pg/qemu.pid', incomingFile: '/snap/state' });
+    const clone = qemuArgs({
+      ...base,
+      disk: '/pg/disk.qcow2',
+      configDisk: '/pg/config.img',
+      tap: 'tap3',
+      mac: '52:54:aa:bb:cc:03',
+      qmpSocket: '/pg/qmp.sock',
+      controlSocket: '/pg/ctl.sock',
+      consoleLog: '/pg/console.log',
+      pidFile: '/pg/qemu.pid',
+      incomingFile: '/snap/state',
+    });
     expect(shape(clone)).toEqual(shape(template));
     expect(clone.slice(-2)).toEqual(['-incoming', 'exec:cat /snap/state']);
     expect(template).not.toContain('-incoming');

@@ -48,7 +48,9 @@ const SELF_V1 = '8:pids:/\n4:memory:/agents/one\n2:cpuacct:/\n1:cpu:/\n0::/\n';
 describe('parseProcCgroup', () => {
   it('reads the v2 line and each v1 controller, also co-mounted ones', () => {
     expect(parseProcCgroup('0::/user.slice/x.scope\n')).toEqual({ v2: '/user.slice/x.scope', v1: {} });
-    expect(parseProcCgroup('3:cpu,cpuacct:/a\n9:name=systemd:/s\n4:memory:/m\n')).toEqual({ v1: { cpu: '/a', cpuacct: '/a', 'name=systemd': '/s', memory: '/m' } });
+    expect(parseProcCgroup('3:cpu,cpuacct:/a\n9:name=systemd:/s\n4:memory:/m\n')).toEqual({
+      v1: { cpu: '/a', cpuacct: '/a', 'name=systemd': '/s', memory: '/m' },
+    });
   });
 });
 
@@ -76,7 +78,11 @@ describe('limitWrites', () => {
       ['cpu.cfs_quota_us', '100000'],
       ['pids.max', '4096'],
     ]);
-    expect(limitWrites('v1', { cpuCount: 3, ramBytes: 1 }, () => false).map(([f]) => f)).toEqual(['memory.limit_in_bytes', 'cpu.cfs_period_us', 'cpu.cfs_quota_us']);
+    expect(limitWrites('v1', { cpuCount: 3, ramBytes: 1 }, () => false).map(([f]) => f)).toEqual([
+      'memory.limit_in_bytes',
+      'cpu.cfs_period_us',
+      'cpu.cfs_quota_us',
+    ]);
   });
 });
 
@@ -100,7 +106,13 @@ describe('prepareCgroupLayout', () => {
   });
 
   it('makes no separate cpuacct cgroup when cpuacct is mounted with cpu', () => {
-    const root = fakeRoot({ 'memory/cgroup.procs': '', 'memory/memory.limit_in_bytes': '', 'cpu,cpuacct/cgroup.procs': '', 'cpu,cpuacct/cpu.cfs_quota_us': '', 'cpu,cpuacct/cpuacct.usage': '' });
+    const root = fakeRoot({
+      'memory/cgroup.procs': '',
+      'memory/memory.limit_in_bytes': '',
+      'cpu,cpuacct/cgroup.procs': '',
+      'cpu,cpuacct/cpu.cfs_quota_us': '',
+      'cpu,cpuacct/cpuacct.usage': '',
+    });
     fs.symlinkSync('cpu,cpuacct', path.join(root, 'cpu'));
     fs.symlinkSync('cpu,cpuacct', path.join(root, 'cpuacct'));
     const layout = prepareCgroupLayout({ root, procCgroup: '2:cpu,cpuacct:/\n1:memory:/\n', uid: 0 });
@@ -130,7 +142,12 @@ describe('prepareCgroupLayout', () => {
     // The top's subtree_control cannot be written (a directory stands in for "permission denied").
     fs.mkdirSync(path.join(root, 'cgroup.subtree_control'));
     const layout = prepareCgroupLayout({ root, procCgroup: '0::/user.slice/me\n', uid: 1000, pid: 4242 });
-    expect(layout).toEqual({ kind: 'v2', parent: path.join(root, 'user.slice/me/sandlot'), controllers: ['cpu', 'memory'], agentLeaf: path.join(root, 'user.slice/me/sandlot-agent') });
+    expect(layout).toEqual({
+      kind: 'v2',
+      parent: path.join(root, 'user.slice/me/sandlot'),
+      controllers: ['cpu', 'memory'],
+      agentLeaf: path.join(root, 'user.slice/me/sandlot-agent'),
+    });
     expect(fs.readFileSync(path.join(root, 'user.slice/me/sandlot-agent/cgroup.procs'), 'utf8')).toBe('4242');
   });
 
@@ -151,7 +168,10 @@ describe('prepareCgroupLayout', () => {
     expect(r).toEqual({ kind: 'none', reason: `cgroup v2 at ${noCpu} offers no cpu controller` });
     expect(describeLayout(r)).toBe(`cpu and memory are not limited: cgroup v2 at ${noCpu} offers no cpu controller`);
     const memOnly = fakeRoot({ 'memory/cgroup.procs': '', 'memory/memory.limit_in_bytes': '' });
-    expect(prepareCgroupLayout({ root: memOnly, procCgroup: '1:memory:/\n', uid: 0 })).toMatchObject({ kind: 'none', reason: `cgroup v1 at ${memOnly} has no cpu hierarchy` });
+    expect(prepareCgroupLayout({ root: memOnly, procCgroup: '1:memory:/\n', uid: 0 })).toMatchObject({
+      kind: 'none',
+      reason: `cgroup v1 at ${memOnly} has no cpu hierarchy`,
+    });
   });
 
   it('none when the v1 parent cannot be made', () => {
@@ -160,7 +180,9 @@ describe('prepareCgroupLayout', () => {
     fs.writeFileSync(path.join(root, 'cpu/sandlot'), '');
     const layout = prepareCgroupLayout({ root, procCgroup: SELF_V1, uid: 0 });
     expect(layout.kind).toBe('none');
-    expect(layout.kind === 'none' && layout.reason).toMatch(/^cgroup v2 at .*unified offers no cpu\+memory controller; cgroup v1: cannot create .*cpu\/sandlot \(E\w+\)$/);
+    expect(layout.kind === 'none' && layout.reason).toMatch(
+      /^cgroup v2 at .*unified offers no cpu\+memory controller; cgroup v1: cannot create .*cpu\/sandlot \(E\w+\)$/,
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import { hostPathFor, machineUsers, renderHosts, renderPasswd, startupFileProble
 import type { MachineSpec } from '../../../../../host-agent/drivers/protocol';
 
 describe('sandbox machine files', () => {
-  it('maps only the machine\'s own directories to the host, normalising ../', () => {
+  it("maps only the machine's own directories to the host, normalising ../", () => {
     expect(hostPathFor('/s/m', '/root/a.txt')).toBe('/s/m/root/a.txt');
     expect(hostPathFor('/s/m', '/home/bob/x')).toBe('/s/m/home/bob/x');
     expect(hostPathFor('/s/m', '/var/tmp/x')).toBe('/s/m/var-tmp/x');
@@ -30,14 +30,14 @@ describe('sandbox machine files', () => {
     expect(hosts).toMatch(/^10\.77\.0\.11\tb$/m);
   });
 
-  it('replaces host passwd entries of the same name with the machine\'s users', () => {
+  it("replaces host passwd entries of the same name with the machine's users", () => {
     const { passwd, group } = renderPasswd(machineUsers(['root', 'laborant']));
     expect(passwd.match(/^root:/gm)).toHaveLength(1);
     expect(passwd).toMatch(/^laborant:x:1000:1000:laborant:\/home\/laborant:\/bin\/bash$/m);
     expect(group).toMatch(/^laborant:x:1000:$/m);
   });
 
-  it('drops host users and groups whose ids the machine\'s users take', () => {
+  it("drops host users and groups whose ids the machine's users take", () => {
     const hostPasswd = 'root:x:0:0:root:/root:/bin/bash\ncloudsdk:x:1000:1000::/home/cloudsdk:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin';
     const hostGroup = 'root:x:0:\ncloudsdk:x:1000:\nwww-data:x:33:';
     const { passwd, group } = renderPasswd(machineUsers(['root', 'laborant']), hostPasswd, hostGroup);
@@ -48,7 +48,13 @@ describe('sandbox machine files', () => {
   });
 
   it('refuses startup files on the read-only root and unknown owners, naming the field', () => {
-    const spec = { users: machineUsers(['root']), startupFiles: [{ path: '/etc/motd', content: 'x' }, { path: '/root/ok', content: 'x', owner: 'bob' }] } as unknown as MachineSpec;
+    const spec = {
+      users: machineUsers(['root']),
+      startupFiles: [
+        { path: '/etc/motd', content: 'x' },
+        { path: '/root/ok', content: 'x', owner: 'bob' },
+      ],
+    } as unknown as MachineSpec;
     expect(startupFileProblems(spec, 2)).toEqual([
       'playground.machines[2].startupFiles[0].path: the sandbox driver keeps the host\'s root read-only; expected a path under /root, /home, /tmp or /var/tmp, got "/etc/motd"',
       'playground.machines[2].startupFiles[1].owner: unknown user "bob" (expected one of root)',

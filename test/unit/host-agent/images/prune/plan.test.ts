@@ -4,7 +4,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyCacheEntry, type Current, parseSandlotTag, planDockerPrune, planVmPrune, type CacheEntry, type EngineContainer, type EngineImage, type VmCurrent } from '../../../../../host-agent/images/prune/plan';
+import {
+  classifyCacheEntry,
+  type Current,
+  parseSandlotTag,
+  planDockerPrune,
+  planVmPrune,
+  type CacheEntry,
+  type EngineContainer,
+  type EngineImage,
+  type VmCurrent,
+} from '../../../../../host-agent/images/prune/plan';
 import { qcow2BackingChain, qcow2BackingFile } from '../../../../../host-agent/images/prune/qcow2';
 
 const MiB = 1024 ** 2;
@@ -81,7 +91,7 @@ describe('planDockerPrune', () => {
     expect(onlyDocker.remove.map((r) => r.name)).toEqual(['sandlot/docker:000000000000']);
   });
 
-  it('parses only the builder\'s tags', () => {
+  it("parses only the builder's tags", () => {
     expect(parseSandlotTag('sandlot/linux:5b53350346f4')).toEqual({ name: 'linux', hash: '5b53350346f4' });
     expect(parseSandlotTag('sandlot/linux:latest')).toBeUndefined();
     expect(parseSandlotTag('other/linux:5b53350346f4')).toBeUndefined();
@@ -146,7 +156,12 @@ describe('planVmPrune', () => {
   });
 
   it('keeps every image, snapshot and kernel when the current kernel is unknown', () => {
-    const plan = planVmPrune({ entries: vmEntries, current: vmCurrent({ imagesProblem: 'no guest kernel', kernels: undefined }), inUse: new Map(), busyDirs: new Set() });
+    const plan = planVmPrune({
+      entries: vmEntries,
+      current: vmCurrent({ imagesProblem: 'no guest kernel', kernels: undefined }),
+      inUse: new Map(),
+      busyDirs: new Set(),
+    });
     expect(plan.remove.map((r) => r.name)).toEqual([
       'images/linux-111111111111.work-abc',
       'snapshots/.w-xyz',

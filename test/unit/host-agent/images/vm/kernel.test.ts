@@ -12,7 +12,12 @@ describe('guest kernel', () => {
 
   it('picks kernel .debs only, newest name last', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-kdebs-'));
-    for (const f of ['linux-image-6.1.0-9-cloud-amd64_6.1.27-1_amd64.deb', 'linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb', 'busybox_1.35_amd64.deb', 'linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb']) {
+    for (const f of [
+      'linux-image-6.1.0-9-cloud-amd64_6.1.27-1_amd64.deb',
+      'linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb',
+      'busybox_1.35_amd64.deb',
+      'linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb',
+    ]) {
       fs.writeFileSync(path.join(dir, f), '');
     }
     expect(kernelDebsIn(dir).map((p) => path.basename(p))).toEqual([

@@ -28,7 +28,8 @@ export async function execInMachine(manager: PlaygroundManager, id: string, mach
   const record = manager.get(id);
   const m = record.machines.find((x) => x.name === machine);
   const user = body.user ?? m?.defaultUser ?? 'root';
-  if (m && !m.users.includes(user)) throw new ApiProblem(400, 'invalid_request', `user: machine ${machine} has no user "${user}" (users: ${m.users.join(', ')})`);
+  if (m && !m.users.includes(user))
+    throw new ApiProblem(400, 'invalid_request', `user: machine ${machine} has no user "${user}" (users: ${m.users.join(', ')})`);
   const sock = await manager.connect(id, machine, 22, false);
   const expectedHostKey = publicKeyBody(m!.hostKey);
   const client = new Client();

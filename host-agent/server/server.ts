@@ -123,7 +123,9 @@ export class AgentServer {
         return;
       }
       const known = this.routes.some((r) => r.path.test(url.pathname));
-      throw known ? new ApiProblem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`) : new ApiProblem(404, 'not_found', `no API route ${url.pathname}`);
+      throw known
+        ? new ApiProblem(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`)
+        : new ApiProblem(404, 'not_found', `no API route ${url.pathname}`);
     } catch (err) {
       if (!(err instanceof ApiProblem)) this.opts.log('error', `${req.method} ${url.pathname}: ${(err as Error).stack ?? err}`);
       sendError(res, err);
@@ -134,7 +136,9 @@ export class AgentServer {
     const url = new URL(req.url ?? '/', 'http://agent');
     const refuse = (status: number, message: string) => {
       const body = `${message}\n`;
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     };
     if (!tokenMatches(this.opts.token, req.headers.authorization)) return refuse(401, 'missing or wrong bearer token');
     for (const route of this.wsRoutes) {

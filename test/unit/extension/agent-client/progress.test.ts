@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { ProvisionProgress, type ProgressUpdate } from '../../../../extension/agent/progress';
+import { ProvisionProgress, type ProgressUpdate } from '../../../../extension/agent-client/progress';
 
 const at = '2026-11-21T00:00:00Z';
 const record = (state: PlaygroundRecord['state'], machineState: 'creating' | 'running' = 'creating'): PlaygroundRecord => ({

@@ -10,10 +10,7 @@ import { errorMessage } from '../log';
 
 export const TOKEN_SECRET = 'sandlot.agent.token';
 
-export type ConnectionState =
-  | { kind: 'connecting' }
-  | { kind: 'connected'; info: AgentInfo; url: string }
-  | { kind: 'disconnected'; reason: string };
+export type ConnectionState = { kind: 'connecting' } | { kind: 'connected'; info: AgentInfo; url: string } | { kind: 'disconnected'; reason: string };
 
 export class NotConnectedError extends Error {
   constructor(reason: string) {

@@ -41,7 +41,10 @@ export async function startPlayground(
             const done = tracker.closed(why);
             resolve(done.kind === 'running' ? 'running' : { failed: done.message });
           })
-          .then((s) => (stop = s), (err) => resolve({ failed: errorMessage(err) }));
+          .then(
+            (s) => (stop = s),
+            (err) => resolve({ failed: errorMessage(err) }),
+          );
       });
       stop?.();
       if (outcome === 'cancelled') {

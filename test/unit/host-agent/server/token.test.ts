@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureToken, tokenMatches } from '../../../../host-agent/agent/token';
+import { ensureToken, tokenMatches } from '../../../../host-agent/server/token';
 
 describe('agent token', () => {
   it('is created once with mode 0600 and reused', () => {
