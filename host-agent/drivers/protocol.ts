@@ -19,6 +19,45 @@ export interface MachineUser {
   shell: string;
 }
 
+/**
+ * One isolated L2 network of a playground (a bridge), as a manifest's `playground.networks[]`
+ * declares it; a manifest without networks gets one named `local` (172.16.0.0/24).
+ * Networks never route to each other: traffic crosses only through machines on both.
+ */
+export interface NetworkSpec {
+  name: string;
+  /** IPv4 CIDR, e.g. `172.16.0.0/24`. */
+  subnet: string;
+  /** Address of the network's gateway inside the subnet (no mask): NAT leaves through it unless `private`. */
+  gateway: string;
+  /** No NAT to the outside and no default route through this network. */
+  private: boolean;
+}
+
+/** One network interface of a machine: `eth0`, `eth1`, … in the manifest's list order. */
+export interface InterfaceSpec {
+  name: string;
+  /** A NetworkSpec name of the same playground. */
+  network: string;
+  /** The machine's IPv4 address on that network (static from the manifest, or the first free one). */
+  address: string;
+  /** Prefix length: from `address/NN` when given, else the subnet's. */
+  prefixLength: number;
+}
+
+/** One drive of a machine, in the manifest's list order (`/dev/vda`, `/dev/vdb`, … on VMs). */
+export interface DriveSpec {
+  /** A named image (`linux`, or an iximiuz name mapped to one) or `oci://registry/image:tag`; absent: an empty drive. */
+  source?: string;
+  /** Where it is mounted inside the machine (`/` for the root drive); absent: attached, not mounted. */
+  mount?: string;
+  /** Size in bytes; absent: the driver's default. */
+  sizeBytes?: number;
+  /** File system to format an empty drive with; absent with no `mount`: left raw. */
+  filesystem?: 'ext4' | 'ext2' | 'ext3' | 'xfs' | 'btrfs';
+  readOnly: boolean;
+}
+
 export interface MachineSpec {
   name: string;
   /** Position in the playground, stable for its life (drivers derive addresses from it). */
