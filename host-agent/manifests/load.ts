@@ -2,6 +2,7 @@
 // lines each name the file, the path of the field and what was expected.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { checkManifest } from './checks';
 import { playgroundManifestSchema, type PlaygroundManifest } from './schema';
 
 export class ManifestError extends Error {
@@ -59,31 +60,9 @@ export function validateManifest(data: unknown, file: string): PlaygroundManifes
   }
   const result = playgroundManifestSchema.safeParse(data);
   if (!result.success) throw new ManifestError(file, formatZodIssues(result.error));
-  const manifest = result.data;
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  manifest.playground.machines.forEach((m, i) => {
-    const prev = seen.get(m.name);
-    if (prev !== undefined) {
-      problems.push(`playground.machines[${i}].name: duplicate machine name "${m.name}" (also playground.machines[${prev}])`);
-    }
-    seen.set(m.name, i);
-    const users = m.users ?? [];
-    const defaults = users.filter((u) => u.default);
-    if (defaults.length > 1) problems.push(`playground.machines[${i}].users: expected at most one user with default: true`);
-    const userNames = new Set<string>();
-    users.forEach((u, j) => {
-      if (userNames.has(u.name)) problems.push(`playground.machines[${i}].users[${j}].name: duplicate user "${u.name}"`);
-      userNames.add(u.name);
-    });
-  });
-  for (const [name, task] of Object.entries(manifest.playground.initTasks ?? {})) {
-    if (task.machine !== undefined && !seen.has(task.machine)) {
-      problems.push(`playground.initTasks.${name}.machine: unknown machine "${task.machine}" (expected one of ${[...seen.keys()].join(', ')})`);
-    }
-  }
+  const { problems } = checkManifest(result.data);
   if (problems.length > 0) throw new ManifestError(file, problems);
-  return manifest;
+  return result.data;
 }
 
 export function loadManifestText(text: string, file: string): PlaygroundManifest {

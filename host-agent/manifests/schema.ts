@@ -3,10 +3,14 @@
 // Sandlot adds `driver` (per-template override) and `image` (which local image recipe a
 // machine boots; drivers that run the host's own userland ignore it).
 import { z } from 'zod';
+import { parseSize, SIZE_PATTERN } from './sizes';
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
-const RAM_SIZE = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|K|M|G)?$/;
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+const IPV4_WITH_MASK = new RegExp(`^${OCTET}(\\.${OCTET}){3}(/(3[0-2]|[12]?[0-9]))?$`);
+const IPV4_CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?[0-9])$`);
 
 export const dnsLabel = z
   .string({ error: 'expected a string' })
@@ -36,8 +40,39 @@ export const resourcesSchema = z.strictObject({
   cpuCount: z.number().int().min(1).max(64).optional(),
   ramSize: z
     .string()
-    .regex(RAM_SIZE, { error: (iss) => `expected a size like "512Mi" or "2Gi", got ${JSON.stringify(iss.input)}` })
+    .regex(SIZE_PATTERN, { error: (iss) => `expected a size like "512MiB", "2GiB", "512Mi" or "2Gi", got ${JSON.stringify(iss.input)}` })
     .optional(),
+});
+
+export const DRIVE_FILESYSTEMS = ['ext4', 'ext2', 'ext3', 'xfs', 'btrfs'] as const;
+
+export const driveSchema = z.strictObject({
+  source: z.string().min(1, { error: 'expected an image name or oci://registry/image:tag' }).optional(),
+  mount: z.string().startsWith('/', { error: 'expected an absolute mount point like "/" or "/mnt/data"' }).optional(),
+  size: z
+    .string()
+    .regex(SIZE_PATTERN, { error: (iss) => `expected a size like "10GiB", got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  filesystem: z.enum(DRIVE_FILESYSTEMS, { error: (iss) => `expected one of ${DRIVE_FILESYSTEMS.join(', ')}, got ${JSON.stringify(iss.input)}` }).optional(),
+  readOnly: z.boolean().optional(),
+});
+
+export const interfaceSchema = z.strictObject({
+  network: dnsLabel.optional(),
+  address: z
+    .string()
+    .regex(IPV4_WITH_MASK, { error: (iss) => `expected an IPv4 address like "10.0.1.10" or "10.0.1.10/24", got ${JSON.stringify(iss.input)}` })
+    .optional(),
+});
+
+export const networkSchema = z.strictObject({
+  name: dnsLabel,
+  subnet: z.string().regex(IPV4_CIDR, { error: (iss) => `expected an IPv4 CIDR like "10.0.1.0/24", got ${JSON.stringify(iss.input)}` }),
+  gateway: z
+    .string()
+    .regex(IPV4, { error: (iss) => `expected a plain IPv4 address (no mask) like "10.0.1.1", got ${JSON.stringify(iss.input)}` })
+    .optional(),
+  private: z.boolean().optional(),
 });
 
 export const machineSchema = z.strictObject({
@@ -47,6 +82,12 @@ export const machineSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected an image recipe name like "linux"' })
     .optional(),
   users: z.array(userSchema).min(1).optional(),
+  drives: z.array(driveSchema).min(1, { error: 'expected at least the root drive (mount: /)' }).max(24, { error: 'expected at most 24 drives' }).optional(),
+  network: z
+    .strictObject({
+      interfaces: z.array(interfaceSchema).min(1, { error: 'expected at least one interface' }),
+    })
+    .optional(),
   resources: resourcesSchema.optional(),
   startupFiles: z.array(startupFileSchema).optional(),
   noSSH: z.boolean().optional(),
@@ -74,6 +115,7 @@ export const playgroundManifestSchema = z.strictObject({
   categories: z.array(z.string()).optional(),
   playground: z.strictObject({
     driver: z.enum(['sandbox', 'docker', 'microvm']).optional(),
+    networks: z.array(networkSchema).min(1, { error: 'expected at least one network (or leave networks out for the default "local")' }).optional(),
     machines: z.array(machineSchema).min(1, { error: 'expected at least one machine' }).max(5, { error: 'expected at most 5 machines' }),
     initTasks: z.record(z.string(), initTaskSchema).optional(),
     registryAuth: z
@@ -87,6 +129,9 @@ export type PlaygroundManifest = z.infer<typeof playgroundManifestSchema>;
 export type MachineManifest = z.infer<typeof machineSchema>;
 export type StartupFile = z.infer<typeof startupFileSchema>;
 export type InitTask = z.infer<typeof initTaskSchema>;
+export type NetworkManifest = z.infer<typeof networkSchema>;
+export type InterfaceManifest = z.infer<typeof interfaceSchema>;
+export type DriveManifest = z.infer<typeof driveSchema>;
 
 export const DEFAULT_RESOURCES = { cpuCount: 1, ramSize: '1Gi' } as const;
 
@@ -96,10 +141,5 @@ export function machineResources(r: MachineManifest['resources']): { cpuCount: n
   return { cpuCount: r?.cpuCount ?? DEFAULT_RESOURCES.cpuCount, ramSize, ramBytes: parseRamSize(ramSize) };
 }
 
-/** Bytes in a `ramSize` string ("512Mi", "2Gi", "1G"). */
-export function parseRamSize(size: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(size);
-  if (!m) throw new Error(`expected a size like "512Mi", got ${JSON.stringify(size)}`);
-  const units: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-  return Math.round(Number(m[1]) * units[m[2] ?? '']);
-}
+/** Bytes in a `ramSize` string ("512MiB", "2Gi", "1G"). */
+export const parseRamSize = parseSize;
