@@ -75,6 +75,10 @@ export interface MachineSpec {
   defaultRoute?: { interface: string; gateway: string };
   /** In the manifest's order; exactly one has `mount: '/'` and its `source` is `image`. */
   drives: DriveSpec[];
+  /** iximiuz `backend`: the machine asked for a VM of this kind (the agent then picks the microvm driver where it runs). */
+  backend?: 'firecracker' | 'cloud-hypervisor';
+  /** iximiuz `kernel.source` (e.g. `6.1`): a wish; a driver that cannot boot that kernel says so when it creates the machine. */
+  kernel?: string;
 }
 
 export interface PlaygroundSpec {

@@ -1,9 +1,12 @@
 // What a manifest must satisfy beyond each field's own shape: names unique, references
 // that resolve, networks that plan, drives that make one root. Problems refuse the
 // manifest; warnings (a field ignored because another form wins) are shown and kept.
+import { driverWarnings } from './driver-choice';
 import { drivesTotalProblem, machineDrives } from './drives';
+import { initProblems } from './init';
 import { planNetworks } from './networks';
 import type { PlaygroundManifest } from './schema';
+import { resolveTabs } from './tabs';
 
 export interface ManifestFindings {
   problems: string[];
@@ -37,10 +40,8 @@ export function checkManifest(manifest: PlaygroundManifest): ManifestFindings {
   const total = drivesTotalProblem(driveSizes);
   if (total) problems.push(total);
   problems.push(...planNetworks(manifest).problems);
-  for (const [name, task] of Object.entries(manifest.playground.initTasks ?? {})) {
-    if (task.machine !== undefined && !seen.has(task.machine)) {
-      problems.push(`playground.initTasks.${name}.machine: unknown machine "${task.machine}" (expected one of ${[...seen.keys()].join(', ')})`);
-    }
-  }
+  problems.push(...resolveTabs(manifest).problems);
+  problems.push(...initProblems(manifest));
+  warnings.push(...driverWarnings(manifest));
   return { problems, warnings };
 }

@@ -2,8 +2,10 @@
 // lines each name the file, the path of the field and what was expected.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { applyBase, builtinBases, type BaseCatalog } from './base';
 import { checkManifest } from './checks';
-import { playgroundManifestSchema, type PlaygroundManifest } from './schema';
+import { convertDeprecated } from './deprecated';
+import { manifestInputSchema, type PlaygroundManifest } from './schema';
 
 export class ManifestError extends Error {
   constructor(
@@ -54,17 +56,40 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS();
 }
 
-export function validateManifest(data: unknown, file: string): PlaygroundManifest {
+export interface LoadOptions {
+  /** Templates a `base` may name; the built-in templates when not given. */
+  bases?: BaseCatalog;
+}
+
+export interface LoadedManifest {
+  manifest: PlaygroundManifest;
+  /** Fields ignored because another form wins, deprecated forms converted: one line each, naming the field. */
+  warnings: string[];
+}
+
+/** Validates parsed YAML: shape, base, then everything that spans fields. Throws ManifestError. */
+export function validateManifestWithWarnings(data: unknown, file: string, opts: LoadOptions = {}): LoadedManifest {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ManifestError(file, ['expected a YAML mapping with `kind: playground`']);
   }
-  const result = playgroundManifestSchema.safeParse(data);
+  const result = manifestInputSchema.safeParse(data);
   if (!result.success) throw new ManifestError(file, formatZodIssues(result.error));
-  const { problems } = checkManifest(result.data);
+  const based = applyBase(result.data, opts.bases ?? builtinBases(loadManifestText));
+  if (!based.manifest) throw new ManifestError(file, based.problems);
+  const converted = convertDeprecated(based.manifest);
+  const { problems, warnings } = checkManifest(converted.manifest);
   if (problems.length > 0) throw new ManifestError(file, problems);
-  return result.data;
+  return { manifest: converted.manifest, warnings: [...converted.warnings, ...warnings] };
 }
 
-export function loadManifestText(text: string, file: string): PlaygroundManifest {
-  return validateManifest(parseYaml(text, file), file);
+export function validateManifest(data: unknown, file: string, opts: LoadOptions = {}): PlaygroundManifest {
+  return validateManifestWithWarnings(data, file, opts).manifest;
+}
+
+export function loadManifest(text: string, file: string, opts: LoadOptions = {}): LoadedManifest {
+  return validateManifestWithWarnings(parseYaml(text, file), file, opts);
+}
+
+export function loadManifestText(text: string, file: string, opts: LoadOptions = {}): PlaygroundManifest {
+  return loadManifest(text, file, opts).manifest;
 }

@@ -2,12 +2,13 @@
 // resources, startup files with the playground's SSH identity, networks and addresses,
 // drives. The agent and the driver tests both call it, so a driver under test sees
 // exactly what the agent would hand it.
-import type { KeyPair, MachineSpec, PlaygroundSpec } from '../drivers/protocol';
+import type { KeyPair, MachineSpec, MachineUser, PlaygroundSpec } from '../drivers/protocol';
 import { machineSshIdentityFiles, withSshIdentity } from '../playgrounds/machine-ssh-identity';
 import { machineDrives } from './drives';
 import { planNetworks } from './networks';
-import { machineResources, type MachineManifest, type PlaygroundManifest } from './schema';
+import { machineResources, type MachineManifest, type PlaygroundManifest, type StartupFile } from './schema';
 import { machineUsers } from './users';
+import { welcomeFiles } from './welcome';
 
 export interface SpecIdentity {
   id: string;
@@ -48,14 +49,36 @@ export function buildPlaygroundSpec(manifest: PlaygroundManifest, identity: Spec
       users,
       defaultUser: defaultUserOf(m),
       resources: machineResources(m.resources),
-      startupFiles: withSshIdentity(m.startupFiles ?? [], machineSshIdentityFiles(users, identity.userKey, identity.hostKeys)),
+      startupFiles: [
+        ...withSshIdentity(
+          (m.startupFiles ?? []).map((f) => withOwnerNames(f, users)),
+          machineSshIdentityFiles(users, identity.userKey, identity.hostKeys),
+        ),
+        ...welcomeFiles(m, users),
+      ],
       noSSH: m.noSSH ?? false,
       hostKey,
       interfaces: plan.interfaces.get(m.name) ?? [],
       defaultRoute: plan.defaultRoutes.get(m.name),
       drives: drives.drives,
+      ...(m.backend ? { backend: m.backend } : {}),
+      ...(m.kernel ? { kernel: m.kernel.source } : {}),
     };
   });
   if (problems.length > 0) throw new Error(`manifest "${manifest.name}" does not plan:\n${problems.join('\n')}`);
   return { id: identity.id, dir: identity.dir, manifest, networks: plan.networks, machines, authorizedKey: identity.userKey.publicKey };
+}
+
+/**
+ * Numeric owners (`1000`, `1000:1000`, iximiuz Labs' `UID[:GID]`) as the names of the
+ * machine's users where they are known, so every driver resolves owners by name; other
+ * ids stay numeric.
+ */
+function withOwnerNames(f: StartupFile, users: readonly MachineUser[]): StartupFile {
+  if (f.owner === undefined || !/[0-9]/.test(f.owner[0])) return f;
+  const [u, g] = f.owner.split(':');
+  const byUid = /^[0-9]+$/.test(u) ? users.find((x) => x.uid === Number(u))?.name : u;
+  const byGid = g !== undefined && /^[0-9]+$/.test(g) ? users.find((x) => x.gid === Number(g))?.name : g;
+  if (byUid === undefined || (g !== undefined && byGid === undefined)) return f;
+  return { ...f, owner: g === undefined ? byUid : `${byUid}:${byGid}` };
 }
