@@ -59,14 +59,10 @@ interface Live {
   relay?: NetnsRelay;
 }
 
-// Writes the nested machine namespace's id maps (only a process in the hub's user
-// namespace may) and plugs the machine into the bridge. Arguments arrive as $1…$3.
-const WIRE_MACHINE = [
-  'printf "0 0 %s\\n" "$3" > "/proc/$2/uid_map"',
-  'printf "0 0 %s\\n" "$3" > "/proc/$2/gid_map"',
-  'ip link add "$1" type veth peer name eth0 netns "$2"',
-  'ip link set "$1" master br0 up',
-].join(' && ');
+// Plugs a machine into the bridge from inside the hub (its user and network namespaces):
+// one end of a veth pair on the bridge, the other moved into the machine as eth0.
+// Arguments arrive as $1 (host-side name) and $2 (the machine's PID).
+const WIRE_MACHINE = ['ip link add "$1" type veth peer name eth0 netns "$2"', 'ip link set "$1" master br0 up'].join(' && ');
 
 export interface SandboxDriverOptions {
   /** Directory holding every playground's dir (to find used uid ranges). */
@@ -214,7 +210,6 @@ export class SandboxDriver implements Driver {
   async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
-    for (const m of spec.machines) fs.rmSync(this.rootfsMountPoint(spec, m.name), { recursive: true, force: true });
   }
 
   async adopt(spec: PlaygroundSpec): Promise<Record<string, MachineState>> {
@@ -317,13 +312,15 @@ export class SandboxDriver implements Driver {
   }
 
   private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
-    const pid = await startHolder({
-      argv: ['unshare', '--user', '--net'],
-      env: { M_ROLE: 'hub' },
+    const { pid } = await startHolder({
+      // Its own pid namespace: killing its PID 1 ends every process of the hub.
+      argv: ['unshare', '--user', '--net', '--pid', '--fork'],
+      role: 'hub',
+      env: {},
       uid: AGENT_IS_ROOT ? ids.outer : undefined,
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
-      beforeGo: async (p) => writeTopLevelIdMaps(p, ids),
+      on: { pid: async (p) => writeTopLevelIdMaps(p, ids) },
     });
     return { pid, start: processStartTime(pid)! };
   }
@@ -350,67 +347,42 @@ export class SandboxDriver implements Driver {
     cgroups: string[],
     ctx: DriverContext,
   ): Promise<Holder> {
-    const mountPoint = this.rootfsMountPoint(spec, name);
-    fs.mkdirSync(mountPoint, { recursive: true, mode: 0o755 });
+    const work = privateWorkMount(sandlotHome());
     const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
-    const pid = await startHolder({
-      argv: [
-        'nsenter',
-        '-t',
-        String(hub.pid),
-        '-U',
-        ...enterUserFlags(),
-        '--',
-        'unshare',
-        '--user',
-        '--mount',
-        '--pid',
-        '--fork',
-        '--uts',
-        '--ipc',
-        '--net',
-        '--propagation',
-        'private',
-      ],
+    const { machine } = await startHolder({
+      // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
+      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
+      role: 'setup',
       env: {
         M_NAME: name,
-        M_ROOTFS: mountPoint,
+        M_WORK: work,
+        M_IDS: String(ids.count),
         M_ADDR: `${machineAddress(index)}/24`,
         M_MASK: this.maskedPaths().join(':'),
         M_DIR: dir,
+        // The tty group exists in a machine only when the agent maps more than root.
+        ...(ids.count > 5 ? { M_TTY_GID: '5' } : {}),
         ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
       },
       logFile: path.join(dir, 'init.log'),
-      beforeGo: (p) => {
-        // Init waits for "go" before it runs anything of the machine, so all of the
-        // machine's processes start inside its limits.
-        try {
-          addToCgroups(cgroups, p);
-        } catch (err) {
-          ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
-          cgroups = [];
-        }
-        return runAsync([
-          'nsenter',
-          '-t',
-          String(hub.pid),
-          '-U',
-          ...enterUserFlags(),
-          '-n',
-          '--',
-          'sh',
-          '-c',
-          WIRE_MACHINE,
-          'sh',
-          veth,
-          String(p),
-          String(ids.count),
-        ]);
+      on: {
+        // Root's own credentials can walk to the state dir; the hub's uids may not.
+        binds: (setupPid) => runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]),
+        machine: (p) => {
+          // The machine waits for "go" before it runs anything of its own, so all of its
+          // processes start inside its limits.
+          try {
+            addToCgroups(cgroups, p);
+          } catch (err) {
+            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
+            cgroups = [];
+          }
+          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p)]);
+        },
       },
-      // Root's own credentials can walk to the state dir; the machine's uid may not.
-      onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
     });
-    return { pid, start: processStartTime(pid)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+    if (!machine) throw new Error(`machine ${name}: namespace setup ended without a machine`);
+    return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
   }
 
   private async killAll(spec: PlaygroundSpec, state: SandboxState): Promise<void> {
@@ -437,12 +409,6 @@ export class SandboxDriver implements Driver {
     const home = sandlotHome();
     const owned = ['/root', '/home', '/tmp', '/var/tmp', '/proc', '/sys', '/dev', '/run'];
     return owned.some((p) => home === p || home.startsWith(`${p}/`)) ? [] : [home];
-  }
-
-  private rootfsMountPoint(spec: PlaygroundSpec, machine: string): string {
-    // Outside the state dir on purpose: a machine running as an unprivileged uid must be
-    // able to walk to its mount point, and the state dir may sit in a private home.
-    return path.join(os.tmpdir(), `sandlot-rootfs-${process.getuid?.() ?? 0}`, `${spec.id}-${machine}`);
   }
 
   private driverDir(spec: PlaygroundSpec): string {
@@ -480,6 +446,18 @@ export class SandboxDriver implements Driver {
     while (used.has(slot)) slot++;
     return slot;
   }
+}
+
+/**
+ * Where a machine's setup mounts its private work tmpfs: any directory every host has,
+ * since the mount exists only in setup's own mount namespace — except one the state dir
+ * lies in, which setup still needs to reach.
+ */
+export function privateWorkMount(stateDir: string, exists = (p: string) => fs.existsSync(p)): string {
+  const candidates = ['/run', '/mnt', '/media', '/srv', '/opt', '/var/empty'];
+  const found = candidates.find((c) => exists(c) && stateDir !== c && !stateDir.startsWith(`${c}/`));
+  if (!found) throw new Error(`no directory to mount a machine's work tmpfs on (tried ${candidates.join(', ')})`);
+  return found;
 }
 
 function kill(pid: number): void {

@@ -45,7 +45,11 @@ export class SandboxMachineProcesses implements MachineProcesses {
   }
 
   spawnPty(user: MachineUser, o: { cols: number; rows: number; term: string; env: Record<string, string>; command?: string }): PtyHandle {
-    const argv = [...this.enterArgs(user), '--', user.shell, ...(o.command === undefined ? ['-l'] : ['-c', o.command])];
+    // The terminal the user sees is allocated inside the machine, on its own devpts, by
+    // script(1): `tty` names it, tmux and screen work, and the host's terminals stay out
+    // of the machine. node-pty's terminal only carries bytes and window sizes to script.
+    const command = o.command ?? 'exec -l "$SHELL"';
+    const argv = [...this.enterArgs(user), '--', 'script', '--quiet', '--return', '--command', command, '/dev/null'];
     const p = pty.spawn(argv[0], argv.slice(1), {
       name: o.term,
       cols: o.cols,
