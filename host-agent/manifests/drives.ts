@@ -7,6 +7,7 @@ import type { DriveSpec } from '../drivers/protocol';
 import { resolveImageSource } from './image-names';
 import type { MachineManifest } from './schema';
 import { formatSize, parseSize } from './sizes';
+import { errorMessage } from '../util/errors';
 
 const GiB = 1024 ** 3;
 export const DRIVE_MIN_BYTES = 1 * GiB;
@@ -53,7 +54,7 @@ export function machineDrives(m: MachineManifest, index: number): MachineDrives 
         const resolved = resolveImageSource(d.source);
         spec.source = resolved.kind === 'oci' ? resolved.ref : resolved.image;
       } catch (err) {
-        problems.push(`${field}.source: ${err instanceof Error ? err.message : String(err)}`);
+        problems.push(`${field}.source: ${errorMessage(err)}`);
       }
     }
     if (d.size !== undefined) {

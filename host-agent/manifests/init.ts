@@ -6,6 +6,7 @@
 // the tasks it `needs`. No Node-only imports: the extension bundles this file to ask for
 // the values.
 import type { InitCondition, PlaygroundManifest } from './schema';
+import { errorMessage } from '../util/errors';
 
 export const DEFAULT_INIT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_INIT_USER = 'root';
@@ -39,7 +40,7 @@ export function initProblems(manifest: PlaygroundManifest): string[] {
       try {
         regex = new RegExp(c.validationRegex);
       } catch (err) {
-        problems.push(`${at}.validationRegex: not a valid regular expression (${err instanceof Error ? err.message : String(err)})`);
+        problems.push(`${at}.validationRegex: not a valid regular expression (${errorMessage(err)})`);
       }
     }
     if (c.default !== undefined && c.default !== '') {

@@ -13,6 +13,7 @@ import { loadManifest } from '../../manifests/load';
 import { builtinTemplatesDir, TemplateCatalog } from '../../playgrounds/catalog';
 import { sandlotPaths } from '../../util/paths';
 import { CliError } from '../context';
+import { errorCode, errorMessage } from '../../util/errors';
 
 /** The templates a manifest's `base` may name here: built-in and the user's own. */
 export function localBases(): BaseCatalog {
@@ -27,8 +28,8 @@ function readManifestFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? err.code : undefined;
-    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a manifest file' : String(err)}`);
+    const code = errorCode(err);
+    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a manifest file' : errorMessage(err)}`);
   }
 }
 

@@ -15,6 +15,7 @@ import { buildPlaygroundSpec } from '../../../../../host-agent/manifests/spec';
 import type { Driver, DriverContext, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { repoRoot } from '../../../../../host-agent/util/paths';
 import { execOn, type ExecResult } from '../../../../helpers/ssh-exec';
+import { errorMessage } from '../../../../../host-agent/util/errors';
 
 export interface TestEngine {
   dockerHost: string;
@@ -148,7 +149,7 @@ export async function sshExec(driver: Driver, pg: TestPlayground, machine: strin
     if (!hostKeyMatched) throw new Error('host key was not verified');
     return await execOn(client, command, { timeoutMs });
   } catch (err) {
-    throw new Error(`ssh ${user}@${machine} "${command}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`ssh ${user}@${machine} "${command}": ${errorMessage(err)}`, { cause: err });
   } finally {
     client.end();
   }
