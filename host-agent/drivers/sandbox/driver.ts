@@ -23,6 +23,7 @@ import {
   type PlaygroundSpec,
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
+import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
 import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
 import { hostAddresses, renderHostsFile } from '../hosts-file';
 import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
@@ -195,7 +196,7 @@ export class SandboxDriver implements Driver {
         );
       }
     }
-    const state: SandboxState = { slot: this.freeSlot(), machines: {} };
+    const state: SandboxState = { slot: this.freeSlot(spec), machines: {} };
     this.save(spec, state);
     await this.start(spec, ctx);
   }
@@ -204,6 +205,10 @@ export class SandboxDriver implements Driver {
     await this.preflight();
     const state = this.load(spec);
     const ids = idMapForSlot(state.slot);
+    if (AGENT_IS_ROOT) {
+      const other = ensureClaim(state.slot, spec.dir);
+      if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
+    }
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
@@ -241,7 +246,10 @@ export class SandboxDriver implements Driver {
   }
 
   async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
-    if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
+    if (fs.existsSync(this.stateFile(spec))) {
+      await this.stop(spec, ctx);
+      if (AGENT_IS_ROOT) releaseSlot(this.load(spec).slot, spec.dir);
+    }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
   }
 
@@ -510,25 +518,11 @@ export class SandboxDriver implements Driver {
     writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
 
-  private freeSlot(): number {
-    const used = new Set<number>();
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(this.opts.playgroundsDir);
-    } catch {
-      // no playgrounds yet
-    }
-    for (const id of entries) {
-      try {
-        used.add((JSON.parse(fs.readFileSync(path.join(this.opts.playgroundsDir, id, 'driver', 'sandbox.json'), 'utf8')) as SandboxState).slot);
-      } catch {
-        // not a sandbox playground
-      }
-    }
-    let slot = 0;
-    while (used.has(slot)) slot++;
-    return slot;
+  /** As root, a host-wide unique uid range (uid-ranges.ts); as a normal user there is only one uid. */
+  private freeSlot(spec: PlaygroundSpec): number {
+    return AGENT_IS_ROOT ? claimSlot(spec.dir) : 0;
   }
+
 }
 
 /**

@@ -111,6 +111,28 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
     expect(r.stdout.split('\n').filter((l) => /^PATH=|^[A-Z_]+=/.test(l))).toEqual(['PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
   });
 
+  it.runIf(mode === 'root')('gives the playgrounds of two root agents different uid ranges', async () => {
+    const other = await startModeAgent(mode);
+    try {
+      const created = await other.client.create({ template: 'linux' });
+      const theirs = await waitForState(other.client, created.id, 'running', 60_000);
+      const ownerOf = async (a: ModeAgent, record: PlaygroundRecord, machine: string) => {
+        const c = await connectMachine(a.client, record, machine);
+        await execOn(c, 'touch /root/owner-probe');
+        c.end();
+        return fs.statSync(path.join(a.home, 'playgrounds', record.id, 'driver', 'machines', machine, 'root', 'owner-probe')).uid;
+      };
+      const mine = await ownerOf(agent, pg, 'node-01');
+      const yours = await ownerOf(other, theirs, 'dev');
+      expect(mine).toBeGreaterThanOrEqual(0x100000);
+      expect(yours).toBeGreaterThanOrEqual(0x100000);
+      expect(Math.floor(mine / 65536)).not.toBe(Math.floor(yours / 65536));
+      await other.client.destroy(created.id);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('leaves nothing behind after stop and destroy', async () => {
     ssh.end();
     expect((await agent.client.stop(pg.id)).state).toBe('stopped');
