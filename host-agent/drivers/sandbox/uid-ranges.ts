@@ -17,7 +17,8 @@ interface Claim {
 function readClaim(file: string): Claim | undefined {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (typeof value === 'object' && value !== null && 'playgroundDir' in value && typeof value.playgroundDir === 'string') return { playgroundDir: value.playgroundDir };
+    if (typeof value === 'object' && value !== null && 'playgroundDir' in value && typeof value.playgroundDir === 'string')
+      return { playgroundDir: value.playgroundDir };
   } catch {
     // unreadable or half-written: treated as held (never steal what we cannot read)
   }
