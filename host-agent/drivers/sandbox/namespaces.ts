@@ -210,7 +210,7 @@ export function runAsync(argv: string[]): Promise<void> {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code === 0) resolve();
