@@ -1,11 +1,16 @@
 // Markdown → content Blocks. Parsing is done by unified/remark (remark-mdc for iximiuz
-// Labs' MDC components, remark-gfm for tables, remark-frontmatter for the YAML head);
-// this module only walks the resulting syntax tree into the content model.
-import { unified } from 'unified';
+// Labs' MDC components, GitHub's extensions for tables and the like, remark-frontmatter
+// for the YAML head); this module only walks the resulting syntax tree into the model.
+import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkMdc from 'remark-mdc';
+import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import { gfmTable } from 'micromark-extension-gfm-table';
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
+import * as path from 'node:path';
 import type { Block, CodeAction, Inline, ListItem } from './model';
 
 /** The slice of an mdast/MDC node this walker reads; MDC node types are not in @types/mdast. */
@@ -55,11 +60,27 @@ const BOX_COMPONENTS: Record<string, 'hint' | 'remark' | 'details'> = {
   'details-box': 'details',
 };
 
+/**
+ * GitHub's markdown extensions as remark-gfm adds them, except the autolink-literal
+ * *syntax*: it makes micromark split every word of a paragraph into its own event, which
+ * micromark then merges back one splice at a time — quadratic in the paragraph (a 0.8 MB
+ * paragraph took 7.6 s, 14 s with everything else). Bare URLs still become links:
+ * gfmFromMarkdown's autolink transform finds them in the text afterwards, in linear time.
+ */
+function gfmWithoutAutolinkSyntax(this: Processor): void {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push(gfmTable(), gfmStrikethrough(), gfmFootnote(), gfmTaskListItem());
+  (data.fromMarkdownExtensions ??= []).push(gfmFromMarkdown());
+}
+
 export function parseMarkdown(text: string, dialect: MarkdownDialect): ParsedMarkdown {
   const processor =
-    dialect === 'mdc' ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMdc) : unified().use(remarkParse).use(remarkGfm);
+    dialect === 'mdc'
+      ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(gfmWithoutAutolinkSyntax).use(remarkMdc)
+      : unified().use(remarkParse).use(gfmWithoutAutolinkSyntax);
   const source = dialect === 'killercoda' ? splitKillercodaFences(text) : text;
-  const root = processor.runSync(processor.parse(source)) as unknown as MdNode;
+  // mdast's Root is an MdNode; the MDC node types are what @types/mdast does not list.
+  const root: MdNode = processor.runSync(processor.parse(source));
   const walker = new Walker(dialect, collectDefinitions(root));
   const out: ParsedMarkdown = { blocks: [], refs: walker.refs, problems: walker.problems };
   const children = root.children ?? [];
@@ -349,4 +370,19 @@ function findFirst(node: MdNode, type: string): MdNode | undefined {
     if (inner) return inner;
   }
   return undefined;
+}
+
+/** Makes relative image sources relative to another folder (`base`, with `/`), in place. */
+export function rebaseImages(blocks: Block[], base: string): void {
+  if (base === '.' || base === '') return;
+  const fix = (src: string) => (/^[a-z]+:/i.test(src) || src.startsWith('/') ? src : path.posix.join(base, src));
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const n = node as { type?: string; src?: string };
+      if (n.type === 'image' && typeof n.src === 'string') n.src = fix(n.src);
+      for (const v of Object.values(node)) if (typeof v === 'object') walk(v);
+    }
+  };
+  walk(blocks);
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogFromMap } from '../../../../host-agent/content/catalog';
 import { formatProblem } from '../../../../host-agent/content/errors';
@@ -162,7 +164,7 @@ tasks:
     const fm = 'kind: tutorial\ntitle: T\nplayground: { name: linux }';
     const body = '![ok](__static__/ok.png)\n\n![gone](__static__/gone.png)\n\n![out](../secret.png)\n\n![web](https://example.com/x.png)\n';
     expect(problems({ 'index.md': indexMd(fm, body), '__static__/ok.png': 'x' })).toEqual([
-      'index.md: line 8: image "__static__/gone.png" not found (expected a file at __static__/gone.png)',
+      'index.md: line 8: image "__static__/gone.png" not found',
       'index.md: line 10: image "../secret.png" points outside the content folder',
     ]);
   });
@@ -171,6 +173,100 @@ tasks:
     const fm = 'kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  verify_a: { run: "true", init: true }';
     expect(problems({ 'index.md': indexMd(fm, TASK_BODY) })).toEqual([
       'index.md: line 9: ::simple-task shows "verify_a", an init task (expected a regular task)',
+    ]);
+  });
+
+  it('refuses __static__ files and images that are links leading outside the folder', () => {
+    const fm = 'kind: tutorial\ntitle: T\nplayground: { name: linux }';
+    const outside = contentDir('outside', { id_rsa: 'PRIVATE KEY', 'keys/a.png': 'x' });
+    // An image referenced in the markdown.
+    let dir = contentDir('c', { 'index.md': indexMd(fm, '![x](__static__/pic.png)\n'), '__static__/ok.png': 'x' });
+    fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(dir, '__static__', 'pic.png'));
+    expect(loadIximiuz(dir, catalog).problems.map(formatProblem)).toEqual([
+      'index.md: line 6: image "__static__/pic.png" is a symbolic link to something outside the content folder (refused)',
+      '__static__/pic.png: "__static__/pic.png" is a symbolic link to something outside the content folder (refused)',
+    ]);
+    // A file in __static__ nobody references: a viewer would still show it.
+    dir = contentDir('c', { 'index.md': indexMd(fm), '__static__/ok.png': 'x' });
+    fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(dir, '__static__', 'unused.png'));
+    expect(loadIximiuz(dir, catalog).problems.map(formatProblem)).toEqual([
+      '__static__/unused.png: "__static__/unused.png" is a symbolic link to something outside the content folder (refused)',
+    ]);
+    // __static__ itself a link to a folder outside.
+    dir = contentDir('c', { 'index.md': indexMd(fm, '![x](__static__/a.png)\n') });
+    fs.symlinkSync(path.join(outside, 'keys'), path.join(dir, '__static__'));
+    const out = loadIximiuz(dir, catalog).problems.map(formatProblem);
+    expect(out[0]).toBe('index.md: line 6: image "__static__/a.png" passes through a symbolic link that leads outside the content folder (refused)');
+    expect(out).toHaveLength(2);
+    // index.md itself a link to a file outside: nothing of it is read.
+    dir = contentDir('c', {});
+    fs.mkdirSync(dir, { recursive: true });
+    fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(dir, 'index.md'));
+    expect(loadIximiuz(dir, catalog).problems.map(formatProblem)).toEqual([
+      'index.md: "index.md" is a symbolic link to something outside the content folder (refused)',
+    ]);
+  });
+
+  it('lists the checked images and __static__ files as the content assets', () => {
+    const fm = 'kind: tutorial\ntitle: T\nplayground: { name: linux }';
+    const dir = contentDir('c', { 'index.md': indexMd(fm, '![x](./__static__/a.png)\n'), '__static__/a.png': 'x', '__static__/sub/b.svg': '<svg/>' });
+    expect(loadIximiuz(dir, catalog).content?.assets).toEqual(['__static__/a.png', '__static__/sub/b.svg']);
+  });
+
+  it('refuses scripts too long to travel in the SSH command line', () => {
+    const fm = `kind: tutorial\ntitle: T\nplayground: { name: linux }\ntasks:\n  init_big: { init: true, run: "${'x'.repeat(70 * 1024)}" }`;
+    expect(problems({ 'index.md': indexMd(fm) })).toEqual(['index.md: tasks.init_big.run: the script is 70 KiB, more than the 64 KiB a task script may have']);
+  });
+
+  it('accepts the playground fields of the iximiuz manifest reference and carries them', () => {
+    const fm = `kind: tutorial
+title: T
+playground:
+  name: linux-multi
+  registryAuth: user:secret
+  tabs:
+    - kind: ide
+    - machine: node-01
+    - kind: http-port
+      name: App
+      number: 8080
+      machine: node-02
+  networks:
+    - name: lan
+      subnet: 172.30.0.0/24
+  machines:
+    - name: node-01
+      drives:
+        - source: ubuntu-24-04
+          mount: /
+      network:
+        interfaces:
+          - network: lan
+            address: 172.30.0.10
+    - name: node-02
+      noSSH: true
+`;
+    const dir = contentDir('c', { 'index.md': indexMd(fm) });
+    const loaded = loadIximiuz(dir, catalog);
+    expect(loaded.problems.map(formatProblem)).toEqual([]);
+    expect(loaded.content!.playground).toEqual({
+      template: 'linux-multi',
+      machines: [
+        {
+          name: 'node-01',
+          fields: { drives: [{ source: 'ubuntu-24-04', mount: '/' }], network: { interfaces: [{ network: 'lan', address: '172.30.0.10' }] } },
+        },
+        { name: 'node-02', noSSH: true },
+      ],
+      fields: {
+        tabs: [{ kind: 'ide' }, { machine: 'node-01' }, { kind: 'http-port', name: 'App', number: 8080, machine: 'node-02' }],
+        networks: [{ name: 'lan', subnet: '172.30.0.0/24' }],
+        registryAuth: 'user:secret',
+      },
+    });
+    // Fields nobody documents are still typos.
+    expect(problems({ 'index.md': indexMd('kind: tutorial\ntitle: T\nplayground: { name: linux, tabz: [] }') })).toEqual([
+      'index.md: playground: unknown field "tabz"',
     ]);
   });
 });
