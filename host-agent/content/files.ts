@@ -94,6 +94,20 @@ export class ContentFiles {
     return this.readCapped(rel, real, cap, what, (size) => this.chargeText(rel, size)).toString('utf8');
   }
 
+  /** The first `bytes` of a text file inside the content folder (to tell its kind), not counted against the caps. */
+  readHead(rel: string, bytes = 64 * 1024): string {
+    const real = this.resolve(rel, this.dir, this.folderName);
+    const fd = this.open(rel, real);
+    try {
+      if (!fs.fstatSync(fd).isFile()) throw new ContentFileError(rel, `"${rel}" is not a regular file`);
+      const buf = Buffer.alloc(bytes);
+      const n = fs.readSync(fd, buf, 0, bytes, 0);
+      return buf.subarray(0, n).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** Reads an asset (a file copied into machines) inside the content folder or the asset root. */
   readAsset(rel: string): Buffer {
     const real = this.resolve(rel, this.assetRoot, this.assetScopeName());

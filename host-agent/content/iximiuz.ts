@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import type { ContentProblem } from './errors';
 import { ContentFileError, ContentFiles } from './files';
 import { checkFrontMatter, parseFrontMatter } from './front-matter';
+import { IXIMIUZ_INDEX } from './library';
 import type { ContentLimits } from './limits';
 import { parseMarkdown, type ParsedMarkdown } from './markdown';
 import type { Content, ContentPlayground, TaskSpec } from './model';
 import { CARRIED_MACHINE_FIELDS, CARRIED_PLAYGROUND_FIELDS, frontMatterSchema, type PlaygroundFrontMatter, type TaskFrontMatter } from './schema';
 import { checkStaticFolder, validateContent, type TemplateCatalog } from './validate';
 
-export const IXIMIUZ_INDEX = 'index.md';
+export { IXIMIUZ_INDEX };
 
 export interface LoadResult {
   content?: Content;
@@ -86,7 +87,7 @@ export function readMarkdown(files: ContentFiles, rel: string, problems: Content
     problems.push({ file: rel, message: err.message });
     return undefined;
   }
-  const md = parseMarkdown(text, 'mdc');
+  const md = parseMarkdown(text, 'mdc', { maxParagraphBytes: files.limits.paragraphBytes });
   for (const p of md.problems) problems.push({ file: rel, where: `line ${p.line}`, message: p.message });
   return md;
 }

@@ -11,13 +11,14 @@ import { z } from 'zod';
 import { formatPath } from '../manifests/load';
 import type { ContentProblem } from './errors';
 import { ContentFileError, ContentFiles } from './files';
+import { KILLERCODA_INDEX } from './library';
 import { formatBytes, type ContentLimits } from './limits';
 import { parseMarkdown, rebaseImages, type MarkdownRef } from './markdown';
 import type { Block, Content, Page, TaskSpec } from './model';
 import { shellQuote } from '../tasks/template';
 import { validateContent, type RefsByFile, type TemplateCatalog } from './validate';
 
-export const KILLERCODA_INDEX = 'index.json';
+export { KILLERCODA_INDEX };
 
 const pageSchema = z
   .object({
@@ -131,7 +132,7 @@ class ScenarioReader {
     if (page.text) {
       const text = this.read(page.text, `${field}.text`, 'markdown');
       if (text !== undefined) {
-        const md = parseMarkdown(text, 'killercoda');
+        const md = parseMarkdown(text, 'killercoda', { maxParagraphBytes: this.files.limits.paragraphBytes });
         // Image paths in a step's markdown are relative to that markdown file.
         const base = path.posix.dirname(page.text.split(path.sep).join('/'));
         rebaseImages(md.blocks, base);

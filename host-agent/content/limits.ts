@@ -2,11 +2,18 @@
 // anyone (a folder a learner downloaded), and every byte of markdown costs parse time and
 // heap in the agent: without caps one 27 MB step stalled the agent for minutes, then
 // exhausted its heap. The caps sit well above real content (iximiuz Labs tutorials are
-// tens of KB, a long course a few hundred KB) and well below what hurts.
+// tens of KB — the longest known, iximiuz Labs' own sample tutorial, is 64 KB —, a long
+// course a few hundred KB) and well below what hurts.
 
 export interface ContentLimits {
-  /** One markdown, JSON or YAML file that gets parsed. */
+  /**
+   * One markdown, JSON or YAML file that gets parsed. Parsing takes about 600 bytes of
+   * heap per byte of markdown (remark's syntax tree with positions), so this cap and the
+   * worker's heap limit go together.
+   */
   textBytes: number;
+  /** One paragraph (lines without a blank line): inline parsing is quadratic per paragraph. */
+  paragraphBytes: number;
   /**
    * One task script read from its own file (Killercoda `verify.sh`, …) or written in front
    * matter. Scripts travel base64-encoded in the SSH command line, and Linux caps one
@@ -36,7 +43,8 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const CONTENT_LIMITS: Readonly<ContentLimits> = Object.freeze({
-  textBytes: 1 * MiB,
+  textBytes: 256 * KiB,
+  paragraphBytes: 32 * KiB,
   scriptBytes: 64 * KiB,
   assetBytes: 16 * MiB,
   uploadBytes: 48 * KiB,

@@ -11,6 +11,8 @@ import { gfmTable } from 'micromark-extension-gfm-table';
 import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import * as path from 'node:path';
+import { frontMatterText } from './front-matter';
+import { formatBytes } from './limits';
 import type { Block, CodeAction, Inline, ListItem } from './model';
 
 /** The slice of an mdast/MDC node this walker reads; MDC node types are not in @types/mdast. */
@@ -73,7 +75,73 @@ function gfmWithoutAutolinkSyntax(this: Processor): void {
   (data.fromMarkdownExtensions ??= []).push(gfmFromMarkdown());
 }
 
-export function parseMarkdown(text: string, dialect: MarkdownDialect): ParsedMarkdown {
+export interface MarkdownOptions {
+  /**
+   * Longest run of lines without a blank line (outside fenced code) that is parsed. Inline
+   * parsing in micromark is quadratic per paragraph (emphasis is resolved by splicing the
+   * paragraph's event list once per pair: one 0.5 MB paragraph took 9.8 s), so a cap per
+   * paragraph keeps the whole parse linear in the file size.
+   */
+  maxParagraphBytes?: number;
+}
+
+/** The longest run of non-blank lines outside fenced code and front matter: where and how long. */
+export function longestParagraph(text: string): { line: number; endLine: number; bytes: number } {
+  const lines = text.split('\n');
+  let best = { line: 0, endLine: 0, bytes: 0 };
+  let run = { line: 0, bytes: 0 };
+  let fence: { char: string; len: number } | undefined;
+  let i = 0;
+  if (/^---[ \t]*\r?$/.test(lines[0] ?? '')) {
+    // Front matter is YAML, parsed on its own.
+    const end = lines.findIndex((l, k) => k > 0 && /^---[ \t]*\r?$/.test(l));
+    if (end > 0) i = end + 1;
+  }
+  const close = (at: number) => {
+    if (run.bytes > best.bytes) best = { line: run.line, endLine: at, bytes: run.bytes };
+    run = { line: 0, bytes: 0 };
+  };
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    const mark = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (mark && mark[1][0] === fence.char && mark[1].length >= fence.len) fence = undefined;
+      continue;
+    }
+    if (mark) {
+      close(i);
+      fence = { char: mark[1][0], len: mark[1].length };
+      continue;
+    }
+    if (line.trim() === '') {
+      close(i);
+      continue;
+    }
+    if (run.bytes === 0) run.line = i + 1;
+    run.bytes += Buffer.byteLength(line, 'utf8') + 1;
+  }
+  close(lines.length);
+  return best;
+}
+
+export function parseMarkdown(text: string, dialect: MarkdownDialect, opts: MarkdownOptions = {}): ParsedMarkdown {
+  if (opts.maxParagraphBytes !== undefined) {
+    const longest = longestParagraph(text);
+    if (longest.bytes > opts.maxParagraphBytes) {
+      const fm = dialect === 'mdc' ? frontMatterText(text) : undefined;
+      return {
+        ...(fm ? { frontMatter: fm.yaml, frontMatterLine: fm.line } : {}),
+        blocks: [],
+        refs: [],
+        problems: [
+          {
+            line: longest.line,
+            message: `lines ${longest.line}–${longest.endLine} hold ${formatBytes(longest.bytes)} without a blank line, more than the ${formatBytes(opts.maxParagraphBytes)} one paragraph may have (split it with blank lines)`,
+          },
+        ],
+      };
+    }
+  }
   const processor =
     dialect === 'mdc'
       ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(gfmWithoutAutolinkSyntax).use(remarkMdc)

@@ -28,6 +28,26 @@ export interface Content {
   assets?: string[];
 }
 
+/** What a list shows of a content folder: read from its index only (no markdown parse). */
+export interface ContentHeader {
+  name: string;
+  kind: string;
+  format: 'iximiuz' | 'killercoda';
+  title: string;
+  description: string;
+  /** Template of its playground, when it has one. */
+  template?: string;
+  dir: string;
+}
+
+/** Content without its pages: what starting it and running its tasks needs. */
+export type ContentMeta = Omit<Content, 'pages'> & { pageCount: number };
+
+export function contentMeta(content: Content): ContentMeta {
+  const { pages, ...meta } = content;
+  return { ...meta, pageCount: pages.length };
+}
+
 export interface ContentPlayground {
   /** Catalog template the playground is made from. */
   template: string;

@@ -10,7 +10,7 @@ import type { Content } from './model';
 const manifestPlaygroundFields = (): Set<string> => new Set(Object.keys(playgroundManifestSchema.shape.playground.shape));
 const manifestMachineFields = (): Set<string> => new Set(Object.keys(machineSchema.shape));
 
-export function manifestForContent(content: Content, template: PlaygroundManifest): PlaygroundManifest {
+export function manifestForContent(content: Pick<Content, 'name' | 'title' | 'playground'>, template: PlaygroundManifest): PlaygroundManifest {
   const overrides = content.playground.machines;
   const byName = new Map((overrides ?? []).map((m) => [m.name, m]));
   for (const name of byName.keys()) {
@@ -48,7 +48,7 @@ export function manifestForContent(content: Content, template: PlaygroundManifes
 }
 
 /** `playground.tabs`, `playground.machines[0].drives`, …: carried fields the manifest schema cannot take yet. */
-export function carriedFieldsNotApplied(content: Content): string[] {
+export function carriedFieldsNotApplied(content: Pick<Content, 'playground'>): string[] {
   const playgroundKeys = manifestPlaygroundFields();
   const machineKeys = manifestMachineFields();
   const out = Object.keys(content.playground.fields ?? {})

@@ -7,7 +7,11 @@ import type { AgentClient } from '../../api/client';
 import type { ContentState, PlaygroundRecord, TaskRecord } from '../../api/protocol';
 import { defaultCatalog } from '../../content/catalog';
 import { formatProblem } from '../../content/errors';
-import { checkContent, listBuiltinContent, resolveContentDir } from '../../content/load';
+import { libraryEntries, libraryRoots } from '../../content/library';
+import { resolveContentDir } from '../../content/load';
+import { carriedFieldsNotApplied } from '../../content/playground';
+import { readInWorker, readOneInWorker } from '../../content/reader';
+import { errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
 import { waitUntilRunning } from './playgrounds';
 import { describeTask } from './tasks';
@@ -52,27 +56,37 @@ async function waitUntilReady(c: AgentClient, id: string, print: (line: string) 
 export function register(program: Command): void {
   const content = program.command('content').description('tutorials and challenges (iximiuz Labs and Killercoda formats)');
 
+  const collect = (value: string, previous: string[]) => [...previous, value];
+
   content
     .command('check')
-    .description('check a content folder: front matter, MDC components, tasks, needs, machines, template, images')
-    .argument('<dir>', 'folder with index.md (iximiuz Labs) or index.json (Killercoda), or a built-in name')
+    .description('check a content folder: front matter, MDC components, tasks, needs, machines, template, images, links and sizes')
+    .argument('<dir>', 'folder with index.md (iximiuz Labs) or index.json (Killercoda), or the name of content in the catalog')
     .option('--json', 'print the parsed content (or the problems) as JSON')
-    .action((target: string, o: { json?: boolean }) => {
+    .option('--library <folder>', 'another folder of content that names may refer to (repeatable)', collect, [] as string[])
+    .action(async (target: string, o: { json?: boolean; library: string[] }) => {
+      const roots = libraryRoots(o.library);
       let dir: string;
       try {
-        dir = resolveContentDir(target);
+        dir = resolveContentDir(target, roots);
       } catch (err) {
-        throw new CliError((err as Error).message);
+        throw new CliError(errorMessage(err));
       }
-      const { content: c, problems } = checkContent(dir, defaultCatalog());
+      // Read like the agent reads it: in a worker with the same caps, time and heap limits.
+      const { problems, meta: c, header, json } = await readOneInWorker(dir, defaultCatalog(), { library: roots });
       if (o.json) {
-        printJson(problems.length ? { problems } : c);
+        if (problems.length > 0 || !json) printJson({ problems });
+        else printJson(JSON.parse(json));
       } else if (problems.length === 0 && c) {
         const tasks = Object.values(c.tasks);
         const count = (k: string) => tasks.filter((t) => t.kind === k).length;
         console.log(
-          `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pages.length} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
+          `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pageCount} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
         );
+        const notApplied = carriedFieldsNotApplied(c);
+        if (notApplied.length > 0) console.log(`note: accepted but not applied yet (the playground schema does not take them): ${notApplied.join(', ')}`);
+      } else if (problems.length === 0 && header) {
+        console.log(`ok: ${header.title} (${header.format} ${header.kind})`);
       } else {
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       }
@@ -84,14 +98,23 @@ export function register(program: Command): void {
 
   content
     .command('list')
-    .description('list the built-in tutorials and challenges')
+    .description('list the content in the catalog: built-ins, $SANDLOT_HOME/content and --library folders')
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
-      const catalog = defaultCatalog();
-      const rows = listBuiltinContent().map(({ name, dir }) => {
-        const c = checkContent(dir, catalog).content;
-        return { name, kind: c?.kind ?? '?', template: c?.playground.template ?? '?', title: c?.title ?? '(invalid: run sandlot content check)' };
-      });
+    .option('--library <folder>', 'another folder of content to list (repeatable)', collect, [] as string[])
+    .action(async (o: { json?: boolean; library: string[] }) => {
+      const entries = libraryEntries(libraryRoots(o.library));
+      const results = await readInWorker(
+        entries.map((e) => e.dir),
+        defaultCatalog(),
+        { mode: 'summary' },
+      );
+      const rows = results.map((r, i) => ({
+        name: entries[i].name,
+        kind: r.header?.kind ?? '?',
+        template: r.header?.template ?? '-',
+        title: r.header?.title ?? '(invalid: run sandlot content check)',
+        source: r.dir,
+      }));
       if (o.json) return printJson(rows);
       for (const r of rows) console.log(`${r.name.padEnd(26)} ${r.kind.padEnd(10)} ${r.template.padEnd(8)} ${r.title}`);
     });

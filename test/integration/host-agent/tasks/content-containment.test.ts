@@ -65,7 +65,7 @@ function hostileSet(root: string, secretFile: string, secretDir: string): { dir:
     },
     {
       dir: writeContent(root, 'too-big', { 'index.md': challenge('word '.repeat(300_000)) }),
-      line: 'index.md: "index.md" is 1.4 MiB, more than the 1 MiB a markdown or JSON file may have',
+      line: 'index.md: "index.md" is 1.4 MiB, more than the 256 KiB a markdown or JSON file may have',
     },
   ];
 }
