@@ -10,7 +10,7 @@ import { repoRoot, sandlotHome } from '../util/paths';
 
 export const IXIMIUZ_INDEX = 'index.md';
 export const KILLERCODA_INDEX = 'index.json';
-const KIND_FOLDERS = ['challenges', 'tutorials', 'skill-paths', 'courses'];
+export const KIND_FOLDERS = ['challenges', 'tutorials', 'skill-paths', 'courses'];
 /** Entries looked at per root: a content folder holds tens, not thousands. */
 const MAX_ENTRIES = 2000;
 

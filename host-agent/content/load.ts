@@ -9,9 +9,21 @@ import { errorMessage } from '../util/errors';
 import { ContentError, type ContentProblem } from './errors';
 import { ContentFileError, ContentFiles } from './files';
 import { frontMatterKind, frontMatterText, parseFrontMatter } from './front-matter';
+import { NODE_INDEXES, readCourse, readLesson } from './course';
 import { readIximiuz } from './iximiuz';
 import { readKillercoda, scenarioRepository, templateForImage } from './killercoda';
-import { builtinContentDir, findInLibrary, IXIMIUZ_INDEX, isContentFolder, KILLERCODA_INDEX, libraryRoots, rootEntries } from './library';
+import {
+  builtinContentDir,
+  findInLibrary,
+  IXIMIUZ_INDEX,
+  isContentFolder,
+  KILLERCODA_INDEX,
+  KIND_FOLDERS,
+  libraryRoots,
+  normalizeName,
+  rootEntries,
+} from './library';
+import { readSkillPath, unitFiles, type RefResolver } from './skill-path';
 import { CONTENT_LIMITS, type ContentLimits } from './limits';
 import { isRunnable, type Content, type ContentDocument, type ContentHeader } from './model';
 import type { TemplateCatalog } from './validate';
@@ -42,16 +54,13 @@ export interface ReadContext {
   limits?: ContentLimits;
 }
 
-/** The first lines of a lesson folder: `000.index.md` or `0.index.md`, or just units. */
-export const LESSON_INDEXES = ['000.index.md', '00.index.md', '0.index.md'];
-
 type Shape = { format: 'killercoda' } | { format: 'iximiuz'; kind: string | undefined } | { format: 'lesson' } | { format: 'none'; why: string };
 
 /** What a folder holds, from its index file's name and `kind:` (read without parsing it). */
 export function folderShape(files: ContentFiles): Shape {
   if (files.kind(KILLERCODA_INDEX) === 'file') return { format: 'killercoda' };
   if (files.kind(IXIMIUZ_INDEX) === 'file') return { format: 'iximiuz', kind: frontMatterKind(files.readHead(IXIMIUZ_INDEX)) };
-  if (LESSON_INDEXES.some((f) => files.kind(f) === 'file')) return { format: 'lesson' };
+  if (NODE_INDEXES.some((f) => files.kind(f) === 'file') || unitFiles(files.list('.').map((e) => e.name)).length > 0) return { format: 'lesson' };
   return { format: 'none', why: `expected ${IXIMIUZ_INDEX} (iximiuz Labs), ${KILLERCODA_INDEX} (Killercoda) or a lesson's 000.index.md in this folder` };
 }
 
@@ -69,14 +78,15 @@ export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadCon
           return { document: r.content, problems: r.problems };
         }
         case 'iximiuz': {
-          if (shape.kind === 'skill-path' || shape.kind === 'course' || shape.kind === 'lesson') {
-            return { problems: [{ file: IXIMIUZ_INDEX, where: 'kind', message: `"${shape.kind}" content cannot be read by this version of Sandlot yet` }] };
-          }
+          if (shape.kind === 'skill-path') return readSkillPath(plain, refResolver(plain.dir, catalog, ctx));
+          if (shape.kind === 'course') return readCourse(plain, catalog, refResolver(plain.dir, catalog, ctx));
           const r = readIximiuz(plain, catalog);
           return { document: r.content, problems: r.problems };
         }
-        case 'lesson':
-          return { problems: [{ file: dir, message: 'course lessons cannot be read by this version of Sandlot yet' }] };
+        case 'lesson': {
+          const r = readLesson(plain, catalog, refResolver(plain.dir, catalog, ctx));
+          return { document: r.content, problems: r.problems };
+        }
         case 'none':
           return { problems: [{ file: dir, message: shape.why }] };
       }
@@ -86,6 +96,29 @@ export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadCon
     }
   })();
   return { ...result, problems: result.problems.map((p) => ({ ...p, file: displayFile(dir, p.file) })) };
+}
+
+/**
+ * Looks up what skill path units and course pages refer to: content in the folders next
+ * to the one being read (and, in labctl's `<kind>s/<name>` layout, in the repository), then
+ * the local catalog; playgrounds among the templates.
+ */
+export function refResolver(dir: string, catalog: TemplateCatalog, ctx: ReadContext): RefResolver {
+  const parent = path.dirname(dir);
+  const nearby = KIND_FOLDERS.includes(path.basename(parent)) ? [path.dirname(parent), parent] : [parent];
+  const roots = [...new Set([...nearby, ...(ctx.library ?? libraryRoots())].map((r) => path.resolve(r)))];
+  return (kind, name) => {
+    if (kind === 'playground') {
+      const template = catalog.names().find((t) => normalizeName(t) === normalizeName(name));
+      return template
+        ? { found: { source: `template:${template}`, title: template, kind: 'playground' }, searched: '' }
+        : { searched: `the templates (${catalog.names().join(', ')})` };
+    }
+    const entry = findInLibrary(name, roots);
+    if (!entry) return { searched: roots.join(', ') };
+    const { header } = readSummary(entry.dir, catalog, ctx);
+    return { found: { source: entry.dir, title: header?.title ?? entry.name, kind: header?.kind ?? kind }, searched: '' };
+  };
 }
 
 /**
@@ -125,7 +158,8 @@ export function readSummary(dir: string, catalog: TemplateCatalog, ctx: ReadCont
         problems,
       };
     }
-    const index = shape.format === 'lesson' ? LESSON_INDEXES.find((f) => files.kind(f) === 'file')! : IXIMIUZ_INDEX;
+    const index = shape.format === 'lesson' ? NODE_INDEXES.find((f) => files.kind(f) === 'file') : IXIMIUZ_INDEX;
+    if (!index) return { header: { ...base, kind: 'lesson', format: 'iximiuz', title: base.name, description: '' }, problems };
     const fm = frontMatterText(files.readText(index));
     const data = fm ? parseFrontMatter(fm, displayFile(dir, index), problems) : undefined;
     const h = headerSchema.safeParse(data);

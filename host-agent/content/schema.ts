@@ -118,3 +118,4 @@ export const courseNodeSchema = (kind: 'course' | 'module' | 'lesson') =>
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 export type TaskFrontMatter = z.infer<typeof taskSchema>;
 export type PlaygroundFrontMatter = z.infer<typeof playgroundSchema>;
+export type NodeFrontMatter = z.infer<ReturnType<typeof courseNodeSchema>>;

@@ -125,8 +125,9 @@ export class ContentService {
       throw new ApiProblem(404, 'unknown_content', errorMessage(err));
     }
     const read = await readOneInWorker(dir, this.validationCatalog(), { library: libraryRoots() });
-    if (read.problems.length > 0 || !read.json) throw new ApiProblem(400, 'invalid_content', new ContentError(read.problems).message);
-    if (!read.meta) throw new ApiProblem(400, 'not_runnable', `${source}: ${notRunnable(read.header?.kind === 'course' ? 'course' : 'skill-path')}`);
+    const kind = read.header?.kind;
+    if (kind === 'skill-path' || kind === 'course') throw new ApiProblem(400, 'not_runnable', `${source}: ${notRunnable(kind)}`);
+    if (read.problems.length > 0 || !read.json || !read.meta) throw new ApiProblem(400, 'invalid_content', new ContentError(read.problems).message);
     return { meta: read.meta, json: read.json };
   }
 

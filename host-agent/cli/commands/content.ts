@@ -6,12 +6,15 @@ import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { ContentState, PlaygroundRecord, TaskRecord } from '../../api/protocol';
 import { defaultCatalog } from '../../content/catalog';
-import { formatProblem } from '../../content/errors';
+import { formatProblem, type ContentProblem } from '../../content/errors';
 import { libraryEntries, libraryRoots } from '../../content/library';
 import { resolveContentDir } from '../../content/load';
+import type { ContentDocument } from '../../content/model';
+import { outline } from '../../content/outline';
 import { carriedFieldsNotApplied } from '../../content/playground';
 import { readInWorker, readOneInWorker } from '../../content/reader';
 import { errorMessage } from '../../util/errors';
+import { parseOwnJson } from '../../util/json';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
 import { waitUntilRunning } from './playgrounds';
 import { describeTask } from './tasks';
@@ -54,30 +57,47 @@ async function waitUntilReady(c: AgentClient, id: string, print: (line: string) 
 }
 
 export function register(program: Command): void {
-  const content = program.command('content').description('tutorials and challenges (iximiuz Labs and Killercoda formats)');
+  const content = program.command('content').description('tutorials, challenges, skill paths, courses (iximiuz Labs) and scenarios (Killercoda)');
 
   const collect = (value: string, previous: string[]) => [...previous, value];
 
+  /** Reads content like the agent reads it: in a worker with the same caps, time and heap limits. */
+  const read = async (target: string, library: string[]) => {
+    const roots = libraryRoots(library);
+    let dir: string;
+    try {
+      dir = resolveContentDir(target, roots);
+    } catch (err) {
+      throw new CliError(errorMessage(err));
+    }
+    return readOneInWorker(dir, defaultCatalog(), { library: roots });
+  };
+  const failOnProblems = (dir: string, problems: ContentProblem[]) => {
+    if (problems.length === 0) return;
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    const rel = path.relative(process.cwd(), dir);
+    throw new CliError(`${problems.length} problem(s) in ${rel && !rel.startsWith('..') ? rel : dir}`, 1);
+  };
+
   content
     .command('check')
-    .description('check a content folder: front matter, MDC components, tasks, needs, machines, template, images, links and sizes')
-    .argument('<dir>', 'folder with index.md (iximiuz Labs) or index.json (Killercoda), or the name of content in the catalog')
+    .description(
+      'check a content folder: front matter, MDC components, tasks, needs, machines, template, images, links, sizes; what skill paths and courses refer to',
+    )
+    .argument(
+      '<dir>',
+      'folder with index.md (iximiuz Labs tutorial, challenge, skill path, course), a lesson folder, index.json (Killercoda), or a name in the catalog',
+    )
     .option('--json', 'print the parsed content (or the problems) as JSON')
     .option('--library <folder>', 'another folder of content that names may refer to (repeatable)', collect, [] as string[])
     .action(async (target: string, o: { json?: boolean; library: string[] }) => {
-      const roots = libraryRoots(o.library);
-      let dir: string;
-      try {
-        dir = resolveContentDir(target, roots);
-      } catch (err) {
-        throw new CliError(errorMessage(err));
-      }
-      // Read like the agent reads it: in a worker with the same caps, time and heap limits.
-      const { problems, meta: c, header, json } = await readOneInWorker(dir, defaultCatalog(), { library: roots });
+      const { dir, problems, meta: c, header, json } = await read(target, o.library);
       if (o.json) {
-        if (problems.length > 0 || !json) printJson({ problems });
-        else printJson(JSON.parse(json));
-      } else if (problems.length === 0 && c) {
+        printJson(problems.length > 0 || !json ? { problems } : parseOwnJson<ContentDocument>(json));
+        if (problems.length > 0) process.exitCode = 1;
+        return;
+      }
+      if (problems.length === 0 && c) {
         const tasks = Object.values(c.tasks);
         const count = (k: string) => tasks.filter((t) => t.kind === k).length;
         console.log(
@@ -86,14 +106,25 @@ export function register(program: Command): void {
         const notApplied = carriedFieldsNotApplied(c);
         if (notApplied.length > 0) console.log(`note: accepted but not applied yet (the playground schema does not take them): ${notApplied.join(', ')}`);
       } else if (problems.length === 0 && header) {
-        console.log(`ok: ${header.title} (${header.format} ${header.kind})`);
-      } else {
-        for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+        console.log(`ok: ${header.title} (${header.format} ${header.kind}; sandlot content show ${target} for its parts)`);
       }
-      if (problems.length > 0) {
-        const rel = path.relative(process.cwd(), dir);
-        throw new CliError(`${problems.length} problem(s) in ${rel && !rel.startsWith('..') ? rel : dir}`, 1);
-      }
+      failOnProblems(dir, problems);
+    });
+
+  content
+    .command('show')
+    .description('show what a content folder holds: the units of a skill path, the modules and lessons of a course, the pages of the rest')
+    .argument('<dir>', 'content folder or a name in the catalog')
+    .option('--json', 'print the document as JSON')
+    .option('--library <folder>', 'another folder of content that names may refer to (repeatable)', collect, [] as string[])
+    .action(async (target: string, o: { json?: boolean; library: string[] }) => {
+      const { dir, problems, json } = await read(target, o.library);
+      if (!json) return failOnProblems(dir, problems);
+      const doc = parseOwnJson<ContentDocument>(json);
+      if (o.json) printJson(doc);
+      else for (const line of outline(doc)) console.log(line);
+      // Missing references and the like still show the outline, then fail.
+      failOnProblems(dir, problems);
     });
 
   content
@@ -121,8 +152,8 @@ export function register(program: Command): void {
 
   content
     .command('start')
-    .description('start a tutorial or challenge on a new playground and run its tasks')
-    .argument('<dir-or-name>', 'content folder or built-in name (see `sandlot content list`)')
+    .description('start a tutorial, challenge, scenario or course lesson on a new playground and run its tasks')
+    .argument('<dir-or-name>', 'content folder (a lesson: its folder in the course) or a name in the catalog (see `sandlot content list`)')
     .option('--lifetime <minutes>', 'lifetime in minutes (default 120)')
     .option('--json', 'print the playground record as JSON')
     .action(async (target: string, o: { lifetime?: string; json?: boolean }) => {
