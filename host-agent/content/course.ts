@@ -6,6 +6,7 @@
 // what it is. A course is read; a lesson with a playground can also be started on its own
 // (`sandlot content start <course>/<module>/<lesson>`), its units as its pages.
 import * as path from 'node:path';
+import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
 import { ContentFileError, type ContentFiles, type EntryKind } from './files';
 import { checkFrontMatter, frontMatterKind, parseFrontMatter } from './front-matter';
@@ -46,6 +47,7 @@ class CourseReader {
     readonly files: ContentFiles,
     readonly catalog: TemplateCatalog,
     readonly resolve: RefResolver,
+    readonly bases?: BaseCatalog,
   ) {}
 
   list(rel: string): Entry[] {
@@ -156,6 +158,7 @@ class CourseReader {
         markdown.map((m) => ({ ...m, refs: m.refs.filter((r) => r.kind === 'task') })),
         this.catalog,
         this.files,
+        this.bases ? { bases: this.bases } : {},
       ),
     );
     return { lesson, content };
@@ -179,8 +182,13 @@ class CourseReader {
   }
 }
 
-export function readCourse(files: ContentFiles, catalog: TemplateCatalog, resolve: RefResolver): { document?: Course; problems: ContentProblem[] } {
-  const reader = new CourseReader(files, catalog, resolve);
+export function readCourse(
+  files: ContentFiles,
+  catalog: TemplateCatalog,
+  resolve: RefResolver,
+  bases?: BaseCatalog,
+): { document?: Course; problems: ContentProblem[] } {
+  const reader = new CourseReader(files, catalog, resolve, bases);
   const { fm, md } = reader.node('course', IXIMIUZ_INDEX);
   if (!fm || !md) return { problems: reader.problems };
   const modules: CourseModule[] = [];
@@ -224,8 +232,13 @@ export function readCourse(files: ContentFiles, catalog: TemplateCatalog, resolv
 }
 
 /** A lesson folder on its own: runnable content when it declares a playground. */
-export function readLesson(files: ContentFiles, catalog: TemplateCatalog, resolve: RefResolver): { content?: Content; problems: ContentProblem[] } {
-  const reader = new CourseReader(files, catalog, resolve);
+export function readLesson(
+  files: ContentFiles,
+  catalog: TemplateCatalog,
+  resolve: RefResolver,
+  bases?: BaseCatalog,
+): { content?: Content; problems: ContentProblem[] } {
+  const reader = new CourseReader(files, catalog, resolve, bases);
   const label = NUMBERED.exec(path.basename(files.dir))?.[2] ?? path.basename(files.dir);
   const { content } = reader.lesson('.', label);
   if (!content && reader.problems.length === 0) {

@@ -1,6 +1,7 @@
 // Reads an iximiuz Labs tutorial or challenge folder (`index.md` with YAML front matter
 // and an MDC body, images under `__static__/`) into the content model.
 import * as path from 'node:path';
+import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
 import { ContentFileError, ContentFiles } from './files';
 import { checkFrontMatter, parseFrontMatter } from './front-matter';
@@ -8,7 +9,7 @@ import { IXIMIUZ_INDEX } from './library';
 import type { ContentLimits } from './limits';
 import { parseMarkdown, type ParsedMarkdown } from './markdown';
 import type { Content, ContentPlayground, TaskSpec } from './model';
-import { CARRIED_MACHINE_FIELDS, CARRIED_PLAYGROUND_FIELDS, frontMatterSchema, type PlaygroundFrontMatter, type TaskFrontMatter } from './schema';
+import { frontMatterSchema, type PlaygroundFrontMatter, type TaskFrontMatter } from './schema';
 import { checkStaticFolder, validateContent, type TemplateCatalog } from './validate';
 
 export { IXIMIUZ_INDEX };
@@ -50,31 +51,10 @@ export function taskSpecs(
   return out;
 }
 
-/** The `playground:` of front matter in the content model, with the carried fields kept apart. */
+/** The `playground:` of front matter in the content model: its template and the manifest section. */
 export function contentPlayground(pg: PlaygroundFrontMatter): ContentPlayground {
-  const pick = (o: Record<string, unknown>, names: readonly string[]) => {
-    const entries = names.filter((n) => o[n] !== undefined).map((n): [string, unknown] => [n, o[n]]);
-    return entries.length > 0 ? { fields: Object.fromEntries(entries) } : {};
-  };
-  return {
-    template: pg.name,
-    ...(pg.machines
-      ? {
-          machines: pg.machines.map((m) => {
-            const { name, users, resources, startupFiles, noSSH } = m;
-            return {
-              name,
-              ...(users ? { users } : {}),
-              ...(resources ? { resources } : {}),
-              ...(startupFiles ? { startupFiles } : {}),
-              ...(noSSH !== undefined ? { noSSH } : {}),
-              ...pick(m, CARRIED_MACHINE_FIELDS),
-            };
-          }),
-        }
-      : {}),
-    ...pick(pg, CARRIED_PLAYGROUND_FIELDS),
-  };
+  const { name, ...section } = pg;
+  return { template: name, ...(Object.values(section).some((v) => v !== undefined) ? { section } : {}) };
 }
 
 /** Reads a markdown file of the content; problems name it. Undefined when it cannot be read. */
@@ -103,7 +83,7 @@ export function loadIximiuz(dir: string, catalog: TemplateCatalog, limits?: Cont
   return readIximiuz(files, catalog);
 }
 
-export function readIximiuz(files: ContentFiles, catalog: TemplateCatalog): LoadResult {
+export function readIximiuz(files: ContentFiles, catalog: TemplateCatalog, bases?: BaseCatalog): LoadResult {
   const file = IXIMIUZ_INDEX;
   const problems: ContentProblem[] = [];
   const md = readMarkdown(files, file, problems);
@@ -128,7 +108,7 @@ export function readIximiuz(files: ContentFiles, catalog: TemplateCatalog): Load
     tasks,
     pages: [{ title: fm.title, blocks: md.blocks }],
   };
-  problems.push(...validateContent(content, file, [{ file, refs: md.refs }], catalog, files));
+  problems.push(...validateContent(content, file, [{ file, refs: md.refs }], catalog, files, bases ? { bases } : {}));
   problems.push(...checkStaticFolder(files, '__static__'));
   content.assets = files.assets();
   return { content, problems };

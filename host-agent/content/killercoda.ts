@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { formatPath } from '../manifests/load';
+import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
 import { ContentFileError, ContentFiles } from './files';
 import { KILLERCODA_INDEX } from './library';
@@ -238,7 +239,7 @@ export function loadKillercoda(dir: string, catalog: TemplateCatalog, limits?: C
   return readKillercoda(files, catalog);
 }
 
-export function readKillercoda(files: ContentFiles, catalog: TemplateCatalog): { content?: Content; problems: ContentProblem[] } {
+export function readKillercoda(files: ContentFiles, catalog: TemplateCatalog, bases?: BaseCatalog): { content?: Content; problems: ContentProblem[] } {
   let data: unknown;
   try {
     data = JSON.parse(files.readText(KILLERCODA_INDEX));
@@ -292,7 +293,12 @@ export function readKillercoda(files: ContentFiles, catalog: TemplateCatalog): {
   };
   const problems = reader.problems;
   if (templateProblem) problems.push({ file: KILLERCODA_INDEX, where: 'backend.imageid', message: templateProblem });
-  problems.push(...validateContent(content, KILLERCODA_INDEX, reader.markdown, catalog, files, { skipTemplate: templateProblem !== undefined }));
+  problems.push(
+    ...validateContent(content, KILLERCODA_INDEX, reader.markdown, catalog, files, {
+      skipTemplate: templateProblem !== undefined,
+      ...(bases ? { bases } : {}),
+    }),
+  );
   content.assets = files.assets();
   return { content, problems };
 }

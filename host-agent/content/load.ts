@@ -27,6 +27,8 @@ import { readSkillPath, unitFiles, type RefResolver } from './skill-path';
 import { CONTENT_LIMITS, type ContentLimits } from './limits';
 import { isRunnable, type Content, type ContentDocument, type ContentHeader } from './model';
 import type { TemplateCatalog } from './validate';
+import type { PlaygroundManifest } from '../manifests/schema';
+import { basesFrom } from './playground';
 
 export { builtinContentDir, IXIMIUZ_INDEX, KILLERCODA_INDEX };
 
@@ -52,6 +54,8 @@ export interface ReadContext {
   /** Roots of the local catalog that skill paths resolve their units against. */
   library?: string[];
   limits?: ContentLimits;
+  /** The template manifests by name: with them `playground:` is checked as the manifest it becomes. */
+  templates?: Record<string, PlaygroundManifest>;
 }
 
 type Shape = { format: 'killercoda' } | { format: 'iximiuz'; kind: string | undefined } | { format: 'lesson' } | { format: 'none'; why: string };
@@ -67,6 +71,7 @@ export function folderShape(files: ContentFiles): Shape {
 /** Reads any content document; problems are returned, not thrown. */
 export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadContext = {}): { document?: ContentDocument; problems: ContentProblem[] } {
   const limits = ctx.limits ?? CONTENT_LIMITS;
+  const bases = ctx.templates ? basesFrom(ctx.templates) : undefined;
   const result = ((): { document?: ContentDocument; problems: ContentProblem[] } => {
     try {
       const plain = new ContentFiles(dir, { limits });
@@ -74,17 +79,17 @@ export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadCon
       switch (shape.format) {
         case 'killercoda': {
           const files = new ContentFiles(dir, { limits, assetRoot: scenarioRepository(dir), folderName: 'scenario folder' });
-          const r = readKillercoda(files, catalog);
+          const r = readKillercoda(files, catalog, bases);
           return { document: r.content, problems: r.problems };
         }
         case 'iximiuz': {
           if (shape.kind === 'skill-path') return readSkillPath(plain, refResolver(plain.dir, catalog, ctx));
-          if (shape.kind === 'course') return readCourse(plain, catalog, refResolver(plain.dir, catalog, ctx));
-          const r = readIximiuz(plain, catalog);
+          if (shape.kind === 'course') return readCourse(plain, catalog, refResolver(plain.dir, catalog, ctx), bases);
+          const r = readIximiuz(plain, catalog, bases);
           return { document: r.content, problems: r.problems };
         }
         case 'lesson': {
-          const r = readLesson(plain, catalog, refResolver(plain.dir, catalog, ctx));
+          const r = readLesson(plain, catalog, refResolver(plain.dir, catalog, ctx), bases);
           return { document: r.content, problems: r.problems };
         }
         case 'none':

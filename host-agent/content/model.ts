@@ -1,6 +1,9 @@
 // The one content model every format (iximiuz Labs, Killercoda) is read into: a document
 // tree a webview can render without knowing markdown, plus the task specs the task
 // engine runs. Plain data only (no Node imports) so webviews/ can import these types.
+import type { ManifestInput } from '../manifests/schema';
+
+export type PlaygroundSection = ManifestInput['playground'];
 
 /** Content that runs on a playground of its own. */
 export type ContentKind = 'tutorial' | 'challenge' | 'scenario' | 'lesson';
@@ -49,25 +52,13 @@ export function contentMeta(content: Content): ContentMeta {
 }
 
 export interface ContentPlayground {
-  /** Catalog template the playground is made from. */
+  /** Catalog template the playground is based on (`playground.name`). */
   template: string;
   /**
-   * The machines of the playground: only these (iximiuz Labs: listing machines picks a
-   * subset of the template's), each with its overrides. Unset: all of the template's.
+   * The rest of `playground:` as the manifest schema read it: machines (a subset of the
+   * template's, tweaked), networks, tabs, registryAuth, … Applied like a manifest's `base`.
    */
-  machines?: MachineOverride[];
-  /** Further `playground:` fields as written (`tabs`, `networks`, `registryAuth`, …). */
-  fields?: Record<string, unknown>;
-}
-
-export interface MachineOverride {
-  name: string;
-  resources?: { cpuCount?: number; ramSize?: string };
-  users?: { name: string; default?: boolean; welcome?: string }[];
-  startupFiles?: { path: string; content: string; mode?: string; owner?: string; append?: boolean }[];
-  noSSH?: boolean;
-  /** Further machine fields as written (`drives`, `network`, …). */
-  fields?: Record<string, unknown>;
+  section?: PlaygroundSection;
 }
 
 export type TaskKind = 'init' | 'regular' | 'helper';

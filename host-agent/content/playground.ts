@@ -1,63 +1,59 @@
-// The playground manifest a piece of content runs on: its template, narrowed to the
-// machines the content lists (iximiuz Labs: listing machines picks a subset), with the
-// content's per-machine overrides (`resources`, `users`, `startupFiles`, `noSSH`) applied.
-// Further `playground:` and machine fields the content carries (`tabs`, `networks`,
-// `drives`, …) go into the manifest as soon as the manifest schema knows them; until then
-// they are reported by `carriedFieldsNotApplied` instead of being dropped silently.
-import { machineSchema, playgroundManifestSchema, type PlaygroundManifest } from '../manifests/schema';
+// The playground manifest a piece of content runs on. Front matter `playground:` is a
+// manifest's playground section whose `name` is its base template, so it becomes exactly
+// that — `{kind: playground, base: <name>, playground: <the rest>}` — and the manifest
+// loader (manifests/) validates it and applies the base: listed machines are a subset of
+// the template's, tweaked; networks, tabs, registryAuth, … replace the template's. One
+// schema and one set of rules for manifests and content.
+import { ManifestError, validateManifestWithWarnings, type LoadedManifest } from '../manifests/load';
+import type { BaseCatalog } from '../manifests/base';
+import type { ManifestInput, PlaygroundManifest } from '../manifests/schema';
 import type { Content } from './model';
 
-const manifestPlaygroundFields = (): Set<string> => new Set(Object.keys(playgroundManifestSchema.shape.playground.shape));
-const manifestMachineFields = (): Set<string> => new Set(Object.keys(machineSchema.shape));
+/** A DNS label from a content name (`Linux_Basics` → `linux-basics`), as manifests name themselves. */
+export function manifestName(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return label || 'content';
+}
 
-export function manifestForContent(content: Pick<Content, 'name' | 'title' | 'playground'>, template: PlaygroundManifest): PlaygroundManifest {
-  const overrides = content.playground.machines;
-  const byName = new Map((overrides ?? []).map((m) => [m.name, m]));
-  for (const name of byName.keys()) {
-    if (!template.playground.machines.some((m) => m.name === name)) {
-      throw new Error(
-        `${content.name}: playground.machines: unknown machine "${name}" (template "${template.name}" has ${template.playground.machines.map((m) => m.name).join(', ')})`,
-      );
-    }
-  }
-  const playgroundKeys = manifestPlaygroundFields();
-  const machineKeys = manifestMachineFields();
-  const known = (fields: Record<string, unknown> | undefined, keys: Set<string>) =>
-    Object.fromEntries(Object.entries(fields ?? {}).filter(([k]) => keys.has(k)));
-  const machines = template.playground.machines
-    .filter((m) => !overrides || byName.has(m.name))
-    .map((m) => {
-      const o = byName.get(m.name);
-      if (!o) return m;
-      return {
-        ...m,
-        ...known(o.fields, machineKeys),
-        ...(o.resources ? { resources: { ...m.resources, ...o.resources } } : {}),
-        ...(o.users ? { users: o.users } : {}),
-        // Content files come after the template's, so they win on the same path.
-        ...(o.startupFiles ? { startupFiles: [...(m.startupFiles ?? []), ...o.startupFiles] } : {}),
-        ...(o.noSSH !== undefined ? { noSSH: o.noSSH } : {}),
-      };
-    });
-  // The manifest schema checks the result again when the playground is created.
+export function contentManifestInput(content: Pick<Content, 'name' | 'title' | 'playground'>): ManifestInput {
   return {
-    ...template,
-    title: content.title,
-    playground: { ...template.playground, ...known(content.playground.fields, playgroundKeys), machines },
+    kind: 'playground',
+    name: manifestName(content.name),
+    // Manifest titles are capped at 120 characters; content titles are not.
+    title: content.title.slice(0, 120),
+    base: content.playground.template,
+    playground: content.playground.section ?? {},
   };
 }
 
-/** `playground.tabs`, `playground.machines[0].drives`, …: carried fields the manifest schema cannot take yet. */
-export function carriedFieldsNotApplied(content: Pick<Content, 'playground'>): string[] {
-  const playgroundKeys = manifestPlaygroundFields();
-  const machineKeys = manifestMachineFields();
-  const out = Object.keys(content.playground.fields ?? {})
-    .filter((k) => !playgroundKeys.has(k))
-    .map((k) => `playground.${k}`);
-  (content.playground.machines ?? []).forEach((m, i) => {
-    for (const k of Object.keys(m.fields ?? {})) if (!machineKeys.has(k)) out.push(`playground.machines[${i}].${k}`);
-  });
-  return out;
+/**
+ * The complete manifest for content (its base applied, checked), with the loader's
+ * warnings. Throws ManifestError whose lines name `playground.…` fields as front matter
+ * writes them.
+ */
+export function manifestForContent(content: Pick<Content, 'name' | 'title' | 'playground'>, bases: BaseCatalog): LoadedManifest {
+  return validateManifestWithWarnings(contentManifestInput(content), 'playground', { bases });
+}
+
+/** The same check, as problem messages (`playground.machines[0].name: …`); none when it holds. */
+export function playgroundProblems(content: Pick<Content, 'name' | 'title' | 'playground'>, bases: BaseCatalog): string[] {
+  try {
+    manifestForContent(content, bases);
+    return [];
+  } catch (err) {
+    if (err instanceof ManifestError) return err.problems;
+    throw err;
+  }
+}
+
+/** Bases from a map of template manifests (what the agent and the CLI know). */
+export function basesFrom(templates: Record<string, PlaygroundManifest>): BaseCatalog {
+  return { get: (name) => templates[name], names: () => Object.keys(templates).sort() };
 }
 
 /** Machine the engine uses for tasks without `machine`: the first of the playground. */

@@ -3,6 +3,7 @@
 // bounded worker, never the agent's event loop. Plain data only (structured clone).
 import type { ContentProblem } from './errors';
 import type { ContentLimits } from './limits';
+import type { PlaygroundManifest } from '../manifests/schema';
 import type { ContentHeader, ContentMeta } from './model';
 
 /** Template name → its machine names: the catalog as validation needs it. */
@@ -12,6 +13,8 @@ export interface ReadRequest {
   /** Content folders to read, each on its own. */
   dirs: string[];
   catalog: CatalogSnapshot;
+  /** The template manifests, so `playground:` is checked as the manifest it becomes. */
+  templates: Record<string, PlaygroundManifest>;
   /** Folders whose content skill paths may refer to (built-ins, `$SANDLOT_HOME/content`, …). */
   library: string[];
   /** `full`: the whole document; `summary`: front matter only (for lists). */

@@ -39,7 +39,8 @@ port.once('message', (req: ReadRequest) => {
   try {
     const catalog = catalogFromMap(req.catalog);
     const read = req.mode === 'summary' ? readSummary : readFull;
-    reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, { library: req.library, limits: req.limits }) })) };
+    const ctx: ReadContext = { library: req.library, limits: req.limits, ...(Object.keys(req.templates).length > 0 ? { templates: req.templates } : {}) };
+    reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, ctx) })) };
   } catch (err) {
     reply = { kind: 'done', ok: false, error: errorMessage(err) };
   }

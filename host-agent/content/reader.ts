@@ -13,6 +13,7 @@ import { repoRoot } from '../util/paths';
 import { CONTENT_LIMITS, type ContentLimits } from './limits';
 import type { CatalogSnapshot, ReadReply, ReadRequest, ReadResult } from './reader-protocol';
 import type { TemplateCatalog } from './validate';
+import type { PlaygroundManifest } from '../manifests/schema';
 
 /** File name of the bundled worker (esbuild.mjs builds it next to dist/sandlot.js). */
 export const READER_BUNDLE = 'content-worker.js';
@@ -50,6 +51,8 @@ export function catalogSnapshot(catalog: TemplateCatalog): CatalogSnapshot {
 
 export interface ReadOptions {
   library?: string[];
+  /** Template manifests by name (playground checks); without them only template and machine names are checked. */
+  templates?: Record<string, PlaygroundManifest>;
   limits?: ContentLimits;
   mode?: ReadRequest['mode'];
 }
@@ -71,7 +74,14 @@ async function turn<T>(fn: () => Promise<T>): Promise<T> {
 /** Reads content folders in one worker; each folder gets its document or its problems. */
 export function readInWorker(dirs: string[], catalog: TemplateCatalog, opts: ReadOptions = {}): Promise<ReadResult[]> {
   const limits = opts.limits ?? CONTENT_LIMITS;
-  const req: ReadRequest = { dirs, catalog: catalogSnapshot(catalog), library: opts.library ?? [], mode: opts.mode ?? 'full', limits };
+  const req: ReadRequest = {
+    dirs,
+    catalog: catalogSnapshot(catalog),
+    templates: opts.templates ?? {},
+    library: opts.library ?? [],
+    mode: opts.mode ?? 'full',
+    limits,
+  };
   const failAll = (message: string): ReadResult[] => dirs.map((dir) => ({ dir, problems: [{ file: dir, message }] }));
   return turn(
     () =>

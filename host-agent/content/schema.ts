@@ -2,11 +2,9 @@
 // of skill paths and courses. Known fields are checked for shape; fields Sandlot does not
 // use (`categories`, `cover`, `tagz`, …) are allowed so content written for iximiuz Labs
 // loads unchanged. Task fields are strict: a typo in `hintcheck` would otherwise silently
-// disable the hint. `playground:` fields the iximiuz manifest reference documents but the
-// playground schema here does not check yet (`tabs`, `networks`, a machine's `drives`, …)
-// are accepted and carried along as written.
+// disable the hint, and so is `playground:` (the manifest schema's own playground section).
 import { z } from 'zod';
-import { dnsLabel, resourcesSchema, startupFileSchema, userSchema } from '../manifests/schema';
+import { playgroundSectionSchema } from '../manifests/schema';
 
 const TASK_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -33,26 +31,13 @@ export const tasksSchema = z.record(
   taskSchema,
 );
 
-/** `playground:` fields from the iximiuz manifest reference carried as written (checked by the playground schema once it knows them). */
-export const CARRIED_PLAYGROUND_FIELDS = ['tabs', 'networks', 'registryAuth', 'accessControl', 'access', 'initTasks', 'initConditions'] as const;
-/** Machine fields from the iximiuz manifest reference carried as written. */
-export const CARRIED_MACHINE_FIELDS = ['drives', 'network', 'kernel', 'backend'] as const;
-
-const carried = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, z.unknown().optional()]));
-
-export const machineOverrideSchema = z.strictObject({
-  name: dnsLabel,
-  users: z.array(userSchema).min(1).optional(),
-  resources: resourcesSchema.optional(),
-  startupFiles: z.array(startupFileSchema).optional(),
-  noSSH: z.boolean().optional(),
-  ...carried(CARRIED_MACHINE_FIELDS),
-});
-
-export const playgroundSchema = z.strictObject({
+/**
+ * `playground:` of front matter: the manifest's playground section (machines, networks,
+ * tabs, registryAuth, … — one schema, manifests/schema.ts) plus `name`, the template it is
+ * based on. Listed machines are a subset of the template's, tweaked, as with `base:`.
+ */
+export const playgroundSchema = playgroundSectionSchema.extend({
   name: z.string({ error: 'expected a template name' }).min(1),
-  machines: z.array(machineOverrideSchema).min(1, { error: 'expected at least one machine (or leave machines out for all of them)' }).optional(),
-  ...carried(CARRIED_PLAYGROUND_FIELDS),
 });
 
 export const frontMatterSchema = z

@@ -3,7 +3,9 @@
 // through ContentFiles: by real path, regular files, within the size caps).
 import type { ContentProblem } from './errors';
 import { ContentFileError, type ContentFiles } from './files';
+import type { BaseCatalog } from '../manifests/base';
 import { formatBytes } from './limits';
+import { playgroundProblems } from './playground';
 import type { MarkdownRef } from './markdown';
 import type { Content, TaskSpec } from './model';
 
@@ -55,7 +57,11 @@ export function validateContent(
   markdown: RefsByFile[],
   catalog: TemplateCatalog,
   files: ContentFiles,
-  opts: { skipTemplate?: boolean } = {},
+  opts: {
+    skipTemplate?: boolean;
+    /** The template manifests: with them `playground:` is checked as the manifest it becomes. */
+    bases?: BaseCatalog;
+  } = {},
 ): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const add = (file: string, where: string | undefined, message: string) => problems.push({ file, ...(where ? { where } : {}), message });
@@ -69,13 +75,19 @@ export function validateContent(
     add(taskFile, playgroundField, `unknown template "${template}" (expected one of ${catalog.names().join(', ') || 'no templates found'})`);
   }
   const machines = templateMachines ?? [];
-  (content.playground.machines ?? []).forEach((m, i) => {
+  const listed = content.playground.section?.machines;
+  (listed ?? []).forEach((m, i) => {
     if (templateMachines && !machines.includes(m.name)) {
       add(taskFile, `playground.machines[${i}].name`, `unknown machine "${m.name}" (template "${template}" has ${machines.join(', ')})`);
     }
   });
+  // The whole playground as the manifest it becomes (its template as base): only when the
+  // template and the machines are known, so a wrong name is said once, the way above.
+  if (opts.bases && templateMachines && problems.length === 0) {
+    for (const line of playgroundProblems(content, opts.bases)) problems.push({ file: taskFile, message: line });
+  }
   // Listing machines picks a subset: tasks may only use those.
-  const inPlayground = content.playground.machines ? content.playground.machines.map((m) => m.name).filter((n) => machines.includes(n)) : machines;
+  const inPlayground = listed ? listed.map((m) => m.name).filter((n) => machines.includes(n)) : machines;
 
   for (const name of taskNames) {
     const task = tasks[name];

@@ -10,12 +10,13 @@ import { ContentError } from '../content/errors';
 import { libraryEntries, libraryRoots } from '../content/library';
 import { notRunnable, resolveContentDir } from '../content/load';
 import type { ContentMeta } from '../content/model';
-import { carriedFieldsNotApplied, defaultMachine, manifestForContent } from '../content/playground';
+import { basesFrom, defaultMachine, manifestForContent } from '../content/playground';
 import { readInWorker, readOneInWorker } from '../content/reader';
 import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
 import { errorMessage } from '../util/errors';
 import type { TemplateCatalog } from '../playgrounds/catalog';
 import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
+import type { PlaygroundManifest } from '../manifests/schema';
 import { ContentSessions } from './session';
 import { SshRunner } from './ssh-runner';
 
@@ -124,11 +125,17 @@ export class ContentService {
     } catch (err) {
       throw new ApiProblem(404, 'unknown_content', errorMessage(err));
     }
-    const read = await readOneInWorker(dir, this.validationCatalog(), { library: libraryRoots() });
+    const read = await readOneInWorker(dir, this.validationCatalog(), { library: libraryRoots(), templates: this.templates() });
     const kind = read.header?.kind;
     if (kind === 'skill-path' || kind === 'course') throw new ApiProblem(400, 'not_runnable', `${source}: ${notRunnable(kind)}`);
     if (read.problems.length > 0 || !read.json || !read.meta) throw new ApiProblem(400, 'invalid_content', new ContentError(read.problems).message);
     return { meta: read.meta, json: read.json };
+  }
+
+  /** Template manifests by name: what content `playground:` sections are based on. */
+  private templates(): Record<string, PlaygroundManifest> {
+    const { catalog } = this.opts;
+    return Object.fromEntries(catalog.list().flatMap((t) => (catalog.get(t.name) ? [[t.name, catalog.get(t.name)!.manifest]] : [])));
   }
 
   /** The built-ins and `$SANDLOT_HOME/content`, each from its index alone. */
@@ -159,9 +166,15 @@ export class ContentService {
     if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
     const { meta: content } = await this.load(req.source);
     const template = this.opts.catalog.get(content.playground.template)!;
-    const notApplied = carriedFieldsNotApplied(content);
-    if (notApplied.length > 0) this.opts.log('warn', `${content.dir}: not applied yet (the playground schema does not take them): ${notApplied.join(', ')}`);
-    const manifest = manifestForContent(content, template.manifest);
+    let manifest: PlaygroundManifest;
+    try {
+      const loaded = manifestForContent(content, basesFrom(this.templates()));
+      manifest = loaded.manifest;
+      for (const w of loaded.warnings) this.opts.log('warn', `${content.dir}: ${w}`);
+    } catch (err) {
+      // The reader checked the same; a template changed since.
+      throw new ApiProblem(400, 'invalid_content', `${content.dir}: ${errorMessage(err)}`);
+    }
     const record = await this.opts.manager.create({
       manifest: stringify(manifest),
       manifestName: `${content.dir} (template ${template.manifest.name})`,

@@ -11,11 +11,11 @@ import { libraryEntries, libraryRoots } from '../../content/library';
 import { resolveContentDir } from '../../content/load';
 import type { ContentDocument } from '../../content/model';
 import { outline } from '../../content/outline';
-import { carriedFieldsNotApplied } from '../../content/playground';
 import { readInWorker, readOneInWorker } from '../../content/reader';
 import { errorMessage } from '../../util/errors';
 import { parseOwnJson } from '../../util/json';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
+import { localBases } from './manifest';
 import { waitUntilRunning } from './playgrounds';
 import { describeTask } from './tasks';
 
@@ -70,7 +70,9 @@ export function register(program: Command): void {
     } catch (err) {
       throw new CliError(errorMessage(err));
     }
-    return readOneInWorker(dir, defaultCatalog(), { library: roots });
+    const bases = localBases();
+    const templates = Object.fromEntries(bases.names().flatMap((n) => (bases.get(n) ? [[n, bases.get(n)!]] : [])));
+    return readOneInWorker(dir, defaultCatalog(), { library: roots, templates });
   };
   const failOnProblems = (dir: string, problems: ContentProblem[]) => {
     if (problems.length === 0) return;
@@ -103,8 +105,6 @@ export function register(program: Command): void {
         console.log(
           `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pageCount} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
         );
-        const notApplied = carriedFieldsNotApplied(c);
-        if (notApplied.length > 0) console.log(`note: accepted but not applied yet (the playground schema does not take them): ${notApplied.join(', ')}`);
       } else if (problems.length === 0 && header) {
         console.log(`ok: ${header.title} (${header.format} ${header.kind}; sandlot content show ${target} for its parts)`);
       }

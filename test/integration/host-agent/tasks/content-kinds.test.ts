@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
 import { parseOwnJson } from '../../../../host-agent/util/json';
+import { validateManifest } from '../../../../host-agent/manifests/load';
+import { parse as parseYaml } from 'yaml';
 import { cli, startAgent, tempHome, type AgentHandle } from '../../../helpers/agent-process';
 import { execOn } from '../../../helpers/ssh-exec';
 
@@ -43,6 +45,23 @@ describe('skill paths, courses and Killercoda shapes through the agent and the C
         'kind: challenge\ntitle: Make a file\nplayground: { name: linux }\ntasks:\n  verify_file: { run: test -f /root/made }',
         TASK('verify_file'),
       ),
+      // Front matter playground: with manifest fields (tabs, registryAuth, a machine tweak).
+      'with-tabs/index.md': fm(`kind: tutorial
+title: With tabs
+playground:
+  name: linux
+  machines:
+    - name: dev
+      users:
+        - name: root
+          default: true
+  tabs:
+    - machine: dev
+    - kind: http-port
+      name: App
+      number: 8080
+      machine: dev
+  registryAuth: learner:secret`),
       // A course with one module and two lessons, one of them runnable.
       'shell-course/index.md': fm('kind: course\ntitle: A small shell course', 'Welcome.\n'),
       'shell-course/010.start/0.index.md': fm('kind: module\ntitle: Getting started'),
@@ -159,6 +178,16 @@ describe('skill paths, courses and Killercoda shapes through the agent and the C
     expect((await sh(pg, 'echo hello > /root/notes.txt')).code).toBe(0);
     await until(pg.id, 'verify_notes', 'completed');
     expect((await agent.client.get(pg.id)).content?.state).toBe('completed');
+  });
+
+  it('starts content whose playground: uses manifest fields, and the playground has them', () => {
+    const pg = start(path.join(content, 'with-tabs'));
+    expect(pg.machines[0].defaultUser).toBe('root');
+    // The manifest the agent made the playground from (what `sandlot manifest <playground>` will print).
+    const manifest = fs.readFileSync(path.join(agent.home, 'playgrounds', pg.id, 'manifest.yaml'), 'utf8');
+    const m = validateManifest(parseYaml(manifest), 'manifest.yaml');
+    expect(m.playground.tabs).toEqual([{ machine: 'dev' }, { kind: 'http-port', name: 'App', number: 8080, machine: 'dev' }]);
+    expect(m.playground.registryAuth).toBe('learner:secret');
   });
 
   it('starts the three Killercoda shapes: intro only, no details, shared assets with uploads', async () => {

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { catalogFromMap } from '../../../../host-agent/content/catalog';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { loadIximiuz } from '../../../../host-agent/content/iximiuz';
+import { readDocument } from '../../../../host-agent/content/load';
+import { loadManifestText } from '../../../../host-agent/manifests/load';
 import { contentDir, indexMd } from './helpers';
 
 const catalog = catalogFromMap({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02', 'node-03'] });
@@ -61,7 +63,7 @@ tasks:
       format: 'iximiuz',
       title: 'My challenge',
       description: 'Two lines\nof text.',
-      playground: { template: 'linux-multi', machines: [{ name: 'node-02', resources: { cpuCount: 2, ramSize: '2Gi' } }] },
+      playground: { template: 'linux-multi', section: { machines: [{ name: 'node-02', resources: { cpuCount: 2, ramSize: '2Gi' } }] } },
     });
     expect(content!.tasks).toEqual({
       init_a: { name: 'init_a', kind: 'init', machine: 'node-02', user: 'laborant', run: 'echo hi', needs: [], env: [], timeoutSeconds: 30 },
@@ -218,7 +220,7 @@ tasks:
     expect(problems({ 'index.md': indexMd(fm) })).toEqual(['index.md: tasks.init_big.run: the script is 70 KiB, more than the 64 KiB a task script may have']);
   });
 
-  it('accepts the playground fields of the iximiuz manifest reference and carries them', () => {
+  it('reads the playground fields of the iximiuz manifest reference with the manifest schema', () => {
     const fm = `kind: tutorial
 title: T
 playground:
@@ -251,14 +253,11 @@ playground:
     expect(loaded.problems.map(formatProblem)).toEqual([]);
     expect(loaded.content!.playground).toEqual({
       template: 'linux-multi',
-      machines: [
-        {
-          name: 'node-01',
-          fields: { drives: [{ source: 'ubuntu-24-04', mount: '/' }], network: { interfaces: [{ network: 'lan', address: '172.30.0.10' }] } },
-        },
-        { name: 'node-02', noSSH: true },
-      ],
-      fields: {
+      section: {
+        machines: [
+          { name: 'node-01', drives: [{ source: 'ubuntu-24-04', mount: '/' }], network: { interfaces: [{ network: 'lan', address: '172.30.0.10' }] } },
+          { name: 'node-02', noSSH: true },
+        ],
         tabs: [{ kind: 'ide' }, { machine: 'node-01' }, { kind: 'http-port', name: 'App', number: 8080, machine: 'node-02' }],
         networks: [{ name: 'lan', subnet: '172.30.0.0/24' }],
         registryAuth: 'user:secret',
@@ -267,6 +266,74 @@ playground:
     // Fields nobody documents are still typos.
     expect(problems({ 'index.md': indexMd('kind: tutorial\ntitle: T\nplayground: { name: linux, tabz: [] }') })).toEqual([
       'index.md: playground: unknown field "tabz"',
+    ]);
+  });
+});
+
+describe('front matter playground: as a manifest on its template', () => {
+  const k8s = loadManifestText(
+    `kind: playground
+name: cluster
+playground:
+  machines:
+    - name: dev-machine
+    - name: cplane-01
+    - name: node-01
+    - name: node-02
+`,
+    'cluster.yaml',
+  );
+  const ctx = { library: [], templates: { cluster: k8s } };
+  const wide = catalogFromMap({ cluster: ['dev-machine', 'cplane-01', 'node-01', 'node-02'] });
+  const tutorial = (playground: string) =>
+    contentDir('k8s-tutorial', {
+      'index.md': indexMd(`kind: tutorial\ntitle: Pods up close\ncover: __static__/cover.png\ntagz: [pods]\nplayground:\n${playground}`),
+    });
+
+  it('takes what a tutorial written for iximiuz Labs puts there', () => {
+    const dir = tutorial(`  name: cluster
+  machines:
+    - name: dev-machine
+      resources: { cpuCount: 1, ramSize: "1Gi" }
+      startupFiles:
+        - path: /home/laborant/.bashrc
+          content: "export EDITOR=vim\\n"
+          append: true
+    - name: cplane-01
+      users:
+        - name: root
+          default: true
+          welcome: Control plane here.
+    - name: node-01
+      noSSH: true
+  tabs:
+    - kind: ide
+    - kind: kexp
+    - machine: dev-machine
+    - machine: cplane-01
+    - kind: http-port
+      name: Web
+      number: 30080
+      machine: node-01
+    - kind: web-page
+      name: Docs
+      url: https://example.com
+  registryAuth: someone:secret`);
+    const { document, problems } = readDocument(dir, wide, ctx);
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(document).toMatchObject({ kind: 'tutorial', playground: { template: 'cluster', section: { registryAuth: 'someone:secret' } } });
+  });
+
+  it('names the field the manifest rules refuse', () => {
+    const dir = tutorial(`  name: cluster
+  machines:
+    - name: dev-machine
+  tabs:
+    - machine: node-02`);
+    expect(readDocument(dir, wide, ctx).problems.map(formatProblem)).toEqual([expect.stringMatching(/index\.md: playground\.tabs\[0\]\.machine: .*node-02/)]);
+    const bad = tutorial('  name: cluster\n  tabs:\n    - kind: window');
+    expect(readDocument(bad, wide, ctx).problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/index\.md: playground\.tabs\[0\]\.kind: expected one of terminal, ide, http-port, web-page, kexp, got "window"/),
     ]);
   });
 });
