@@ -7,12 +7,16 @@ import { API_PREFIX, type ContentSummary, type PlaygroundRecord, type StartConte
 import type { AgentServer } from '../server/server';
 import { readJsonBody, sendJson } from '../server/http';
 import { ContentError } from '../content/errors';
-import { checkContent, listBuiltinContent, resolveContentDir } from '../content/load';
-import type { Content } from '../content/model';
-import { defaultMachine, manifestForContent } from '../content/playground';
+import { libraryEntries, libraryRoots } from '../content/library';
+import { notRunnable, resolveContentDir } from '../content/load';
+import type { ContentMeta } from '../content/model';
+import { basesFrom, defaultMachine, manifestForContent } from '../content/playground';
+import { readInWorker, readOneInWorker } from '../content/reader';
 import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
+import { errorMessage } from '../util/errors';
 import type { TemplateCatalog } from '../playgrounds/catalog';
 import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
+import type { PlaygroundManifest } from '../manifests/schema';
 import { ContentSessions } from './session';
 import { SshRunner } from './ssh-runner';
 
@@ -110,24 +114,67 @@ export class ContentService {
     };
   }
 
-  /** Reads content or answers 400 with every problem, one per line. */
-  private load(source: string): Content {
+  /**
+   * Reads content in the content reader worker (never on this event loop) or answers 400
+   * with every problem, one per line.
+   */
+  private async load(source: string): Promise<{ meta: ContentMeta; json: string }> {
     let dir: string;
     try {
       dir = resolveContentDir(source);
     } catch (err) {
-      throw new ApiProblem(404, 'unknown_content', (err as Error).message);
+      throw new ApiProblem(404, 'unknown_content', errorMessage(err));
     }
-    const { content, problems } = checkContent(dir, this.validationCatalog());
-    if (problems.length > 0 || !content) throw new ApiProblem(400, 'invalid_content', new ContentError(problems).message);
-    return content;
+    const read = await readOneInWorker(dir, this.validationCatalog(), { library: libraryRoots(), templates: this.templates() });
+    const kind = read.header?.kind;
+    if (kind === 'skill-path' || kind === 'course') throw new ApiProblem(400, 'not_runnable', `${source}: ${notRunnable(kind)}`);
+    if (read.problems.length > 0 || !read.json || !read.meta) throw new ApiProblem(400, 'invalid_content', new ContentError(read.problems).message);
+    return { meta: read.meta, json: read.json };
+  }
+
+  /** Template manifests by name: what content `playground:` sections are based on. */
+  private templates(): Record<string, PlaygroundManifest> {
+    const { catalog } = this.opts;
+    return Object.fromEntries(catalog.list().flatMap((t) => (catalog.get(t.name) ? [[t.name, catalog.get(t.name)!.manifest]] : [])));
+  }
+
+  /** The built-ins and `$SANDLOT_HOME/content`, each from its index alone. */
+  private async listContent(): Promise<ContentSummary[]> {
+    const entries = libraryEntries(libraryRoots());
+    const results = await readInWorker(
+      entries.map((e) => e.dir),
+      this.validationCatalog(),
+      { mode: 'summary' },
+    );
+    return results.flatMap((r, i) =>
+      r.header
+        ? [
+            {
+              name: entries[i].name,
+              kind: r.header.kind,
+              title: r.header.title,
+              description: r.header.description,
+              template: r.header.template ?? '',
+              source: r.dir,
+            },
+          ]
+        : [],
+    );
   }
 
   async startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
     if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
-    const content = this.load(req.source);
+    const { meta: content } = await this.load(req.source);
     const template = this.opts.catalog.get(content.playground.template)!;
-    const manifest = manifestForContent(content, template.manifest);
+    let manifest: PlaygroundManifest;
+    try {
+      const loaded = manifestForContent(content, basesFrom(this.templates()));
+      manifest = loaded.manifest;
+      for (const w of loaded.warnings) this.opts.log('warn', `${content.dir}: ${w}`);
+    } catch (err) {
+      // The reader checked the same; a template changed since.
+      throw new ApiProblem(400, 'invalid_content', `${content.dir}: ${errorMessage(err)}`);
+    }
     const record = await this.opts.manager.create({
       manifest: stringify(manifest),
       manifestName: `${content.dir} (template ${template.manifest.name})`,
@@ -153,11 +200,16 @@ export class ContentService {
     if (record.content.state === 'stopped' || record.content.state === 'failed') return;
     this.starting.add(id);
     try {
-      const content = this.load(record.content.source);
+      const { meta, json } = await this.load(record.content.source);
       const manifest = this.opts.manager.spec(id).manifest;
-      await this.sessions.start(id, content, { source: record.content.source, defaultMachine: defaultMachine(manifest), resume: record.tasks !== undefined });
+      await this.sessions.start(id, meta, {
+        source: record.content.source,
+        defaultMachine: defaultMachine(manifest),
+        resume: record.tasks !== undefined,
+        json,
+      });
     } catch (err) {
-      this.opts.log('warn', `${id}: content: ${(err as Error).message}`);
+      this.opts.log('warn', `${id}: content: ${errorMessage(err)}`);
     } finally {
       this.starting.delete(id);
     }
@@ -181,22 +233,14 @@ export class ContentService {
     const route = (method: 'GET' | 'POST', path: RegExp, handle: (ctx: { req: IncomingMessage; res: ServerResponse; params: string[] }) => Promise<void>) =>
       server.addRoute({ method, path, handle });
 
-    route('GET', new RegExp(`^${API_PREFIX}/content$`), async ({ res }) => {
-      const list: ContentSummary[] = [];
-      for (const { name, dir } of listBuiltinContent()) {
-        const { content } = checkContent(dir, this.validationCatalog());
-        if (content)
-          list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
-      }
-      sendJson(res, 200, list);
-    });
+    route('GET', new RegExp(`^${API_PREFIX}/content$`), async ({ res }) => sendJson(res, 200, await this.listContent()));
     route('POST', new RegExp(`^${API_PREFIX}/content$`), async ({ req, res }) => {
       sendJson(res, 201, await this.startContent(await readJsonBody<StartContentRequest>(req)));
     });
     route('GET', pg('/content'), async ({ res, params }) => {
       const record = manager.get(params[0]);
       if (!record.content?.source) throw new ApiProblem(404, 'no_content', `playground ${params[0]} runs no content`);
-      sendJson(res, 200, this.sessions.content(params[0]) ?? this.load(record.content.source));
+      sendJsonText(res, 200, this.sessions.json(params[0]) ?? (await this.load(record.content.source)).json);
     });
     route('POST', pg('/content/stop'), async ({ res, params }) => {
       manager.get(params[0]);
@@ -212,8 +256,14 @@ export class ContentService {
       try {
         sendJson(res, 200, await this.sessions.submitInput(params[0], params[1], body.value));
       } catch (err) {
-        throw new ApiProblem(409, 'task_input', (err as Error).message);
+        throw new ApiProblem(409, 'task_input', errorMessage(err));
       }
     });
   }
+}
+
+/** Sends JSON text as it is (content documents are serialized in the reader worker). */
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
 }
