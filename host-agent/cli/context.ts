@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentApiError, AgentClient, AgentUnreachableError } from '../api/client';
+import { AgentClient, AgentUnreachableError, isApiError } from '../api/client';
 import { discoverAgent, NoAgentConfiguredError } from '../api/discovery';
 import type { PlaygroundRecord } from '../api/protocol';
 import { sandlotPaths } from '../util/paths';
@@ -61,10 +61,10 @@ export async function clientOrStartAgent(progress: (line: string) => void): Prom
   child.unref();
   progress(`started a local agent (pid ${child.pid}, log ${paths.agentLog})`);
   const deadline = Date.now() + 15_000;
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? 1));
+  const exit: { code?: number } = {};
+  child.once('exit', (code) => (exit.code = code ?? 1));
   while (Date.now() < deadline) {
-    if (exited !== null) throw new CliError(`the agent exited (code ${exited}): ${lastLines(paths.agentLog)}`);
+    if (exit.code !== undefined) throw new CliError(`the agent exited (code ${exit.code}): ${lastLines(paths.agentLog)}`);
     try {
       const c = client();
       const info = await c.info();
@@ -108,7 +108,7 @@ export async function resolveTarget(c: AgentClient, target: string): Promise<{ r
   try {
     record = await c.get(id);
   } catch (err) {
-    if (err instanceof AgentApiError && err.status === 404) throw new CliError(err.message);
+    if (isApiError(err, 'playground_not_found')) throw new CliError(err.message);
     throw err;
   }
   const name = machine ?? record.machines[0].name;

@@ -4,7 +4,9 @@
 import type { Duplex } from 'node:stream';
 import { stringify } from 'yaml';
 import {
-  type CreatePlaygroundRequest,
+  ApiProblem,
+  DEFAULT_LIFETIME_MINUTES,
+  type BodyOf,
   type DriverName,
   type MachineState,
   type PlaygroundEvent,
@@ -22,20 +24,6 @@ import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
 import { now, type PlaygroundEvents } from './events';
 import type { PlaygroundStore, StoredPlayground } from './store';
-
-export const DEFAULT_LIFETIME_MINUTES = 120;
-const MAX_LIFETIME_MINUTES = 7 * 24 * 60;
-
-/** An error the API reports with a status code and a one-line message. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface Entry {
   stored: StoredPlayground;
@@ -141,18 +129,17 @@ export class PlaygroundManager {
 
   // --- lifecycle ---
 
-  async create(req: CreatePlaygroundRequest): Promise<PlaygroundRecord> {
+  async create(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
     const { manifest, manifestText, manifestName, template } = this.resolveManifest(req);
     const driverName = manifest.playground.driver ?? this.opts.defaultDriver;
     const driver = this.opts.drivers[driverName];
     if (!driver) {
       throw new ApiProblem(
-        400,
-        'driver_unavailable',
+        'driver_not_enabled',
         `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
       );
     }
-    const lifetime = this.lifetime(req.lifetimeMinutes);
+    const lifetime = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
     const id = newPlaygroundId();
     const userKey = generateEd25519(`sandlot ${id}`);
     const hostKeys = Object.fromEntries(manifest.playground.machines.map((m) => [m.name, generateEd25519(hostAlias(id, m.name))]));
@@ -185,11 +172,10 @@ export class PlaygroundManager {
     const stored: StoredPlayground = { record, manifestText, manifestName, userKey, hostKeys };
     const spec = this.buildSpec(stored, manifest);
     await driver.preflight().catch((err: Error) => {
-      throw new ApiProblem(503, 'driver_unavailable', err.message);
+      throw new ApiProblem('driver_unavailable', err.message);
     });
     await driver.validate?.(spec).catch((err: Error) => {
       throw new ApiProblem(
-        400,
         'invalid_manifest',
         err.message
           .split('\n')
@@ -253,13 +239,6 @@ export class PlaygroundManager {
   }
 
   async extend(id: string, minutes: number): Promise<PlaygroundRecord> {
-    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_LIFETIME_MINUTES) {
-      throw new ApiProblem(
-        400,
-        'invalid_request',
-        `minutes: expected a number of minutes between 1 and ${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`,
-      );
-    }
     const e = this.entry(id);
     const base = Math.max(Date.now(), Date.parse(e.stored.record.deadline));
     e.stored.record.deadline = new Date(base + minutes * 60_000).toISOString();
@@ -277,16 +256,12 @@ export class PlaygroundManager {
     const m = e.stored.record.machines.find((x) => x.name === machine);
     if (!m)
       throw new ApiProblem(
-        404,
-        'not_found',
+        'machine_not_found',
         `playground ${id} has no machine "${machine}" (machines: ${e.stored.record.machines.map((x) => x.name).join(', ')})`,
       );
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw new ApiProblem(400, 'invalid_request', `port: expected 1-65535, got ${JSON.stringify(port)}`);
-    if (forUser && port === 22 && m.noSSH) throw new ApiProblem(403, 'no_ssh', `machine ${machine} has noSSH set in its manifest`);
+    if (forUser && port === 22 && m.noSSH) throw new ApiProblem('no_ssh', `machine ${machine} has noSSH set in its manifest`);
     if (e.stored.record.state !== 'running' || m.state !== 'running') {
       throw new ApiProblem(
-        409,
         'not_running',
         `machine ${machine} of ${id} is ${m.state} (playground ${e.stored.record.state}); start it with: sandlot start ${id}`,
       );
@@ -296,13 +271,13 @@ export class PlaygroundManager {
 
   // --- internals ---
 
-  private resolveManifest(req: CreatePlaygroundRequest): { manifest: PlaygroundManifest; manifestText: string; manifestName: string; template: string } {
-    if (req.template && req.manifest) throw new ApiProblem(400, 'invalid_request', 'give either "template" or "manifest", not both');
+  private resolveManifest(req: BodyOf<'createPlayground'>): { manifest: PlaygroundManifest; manifestText: string; manifestName: string; template: string } {
+    if (req.template && req.manifest) throw new ApiProblem('invalid_request', 'give either "template" or "manifest", not both');
     if (req.template) {
       const entry = this.opts.catalog.get(req.template);
       if (!entry) {
         const names = this.opts.catalog.list().map((t) => t.name);
-        throw new ApiProblem(404, 'unknown_template', `unknown template "${req.template}" (available: ${names.join(', ')})`);
+        throw new ApiProblem('template_not_found', `unknown template "${req.template}" (available: ${names.join(', ')})`);
       }
       return { manifest: entry.manifest, manifestText: stringify(entry.manifest), manifestName: entry.file, template: req.template };
     }
@@ -312,18 +287,10 @@ export class PlaygroundManager {
         const manifest = loadManifestText(req.manifest, name);
         return { manifest, manifestText: req.manifest, manifestName: name, template: manifest.name };
       } catch (err) {
-        throw new ApiProblem(400, 'invalid_manifest', (err as Error).message);
+        throw new ApiProblem('invalid_manifest', (err as Error).message);
       }
     }
-    throw new ApiProblem(400, 'invalid_request', 'expected "template" (a catalog name) or "manifest" (YAML text)');
-  }
-
-  private lifetime(minutes: number | undefined): number {
-    if (minutes === undefined) return DEFAULT_LIFETIME_MINUTES;
-    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_LIFETIME_MINUTES) {
-      throw new ApiProblem(400, 'invalid_request', `lifetimeMinutes: expected 1-${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`);
-    }
-    return minutes;
+    throw new ApiProblem('invalid_request', 'expected "template" (a catalog name) or "manifest" (YAML text)');
   }
 
   private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {
@@ -352,7 +319,7 @@ export class PlaygroundManager {
 
   private entry(id: string): Entry {
     const e = this.entries.get(id);
-    if (!e) throw new ApiProblem(404, 'not_found', `no playground "${id}" (see: sandlot list)`);
+    if (!e) throw new ApiProblem('playground_not_found', `no playground "${id}" (see: sandlot list)`);
     return e;
   }
 
@@ -376,7 +343,7 @@ export class PlaygroundManager {
 
   private async doStart(e: Entry): Promise<PlaygroundRecord> {
     if (Date.parse(e.stored.record.deadline) <= Date.now()) {
-      throw new ApiProblem(409, 'expired', `playground ${e.stored.record.id} has expired; extend it first (sandlot extend ${e.stored.record.id})`);
+      throw new ApiProblem('expired', `playground ${e.stored.record.id} has expired; extend it first (sandlot extend ${e.stored.record.id})`);
     }
     await this.setState(e, 'starting');
     try {

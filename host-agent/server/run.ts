@@ -7,9 +7,10 @@ import { TemplateCatalog, builtinTemplatesDir } from '../playgrounds/catalog';
 import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
-import { writeFileAtomicModeSync } from '../util/files';
+import { removeAgentFile, writeAgentFile } from '../api/agent-file';
 import { sandlotPaths } from '../util/paths';
 import { ContentService } from '../tasks/service';
+import { playgroundHandlers } from './playground-routes';
 import { AgentServer } from './server';
 import { ensureToken } from './token';
 
@@ -58,10 +59,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     pid: process.pid,
     isolation: main.describeIsolation(),
   });
-  const server = new AgentServer({ token, manager, catalog, events, info, log: agentLog });
-  const content = new ContentService({ server, manager, catalog, log: agentLog });
+  const server = new AgentServer({ token, info, log: agentLog });
+  const content = new ContentService({ manager, catalog, log: agentLog });
+  server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
   const url = await server.listen(opts.listen);
-  writeFileAtomicModeSync(paths.agentInfo, JSON.stringify({ url, pid: process.pid }, null, 2), 0o600);
+  writeAgentFile(paths.agentInfo, { url, pid: process.pid });
   agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
   return {
     url,
@@ -72,12 +74,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       await server.close();
       await manager.close();
       await Promise.all(Object.values(drivers).map((d) => d!.close()));
-      try {
-        const current = JSON.parse(fs.readFileSync(paths.agentInfo, 'utf8')) as { pid: number };
-        if (current.pid === process.pid) fs.rmSync(paths.agentInfo, { force: true });
-      } catch {
-        // already gone
-      }
+      removeAgentFile(paths.agentInfo);
     },
   };
 }

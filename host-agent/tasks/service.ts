@@ -1,30 +1,26 @@
 // The content service inside the agent: API routes to start content and answer tasks,
 // and the glue that runs a playground's task engine while the playground runs — started
 // when it reaches `running`, stopped when it leaves, resumed after an agent restart.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
-import { API_PREFIX, type ContentSummary, type PlaygroundRecord, type StartContentRequest, type TaskInputRequest } from '../api/protocol';
-import type { AgentServer } from '../server/server';
-import { readJsonBody, sendJson } from '../server/http';
+import { ApiProblem, type BodyOf, type ContentSummary, type PlaygroundRecord } from '../api/protocol';
+import type { Handlers } from '../server/router';
 import { ContentError } from '../content/errors';
 import { checkContent, listBuiltinContent, resolveContentDir } from '../content/load';
 import type { Content } from '../content/model';
 import { defaultMachine, manifestForContent } from '../content/playground';
 import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
 import type { TemplateCatalog } from '../playgrounds/catalog';
-import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
+import type { PlaygroundManager } from '../playgrounds/manager';
+import { errorMessage } from '../util/errors';
 import { ContentSessions } from './session';
 import { SshRunner } from './ssh-runner';
 
 export interface ContentServiceOptions {
-  server: AgentServer;
   manager: PlaygroundManager;
   catalog: TemplateCatalog;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   intervalMs?: number;
 }
-
-const ID = '([a-z0-9-]+)';
 
 export class ContentService {
   readonly sessions: ContentSessions;
@@ -58,7 +54,6 @@ export class ContentService {
       { intervalMs: opts.intervalMs },
     );
     manager.onStateChange.add(this.onState);
-    this.addRoutes();
     // Playgrounds the agent found running at start-up: resume their content.
     for (const record of manager.list()) void this.follow(record);
   }
@@ -116,15 +111,14 @@ export class ContentService {
     try {
       dir = resolveContentDir(source);
     } catch (err) {
-      throw new ApiProblem(404, 'unknown_content', (err as Error).message);
+      throw new ApiProblem('content_not_found', errorMessage(err));
     }
     const { content, problems } = checkContent(dir, this.validationCatalog());
-    if (problems.length > 0 || !content) throw new ApiProblem(400, 'invalid_content', new ContentError(problems).message);
+    if (problems.length > 0 || !content) throw new ApiProblem('invalid_content', new ContentError(problems).message);
     return content;
   }
 
-  async startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
-    if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
+  async startContent(req: BodyOf<'startContent'>): Promise<PlaygroundRecord> {
     const content = this.load(req.source);
     const template = this.opts.catalog.get(content.playground.template)!;
     const manifest = manifestForContent(content, template.manifest);
@@ -157,7 +151,7 @@ export class ContentService {
       const manifest = this.opts.manager.spec(id).manifest;
       await this.sessions.start(id, content, { source: record.content.source, defaultMachine: defaultMachine(manifest), resume: record.tasks !== undefined });
     } catch (err) {
-      this.opts.log('warn', `${id}: content: ${(err as Error).message}`);
+      this.opts.log('warn', `${id}: content: ${errorMessage(err)}`);
     } finally {
       this.starting.delete(id);
     }
@@ -165,7 +159,7 @@ export class ContentService {
 
   private async restartContent(id: string): Promise<PlaygroundRecord> {
     const record = this.opts.manager.get(id);
-    if (!record.content?.source) throw new ApiProblem(409, 'no_content', `playground ${id} runs no content`);
+    if (!record.content?.source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
     await this.sessions.stop(id);
     record.tasks = undefined;
     record.content.state = 'initializing';
@@ -175,45 +169,40 @@ export class ContentService {
     return record;
   }
 
-  private addRoutes(): void {
-    const { server, manager } = this.opts;
-    const pg = (rest: string) => new RegExp(`^${API_PREFIX}/playgrounds/${ID}${rest}$`);
-    const route = (method: 'GET' | 'POST', path: RegExp, handle: (ctx: { req: IncomingMessage; res: ServerResponse; params: string[] }) => Promise<void>) =>
-      server.addRoute({ method, path, handle });
-
-    route('GET', new RegExp(`^${API_PREFIX}/content$`), async ({ res }) => {
-      const list: ContentSummary[] = [];
-      for (const { name, dir } of listBuiltinContent()) {
-        const { content } = checkContent(dir, this.validationCatalog());
-        if (content)
-          list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
-      }
-      sendJson(res, 200, list);
-    });
-    route('POST', new RegExp(`^${API_PREFIX}/content$`), async ({ req, res }) => {
-      sendJson(res, 201, await this.startContent(await readJsonBody<StartContentRequest>(req)));
-    });
-    route('GET', pg('/content'), async ({ res, params }) => {
-      const record = manager.get(params[0]);
-      if (!record.content?.source) throw new ApiProblem(404, 'no_content', `playground ${params[0]} runs no content`);
-      sendJson(res, 200, this.sessions.content(params[0]) ?? this.load(record.content.source));
-    });
-    route('POST', pg('/content/stop'), async ({ res, params }) => {
-      manager.get(params[0]);
-      await this.sessions.stop(params[0], { markStopped: true });
-      sendJson(res, 200, manager.get(params[0]));
-    });
-    route('POST', pg('/content/restart'), async ({ res, params }) => sendJson(res, 200, await this.restartContent(params[0])));
-    route('GET', pg('/tasks'), async ({ res, params }) => sendJson(res, 200, manager.get(params[0]).tasks ?? {}));
-    route('POST', pg('/tasks/([A-Za-z0-9_-]+)/input'), async ({ req, res, params }) => {
-      const body = await readJsonBody<TaskInputRequest>(req);
-      if (typeof body.value !== 'string') throw new ApiProblem(400, 'invalid_request', 'value: expected the answer as a string');
-      manager.get(params[0]);
-      try {
-        sendJson(res, 200, await this.sessions.submitInput(params[0], params[1], body.value));
-      } catch (err) {
-        throw new ApiProblem(409, 'task_input', (err as Error).message);
-      }
-    });
+  /** Handlers of the `content` routes of the API table. */
+  handlers(): Handlers<'content'> {
+    const { manager } = this.opts;
+    return {
+      listContent: () => {
+        const list: ContentSummary[] = [];
+        for (const { name, dir } of listBuiltinContent()) {
+          const { content } = checkContent(dir, this.validationCatalog());
+          if (content)
+            list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
+        }
+        return list;
+      },
+      startContent: ({ body }) => this.startContent(body),
+      playgroundContent: ({ params: { id } }) => {
+        const record = manager.get(id);
+        if (!record.content?.source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
+        return this.sessions.content(id) ?? this.load(record.content.source);
+      },
+      stopContent: async ({ params: { id } }) => {
+        manager.get(id);
+        await this.sessions.stop(id, { markStopped: true });
+        return manager.get(id);
+      },
+      restartContent: ({ params: { id } }) => this.restartContent(id),
+      listTasks: ({ params: { id } }) => manager.get(id).tasks ?? {},
+      taskInput: async ({ params: { id, task }, body }) => {
+        manager.get(id);
+        try {
+          return await this.sessions.submitInput(id, task, body.value);
+        } catch (err) {
+          throw new ApiProblem('task_input_refused', errorMessage(err));
+        }
+      },
+    };
   }
 }
