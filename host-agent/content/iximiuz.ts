@@ -8,7 +8,8 @@ import type { ContentProblem } from './errors';
 import { parseMarkdown } from './markdown';
 import type { Content, TaskSpec } from './model';
 import { frontMatterSchema, type TaskFrontMatter } from './schema';
-import { validateContent, type TemplateCatalog } from './validate';
+import type { TemplateLookup } from '../playgrounds/catalog';
+import { validateContent } from './validate';
 
 export const IXIMIUZ_INDEX = 'index.md';
 
@@ -33,7 +34,7 @@ export function taskSpecFromFrontMatter(name: string, t: TaskFrontMatter, input:
   };
 }
 
-export function loadIximiuz(dir: string, catalog: TemplateCatalog): LoadResult {
+export function loadIximiuz(dir: string, catalog: TemplateLookup): LoadResult {
   const file = IXIMIUZ_INDEX;
   const problems: ContentProblem[] = [];
   let text: string;

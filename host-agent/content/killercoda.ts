@@ -9,7 +9,8 @@ import { formatPath } from '../manifests/load';
 import type { ContentProblem } from './errors';
 import { parseMarkdown, type MarkdownRef } from './markdown';
 import type { Block, Content, Page, TaskSpec } from './model';
-import { validateContent, type RefsByFile, type TemplateCatalog } from './validate';
+import type { TemplateLookup } from '../playgrounds/catalog';
+import { validateContent, type RefsByFile } from './validate';
 
 export const KILLERCODA_INDEX = 'index.json';
 
@@ -73,7 +74,7 @@ function readRelative(dir: string, rel: string, field: string, out: Loaded): str
   }
 }
 
-export function loadKillercoda(dir: string, catalog: TemplateCatalog): { content?: Content; problems: ContentProblem[] } {
+export function loadKillercoda(dir: string, catalog: TemplateLookup): { content?: Content; problems: ContentProblem[] } {
   const out: Loaded = { problems: [], markdown: [] };
   let data: unknown;
   try {

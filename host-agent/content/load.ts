@@ -7,7 +7,7 @@ import { ContentError, type ContentProblem } from './errors';
 import { IXIMIUZ_INDEX, loadIximiuz } from './iximiuz';
 import { KILLERCODA_INDEX, loadKillercoda } from './killercoda';
 import type { Content } from './model';
-import type { TemplateCatalog } from './validate';
+import type { TemplateLookup } from '../playgrounds/catalog';
 
 export function builtinContentDir(): string {
   return path.join(repoRoot(), 'builtin-content');
@@ -41,7 +41,7 @@ export function resolveContentDir(target: string, builtinRoot = builtinContentDi
 }
 
 /** Reads and checks content; problems are returned, not thrown (for `content check`). */
-export function checkContent(dir: string, catalog: TemplateCatalog): { content?: Content; problems: ContentProblem[] } {
+export function checkContent(dir: string, catalog: TemplateLookup): { content?: Content; problems: ContentProblem[] } {
   const read = (): { content?: Content; problems: ContentProblem[] } => {
     if (fs.existsSync(path.join(dir, IXIMIUZ_INDEX))) return loadIximiuz(dir, catalog);
     if (fs.existsSync(path.join(dir, KILLERCODA_INDEX))) return loadKillercoda(dir, catalog);
@@ -53,7 +53,7 @@ export function checkContent(dir: string, catalog: TemplateCatalog): { content?:
 }
 
 /** Reads content and throws a ContentError listing every problem. */
-export function loadContent(target: string, catalog: TemplateCatalog): Content {
+export function loadContent(target: string, catalog: TemplateLookup): Content {
   const dir = resolveContentDir(target);
   const { content, problems } = checkContent(dir, catalog);
   if (problems.length > 0 || !content) throw new ContentError(problems);

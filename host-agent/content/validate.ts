@@ -4,14 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContentProblem } from './errors';
 import type { MarkdownRef } from './markdown';
+import type { TemplateLookup } from '../playgrounds/catalog';
 import type { Content, TaskSpec } from './model';
-
-/** What validation needs to know about the template catalog. */
-export interface TemplateCatalog {
-  names(): string[];
-  /** Machine names of a template, or undefined when there is no such template. */
-  machines(template: string): string[] | undefined;
-}
 
 export interface RefsByFile {
   file: string;
@@ -45,7 +39,7 @@ export function findNeedsCycle(tasks: Record<string, Pick<TaskSpec, 'needs'>>): 
 }
 
 /** `file` is where the tasks were defined (front matter or index.json), for messages. */
-export function validateContent(content: Content, taskFile: string, markdown: RefsByFile[], catalog: TemplateCatalog): ContentProblem[] {
+export function validateContent(content: Content, taskFile: string, markdown: RefsByFile[], catalog: TemplateLookup): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const add = (file: string, where: string | undefined, message: string) => problems.push({ file, ...(where ? { where } : {}), message });
   const tasks = content.tasks;

@@ -6,7 +6,7 @@ import { Client } from 'ssh2';
 import { ApiProblem, type BodyOf, type ExecChunk } from '../api/protocol';
 import { publicKeyBody } from '../keys/keys';
 import type { PlaygroundManager } from '../playgrounds/manager';
-import { shellQuote as quoteShell } from '../tasks/template';
+import { shellQuote } from '../util/shell-quote';
 
 export async function execInMachine(manager: PlaygroundManager, id: string, machine: string, body: BodyOf<'exec'>, res: ServerResponse): Promise<void> {
   const record = manager.get(id);
@@ -29,9 +29,9 @@ export async function execInMachine(manager: PlaygroundManager, id: string, mach
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   const send = (c: ExecChunk) => res.write(`${JSON.stringify(c)}\n`);
   const env = Object.entries(body.env ?? {})
-    .map(([k, v]) => `export ${k}=${quoteShell(v)}; `)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}; `)
     .join('');
-  const command = body.timeoutSeconds ? `${env}exec timeout ${Math.ceil(body.timeoutSeconds)} bash -c ${quoteShell(body.command)}` : `${env}${body.command}`;
+  const command = body.timeoutSeconds ? `${env}exec timeout ${Math.ceil(body.timeoutSeconds)} bash -c ${shellQuote(body.command)}` : `${env}${body.command}`;
   await new Promise<void>((resolve) => {
     client.exec(command, (err, stream) => {
       if (err) {

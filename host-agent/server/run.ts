@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { AgentInfo, DriverName } from '../api/protocol';
 import { createDriver, DRIVER_NAMES } from '../drivers/registry';
 import type { Driver } from '../drivers/protocol';
-import { TemplateCatalog, builtinTemplatesDir } from '../playgrounds/catalog';
+import { TemplateCatalog, templateDirs } from '../playgrounds/catalog';
 import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
@@ -36,10 +36,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const token = ensureToken(paths.token);
   const store = new PlaygroundStore(paths.playgrounds);
-  const catalog = new TemplateCatalog([
-    { dir: builtinTemplatesDir(), source: 'builtin' },
-    { dir: paths.userTemplates, source: 'user' },
-  ]);
+  const catalog = new TemplateCatalog(templateDirs());
   for (const p of catalog.problems) agentLog('warn', `template skipped: ${p}`);
   const drivers: Partial<Record<DriverName, Driver>> = {};
   for (const name of DRIVER_NAMES) {

@@ -8,7 +8,6 @@ import { ContentError } from '../content/errors';
 import { checkContent, listBuiltinContent, resolveContentDir } from '../content/load';
 import type { Content } from '../content/model';
 import { defaultMachine, manifestForContent } from '../content/playground';
-import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
 import type { TemplateCatalog } from '../playgrounds/catalog';
 import type { PlaygroundManager } from '../playgrounds/manager';
 import { errorMessage } from '../util/errors';
@@ -93,18 +92,6 @@ export class ContentService {
     await this.sessions.dispose();
   }
 
-  private validationCatalog(): ValidationCatalog {
-    const { catalog } = this.opts;
-    return {
-      names: () =>
-        catalog
-          .list()
-          .map((t) => t.name)
-          .sort(),
-      machines: (name) => catalog.get(name)?.manifest.playground.machines.map((m) => m.name),
-    };
-  }
-
   /** Reads content or answers 400 with every problem, one per line. */
   private load(source: string): Content {
     let dir: string;
@@ -113,7 +100,7 @@ export class ContentService {
     } catch (err) {
       throw new ApiProblem('content_not_found', errorMessage(err));
     }
-    const { content, problems } = checkContent(dir, this.validationCatalog());
+    const { content, problems } = checkContent(dir, this.opts.catalog);
     if (problems.length > 0 || !content) throw new ApiProblem('invalid_content', new ContentError(problems).message);
     return content;
   }
@@ -176,7 +163,7 @@ export class ContentService {
       listContent: () => {
         const list: ContentSummary[] = [];
         for (const { name, dir } of listBuiltinContent()) {
-          const { content } = checkContent(dir, this.validationCatalog());
+          const { content } = checkContent(dir, this.opts.catalog);
           if (content)
             list.push({ name, kind: content.kind, title: content.title, description: content.description, template: content.playground.template, source: dir });
         }

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { ContentState, PlaygroundRecord, TaskRecord } from '../../api/protocol';
-import { defaultCatalog } from '../../content/catalog';
+import { TemplateCatalog, templateDirs } from '../../playgrounds/catalog';
+import { errorMessage } from '../../util/errors';
 import { formatProblem } from '../../content/errors';
 import { checkContent, listBuiltinContent, resolveContentDir } from '../../content/load';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
@@ -62,9 +63,9 @@ export function register(program: Command): void {
       try {
         dir = resolveContentDir(target);
       } catch (err) {
-        throw new CliError((err as Error).message);
+        throw new CliError(errorMessage(err));
       }
-      const { content: c, problems } = checkContent(dir, defaultCatalog());
+      const { content: c, problems } = checkContent(dir, new TemplateCatalog(templateDirs()));
       if (o.json) {
         printJson(problems.length ? { problems } : c);
       } else if (problems.length === 0 && c) {
@@ -87,7 +88,7 @@ export function register(program: Command): void {
     .description('list the built-in tutorials and challenges')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const catalog = defaultCatalog();
+      const catalog = new TemplateCatalog(templateDirs());
       const rows = listBuiltinContent().map(({ name, dir }) => {
         const c = checkContent(dir, catalog).content;
         return { name, kind: c?.kind ?? '?', template: c?.playground.template ?? '?', title: c?.title ?? '(invalid: run sandlot content check)' };

@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SFTPWrapper } from 'ssh2';
 import type { AgentClient } from '../../api/client';
-import { hostAlias, parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
+import { parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
 import { connectMachine } from '../../ssh/connect';
-import { shellQuote } from '../../tasks/template';
+import { machineHostEntries, proxyCommand, proxyEnv, renderHostSections } from '../../ssh/host-block';
 import { writeFileAtomicModeSync } from '../../util/files';
-import { sandlotHome, sandlotPaths } from '../../util/paths';
+import { sandlotPaths } from '../../util/paths';
 import { CliError, cliScript, client, resolveTarget } from '../context';
 
 /** Runs a shell (or a command) in a machine with the terminal attached; resolves with its exit code. */
@@ -86,27 +86,13 @@ async function download(sftp: SFTPWrapper, remote: string, local: string, recurs
   fs.chmodSync(local, st.mode & 0o777);
 }
 
-export function sshConfigBlock(record: PlaygroundRecord, keyFile: string, knownHostsFile: string): string {
-  const home = process.env.SANDLOT_HOME ? `env SANDLOT_HOME=${shellQuote(sandlotHome())} ` : '';
-  const proxy = `${home}${shellQuote(process.execPath)} ${shellQuote(cliScript())} ssh-proxy --stdio %h`;
-  return record.machines
-    .filter((m) => !m.noSSH)
-    .map((m) => {
-      const alias = hostAlias(record.id, m.name);
-      return [
-        `Host ${alias}`,
-        `  HostName ${alias}`,
-        `  User ${m.defaultUser}`,
-        `  ProxyCommand ${proxy}`,
-        `  IdentityFile "${keyFile}"`,
-        '  IdentitiesOnly yes',
-        `  HostKeyAlias ${alias}`,
-        `  UserKnownHostsFile "${knownHostsFile}"`,
-        '  StrictHostKeyChecking yes',
-        '',
-      ].join('\n');
-    })
-    .join('\n');
+/** `sandlot ssh-config`'s text for one playground: the same Host sections the extension writes into ~/.ssh/config. */
+export function sshConfigText(
+  record: PlaygroundRecord,
+  files: { keyFile: string; knownHostsFile: string },
+  proxy = proxyCommand(process.execPath, cliScript(), { env: proxyEnv() }),
+): string {
+  return renderHostSections(machineHostEntries(record, files, proxy));
 }
 
 /** Writes the playground key (0600) and the host keys where OpenSSH will read them. */
@@ -171,8 +157,7 @@ export function register(program: Command): void {
       const records = id ? [(await resolveTarget(c, id)).record] : (await c.list()).filter((r) => r.state === 'running');
       const blocks: string[] = [];
       for (const r of records) {
-        const { keyFile, knownHostsFile } = await writeClientKeys(c, r);
-        blocks.push(sshConfigBlock(r, keyFile, knownHostsFile));
+        blocks.push(sshConfigText(r, await writeClientKeys(c, r)));
       }
       process.stdout.write(blocks.join('\n'));
     });

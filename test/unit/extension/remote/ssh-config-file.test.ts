@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BEGIN_MARKER, proxyCommand, type SshHostEntry } from '../../../../extension/remote/ssh-config-block';
+import { BEGIN_MARKER, type SshHostEntry } from '../../../../extension/remote/ssh-config-block';
+import { proxyCommand } from '../../../../host-agent/ssh/host-block';
 import { writeSandlotBlock } from '../../../../extension/remote/ssh-config-file';
 
 const e: SshHostEntry = {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { loadIximiuz } from '../../../../host-agent/content/iximiuz';
 import { contentDir, indexMd } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02', 'node-03'] });
+const catalog = templateLookup({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02', 'node-03'] });
 
 function problems(files: Record<string, string>): string[] {
   return loadIximiuz(contentDir('c', files), catalog).problems.map(formatProblem);
