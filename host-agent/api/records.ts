@@ -140,6 +140,8 @@ export interface AgentInfo {
   pid: number;
   /** What the default driver isolates on this host (shown by `sandlot status`). */
   isolation: string;
+  /** `starting` while the agent probes its driver and re-adopts playgrounds: other requests wait until `ready`. */
+  state: 'starting' | 'ready';
 }
 
 /** Events on `GET /v1/playgrounds/:id/events` (WebSocket, JSON text frames). */

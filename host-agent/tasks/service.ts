@@ -114,12 +114,19 @@ export class ContentService {
       manifestName: `${content.dir} (template ${template.manifest.name})`,
       ...(req.lifetimeMinutes !== undefined ? { lifetimeMinutes: req.lifetimeMinutes } : {}),
     });
-    record.template = template.manifest.name;
-    record.content = { name: content.name, kind: content.kind, title: content.title, source: content.dir, state: 'initializing' };
-    await this.opts.manager.save(record.id);
+    const recorded = await this.opts.manager
+      .update(record.id, (r) => {
+        r.template = template.manifest.name;
+        r.content = { name: content.name, kind: content.kind, title: content.title, source: content.dir, state: 'initializing' };
+      })
+      .catch(async (err: unknown) => {
+        // A playground whose content could not be recorded would run without it: take it down.
+        await this.opts.manager.destroy(record.id).catch(() => undefined);
+        throw err;
+      });
     // The playground may already be running (fast drivers) before the content was recorded.
-    void this.follow(this.opts.manager.get(record.id));
-    return record;
+    void this.follow(recorded);
+    return recorded;
   }
 
   /** Starts or stops a playground's content to match its state. */
@@ -148,12 +155,15 @@ export class ContentService {
     const record = this.opts.manager.get(id);
     if (!record.content?.source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
     await this.sessions.stop(id);
-    record.tasks = undefined;
-    record.content.state = 'initializing';
-    delete record.content.error;
-    await this.opts.manager.save(id);
-    void this.follow(record);
-    return record;
+    const restarted = await this.opts.manager.update(id, (r) => {
+      r.tasks = undefined;
+      if (r.content) {
+        r.content.state = 'initializing';
+        delete r.content.error;
+      }
+    });
+    void this.follow(restarted);
+    return restarted;
   }
 
   /** Handlers of the `content` routes of the API table. */
