@@ -124,6 +124,14 @@ describe('bad input', () => {
         'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: /etc/motd, content: hi}]}]\n',
         /my\.yaml: playground\.machines\[0\]\.startupFiles\[0\]\.path: the sandbox driver keeps the host's root read-only/,
       ],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: 100000Gi}}]\n',
+        /^my\.yaml: playground\.machines\[0\]\.resources\.ramSize: 100000Gi is more than this host's memory \(\d+\.\d GiB\)$/,
+      ],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: "/root/a\\0b", content: hi}]}]\n',
+        /^my\.yaml: playground\.machines\[0\]\.startupFiles\[0\]\.path: expected a path without NUL bytes, got "\/root\/a\\u0000b"$/,
+      ],
     ];
     for (const [manifest, message] of cases) {
       await expectApiError(agent.client.create({ manifest, manifestName: 'my.yaml' }), 400, message);
