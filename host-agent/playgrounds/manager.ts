@@ -78,7 +78,7 @@ export class PlaygroundManager {
     const { loaded, notes } = this.opts.store.loadAll();
     for (const note of notes) this.opts.log('warn', `playground store: ${note}`);
     for (const stored of loaded) await this.adopt(stored);
-    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 5000);
+    this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepMs ?? 5000);
     this.sweepTimer.unref();
   }
 
@@ -424,18 +424,26 @@ export class PlaygroundManager {
     }
   }
 
-  private async sweep(): Promise<void> {
+  /** Playgrounds whose expiry (stop, then destroy) is under way: a later sweep leaves them be. */
+  private readonly expiring = new Set<string>();
+
+  private sweep(): void {
     for (const e of [...this.entries.values()]) {
       const r = e.stored.record;
-      if (Date.parse(r.deadline) > Date.now() || ['destroying', 'destroyed'].includes(r.state) || !e.driver) continue;
+      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || !e.driver) continue;
+      this.expiring.add(r.id);
       this.emit(r.id, { type: 'log', at: now(), level: 'warn', message: `lifetime ended at ${r.deadline}: stopping, then destroying` });
-      try {
-        if (e.persisted.state === 'running') await this.stop(r.id);
-        await this.destroy(r.id);
-        this.opts.log('info', `${r.id}: expired and destroyed`);
-      } catch (err) {
-        this.opts.log('error', `${r.id}: expiry failed: ${errorMessage(err)}`);
-      }
+      void (async () => {
+        try {
+          if (e.persisted.state === 'running') await this.stop(r.id);
+          await this.destroy(r.id);
+          this.opts.log('info', `${r.id}: expired and destroyed`);
+        } catch (err) {
+          this.opts.log('error', `${r.id}: expiry failed: ${errorMessage(err)}`);
+        } finally {
+          this.expiring.delete(r.id);
+        }
+      })();
     }
   }
 
