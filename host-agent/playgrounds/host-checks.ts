@@ -1,31 +1,31 @@
-// Checks of a manifest against this host that hold for every driver, made before any
-// driver sees the playground: each problem is one line naming the field.
+// Checks of a new playground against this host that hold for every driver, made before
+// any driver sees it: each problem is one line naming the manifest field. Sizes use the
+// drivers' own check (one wording everywhere); the manager applies it to all drivers.
 import * as os from 'node:os';
-import { parseRamSize, type PlaygroundManifest } from '../manifests/schema';
+import type { DriverName } from '../api/protocol';
+import { hostSizeProblems } from '../drivers/machine-checks';
+import type { PlaygroundSpec } from '../drivers/protocol';
 
 export interface HostFacts {
-  memoryBytes: number;
+  memBytes: number;
+  cpus: number;
 }
 
 export function hostFacts(): HostFacts {
-  return { memoryBytes: os.totalmem() };
+  return { memBytes: os.totalmem(), cpus: os.cpus().length };
 }
 
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-
-/** `playground.machines[0].resources.ramSize: …` lines; empty when the manifest fits the host. */
-export function hostProblems(manifest: PlaygroundManifest, host: HostFacts = hostFacts()): string[] {
+/** Lines like `playground.machines[0].resources.ramSize: …`; empty when the playground fits the host. */
+export function hostProblems(spec: PlaygroundSpec, driver: DriverName, host: HostFacts = hostFacts()): string[] {
   const problems: string[] = [];
-  manifest.playground.machines.forEach((m, i) => {
-    const field = `playground.machines[${i}]`;
-    const ram = m.resources?.ramSize;
-    if (ram !== undefined && parseRamSize(ram) > host.memoryBytes) {
-      problems.push(`${field}.resources.ramSize: ${ram} is more than this host's memory (${gib(host.memoryBytes)})`);
-    }
-    (m.startupFiles ?? []).forEach((f, j) => {
+  for (const m of spec.machines) {
+    problems.push(...hostSizeProblems(m, host, driver));
+    (spec.manifest.playground.machines[m.index].startupFiles ?? []).forEach((f, j) => {
       // The kernel cuts a path at its first NUL: the file would land somewhere else than the manifest says.
-      if (f.path.includes('\0')) problems.push(`${field}.startupFiles[${j}].path: expected a path without NUL bytes, got ${JSON.stringify(f.path)}`);
+      if (f.path.includes('\0')) {
+        problems.push(`playground.machines[${m.index}].startupFiles[${j}].path: expected a path without NUL bytes, got ${JSON.stringify(f.path)}`);
+      }
     });
-  });
+  }
   return problems;
 }

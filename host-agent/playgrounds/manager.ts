@@ -183,8 +183,6 @@ export class PlaygroundManager {
 
   async create(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
     const { manifest, manifestText, manifestName, template } = this.resolveManifest(req);
-    const problems = hostProblems(manifest, this.opts.host);
-    if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     const driverName = manifest.playground.driver ?? this.opts.defaultDriver;
     const driver = this.opts.drivers[driverName];
     if (!driver) {
@@ -197,6 +195,8 @@ export class PlaygroundManager {
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
     const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes });
     const spec = playgroundSpec(stored, manifest, this.opts.store.dir(id));
+    const problems = hostProblems(spec, driverName, this.opts.host);
+    if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     await driver.preflight().catch((err: unknown) => {
       throw new ApiProblem('driver_unavailable', errorMessage(err));
     });

@@ -39,6 +39,8 @@ export function agentLog(level: 'info' | 'warn' | 'error', message: string): voi
 
 /** Listens and resolves; the rest of the start-up continues behind `ready`. Throws StateLockedError when another agent has the state directory. */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  // A log that cannot be written (a full disk under agent.log, a closed terminal) must not end the agent.
+  process.stderr.on('error', () => undefined);
   const paths = sandlotPaths();
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const lock = await acquireStateLock(paths.home, agentLog);

@@ -54,16 +54,28 @@ export function acquireStateLock(home: string, log: (level: 'warn', message: str
     let out = '';
     let err = '';
     let settled = false;
+    let released = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (settled || !out.includes('locked')) return;
       settled = true;
       // Written in place (not replaced): the lock belongs to the file's inode.
       fs.writeFileSync(file, `${process.pid}\n`);
-      // The agent's exit must not wait for its lock holder.
+      // The agent's exit must not wait for its lock holder, nor die of it: a holder that
+      // is killed (someone's pkill) is reported, and the agent carries on without the lock.
       child.unref();
+      child.stdin.on('error', () => undefined);
+      child.once('exit', (code, signal) => {
+        if (!released) log('warn', `the lock on ${home} was lost (its flock process ended: ${signal ?? `exit ${code}`}); another agent could start on it`);
+      });
       for (const s of [child.stdin, child.stdout, child.stderr]) if (s instanceof Socket) s.unref();
-      resolve({ enforced: true, release: () => child.stdin.end() });
+      resolve({
+        enforced: true,
+        release: () => {
+          released = true;
+          child.stdin.end();
+        },
+      });
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (e: NodeJS.ErrnoException) => {

@@ -126,7 +126,7 @@ describe('bad input', () => {
       ],
       [
         'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: 100000Gi}}]\n',
-        /^my\.yaml: playground\.machines\[0\]\.resources\.ramSize: 100000Gi is more than this host's memory \(\d+\.\d GiB\)$/,
+        /^my\.yaml: playground\.machines\[0\]\.resources\.ramSize: 100000Gi is more than this host's memory \(\d+\.\d GiB\) \(sandbox driver\)$/,
       ],
       [
         'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: "/root/a\\0b", content: hi}]}]\n',

@@ -336,7 +336,7 @@ describe(`fuzzed input (seed ${SEED})`, () => {
       fs.writeFileSync(file, c.yaml);
       const r = cli(agent, ['start', '-f', file]);
       if (r.code === 0) continue; // stayed valid: destroyed in afterAll
-      const label = `case ${i} (${c.what})`;
+      const label = `case ${i} (${c.what}): ${r.stderr}`;
       expect(r.code, label).toBe(1);
       expect(r.stdout, label).toBe('');
       expect(r.stderr, label).not.toMatch(NO_STACK);
@@ -345,9 +345,10 @@ describe(`fuzzed input (seed ${SEED})`, () => {
   });
 
   it('kept the agent answering, with no stack and no unexpected error in its log', async () => {
-    expect(agent.process.exitCode).toBeNull();
+    const log = agent.log();
+    expect(agent.process.exitCode, log).toBeNull();
     expect((await agent.client.info()).pid).toBe(agent.process.pid);
-    expect(agent.log()).not.toMatch(/\n\s+at /);
-    expect(agent.log()).not.toMatch(/ error /);
+    expect(log).not.toMatch(/\n\s+at /);
+    expect(log).not.toMatch(/ error /);
   });
 });

@@ -40,7 +40,7 @@ function manager(extra: Partial<ManagerOptions> = {}): PlaygroundManager {
     defaultDriver: 'sandbox',
     events,
     log: (level, message) => logs.push(`${level} ${message}`),
-    host: { memoryBytes: 8 * 1024 ** 3 },
+    host: { memBytes: 8 * 1024 ** 3, cpus: 4 },
     ...extra,
   });
   managers.push(m);
@@ -228,7 +228,9 @@ describe('failures', () => {
       m.create({ manifest: 'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: 100Gi}}]\n', manifestName: 'big.yaml' }),
     );
     expect(big.code).toBe('invalid_manifest');
-    expect(big.message).toBe("big.yaml: playground.machines[0].resources.ramSize: 100Gi is more than this host's memory (8.0 GiB)");
+    expect(big.message).toBe("big.yaml: playground.machines[0].resources.ramSize: 100Gi is more than this host's memory (8.0 GiB) (sandbox driver)");
+    const cpus = await problem(m.create({ manifest: 'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {cpuCount: 8}}]\n' }));
+    expect(cpus.message).toBe("manifest: playground.machines[0].resources.cpuCount: 8 is more than this host's 4 CPUs (sandbox driver)");
     const nul = await problem(
       m.create({ manifest: 'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: "/a\\0b", content: x}]}]\n' }),
     );
