@@ -27,6 +27,7 @@ import {
   type TemplateSummary,
 } from './protocol';
 import type { Content } from '../content/model';
+import { parseOwnJson } from '../util/json';
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -252,11 +253,10 @@ export class AgentClient {
 
 /**
  * A JSON answer of the agent, typed by the route table. The agent serves that same table
- * (one build), so the client does not re-validate every record it receives.
+ * (one build, this program), so the client does not re-validate every record it receives.
  */
 function answer<T>(text: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- typed by the route table the agent serves (see above)
-  return JSON.parse(text) as T;
+  return parseOwnJson<T>(text);
 }
 
 async function readText(res: http.IncomingMessage): Promise<string> {

@@ -23,13 +23,14 @@ import {
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
 import { knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
+import { buildPlaygroundSpec } from '../manifests/spec';
 import type { PlaygroundManifest } from '../manifests/schema';
 import { errorMessage } from '../util/errors';
 import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
 import { now, type PlaygroundEvents } from './events';
 import { hostProblems, type HostFacts } from './host-checks';
-import { newStoredPlayground, playgroundSpec } from './new-playground';
+import { newStoredPlayground } from './new-playground';
 import { StateWriteError, type PlaygroundStore, type StoredPlayground } from './store';
 
 interface Entry {
@@ -84,9 +85,9 @@ export class PlaygroundManager {
 
   private async adopt(stored: StoredPlayground): Promise<void> {
     const id = stored.record.id;
-    let manifest: PlaygroundManifest;
+    let spec: PlaygroundSpec;
     try {
-      manifest = loadManifestText(stored.manifestText, stored.manifestName);
+      spec = this.buildSpec(stored, loadManifestText(stored.manifestText, stored.manifestName));
     } catch (err) {
       this.opts.log('warn', `playground store: ${this.opts.store.setAside(id, `its manifest no longer validates: ${errorMessage(err)}`)}`);
       return;
@@ -94,7 +95,7 @@ export class PlaygroundManager {
     const driver = this.opts.drivers[stored.record.driver];
     const entry: Entry = {
       stored,
-      spec: playgroundSpec(stored, manifest, this.opts.store.dir(id)),
+      spec,
       driver,
       queue: Promise.resolve(),
       writes: Promise.resolve(),
@@ -194,7 +195,7 @@ export class PlaygroundManager {
     const id = newPlaygroundId();
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
     const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes });
-    const spec = playgroundSpec(stored, manifest, this.opts.store.dir(id));
+    const spec = this.buildSpec(stored, manifest);
     const problems = hostProblems(spec, driverName, this.opts.host);
     if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     await driver.preflight().catch((err: unknown) => {
@@ -551,6 +552,11 @@ export class PlaygroundManager {
     } catch (err) {
       throw new ApiProblem('invalid_manifest', errorMessage(err));
     }
+  }
+
+  private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {
+    const { id } = stored.record;
+    return buildPlaygroundSpec(manifest, { id, dir: this.opts.store.dir(id), userKey: stored.userKey, hostKeys: stored.hostKeys });
   }
 
   private entry(id: string): Entry {

@@ -13,6 +13,7 @@ import type { KeyPair } from '../drivers/protocol';
 import { errorMessage } from '../util/errors';
 import { writeFileAtomicMode, writeFileAtomicModeSync } from '../util/files';
 import { PLAYGROUND_ID } from '../util/ids';
+import { readOwnJson } from '../util/json';
 
 export interface StoredPlayground {
   record: PlaygroundRecord;
@@ -134,17 +135,13 @@ export class PlaygroundStore {
 }
 
 function readPlayground(dir: string): StoredPlayground {
-  const record = readJsonObject<PlaygroundRecord>(path.join(dir, 'record.json'));
-  const keys = readJsonObject<{ manifestName: string; userKey: KeyPair; hostKeys: Record<string, KeyPair> }>(path.join(dir, 'keys', 'keys.json'));
+  const record = readOwnJson<PlaygroundRecord>(path.join(dir, 'record.json'));
+  const keys = readOwnJson<{ manifestName: string; userKey: KeyPair; hostKeys: Record<string, KeyPair> }>(path.join(dir, 'keys', 'keys.json'));
   const manifestText = fs.readFileSync(path.join(dir, 'manifest.yaml'), 'utf8');
-  if (typeof record.id !== 'string' || !Array.isArray(record.machines)) throw new Error('record.json: not a playground record');
+  // Checked only as far as a torn or foreign file would fail later in confusing ways.
+  if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.machines)) {
+    throw new Error('record.json: not a playground record');
+  }
+  if (typeof keys !== 'object' || keys === null || typeof keys.userKey !== 'object') throw new Error('keys/keys.json: not a key file');
   return { record, manifestText, manifestName: keys.manifestName, userKey: keys.userKey, hostKeys: keys.hostKeys };
-}
-
-/** A JSON object from a file the agent itself wrote (its shape is the agent's own). */
-function readJsonObject<T extends object>(file: string): T {
-  const data: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error(`${path.basename(file)}: expected a JSON object`);
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- the agent wrote this file from a T; it is only checked to be an object
-  return data as T;
 }

@@ -13,6 +13,7 @@ import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
 import { ContentService } from '../tasks/service';
+import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { sandlotPaths } from '../util/paths';
 import { playgroundHandlers } from './playground-routes';
 import { AgentServer } from './server';
@@ -39,6 +40,8 @@ export function agentLog(level: 'info' | 'warn' | 'error', message: string): voi
 
 /** Listens and resolves; the rest of the start-up continues behind `ready`. Throws StateLockedError when another agent has the state directory. */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  // Before anything is spawned (the lock holder, machines): every child of the agent inherits what it holds.
+  const leaked = closeInheritedDescriptors();
   // A log that cannot be written (a full disk under agent.log, a closed terminal) must not end the agent.
   process.stderr.on('error', () => undefined);
   const paths = sandlotPaths();
@@ -86,6 +89,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
       state = 'ready';
       agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
+      if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
       return manager;
     })();
     ready.catch((err: unknown) => server.fail(err instanceof DriverUnavailableError ? new ApiProblem('driver_unavailable', err.message) : err));

@@ -1,11 +1,24 @@
-// The message of anything thrown: an Error's message, else its text. For one-line
-// reports where the error's type does not matter.
+// What a caught value says, without claiming it is an Error: anything can be thrown
+// (a string from a library, an object from a worker), and a cast would hide that.
 
+/** The message of a caught value: an Error's message, a string as is, anything else in JSON. */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
 }
 
-/** The `code` of a Node system error (`ENOENT`, `ENOSPC`, …), if it has one. */
+/** The `code` of a Node system error (`ENOENT`, `EACCES`, …), if the value has one. */
 export function errorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/** The stack when there is one (for logs only, never for users), else the message. */
+export function errorDetail(err: unknown): string {
+  return err instanceof Error && err.stack ? err.stack : errorMessage(err);
 }

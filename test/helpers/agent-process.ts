@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readAgentFile } from '../../host-agent/api/agent-file';
+import { parseOwnJson } from '../../host-agent/util/json';
 import { AgentClient, isApiError } from '../../host-agent/api/client';
 import type { PlaygroundRecord } from '../../host-agent/api/protocol';
 
@@ -176,6 +177,5 @@ export async function until<T>(what: string, fn: () => T | undefined | Promise<T
  * list). The tests check the fields they use; a wrong shape fails those checks.
  */
 export function printed<T>(stdout: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above: the CLI printed a T
-  return JSON.parse(stdout) as T;
+  return parseOwnJson<T>(stdout);
 }

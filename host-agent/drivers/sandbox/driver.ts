@@ -12,9 +12,21 @@ import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
-import { DriverUnavailableError, type DoctorCheck, type DoctorReport, type Driver, type DriverContext, type PlaygroundSpec } from '../protocol';
+import { errorMessage } from '../../util/errors';
+import {
+  DriverUnavailableError,
+  type DoctorCheck,
+  type DoctorReport,
+  type Driver,
+  type DriverContext,
+  type MachineSpec,
+  type PlaygroundSpec,
+} from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
-import { machineAddress, machineDir, prepareMachineDirs, startupFileProblems } from './machine-files';
+import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
+import { hostAddresses, renderHostsFile } from '../hosts-file';
+import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
+import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
   enterUserFlags,
@@ -51,6 +63,8 @@ interface Holder {
 interface SandboxState {
   slot: number;
   hub?: Holder;
+  /** The hub's way out (NAT), when a network is not private. */
+  uplink?: UplinkRecord;
   machines: Record<string, Holder | undefined>;
 }
 
@@ -59,14 +73,16 @@ interface Live {
   relay?: NetnsRelay;
 }
 
-// Writes the nested machine namespace's id maps (only a process in the hub's user
-// namespace may) and plugs the machine into the bridge. Arguments arrive as $1…$3.
-const WIRE_MACHINE = [
-  'printf "0 0 %s\\n" "$3" > "/proc/$2/uid_map"',
-  'printf "0 0 %s\\n" "$3" > "/proc/$2/gid_map"',
-  'ip link add "$1" type veth peer name eth0 netns "$2"',
-  'ip link set "$1" master br0 up',
-].join(' && ');
+// Plugs a machine into its networks' bridges from inside the hub (its user and network
+// namespaces): per interface, one end of a veth pair on the bridge, the other moved into
+// the machine as ethN. Arguments: the machine's PID, then (hub-side name, bridge, ethN) triples.
+const WIRE_MACHINE =
+  'pid=$1; shift; while [ $# -gt 0 ]; do ip link add "$1" type veth peer name "$3" netns "$pid" && ip link set "$1" master "$2" up || exit 1; shift 3; done';
+
+/** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
+function bridgeName(i: number): string {
+  return `br${i}`;
+}
 
 export interface SandboxDriverOptions {
   /** Directory holding every playground's dir (to find used uid ranges). */
@@ -77,6 +93,8 @@ export interface SandboxDriverOptions {
 export class SandboxDriver implements Driver {
   readonly name = 'sandbox' as const;
   private readonly live = new Map<string, Live>();
+  /** Per playground: the relay in the hub's network namespace (DNS for machines). */
+  private readonly hubRelays = new Map<string, NetnsRelay>();
   private preflightResult: Promise<void> | undefined;
   private layout: CgroupLayout | undefined;
 
@@ -84,9 +102,14 @@ export class SandboxDriver implements Driver {
 
   describeIsolation(): string {
     const limits = describeLayout(this.cgroupLayout());
+    const out = uplinkMethod();
+    const wayOut =
+      out.kind === 'none'
+        ? `no way out of playgrounds (${out.detail})`
+        : `non-private networks reach outside through NAT (${out.detail}), never the host's own services or other playgrounds`;
     return AGENT_IS_ROOT
-      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`
-      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`;
+      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`
+      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`;
   }
 
   /** Where machine cgroups go; decided once per agent (SANDLOT_CGROUP_ROOT moves the cgroup fs, for tests). */
@@ -123,6 +146,9 @@ export class SandboxDriver implements Driver {
         fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
       });
     }
+    // Informational: machines start either way, only without a way out.
+    const out = uplinkMethod();
+    checks.push({ name: 'way out (NAT)', ok: true, warning: out.kind === 'none', detail: out.detail, ...(out.fix ? { fix: out.fix } : {}) });
     // Informational: machines start either way, only without cpu/ram limits.
     const layout = this.cgroupLayout();
     checks.push({
@@ -184,9 +210,12 @@ export class SandboxDriver implements Driver {
       ctx.progress('network', 'started');
       state.hub = await this.startHub(spec, ids);
       this.save(spec, state);
+      state.uplink = await this.wayOut(spec, state.hub, ctx);
+      this.save(spec, state);
       ctx.progress('network', 'done');
     }
-    const hosts = spec.machines.map((m) => ({ name: m.name, address: machineAddress(m.index) }));
+    this.serveDns(spec, state);
+    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
     await Promise.all(
       spec.machines.map(async (m) => {
         const current = state.machines[m.name];
@@ -195,9 +224,9 @@ export class SandboxDriver implements Driver {
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        prepareMachineDirs(dir, m, ids, hosts);
+        prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
-        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids, cgroups, ctx);
+        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx);
         ctx.progress('machine', 'done', m.name);
       }),
     );
@@ -214,7 +243,6 @@ export class SandboxDriver implements Driver {
   async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
-    for (const m of spec.machines) fs.rmSync(this.rootfsMountPoint(spec, m.name), { recursive: true, force: true });
   }
 
   async adopt(spec: PlaygroundSpec): Promise<Record<string, MachineState>> {
@@ -231,7 +259,10 @@ export class SandboxDriver implements Driver {
       const h = state.machines[m.name];
       out[m.name] = hubAlive && h && isAlive(h.pid, h.start) ? 'running' : 'stopped';
     }
-    if (Object.values(out).every((s) => s === 'running')) this.serveInMachineSsh(spec);
+    if (Object.values(out).every((s) => s === 'running')) {
+      this.serveInMachineSsh(spec);
+      this.serveDns(spec, state);
+    }
     return out;
   }
 
@@ -245,9 +276,8 @@ export class SandboxDriver implements Driver {
     return live.relay!.connect('127.0.0.1', port);
   }
 
-  address(_spec: PlaygroundSpec, machine: string): string | undefined {
-    const m = _spec.machines.find((x) => x.name === machine);
-    return m ? machineAddress(m.index) : undefined;
+  address(spec: PlaygroundSpec, machine: string): string | undefined {
+    return spec.machines.find((x) => x.name === machine)?.interfaces[0]?.address;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -262,6 +292,8 @@ export class SandboxDriver implements Driver {
 
   async close(): Promise<void> {
     if (this.layout) releaseLayout(this.layout);
+    for (const relay of this.hubRelays.values()) relay.close();
+    this.hubRelays.clear();
     for (const live of this.live.values()) {
       live.ssh?.close();
       live.relay?.close();
@@ -283,8 +315,14 @@ export class SandboxDriver implements Driver {
     live?.ssh?.close();
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
-    const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
-    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts, cgroups: h.cgroups });
+    const processes = new SandboxMachineProcesses({
+      pid: h.pid,
+      users: this.availableUsers(m.users),
+      relay,
+      hosts: hostAddresses(spec),
+      subnets: spec.networks.map((n) => n.subnet),
+      cgroups: h.cgroups,
+    });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
@@ -317,13 +355,17 @@ export class SandboxDriver implements Driver {
   }
 
   private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
-    const pid = await startHolder({
-      argv: ['unshare', '--user', '--net'],
-      env: { M_ROLE: 'hub' },
+    const { pid } = await startHolder({
+      // Its own pid namespace: killing its PID 1 ends every process of the hub.
+      argv: ['unshare', '--user', '--net', '--pid', '--fork'],
+      role: 'hub',
+      env: {
+        M_BRIDGES: spec.networks.map((n, i) => `${bridgeName(i)} ${n.private ? '-' : `${n.gateway}/${n.subnet.split('/')[1]}`}`).join(';'),
+      },
       uid: AGENT_IS_ROOT ? ids.outer : undefined,
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
-      beforeGo: async (p) => writeTopLevelIdMaps(p, ids),
+      on: { pid: async (p) => writeTopLevelIdMaps(p, ids) },
     });
     return { pid, start: processStartTime(pid)! };
   }
@@ -342,75 +384,84 @@ export class SandboxDriver implements Driver {
 
   private async startMachine(
     spec: PlaygroundSpec,
-    name: string,
-    index: number,
+    m: MachineSpec,
     dir: string,
     hub: Holder,
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
   ): Promise<Holder> {
-    const mountPoint = this.rootfsMountPoint(spec, name);
-    fs.mkdirSync(mountPoint, { recursive: true, mode: 0o755 });
-    const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
-    const pid = await startHolder({
-      argv: [
-        'nsenter',
-        '-t',
-        String(hub.pid),
-        '-U',
-        ...enterUserFlags(),
-        '--',
-        'unshare',
-        '--user',
-        '--mount',
-        '--pid',
-        '--fork',
-        '--uts',
-        '--ipc',
-        '--net',
-        '--propagation',
-        'private',
-      ],
+    const work = privateWorkMount(sandlotHome());
+    const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
+    const { machine } = await startHolder({
+      // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
+      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
+      role: 'setup',
       env: {
-        M_NAME: name,
-        M_ROOTFS: mountPoint,
-        M_ADDR: `${machineAddress(index)}/24`,
+        M_NAME: m.name,
+        M_WORK: work,
+        M_IDS: String(ids.count),
+        M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
+        ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
         M_MASK: this.maskedPaths().join(':'),
         M_DIR: dir,
+        // The tty group exists in a machine only when the agent maps more than root.
+        ...(ids.count > 5 ? { M_TTY_GID: '5' } : {}),
         ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
       },
       logFile: path.join(dir, 'init.log'),
-      beforeGo: (p) => {
-        // Init waits for "go" before it runs anything of the machine, so all of the
-        // machine's processes start inside its limits.
-        try {
-          addToCgroups(cgroups, p);
-        } catch (err) {
-          ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
-          cgroups = [];
-        }
-        return runAsync([
-          'nsenter',
-          '-t',
-          String(hub.pid),
-          '-U',
-          ...enterUserFlags(),
-          '-n',
-          '--',
-          'sh',
-          '-c',
-          WIRE_MACHINE,
-          'sh',
-          veth,
-          String(p),
-          String(ids.count),
-        ]);
+      on: {
+        // Root's own credentials can walk to the state dir; the hub's uids may not.
+        binds: (setupPid) => runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]),
+        machine: (p) => {
+          // The machine waits for "go" before it runs anything of its own, so all of its
+          // processes start inside its limits.
+          try {
+            addToCgroups(cgroups, p);
+          } catch (err) {
+            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
+            cgroups = [];
+          }
+          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', String(p), ...wires]);
+        },
       },
-      // Root's own credentials can walk to the state dir; the machine's uid may not.
-      onBinds: (p) => runAsync(['nsenter', '-t', String(p), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, mountPoint]),
     });
-    return { pid, start: processStartTime(pid)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+    if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
+    return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+  }
+
+  /**
+   * NAT for the hub when a network is not private: an uplink to the host (or pasta /
+   * slirp4netns as a normal user) and the hub's forwarding rules. Without one, the
+   * playground still runs, with no way out, and says why.
+   */
+  private async wayOut(spec: PlaygroundSpec, hub: Holder, ctx: DriverContext): Promise<UplinkRecord | undefined> {
+    if (spec.networks.every((n) => n.private)) return undefined;
+    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`);
+    if (uplink.kind === 'none') {
+      ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
+      return uplink;
+    }
+    try {
+      applyNamespaceNat(
+        hub.pid,
+        spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
+      );
+    } catch (err) {
+      detachUplink(uplink);
+      throw err;
+    }
+    return uplink;
+  }
+
+  /** Answers DNS on the hub's gateways (port 53) by asking the host's resolvers. */
+  private serveDns(spec: PlaygroundSpec, state: SandboxState): void {
+    if (!state.hub || !uplinkAlive(state.uplink) || this.hubRelays.has(spec.id)) return;
+    const relay = new NetnsRelay(state.hub.pid);
+    this.hubRelays.set(spec.id, relay);
+    relay
+      .listenUdp(53, (query) => forwardDnsQuery(query))
+      .catch((err: unknown) => this.opts.log?.('warn', `${spec.id}: DNS for machines: ${errorMessage(err)}`));
   }
 
   private async killAll(spec: PlaygroundSpec, state: SandboxState): Promise<void> {
@@ -428,6 +479,10 @@ export class SandboxDriver implements Driver {
     }
     if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
     state.hub = undefined;
+    this.hubRelays.get(spec.id)?.close();
+    this.hubRelays.delete(spec.id);
+    detachUplink(state.uplink);
+    state.uplink = undefined;
     if (!(await removeMachineCgroups(cgroups)))
       this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
   }
@@ -437,12 +492,6 @@ export class SandboxDriver implements Driver {
     const home = sandlotHome();
     const owned = ['/root', '/home', '/tmp', '/var/tmp', '/proc', '/sys', '/dev', '/run'];
     return owned.some((p) => home === p || home.startsWith(`${p}/`)) ? [] : [home];
-  }
-
-  private rootfsMountPoint(spec: PlaygroundSpec, machine: string): string {
-    // Outside the state dir on purpose: a machine running as an unprivileged uid must be
-    // able to walk to its mount point, and the state dir may sit in a private home.
-    return path.join(os.tmpdir(), `sandlot-rootfs-${process.getuid?.() ?? 0}`, `${spec.id}-${machine}`);
   }
 
   private driverDir(spec: PlaygroundSpec): string {
@@ -480,6 +529,18 @@ export class SandboxDriver implements Driver {
     while (used.has(slot)) slot++;
     return slot;
   }
+}
+
+/**
+ * Where a machine's setup mounts its private work tmpfs: any directory every host has,
+ * since the mount exists only in setup's own mount namespace — except one the state dir
+ * lies in, which setup still needs to reach.
+ */
+export function privateWorkMount(stateDir: string, exists = (p: string) => fs.existsSync(p)): string {
+  const candidates = ['/run', '/mnt', '/media', '/srv', '/opt', '/var/empty'];
+  const found = candidates.find((c) => exists(c) && stateDir !== c && !stateDir.startsWith(`${c}/`));
+  if (!found) throw new Error(`no directory to mount a machine's work tmpfs on (tried ${candidates.join(', ')})`);
+  return found;
 }
 
 function kill(pid: number): void {

@@ -153,7 +153,7 @@ describe('renderView tasks', () => {
 describe('renderView on built-in content', () => {
   const root = path.resolve(__dirname, '../../../..');
   const content = loadContent(
-    path.join(root, 'content', 'linux-basics'),
+    path.join(root, 'builtin-content', 'linux-basics'),
     new TemplateCatalog([{ dir: path.join(root, 'host-agent', 'templates'), source: 'builtin' }]),
   );
 
