@@ -148,10 +148,12 @@ describe('lifecycle', () => {
   it('stops, then destroys a playground whose lifetime ended (the sweep)', async () => {
     const m = manager({ sweepMs: 20 });
     await m.init();
-    const r = await m.create({ template: 'linux', lifetimeMinutes: 0.002 });
+    // Long enough to be running first (fsync on a loaded host is slow), short enough for a test.
+    const r = await m.create({ template: 'linux', lifetimeMinutes: 0.01 });
     const seen: PlaygroundEvent[] = [];
     events.subscribe(r.id, (e) => seen.push(e));
-    await until('destroyed', () => m.list().length === 0);
+    await until('running', () => m.list()[0]?.state === 'running');
+    await until('destroyed', () => m.list().length === 0, 5000);
     expect(driver.calls.filter((c) => c.id === r.id).map((c) => c.op)).toEqual(['create', 'stop', 'destroy']);
     expect(fs.existsSync(path.join(root, r.id))).toBe(false);
     expect(seen.some((e) => e.type === 'log' && /lifetime ended/.test(e.message))).toBe(true);
