@@ -1,4 +1,10 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// One machine image cache for every agent the suites start (microvm images, sandbox image
+// roots), the one `scripts/setup.sh` fills: a root built per test home would take minutes.
+const env = { SANDLOT_VM_CACHE: process.env.SANDLOT_VM_CACHE ?? path.join(os.tmpdir(), 'sandlot-vm-cache') };
 
 // Suites by what they need from the host:
 // - unit: nothing (pure logic, and the API server and manager on an in-memory fake driver);
@@ -16,18 +22,19 @@ const NEEDS_DOCKER_OR_QEMU = [
   'test/integration/host-agent/tasks/builtin-content-docker.test.ts',
 ];
 
-const serial = { testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false };
+const serial = { env, testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false };
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: NEEDS_DOCKER_OR_QEMU, ...serial } },
       { test: { name: 'integration-docker-qemu', include: NEEDS_DOCKER_OR_QEMU, ...serial } },
       {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          env,
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false,
