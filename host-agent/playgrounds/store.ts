@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlaygroundRecord } from '../api/protocol';
 import type { KeyPair } from '../drivers/protocol';
-import { errorMessage } from '../util/errors';
+import { errorCode, errorMessage } from '../util/errors';
 import { writeFileAtomicMode, writeFileAtomicModeSync } from '../util/files';
 import { PLAYGROUND_ID } from '../util/ids';
 import { readOwnJson } from '../util/json';
@@ -30,8 +30,10 @@ export class StateWriteError extends Error {
     readonly id: string,
     override readonly cause: unknown,
   ) {
-    const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? `${cause.code}: ` : '';
-    super(`cannot write the state of ${id} (${code}${errorMessage(cause)})`);
+    const code = errorCode(cause);
+    const message = errorMessage(cause);
+    // Node's own messages start with their code already (`ENOSPC: no space left on device, write`).
+    super(`cannot write the state of ${id} (${code && !message.startsWith(code) ? `${code}: ` : ''}${message})`);
     this.name = 'StateWriteError';
   }
 }
