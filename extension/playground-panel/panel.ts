@@ -4,7 +4,7 @@
 // running machine's listening ports through the machine's shared SSH session.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { AgentApiError } from '../../host-agent/api/client';
+import { isApiError } from '../../host-agent/api/client';
 import { CLOSE_PLAYGROUND_GONE, type PlaygroundRecord } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent-client/connection';
 import type { PortForwards } from '../commands/forwards';
@@ -123,8 +123,7 @@ export class PlaygroundPanel implements vscode.Disposable {
       this.setRecord(await api.get(this.id));
       if (!this.stopFollowing) await this.follow();
     } catch (err) {
-      if (err instanceof AgentApiError && err.status === 404)
-        this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
+      if (isApiError(err, 'playground_not_found')) this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
       else this.setGone(`Cannot reach playground ${this.id}: ${errorMessage(err)}`, false);
     }
   }
@@ -212,7 +211,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     const api = this.s.agent.client();
     const machines = r.machines.filter((m) => m.state === 'running' && !m.noSSH);
     // One HTTP call for the whole playground's memory; optional (a driver may not report it).
-    const memory = await api.memory(this.id).catch(() => ({}) as Record<string, number>);
+    const memory = await api.memory(this.id).catch((): Record<string, number> => ({}));
     await Promise.all(
       machines.map(async (m) => {
         let probe: MachineProbe;

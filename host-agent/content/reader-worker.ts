@@ -1,17 +1,17 @@
 // Entry point of the content reader worker (bundled as dist/content-worker.js): reads the
 // content folders it is asked for and answers once. It runs with a heap limit and is
 // terminated when it takes too long (reader.ts), so nothing here guards time or memory.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../util/errors';
-import { catalogFromMap } from './catalog';
+import { lookupFromMap } from '../playgrounds/catalog';
 import { headerOf, readDocument, readSummary, type ReadContext } from './load';
 import { contentMeta, isRunnable } from './model';
 import type { ReadReply, ReadRequest, ReadResult } from './reader-protocol';
-import type { TemplateCatalog } from './validate';
 
-function readFull(dir: string, catalog: TemplateCatalog, ctx: ReadContext): Omit<ReadResult, 'dir'> {
+function readFull(dir: string, catalog: TemplateLookup, ctx: ReadContext): Omit<ReadResult, 'dir'> {
   const { document, problems } = readDocument(dir, catalog, ctx);
   if (!document) return { problems };
   return { problems, header: headerOf(document), ...(isRunnable(document) ? { meta: contentMeta(document) } : {}), json: JSON.stringify(document) };
@@ -37,7 +37,7 @@ port.postMessage({ kind: 'started', tid } satisfies ReadReply);
 port.once('message', (req: ReadRequest) => {
   let reply: ReadReply;
   try {
-    const catalog = catalogFromMap(req.catalog);
+    const catalog = lookupFromMap(req.catalog);
     const read = req.mode === 'summary' ? readSummary : readFull;
     const ctx: ReadContext = { library: req.library, limits: req.limits, ...(Object.keys(req.templates).length > 0 ? { templates: req.templates } : {}) };
     reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, ctx) })) };

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { ContentState, PlaygroundRecord, TaskRecord } from '../../api/protocol';
-import { defaultCatalog } from '../../content/catalog';
+import { TemplateCatalog, templateDirs } from '../../playgrounds/catalog';
 import { formatProblem, type ContentProblem } from '../../content/errors';
 import { libraryEntries, libraryRoots } from '../../content/library';
 import { resolveContentDir } from '../../content/load';
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     }
     const bases = localBases();
     const templates = Object.fromEntries(bases.names().flatMap((n) => (bases.get(n) ? [[n, bases.get(n)!]] : [])));
-    return readOneInWorker(dir, defaultCatalog(), { library: roots, templates });
+    return readOneInWorker(dir, new TemplateCatalog(templateDirs()), { library: roots, templates });
   };
   const failOnProblems = (dir: string, problems: ContentProblem[]) => {
     if (problems.length === 0) return;
@@ -136,7 +136,7 @@ export function register(program: Command): void {
       const entries = libraryEntries(libraryRoots(o.library));
       const results = await readInWorker(
         entries.map((e) => e.dir),
-        defaultCatalog(),
+        new TemplateCatalog(templateDirs()),
         { mode: 'summary' },
       );
       const rows = results.map((r, i) => ({

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { loadKillercoda, scenarioRepository, templateForImage } from '../../../../host-agent/content/killercoda';
 import { checkContent } from '../../../../host-agent/content/load';
 import { contentDir } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], docker: ['dev'] });
+const catalog = templateLookup({ linux: ['dev'], docker: ['dev'] });
 
 const scenario = {
   title: 'Files 101',

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../../../host-agent/api/protocol';
-import { catalogFromDirs } from '../../../../host-agent/content/catalog';
+import { TemplateCatalog } from '../../../../host-agent/playgrounds/catalog';
 import { loadContent } from '../../../../host-agent/content/load';
 import type { Page } from '../../../../host-agent/content/model';
 import type { TutorialView } from '../../../../webviews/tutorial/protocol';
@@ -152,7 +152,10 @@ describe('renderView tasks', () => {
 
 describe('renderView on built-in content', () => {
   const root = path.resolve(__dirname, '../../../..');
-  const content = loadContent(path.join(root, 'builtin-content', 'linux-basics'), catalogFromDirs([path.join(root, 'host-agent', 'templates')]));
+  const content = loadContent(
+    path.join(root, 'builtin-content', 'linux-basics'),
+    new TemplateCatalog([{ dir: path.join(root, 'host-agent', 'templates'), source: 'builtin' }]),
+  );
 
   it('renders every task block of linux-basics with run and copy buttons on code', () => {
     const v = renderView(view(content.pages));
