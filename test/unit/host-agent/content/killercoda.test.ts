@@ -170,8 +170,9 @@ describe('loadKillercoda', () => {
     expect(r.problems.map(formatProblem)).toEqual([]);
     const upload = r.content!.tasks.assets_host01;
     expect(upload).toMatchObject({ kind: 'init', machine: 'dev', user: 'root', needs: [] });
-    expect(upload.run).toContain(`printf %s '${Buffer.from("#!/bin/sh\necho 'ran'\n").toString('base64')}' | base64 -d > '/my/location/run.sh'`);
-    expect(upload.run).toContain("chmod '+x' '/my/location/run.sh'");
+    // shellQuote leaves plain words (base64, paths, modes) unquoted.
+    expect(upload.run).toContain(`printf %s ${Buffer.from("#!/bin/sh\necho 'ran'\n").toString('base64')} | base64 -d > /my/location/run.sh`);
+    expect(upload.run).toContain('chmod +x /my/location/run.sh');
     expect(r.content!.tasks.intro_background.needs).toEqual(['assets_host01']);
 
     const bad = (assets: object, extra: Record<string, string> = {}) => {
