@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import codeServerVersions from './test/e2e/code-server-versions.json';
 
 // Three suites: unit (pure logic), integration (real agent, real SSH, real drivers),
 // e2e (real VS Code). Integration and e2e start processes and machines, so they run
 // one file at a time to keep a 2-core machine from timing out under load.
+// The e2e suite runs once per code-server in test/e2e/code-server-versions.json: one
+// project per version (`--project e2e-4.139.1`, or `--project 'e2e-*'` for all), each
+// naming its version to the harness. They run after the other projects and one after
+// the other (groupOrder), never two workbenches at once.
 export default defineConfig({
   test: {
     projects: [
@@ -16,15 +21,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      {
+      ...codeServerVersions.map((v, i) => ({
         test: {
-          name: 'e2e',
+          name: `e2e-${v.codeServer}`,
           include: ['test/e2e/**/*.test.ts'],
+          env: { SANDLOT_E2E_CODE_SERVER: v.codeServer },
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+          sequence: { groupOrder: i + 1 },
         },
-      },
+      })),
     ],
   },
 });

@@ -15,7 +15,8 @@ import { startPlayground } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import { webviewFrameWith, type Workbench } from '../harness/workbench';
 
 const LONG = 90_000;
@@ -179,10 +180,9 @@ describe('playground panel in code-server', () => {
   step('opens a terminal in the machine from its card', async () => {
     const d = await doc();
     await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').click();
-    const term = await wb.terminal(LONG);
+    await wb.terminal(LONG);
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
-    await term.click();
-    await wb.page.keyboard.type('echo "on $(hostname)"\n');
+    await wb.typeInTerminal('echo "on $(hostname)"');
     await waitFor('the command output', LONG, async () => (await wb.terminalText()).includes('on dev'));
     await wb.screenshot('terminal');
   });
@@ -237,7 +237,7 @@ function banner(port: number): Promise<string> {
       text += d.toString();
       if (text.includes('\n')) {
         sock.destroy();
-        resolve(text.split('\n')[0]!.trim());
+        resolve(text.split('\n')[0].trim());
       }
     });
     sock.on('error', reject);
