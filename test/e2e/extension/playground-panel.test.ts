@@ -168,8 +168,7 @@ describe('playground panel in code-server', () => {
   });
 
   step('opens from the Playgrounds tree context menu too', async () => {
-    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).first().locator('.codicon-close').click();
-    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).waitFor({ state: 'detached' });
+    await wb.closeEditor(pg.id);
     await wb.showViewContainer('Sandlot');
     await wb.contextMenu(wb.sideBarRow(pg.id), 'Show Playground');
     await webviewFrameWith(wb.page, '.machine-card[data-machine="dev"][data-state="running"]', LONG);

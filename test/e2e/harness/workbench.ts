@@ -237,6 +237,24 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The tab of an open editor, by its visible title. */
+  editorTab(title: string | RegExp): Locator {
+    return this.page.locator('.tabs-container .tab', { hasText: title }).first();
+  }
+
+  /**
+   * Closes an editor as a person does without hunting for the tab's close icon (its DOM
+   * differs between versions): select the tab, then "View: Close Editor"; waits until
+   * the tab is gone.
+   */
+  async closeEditor(title: string | RegExp): Promise<void> {
+    const tab = this.editorTab(title);
+    await tab.click();
+    await waitFor('the tab to be the active one', UI_TIMEOUT, async () => /\bactive\b/.test((await tab.getAttribute('class')) ?? ''));
+    await this.runCommand('View: Close Editor');
+    await this.page.locator('.tabs-container .tab', { hasText: title }).waitFor({ state: 'detached' });
+  }
+
   /** A row of a tree or list in the side bar, by its visible text. */
   sideBarRow(text: string | RegExp): Locator {
     return this.page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
