@@ -11,7 +11,8 @@ import type { PortForwards } from '../commands/forwards';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
-import { dispatch, type Forward, type Handlers, type MachineProbe, type ToHost, type ToWebview } from '../../webviews/playground/protocol';
+import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
+import type { Forward, MachineProbe, PlaygroundPanelProtocol, ToWebview } from '../../webviews/playground/protocol';
 import { makeNonce, playgroundHtml } from './html';
 import { PROBE_COMMAND, parseProbeOutput } from './machine-probe';
 import { Poller } from './poller';
@@ -45,6 +46,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   private readonly urls = new Map<number, string>();
   private readonly poller: Poller;
   private loading: Promise<void> | undefined;
+  private readonly webview: HostEnd<PlaygroundPanelProtocol>;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -63,29 +65,31 @@ export class PlaygroundPanel implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
       nonce: makeNonce((n) => crypto.randomBytes(n)),
     });
-    const handlers: Handlers<ToHost> = {
-      ready: () => this.sendAll(),
-      extend: (m) =>
-        this.request(m.id, async () => {
-          this.setRecord(await s.agent.client().extend(id, m.minutes));
+    this.webview = openHostEnd<PlaygroundPanelProtocol>(panel.webview, {
+      notices: { ready: () => this.sendAll() },
+      requests: {
+        extend: async (p) => {
+          this.setRecord(await s.agent.client().extend(id, p.minutes));
           void s.agent.refresh();
-        }),
-      lifecycle: (m) =>
-        this.request(m.id, async () => {
+        },
+        lifecycle: async (p) => {
           // The palette's commands: same progress, confirmation (destroy) and error messages.
-          await vscode.commands.executeCommand(`sandlot.${m.action}`, id);
+          await vscode.commands.executeCommand(`sandlot.${p.action}`, id);
           await this.load();
-        }),
-      machine: (m) => this.request(m.id, () => vscode.commands.executeCommand(`sandlot.${m.action}`, { playground: id, machine: m.machine })),
-      forward: (m) =>
-        this.request(m.id, async () => {
-          const local = await s.forwards.forward({ playground: id, machine: m.machine }, m.port);
+        },
+        machine: async (p) => {
+          await vscode.commands.executeCommand(`sandlot.${p.action}`, { playground: id, machine: p.machine });
+        },
+        forward: async (p) => {
+          const local = await s.forwards.forward({ playground: id, machine: p.machine }, p.port);
           const url = await this.externalUrl(local);
           await this.sendForwards();
-          if (m.open) await vscode.env.openExternal(vscode.Uri.parse(url));
-        }),
-    };
-    this.owned.add(panel.webview.onDidReceiveMessage((m: unknown) => dispatch(handlers, m)));
+          if (p.open) await vscode.env.openExternal(vscode.Uri.parse(url));
+        },
+      },
+      onRequestFailed: (method, err) => s.log.warn(`panel ${id}: ${method}: ${errorMessage(err)}`),
+    });
+    this.owned.add(this.webview);
     this.owned.add(panel.onDidChangeViewState(() => this.visibilityChanged()));
     this.owned.add(s.agent.onDidChangePlaygrounds((list) => this.onList(list)));
     this.owned.add(
@@ -212,7 +216,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     const api = this.s.agent.client();
     const machines = r.machines.filter((m) => m.state === 'running' && !m.noSSH);
     // One HTTP call for the whole playground's memory; optional (a driver may not report it).
-    const memory = await api.memory(this.id).catch(() => ({}) as Record<string, number>);
+    const memory: Record<string, number> = await api.memory(this.id).catch(() => ({}));
     await Promise.all(
       machines.map(async (m) => {
         let probe: MachineProbe;
@@ -247,21 +251,8 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.post({ kind: 'forwards', forwards });
   }
 
-  /** Runs a button's request and answers it with `done` (and the error, if any). */
-  private request(id: number, fn: () => Promise<unknown> | Thenable<unknown>): void {
-    Promise.resolve()
-      .then(fn)
-      .then(
-        () => this.post({ kind: 'done', id }),
-        (err) => {
-          this.s.log.warn(`panel ${this.id}: ${errorMessage(err)}`);
-          this.post({ kind: 'done', id, error: errorMessage(err) });
-        },
-      );
-  }
-
   private post(m: ToWebview): void {
-    if (!this.owned.isDisposed) void this.panel.webview.postMessage(m);
+    if (!this.owned.isDisposed) this.webview.post(m);
   }
 }
 
