@@ -195,8 +195,9 @@ describe('playground panel in code-server', () => {
     expect(await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').isDisabled()).toBe(true);
     await wb.screenshot('stopped');
     await d.locator('button[data-action="lifecycle"][data-lifecycle="start"]').click();
+    // The machine's event comes before the playground's: wait for both states, in any order.
     await d.locator('.machine-card[data-machine="dev"][data-state="running"]').waitFor({ state: 'visible', timeout: LONG });
-    expect(await d.locator('.playground-panel').getAttribute('data-state')).toBe('running');
+    await d.locator('.playground-panel[data-state="running"]').waitFor({ state: 'visible', timeout: LONG });
     await d.locator(PORTS_READ).waitFor({ state: 'visible', timeout: LONG });
   });
 
