@@ -12,7 +12,9 @@ import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
-import type { Forward, MachineProbe, PlaygroundPanelProtocol, ToWebview } from '../../webviews/playground/protocol';
+import type { Forward, LifecycleAction, MachineAction, MachineProbe, PlaygroundPanelProtocol, ToWebview } from '../../webviews/playground/protocol';
+import type { CommandId } from '../manifest/commands';
+import { runCommand } from '../util/commands';
 import { makeNonce, playgroundHtml } from './html';
 import { PROBE_COMMAND, parseProbeOutput } from './machine-probe';
 import { Poller } from './poller';
@@ -32,6 +34,14 @@ const PROBE_INTERVAL_MS = 2_500;
 const PROBE_TIMEOUT_MS = 10_000;
 /** Re-follow a dropped event stream after this long (agent restart, network blip). */
 const RECONNECT_MS = 2_000;
+
+/** The panel's buttons run the palette's own commands. */
+const LIFECYCLE_COMMANDS: Record<LifecycleAction, CommandId> = { stop: 'sandlot.stop', start: 'sandlot.start', destroy: 'sandlot.destroy' };
+const MACHINE_COMMANDS: Record<MachineAction, CommandId> = {
+  openTerminal: 'sandlot.openTerminal',
+  openFolder: 'sandlot.openFolder',
+  copySshCommand: 'sandlot.copySshCommand',
+};
 
 export class PlaygroundPanel implements vscode.Disposable {
   private readonly owned = new DisposableStore();
@@ -74,11 +84,11 @@ export class PlaygroundPanel implements vscode.Disposable {
         },
         lifecycle: async (p) => {
           // The palette's commands: same progress, confirmation (destroy) and error messages.
-          await vscode.commands.executeCommand(`sandlot.${p.action}`, id);
+          await runCommand(LIFECYCLE_COMMANDS[p.action], id);
           await this.load();
         },
         machine: async (p) => {
-          await vscode.commands.executeCommand(`sandlot.${p.action}`, { playground: id, machine: p.machine });
+          await runCommand(MACHINE_COMMANDS[p.action], { playground: id, machine: p.machine });
         },
         forward: async (p) => {
           const local = await s.forwards.forward({ playground: id, machine: p.machine }, p.port);
