@@ -53,7 +53,13 @@ const itemContext: MenuEntry<CoreCommandId>[] = [
 
 export const CORE_MANIFEST: FeatureManifest<CoreCommandId> = {
   commands: CORE_COMMANDS,
-  activationEvents: ['onStartupFinished', 'onFileSystem:sandlot', 'onResolveRemoteAuthority:ssh-remote', 'onUri', `onTerminalProfile:${MACHINE_TERMINAL_PROFILE}`],
+  activationEvents: [
+    'onStartupFinished',
+    'onFileSystem:sandlot',
+    'onResolveRemoteAuthority:ssh-remote',
+    'onUri',
+    `onTerminalProfile:${MACHINE_TERMINAL_PROFILE}`,
+  ],
   views: [
     { id: PLAYGROUNDS_VIEW, name: 'Playgrounds', icon: SANDLOT_ICON },
     { id: CATALOG_VIEW, name: 'Catalog', icon: SANDLOT_ICON },

@@ -32,7 +32,13 @@ describe('package.json extension manifest', () => {
     expect(linked.length).toBeGreaterThan(0);
     for (const id of linked) expect(ids, `command link ${id}`).toContain(id);
     // Every command is reachable somewhere: palette, a menu, or a link.
-    const reachable = new Set([...menus.map((e) => e.command), ...linked, ...Object.entries(COMMANDS).filter(([, c]) => !c.palette).map(([id]) => id)]);
+    const reachable = new Set([
+      ...menus.map((e) => e.command),
+      ...linked,
+      ...Object.entries(COMMANDS)
+        .filter(([, c]) => !c.palette)
+        .map(([id]) => id),
+    ]);
     for (const id of ids) expect(reachable, `command ${id}`).toContain(id);
   });
 
