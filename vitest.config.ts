@@ -26,7 +26,7 @@ export default defineConfig({
           name: `e2e-${v.codeServer}`,
           include: ['test/e2e/**/*.test.ts'],
           env: { SANDLOT_E2E_CODE_SERVER: v.codeServer },
-          testTimeout: 180_000,
+          testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,
           sequence: { groupOrder: i + 1 },

@@ -12,7 +12,7 @@ import { packageVsix } from '../harness/vsix';
 import { artifactsDir } from '../harness/artifacts';
 import { waitFor } from '../harness/util';
 import { selectedVersion } from '../harness/versions';
-import { Workbench } from '../harness/workbench';
+import { ACTIVATION_TIMEOUT, Workbench } from '../harness/workbench';
 
 describe('extension activation in code-server', () => {
   let runDir: string;
@@ -60,7 +60,8 @@ describe('extension activation in code-server', () => {
   });
 
   it('activates and writes to the Sandlot log', async () => {
-    await wb!.runCommand('Sandlot: Show Logs');
+    // The first command waits for the extension host to come up and register it.
+    await wb!.runCommand('Sandlot: Show Logs', ACTIVATION_TIMEOUT);
     await waitFor('the Output panel to show the activation line', 60_000, async () => /Sandlot \d+\.\d+\.\d+ active/.test(await wb!.outputText()));
     await wb!.screenshot('log');
     // The details from the log file itself: the panel wraps long lines where it likes.

@@ -9,6 +9,8 @@ import { waitFor } from './util';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const UI_TIMEOUT = 60_000;
+/** Server start, workbench and extension host on a loaded 2-core host (1.139 is the slower), with room to spare. */
+export const ACTIVATION_TIMEOUT = 240_000;
 /** The text box of the quick input (palette, quick picks, input boxes, code-server's file dialog). */
 const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 
