@@ -1,5 +1,11 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import codeServerVersions from './test/e2e/code-server-versions.json';
+
+// One machine image cache for every agent the suites start (microvm images, sandbox image
+// roots), the one `scripts/setup.sh` fills: a root built per test home would take minutes.
+const env = { SANDLOT_VM_CACHE: process.env.SANDLOT_VM_CACHE ?? path.join(os.tmpdir(), 'sandlot-vm-cache') };
 
 // Three suites: unit (pure logic), integration (real agent, real SSH, real drivers),
 // e2e (real VS Code). Integration and e2e start processes and machines, so they run
@@ -11,11 +17,12 @@ import codeServerVersions from './test/e2e/code-server-versions.json';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          env,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -25,7 +32,7 @@ export default defineConfig({
         test: {
           name: `e2e-${v.codeServer}`,
           include: ['test/e2e/**/*.test.ts'],
-          env: { SANDLOT_E2E_CODE_SERVER: v.codeServer },
+          env: { ...env, SANDLOT_E2E_CODE_SERVER: v.codeServer },
           testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,

@@ -127,3 +127,6 @@ export const CONFIGURATION = {
 };
 
 export const TERMINAL = { profiles: [{ id: MACHINE_TERMINAL_PROFILE, title: 'Sandlot Machine', icon: 'vm' }] };
+
+/** Playground manifests get completion and checks from the JSON Schema `npm run schema` writes. */
+export const YAML_VALIDATION = [{ fileMatch: ['*.playground.yaml', '*.playground.yml', 'sandlot.yaml'], url: './schemas/playground-manifest.schema.json' }];

@@ -7,7 +7,7 @@ import { parseOwnJson } from '../../host-agent/util/json';
 import { PLAYGROUND_PANEL_MANIFEST } from '../playground-panel/manifest';
 import { TUTORIAL_MANIFEST } from '../tutorial/manifest';
 import { COMMANDS, type CommandId } from './commands';
-import { CONFIGURATION, CORE_MANIFEST, TERMINAL } from './core';
+import { CONFIGURATION, CORE_MANIFEST, TERMINAL, YAML_VALIDATION } from './core';
 import { SANDLOT_ICON, VIEW_CONTAINER, type FeatureManifest } from './schema';
 import { oldestTested } from './tested-versions';
 
@@ -36,6 +36,7 @@ export function manifestFields() {
     extensionKind: ['ui', 'workspace'],
     activationEvents: all((f) => f.activationEvents),
     contributes: {
+      yamlValidation: YAML_VALIDATION,
       viewsContainers: { activitybar: [{ id: VIEW_CONTAINER, title: 'Sandlot', icon: SANDLOT_ICON }] },
       views: { [VIEW_CONTAINER]: all((f) => f.views) },
       viewsWelcome: all((f) => f.viewsWelcome),

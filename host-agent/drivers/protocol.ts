@@ -69,6 +69,16 @@ export interface MachineSpec {
   startupFiles: StartupFile[];
   noSSH: boolean;
   hostKey: KeyPair;
+  /** `eth0`, `eth1`, … in the manifest's order; every machine has at least one. */
+  interfaces: InterfaceSpec[];
+  /** Through the first interface on a non-private network; absent when the machine is only on private ones (no way out). */
+  defaultRoute?: { interface: string; gateway: string };
+  /** In the manifest's order; exactly one has `mount: '/'` and its `source` is `image`. */
+  drives: DriveSpec[];
+  /** iximiuz `backend`: the machine asked for a VM of this kind (the agent then picks the microvm driver where it runs). */
+  backend?: 'firecracker' | 'cloud-hypervisor';
+  /** iximiuz `kernel.source` (e.g. `6.1`): a wish; a driver that cannot boot that kernel says so when it creates the machine. */
+  kernel?: string;
 }
 
 export interface PlaygroundSpec {
@@ -76,6 +86,8 @@ export interface PlaygroundSpec {
   /** Directory the agent reserves for this playground; drivers keep their files under `<dir>/driver`. */
   dir: string;
   manifest: PlaygroundManifest;
+  /** At least one; the manifest's `playground.networks`, or the default `local`. */
+  networks: NetworkSpec[];
   machines: MachineSpec[];
   /** The playground user's public key: every machine authorizes it for every user. */
   authorizedKey: string;

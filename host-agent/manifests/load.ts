@@ -2,7 +2,10 @@
 // lines each name the file, the path of the field and what was expected.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { playgroundManifestSchema, type PlaygroundManifest } from './schema';
+import { applyBase, builtinBases, type BaseCatalog } from './base';
+import { checkManifest } from './checks';
+import { convertDeprecated } from './deprecated';
+import { manifestInputSchema, type PlaygroundManifest } from './schema';
 
 export class ManifestError extends Error {
   constructor(
@@ -53,39 +56,40 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS();
 }
 
-export function validateManifest(data: unknown, file: string): PlaygroundManifest {
+export interface LoadOptions {
+  /** Templates a `base` may name; the built-in templates when not given. */
+  bases?: BaseCatalog;
+}
+
+export interface LoadedManifest {
+  manifest: PlaygroundManifest;
+  /** Fields ignored because another form wins, deprecated forms converted: one line each, naming the field. */
+  warnings: string[];
+}
+
+/** Validates parsed YAML: shape, base, then everything that spans fields. Throws ManifestError. */
+export function validateManifestWithWarnings(data: unknown, file: string, opts: LoadOptions = {}): LoadedManifest {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ManifestError(file, ['expected a YAML mapping with `kind: playground`']);
   }
-  const result = playgroundManifestSchema.safeParse(data);
+  const result = manifestInputSchema.safeParse(data);
   if (!result.success) throw new ManifestError(file, formatZodIssues(result.error));
-  const manifest = result.data;
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  manifest.playground.machines.forEach((m, i) => {
-    const prev = seen.get(m.name);
-    if (prev !== undefined) {
-      problems.push(`playground.machines[${i}].name: duplicate machine name "${m.name}" (also playground.machines[${prev}])`);
-    }
-    seen.set(m.name, i);
-    const users = m.users ?? [];
-    const defaults = users.filter((u) => u.default);
-    if (defaults.length > 1) problems.push(`playground.machines[${i}].users: expected at most one user with default: true`);
-    const userNames = new Set<string>();
-    users.forEach((u, j) => {
-      if (userNames.has(u.name)) problems.push(`playground.machines[${i}].users[${j}].name: duplicate user "${u.name}"`);
-      userNames.add(u.name);
-    });
-  });
-  for (const [name, task] of Object.entries(manifest.playground.initTasks ?? {})) {
-    if (task.machine !== undefined && !seen.has(task.machine)) {
-      problems.push(`playground.initTasks.${name}.machine: unknown machine "${task.machine}" (expected one of ${[...seen.keys()].join(', ')})`);
-    }
-  }
+  const based = applyBase(result.data, opts.bases ?? builtinBases(loadManifestText));
+  if (!based.manifest) throw new ManifestError(file, based.problems);
+  const converted = convertDeprecated(based.manifest);
+  const { problems, warnings } = checkManifest(converted.manifest);
   if (problems.length > 0) throw new ManifestError(file, problems);
-  return manifest;
+  return { manifest: converted.manifest, warnings: [...converted.warnings, ...warnings] };
 }
 
-export function loadManifestText(text: string, file: string): PlaygroundManifest {
-  return validateManifest(parseYaml(text, file), file);
+export function validateManifest(data: unknown, file: string, opts: LoadOptions = {}): PlaygroundManifest {
+  return validateManifestWithWarnings(data, file, opts).manifest;
+}
+
+export function loadManifest(text: string, file: string, opts: LoadOptions = {}): LoadedManifest {
+  return validateManifestWithWarnings(parseYaml(text, file), file, opts);
+}
+
+export function loadManifestText(text: string, file: string, opts: LoadOptions = {}): PlaygroundManifest {
+  return loadManifest(text, file, opts).manifest;
 }

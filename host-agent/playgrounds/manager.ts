@@ -13,10 +13,10 @@ import {
   hostAlias,
 } from '../api/protocol';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
-import { machineSshIdentityFiles, withSshIdentity } from './machine-ssh-identity';
 import { machineUsers } from '../manifests/users';
 import { generateEd25519, knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
+import { buildPlaygroundSpec } from '../manifests/spec';
 import { machineResources, type PlaygroundManifest } from '../manifests/schema';
 import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
@@ -327,27 +327,8 @@ export class PlaygroundManager {
   }
 
   private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {
-    return {
-      id: stored.record.id,
-      dir: this.opts.store.dir(stored.record.id),
-      manifest,
-      authorizedKey: stored.userKey.publicKey,
-      machines: manifest.playground.machines.map((m, index) => {
-        const rec = stored.record.machines.find((x) => x.name === m.name)!;
-        const users = machineUsers(rec.users);
-        return {
-          name: m.name,
-          index,
-          image: m.image ?? 'linux',
-          users,
-          defaultUser: rec.defaultUser,
-          resources: machineResources(m.resources),
-          startupFiles: withSshIdentity(m.startupFiles ?? [], machineSshIdentityFiles(users, stored.userKey, stored.hostKeys)),
-          noSSH: m.noSSH ?? false,
-          hostKey: stored.hostKeys[m.name],
-        };
-      }),
-    };
+    const { id } = stored.record;
+    return buildPlaygroundSpec(manifest, { id, dir: this.opts.store.dir(id), userKey: stored.userKey, hostKeys: stored.hostKeys });
   }
 
   private entry(id: string): Entry {

@@ -8,6 +8,7 @@ import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
 import { writeFileAtomicModeSync } from '../util/files';
+import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { sandlotPaths } from '../util/paths';
 import { ContentService } from '../tasks/service';
 import { AgentServer } from './server';
@@ -31,6 +32,8 @@ export function agentLog(level: 'info' | 'warn' | 'error', message: string): voi
 }
 
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  // Before anything is spawned: every machine process is a child of the agent.
+  const leaked = closeInheritedDescriptors();
   const paths = sandlotPaths();
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const token = ensureToken(paths.token);
@@ -63,6 +66,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const url = await server.listen(opts.listen);
   writeFileAtomicModeSync(paths.agentInfo, JSON.stringify({ url, pid: process.pid }, null, 2), 0o600);
   agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
+  if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
   return {
     url,
     server,

@@ -1,155 +1,322 @@
 #!/bin/bash
-# PID 1 of a sandbox machine (and, with M_ROLE=hub, the holder of a playground's
-# network). `unshare` gave it fresh namespaces; the agent writes its uid/gid maps from
-# outside, then says "go" on stdin, and the script re-executes itself so that the exec
-# happens as root of the new user namespace and gains its capabilities.
+# The processes that make sandbox machines, one script in four roles ($1):
 #
-# The machine's filesystem: a read-only tmpfs root holding read-only binds of the host's
-# top-level directories, never the host's /proc, /sys, /dev, /run, /tmp, /root or /home
-# (a machine that can reach the host's /proc can reach every host process's root). Its
-# own /root, /home, /tmp, /var/tmp come from the agent's state dir. Inputs come in the
-# environment (M_*), never spliced into a command line.
+#   hub      PID 1 of a playground's hub: its own user, network and pid namespaces, holding
+#            the bridges. Killing it ends everything of the hub (its pid namespace).
+#   setup    Builds one machine's file tree in a private mount namespace of the hub's user
+#            namespace, then starts the machine nested one user namespace deeper. Mounts
+#            inherited by a less privileged user namespace are locked by the kernel: the
+#            machine's root cannot make the host's view writable, unmount the masks or
+#            peel off its own directories, whatever it does. Exits once the machine runs.
+#   machine  PID 1 of the machine: its own user, mount, pid, uts, ipc and network
+#            namespaces. Mounts what belongs to the machine itself (proc, sys, its own
+#            devpts), takes its address and hostname, pivots into the tree and reaps.
+#   bind     Run by a root agent from outside (nsenter into setup's mount namespace) to
+#            bind the machine's own directories, which the unprivileged setup may not reach.
+#   image-binds  The same for a machine with an image root: its data disk, its etc files
+#            and its extra drives (the agent adds the idmapped image itself).
 #
-# When the agent runs as root the machine runs as an unprivileged uid that may not be
-# able to walk to the agent's state dir; then (M_AGENT_BINDS=1) the script stops at
-# "binds" and the agent bind-mounts the machine's own directories into the new root
-# from outside, as root, before saying "go" again.
+# Two kinds of root (M_ROOT_MODE): "view", the host's directories read-only with the
+# machine's own /root, /home, /tmp, /var/tmp; "image", an overlay whose lower layer is an
+# image's rootfs (idmapped to the machine's ids) and whose upper layer is the machine's
+# data disk: root may change anything, the image never changes.
+#
+# Inputs come in the environment (M_*), never spliced into a command line. Each role
+# talks to its starter on stdin/stdout: "pid N" first, then it waits for "go" (the
+# starter writes id maps, joins cgroups, plugs network links), and "ready" at the end.
 set -euo pipefail
 
+say() { printf '%s\n' "$*"; }
+await_go() {
+  local go
+  read -r go
+  [ "$go" = go ] || exit 1
+}
+# /proc here is still the host's (or the hub's) instance, so this is the PID the agent sees.
+host_pid() {
+  local stat
+  read -r -a stat < /proc/self/stat
+  say "pid ${stat[0]}"
+}
+# Descriptors the agent may have inherited from whoever started it must not reach a
+# machine (one of them could be a directory of the host).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/self/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2> /dev/null || true; fi
+  done
+}
+# The last PID 1 (hub and machine): bash reaps every orphan on SIGCHLD. TERM is ignored
+# so only the agent's SIGKILL ends it, and with it the whole pid namespace. A clean
+# environment: /proc/1/environ inside a machine shows nothing of the host.
+reap_forever() {
+  say ready
+  exec < /dev/null > /dev/null 2>&1
+  exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BASH" -c 'trap "" TERM INT HUP; while :; do sleep 86400 & wait $! || true; done' sandlot-init
+}
 
-# $1: the machine's dir on the host, $2: the new root. Also run by the agent (as root,
-# from outside) with the same meaning.
+# $1: the machine's dir on the host, $2: the new root (a path in setup's mount namespace).
 bind_own_dirs() {
   mount --bind "$1/root" "$2/root"
   mount --bind "$1/home" "$2/home"
   mount --bind "$1/tmp" "$2/tmp"
   mount --bind "$1/var-tmp" "$2/var/tmp"
-  for f in hosts hostname passwd group; do
-    if [ -f "$1/etc/$f" ] && [ -e "$2/etc/$f" ]; then
-      mount --bind "$1/etc/$f" "$2/etc/$f"
+  local f target
+  for f in hosts hostname passwd group resolv.conf; do
+    [ -f "$1/etc/$f" ] || continue
+    target=$2/etc/$f
+    # A host whose /etc/resolv.conf links into /run (systemd-resolved): the link leads
+    # into the machine's own /run, where the file is made to be bound over.
+    if [ -L "$target" ]; then
+      local link
+      link=$(readlink "$target")
+      case "$link" in /run/*) ;; *) continue ;; esac
+      mkdir -p "$2${link%/*}"
+      : > "$2$link"
+      target=$2$link
     fi
+    if [ -e "$target" ]; then mount --bind "$1/etc/$f" "$target"; fi
   done
 }
 
-reap_forever() {
-  echo ready
-  exec </dev/null >/dev/null 2>&1
-  # bash reaps every orphan on SIGCHLD; TERM is ignored so only the agent's stop
-  # (SIGKILL to this PID, which ends the whole PID namespace) ends the machine.
-  trap '' TERM INT HUP
-  while :; do
-    sleep 86400 &
-    wait $! || true
+# $1: the machine's dir on the host, $2: setup's work dir. Run as real root from outside.
+image_binds() {
+  if [ -f "$1/disk.img" ]; then
+    mount -o loop,nosuid,nodev "$1/disk.img" "$2/data"
+  else
+    mount --bind "$1/data" "$2/data"
+  fi
+  mount --bind "$1/etc" "$2/etc"
+  local img i
+  for img in "$1"/drives/*.img; do
+    [ -f "$img" ] || continue
+    i=${img##*/}
+    i=${i%.img}
+    [ -d "$2/drives/$i" ] || continue
+    mount -o loop,nosuid,nodev "$img" "$2/drives/$i"
   done
+}
+
+# The image root at $1 (setup's work dir $W): overlay of the idmapped image over the data disk.
+build_image_root() {
+  local W=$1 R=$1/root item i mp ro f
+  mkdir -p "$W/data/upper" "$W/data/work"
+  mount -t overlay -o "lowerdir=$W/lower,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
+  # The overlay keeps its own hold on the image; the attachment itself goes.
+  umount -l "$W/lower"
+  mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
+  for f in hosts hostname resolv.conf; do
+    [ -f "$W/etc/$f" ] || continue
+    if [ -L "$R/etc/$f" ] || [ ! -f "$R/etc/$f" ]; then
+      rm -f "$R/etc/$f"
+      : > "$R/etc/$f"
+    fi
+    mount --bind "$W/etc/$f" "$R/etc/$f"
+  done
+  # Extra drives: M_DRIVES is "index mountpoint ro|rw" items separated by ";".
+  IFS=';' read -r -a items <<< "${M_DRIVES:-}"
+  for item in "${items[@]}"; do
+    read -r i mp ro <<< "$item"
+    mkdir -p "$R$mp"
+    mount --bind "$W/drives/$i" "$R$mp"
+    if [ "$ro" = ro ]; then mount -o remount,bind,ro "$R$mp"; fi
+  done
+}
+
+# One bridge per network of the playground: M_BRIDGES is "name address/prefix" items
+# separated by ";", address "-" for a private network (nothing of the hub answers there).
+hub() {
+  ip link set lo up
+  local item name addr
+  IFS=';' read -r -a items <<< "${M_BRIDGES:-}"
+  for item in "${items[@]}"; do
+    read -r name addr <<< "$item"
+    ip link add "$name" type bridge
+    [ "$addr" = - ] || ip addr add "$addr" dev "$name"
+    ip link set "$name" up
+  done
+  reap_forever
+}
+
+# The machine's tree at $1: a read-only tmpfs root holding read-only binds of the host's
+# top-level directories, never the host's /proc, /sys, /dev, /run, /tmp, /root or /home
+# (a machine that can reach the host's /proc can reach every host process's root).
+build_view() {
+  local R=$1 src name skip=" proc sys dev run tmp root home lost+found " dirs=()
+  mount -t tmpfs -o mode=755,size=1m sandlot-root "$R"
+  # Forks are most of a machine's start time, so builtins are used wherever they do.
+  for src in /*; do
+    name=${src#/}
+    case "$skip" in *" $name "*) continue ;; esac
+    if [ -L "$src" ]; then
+      ln -s "$(readlink "$src")" "$R/$name"
+    elif [ -d "$src" ]; then
+      dirs+=("$name")
+    elif [ -f "$src" ]; then
+      : > "$R/$name"
+      mount --bind -o ro "$src" "$R/$name"
+    fi
+  done
+  mkdir "${dirs[@]/#/$R/}" "$R"/{proc,sys,dev,run,tmp,root,home}
+  for name in "${dirs[@]}"; do
+    # One process binds and makes the top read-only; submounts are handled below. The
+    # read-only step alone can fail (a separate mount with locked flags): the loop below
+    # then fixes it, so only a bind that did not happen at all is retried.
+    mount --rbind -o ro "/$name" "$R/$name" 2> /dev/null || mountpoint -q "$R/$name" || mount --rbind "/$name" "$R/$name"
+  done
+  # Every host mount under the new root must be read-only. Flags the kernel locks for an
+  # unprivileged remount (nosuid, nodev, noexec, atime) are passed back unchanged.
+  local mp opts
+  while read -r _ _ _ _ mp opts _; do
+    [[ "$mp" == "$R/"* && "$opts" == rw* ]] || continue
+    printf -v mp '%b' "$mp"
+    mount -o "remount,bind,ro${opts#rw}" "$mp" || {
+      echo "cannot make $mp read-only" >&2
+      exit 1
+    }
+  done < /proc/self/mountinfo
+}
+
+# What every machine has of its own in /run and /dev. Made here, not by the machine, so
+# these mounts are locked too: unmounting them would only uncover empty directories.
+machine_run_and_dev() {
+  local R=$1 n
+  mount -t tmpfs -o nosuid,nodev,mode=755 run "$R/run"
+  mount -t tmpfs -o nosuid,mode=755,size=64k dev "$R/dev"
+  for n in null zero full random urandom tty; do
+    : > "$R/dev/$n"
+    mount --bind "/dev/$n" "$R/dev/$n"
+  done
+  mkdir "$R/dev/pts" "$R/dev/shm"
+  mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$R/dev/shm"
+  ln -s /proc/self/fd "$R/dev/fd"
+  ln -s /proc/self/fd/0 "$R/dev/stdin"
+  ln -s /proc/self/fd/1 "$R/dev/stdout"
+  ln -s /proc/self/fd/2 "$R/dev/stderr"
+  # The machine's own devpts (mounted by the machine itself) holds its terminals.
+  ln -s pts/ptmx "$R/dev/ptmx"
+}
+
+setup() {
+  close_inherited_fds
+  host_pid
+  await_go
+  # A private tmpfs in this mount namespace only: no path in a shared directory that
+  # another local user could create first or redirect.
+  mount -t tmpfs -o mode=755,size=1m sandlot-work "$M_WORK"
+  local R=$M_WORK/root m line pid
+  mkdir "$R"
+  if [ "${M_ROOT_MODE:-view}" = image ]; then
+    mkdir "$M_WORK/lower" "$M_WORK/data" "$M_WORK/etc" "$M_WORK/drives"
+    # Mount points for the drives, made here: real root may not create files in a tmpfs of
+    # the hub's user namespace (its uid has no mapping there).
+    IFS=';' read -r -a items <<< "${M_DRIVES:-}"
+    for item in "${items[@]}"; do mkdir "$M_WORK/drives/${item%% *}"; done
+    say binds
+    await_go
+    build_image_root "$M_WORK"
+    machine_run_and_dev "$R"
+  else
+    build_view "$R"
+    machine_run_and_dev "$R"
+    if [ -n "${M_AGENT_BINDS:-}" ]; then
+      say binds
+      await_go
+    else
+      bind_own_dirs "$M_DIR" "$R"
+    fi
+    IFS=: read -r -a masks <<< "${M_MASK:-}"
+    for m in "${masks[@]}"; do
+      if [ -n "$m" ] && [ -d "$R$m" ]; then
+        mount -t tmpfs -o ro,size=4k,mode=000 masked "$R$m"
+      fi
+    done
+    mount -o remount,bind,ro "$R"
+  fi
+
+  # The machine, one user namespace deeper: everything above is locked for it.
+  coproc MACHINE { M_ROOT=$R exec unshare --user --mount --pid --fork --uts --ipc --net --propagation private "$BASH" -c "$M_SCRIPT" sandlot-init machine; }
+  read -r line <&"${MACHINE[0]}" || {
+    echo "the machine's namespaces could not be made" >&2
+    exit 1
+  }
+  pid=${line#pid }
+  # Its uids are ours (identity within the hub's range); only a process of the parent
+  # user namespace may write the maps.
+  printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/uid_map"
+  printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/gid_map"
+  say "machine $pid"
+  await_go
+  say go >&"${MACHINE[1]}"
+  read -r line <&"${MACHINE[0]}" || line=
+  [ "$line" = ready ] || {
+    echo "the machine did not come up" >&2
+    exit 1
+  }
+  say ready
+}
+
+machine() {
+  host_pid
+  await_go
+  # Re-executed now that the id maps exist, so the new bash is root of the namespace; under
+  # the machine's seccomp filter (everything PID 1 starts inherits it) when it was built.
+  if [ -n "${M_ENTER:-}" ]; then exec "$M_ENTER" --seccomp-only -- "$BASH" -c "$M_SCRIPT" sandlot-init machine-mapped; fi
+  exec "$BASH" -c "$M_SCRIPT" sandlot-init machine-mapped
+}
+
+machine_mapped() {
+  local R=$M_ROOT
+  # Inherited mounts are locked, and pivot_root refuses a locked new root: a recursive
+  # bind of the tree is a mount of our own (its submounts stay locked).
+  mount --rbind "$R" "$R"
+  mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
+  mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2> /dev/null || true
+  # Its own terminals: the agent's shells allocate theirs here (script(1) inside), and
+  # tmux, screen or expect work as on any machine. gid 5 (tty) exists only as root.
+  mount -t devpts -o "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}" devpts "$R/dev/pts"
+  hostname "$M_NAME"
+  # The agent moved our ends of the veth pairs in (eth0, eth1, …) before saying "go".
+  # M_IFACES: "ethN address/prefix" items separated by ";"; M_ROUTE: the default gateway.
+  local item dev addr
+  {
+    echo "link set lo up"
+    IFS=';' read -r -a items <<< "${M_IFACES:-}"
+    for item in "${items[@]}"; do
+      read -r dev addr <<< "$item"
+      echo "addr add $addr dev $dev"
+      echo "link set $dev up"
+    done
+    if [ -n "${M_ROUTE:-}" ]; then echo "route add default via $M_ROUTE"; fi
+  } | ip -batch -
+  cd "$R"
+  pivot_root . .
+  umount -l .
+  cd /
+  reap_forever
 }
 
 case "${1:-}" in
   bind)
     bind_own_dirs "$2" "$3"
-    exit 0
     ;;
-  stage2) ;;
+  image-binds)
+    image_binds "$2" "$3"
+    ;;
+  hub)
+    close_inherited_fds
+    host_pid
+    await_go
+    # Re-executed now that the id maps exist, so the new bash is root of the namespace.
+    exec "$BASH" -c "$M_SCRIPT" sandlot-init hub-mapped
+    ;;
+  hub-mapped) hub ;;
+  setup) setup ;;
+  machine) machine ;;
+  machine-mapped) machine_mapped ;;
   *)
-    # Opened by bash itself (no fork), so /proc/self is this process as the host sees it.
-    read -r -a stat < /proc/self/stat
-    echo "pid ${stat[0]}"
-    read -r go
-    [ "$go" = go ] || exit 1
-    exec "$BASH" -c "$M_SCRIPT" sandlot-init stage2
+    echo "sandlot-init: unknown role ${1:-}" >&2
+    exit 2
     ;;
 esac
-
-if [ "${M_ROLE:-machine}" = hub ]; then
-  ip link set lo up
-  ip link add br0 type bridge
-  ip link set br0 up
-  reap_forever
-fi
-
-R=$M_ROOTFS
-mount -t tmpfs -o mode=755,size=1m sandlot-root "$R"
-
-# Forks are most of a machine's start time, so builtins are used wherever they do.
-skip=" proc sys dev run tmp root home lost+found "
-dirs=()
-for src in /*; do
-  name=${src#/}
-  case "$skip" in *" $name "*) continue ;; esac
-  if [ -L "$src" ]; then
-    ln -s "$(readlink "$src")" "$R/$name"
-  elif [ -d "$src" ]; then
-    dirs+=("$name")
-  elif [ -f "$src" ]; then
-    : > "$R/$name"
-    mount --bind -o ro "$src" "$R/$name"
-  fi
-done
-mkdir "${dirs[@]/#/$R/}" "$R"/{proc,sys,dev,run,tmp,root,home}
-for name in "${dirs[@]}"; do
-  # One process binds and makes the top read-only; submounts are handled below. The
-  # read-only step alone can fail (a separate mount with locked flags): the loop below
-  # then fixes it, so only a bind that did not happen at all is retried.
-  mount --rbind -o ro "/$name" "$R/$name" 2>/dev/null || mountpoint -q "$R/$name" || mount --rbind "/$name" "$R/$name"
-done
-
-# Every host mount under the new root must be read-only. Flags the kernel locks for an
-# unprivileged remount (nosuid, nodev, noexec, atime) are passed back unchanged.
-while read -r _ _ _ _ mp opts _; do
-  [[ "$mp" == "$R/"* && "$opts" == rw* ]] || continue
-  printf -v mp '%b' "$mp"
-  mount -o "remount,bind,ro${opts#rw}" "$mp" || { echo "cannot make $mp read-only" >&2; exit 1; }
-done < /proc/self/mountinfo
-
-if [ -n "${M_AGENT_BINDS:-}" ]; then
-  echo binds
-  read -r go
-  [ "$go" = go ] || exit 1
-else
-  bind_own_dirs "$M_DIR" "$R"
-fi
-
-mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2>/dev/null || true
-mount -t tmpfs -o nosuid,nodev,mode=755 run "$R/run"
-
-mount -t tmpfs -o nosuid,mode=755,size=64k dev "$R/dev"
-for n in null zero full random urandom tty; do
-  : > "$R/dev/$n"
-  mount --bind "/dev/$n" "$R/dev/$n"
-done
-mkdir "$R/dev/pts" "$R/dev/shm"
-# The agent allocates terminals on the host's devpts; binding it lets `tty` and programs
-# that reopen their terminal by name find it.
-mount --bind /dev/pts "$R/dev/pts"
-mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$R/dev/shm"
-ln -s /proc/self/fd "$R/dev/fd"
-ln -s /proc/self/fd/0 "$R/dev/stdin"
-ln -s /proc/self/fd/1 "$R/dev/stdout"
-ln -s /proc/self/fd/2 "$R/dev/stderr"
-ln -s pts/ptmx "$R/dev/ptmx"
-
-IFS=: read -r -a masks <<< "${M_MASK:-}"
-for m in "${masks[@]}"; do
-  if [ -n "$m" ] && [ -d "$R$m" ]; then
-    mount -t tmpfs -o ro,size=4k,mode=000 masked "$R$m"
-  fi
-done
-mount -o remount,bind,ro "$R"
-
-hostname "$M_NAME"
-if [ -n "${M_ADDR:-}" ]; then
-  # The agent moved our end of a veth pair in before saying "go".
-  ip -batch - <<EOF_IP
-link set lo up
-addr add $M_ADDR dev eth0
-link set eth0 up
-EOF_IP
-else
-  ip link set lo up
-fi
-
-cd "$R"
-pivot_root . .
-umount -l .
-cd /
-reap_forever

@@ -38,27 +38,40 @@ export function initScript(): string {
   return scriptText;
 }
 
+export type HolderRole = 'hub' | 'setup';
+
 export interface HolderOptions {
   /** Command that wraps `bash` (e.g. `unshare …` or `nsenter … -- unshare …`). */
   argv: string[];
+  /** Which part of machine-init.sh runs. */
+  role: HolderRole;
   env: Record<string, string>;
   /** Host uid/gid to run as (root agents only). */
   uid?: number;
   gid?: number;
   logFile: string;
-  /** Called with the holder's host PID before it is told to go on (write id maps here). */
-  beforeGo: (pid: number) => Promise<void>;
-  /** Called when the script stops at "binds" (root agents: bind the machine's own dirs from outside). */
-  onBinds?: (pid: number) => Promise<void>;
+  /**
+   * What the agent does when the script reports a step and waits for "go": `pid` (its own
+   * host PID, first), `binds` (a root agent binds the machine's own dirs from outside),
+   * `machine` (the machine's PID 1 exists: join cgroups, plug network links).
+   */
+  on: Partial<Record<'pid' | 'binds' | 'machine', (pid: number) => Promise<void>>>;
 }
 
-/** Starts a namespace holder and resolves with its host PID once it says `ready`. */
-export async function startHolder(opts: HolderOptions): Promise<number> {
+export interface HolderPids {
+  /** The script's own PID (the hub's PID 1; setup's shell, gone once the machine runs). */
+  pid: number;
+  /** The machine's PID 1 (setup role). */
+  machine?: number;
+}
+
+/** Runs a part of machine-init.sh through its handshake; resolves once it says `ready`. */
+export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   const log = fs.openSync(opts.logFile, 'a', 0o600);
   const script = initScript();
   let child: ChildProcess;
   try {
-    child = spawn(opts.argv[0], [...opts.argv.slice(1), 'bash', '-c', script, 'sandlot-init'], {
+    child = spawn(opts.argv[0], [...opts.argv.slice(1), 'bash', '-c', script, 'sandlot-init', opts.role], {
       // Its own session: the machine outlives an agent that is killed.
       detached: true,
       stdio: ['pipe', 'pipe', log],
@@ -84,33 +97,47 @@ export async function startHolder(opts: HolderOptions): Promise<number> {
     if (r.done) return exited;
     return r.value;
   };
+  let own: number | undefined;
+  let machine: number | undefined;
   try {
-    const first = await nextLine();
-    const m = /^pid (\d+)$/.exec(first);
-    if (!m) throw new Error(`unexpected first line from namespace setup: ${JSON.stringify(first)}`);
-    const pid = Number(m[1]);
-    await opts.beforeGo(pid);
-    child.stdin!.write('go\n');
     for (;;) {
       const line = await nextLine();
       if (line === 'ready') break;
-      if (line === 'binds' && opts.onBinds) {
-        await opts.onBinds(pid);
-        child.stdin!.write('go\n');
-        continue;
-      }
-      throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
+      const step = parseStep(line);
+      if (!step || (own === undefined && step.kind !== 'pid')) throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
+      if (step.kind === 'pid') own = step.pid;
+      if (step.kind === 'machine') machine = step.pid;
+      await opts.on[step.kind]?.(step.kind === 'binds' ? own! : step.pid);
+      child.stdin!.write('go\n');
     }
     child.stdin!.end();
-    return pid;
+    if (own === undefined) throw new Error('namespace setup said ready before its pid');
+    return { pid: own, ...(machine !== undefined ? { machine } : {}) };
   } catch (err) {
     child.kill('SIGKILL');
+    if (machine) killQuietly(machine);
     throw err;
   } finally {
     lines.close();
     child.stdout!.destroy();
     child.removeAllListeners('exit');
     child.unref();
+  }
+}
+
+/** A line of the init script's handshake: `pid N`, `machine N` or `binds`. */
+function parseStep(line: string): { kind: 'pid' | 'machine'; pid: number } | { kind: 'binds'; pid?: undefined } | undefined {
+  if (line === 'binds') return { kind: 'binds' };
+  const m = /^(pid|machine) (\d+)$/.exec(line);
+  if (!m) return undefined;
+  return { kind: m[1] === 'pid' ? 'pid' : 'machine', pid: Number(m[2]) };
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
@@ -140,6 +167,25 @@ export function writeTopLevelIdMaps(pid: number, map: IdMap): void {
  */
 export function enterUserFlags(): string[] {
   return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
+}
+
+let helper: string | null | undefined;
+
+/**
+ * dist/sandlot-enter (built from enter/sandlot-enter.c by `npm run build` where a C compiler
+ * exists): enters a machine and installs its seccomp filter. Undefined when it was not built.
+ */
+export function enterHelper(): string | undefined {
+  if (helper === undefined) {
+    const p = path.join(repoRoot(), 'dist', 'sandlot-enter');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      helper = p;
+    } catch {
+      helper = null;
+    }
+  }
+  return helper ?? undefined;
 }
 
 /** `nsenter` arguments that put a process fully inside a machine, as a user, in a directory. */

@@ -10,11 +10,12 @@ import Docker from 'dockerode';
 import { Client } from 'ssh2';
 import { generateEd25519 } from '../../../../../host-agent/keys/keys';
 import { parseYaml, validateManifest } from '../../../../../host-agent/manifests/load';
-import { machineResources, type PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
-import { machineUsers } from '../../../../../host-agent/manifests/users';
-import type { Driver, DriverContext, MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
+import type { PlaygroundManifest } from '../../../../../host-agent/manifests/schema';
+import { buildPlaygroundSpec } from '../../../../../host-agent/manifests/spec';
+import type { Driver, DriverContext, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { repoRoot } from '../../../../../host-agent/util/paths';
 import { execOn, type ExecResult } from '../../../../helpers/ssh-exec';
+import { errorMessage } from '../../../../../host-agent/util/errors';
 
 export interface TestEngine {
   dockerHost: string;
@@ -104,27 +105,14 @@ export interface TestPlayground {
 
 let counter = 0;
 
-/** A PlaygroundSpec the way the agent makes one: keys, users, resources. */
+/** A PlaygroundSpec the way the agent makes one (the agent's own builder): keys, users, resources, networks, drives. */
 export function makePlayground(manifest: PlaygroundManifest, root: string): TestPlayground {
   const id = `pg-t${process.pid.toString(36)}${(counter++).toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`.slice(0, 16);
   const userKey = keyPair(`sandlot-${id}`);
-  const machines: MachineSpec[] = manifest.playground.machines.map((m, index) => {
-    const users = machineUsers((m.users ?? [{ name: 'root' }, { name: 'laborant' }]).map((u) => u.name));
-    return {
-      name: m.name,
-      index,
-      image: m.image ?? 'linux',
-      users,
-      defaultUser: (m.users ?? []).find((u) => u.default)?.name ?? 'root',
-      resources: machineResources(m.resources),
-      startupFiles: m.startupFiles ?? [],
-      noSSH: m.noSSH ?? false,
-      hostKey: keyPair(`${m.name}-host`),
-    };
-  });
+  const hostKeys = Object.fromEntries(manifest.playground.machines.map((m) => [m.name, keyPair(`${m.name}-host`)]));
   const dir = path.join(root, id);
   fs.mkdirSync(dir, { recursive: true });
-  return { spec: { id, dir, manifest, machines, authorizedKey: userKey.publicKey }, userKey };
+  return { spec: buildPlaygroundSpec(manifest, { id, dir, userKey, hostKeys }), userKey };
 }
 
 export function recordingContext(): DriverContext & { steps: string[] } {
@@ -161,7 +149,7 @@ export async function sshExec(driver: Driver, pg: TestPlayground, machine: strin
     if (!hostKeyMatched) throw new Error('host key was not verified');
     return await execOn(client, command, { timeoutMs });
   } catch (err) {
-    throw new Error(`ssh ${user}@${machine} "${command}": ${(err as Error).message}`);
+    throw new Error(`ssh ${user}@${machine} "${command}": ${errorMessage(err)}`, { cause: err });
   } finally {
     client.end();
   }

@@ -5,25 +5,11 @@ import * as tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DISK_BYTES, configFiles, hostsFile, vmEnv, writeConfigDisk } from '../../../../../host-agent/drivers/microvm/config-disk';
 import type { MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
+import { specFrom } from '../../../../helpers/spec';
 
-const machine: MachineSpec = {
-  name: 'dev',
-  index: 0,
-  image: 'linux',
-  users: [{ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash' }],
-  defaultUser: 'root',
-  resources: { cpuCount: 1, ramSize: '512Mi', ramBytes: 512 * 1024 ** 2 },
-  startupFiles: [],
-  noSSH: false,
-  hostKey: { privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----', publicKey: 'ssh-ed25519 AAAAhost dev' },
-};
-const spec = {
-  id: 'pg-x',
-  dir: '/x',
-  manifest: { playground: { machines: [] } },
-  machines: [machine],
-  authorizedKey: 'ssh-ed25519 AAAAuser u',
-} as unknown as PlaygroundSpec;
+const built = specFrom('kind: playground\nname: t\nplayground:\n  machines:\n    - name: dev\n      resources: { cpuCount: 1, ramSize: 512Mi }\n', 'pg-x');
+const machine: MachineSpec = { ...built.machines[0], startupFiles: [] };
+const spec: PlaygroundSpec = { ...built, machines: [machine], authorizedKey: 'ssh-ed25519 AAAAuser u' };
 
 async function untar(buf: Buffer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
