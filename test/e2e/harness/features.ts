@@ -8,7 +8,12 @@ import { describe, it } from 'vitest';
 import { compareVersions, selectedVersion } from './versions';
 
 export const API_SINCE = {
-  /** vscode.lm.registerMcpServerDefinitionProvider and contributes.mcpServerDefinitionProviders. */
+  /**
+   * vscode.lm.registerMcpServerDefinitionProvider and contributes.mcpServerDefinitionProviders.
+   * (1.100 has it only as the proposed `mcpConfigurationProvider`.) A suite that uses it must
+   * set 'chat.disableAIFeatures': false in its session settings: the test profile turns
+   * the AI features off (CodeServer.start).
+   */
   mcpServerDefinitionProvider: '1.101.0',
 } as const;
 
