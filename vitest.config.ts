@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import codeServerVersions from './test/e2e/code-server-versions.json';
 
 // One machine image cache for every agent the suites start (microvm images, sandbox image
 // roots), the one `scripts/setup.sh` fills: a root built per test home would take minutes.
@@ -11,7 +12,10 @@ const env = { SANDLOT_VM_CACHE: process.env.SANDLOT_VM_CACHE ?? path.join(os.tmp
 // - integration: a real agent with the sandbox driver (Linux namespaces; root or
 //   unprivileged user namespaces), real SSH;
 // - integration-docker-qemu: a Docker engine or QEMU (image builds, containers, VMs);
-// - e2e: code-server and Chromium.
+// - e2e: code-server and Chromium, once per code-server in test/e2e/code-server-versions.json:
+//   one project per version (`--project e2e-4.139.1`, or `--project 'e2e-*'` for all), each
+//   naming its version to the harness; they run after the other projects and one after the
+//   other (groupOrder), never two workbenches at once.
 // `npm run test:fast` is unit + integration: everything that needs none of Docker, QEMU
 // or a browser. Integration and e2e start processes and machines, so they run one file
 // at a time to keep a 2-core machine from timing out under load.
@@ -28,18 +32,20 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: NEEDS_DOCKER_OR_QEMU, ...serial } },
-      { test: { name: 'integration-docker-qemu', include: NEEDS_DOCKER_OR_QEMU, ...serial } },
-      {
+      // Heavy suites one after the other (groupOrder): two at once would time out on 2 cores.
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: NEEDS_DOCKER_OR_QEMU, ...serial, sequence: { groupOrder: 1 } } },
+      { test: { name: 'integration-docker-qemu', include: NEEDS_DOCKER_OR_QEMU, ...serial, sequence: { groupOrder: 2 } } },
+      ...codeServerVersions.map((v, i) => ({
         test: {
-          name: 'e2e',
+          name: `e2e-${v.codeServer}`,
           include: ['test/e2e/**/*.test.ts'],
-          env,
-          testTimeout: 180_000,
+          env: { ...env, SANDLOT_E2E_CODE_SERVER: v.codeServer },
+          testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+          sequence: { groupOrder: i + 3 },
         },
-      },
+      })),
     ],
   },
 });
