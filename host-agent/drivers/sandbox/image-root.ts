@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { firstBootScript } from '../docker/first-boot';
+import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
 import type { DriveSpec, MachineSpec, PlaygroundSpec } from '../protocol';
 import { repoRoot } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
@@ -103,6 +104,15 @@ export function attachImage(hubPid: number, setupPid: number, rootfs: string, ta
     child.on('error', (e) => reject(new Error(`cannot run python3 for the idmapped image mount: ${errorMessage(e)}`)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(err.trim() || `idmap-mount.py exited ${code}`))));
   });
+}
+
+/**
+ * A fork's new SSH identity (the playground key pair and known_hosts of every user), written
+ * over what the snapshot holds: the original playground's keys must never open the fork.
+ */
+export function identityCommand(machine: MachineSpec): { command: string; stdin: string } {
+  const identity = { ...machine, users: machine.users.filter((u) => u.uid === 0), startupFiles: machine.startupFiles.filter((f) => isSshIdentityFile(f.path)) };
+  return { command: 'sh -s', stdin: firstBootScript(identity) };
 }
 
 /**

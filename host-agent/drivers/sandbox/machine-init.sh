@@ -102,9 +102,13 @@ image_binds() {
 build_image_root() {
   local W=$1 R=$1/root item i mp ro f
   mkdir -p "$W/data/upper" "$W/data/work"
-  mount -t overlay -o "lowerdir=$W/lower,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
-  # The overlay keeps its own hold on the image; the attachment itself goes.
-  umount -l "$W/lower"
+  # Lower layers: the image (0) and, for a fork, the snapshot's changes above it (1, …);
+  # overlay lists the topmost first.
+  local lowers="" n
+  for ((n = ${M_LOWERS:-1} - 1; n >= 0; n--)); do lowers+="${lowers:+:}$W/lower/$n"; done
+  mount -t overlay -o "lowerdir=$lowers,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
+  # The overlay keeps its own hold on each layer; the attachments themselves go.
+  for ((n = 0; n < ${M_LOWERS:-1}; n++)); do umount -l "$W/lower/$n"; done
   mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   for f in hosts hostname resolv.conf; do
     [ -f "$W/etc/$f" ] || continue
@@ -205,10 +209,11 @@ setup() {
   # A private tmpfs in this mount namespace only: no path in a shared directory that
   # another local user could create first or redirect.
   mount -t tmpfs -o mode=755,size=1m sandlot-work "$M_WORK"
-  local R=$M_WORK/root m line pid
+  local R=$M_WORK/root m line pid n
   mkdir "$R"
   if [ "${M_ROOT_MODE:-view}" = image ]; then
     mkdir "$M_WORK/lower" "$M_WORK/data" "$M_WORK/etc" "$M_WORK/drives"
+    for ((n = 0; n < ${M_LOWERS:-1}; n++)); do mkdir "$M_WORK/lower/$n"; done
     # Mount points for the drives, made here: real root may not create files in a tmpfs of
     # the hub's user namespace (its uid has no mapping there).
     IFS=';' read -r -a items <<< "${M_DRIVES:-}"
