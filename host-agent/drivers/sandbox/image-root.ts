@@ -44,6 +44,12 @@ export function imageRootsUnavailable(release = os.release()): string | undefine
   if (!AGENT_IS_ROOT) return 'image roots need the agent to run as root (idmapped mounts)';
   const [major, minor] = release.split(/[.-]/).map(Number);
   if (major < 5 || (major === 5 && minor < 19)) return `image roots need Linux 5.19 or later (overlayfs over idmapped layers); this kernel is ${release}`;
+  for (const [tool, pkg] of [
+    ['/usr/bin/python3', 'python3'],
+    ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
+  ] as const) {
+    if (!fs.existsSync(tool)) return `image roots need ${tool} (Debian package ${pkg})`;
+  }
   return undefined;
 }
 
