@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AgentConnection } from './agent-client/connection';
 import { findCli } from './agent-client/cli';
 import { registerCommands } from './commands';
+import { LayoutCommands } from './layout';
 import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
 import { registerPlaygroundPanel } from './playground-panel';
@@ -22,7 +23,9 @@ import { windowMachine } from './window-playground';
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
   const log = own(createLog());
-  log.info(`Sandlot ${context.extension.packageJSON.version} active (uiKind=${vscode.env.uiKind}, remote=${vscode.env.remoteName ?? 'none'})`);
+  const pkg: unknown = context.extension.packageJSON;
+  const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+  log.info(`Sandlot ${version} active (uiKind=${vscode.env.uiKind}, remote=${vscode.env.remoteName ?? 'none'})`);
 
   const agent = own(new AgentConnection(context.secrets, log));
   const sessions = own(new MachineSessions(agent, log));
@@ -43,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(registerTutorial(agent, sessions, log, context));
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
+  const layouts = own(new LayoutCommands({ agent, sessions, forwards, log, state: context.globalState }));
   own(
     registerCommands({
       agent,
@@ -54,8 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       currentPlayground: () => windowMachine()?.playground,
       rememberTemplate: (r) => memory.remember(r),
       forwards,
+      afterStart: (record) => layouts.afterStart(record),
     }),
   );
+  void layouts.layouts.resumePending();
 
   // Awaited on purpose: VS Code waits for this before Remote-SSH resolves the host.
   await prepareSshRemoteWindow(agent, handoff, memory, log);

@@ -2,10 +2,9 @@
 // { playground, machine } ref (from other commands and tests) or nothing (palette).
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
-import { NotConnectedError, TOKEN_SECRET, type AgentConnection } from '../agent-client/connection';
+import { TOKEN_SECRET, type AgentConnection } from '../agent-client/connection';
 import { startLocalAgent } from '../agent-client/local-agent';
-import { CancelledError, startPlayground } from '../agent-client/start-playground';
-import { errorMessage } from '../log';
+import { startPlayground } from '../agent-client/start-playground';
 import type { RemoteSshHandoff } from '../remote/remote-ssh';
 import type { MachineSessions } from '../remote/ssh-session';
 import { openMachineTerminal } from '../remote/terminal';
@@ -14,6 +13,7 @@ import { DisposableStore } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import { isNode } from '../views/nodes';
 import type { PortForwards } from './forwards';
+import { reportingCommand } from './report';
 import { pickMachine, pickPlayground, type MachineTarget } from './pick';
 
 export interface CommandServices {
@@ -28,6 +28,8 @@ export interface CommandServices {
   rememberTemplate: (record: PlaygroundRecord) => void;
   /** Shared with the playground panel, whose Forward buttons reuse the same listeners. */
   forwards: PortForwards;
+  /** Opens the playground's layout after a start (extension/layout). */
+  afterStart: (record: PlaygroundRecord) => Promise<void>;
 }
 
 function folderUri(t: MachineTarget): vscode.Uri {
@@ -38,30 +40,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
   const owned = new DisposableStore();
   const { agent, log, forwards } = s;
 
-  // One place turns failures into a message and a log line.
-  const register = (id: string, fn: (...args: unknown[]) => unknown) =>
-    owned.add(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await fn(...args);
-        } catch (err) {
-          if (err instanceof CancelledError) {
-            log.info(err.message);
-            return undefined;
-          }
-          log.error(`${id}: ${errorMessage(err)}`);
-          if (err instanceof NotConnectedError) {
-            // The usual first-run case: no agent yet. Offer to start the local one.
-            void vscode.window
-              .showWarningMessage(`Sandlot: ${errorMessage(err)}`, 'Start Local Agent', 'Show Logs')
-              .then((c) => (c === 'Start Local Agent' ? vscode.commands.executeCommand('sandlot.startAgent') : c && log.show()));
-            return undefined;
-          }
-          void vscode.window.showErrorMessage(`Sandlot: ${errorMessage(err)}`, 'Show Logs').then((c) => c && log.show());
-          return undefined;
-        }
-      }),
-    );
+  const register = (id: string, fn: (...args: unknown[]) => unknown) => owned.add(reportingCommand(log, id, fn));
 
   const afterChange = () => void agent.refresh();
 
@@ -86,9 +65,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     let name: string | undefined;
     if (isNode(arg) && arg.kind === 'template') name = arg.template.name;
     else if (typeof arg === 'string') name = arg;
-    else if (arg && typeof arg === 'object' && 'template' in arg && typeof (arg as { template: unknown }).template === 'string') {
-      name = (arg as { template: string }).template;
-    }
+    else if (arg && typeof arg === 'object' && 'template' in arg && typeof arg.template === 'string') name = arg.template;
     if (!name) {
       const templates = agent.templates.length ? agent.templates : await agent.client().templates();
       const picked = await vscode.window.showQuickPick(
@@ -113,6 +90,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
         if (choice === 'Open Terminal') void vscode.commands.executeCommand('sandlot.openTerminal', ref);
         if (choice === 'Open Folder') void vscode.commands.executeCommand('sandlot.openFolder', ref);
       });
+    await s.afterStart(record);
     return record;
   });
 

@@ -1,0 +1,117 @@
+// Layout commands: "Sandlot: Open Playground Layout" (reopens a playground's tabs),
+// "Sandlot: Start Playground from Manifest…" (a *.playground.yaml: asks for its init
+// conditions, starts it, opens its layout), and the layout opened after any start from
+// VS Code (setting sandlot.openLayoutOnStart).
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { CreatePlaygroundRequest, PlaygroundRecord } from '../../host-agent/api/protocol';
+import { FLEXBOX } from '../../host-agent/manifests/base';
+import { loadManifest, ManifestError, parseYaml } from '../../host-agent/manifests/load';
+import { manifestInputSchema, type InitCondition } from '../../host-agent/manifests/schema';
+import { resolveTabs, terminalPerMachine, type LayoutTab } from '../../host-agent/manifests/tabs';
+import type { AgentConnection } from '../agent-client/connection';
+import { startPlayground } from '../agent-client/start-playground';
+import type { PortForwards } from '../commands/forwards';
+import { reportingCommand } from '../commands/report';
+import { pickPlayground } from '../commands/pick';
+import type { MachineSessions } from '../remote/ssh-session';
+import { DisposableStore } from '../util/disposables';
+import { askInitValues } from './init-prompts';
+import { PlaygroundLayouts } from './layouts';
+
+export interface LayoutCommandServices {
+  agent: AgentConnection;
+  sessions: MachineSessions;
+  forwards: PortForwards;
+  log: vscode.LogOutputChannel;
+  state: vscode.Memento;
+}
+
+const TABS = 'sandlot.layoutTabs';
+
+export class LayoutCommands implements vscode.Disposable {
+  private readonly owned = new DisposableStore();
+  readonly layouts: PlaygroundLayouts;
+
+  constructor(private readonly s: LayoutCommandServices) {
+    this.layouts = this.owned.add(new PlaygroundLayouts(s));
+    const register = (id: string, fn: (...args: unknown[]) => unknown) => this.owned.add(reportingCommand(s.log, id, fn));
+    register('sandlot.openLayout', async (arg?: unknown) => {
+      const pg = await pickPlayground(s.agent, arg, { states: ['running'], title: 'Open Playground Layout' });
+      if (pg) await this.open(pg);
+    });
+    register('sandlot.startFromManifest', (arg?: unknown) => this.startFromManifest(arg));
+  }
+
+  /** After a start from VS Code, unless the user turned it off. */
+  async afterStart(record: PlaygroundRecord): Promise<void> {
+    if (vscode.workspace.getConfiguration('sandlot').get<boolean>('openLayoutOnStart', true)) await this.open(record);
+  }
+
+  async open(record: PlaygroundRecord): Promise<void> {
+    const failures = await this.layouts.open(record, this.tabsOf(record));
+    if (failures.length > 0) {
+      void vscode.window
+        .showWarningMessage(`Sandlot: some tabs of ${record.id} did not open: ${failures.join('; ')}`, 'Show Logs')
+        .then((c) => c && this.s.log.show());
+    }
+  }
+
+  private tabsOf(record: PlaygroundRecord): LayoutTab[] {
+    return this.s.state.get<Record<string, LayoutTab[]>>(TABS, {})[record.id] ?? terminalPerMachine(record.machines);
+  }
+
+  private async startFromManifest(arg: unknown): Promise<PlaygroundRecord | undefined> {
+    const uri = await manifestUri(arg);
+    if (!uri) return undefined;
+    const file = uri.fsPath;
+    const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText() ?? fs.readFileSync(file, 'utf8');
+    const { tabs, conditions, name } = localView(text, file);
+    const inputs = conditions.length > 0 ? await askInitValues(conditions, `Start ${name}`) : {};
+    if (!inputs) return undefined;
+    // `inputs` (the init condition values) only when the manifest has conditions.
+    const req: CreatePlaygroundRequest & { inputs?: Record<string, string> } = { manifest: text, manifestName: file };
+    if (Object.keys(inputs).length > 0) req.inputs = inputs;
+    const record = await startPlayground(this.s.agent, this.s.log, req, `playground "${name}"`);
+    if (tabs) await this.s.state.update(TABS, { ...this.s.state.get<Record<string, LayoutTab[]>>(TABS, {}), [record.id]: tabs });
+    await this.afterStart(record);
+    return record;
+  }
+
+  dispose(): void {
+    this.owned.dispose();
+  }
+}
+
+/**
+ * What the extension reads from a manifest before the agent has it: its own init
+ * conditions and, for a manifest without a template base, its tabs. Shape errors are the
+ * agent's to report in full; only a YAML that is no manifest at all stops here.
+ */
+function localView(text: string, file: string): { name: string; conditions: InitCondition[]; tabs?: LayoutTab[] } {
+  const input = manifestInputSchema.safeParse(parseYaml(text, file));
+  if (!input.success) return { name: file, conditions: [] };
+  const conditions = input.data.playground.initConditions?.values ?? [];
+  if (input.data.base !== undefined && input.data.base !== FLEXBOX) return { name: input.data.name, conditions };
+  try {
+    const { manifest } = loadManifest(text, file, { bases: { get: () => undefined, names: () => [] } });
+    return { name: manifest.name, conditions, tabs: resolveTabs(manifest).tabs };
+  } catch (err) {
+    if (err instanceof ManifestError) return { name: input.data.name, conditions };
+    throw err;
+  }
+}
+
+async function manifestUri(arg: unknown): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri) return arg;
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && /\.ya?ml$/.test(active.fileName) && /^kind:\s*playground\s*$/m.test(active.getText())) return active.uri;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: false,
+    canSelectMany: false,
+    filters: { 'Playground manifest': ['yaml', 'yml'] },
+    openLabel: 'Start Playground',
+  });
+  return picked?.[0];
+}
