@@ -22,7 +22,11 @@ ensure_debian_packages core \
   util-linux=/usr/bin/nsenter \
   procps=/usr/bin/ps \
   build-essential=/usr/bin/make \
-  python3=/usr/bin/python3
+  python3=/usr/bin/python3 \
+  bsdutils=/usr/bin/script \
+  nftables=/usr/sbin/nft \
+  passt=/usr/bin/pasta \
+  curl=/usr/bin/curl
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error

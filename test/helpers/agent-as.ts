@@ -48,13 +48,17 @@ function asMode(mode: AgentMode, argv: string[]): string[] {
 }
 
 /** Starts an agent; `inherit` adds descriptors (e.g. a leaked one) the agent starts with. */
-export async function startModeAgent(mode: AgentMode, opts: { home?: string; inherit?: number[]; args?: string[] } = {}): Promise<ModeAgent> {
+export async function startModeAgent(
+  mode: AgentMode,
+  opts: { home?: string; inherit?: number[]; args?: string[]; env?: Record<string, string> } = {},
+): Promise<ModeAgent> {
   const home = opts.home ?? stateDirOutsideOwnDirs(mode);
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SANDLOT_HOME: home, HOME: home };
   const logFile = path.join(home, 'test-agent.log');
   const out = fs.openSync(logFile, 'a');
   if (mode === 'user') fs.fchownSync(out, USER_UID, USER_UID);
-  const argv = asMode(mode, ['env', `SANDLOT_HOME=${home}`, `HOME=${home}`, process.execPath, CLI, 'agent', ...(opts.args ?? [])]);
+  const extraEnv = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const argv = asMode(mode, ['env', `SANDLOT_HOME=${home}`, `HOME=${home}`, ...extraEnv, process.execPath, CLI, 'agent', ...(opts.args ?? [])]);
   const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', out, out, ...(opts.inherit ?? [])] });
   fs.closeSync(out);
   const deadline = Date.now() + 20_000;

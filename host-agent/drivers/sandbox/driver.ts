@@ -12,9 +12,21 @@ import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
-import { DriverUnavailableError, type DoctorCheck, type DoctorReport, type Driver, type DriverContext, type PlaygroundSpec } from '../protocol';
+import { errorMessage } from '../../util/errors';
+import {
+  DriverUnavailableError,
+  type DoctorCheck,
+  type DoctorReport,
+  type Driver,
+  type DriverContext,
+  type MachineSpec,
+  type PlaygroundSpec,
+} from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
-import { machineAddress, machineDir, prepareMachineDirs, startupFileProblems } from './machine-files';
+import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
+import { hostAddresses, renderHostsFile } from '../hosts-file';
+import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
+import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
   enterUserFlags,
@@ -51,6 +63,8 @@ interface Holder {
 interface SandboxState {
   slot: number;
   hub?: Holder;
+  /** The hub's way out (NAT), when a network is not private. */
+  uplink?: UplinkRecord;
   machines: Record<string, Holder | undefined>;
 }
 
@@ -59,10 +73,16 @@ interface Live {
   relay?: NetnsRelay;
 }
 
-// Plugs a machine into the bridge from inside the hub (its user and network namespaces):
-// one end of a veth pair on the bridge, the other moved into the machine as eth0.
-// Arguments arrive as $1 (host-side name) and $2 (the machine's PID).
-const WIRE_MACHINE = ['ip link add "$1" type veth peer name eth0 netns "$2"', 'ip link set "$1" master br0 up'].join(' && ');
+// Plugs a machine into its networks' bridges from inside the hub (its user and network
+// namespaces): per interface, one end of a veth pair on the bridge, the other moved into
+// the machine as ethN. Arguments: the machine's PID, then (hub-side name, bridge, ethN) triples.
+const WIRE_MACHINE =
+  'pid=$1; shift; while [ $# -gt 0 ]; do ip link add "$1" type veth peer name "$3" netns "$pid" && ip link set "$1" master "$2" up || exit 1; shift 3; done';
+
+/** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
+function bridgeName(i: number): string {
+  return `br${i}`;
+}
 
 export interface SandboxDriverOptions {
   /** Directory holding every playground's dir (to find used uid ranges). */
@@ -73,6 +93,8 @@ export interface SandboxDriverOptions {
 export class SandboxDriver implements Driver {
   readonly name = 'sandbox' as const;
   private readonly live = new Map<string, Live>();
+  /** Per playground: the relay in the hub's network namespace (DNS for machines). */
+  private readonly hubRelays = new Map<string, NetnsRelay>();
   private preflightResult: Promise<void> | undefined;
   private layout: CgroupLayout | undefined;
 
@@ -80,9 +102,14 @@ export class SandboxDriver implements Driver {
 
   describeIsolation(): string {
     const limits = describeLayout(this.cgroupLayout());
+    const out = uplinkMethod();
+    const wayOut =
+      out.kind === 'none'
+        ? `no way out of playgrounds (${out.detail})`
+        : `non-private networks reach outside through NAT (${out.detail}), never the host's own services or other playgrounds`;
     return AGENT_IS_ROOT
-      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`
-      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`;
+      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`
+      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`;
   }
 
   /** Where machine cgroups go; decided once per agent (SANDLOT_CGROUP_ROOT moves the cgroup fs, for tests). */
@@ -119,6 +146,9 @@ export class SandboxDriver implements Driver {
         fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
       });
     }
+    // Informational: machines start either way, only without a way out.
+    const out = uplinkMethod();
+    checks.push({ name: 'way out (NAT)', ok: true, warning: out.kind === 'none', detail: out.detail, ...(out.fix ? { fix: out.fix } : {}) });
     // Informational: machines start either way, only without cpu/ram limits.
     const layout = this.cgroupLayout();
     checks.push({
@@ -180,9 +210,12 @@ export class SandboxDriver implements Driver {
       ctx.progress('network', 'started');
       state.hub = await this.startHub(spec, ids);
       this.save(spec, state);
+      state.uplink = await this.wayOut(spec, state.hub, ctx);
+      this.save(spec, state);
       ctx.progress('network', 'done');
     }
-    const hosts = spec.machines.map((m) => ({ name: m.name, address: machineAddress(m.index) }));
+    this.serveDns(spec, state);
+    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
     await Promise.all(
       spec.machines.map(async (m) => {
         const current = state.machines[m.name];
@@ -191,9 +224,9 @@ export class SandboxDriver implements Driver {
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        prepareMachineDirs(dir, m, ids, hosts);
+        prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
-        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids, cgroups, ctx);
+        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx);
         ctx.progress('machine', 'done', m.name);
       }),
     );
@@ -226,7 +259,10 @@ export class SandboxDriver implements Driver {
       const h = state.machines[m.name];
       out[m.name] = hubAlive && h && isAlive(h.pid, h.start) ? 'running' : 'stopped';
     }
-    if (Object.values(out).every((s) => s === 'running')) this.serveInMachineSsh(spec);
+    if (Object.values(out).every((s) => s === 'running')) {
+      this.serveInMachineSsh(spec);
+      this.serveDns(spec, state);
+    }
     return out;
   }
 
@@ -240,9 +276,8 @@ export class SandboxDriver implements Driver {
     return live.relay!.connect('127.0.0.1', port);
   }
 
-  address(_spec: PlaygroundSpec, machine: string): string | undefined {
-    const m = _spec.machines.find((x) => x.name === machine);
-    return m ? machineAddress(m.index) : undefined;
+  address(spec: PlaygroundSpec, machine: string): string | undefined {
+    return spec.machines.find((x) => x.name === machine)?.interfaces[0]?.address;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -257,6 +292,8 @@ export class SandboxDriver implements Driver {
 
   async close(): Promise<void> {
     if (this.layout) releaseLayout(this.layout);
+    for (const relay of this.hubRelays.values()) relay.close();
+    this.hubRelays.clear();
     for (const live of this.live.values()) {
       live.ssh?.close();
       live.relay?.close();
@@ -278,8 +315,14 @@ export class SandboxDriver implements Driver {
     live?.ssh?.close();
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
-    const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
-    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts, cgroups: h.cgroups });
+    const processes = new SandboxMachineProcesses({
+      pid: h.pid,
+      users: this.availableUsers(m.users),
+      relay,
+      hosts: hostAddresses(spec),
+      subnets: spec.networks.map((n) => n.subnet),
+      cgroups: h.cgroups,
+    });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
@@ -316,7 +359,9 @@ export class SandboxDriver implements Driver {
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
       argv: ['unshare', '--user', '--net', '--pid', '--fork'],
       role: 'hub',
-      env: {},
+      env: {
+        M_BRIDGES: spec.networks.map((n, i) => `${bridgeName(i)} ${n.private ? '-' : `${n.gateway}/${n.subnet.split('/')[1]}`}`).join(';'),
+      },
       uid: AGENT_IS_ROOT ? ids.outer : undefined,
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
@@ -339,8 +384,7 @@ export class SandboxDriver implements Driver {
 
   private async startMachine(
     spec: PlaygroundSpec,
-    name: string,
-    index: number,
+    m: MachineSpec,
     dir: string,
     hub: Holder,
     ids: IdMap,
@@ -348,16 +392,17 @@ export class SandboxDriver implements Driver {
     ctx: DriverContext,
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
-    const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
+    const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
       role: 'setup',
       env: {
-        M_NAME: name,
+        M_NAME: m.name,
         M_WORK: work,
         M_IDS: String(ids.count),
-        M_ADDR: `${machineAddress(index)}/24`,
+        M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
+        ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
         M_MASK: this.maskedPaths().join(':'),
         M_DIR: dir,
         // The tty group exists in a machine only when the agent maps more than root.
@@ -374,15 +419,49 @@ export class SandboxDriver implements Driver {
           try {
             addToCgroups(cgroups, p);
           } catch (err) {
-            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
+            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p)]);
+          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', String(p), ...wires]);
         },
       },
     });
-    if (!machine) throw new Error(`machine ${name}: namespace setup ended without a machine`);
+    if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
     return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+  }
+
+  /**
+   * NAT for the hub when a network is not private: an uplink to the host (or pasta /
+   * slirp4netns as a normal user) and the hub's forwarding rules. Without one, the
+   * playground still runs, with no way out, and says why.
+   */
+  private async wayOut(spec: PlaygroundSpec, hub: Holder, ctx: DriverContext): Promise<UplinkRecord | undefined> {
+    if (spec.networks.every((n) => n.private)) return undefined;
+    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`);
+    if (uplink.kind === 'none') {
+      ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
+      return uplink;
+    }
+    try {
+      applyNamespaceNat(
+        hub.pid,
+        spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
+      );
+    } catch (err) {
+      detachUplink(uplink);
+      throw err;
+    }
+    return uplink;
+  }
+
+  /** Answers DNS on the hub's gateways (port 53) by asking the host's resolvers. */
+  private serveDns(spec: PlaygroundSpec, state: SandboxState): void {
+    if (!state.hub || !uplinkAlive(state.uplink) || this.hubRelays.has(spec.id)) return;
+    const relay = new NetnsRelay(state.hub.pid);
+    this.hubRelays.set(spec.id, relay);
+    relay
+      .listenUdp(53, (query) => forwardDnsQuery(query))
+      .catch((err: unknown) => this.opts.log?.('warn', `${spec.id}: DNS for machines: ${errorMessage(err)}`));
   }
 
   private async killAll(spec: PlaygroundSpec, state: SandboxState): Promise<void> {
@@ -400,6 +479,10 @@ export class SandboxDriver implements Driver {
     }
     if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
     state.hub = undefined;
+    this.hubRelays.get(spec.id)?.close();
+    this.hubRelays.delete(spec.id);
+    detachUplink(state.uplink);
+    state.uplink = undefined;
     if (!(await removeMachineCgroups(cgroups)))
       this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
   }

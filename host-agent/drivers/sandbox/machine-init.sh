@@ -55,17 +55,36 @@ bind_own_dirs() {
   mount --bind "$1/home" "$2/home"
   mount --bind "$1/tmp" "$2/tmp"
   mount --bind "$1/var-tmp" "$2/var/tmp"
-  for f in hosts hostname passwd group; do
-    if [ -f "$1/etc/$f" ] && [ -e "$2/etc/$f" ]; then
-      mount --bind "$1/etc/$f" "$2/etc/$f"
+  local f target
+  for f in hosts hostname passwd group resolv.conf; do
+    [ -f "$1/etc/$f" ] || continue
+    target=$2/etc/$f
+    # A host whose /etc/resolv.conf links into /run (systemd-resolved): the link leads
+    # into the machine's own /run, where the file is made to be bound over.
+    if [ -L "$target" ]; then
+      local link
+      link=$(readlink "$target")
+      case "$link" in /run/*) ;; *) continue ;; esac
+      mkdir -p "$2${link%/*}"
+      : > "$2$link"
+      target=$2$link
     fi
+    [ -e "$target" ] && mount --bind "$1/etc/$f" "$target"
   done
 }
 
+# One bridge per network of the playground: M_BRIDGES is "name address/prefix" items
+# separated by ";", address "-" for a private network (nothing of the hub answers there).
 hub() {
   ip link set lo up
-  ip link add br0 type bridge
-  ip link set br0 up
+  local item name addr
+  IFS=';' read -r -a items <<< "${M_BRIDGES:-}"
+  for item in "${items[@]}"; do
+    read -r name addr <<< "$item"
+    ip link add "$name" type bridge
+    [ "$addr" = - ] || ip addr add "$addr" dev "$name"
+    ip link set "$name" up
+  done
   reap_forever
 }
 
@@ -193,16 +212,19 @@ machine_mapped() {
   # tmux, screen or expect work as on any machine. gid 5 (tty) exists only as root.
   mount -t devpts -o "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}" devpts "$R/dev/pts"
   hostname "$M_NAME"
-  if [ -n "${M_ADDR:-}" ]; then
-    # The agent moved our end of a veth pair in before saying "go".
-    ip -batch - << EOF_IP
-link set lo up
-addr add $M_ADDR dev eth0
-link set eth0 up
-EOF_IP
-  else
-    ip link set lo up
-  fi
+  # The agent moved our ends of the veth pairs in (eth0, eth1, …) before saying "go".
+  # M_IFACES: "ethN address/prefix" items separated by ";"; M_ROUTE: the default gateway.
+  local item dev addr
+  {
+    echo "link set lo up"
+    IFS=';' read -r -a items <<< "${M_IFACES:-}"
+    for item in "${items[@]}"; do
+      read -r dev addr <<< "$item"
+      echo "addr add $addr dev $dev"
+      echo "link set $dev up"
+    done
+    if [ -n "${M_ROUTE:-}" ]; then echo "route add default via $M_ROUTE"; fi
+  } | ip -batch -
   cd "$R"
   pivot_root . .
   umount -l .

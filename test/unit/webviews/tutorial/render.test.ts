@@ -152,7 +152,7 @@ describe('renderView tasks', () => {
 
 describe('renderView on built-in content', () => {
   const root = path.resolve(__dirname, '../../../..');
-  const content = loadContent(path.join(root, 'content', 'linux-basics'), catalogFromDirs([path.join(root, 'host-agent', 'templates')]));
+  const content = loadContent(path.join(root, 'builtin-content', 'linux-basics'), catalogFromDirs([path.join(root, 'host-agent', 'templates')]));
 
   it('renders every task block of linux-basics with run and copy buttons on code', () => {
     const v = renderView(view(content.pages));

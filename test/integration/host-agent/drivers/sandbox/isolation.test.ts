@@ -71,14 +71,22 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
   });
 
   it("gives each machine its own terminals; the host's stay out", async () => {
-    // A terminal on the host, as a user's own shell or another playground's would be.
-    const hostTerm = pty.spawn('sleep', ['30'], {});
+    // A terminal on the host, as a user's own shell or another playground's would be:
+    // the machine tries to type into it by its number.
+    const hostTerm = pty.spawn('bash', ['-c', 'tty; exec sleep 30'], {});
+    let seen = '';
+    hostTerm.onData((d) => (seen += d));
     try {
-      const hostPts = hostTerm.ptsName;
+      const deadline = Date.now() + 5000;
+      while (!/\/dev\/pts\/\d+/.test(seen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const hostPts = /\/dev\/pts\/\d+/.exec(seen)![0];
       const r = await run(
-        `ls /dev/pts; test -e '${hostPts}' && echo HOST-PTS-VISIBLE; script -qec tty /dev/null; python3 -c 'import os,pty; m,s=pty.openpty(); print("openpty", os.ttyname(s))'`,
+        `stat -c %d /dev/pts; timeout 2 sh -c 'echo SANDLOT-MARK > ${hostPts}' 2>/dev/null; script -qec tty /dev/null; python3 -c 'import os,pty; m,s=pty.openpty(); print("openpty", os.ttyname(s))'`,
       );
-      expect(r.stdout).not.toContain('HOST-PTS-VISIBLE');
+      await new Promise((res) => setTimeout(res, 300));
+      expect(seen).not.toContain('SANDLOT-MARK');
+      // Another devpts instance than the host's, so host terminals have no name in it.
+      expect(Number(r.stdout.split('\n')[0])).not.toBe(fs.statSync('/dev/pts').dev);
       expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r?$/m);
       expect(r.stdout).toMatch(/^openpty \/dev\/pts\/\d+$/m);
     } finally {
