@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
+import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
+import { imageAliasLines } from '../../manifests/image-names';
 import { interactiveSsh } from './ssh';
 
 function describeEvent(e: PlaygroundEvent): string | undefined {
@@ -60,6 +62,7 @@ export function register(program: Command): void {
       const list = await (await clientOrStartAgent(() => undefined)).templates();
       if (o.json) return printJson(list);
       console.log(table([['NAME', 'MACHINES', 'DESCRIPTION'], ...list.map((t) => [t.name, t.machines.map((m) => m.name).join(','), t.description])]));
+      console.log(`\n${imageAliasLines().join('\n')}`);
     });
 
   program
@@ -90,7 +93,7 @@ export function register(program: Command): void {
           try {
             text = fs.readFileSync(o.file, 'utf8');
           } catch (err) {
-            throw new CliError(`-f ${o.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+            throw new CliError(`-f ${o.file}: ${errorCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
           }
           req = { manifest: text, manifestName: o.file, lifetimeMinutes };
         } else req = { template: target, lifetimeMinutes };
