@@ -5,7 +5,6 @@
 // each machine's SSH (see ssh-server.ts).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
@@ -13,6 +12,7 @@ import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
+import { readOwnJson } from '../../util/json';
 import {
   DriverUnavailableError,
   type DoctorCheck,
@@ -23,12 +23,17 @@ import {
   type PlaygroundSpec,
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
+import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
+import { attachImage, driveProblems, drivesEnv, firstBootCommand, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
+import { vmCacheDir } from '../../images/vm/cache-dir';
 import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
 import { hostAddresses, renderHostsFile } from '../hosts-file';
 import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
 import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
+  enterHelper,
   enterUserFlags,
   idMapForSlot,
   initScript,
@@ -71,6 +76,9 @@ interface SandboxState {
 interface Live {
   ssh?: MachineSshServer;
   relay?: NetnsRelay;
+  processes?: SandboxMachineProcesses;
+  /** The machine's PID 1 these belong to (a restarted machine gets new ones). */
+  pid?: number;
 }
 
 // Plugs a machine into its networks' bridges from inside the hub (its user and network
@@ -95,6 +103,7 @@ export class SandboxDriver implements Driver {
   private readonly live = new Map<string, Live>();
   /** Per playground: the relay in the hub's network namespace (DNS for machines). */
   private readonly hubRelays = new Map<string, NetnsRelay>();
+  private readonly rootfsBuilder = new SandboxRootfsBuilder({ cacheDir: vmCacheDir(sandlotHome()) });
   private preflightResult: Promise<void> | undefined;
   private layout: CgroupLayout | undefined;
 
@@ -146,6 +155,14 @@ export class SandboxDriver implements Driver {
         fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
       });
     }
+    const enter = enterHelper();
+    checks.push({
+      name: 'seccomp filter',
+      ok: true,
+      warning: !enter,
+      detail: enter ? `${enter} (keyrings, bpf, io_uring, perf, modules, kexec… refused in machines)` : 'not applied: dist/sandlot-enter was not built',
+      fix: 'install a C compiler (Debian package build-essential) and run npm run build',
+    });
     // Informational: machines start either way, only without a way out.
     const out = uplinkMethod();
     checks.push({ name: 'way out (NAT)', ok: true, warning: out.kind === 'none', detail: out.detail, ...(out.fix ? { fix: out.fix } : {}) });
@@ -179,7 +196,7 @@ export class SandboxDriver implements Driver {
   }
 
   async validate(spec: PlaygroundSpec): Promise<void> {
-    const problems = spec.machines.flatMap((m, i) => startupFileProblems(m, i));
+    const problems = spec.machines.flatMap((m, i) => [...(rootModeOf(spec, m) === 'view' ? startupFileProblems(m, i) : []), ...driveProblems(spec, m)]);
     if (problems.length > 0) throw new Error(problems.join('\n'));
   }
 
@@ -195,7 +212,7 @@ export class SandboxDriver implements Driver {
         );
       }
     }
-    const state: SandboxState = { slot: this.freeSlot(), machines: {} };
+    const state: SandboxState = { slot: this.freeSlot(spec), machines: {} };
     this.save(spec, state);
     await this.start(spec, ctx);
   }
@@ -204,6 +221,10 @@ export class SandboxDriver implements Driver {
     await this.preflight();
     const state = this.load(spec);
     const ids = idMapForSlot(state.slot);
+    if (AGENT_IS_ROOT) {
+      const other = ensureClaim(state.slot, spec.dir);
+      if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
+    }
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
@@ -216,6 +237,7 @@ export class SandboxDriver implements Driver {
     }
     this.serveDns(spec, state);
     const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
+    const roots = await this.imageRoots(spec, ctx);
     await Promise.all(
       spec.machines.map(async (m) => {
         const current = state.machines[m.name];
@@ -224,14 +246,17 @@ export class SandboxDriver implements Driver {
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        prepareMachineDirs(dir, m, ids, files(m));
+        const rootfs = roots.get(m.name);
+        if (rootfs) prepareImageMachine(dir, m, ids, files(m));
+        else prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
-        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx);
+        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, rootfs);
         ctx.progress('machine', 'done', m.name);
       }),
     );
     this.save(spec, state);
     this.serveInMachineSsh(spec);
+    await Promise.all(spec.machines.filter((m) => roots.has(m.name)).map((m) => this.firstBoot(spec, m)));
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
@@ -241,7 +266,10 @@ export class SandboxDriver implements Driver {
   }
 
   async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
-    if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
+    if (fs.existsSync(this.stateFile(spec))) {
+      await this.stop(spec, ctx);
+      if (AGENT_IS_ROOT) releaseSlot(this.load(spec).slot, spec.dir);
+    }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
   }
 
@@ -311,7 +339,7 @@ export class SandboxDriver implements Driver {
     const h = state.machines[machine];
     if (!h || !isAlive(h.pid, h.start)) throw new Error(`machine ${machine} of ${spec.id} is not running`);
     let live = this.live.get(key);
-    if (live?.ssh && live.relay && (live as Live & { pid?: number }).pid === h.pid) return live;
+    if (live?.ssh && live.relay && live.pid === h.pid) return live;
     live?.ssh?.close();
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
@@ -326,7 +354,7 @@ export class SandboxDriver implements Driver {
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
-    live = Object.assign({ ssh, relay }, { pid: h.pid });
+    live = { ssh, relay, processes, pid: h.pid };
     this.live.set(key, live);
     // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
     // neighbour (with the key and known_hosts every user gets) lands here too.
@@ -338,13 +366,17 @@ export class SandboxDriver implements Driver {
     return live;
   }
 
+  private processesOf(spec: PlaygroundSpec, machine: string): SandboxMachineProcesses {
+    return this.liveMachine(spec, machine).processes!;
+  }
+
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
   private serveInMachineSsh(spec: PlaygroundSpec): void {
     for (const m of spec.machines) {
       try {
         this.liveMachine(spec, m.name);
       } catch (err) {
-        this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${(err as Error).message}`);
+        this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${errorMessage(err)}`);
       }
     }
   }
@@ -377,7 +409,7 @@ export class SandboxDriver implements Driver {
     try {
       return createMachineCgroup(layout, spec.id, m.name, { cpuCount: m.resources.cpuCount, ramBytes: m.resources.ramBytes });
     } catch (err) {
-      ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: ${(err as Error).message}`, m.name);
+      ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: ${errorMessage(err)}`, m.name);
       return [];
     }
   }
@@ -390,6 +422,7 @@ export class SandboxDriver implements Driver {
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
+    rootfs?: string,
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
     const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
@@ -400,6 +433,9 @@ export class SandboxDriver implements Driver {
       env: {
         M_NAME: m.name,
         M_WORK: work,
+        M_ROOT_MODE: rootfs ? 'image' : 'view',
+        ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
+        M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
         M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
         ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
@@ -412,7 +448,12 @@ export class SandboxDriver implements Driver {
       logFile: path.join(dir, 'init.log'),
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
-        binds: (setupPid) => runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]),
+        binds: async (setupPid) => {
+          if (!rootfs)
+            return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'image-binds', dir, work]);
+          await attachImage(hub.pid, setupPid, rootfs, `${work}/lower`);
+        },
         machine: (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
           // processes start inside its limits.
@@ -428,6 +469,45 @@ export class SandboxDriver implements Driver {
     });
     if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
     return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+  }
+
+  /**
+   * The rootfs of every machine with an image root, built on first use (minutes, once per
+   * recipe version; progress on the event stream). Machines the agent cannot give one
+   * keep the host's view, which the log says.
+   */
+  private async imageRoots(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const m of spec.machines) {
+      if (rootModeOf(spec, m) === 'view') {
+        if (namesImage(spec, m))
+          ctx.log(
+            'info',
+            `image "${m.image}" not used: image roots need the agent to run as root (idmapped mounts); this machine gets the host's read-only view`,
+            m.name,
+          );
+        continue;
+      }
+      const step = `image ${m.image}`;
+      ctx.progress(step, 'started', m.name);
+      const built = await this.rootfsBuilder.ensure(m.image, (message) => ctx.progress(step, 'started', m.name, message));
+      ctx.progress(step, 'done', m.name);
+      out.set(m.name, built.rootfs);
+    }
+    return out;
+  }
+
+  /** Users and startup files of an image-root machine, once (the docker driver's first-boot script). */
+  private async firstBoot(spec: PlaygroundSpec, m: MachineSpec): Promise<void> {
+    const { command, stdin } = firstBootCommand(m);
+    const root = m.users.find((u) => u.uid === 0)!;
+    const child = this.processesOf(spec, m.name).spawnExec(root, {}, command);
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdin!.end(stdin);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`machine ${m.name}: first boot failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
   }
 
   /**
@@ -503,31 +583,16 @@ export class SandboxDriver implements Driver {
   }
 
   private load(spec: PlaygroundSpec): SandboxState {
-    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as SandboxState;
+    return readOwnJson<SandboxState>(this.stateFile(spec));
   }
 
   private save(spec: PlaygroundSpec, state: SandboxState): void {
     writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
 
-  private freeSlot(): number {
-    const used = new Set<number>();
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(this.opts.playgroundsDir);
-    } catch {
-      // no playgrounds yet
-    }
-    for (const id of entries) {
-      try {
-        used.add((JSON.parse(fs.readFileSync(path.join(this.opts.playgroundsDir, id, 'driver', 'sandbox.json'), 'utf8')) as SandboxState).slot);
-      } catch {
-        // not a sandbox playground
-      }
-    }
-    let slot = 0;
-    while (used.has(slot)) slot++;
-    return slot;
+  /** As root, a host-wide unique uid range (uid-ranges.ts); as a normal user there is only one uid. */
+  private freeSlot(spec: PlaygroundSpec): number {
+    return AGENT_IS_ROOT ? claimSlot(spec.dir) : 0;
   }
 }
 

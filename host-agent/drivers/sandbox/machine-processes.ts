@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
 import type { MachineUser } from '../protocol';
 import { cgroupExecPrefix } from './cgroups';
-import { machineEnterArgs } from './namespaces';
+import { enterHelper, machineEnterArgs } from './namespaces';
 import type { NetnsRelay } from '../../netns/relay';
 import { contains, parseAddress, parseIpv4 } from '../../manifests/ipv4';
 import type { MachineProcesses, PtyHandle } from './ssh-server';
@@ -33,9 +33,12 @@ export interface MachineProcessOptions {
 export class SandboxMachineProcesses implements MachineProcesses {
   constructor(private readonly opts: MachineProcessOptions) {}
 
-  /** nsenter into the machine as `user`, from inside the machine's cgroups. */
+  /** Into the machine as `user`, inside its cgroups: sandlot-enter (with the seccomp filter), else nsenter. */
   private enterArgs(user: MachineUser): string[] {
-    return [...cgroupExecPrefix(this.opts.cgroups ?? []), ...machineEnterArgs(this.opts.pid, user, user.home)];
+    const helper = enterHelper();
+    if (!helper) return [...cgroupExecPrefix(this.opts.cgroups ?? []), ...machineEnterArgs(this.opts.pid, user, user.home)];
+    const cgroups = (this.opts.cgroups ?? []).flatMap((c) => ['--cgroup', c]);
+    return [helper, '--pid', String(this.opts.pid), '--uid', String(user.uid), '--gid', String(user.gid), '--cwd', user.home, ...cgroups];
   }
 
   user(name: string): MachineUser | undefined {
