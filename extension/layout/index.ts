@@ -12,7 +12,9 @@ import { resolveTabs, terminalPerMachine, type LayoutTab } from '../../host-agen
 import type { AgentConnection } from '../agent-client/connection';
 import { startPlayground } from '../agent-client/start-playground';
 import type { PortForwards } from '../commands/forwards';
-import { reportingCommand } from '../commands/report';
+import { reportingWrap } from '../commands/report';
+import { registerCommandHandlers, type CommandHandler } from '../util/commands';
+import type { LayoutCommandId } from './manifest';
 import { pickPlayground } from '../commands/pick';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore } from '../util/disposables';
@@ -35,12 +37,14 @@ export class LayoutCommands implements vscode.Disposable {
 
   constructor(private readonly s: LayoutCommandServices) {
     this.layouts = this.owned.add(new PlaygroundLayouts(s));
-    const register = (id: string, fn: (...args: unknown[]) => unknown) => this.owned.add(reportingCommand(s.log, id, fn));
-    register('sandlot.openLayout', async (arg?: unknown) => {
-      const pg = await pickPlayground(s.agent, arg, { states: ['running'], title: 'Open Playground Layout' });
-      if (pg) await this.open(pg);
-    });
-    register('sandlot.startFromManifest', (arg?: unknown) => this.startFromManifest(arg));
+    const handlers: Record<LayoutCommandId, CommandHandler> = {
+      'sandlot.openLayout': async (arg?: unknown) => {
+        const pg = await pickPlayground(s.agent, arg, { states: ['running'], title: 'Open Playground Layout' });
+        if (pg) await this.open(pg);
+      },
+      'sandlot.startFromManifest': (arg?: unknown) => this.startFromManifest(arg),
+    };
+    this.owned.add(registerCommandHandlers(handlers, reportingWrap(s.log)));
   }
 
   /** After a start from VS Code, unless the user turned it off. */

@@ -242,7 +242,7 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
         };
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: PATH_ENV });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // Up once the interface has its address inside the namespace.
   const deadline = Date.now() + 5000;
   for (;;) {
@@ -258,7 +258,7 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
     }
     await new Promise((res) => setTimeout(res, 20));
   }
-  child.stderr!.destroy();
+  child.stderr.destroy();
   child.unref();
   return { kind, pid: child.pid!, start: processStartTime(child.pid!)!, nsAddress, hostAddress };
 }
@@ -331,6 +331,6 @@ export function applyNamespaceNat(nsPid: number, bridges: { name: string; privat
   try {
     run([...enter, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f -'], namespaceNatRules(bridges));
   } catch (err) {
-    throw new Error(`NAT inside the playground's network: ${errorMessage(err)}`);
+    throw new Error(`NAT inside the playground's network: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -13,7 +13,8 @@ import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import { webviewFrameWith, type Workbench } from '../harness/workbench';
 
 const LONG = 90_000;
