@@ -14,6 +14,7 @@ import { registerCommandHandlers, runCommand, type CommandHandler } from '../uti
 import { DisposableStore } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import { isNode } from '../views/nodes';
+import { askInitValues } from '../layout/init-prompts';
 import type { PortForwards } from './forwards';
 import { reportingWrap } from './report';
 import { pickMachine, pickPlayground, type MachineTarget } from './pick';
@@ -92,7 +93,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
         if (!picked) return undefined;
         name = picked.name;
       }
-      const record = await startPlayground(agent, log, { template: name }, `playground "${name}"`);
+      const templates = agent.templates.length ? agent.templates : await agent.client().templates();
+      const conditions = templates.find((t) => t.name === name)?.initConditions ?? [];
+      const inputs = conditions.length > 0 ? await askInitValues(conditions, `Start ${name}`) : {};
+      if (!inputs) return undefined;
+      const record = await startPlayground(agent, log, { template: name, ...(conditions.length > 0 ? { inputs } : {}) }, `playground "${name}"`);
       s.rememberTemplate(record);
       const first = record.machines.find((m) => !m.noSSH && m.state === 'running');
       void vscode.window

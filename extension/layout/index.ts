@@ -1,14 +1,14 @@
-// Layout commands: "Sandlot: Open Playground Layout" (reopens a playground's tabs),
-// "Sandlot: Start Playground from Manifest…" (a *.playground.yaml: asks for its init
-// conditions, starts it, opens its layout), and the layout opened after any start from
-// VS Code (setting sandlot.openLayoutOnStart).
+// Layout commands: "Sandlot: Open Playground Layout" (reopens a playground's tabs, as the
+// agent derives them from its manifest), "Sandlot: Start Playground from Manifest…" (a
+// *.playground.yaml: asks for its init conditions, starts it, opens its layout), and the
+// layout opened after any start from VS Code (setting sandlot.openLayoutOnStart).
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { CreatePlaygroundRequest, PlaygroundRecord } from '../../host-agent/api/protocol';
-import { FLEXBOX } from '../../host-agent/manifests/base';
-import { loadManifest, ManifestError, parseYaml } from '../../host-agent/manifests/load';
+import { isApiError } from '../../host-agent/api/client';
+import { parseYaml } from '../../host-agent/manifests/load';
 import { manifestInputSchema, type InitCondition } from '../../host-agent/manifests/schema';
-import { resolveTabs, terminalPerMachine, type LayoutTab } from '../../host-agent/manifests/tabs';
+import { terminalPerMachine, type LayoutTab } from '../../host-agent/manifests/tabs';
 import type { AgentConnection } from '../agent-client/connection';
 import { startPlayground } from '../agent-client/start-playground';
 import type { PortForwards } from '../commands/forwards';
@@ -18,6 +18,7 @@ import type { LayoutCommandId } from './manifest';
 import { pickPlayground } from '../commands/pick';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore } from '../util/disposables';
+import { errorMessage } from '../log';
 import { askInitValues } from './init-prompts';
 import { PlaygroundLayouts } from './layouts';
 
@@ -28,8 +29,6 @@ export interface LayoutCommandServices {
   log: vscode.LogOutputChannel;
   state: vscode.Memento;
 }
-
-const TABS = 'sandlot.layoutTabs';
 
 export class LayoutCommands implements vscode.Disposable {
   private readonly owned = new DisposableStore();
@@ -53,7 +52,7 @@ export class LayoutCommands implements vscode.Disposable {
   }
 
   async open(record: PlaygroundRecord): Promise<void> {
-    const failures = await this.layouts.open(record, this.tabsOf(record));
+    const failures = await this.layouts.open(record, await this.tabsOf(record));
     if (failures.length > 0) {
       void vscode.window
         .showWarningMessage(`Sandlot: some tabs of ${record.id} did not open: ${failures.join('; ')}`, 'Show Logs')
@@ -61,8 +60,15 @@ export class LayoutCommands implements vscode.Disposable {
     }
   }
 
-  private tabsOf(record: PlaygroundRecord): LayoutTab[] {
-    return this.s.state.get<Record<string, LayoutTab[]>>(TABS, {})[record.id] ?? terminalPerMachine(record.machines);
+  /** The layout the agent derives from the playground's manifest; a terminal per machine from an agent without it. */
+  private async tabsOf(record: PlaygroundRecord): Promise<LayoutTab[]> {
+    try {
+      return (await this.s.agent.client().manifest(record.id)).tabs;
+    } catch (err) {
+      if (!isApiError(err, 'route_not_found')) throw err;
+      this.s.log.info(`the agent does not serve layouts yet (${errorMessage(err)}): a terminal per machine`);
+      return terminalPerMachine(record.machines);
+    }
   }
 
   private async startFromManifest(arg: unknown): Promise<PlaygroundRecord | undefined> {
@@ -70,14 +76,11 @@ export class LayoutCommands implements vscode.Disposable {
     if (!uri) return undefined;
     const file = uri.fsPath;
     const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText() ?? fs.readFileSync(file, 'utf8');
-    const { tabs, conditions, name } = localView(text, file);
+    const { conditions, name } = localView(text, file);
     const inputs = conditions.length > 0 ? await askInitValues(conditions, `Start ${name}`) : {};
     if (!inputs) return undefined;
-    // `inputs` (the init condition values) only when the manifest has conditions.
-    const req: CreatePlaygroundRequest & { inputs?: Record<string, string> } = { manifest: text, manifestName: file };
-    if (Object.keys(inputs).length > 0) req.inputs = inputs;
+    const req: CreatePlaygroundRequest = { manifest: text, manifestName: file, ...(Object.keys(inputs).length > 0 ? { inputs } : {}) };
     const record = await startPlayground(this.s.agent, this.s.log, req, `playground "${name}"`);
-    if (tabs) await this.s.state.update(TABS, { ...this.s.state.get<Record<string, LayoutTab[]>>(TABS, {}), [record.id]: tabs });
     await this.afterStart(record);
     return record;
   }
@@ -88,22 +91,14 @@ export class LayoutCommands implements vscode.Disposable {
 }
 
 /**
- * What the extension reads from a manifest before the agent has it: its own init
- * conditions and, for a manifest without a template base, its tabs. Shape errors are the
- * agent's to report in full; only a YAML that is no manifest at all stops here.
+ * The init conditions a manifest declares itself (a base's are asked by the agent's
+ * error, which names them). Only a YAML that is no manifest at all stops here; every
+ * other problem is the agent's to report in full.
  */
-function localView(text: string, file: string): { name: string; conditions: InitCondition[]; tabs?: LayoutTab[] } {
+function localView(text: string, file: string): { name: string; conditions: InitCondition[] } {
   const input = manifestInputSchema.safeParse(parseYaml(text, file));
   if (!input.success) return { name: file, conditions: [] };
-  const conditions = input.data.playground.initConditions?.values ?? [];
-  if (input.data.base !== undefined && input.data.base !== FLEXBOX) return { name: input.data.name, conditions };
-  try {
-    const { manifest } = loadManifest(text, file, { bases: { get: () => undefined, names: () => [] } });
-    return { name: manifest.name, conditions, tabs: resolveTabs(manifest).tabs };
-  } catch (err) {
-    if (err instanceof ManifestError) return { name: input.data.name, conditions };
-    throw err;
-  }
+  return { name: input.data.name, conditions: input.data.playground.initConditions?.values ?? [] };
 }
 
 async function manifestUri(arg: unknown): Promise<vscode.Uri | undefined> {

@@ -1,9 +1,9 @@
 // A playground's layout in a real VS Code (code-server + Chromium) against a real agent
 // with the sandbox driver: start a manifest with terminal + http-port + web-page tabs
-// from "Start Playground from Manifest…", answer its init condition in the quick pick,
-// and find three editors: the machine's terminal, its port 8080 in a browser tab, and a
-// web page. Start a web server in the machine, reopen the layout ("Open Playground
-// Layout") and read the machine's page in the http-port tab's frame. Screenshots in
+// from "Start Playground from Manifest…", answer its init condition in the quick pick
+// (the init task that serves the site runs only for that value), and find three editors:
+// the machine's terminal, its port 8080 in a browser tab showing the machine's page, and
+// a web page. "Open Playground Layout" brings the same editors back. Screenshots in
 // test-results/e2e/playground-layout/.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -64,6 +64,15 @@ playground:
       - key: greeting
         default: hello
         options: [hello, hi]
+  initTasks:
+    init_site:
+      init: true
+      machine: web
+      conditions: [{ key: greeting, value: hi }]
+      run: |
+        mkdir -p /tmp/site && echo '<h1 id="site">served by web: hi</h1>' > /tmp/site/index.html
+        (setsid python3 -m http.server 8080 -d /tmp/site >/dev/null 2>&1 &)
+        for i in $(seq 50); do (echo > /dev/tcp/127.0.0.1/8080) 2>/dev/null && exit 0; sleep 0.1; done; exit 1
 `,
     );
   });
@@ -117,23 +126,19 @@ playground:
     expect(await docsFrame.locator('#docs').innerText()).toBe('The docs page');
   });
 
-  step("shows the machine's page in the http-port tab once it serves one", async () => {
-    const r = await sshRun(
-      session!.agent.client,
-      pg.id,
-      'web',
-      'mkdir -p /tmp/site && echo \'<h1 id="site">served by web</h1>\' > /tmp/site/index.html && (setsid python3 -m http.server 8080 -d /tmp/site >/dev/null 2>&1 &) && for i in $(seq 50); do (echo > /dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done',
-    );
-    expect(r.code).toBe(0);
-    await wb.runCommand('Sandlot: Open Playground Layout');
-    // The layout shows its first tab (the terminal) again; the user switches to the site.
-    await waitFor('the terminal tab in front', LONG, async () => /\bactive\b/.test((await editorTabs().first().getAttribute('class')) ?? ''));
+  step('shows the page the init task (run for the picked value) serves in the http-port tab', async () => {
     await editorTabs().filter({ hasText: 'Site' }).click();
     const site = await browserPage('Site');
     await site.locator('#site').waitFor({ state: 'visible', timeout: LONG });
-    expect(await site.locator('#site').innerText()).toBe('served by web');
-    // Reopening reuses the editors it opened.
-    expect(await editorTabs().count()).toBe(3);
+    expect(await site.locator('#site').innerText()).toBe('served by web: hi');
     await wb.screenshot('site');
+  });
+
+  step('reopens the layout on the same editors, showing its first tab', async () => {
+    await wb.runCommand('Sandlot: Open Playground Layout');
+    await waitFor('the terminal tab in front', LONG, async () => /\bactive\b/.test((await editorTabs().first().getAttribute('class')) ?? ''));
+    expect(await editorTabs().count()).toBe(3);
+    // The machine's page is not the playground's only evidence: the task ran in the machine.
+    expect((await sshRun(session!.agent.client, pg.id, 'web', 'cat /tmp/site/index.html')).stdout).toContain('served by web: hi');
   });
 });
