@@ -1,0 +1,336 @@
+// A playground's way out: one link from its network namespace (the sandbox hub's, a
+// microvm playground's) to the host, and NAT, so machines on non-private networks reach
+// what the host reaches — never other playgrounds, never the host itself.
+//
+// Agent as root: a veth pair; the host end gets the first address of a /30 from a
+// host-wide pool (claimed in /run/sandlot/uplinks, so two agents never share one), the
+// host masquerades the pool and drops what comes from an uplink towards another uplink
+// or the host. Agent as a normal user: pasta (Debian's passt) or slirp4netns, as rootless
+// Podman does: a tap in the namespace whose traffic leaves through sockets the user
+// opens; nothing changes on the host.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { errorMessage } from '../util/errors';
+import { isAlive, processStartTime } from '../util/proc';
+import { AGENT_IS_ROOT, netEnterArgs } from './enter';
+
+/** The interface a namespace reaches the host through. */
+export const UPLINK_IF = 'uplink0';
+const POOL = { first: [10, 199], size: 16384 }; // 10.199.0.0/16 in /30s
+const CLAIMS = '/run/sandlot/uplinks';
+const HOST_IF_PREFIX = 'slu';
+const PATH_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+export type UplinkRecord =
+  | { kind: 'veth'; index: number; hostIf: string; hostAddress: string; nsAddress: string }
+  | { kind: 'pasta' | 'slirp4netns'; pid: number; start: number; hostAddress: string; nsAddress: string }
+  | { kind: 'none'; reason: string };
+
+function run(argv: string[], input?: string): void {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', input, env: PATH_ENV });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.status}`}`);
+}
+
+function which(tool: string): string | undefined {
+  return ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+}
+
+/** How this agent would give playgrounds a way out, or why it cannot (for doctor and logs). */
+export function uplinkMethod(): { kind: UplinkRecord['kind']; detail: string; fix?: string } {
+  if (AGENT_IS_ROOT) {
+    if (!which('nft') && !which('iptables')) return { kind: 'none', detail: 'neither nft nor iptables is installed', fix: 'install Debian package nftables' };
+    return { kind: 'veth', detail: `veth to the host, NAT with ${which('nft') ? 'nftables' : 'iptables'}` };
+  }
+  if (which('pasta')) return { kind: 'pasta', detail: 'user-mode networking with pasta (passt)' };
+  if (which('slirp4netns')) return { kind: 'slirp4netns', detail: 'user-mode networking with slirp4netns' };
+  return {
+    kind: 'none',
+    detail: 'machines have no way out: a normal-user agent needs pasta (Debian package passt) or slirp4netns',
+    fix: 'install Debian package passt (or slirp4netns)',
+  };
+}
+
+// --- root: veth + host NAT ---
+
+function poolAddress(index: number, host: number): string {
+  const n = index * 4 + host;
+  return `${POOL.first[0]}.${POOL.first[1] + Math.floor(n / 65536)}.${Math.floor(n / 256) % 256}.${n % 256}`;
+}
+
+function interfaceExists(name: string): boolean {
+  return fs.existsSync(`/sys/class/net/${name}`);
+}
+
+/** Claims the lowest free /30 of the pool; a claim whose interface is gone is stale. */
+function claimIndex(owner: string): number {
+  fs.mkdirSync(CLAIMS, { recursive: true, mode: 0o700 });
+  for (let i = 0; i < POOL.size; i++) {
+    const file = path.join(CLAIMS, String(i));
+    try {
+      fs.writeFileSync(file, owner, { flag: 'wx', mode: 0o600 });
+      return i;
+    } catch {
+      if (interfaceExists(`${HOST_IF_PREFIX}${i}`)) continue;
+      // Stale (its playground is gone, or the host rebooted): take it over, unless another
+      // agent did so a moment ago.
+      try {
+        const tmp = `${file}.${process.pid}`;
+        fs.writeFileSync(tmp, owner, { mode: 0o600 });
+        fs.renameSync(tmp, file);
+        if (fs.readFileSync(file, 'utf8') === owner) return i;
+      } catch {
+        // another agent won: try the next one
+      }
+    }
+  }
+  throw new Error('no free uplink address: 16384 playgrounds already have one');
+}
+
+let hostNatReady = false;
+
+/** The host's half of NAT, once per agent: forwarding on, masquerade of the pool, filters. */
+function ensureHostNat(): void {
+  if (hostNatReady) return;
+  fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
+  const pool = `${POOL.first[0]}.${POOL.first[1]}.0.0/16`;
+  if (which('nft')) {
+    // Recreated whole every time: the same text from every agent, so order and races do not matter.
+    run(
+      ['nft', '-f', '-'],
+      [
+        'table inet sandlot',
+        'delete table inet sandlot',
+        'table inet sandlot {',
+        '  chain postrouting {',
+        '    type nat hook postrouting priority srcnat; policy accept;',
+        `    ip saddr ${pool} oifname != "${HOST_IF_PREFIX}*" masquerade`,
+        '  }',
+        // Uplinks never talk to each other or start anything towards one another.
+        '  chain forward {',
+        '    type filter hook forward priority filter - 10; policy accept;',
+        `    iifname "${HOST_IF_PREFIX}*" oifname "${HOST_IF_PREFIX}*" drop`,
+        `    oifname "${HOST_IF_PREFIX}*" ct state established,related accept`,
+        `    oifname "${HOST_IF_PREFIX}*" drop`,
+        '  }',
+        // The host itself (its services, the agent's API) is out of reach from playgrounds.
+        '  chain input {',
+        '    type filter hook input priority filter - 10; policy accept;',
+        `    iifname "${HOST_IF_PREFIX}*" ct state established,related accept`,
+        `    iifname "${HOST_IF_PREFIX}*" drop`,
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  } else {
+    const ensure = (table: string, rule: string[]) => {
+      if (spawnSync('iptables', ['-t', table, '-C', ...rule], { env: PATH_ENV }).status !== 0) run(['iptables', '-t', table, '-I', ...rule]);
+    };
+    ensure('nat', ['POSTROUTING', '-s', pool, '!', '-o', `${HOST_IF_PREFIX}+`, '-j', 'MASQUERADE']);
+    ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-j', 'DROP']);
+    ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+  }
+  // A host whose iptables FORWARD policy is DROP (Docker sets it) would drop forwarded
+  // playground traffic in its own table whatever ours says: accept ours there too.
+  if (which('iptables')) {
+    const policy = spawnSync('iptables', ['-S', 'FORWARD'], { encoding: 'utf8', env: PATH_ENV }).stdout ?? '';
+    if (/^-P FORWARD DROP/m.test(policy)) {
+      for (const rule of [
+        ['FORWARD', '-o', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
+        ['FORWARD', '-i', `${HOST_IF_PREFIX}+`, '!', '-o', `${HOST_IF_PREFIX}+`, '-j', 'ACCEPT'],
+      ]) {
+        if (spawnSync('iptables', ['-C', ...rule], { env: PATH_ENV }).status !== 0) run(['iptables', '-I', ...rule]);
+      }
+    }
+  }
+  hostNatReady = true;
+}
+
+function attachVeth(nsPid: number, owner: string): UplinkRecord {
+  ensureHostNat();
+  const index = claimIndex(owner);
+  const hostIf = `${HOST_IF_PREFIX}${index}`;
+  const hostAddress = poolAddress(index, 1);
+  const nsAddress = poolAddress(index, 2);
+  try {
+    spawnSync('ip', ['link', 'del', hostIf], { env: PATH_ENV });
+    run(['ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', UPLINK_IF, 'netns', String(nsPid)]);
+    run(['ip', 'addr', 'add', `${hostAddress}/30`, 'dev', hostIf]);
+    run(['ip', 'link', 'set', hostIf, 'up']);
+    run([
+      ...netEnterArgs(nsPid),
+      '--',
+      'sh',
+      '-c',
+      'ip addr add "$1/30" dev "$3" && ip link set "$3" up && ip route replace default via "$2"',
+      'sh',
+      nsAddress,
+      hostAddress,
+      UPLINK_IF,
+    ]);
+  } catch (err) {
+    spawnSync('ip', ['link', 'del', hostIf], { env: PATH_ENV });
+    fs.rmSync(path.join(CLAIMS, String(index)), { force: true });
+    throw err;
+  }
+  return { kind: 'veth', index, hostIf, hostAddress, nsAddress };
+}
+
+// --- normal user: pasta or slirp4netns ---
+
+async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Promise<UplinkRecord> {
+  const userns = `/proc/${nsPid}/ns/user`;
+  const netns = `/proc/${nsPid}/ns/net`;
+  // pasta: fixed addresses (a host on 172.16.0.0/24 must not clash with a playground's
+  // `local` network), no inbound ports, and the gateway is not mapped to the host's
+  // loopback (where the agent's API listens).
+  const { argv, nsAddress, hostAddress } =
+    kind === 'pasta'
+      ? {
+          nsAddress: '10.199.0.2',
+          hostAddress: '10.199.0.1',
+          argv: [
+            'pasta',
+            '--foreground',
+            '--quiet',
+            '--config-net',
+            '-4',
+            '--ns-ifname',
+            UPLINK_IF,
+            '--address',
+            '10.199.0.2',
+            '--netmask',
+            '30',
+            '--gateway',
+            '10.199.0.1',
+            '--no-map-gw',
+            '--no-dhcp',
+            '-t',
+            'none',
+            '-u',
+            'none',
+            '-T',
+            'none',
+            '-U',
+            'none',
+            '--userns',
+            userns,
+            '--netns',
+            netns,
+          ],
+        }
+      : {
+          nsAddress: '10.199.0.100',
+          hostAddress: '10.199.0.2',
+          argv: [
+            'slirp4netns',
+            '--configure',
+            '--cidr',
+            '10.199.0.0/24',
+            '--disable-host-loopback',
+            '--mtu',
+            '65520',
+            '--userns-path',
+            userns,
+            '--netns-type',
+            'path',
+            netns,
+            UPLINK_IF,
+          ],
+        };
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: PATH_ENV });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Up once the interface has its address inside the namespace.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${kind} exited (${child.exitCode}): ${stderr.trim()}`);
+    const r = spawnSync(netEnterArgs(nsPid)[0], [...netEnterArgs(nsPid).slice(1), '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], {
+      encoding: 'utf8',
+      env: PATH_ENV,
+    });
+    if (r.stdout?.includes(nsAddress)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${kind} did not configure ${UPLINK_IF} in 5 s: ${stderr.trim()}`);
+    }
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  child.stderr!.destroy();
+  child.unref();
+  return { kind, pid: child.pid!, start: processStartTime(child.pid!)!, nsAddress, hostAddress };
+}
+
+/**
+ * Gives the network namespace of `nsPid` a way out (`owner` names the playground in the
+ * claim). Never throws for a missing tool: the record then says why there is none.
+ */
+export async function attachUplink(nsPid: number, owner: string): Promise<UplinkRecord> {
+  const method = uplinkMethod();
+  if (method.kind === 'none') return { kind: 'none', reason: method.detail };
+  if (method.kind === 'veth') return attachVeth(nsPid, owner);
+  return attachUserMode(method.kind, nsPid);
+}
+
+/** Removes the uplink (and its claim); the namespace side goes with its namespace anyway. */
+export function detachUplink(rec: UplinkRecord | undefined): void {
+  if (!rec || rec.kind === 'none') return;
+  if (rec.kind === 'veth') {
+    spawnSync('ip', ['link', 'del', rec.hostIf], { env: PATH_ENV });
+    fs.rmSync(path.join(CLAIMS, String(rec.index)), { force: true });
+    return;
+  }
+  if (isAlive(rec.pid, rec.start)) {
+    try {
+      process.kill(rec.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Whether an uplink made earlier (before an agent restart) still works. */
+export function uplinkAlive(rec: UplinkRecord | undefined): boolean {
+  if (!rec || rec.kind === 'none') return false;
+  return rec.kind === 'veth' ? interfaceExists(rec.hostIf) : isAlive(rec.pid, rec.start);
+}
+
+/**
+ * The namespace's half: forwarding on, masquerade out of the uplink for the networks that
+ * are not private, and no forwarding between the playground's networks (traffic crosses
+ * from one to another only through a machine attached to both). `bridges` are the
+ * namespace's bridge interfaces.
+ */
+export function namespaceNatRules(bridges: { name: string; private: boolean }[]): string {
+  const open = bridges.filter((b) => !b.private).map((b) => `"${b.name}"`);
+  return [
+    'table ip sandlot',
+    'delete table ip sandlot',
+    'table ip sandlot {',
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy drop;',
+    `    iifname "${UPLINK_IF}" ct state established,related accept`,
+    // Traffic within one network is bridged; with br_netfilter loaded it shows up here too.
+    ...bridges.map((b) => `    iifname "${b.name}" oifname "${b.name}" accept`),
+    ...(open.length > 0 ? [`    iifname { ${open.join(', ')} } oifname "${UPLINK_IF}" accept`] : []),
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    `    oifname "${UPLINK_IF}" masquerade`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Applies namespaceNatRules inside the namespace of `nsPid`. */
+export function applyNamespaceNat(nsPid: number, bridges: { name: string; private: boolean }[]): void {
+  const enter = netEnterArgs(nsPid);
+  try {
+    run([...enter, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f -'], namespaceNatRules(bridges));
+  } catch (err) {
+    throw new Error(`NAT inside the playground's network: ${errorMessage(err)}`);
+  }
+}
