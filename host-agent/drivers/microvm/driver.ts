@@ -1,10 +1,11 @@
 // The `microvm` driver: every machine is a QEMU `-M microvm` virtual machine with its own
 // kernel, booted directly (no firmware) from an image built from the same recipes as the
-// docker driver's, on a copy-on-write overlay. A machine's first start is a clone of a
-// per-image snapshot (see snapshot.ts); later starts boot its own overlay. Machines of a
-// playground share a bridge inside a network namespace the agent owns (network.ts); the
-// agent reaches their ports from inside that namespace (netns/relay.ts). KVM when the
-// host really has it, TCG otherwise.
+// docker driver's, on a copy-on-write overlay, with its other drives as disks of its own
+// (drives.ts). A machine's first start is a clone of a per-image-and-shape snapshot (see
+// snapshot.ts); later starts boot its own overlay. A playground's networks are bridges
+// inside a network namespace the agent owns (network.ts), leaving through its uplink
+// (netns/uplink.ts) where they are not private; the agent reaches machines' ports from
+// inside that namespace (netns/relay.ts). KVM when the host really has it, TCG otherwise.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,10 @@ import type { MachineState } from '../../api/protocol';
 import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
 import { vmCacheDir } from '../../images/vm/cache-dir';
 import { NetnsRelay } from '../../netns/relay';
+import { applyNamespaceNat, attachUplink, detachUplink } from '../../netns/uplink';
+import { errorMessage } from '../../util/errors';
+import { readOwnJson } from '../../util/json';
+import { upstreamDns } from '../upstream-dns';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
 import { runCommand } from '../../util/run-command';
@@ -21,9 +26,10 @@ import { DriverUnavailableError, type DoctorReport, type Driver, type DriverCont
 import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
 import { configFiles, writeConfigDisk } from './config-disk';
 import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
-import { enterArgs, holderAlive, machineAddress, startNetwork, stopHolder, tapName, type Holder } from './network';
+import { dataDrives, driveProblems, emptyDriveBytes, ensureDriveFiles, rootBytes } from './drives';
+import { enterArgs, holderAlive, machineAddress, networkPlan, startNetwork, stopHolder, tapName, type Holder } from './network';
 import { machineMac, type VmLaunch } from './qemu-args';
-import { ensureSnapshot, type VmSnapshot } from './snapshot';
+import { ensureSnapshot, type SnapshotShape, type VmSnapshot } from './snapshot';
 import { consoleTail, handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
 
 export interface MicrovmDriverOptions {
@@ -37,6 +43,8 @@ export interface MicrovmDriverOptions {
   accel?: 'kvm' | 'tcg';
   /** First starts clone a snapshot (default); off: every start is a cold boot. */
   snapshots?: boolean;
+  /** Resolvers machines' /etc/resolv.conf names (reached through the NAT); default: SANDLOT_DNS_UPSTREAM, else the host's. */
+  dns?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -66,9 +74,11 @@ export class MicrovmDriver implements Driver {
   private accelChoice: Promise<AccelChoice> | undefined;
   private preflightResult: Promise<void> | undefined;
   private readonly relays = new Map<string, NetnsRelay>();
+  private readonly dns: string[];
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
+    this.dns = opts.dns ?? upstreamDns(this.env);
     this.cacheDir = opts.cacheDir ?? vmCacheDir(opts.stateHome, this.env);
     this.images = new VmImageBuilder({ cacheDir: this.cacheDir, env: this.env });
   }
@@ -120,13 +130,13 @@ export class MicrovmDriver implements Driver {
       if (choice.accel === 'tcg')
         this.opts.log?.('warn', `microvm: no usable KVM (${choice.detail}); machines run under software emulation, several times slower`);
     } catch (err) {
-      throw new DriverUnavailableError('microvm', (err as Error).message);
+      throw new DriverUnavailableError('microvm', errorMessage(err));
     }
   }
 
   /** KVM if a test guest really runs under it, else TCG; probed once per agent. */
   accel(): Promise<AccelChoice> {
-    const forced = this.opts.accel ?? (this.env.SANDLOT_MICROVM_ACCEL as 'kvm' | 'tcg' | undefined);
+    const forced: string | undefined = this.opts.accel ?? this.env.SANDLOT_MICROVM_ACCEL;
     if (forced) {
       if (forced !== 'kvm' && forced !== 'tcg') return Promise.reject(new Error(`SANDLOT_MICROVM_ACCEL: expected kvm or tcg, got "${forced}"`));
       return Promise.resolve({ accel: forced, detail: `${forced} (forced by SANDLOT_MICROVM_ACCEL)` });
@@ -145,7 +155,15 @@ export class MicrovmDriver implements Driver {
     const problems: string[] = [];
     const host = { memBytes: os.totalmem(), cpus: os.cpus().length };
     for (const m of spec.machines) {
-      problems.push(...imageProblems(m, this.images, 'microvm'));
+      problems.push(...imageProblems(m, this.images, 'microvm'), ...driveProblems(m));
+      m.drives.forEach((d, j) => {
+        if (d.mount === '/' || !d.source || d.source.startsWith('oci://')) return;
+        try {
+          this.images.recipe(d.source);
+        } catch (err) {
+          problems.push(`playground.machines[${m.index}].drives[${j}].source: ${errorMessage(err)} (microvm driver)`);
+        }
+      });
       // Before the host-size lines, so a machine's problems keep the field order (ramSize, cpuCount).
       if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
         problems.push(
@@ -170,17 +188,26 @@ export class MicrovmDriver implements Driver {
     const state = this.load(spec);
     const images = await this.ensureImages(spec, ctx);
     const fresh = spec.machines.filter((m) => !state.machines[m.name]?.booted || !fs.existsSync(this.machinePath(spec, m.name, 'disk.qcow2')));
-    const snapshots = this.snapshotsOn() ? await this.ensureSnapshots(fresh, images, accel, ctx) : new Map<string, VmSnapshot>();
+    // A clone's disks must match its template's: machines with an image as an extra drive cold-boot.
+    const cloneable = fresh.filter((m) => m.drives.every((d) => d.mount === '/' || !d.source));
+    const snapshots = this.snapshotsOn() ? await this.ensureSnapshots(cloneable, images, accel, ctx) : new Map<string, VmSnapshot>();
+    const previous = state.net;
     if (!holderAlive(state.net)) {
       // Without its namespace a running VM has no network: begin again with every machine.
       for (const r of Object.values(state.machines)) killVm(r.vm);
+      detachUplink(previous?.uplink);
       ctx.progress('network', 'started');
-      state.net = await startNetwork(spec.machines.map((m) => tapName(m.index)));
+      state.net = await this.startNetworks(spec, ctx);
       this.save(spec, state);
-      ctx.progress('network', 'done', undefined, `bridge ${machineAddress(0).replace(/\.\d+$/, '.0/24')} in its own network namespace`);
+      const out = state.net.uplink && state.net.uplink.kind !== 'none' ? `, out through ${state.net.uplink.kind}` : '';
+      ctx.progress(
+        'network',
+        'done',
+        undefined,
+        `${spec.networks.map((n) => `${n.name} ${n.subnet}${n.private ? ' private' : ''}`).join(', ')} in the playground's own network namespace${out}`,
+      );
     }
     const net = state.net;
-    const addresses = Object.fromEntries(spec.machines.map((m) => [m.name, `${machineAddress(m.index)}/24`]));
     await Promise.all(
       spec.machines.map(async (m) => {
         const record = (state.machines[m.name] ??= { booted: false });
@@ -192,7 +219,7 @@ export class MicrovmDriver implements Driver {
           const current = images.get(m.image || 'linux')!;
           const pinned = record.booted && !snapshot && record.image ? readImage(record.image) : undefined;
           const image = pinned ?? current;
-          record.vm = await this.boot(spec, m, image, snapshot, net, addresses, accel);
+          record.vm = await this.boot(spec, m, image, images, snapshot, net, accel);
           record.booted = true;
           record.image = image.dir;
           this.save(spec, state);
@@ -200,7 +227,7 @@ export class MicrovmDriver implements Driver {
           const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
           ctx.progress('machine', 'done', m.name, snapshot ? `restored from snapshot in ${took}` : `booted in ${took}`);
         } catch (err) {
-          ctx.progress('machine', 'failed', m.name, (err as Error).message);
+          ctx.progress('machine', 'failed', m.name, errorMessage(err));
           throw err;
         }
       }),
@@ -218,6 +245,7 @@ export class MicrovmDriver implements Driver {
       }),
     );
     this.closeRelay(spec);
+    detachUplink(state.net?.uplink);
     stopHolder(state.net);
     state.net = undefined;
     this.save(spec, state);
@@ -238,6 +266,7 @@ export class MicrovmDriver implements Driver {
       for (const vm of vms) killVm(vm);
       await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
       this.closeRelay(spec);
+      detachUplink(state.net?.uplink);
       stopHolder(state.net);
     }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
@@ -269,15 +298,15 @@ export class MicrovmDriver implements Driver {
       this.relays.set(spec.id, relay);
     }
     try {
-      return await relay.connect(machineAddress(m.index), port);
+      return await relay.connect(machineAddress(m), port);
     } catch (err) {
-      throw new Error(`microvm driver: cannot reach ${machine} (${machineAddress(m.index)}:${port}): ${(err as Error).message}`);
+      throw new Error(`microvm driver: cannot reach ${machine} (${machineAddress(m)}:${port}): ${errorMessage(err)}`, { cause: err });
     }
   }
 
   address(spec: PlaygroundSpec, machine: string): string | undefined {
     const m = spec.machines.find((x) => x.name === machine);
-    return m ? machineAddress(m.index) : undefined;
+    return m?.interfaces[0]?.address;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -303,7 +332,8 @@ export class MicrovmDriver implements Driver {
 
   private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, VmImage>> {
     const out = new Map<string, VmImage>();
-    for (const name of new Set(spec.machines.map((m) => m.image || 'linux'))) {
+    const names = spec.machines.flatMap((m) => [m.image || 'linux', ...m.drives.flatMap((d) => (d.mount !== '/' && d.source ? [d.source] : []))]);
+    for (const name of new Set(names)) {
       const found = await this.images.find(name);
       if (found) {
         out.set(name, found);
@@ -315,7 +345,7 @@ export class MicrovmDriver implements Driver {
         out.set(name, await this.images.ensure(name, (_img, message) => ctx.progress(step, 'started', undefined, message)));
         ctx.progress(step, 'done');
       } catch (err) {
-        ctx.progress(step, 'failed', undefined, (err as Error).message);
+        ctx.progress(step, 'failed', undefined, errorMessage(err));
         throw err;
       }
     }
@@ -323,7 +353,8 @@ export class MicrovmDriver implements Driver {
   }
 
   private shapeKey(m: MachineSpec): string {
-    return `${m.image || 'linux'}/${this.memMiB(m)}/${m.resources.cpuCount}`;
+    const s = this.shape(m, { accel: 'tcg', detail: '' });
+    return JSON.stringify([m.image || 'linux', s.memMiB, s.cpus, s.nics, s.rootBytes ?? 0, s.drives]);
   }
 
   private memMiB(m: MachineSpec): number {
@@ -341,7 +372,7 @@ export class MicrovmDriver implements Driver {
       const key = this.shapeKey(m);
       if (out.has(key)) continue;
       const image = images.get(m.image || 'linux')!;
-      const step = `snapshot ${key}`;
+      const step = `snapshot ${m.image || 'linux'} ${this.memMiB(m)}Mi ${m.resources.cpuCount} CPU`;
       ctx.progress(step, 'started', undefined, 'booting the image once and saving its state (first use of this image and size)');
       try {
         const snap = await ensureSnapshot(this.qemu!, this.cacheDir, image, this.shape(m, accel), this.bootTimeoutMs(accel));
@@ -349,15 +380,40 @@ export class MicrovmDriver implements Driver {
         ctx.progress(step, 'done');
       } catch (err) {
         // A machine still starts without a snapshot, only slower.
-        ctx.progress(step, 'failed', undefined, (err as Error).message);
-        ctx.log('warn', `microvm: no snapshot for ${key} (${(err as Error).message}); cold-booting instead`);
+        ctx.progress(step, 'failed', undefined, errorMessage(err));
+        ctx.log('warn', `microvm: no snapshot for ${step.slice('snapshot '.length)} (${errorMessage(err)}); cold-booting instead`);
       }
     }
     return out;
   }
 
-  private shape(m: MachineSpec, accel: AccelChoice) {
-    return { memMiB: this.memMiB(m), cpus: m.resources.cpuCount, accel: accel.accel, tscKhz: accel.accel === 'tcg' ? hostTscKhz() : undefined };
+  private shape(m: MachineSpec, accel: AccelChoice): SnapshotShape {
+    return {
+      memMiB: this.memMiB(m),
+      cpus: m.resources.cpuCount,
+      accel: accel.accel,
+      tscKhz: accel.accel === 'tcg' ? hostTscKhz() : undefined,
+      nics: m.interfaces.length,
+      rootBytes: rootBytes(m),
+      drives: m.drives.filter((d) => d.mount !== '/').map((d) => ({ bytes: emptyDriveBytes(d), readOnly: d.readOnly })),
+    };
+  }
+
+  /** The namespace, its bridges and taps, and (for non-private networks) its way out with NAT. */
+  private async startNetworks(spec: PlaygroundSpec, ctx: DriverContext): Promise<Holder> {
+    const plan = networkPlan(spec);
+    const holder = await startNetwork(plan);
+    if (plan.bridges.every((b) => b.private)) return holder;
+    try {
+      holder.uplink = await attachUplink(holder.pid, spec.id);
+      if (holder.uplink.kind === 'none') ctx.log('warn', `microvm: no way out for this playground: ${holder.uplink.reason}`);
+      else applyNamespaceNat(holder.pid, plan.bridges);
+    } catch (err) {
+      detachUplink(holder.uplink);
+      stopHolder(holder);
+      throw new Error(`microvm network: ${errorMessage(err)}`, { cause: err });
+    }
+    return holder;
   }
 
   private bootTimeoutMs(accel: AccelChoice): number {
@@ -369,9 +425,9 @@ export class MicrovmDriver implements Driver {
     spec: PlaygroundSpec,
     m: MachineSpec,
     image: VmImage,
+    images: Map<string, VmImage>,
     snapshot: VmSnapshot | undefined,
     net: Holder,
-    addresses: Record<string, string>,
     accel: AccelChoice,
   ): Promise<VmProcess> {
     const dir = this.machineDir(spec, m.name);
@@ -379,20 +435,22 @@ export class MicrovmDriver implements Driver {
     const disk = path.join(dir, 'disk.qcow2');
     if (snapshot || !fs.existsSync(disk)) {
       fs.rmSync(disk, { force: true });
-      const base = snapshot?.disk ?? image.disk;
-      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
+      // A snapshot's disk already has the machine's root size.
+      const grow = !snapshot && rootBytes(m) !== undefined ? [String(rootBytes(m))] : [];
+      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', snapshot?.disk ?? image.disk, '-F', 'qcow2', disk, ...grow]);
     }
-    const mac = machineMac(spec.id, m.index);
+    await ensureDriveFiles(dir, m, (name) => images.get(name)!.disk);
+    const macs = m.interfaces.map((_, k) => machineMac(spec.id, m.index, k));
     const configDisk = path.join(dir, 'config.img');
-    await writeConfigDisk(configDisk, configFiles(spec, m, { addresses, mac }));
+    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, dns: this.dns, rootGrow: rootBytes(m) !== undefined }));
     const launch: VmLaunch = {
       ...this.shape(m, accel),
       kernel: image.kernel,
       initrd: image.initrd,
       disk,
+      dataDrives: dataDrives(dir, m),
       configDisk,
-      tap: tapName(m.index),
-      mac,
+      nics: macs.map((mac, k) => ({ tap: tapName(m.index, k), mac })),
       qmpSocket: path.join(dir, 'qmp.sock'),
       controlSocket: path.join(dir, 'ctl.sock'),
       consoleLog: path.join(dir, 'console.log'),
@@ -406,7 +464,7 @@ export class MicrovmDriver implements Driver {
       await handshake(launch.controlSocket, { expectWaiting: !snapshot, timeoutMs: this.bootTimeoutMs(accel) });
     } catch (err) {
       killVm(vm);
-      throw new Error(`${(err as Error).message}; console: ${consoleTail(launch.consoleLog)}`);
+      throw new Error(`${errorMessage(err)}; console: ${consoleTail(launch.consoleLog)}`, { cause: err });
     }
     return vm;
   }
@@ -424,7 +482,8 @@ export class MicrovmDriver implements Driver {
         socket.destroy();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`sshd of ${machine} did not answer in ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`sshd of ${machine} did not answer in ${Math.round(timeoutMs / 1000)} s: ${errorMessage(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, 25));
       }
     }
@@ -452,7 +511,7 @@ export class MicrovmDriver implements Driver {
   }
 
   private load(spec: PlaygroundSpec): DriverState {
-    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as DriverState;
+    return readOwnJson<DriverState>(this.stateFile(spec));
   }
 
   private save(spec: PlaygroundSpec, state: DriverState): void {
