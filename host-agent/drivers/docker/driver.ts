@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { MachineState } from '../../api/protocol';
 import { DockerImageBuilder, type DockerImageBuilderOptions, type ImageProgress } from '../../images/docker-builder';
+import { isOciSource } from '../../images/oci';
 import { machineNeeds } from '../../images/recipe';
 import { hostSizeProblems, imageProblems } from '../machine-checks';
 import type { Driver, DriverContext, DoctorReport, MachineSpec, PlaygroundSpec } from '../protocol';
@@ -90,7 +91,7 @@ export class DockerDriver implements Driver {
   async validate(spec: PlaygroundSpec): Promise<void> {
     const host = await engineHostSize(this.engine);
     const problems = spec.machines.flatMap((m) => [
-      ...imageProblems(m, this.images, 'docker'),
+      ...(isOciSource(m.image) ? [] : imageProblems(m, this.images, 'docker')),
       ...hostSizeProblems(m, host, 'docker'),
       ...dockerDrives(spec.id, m).problems,
     ]);
@@ -105,6 +106,20 @@ export class DockerDriver implements Driver {
     const names = [...new Set(spec.machines.map((m) => m.image || 'linux')), REGISTRY_IMAGE];
     const tags = new Map<string, string>();
     for (const name of names) {
+      if (isOciSource(name)) {
+        // Pulled every create: the tag may point at a new image since the last one.
+        const step = `image ${name}`;
+        ctx.progress(step, 'started', undefined, 'pulling the OCI image and adding the machine layer');
+        try {
+          const tag = await this.images.ensureOci(name, (_img, message) => ctx.progress(step, 'started', undefined, message));
+          tags.set(name, tag);
+          ctx.progress(step, 'done', undefined, tag);
+        } catch (err) {
+          ctx.progress(step, 'failed', undefined, errorMessage(err));
+          throw err;
+        }
+        continue;
+      }
       const image = await this.images.resolve(name);
       if (await this.images.exists(image.tag)) {
         tags.set(name, image.tag);
@@ -156,7 +171,7 @@ export class DockerDriver implements Driver {
           for (const note of drives.notes) ctx.log('warn', note, m.name);
           const options = machineCreateOptions(spec.id, m, {
             image: tags.get(image)!,
-            needs: machineNeeds(this.catalog(), image),
+            needs: isOciSource(image) ? { privileged: false, volumes: [] } : machineNeeds(this.catalog(), image),
             layout,
             hosts: machineHostsEntries(spec, m, (x, itf) => interfaceAddress(layout, x, itf)),
             dns: this.dns,
