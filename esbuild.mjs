@@ -1,7 +1,8 @@
 // Bundles every entry point. The agent + CLI bundle keeps native modules external
 // (node-pty, ssh2's optional crypto binding) since they load compiled .node files.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 
@@ -46,6 +47,19 @@ for (const entry of ['webviews/tutorial/main.ts', 'webviews/playground/main.ts']
     });
   }
 }
+
+// The sandbox driver's entry into machines (seccomp, namespaces, credentials in one
+// process) is C: Node cannot call setns or install a seccomp filter. Without a C compiler
+// the driver falls back to nsenter and says so in `sandlot doctor`.
+function buildEnterHelper() {
+  const src = 'host-agent/drivers/sandbox/enter/sandlot-enter.c';
+  if (!existsSync(src)) return;
+  mkdirSync('dist', { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', 'dist/sandlot-enter', src], { stdio: 'inherit' });
+  if (r.error || r.status !== 0)
+    console.warn(`esbuild.mjs: ${src} not built (${r.error?.message ?? `cc exited ${r.status}`}); sandbox machines run without a seccomp filter`);
+}
+buildEnterHelper();
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -31,6 +31,8 @@ const debian: Recipe = {
       'nano',
       'git',
       'bash-completion',
+      // What lab content reaches for first (python3 -m http.server, a quick script).
+      'python3',
     ],
   },
 };

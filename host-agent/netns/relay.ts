@@ -12,8 +12,24 @@ import { netEnterArgs } from './enter';
 // (a machine's uid may not be able to read them).
 const RELAY_SOURCE = `
 const net = require('net');
+const dgram = require('dgram');
+const udp = new Map();
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m) => {
+  if (m.udp) {
+    const sock = dgram.createSocket('udp4');
+    udp.set(m.udp, sock);
+    sock.on('message', (data, from) => process.send({ datagram: m.udp, data: data.toString('base64'), address: from.address, port: from.port }));
+    sock.once('listening', () => process.send({ id: m.id, ok: true }));
+    sock.once('error', (e) => process.send({ id: m.id, ok: false, error: e.code || e.message }));
+    sock.bind(m.udp, '0.0.0.0');
+    return;
+  }
+  if (m.reply) {
+    const sock = udp.get(m.reply);
+    if (sock) sock.send(Buffer.from(m.data, 'base64'), m.port, m.address);
+    return;
+  }
   if (m.listen) {
     const server = net.createServer({ pauseOnConnect: true }, (s) => process.send({ accepted: m.listen }, s));
     server.once('listening', () => process.send({ id: m.id, ok: true }));
@@ -33,7 +49,15 @@ interface Reply {
   error?: string;
   /** A connection accepted on this listening port (the socket comes as the handle). */
   accepted?: number;
+  /** A datagram that arrived on this UDP port, base64, with its sender. */
+  datagram?: number;
+  data?: string;
+  address?: string;
+  port?: number;
 }
+
+/** Answers one datagram that arrived in the namespace; resolves with the reply, or undefined for none. */
+export type DatagramHandler = (data: Buffer) => Promise<Buffer | undefined>;
 
 type ListenWaiter = { kind: 'listen'; resolve: () => void; reject: (e: Error) => void };
 type ConnectWaiter = { kind: 'connect'; resolve: (s: Socket) => void; reject: (e: Error) => void };
@@ -46,6 +70,8 @@ export class NetnsRelay {
   private readonly listeners = new Map<number, (socket: Socket) => void>();
   /** The current relay's bind of each listened port. */
   private listening = new Map<number, Promise<void>>();
+  /** UDP ports served inside the namespace, and what answers their datagrams. */
+  private readonly datagramHandlers = new Map<number, DatagramHandler>();
 
   constructor(private readonly pid: number) {}
 
@@ -65,6 +91,33 @@ export class NetnsRelay {
     let bound = this.listening.get(port);
     if (!bound) this.listening.set(port, (bound = this.sendListen(child, port)));
     return bound;
+  }
+
+  /** Receives UDP datagrams on `port` on every address inside the namespace (e.g. DNS on 53). */
+  listenUdp(port: number, handler: DatagramHandler): Promise<void> {
+    // A relay started now binds the ports already known; this one is asked for below.
+    const child = this.ensure();
+    this.datagramHandlers.set(port, handler);
+    return this.request(child, { udp: port }, `cannot receive UDP on port ${port} inside the namespace`);
+  }
+
+  private request(child: ChildProcess, message: Record<string, unknown>, what: string): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { kind: 'listen', resolve, reject: (e) => reject(new Error(`${what} (${e.message})`)) });
+      child.send({ id, ...message });
+    });
+  }
+
+  private onDatagram(child: ChildProcess, msg: Reply): void {
+    const handler = this.datagramHandlers.get(msg.datagram!);
+    if (!handler || msg.data === undefined) return;
+    handler(Buffer.from(msg.data, 'base64')).then(
+      (answer) => {
+        if (answer && child.connected) child.send({ reply: msg.datagram, data: answer.toString('base64'), address: msg.address, port: msg.port });
+      },
+      () => undefined,
+    );
   }
 
   private sendListen(child: ChildProcess, port: number): Promise<void> {
@@ -89,6 +142,7 @@ export class NetnsRelay {
     const argv = [...netEnterArgs(this.pid), '--', process.execPath, '-e', RELAY_SOURCE];
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
     child.on('message', (msg: Reply, handle?: unknown) => {
+      if (msg.datagram !== undefined) return this.onDatagram(child, msg);
       if (msg.accepted !== undefined) {
         const onSocket = this.listeners.get(msg.accepted);
         if (onSocket && handle) onSocket(handle as Socket);
@@ -115,6 +169,7 @@ export class NetnsRelay {
     // A relay started again (it died, or the machine's first one) serves the same ports.
     this.listening = new Map([...this.listeners.keys()].map((port) => [port, this.sendListen(child, port)]));
     for (const bound of this.listening.values()) bound.catch(() => undefined);
+    for (const port of this.datagramHandlers.keys()) this.request(child, { udp: port }, 'udp').catch(() => undefined);
     return child;
   }
 }

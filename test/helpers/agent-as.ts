@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentClient } from '../../host-agent/api/client';
+import { readOwnJson } from '../../host-agent/util/json';
 import { CLI, REPO } from './agent-process';
 
 export type AgentMode = 'root' | 'user';
@@ -48,13 +49,19 @@ function asMode(mode: AgentMode, argv: string[]): string[] {
 }
 
 /** Starts an agent; `inherit` adds descriptors (e.g. a leaked one) the agent starts with. */
-export async function startModeAgent(mode: AgentMode, opts: { home?: string; inherit?: number[]; args?: string[] } = {}): Promise<ModeAgent> {
+export async function startModeAgent(
+  mode: AgentMode,
+  opts: { home?: string; inherit?: number[]; args?: string[]; env?: Record<string, string> } = {},
+): Promise<ModeAgent> {
   const home = opts.home ?? stateDirOutsideOwnDirs(mode);
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SANDLOT_HOME: home, HOME: home };
+  // The shared image cache (vitest.config.ts), for image roots.
+  const shared = process.env.SANDLOT_VM_CACHE ? { SANDLOT_VM_CACHE: process.env.SANDLOT_VM_CACHE } : {};
   const logFile = path.join(home, 'test-agent.log');
   const out = fs.openSync(logFile, 'a');
   if (mode === 'user') fs.fchownSync(out, USER_UID, USER_UID);
-  const argv = asMode(mode, ['env', `SANDLOT_HOME=${home}`, `HOME=${home}`, process.execPath, CLI, 'agent', ...(opts.args ?? [])]);
+  const extraEnv = Object.entries({ ...shared, ...opts.env }).map(([k, v]) => `${k}=${v}`);
+  const argv = asMode(mode, ['env', `SANDLOT_HOME=${home}`, `HOME=${home}`, ...extraEnv, process.execPath, CLI, 'agent', ...(opts.args ?? [])]);
   const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', out, out, ...(opts.inherit ?? [])] });
   fs.closeSync(out);
   const deadline = Date.now() + 20_000;
@@ -62,7 +69,7 @@ export async function startModeAgent(mode: AgentMode, opts: { home?: string; inh
     if (child.exitCode !== null) throw new Error(`agent (${mode}) exited: ${fs.readFileSync(logFile, 'utf8')}`);
     if (Date.now() > deadline) throw new Error(`agent (${mode}) did not start: ${fs.readFileSync(logFile, 'utf8')}`);
     try {
-      const info = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8')) as { url: string };
+      const info = readOwnJson<{ url: string }>(path.join(home, 'agent.json'));
       const client = new AgentClient({ url: info.url, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim() });
       await client.info();
       return {

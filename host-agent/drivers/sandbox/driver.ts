@@ -5,18 +5,35 @@
 // each machine's SSH (see ssh-server.ts).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
-import { DriverUnavailableError, type DoctorCheck, type DoctorReport, type Driver, type DriverContext, type PlaygroundSpec } from '../protocol';
+import { errorMessage } from '../../util/errors';
+import { readOwnJson } from '../../util/json';
+import {
+  DriverUnavailableError,
+  type DoctorCheck,
+  type DoctorReport,
+  type Driver,
+  type DriverContext,
+  type MachineSpec,
+  type PlaygroundSpec,
+} from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
-import { machineAddress, machineDir, prepareMachineDirs, startupFileProblems } from './machine-files';
+import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
+import { attachImage, driveProblems, drivesEnv, firstBootCommand, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
+import { vmCacheDir } from '../../images/vm/cache-dir';
+import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
+import { hostAddresses, renderHostsFile } from '../hosts-file';
+import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
+import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
+  enterHelper,
   enterUserFlags,
   idMapForSlot,
   initScript,
@@ -51,18 +68,29 @@ interface Holder {
 interface SandboxState {
   slot: number;
   hub?: Holder;
+  /** The hub's way out (NAT), when a network is not private. */
+  uplink?: UplinkRecord;
   machines: Record<string, Holder | undefined>;
 }
 
 interface Live {
   ssh?: MachineSshServer;
   relay?: NetnsRelay;
+  processes?: SandboxMachineProcesses;
+  /** The machine's PID 1 these belong to (a restarted machine gets new ones). */
+  pid?: number;
 }
 
-// Plugs a machine into the bridge from inside the hub (its user and network namespaces):
-// one end of a veth pair on the bridge, the other moved into the machine as eth0.
-// Arguments arrive as $1 (host-side name) and $2 (the machine's PID).
-const WIRE_MACHINE = ['ip link add "$1" type veth peer name eth0 netns "$2"', 'ip link set "$1" master br0 up'].join(' && ');
+// Plugs a machine into its networks' bridges from inside the hub (its user and network
+// namespaces): per interface, one end of a veth pair on the bridge, the other moved into
+// the machine as ethN. Arguments: the machine's PID, then (hub-side name, bridge, ethN) triples.
+const WIRE_MACHINE =
+  'pid=$1; shift; while [ $# -gt 0 ]; do ip link add "$1" type veth peer name "$3" netns "$pid" && ip link set "$1" master "$2" up || exit 1; shift 3; done';
+
+/** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
+function bridgeName(i: number): string {
+  return `br${i}`;
+}
 
 export interface SandboxDriverOptions {
   /** Directory holding every playground's dir (to find used uid ranges). */
@@ -73,6 +101,9 @@ export interface SandboxDriverOptions {
 export class SandboxDriver implements Driver {
   readonly name = 'sandbox' as const;
   private readonly live = new Map<string, Live>();
+  /** Per playground: the relay in the hub's network namespace (DNS for machines). */
+  private readonly hubRelays = new Map<string, NetnsRelay>();
+  private readonly rootfsBuilder = new SandboxRootfsBuilder({ cacheDir: vmCacheDir(sandlotHome()) });
   private preflightResult: Promise<void> | undefined;
   private layout: CgroupLayout | undefined;
 
@@ -80,9 +111,14 @@ export class SandboxDriver implements Driver {
 
   describeIsolation(): string {
     const limits = describeLayout(this.cgroupLayout());
+    const out = uplinkMethod();
+    const wayOut =
+      out.kind === 'none'
+        ? `no way out of playgrounds (${out.detail})`
+        : `non-private networks reach outside through NAT (${out.detail}), never the host's own services or other playgrounds`;
     return AGENT_IS_ROOT
-      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`
-      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; machines of a playground share a private bridge; no network outside the playground; host root filesystem read-only; ${limits}`;
+      ? `sandbox: each machine has its own user (unprivileged uid range), mount, pid, uts, ipc and network namespaces; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`
+      : `sandbox (non-root): each machine has its own user, mount, pid, uts, ipc and network namespaces; only the root user exists in machines and it is your own uid on the host; a bridge per playground network; ${wayOut}; host root filesystem read-only and locked; ${limits}`;
   }
 
   /** Where machine cgroups go; decided once per agent (SANDLOT_CGROUP_ROOT moves the cgroup fs, for tests). */
@@ -119,6 +155,17 @@ export class SandboxDriver implements Driver {
         fix: 'enable them (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0) or use the docker driver (--driver docker)',
       });
     }
+    const enter = enterHelper();
+    checks.push({
+      name: 'seccomp filter',
+      ok: true,
+      warning: !enter,
+      detail: enter ? `${enter} (keyrings, bpf, io_uring, perf, modules, kexec… refused in machines)` : 'not applied: dist/sandlot-enter was not built',
+      fix: 'install a C compiler (Debian package build-essential) and run npm run build',
+    });
+    // Informational: machines start either way, only without a way out.
+    const out = uplinkMethod();
+    checks.push({ name: 'way out (NAT)', ok: true, warning: out.kind === 'none', detail: out.detail, ...(out.fix ? { fix: out.fix } : {}) });
     // Informational: machines start either way, only without cpu/ram limits.
     const layout = this.cgroupLayout();
     checks.push({
@@ -149,7 +196,7 @@ export class SandboxDriver implements Driver {
   }
 
   async validate(spec: PlaygroundSpec): Promise<void> {
-    const problems = spec.machines.flatMap((m, i) => startupFileProblems(m, i));
+    const problems = spec.machines.flatMap((m, i) => [...(rootModeOf(spec, m) === 'view' ? startupFileProblems(m, i) : []), ...driveProblems(spec, m)]);
     if (problems.length > 0) throw new Error(problems.join('\n'));
   }
 
@@ -165,7 +212,7 @@ export class SandboxDriver implements Driver {
         );
       }
     }
-    const state: SandboxState = { slot: this.freeSlot(), machines: {} };
+    const state: SandboxState = { slot: this.freeSlot(spec), machines: {} };
     this.save(spec, state);
     await this.start(spec, ctx);
   }
@@ -174,15 +221,23 @@ export class SandboxDriver implements Driver {
     await this.preflight();
     const state = this.load(spec);
     const ids = idMapForSlot(state.slot);
+    if (AGENT_IS_ROOT) {
+      const other = ensureClaim(state.slot, spec.dir);
+      if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
+    }
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
       ctx.progress('network', 'started');
       state.hub = await this.startHub(spec, ids);
       this.save(spec, state);
+      state.uplink = await this.wayOut(spec, state.hub, ctx);
+      this.save(spec, state);
       ctx.progress('network', 'done');
     }
-    const hosts = spec.machines.map((m) => ({ name: m.name, address: machineAddress(m.index) }));
+    this.serveDns(spec, state);
+    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
+    const roots = await this.imageRoots(spec, ctx);
     await Promise.all(
       spec.machines.map(async (m) => {
         const current = state.machines[m.name];
@@ -191,14 +246,17 @@ export class SandboxDriver implements Driver {
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        prepareMachineDirs(dir, m, ids, hosts);
+        const rootfs = roots.get(m.name);
+        if (rootfs) prepareImageMachine(dir, m, ids, files(m));
+        else prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
-        state.machines[m.name] = await this.startMachine(spec, m.name, m.index, dir, state.hub!, ids, cgroups, ctx);
+        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, rootfs);
         ctx.progress('machine', 'done', m.name);
       }),
     );
     this.save(spec, state);
     this.serveInMachineSsh(spec);
+    await Promise.all(spec.machines.filter((m) => roots.has(m.name)).map((m) => this.firstBoot(spec, m)));
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
@@ -208,7 +266,10 @@ export class SandboxDriver implements Driver {
   }
 
   async destroy(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
-    if (fs.existsSync(this.stateFile(spec))) await this.stop(spec, ctx);
+    if (fs.existsSync(this.stateFile(spec))) {
+      await this.stop(spec, ctx);
+      if (AGENT_IS_ROOT) releaseSlot(this.load(spec).slot, spec.dir);
+    }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
   }
 
@@ -226,7 +287,10 @@ export class SandboxDriver implements Driver {
       const h = state.machines[m.name];
       out[m.name] = hubAlive && h && isAlive(h.pid, h.start) ? 'running' : 'stopped';
     }
-    if (Object.values(out).every((s) => s === 'running')) this.serveInMachineSsh(spec);
+    if (Object.values(out).every((s) => s === 'running')) {
+      this.serveInMachineSsh(spec);
+      this.serveDns(spec, state);
+    }
     return out;
   }
 
@@ -240,9 +304,8 @@ export class SandboxDriver implements Driver {
     return live.relay!.connect('127.0.0.1', port);
   }
 
-  address(_spec: PlaygroundSpec, machine: string): string | undefined {
-    const m = _spec.machines.find((x) => x.name === machine);
-    return m ? machineAddress(m.index) : undefined;
+  address(spec: PlaygroundSpec, machine: string): string | undefined {
+    return spec.machines.find((x) => x.name === machine)?.interfaces[0]?.address;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -257,6 +320,8 @@ export class SandboxDriver implements Driver {
 
   async close(): Promise<void> {
     if (this.layout) releaseLayout(this.layout);
+    for (const relay of this.hubRelays.values()) relay.close();
+    this.hubRelays.clear();
     for (const live of this.live.values()) {
       live.ssh?.close();
       live.relay?.close();
@@ -274,16 +339,22 @@ export class SandboxDriver implements Driver {
     const h = state.machines[machine];
     if (!h || !isAlive(h.pid, h.start)) throw new Error(`machine ${machine} of ${spec.id} is not running`);
     let live = this.live.get(key);
-    if (live?.ssh && live.relay && (live as Live & { pid?: number }).pid === h.pid) return live;
+    if (live?.ssh && live.relay && live.pid === h.pid) return live;
     live?.ssh?.close();
     live?.relay?.close();
     const relay = new NetnsRelay(h.pid);
-    const hosts = Object.fromEntries(spec.machines.map((x) => [x.name, machineAddress(x.index)]));
-    const processes = new SandboxMachineProcesses({ pid: h.pid, users: this.availableUsers(m.users), relay, hosts, cgroups: h.cgroups });
+    const processes = new SandboxMachineProcesses({
+      pid: h.pid,
+      users: this.availableUsers(m.users),
+      relay,
+      hosts: hostAddresses(spec),
+      subnets: spec.networks.map((n) => n.subnet),
+      cgroups: h.cgroups,
+    });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
       this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
     );
-    live = Object.assign({ ssh, relay }, { pid: h.pid });
+    live = { ssh, relay, processes, pid: h.pid };
     this.live.set(key, live);
     // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
     // neighbour (with the key and known_hosts every user gets) lands here too.
@@ -295,13 +366,17 @@ export class SandboxDriver implements Driver {
     return live;
   }
 
+  private processesOf(spec: PlaygroundSpec, machine: string): SandboxMachineProcesses {
+    return this.liveMachine(spec, machine).processes!;
+  }
+
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
   private serveInMachineSsh(spec: PlaygroundSpec): void {
     for (const m of spec.machines) {
       try {
         this.liveMachine(spec, m.name);
       } catch (err) {
-        this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${(err as Error).message}`);
+        this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${errorMessage(err)}`);
       }
     }
   }
@@ -316,7 +391,9 @@ export class SandboxDriver implements Driver {
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
       argv: ['unshare', '--user', '--net', '--pid', '--fork'],
       role: 'hub',
-      env: {},
+      env: {
+        M_BRIDGES: spec.networks.map((n, i) => `${bridgeName(i)} ${n.private ? '-' : `${n.gateway}/${n.subnet.split('/')[1]}`}`).join(';'),
+      },
       uid: AGENT_IS_ROOT ? ids.outer : undefined,
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
@@ -332,32 +409,36 @@ export class SandboxDriver implements Driver {
     try {
       return createMachineCgroup(layout, spec.id, m.name, { cpuCount: m.resources.cpuCount, ramBytes: m.resources.ramBytes });
     } catch (err) {
-      ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: ${(err as Error).message}`, m.name);
+      ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: ${errorMessage(err)}`, m.name);
       return [];
     }
   }
 
   private async startMachine(
     spec: PlaygroundSpec,
-    name: string,
-    index: number,
+    m: MachineSpec,
     dir: string,
     hub: Holder,
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
+    rootfs?: string,
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
-    const veth = `sl${index}${spec.id.slice(3, 11)}`.slice(0, 15);
+    const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
       role: 'setup',
       env: {
-        M_NAME: name,
+        M_NAME: m.name,
         M_WORK: work,
+        M_ROOT_MODE: rootfs ? 'image' : 'view',
+        ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
+        M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
-        M_ADDR: `${machineAddress(index)}/24`,
+        M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
+        ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
         M_MASK: this.maskedPaths().join(':'),
         M_DIR: dir,
         // The tty group exists in a machine only when the agent maps more than root.
@@ -367,22 +448,100 @@ export class SandboxDriver implements Driver {
       logFile: path.join(dir, 'init.log'),
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
-        binds: (setupPid) => runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]),
+        binds: async (setupPid) => {
+          if (!rootfs)
+            return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'image-binds', dir, work]);
+          await attachImage(hub.pid, setupPid, rootfs, `${work}/lower`);
+        },
         machine: (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
           // processes start inside its limits.
           try {
             addToCgroups(cgroups, p);
           } catch (err) {
-            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${(err as Error).message})`, name);
+            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', veth, String(p)]);
+          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', String(p), ...wires]);
         },
       },
     });
-    if (!machine) throw new Error(`machine ${name}: namespace setup ended without a machine`);
+    if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
     return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
+  }
+
+  /**
+   * The rootfs of every machine with an image root, built on first use (minutes, once per
+   * recipe version; progress on the event stream). Machines the agent cannot give one
+   * keep the host's view, which the log says.
+   */
+  private async imageRoots(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const m of spec.machines) {
+      if (rootModeOf(spec, m) === 'view') {
+        if (namesImage(spec, m))
+          ctx.log(
+            'info',
+            `image "${m.image}" not used: image roots need the agent to run as root (idmapped mounts); this machine gets the host's read-only view`,
+            m.name,
+          );
+        continue;
+      }
+      const step = `image ${m.image}`;
+      ctx.progress(step, 'started', m.name);
+      const built = await this.rootfsBuilder.ensure(m.image, (message) => ctx.progress(step, 'started', m.name, message));
+      ctx.progress(step, 'done', m.name);
+      out.set(m.name, built.rootfs);
+    }
+    return out;
+  }
+
+  /** Users and startup files of an image-root machine, once (the docker driver's first-boot script). */
+  private async firstBoot(spec: PlaygroundSpec, m: MachineSpec): Promise<void> {
+    const { command, stdin } = firstBootCommand(m);
+    const root = m.users.find((u) => u.uid === 0)!;
+    const child = this.processesOf(spec, m.name).spawnExec(root, {}, command);
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdin!.end(stdin);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`machine ${m.name}: first boot failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+
+  /**
+   * NAT for the hub when a network is not private: an uplink to the host (or pasta /
+   * slirp4netns as a normal user) and the hub's forwarding rules. Without one, the
+   * playground still runs, with no way out, and says why.
+   */
+  private async wayOut(spec: PlaygroundSpec, hub: Holder, ctx: DriverContext): Promise<UplinkRecord | undefined> {
+    if (spec.networks.every((n) => n.private)) return undefined;
+    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`);
+    if (uplink.kind === 'none') {
+      ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
+      return uplink;
+    }
+    try {
+      applyNamespaceNat(
+        hub.pid,
+        spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
+      );
+    } catch (err) {
+      detachUplink(uplink);
+      throw err;
+    }
+    return uplink;
+  }
+
+  /** Answers DNS on the hub's gateways (port 53) by asking the host's resolvers. */
+  private serveDns(spec: PlaygroundSpec, state: SandboxState): void {
+    if (!state.hub || !uplinkAlive(state.uplink) || this.hubRelays.has(spec.id)) return;
+    const relay = new NetnsRelay(state.hub.pid);
+    this.hubRelays.set(spec.id, relay);
+    relay
+      .listenUdp(53, (query) => forwardDnsQuery(query))
+      .catch((err: unknown) => this.opts.log?.('warn', `${spec.id}: DNS for machines: ${errorMessage(err)}`));
   }
 
   private async killAll(spec: PlaygroundSpec, state: SandboxState): Promise<void> {
@@ -400,6 +559,10 @@ export class SandboxDriver implements Driver {
     }
     if (state.hub && isAlive(state.hub.pid, state.hub.start)) kill(state.hub.pid);
     state.hub = undefined;
+    this.hubRelays.get(spec.id)?.close();
+    this.hubRelays.delete(spec.id);
+    detachUplink(state.uplink);
+    state.uplink = undefined;
     if (!(await removeMachineCgroups(cgroups)))
       this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);
   }
@@ -420,31 +583,16 @@ export class SandboxDriver implements Driver {
   }
 
   private load(spec: PlaygroundSpec): SandboxState {
-    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as SandboxState;
+    return readOwnJson<SandboxState>(this.stateFile(spec));
   }
 
   private save(spec: PlaygroundSpec, state: SandboxState): void {
     writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
 
-  private freeSlot(): number {
-    const used = new Set<number>();
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(this.opts.playgroundsDir);
-    } catch {
-      // no playgrounds yet
-    }
-    for (const id of entries) {
-      try {
-        used.add((JSON.parse(fs.readFileSync(path.join(this.opts.playgroundsDir, id, 'driver', 'sandbox.json'), 'utf8')) as SandboxState).slot);
-      } catch {
-        // not a sandbox playground
-      }
-    }
-    let slot = 0;
-    while (used.has(slot)) slot++;
-    return slot;
+  /** As root, a host-wide unique uid range (uid-ranges.ts); as a normal user there is only one uid. */
+  private freeSlot(spec: PlaygroundSpec): number {
+    return AGENT_IS_ROOT ? claimSlot(spec.dir) : 0;
   }
 }
 

@@ -15,10 +15,6 @@ export function machineDir(driverDir: string, machine: string): string {
   return path.join(driverDir, 'machines', machine);
 }
 
-export function machineAddress(index: number): string {
-  return `10.77.0.${10 + index}`;
-}
-
 /** Where a path inside the machine lives on the host, or undefined if it is on the read-only root. */
 export function hostPathFor(dir: string, insidePath: string): string | undefined {
   const normalized = path.posix.normalize(insidePath);
@@ -30,10 +26,16 @@ export function hostPathFor(dir: string, insidePath: string): string | undefined
   return undefined;
 }
 
-export function renderHosts(machine: string, all: { name: string; address: string }[]): string {
-  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  for (const m of all) lines.push(`${m.address}\t${m.name}${m.name === machine ? '' : ''}`);
-  return `${lines.join('\n')}\n`;
+/**
+ * The machine's /etc/resolv.conf: its network's gateway, where the playground's relay
+ * answers by asking the host's resolvers — or a note why there is no DNS for outside names.
+ */
+export function renderResolvConf(spec: MachineSpec, outside: boolean): string {
+  if (outside && spec.defaultRoute) {
+    return `# Sandlot: the gateway of this machine's network forwards to the resolvers of the agent's host.\nnameserver ${spec.defaultRoute.gateway}\n`;
+  }
+  const why = spec.defaultRoute ? 'this playground has no way out (see: sandlot doctor)' : 'this machine is only on private networks';
+  return `# Sandlot: no DNS for outside names: ${why}. Machine names resolve through /etc/hosts.\n`;
 }
 
 function readHostFile(file: string): string {
@@ -73,7 +75,7 @@ function chownInside(file: string, ids: IdMap, uid: number, gid: number): void {
 }
 
 /** Creates the machine's directories on first use; leaves existing contents alone. */
-export function prepareMachineDirs(dir: string, spec: MachineSpec, ids: IdMap, hosts: { name: string; address: string }[]): void {
+export function prepareMachineDirs(dir: string, spec: MachineSpec, ids: IdMap, files: { hosts: string; resolvConf: string }): void {
   const firstTime = !fs.existsSync(path.join(dir, 'root'));
   fs.mkdirSync(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
   for (const own of OWN_DIRS) {
@@ -93,8 +95,9 @@ export function prepareMachineDirs(dir: string, spec: MachineSpec, ids: IdMap, h
   }
   const { passwd, group } = renderPasswd(spec.users);
   const etc: Record<string, string> = {
-    hosts: renderHosts(spec.name, hosts),
+    hosts: files.hosts,
     hostname: `${spec.name}\n`,
+    'resolv.conf': files.resolvConf,
     passwd,
     group,
   };

@@ -13,6 +13,13 @@
 #            devpts), takes its address and hostname, pivots into the tree and reaps.
 #   bind     Run by a root agent from outside (nsenter into setup's mount namespace) to
 #            bind the machine's own directories, which the unprivileged setup may not reach.
+#   image-binds  The same for a machine with an image root: its data disk, its etc files
+#            and its extra drives (the agent adds the idmapped image itself).
+#
+# Two kinds of root (M_ROOT_MODE): "view", the host's directories read-only with the
+# machine's own /root, /home, /tmp, /var/tmp; "image", an overlay whose lower layer is an
+# image's rootfs (idmapped to the machine's ids) and whose upper layer is the machine's
+# data disk: root may change anything, the image never changes.
 #
 # Inputs come in the environment (M_*), never spliced into a command line. Each role
 # talks to its starter on stdin/stdout: "pid N" first, then it waits for "go" (the
@@ -55,17 +62,80 @@ bind_own_dirs() {
   mount --bind "$1/home" "$2/home"
   mount --bind "$1/tmp" "$2/tmp"
   mount --bind "$1/var-tmp" "$2/var/tmp"
-  for f in hosts hostname passwd group; do
-    if [ -f "$1/etc/$f" ] && [ -e "$2/etc/$f" ]; then
-      mount --bind "$1/etc/$f" "$2/etc/$f"
+  local f target
+  for f in hosts hostname passwd group resolv.conf; do
+    [ -f "$1/etc/$f" ] || continue
+    target=$2/etc/$f
+    # A host whose /etc/resolv.conf links into /run (systemd-resolved): the link leads
+    # into the machine's own /run, where the file is made to be bound over.
+    if [ -L "$target" ]; then
+      local link
+      link=$(readlink "$target")
+      case "$link" in /run/*) ;; *) continue ;; esac
+      mkdir -p "$2${link%/*}"
+      : > "$2$link"
+      target=$2$link
     fi
+    if [ -e "$target" ]; then mount --bind "$1/etc/$f" "$target"; fi
   done
 }
 
+# $1: the machine's dir on the host, $2: setup's work dir. Run as real root from outside.
+image_binds() {
+  if [ -f "$1/disk.img" ]; then
+    mount -o loop,nosuid,nodev "$1/disk.img" "$2/data"
+  else
+    mount --bind "$1/data" "$2/data"
+  fi
+  mount --bind "$1/etc" "$2/etc"
+  local img i
+  for img in "$1"/drives/*.img; do
+    [ -f "$img" ] || continue
+    i=${img##*/}
+    i=${i%.img}
+    [ -d "$2/drives/$i" ] || continue
+    mount -o loop,nosuid,nodev "$img" "$2/drives/$i"
+  done
+}
+
+# The image root at $1 (setup's work dir $W): overlay of the idmapped image over the data disk.
+build_image_root() {
+  local W=$1 R=$1/root item i mp ro f
+  mkdir -p "$W/data/upper" "$W/data/work"
+  mount -t overlay -o "lowerdir=$W/lower,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
+  # The overlay keeps its own hold on the image; the attachment itself goes.
+  umount -l "$W/lower"
+  mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
+  for f in hosts hostname resolv.conf; do
+    [ -f "$W/etc/$f" ] || continue
+    if [ -L "$R/etc/$f" ] || [ ! -f "$R/etc/$f" ]; then
+      rm -f "$R/etc/$f"
+      : > "$R/etc/$f"
+    fi
+    mount --bind "$W/etc/$f" "$R/etc/$f"
+  done
+  # Extra drives: M_DRIVES is "index mountpoint ro|rw" items separated by ";".
+  IFS=';' read -r -a items <<< "${M_DRIVES:-}"
+  for item in "${items[@]}"; do
+    read -r i mp ro <<< "$item"
+    mkdir -p "$R$mp"
+    mount --bind "$W/drives/$i" "$R$mp"
+    if [ "$ro" = ro ]; then mount -o remount,bind,ro "$R$mp"; fi
+  done
+}
+
+# One bridge per network of the playground: M_BRIDGES is "name address/prefix" items
+# separated by ";", address "-" for a private network (nothing of the hub answers there).
 hub() {
   ip link set lo up
-  ip link add br0 type bridge
-  ip link set br0 up
+  local item name addr
+  IFS=';' read -r -a items <<< "${M_BRIDGES:-}"
+  for item in "${items[@]}"; do
+    read -r name addr <<< "$item"
+    ip link add "$name" type bridge
+    [ "$addr" = - ] || ip addr add "$addr" dev "$name"
+    ip link set "$name" up
+  done
   reap_forever
 }
 
@@ -137,21 +207,33 @@ setup() {
   mount -t tmpfs -o mode=755,size=1m sandlot-work "$M_WORK"
   local R=$M_WORK/root m line pid
   mkdir "$R"
-  build_view "$R"
-  machine_run_and_dev "$R"
-  if [ -n "${M_AGENT_BINDS:-}" ]; then
+  if [ "${M_ROOT_MODE:-view}" = image ]; then
+    mkdir "$M_WORK/lower" "$M_WORK/data" "$M_WORK/etc" "$M_WORK/drives"
+    # Mount points for the drives, made here: real root may not create files in a tmpfs of
+    # the hub's user namespace (its uid has no mapping there).
+    IFS=';' read -r -a items <<< "${M_DRIVES:-}"
+    for item in "${items[@]}"; do mkdir "$M_WORK/drives/${item%% *}"; done
     say binds
     await_go
+    build_image_root "$M_WORK"
+    machine_run_and_dev "$R"
   else
-    bind_own_dirs "$M_DIR" "$R"
-  fi
-  IFS=: read -r -a masks <<< "${M_MASK:-}"
-  for m in "${masks[@]}"; do
-    if [ -n "$m" ] && [ -d "$R$m" ]; then
-      mount -t tmpfs -o ro,size=4k,mode=000 masked "$R$m"
+    build_view "$R"
+    machine_run_and_dev "$R"
+    if [ -n "${M_AGENT_BINDS:-}" ]; then
+      say binds
+      await_go
+    else
+      bind_own_dirs "$M_DIR" "$R"
     fi
-  done
-  mount -o remount,bind,ro "$R"
+    IFS=: read -r -a masks <<< "${M_MASK:-}"
+    for m in "${masks[@]}"; do
+      if [ -n "$m" ] && [ -d "$R$m" ]; then
+        mount -t tmpfs -o ro,size=4k,mode=000 masked "$R$m"
+      fi
+    done
+    mount -o remount,bind,ro "$R"
+  fi
 
   # The machine, one user namespace deeper: everything above is locked for it.
   coproc MACHINE { M_ROOT=$R exec unshare --user --mount --pid --fork --uts --ipc --net --propagation private "$BASH" -c "$M_SCRIPT" sandlot-init machine; }
@@ -178,7 +260,9 @@ setup() {
 machine() {
   host_pid
   await_go
-  # Re-executed now that the id maps exist, so the new bash is root of the namespace.
+  # Re-executed now that the id maps exist, so the new bash is root of the namespace; under
+  # the machine's seccomp filter (everything PID 1 starts inherits it) when it was built.
+  if [ -n "${M_ENTER:-}" ]; then exec "$M_ENTER" --seccomp-only -- "$BASH" -c "$M_SCRIPT" sandlot-init machine-mapped; fi
   exec "$BASH" -c "$M_SCRIPT" sandlot-init machine-mapped
 }
 
@@ -193,16 +277,19 @@ machine_mapped() {
   # tmux, screen or expect work as on any machine. gid 5 (tty) exists only as root.
   mount -t devpts -o "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}" devpts "$R/dev/pts"
   hostname "$M_NAME"
-  if [ -n "${M_ADDR:-}" ]; then
-    # The agent moved our end of a veth pair in before saying "go".
-    ip -batch - << EOF_IP
-link set lo up
-addr add $M_ADDR dev eth0
-link set eth0 up
-EOF_IP
-  else
-    ip link set lo up
-  fi
+  # The agent moved our ends of the veth pairs in (eth0, eth1, …) before saying "go".
+  # M_IFACES: "ethN address/prefix" items separated by ";"; M_ROUTE: the default gateway.
+  local item dev addr
+  {
+    echo "link set lo up"
+    IFS=';' read -r -a items <<< "${M_IFACES:-}"
+    for item in "${items[@]}"; do
+      read -r dev addr <<< "$item"
+      echo "addr add $addr dev $dev"
+      echo "link set $dev up"
+    done
+    if [ -n "${M_ROUTE:-}" ]; then echo "route add default via $M_ROUTE"; fi
+  } | ip -batch -
   cd "$R"
   pivot_root . .
   umount -l .
@@ -213,6 +300,9 @@ EOF_IP
 case "${1:-}" in
   bind)
     bind_own_dirs "$2" "$3"
+    ;;
+  image-binds)
+    image_binds "$2" "$3"
     ;;
   hub)
     close_inherited_fds

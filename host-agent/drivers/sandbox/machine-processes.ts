@@ -7,8 +7,9 @@ import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
 import type { MachineUser } from '../protocol';
 import { cgroupExecPrefix } from './cgroups';
-import { machineEnterArgs } from './namespaces';
+import { enterHelper, machineEnterArgs } from './namespaces';
 import type { NetnsRelay } from '../../netns/relay';
+import { contains, parseAddress, parseIpv4 } from '../../manifests/ipv4';
 import type { MachineProcesses, PtyHandle } from './ssh-server';
 
 const SFTP_SERVERS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/ssh/sftp-server'];
@@ -23,6 +24,8 @@ export interface MachineProcessOptions {
   relay: NetnsRelay;
   /** Names → addresses of the playground's machines, for direct-tcpip by name. */
   hosts: Record<string, string>;
+  /** The playground's subnets (CIDR): forwarded connections may go only there, or to loopback. */
+  subnets: string[];
   /** The machine's cgroup directories: every process started here joins them first. */
   cgroups?: string[];
 }
@@ -30,9 +33,12 @@ export interface MachineProcessOptions {
 export class SandboxMachineProcesses implements MachineProcesses {
   constructor(private readonly opts: MachineProcessOptions) {}
 
-  /** nsenter into the machine as `user`, from inside the machine's cgroups. */
+  /** Into the machine as `user`, inside its cgroups: sandlot-enter (with the seccomp filter), else nsenter. */
   private enterArgs(user: MachineUser): string[] {
-    return [...cgroupExecPrefix(this.opts.cgroups ?? []), ...machineEnterArgs(this.opts.pid, user, user.home)];
+    const helper = enterHelper();
+    if (!helper) return [...cgroupExecPrefix(this.opts.cgroups ?? []), ...machineEnterArgs(this.opts.pid, user, user.home)];
+    const cgroups = (this.opts.cgroups ?? []).flatMap((c) => ['--cgroup', c]);
+    return [helper, '--pid', String(this.opts.pid), '--uid', String(user.uid), '--gid', String(user.gid), '--cwd', user.home, ...cgroups];
   }
 
   user(name: string): MachineUser | undefined {
@@ -94,9 +100,16 @@ export class SandboxMachineProcesses implements MachineProcesses {
     // Names of the playground's machines resolve through the agent's table; anything
     // else must already be an address inside the playground (or loopback).
     const address = host === 'localhost' ? '127.0.0.1' : (this.opts.hosts[host] ?? host);
-    if (!/^(127\.|10\.77\.0\.|::1$)/.test(address)) {
+    if (!/^(127\.|::1$)/.test(address) && !this.opts.subnets.some((net) => inSubnet(address, net))) {
       throw new Error(`${host} is not a machine of this playground`);
     }
     return this.opts.relay.connect(address, port);
   }
+}
+
+/** Whether dotted IPv4 `address` lies in `cidr`. */
+function inSubnet(address: string, cidr: string): boolean {
+  const a = parseIpv4(address);
+  const net = parseAddress(cidr);
+  return a !== undefined && net?.prefixLength !== undefined && contains({ base: net.address, prefixLength: net.prefixLength }, a);
 }

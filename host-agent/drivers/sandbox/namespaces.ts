@@ -97,24 +97,25 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
     if (r.done) return exited;
     return r.value;
   };
-  const pids: Partial<HolderPids> = {};
+  let own: number | undefined;
+  let machine: number | undefined;
   try {
     for (;;) {
       const line = await nextLine();
       if (line === 'ready') break;
-      const m = /^(pid|machine) (\d+)$|^(binds)$/.exec(line);
-      if (!m || (!pids.pid && m[1] !== 'pid')) throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
-      const step = (m[1] ?? m[3]) as 'pid' | 'machine' | 'binds';
-      if (step === 'pid') pids.pid = Number(m[2]);
-      if (step === 'machine') pids.machine = Number(m[2]);
-      await opts.on[step]?.(step === 'binds' ? pids.pid! : Number(m[2]));
+      const step = parseStep(line);
+      if (!step || (own === undefined && step.kind !== 'pid')) throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
+      if (step.kind === 'pid') own = step.pid;
+      if (step.kind === 'machine') machine = step.pid;
+      await opts.on[step.kind]?.(step.kind === 'binds' ? own! : step.pid);
       child.stdin!.write('go\n');
     }
     child.stdin!.end();
-    return pids as HolderPids;
+    if (own === undefined) throw new Error('namespace setup said ready before its pid');
+    return { pid: own, ...(machine !== undefined ? { machine } : {}) };
   } catch (err) {
     child.kill('SIGKILL');
-    if (pids.machine) killQuietly(pids.machine);
+    if (machine) killQuietly(machine);
     throw err;
   } finally {
     lines.close();
@@ -122,6 +123,14 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
     child.removeAllListeners('exit');
     child.unref();
   }
+}
+
+/** A line of the init script's handshake: `pid N`, `machine N` or `binds`. */
+function parseStep(line: string): { kind: 'pid' | 'machine'; pid: number } | { kind: 'binds'; pid?: undefined } | undefined {
+  if (line === 'binds') return { kind: 'binds' };
+  const m = /^(pid|machine) (\d+)$/.exec(line);
+  if (!m) return undefined;
+  return { kind: m[1] === 'pid' ? 'pid' : 'machine', pid: Number(m[2]) };
 }
 
 function killQuietly(pid: number): void {
@@ -158,6 +167,25 @@ export function writeTopLevelIdMaps(pid: number, map: IdMap): void {
  */
 export function enterUserFlags(): string[] {
   return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
+}
+
+let helper: string | null | undefined;
+
+/**
+ * dist/sandlot-enter (built from enter/sandlot-enter.c by `npm run build` where a C compiler
+ * exists): enters a machine and installs its seccomp filter. Undefined when it was not built.
+ */
+export function enterHelper(): string | undefined {
+  if (helper === undefined) {
+    const p = path.join(repoRoot(), 'dist', 'sandlot-enter');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      helper = p;
+    } catch {
+      helper = null;
+    }
+  }
+  return helper ?? undefined;
 }
 
 /** `nsenter` arguments that put a process fully inside a machine, as a user, in a directory. */

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readOwnJson } from '../../util/json';
 import { runCommand } from '../../util/run-command';
 import { BUILTIN_RECIPES } from '../catalog';
-import { recipeChain, recipeHash, type InputOptions, type Recipe, type RecipeCatalog, type ResolvedInput } from '../recipe';
-import { bootstrapRootfs } from '../rootfs';
+import { recipeChain, type InputOptions, type Recipe, type RecipeCatalog } from '../recipe';
+import { resolveLayers, unpackBootstrap, type ResolvedLayer } from '../rootfs-build';
 import { applyLayer } from './chroot-layer';
 import { INITRD_INIT, VM_INIT } from './guest-scripts';
 import { buildInitrd } from './initrd';
@@ -29,12 +30,6 @@ export interface VmImage {
   kernel: string;
   initrd: string;
   kernelVersion: string;
-}
-
-interface ResolvedLayer {
-  recipe: Recipe;
-  hash: string;
-  inputs: Record<string, ResolvedInput>;
 }
 
 export interface VmImageBuilderOptions {
@@ -75,17 +70,9 @@ export class VmImageBuilder {
   /** Content hash of the image: recipe chain, vm layer, guest scripts, kernel. */
   async resolve(name: string): Promise<{ hash: string; layers: ResolvedLayer[]; kernel: GuestKernel }> {
     const kernel = await this.guestKernel();
-    const chain = [...recipeChain(this.catalog, name), vmLayerRecipe(kernel)];
     const inputOptions: InputOptions = { env: this.options.env ?? process.env, cacheDir: path.join(this.options.cacheDir, 'inputs') };
-    const layers: ResolvedLayer[] = [];
-    let parentHash: string | undefined;
-    for (const recipe of chain) {
-      const inputs: Record<string, ResolvedInput> = {};
-      for (const input of recipe.inputs ?? []) inputs[input.name] = await input.resolve(inputOptions);
-      const digests = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.digest]));
-      parentHash = recipeHash(recipe, parentHash, digests);
-      layers.push({ recipe, hash: parentHash, inputs });
-    }
+    const layers = await resolveLayers(this.catalog, name, inputOptions, [vmLayerRecipe(kernel)]);
+    const parentHash = layers.at(-1)!.hash;
     const hash = createHash('sha256')
       .update(
         JSON.stringify({ v: VM_FORMAT_VERSION, layers: parentHash, initrd: INITRD_INIT, init: VM_INIT, disk: this.options.diskBytes ?? DEFAULT_DISK_BYTES }),
@@ -130,7 +117,7 @@ export class VmImageBuilder {
     const rootfs = path.join(work, 'rootfs');
     try {
       const [base, ...layers] = resolved.layers;
-      await this.bootstrap(base, rootfs, (m) => onProgress(name, m));
+      await unpackBootstrap(this.options.cacheDir, base, rootfs, { mirror: this.options.mirror, onProgress: (m) => onProgress(name, m) });
       for (const layer of layers) {
         onProgress(name, `layer ${layer.recipe.name}`);
         await applyLayer(rootfs, layer.recipe, layer.inputs);
@@ -158,32 +145,12 @@ export class VmImageBuilder {
       await runCommand('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
     }
   }
-
-  /** Unpacks the bootstrap rootfs from its cached tarball, making the tarball first if needed. */
-  private async bootstrap(layer: ResolvedLayer, rootfs: string, onProgress: (m: string) => void): Promise<void> {
-    const tarball = path.join(this.options.cacheDir, 'rootfs', `${layer.recipe.name}-${layer.hash.slice(0, 12)}.tar`);
-    await withLock(`${tarball}.lock`, async () => {
-      if (fs.existsSync(tarball)) return;
-      fs.mkdirSync(path.dirname(tarball), { recursive: true });
-      const tmpDir = fs.mkdtempSync(`${tarball}.work-`);
-      try {
-        onProgress(`debootstrap ${layer.recipe.bootstrap!.suite}`);
-        await bootstrapRootfs(layer.recipe.bootstrap!, path.join(tmpDir, 'rootfs'), { mirror: this.options.mirror, onProgress });
-        await runCommand('tar', ['--numeric-owner', '--xattrs', '-C', path.join(tmpDir, 'rootfs'), '-cf', `${tarball}.tmp`, '.']);
-        fs.renameSync(`${tarball}.tmp`, tarball);
-      } finally {
-        await runCommand('rm', ['-rf', '--one-file-system', tmpDir]).catch(() => undefined);
-      }
-    });
-    fs.mkdirSync(rootfs, { recursive: true });
-    await runCommand('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-xf', tarball]);
-  }
 }
 
 /** The image in `dir` if it is complete (an image.json is written last). */
 export function readImage(dir: string): VmImage | undefined {
   try {
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'image.json'), 'utf8')) as { name: string; hash: string; kernelVersion: string };
+    const meta = readOwnJson<{ name: string; hash: string; kernelVersion: string }>(path.join(dir, 'image.json'));
     return {
       name: meta.name,
       hash: meta.hash,

@@ -95,7 +95,7 @@ describe('bad input', () => {
       ['kind: tutorial\nname: x\nplayground:\n  machines: [{name: a}]\n', /my\.yaml: kind: expected "playground", got "tutorial"/],
       [
         'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: lots}}]\n',
-        /playground\.machines\[0\]\.resources\.ramSize: expected a size like "512Mi"/,
+        /playground\.machines\[0\]\.resources\.ramSize: expected a size like "512MiB", "2GiB", "512Mi" or "2Gi", got "lots"/,
       ],
       ['kind: playground\nname: x\nplayground:\n  machines: [{name: a}, {name: a}]\n', /playground\.machines\[1\]\.name: duplicate machine name "a"/],
       ['kind: playground\nname: x\nplayground:\n  machines: [{name: a, colour: red}]\n', /playground\.machines\[0\]: unknown field "colour"/],

@@ -36,7 +36,7 @@ describe('sandlot CLI', () => {
     const list = JSON.parse(cli(agent, ['list', '--json']).stdout);
     expect(list.map((p: { id: string }) => p.id)).toContain(record.id);
     const status = cli(agent, ['status', record.id]);
-    expect(status.stdout).toMatch(/alpha\s+running\s+10\.77\.0\.10\s+root\s+[\d.]+ MiB/);
+    expect(status.stdout).toMatch(/alpha\s+running\s+172\.16\.0\.2\s+root\s+[\d.]+ MiB/);
     expect(cli(agent, ['destroy', record.id]).code).toBe(0);
   });
 

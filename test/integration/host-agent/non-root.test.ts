@@ -58,7 +58,7 @@ describe.skipIf(process.getuid?.() !== 0 || !readable)('agent as a normal user',
       }),
     );
     ssh.end();
-    expect(out).toMatch(/^node-01\n0\n10\.77\.0\.12\s+node-03\n/);
+    expect(out).toMatch(/^node-01\n0\n172\.16\.0\.4\s+node-03\b/);
     await expect(connectMachine(client, pg, 'node-01', 'laborant')).rejects.toThrow(/SSH login as laborant refused/);
     // Files the machine made belong to the agent's own user on the host.
     const owner = fs.statSync(path.join(home, 'playgrounds', pg.id, 'driver', 'machines', 'node-01', 'root')).uid;

@@ -71,16 +71,17 @@ describe('OpenSSH through the agent', () => {
     expect(fs.existsSync(`/tmp/${marker}`)).toBe(false);
   });
 
-  it('gives machines a read-only view of the host and hides the agent state dir', () => {
+  it("never lets a machine change the host's files or read the agent's state", () => {
+    // Host-view machines get EROFS, image-root machines write their own root: either way
+    // the host's /etc and /usr stay as they are (drivers/sandbox tests attack both kinds).
     const r = openssh(
       config,
       alias('node-01'),
-      `touch /etc/sandlot-probe 2>&1; touch /usr/sandlot-probe 2>&1; ls -A ${agent.home} 2>&1 | wc -l; cat ${path.join(agent.home, 'token')} 2>&1; true`,
+      `touch /etc/sandlot-probe /usr/sandlot-probe 2>&1; ls -A ${agent.home} 2>&1 | wc -l; cat ${path.join(agent.home, 'token')} 2>&1; true`,
     );
-    expect(r.stdout).toMatch(/etc\/sandlot-probe.*Read-only file system/);
-    expect(r.stdout).toMatch(/usr\/sandlot-probe.*Read-only file system/);
     expect(r.stdout).not.toContain(agent.token);
     expect(fs.existsSync('/etc/sandlot-probe')).toBe(false);
+    expect(fs.existsSync('/usr/sandlot-probe')).toBe(false);
   });
 
   it('lets machines of one playground reach each other by name', () => {
@@ -90,7 +91,7 @@ describe('OpenSSH through the agent', () => {
       alias('node-01'),
       'getent hosts node-02 node-03; (python3 -m http.server 8765 --bind 0.0.0.0 >/dev/null 2>&1 &) ; for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break; sleep 0.1; done; true',
     );
-    expect(r.stdout).toMatch(/10\.77\.0\.\d+\s+node-02/);
+    expect(r.stdout).toMatch(/172\.16\.0\.\d+\s+node-02/);
     const fetch = openssh(
       config,
       alias('node-02'),

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pty from 'node-pty';
 import type { Client } from 'ssh2';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../../host-agent/api/protocol';
 import { connectMachine } from '../../../../../host-agent/ssh/connect';
@@ -14,6 +15,14 @@ import { snapshotHost, waitForNoLeaks } from '../../../../helpers/host-leaks';
 import { execOn } from '../../../../helpers/ssh-exec';
 
 const modes: AgentMode[] = process.getuid?.() === 0 ? (userModeAvailable() ? ['root', 'user'] : ['root']) : [];
+
+// Machines that name no image get the host's read-only view, whatever the agent's mode:
+// the attacks below are on that view.
+const HOST_VIEW = stringify({
+  kind: 'playground',
+  name: 'host-view',
+  playground: { machines: [{ name: 'node-01' }, { name: 'node-02' }] },
+});
 
 describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s', (mode) => {
   let agent: ModeAgent;
@@ -32,7 +41,7 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
     // A descriptor the agent inherits without close-on-exec: a directory of the host.
     leakedDir = fs.openSync(victimDir, 'r');
     agent = await startModeAgent(mode, { inherit: [leakedDir] });
-    const created = await agent.client.create({ template: 'linux-multi' });
+    const created = await agent.client.create({ manifest: HOST_VIEW, manifestName: 'host-view.yaml' });
     pg = await waitForState(agent.client, created.id, 'running', 60_000);
     ssh = await connectMachine(agent.client, pg, 'node-01');
   });
@@ -104,11 +113,49 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
     expect(tty).toMatch(/^\/dev\/pts\/\d+$/);
   });
 
+  it('runs every machine process under the seccomp filter: bpf, io_uring and keyrings refused, the rest allowed', async () => {
+    const r = await run(
+      [
+        'grep ^Seccomp: /proc/1/status /proc/self/status',
+        // bpf (321), io_uring_setup (425), keyctl (250): refused; getpid (39): allowed.
+        `python3 -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True)
+for nr in (321, 425, 250, 39):
+    r = l.syscall(nr, 0, 0, 0); print(nr, r, ctypes.get_errno() if r < 0 else 0)'`,
+      ].join('; '),
+    );
+    expect(r.stdout).toMatch(/^\/proc\/1\/status:Seccomp:\s+2$/m);
+    expect(r.stdout).toMatch(/^\/proc\/self\/status:Seccomp:\s+2$/m);
+    for (const nr of [321, 425, 250]) expect(r.stdout).toMatch(new RegExp(`^${nr} -1 1$`, 'm'));
+    expect(r.stdout).toMatch(/^39 \d+ 0$/m);
+  });
+
   it('lets no inherited descriptor and no host path into a machine', async () => {
     const r = await run('ls -l /proc/1/fd /proc/self/fd; tr "\\0" "\\n" < /proc/1/environ');
     expect(r.stdout).not.toContain(victimDir);
     expect(r.stdout).not.toContain(agent.home);
     expect(r.stdout.split('\n').filter((l) => /^PATH=|^[A-Z_]+=/.test(l))).toEqual(['PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+  });
+
+  it.runIf(mode === 'root')('gives the playgrounds of two root agents different uid ranges', async () => {
+    const other = await startModeAgent(mode);
+    try {
+      const created = await other.client.create({ manifest: HOST_VIEW, manifestName: 'host-view.yaml' });
+      const theirs = await waitForState(other.client, created.id, 'running', 60_000);
+      const ownerOf = async (a: ModeAgent, record: PlaygroundRecord, machine: string) => {
+        const c = await connectMachine(a.client, record, machine);
+        await execOn(c, 'touch /root/owner-probe');
+        c.end();
+        return fs.statSync(path.join(a.home, 'playgrounds', record.id, 'driver', 'machines', machine, 'root', 'owner-probe')).uid;
+      };
+      const mine = await ownerOf(agent, pg, 'node-01');
+      const yours = await ownerOf(other, theirs, 'node-02');
+      expect(mine).toBeGreaterThanOrEqual(0x100000);
+      expect(yours).toBeGreaterThanOrEqual(0x100000);
+      expect(Math.floor(mine / 65536)).not.toBe(Math.floor(yours / 65536));
+      await other.client.destroy(created.id);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('leaves nothing behind after stop and destroy', async () => {
@@ -117,7 +164,8 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
     const r = agent.cli(['destroy', pg.id]);
     expect(r.stderr).toBe('');
     await agent.stop();
-    expect(await waitForNoLeaks(before)).toEqual({});
+    const left = await waitForNoLeaks(before);
+    expect(left, JSON.stringify(left)).toEqual({});
   });
 
   it.runIf(mode === 'root')('ignores what other local users put in shared temporary directories', async () => {
@@ -129,10 +177,10 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
     const listing = new Set(fs.readdirSync(tmp));
     const a = await startModeAgent(mode);
     try {
-      const created = await a.client.create({ template: 'linux' });
+      const created = await a.client.create({ manifest: HOST_VIEW, manifestName: 'host-view.yaml' });
       await waitForState(a.client, created.id, 'running', 60_000);
       await a.client.destroy(created.id);
-      expect(fs.readdirSync(tmp).filter((f) => !listing.has(f) && /sandlot/.test(f))).toEqual([]);
+      expect(fs.readdirSync(tmp).filter((f) => !listing.has(f) && /^sandlot-rootfs/.test(f))).toEqual([]);
     } finally {
       await a.stop();
       fs.rmSync(squat, { force: true });

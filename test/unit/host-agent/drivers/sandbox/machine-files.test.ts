@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostPathFor, machineUsers, renderHosts, renderPasswd, startupFileProblems } from '../../../../../host-agent/drivers/sandbox/machine-files';
+import { hostPathFor, machineUsers, renderPasswd, renderResolvConf, startupFileProblems } from '../../../../../host-agent/drivers/sandbox/machine-files';
 import type { MachineSpec } from '../../../../../host-agent/drivers/protocol';
 
 describe('sandbox machine files', () => {
@@ -21,13 +21,12 @@ describe('sandbox machine files', () => {
     ]);
   });
 
-  it('lists every machine of the playground in /etc/hosts', () => {
-    const hosts = renderHosts('a', [
-      { name: 'a', address: '10.77.0.10' },
-      { name: 'b', address: '10.77.0.11' },
-    ]);
-    expect(hosts).toMatch(/^127\.0\.0\.1\tlocalhost$/m);
-    expect(hosts).toMatch(/^10\.77\.0\.11\tb$/m);
+  it("points resolv.conf at the machine's gateway only when the playground has a way out", () => {
+    const m = { defaultRoute: { interface: 'eth0', gateway: '172.16.0.1' } } as unknown as MachineSpec;
+    expect(renderResolvConf(m, true)).toMatch(/^nameserver 172\.16\.0\.1$/m);
+    expect(renderResolvConf(m, false)).not.toMatch(/nameserver/);
+    expect(renderResolvConf(m, false)).toMatch(/no way out/);
+    expect(renderResolvConf({} as MachineSpec, true)).toMatch(/only on private networks/);
   });
 
   it("replaces host passwd entries of the same name with the machine's users", () => {

@@ -1,0 +1,177 @@
+/*
+ * sandlot-enter: runs a command inside a sandbox machine, the way every process the agent
+ * starts there (shells, commands, sftp-server) gets in. Does in one process what
+ * nsenter(1), a cgroup-joining shell and setpriv(1) did in three, and what none of them
+ * does: a seccomp filter, installed while still root of the machine's user namespace (so
+ * no_new_privs is not needed and sudo keeps working), and no descriptor above 2 left open.
+ *
+ *   sandlot-enter --pid PID --uid UID --gid GID --cwd DIR [--cgroup DIR]... -- CMD ARG...
+ *
+ * PID is the machine's PID 1 (its user, mount, pid, uts, ipc and network namespaces are
+ * entered); UID/GID are inside the machine. The machine's own PID 1 gets the same filter
+ * through `sandlot-enter --seccomp-only -- CMD` from machine-init.sh.
+ *
+ * The filter refuses (EPERM) system calls a playground machine has no use for and that
+ * are a large share of the kernel's attack surface from inside user namespaces: kernel
+ * keyrings, BPF, userfaultfd, perf events, io_uring, module and kexec loading,
+ * open_by_handle_at, swap, syslog, acct, iopl/ioperm; and any call made through another
+ * ABI than x86-64 (32-bit and x32 entry points). Everything else is allowed: the user
+ * namespace and the missing host capabilities remain the real boundary.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef __x86_64__
+#error "sandlot-enter's seccomp filter is written for x86-64"
+#endif
+
+static const int denied[] = {
+    SYS_keyctl,        SYS_add_key,       SYS_request_key,   SYS_bpf,          SYS_userfaultfd,   SYS_perf_event_open,
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_init_module, SYS_finit_module, SYS_delete_module,
+    SYS_kexec_load,    SYS_kexec_file_load, SYS_open_by_handle_at, SYS_swapon,   SYS_swapoff,       SYS_syslog,
+    SYS_acct,          SYS_iopl,          SYS_ioperm,        SYS_lookup_dcookie, SYS_quotactl,     SYS_nfsservctl,
+};
+
+static void die(const char *what) {
+  fprintf(stderr, "sandlot-enter: %s: %s\n", what, strerror(errno));
+  exit(127);
+}
+
+static void install_filter(void) {
+  enum { N = sizeof(denied) / sizeof(denied[0]) };
+  struct sock_filter prog[N + 8];
+  int i = 0;
+  prog[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  prog[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  /* x32 system calls share the arch value; they have bit 30 set. */
+  prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, N + 1, 0);
+  for (int k = 0; k < N; k++) prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[k], N - k, 0);
+  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  struct sock_fprog fprog = {.len = (unsigned short)i, .filter = prog};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0) die("seccomp filter");
+}
+
+static pid_t child;
+
+static void forward(int sig) {
+  if (child > 0) kill(child, sig);
+}
+
+static int open_ns(const char *pid, const char *ns) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/ns/%s", pid, ns);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(path);
+  return fd;
+}
+
+static void enter(int fd, int nstype, const char *what) {
+  if (setns(fd, nstype) != 0) die(what);
+  close(fd);
+}
+
+int main(int argc, char **argv) {
+  const char *pid = NULL, *cwd = "/";
+  long uid = 0, gid = 0;
+  int seccomp_only = 0, i = 1;
+  for (; i < argc; i++) {
+    if (!strcmp(argv[i], "--")) {
+      i++;
+      break;
+    } else if (!strcmp(argv[i], "--seccomp-only")) {
+      seccomp_only = 1;
+    } else if (i + 1 < argc && !strcmp(argv[i], "--pid")) {
+      pid = argv[++i];
+    } else if (i + 1 < argc && !strcmp(argv[i], "--uid")) {
+      uid = strtol(argv[++i], NULL, 10);
+    } else if (i + 1 < argc && !strcmp(argv[i], "--gid")) {
+      gid = strtol(argv[++i], NULL, 10);
+    } else if (i + 1 < argc && !strcmp(argv[i], "--cwd")) {
+      cwd = argv[++i];
+    } else if (i + 1 < argc && !strcmp(argv[i], "--cgroup")) {
+      /* Joined from the host side, before the namespaces: the path is the host's. */
+      char file[4096];
+      snprintf(file, sizeof file, "%s/cgroup.procs", argv[++i]);
+      FILE *f = fopen(file, "w");
+      if (f) {
+        fprintf(f, "%d\n", getpid());
+        fclose(f); /* a vanished cgroup loses the limit, never the shell */
+      }
+    } else {
+      fprintf(stderr, "sandlot-enter: unknown argument %s\n", argv[i]);
+      return 127;
+    }
+  }
+  if (i >= argc) {
+    fprintf(stderr, "usage: sandlot-enter (--pid PID --uid UID --gid GID --cwd DIR [--cgroup DIR]... | --seccomp-only) -- CMD ARG...\n");
+    return 127;
+  }
+  if (seccomp_only) {
+    install_filter();
+    execvp(argv[i], argv + i);
+    die(argv[i]);
+  }
+  if (!pid) die("--pid is required");
+  /* Real root keeps its powers for the other namespaces by entering the user namespace
+   * last; a normal user needs it first to gain any. */
+  int root = geteuid() == 0;
+  /* All opened first: once in the machine's mount namespace, /proc is the machine's. */
+  int user = open_ns(pid, "user"), ipc = open_ns(pid, "ipc"), uts = open_ns(pid, "uts"), net = open_ns(pid, "net"), pidns = open_ns(pid, "pid"),
+      mnt = open_ns(pid, "mnt");
+  if (!root) enter(user, CLONE_NEWUSER, "user namespace");
+  enter(ipc, CLONE_NEWIPC, "ipc namespace");
+  enter(uts, CLONE_NEWUTS, "uts namespace");
+  enter(net, CLONE_NEWNET, "network namespace");
+  enter(pidns, CLONE_NEWPID, "pid namespace");
+  enter(mnt, CLONE_NEWNS, "mount namespace");
+  if (root) enter(user, CLONE_NEWUSER, "user namespace");
+  install_filter();
+  child = fork();
+  if (child < 0) die("fork");
+  if (child == 0) {
+    if (root) {
+      /* The user's groups as the machine's own /etc/group lists them (sudo, docker, …). */
+      gid_t g = (gid_t)gid;
+      struct passwd *pw = getpwuid((uid_t)uid);
+      if (pw ? initgroups(pw->pw_name, g) != 0 : setgroups(1, &g) != 0) die("setgroups");
+      if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) != 0) die("setgid");
+      if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) die("setuid");
+    }
+    if (chdir(cwd) != 0 && chdir("/") != 0) die("chdir");
+    if (close_range(3, ~0U, 0) != 0) die("close_range");
+    execvp(argv[i], argv + i);
+    die(argv[i]);
+  }
+  /* The parent stays outside the machine's pid namespace and only relays: signals in,
+   * the exit status out. */
+  /* Terminal signals (SIGINT, SIGWINCH) reach the child through its terminal already. */
+  int forwarded[] = {SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  for (unsigned k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) signal(forwarded[k], forward);
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) die("waitpid");
+  if (WIFSIGNALED(status)) {
+    signal(WTERMSIG(status), SIG_DFL);
+    raise(WTERMSIG(status));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
+}

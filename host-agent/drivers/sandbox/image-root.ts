@@ -1,0 +1,117 @@
+// Sandbox machines whose root is an image (the manifest names one: `drives[].source` or
+// `machines[].image`): an overlay of the image's rootfs, idmapped to the machine's ids,
+// over the machine's own data, so root can apt-get install, edit /etc or write /usr/local
+// and the image never changes. Only a root agent can make idmapped mounts; a normal-user
+// agent keeps the host's read-only view (and says so).
+//
+// A machine's files on the host (M_DIR = <playground>/driver/machines/<m>):
+//   disk.img     its data (overlay upper and work dirs) on an ext4 image of the root
+//                drive's size, loop-mounted only inside the machine's setup namespace:
+//                a full machine fills its own disk, never the agent's.
+//   drives/N.img extra drives with a mount point, the same way.
+//   etc/         hosts, hostname, resolv.conf bound over the image's.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { firstBootScript } from '../docker/first-boot';
+import type { DriveSpec, MachineSpec, PlaygroundSpec } from '../protocol';
+import { repoRoot } from '../../util/paths';
+import { errorMessage } from '../../util/errors';
+import { AGENT_IS_ROOT } from './namespaces';
+import type { IdMap } from './namespaces';
+
+export type RootMode = 'image' | 'view';
+
+/** 10 GiB: iximiuz Labs' usual root drive; sparse, so only what is written takes space. */
+export const DEFAULT_DISK_BYTES = 10 * 1024 ** 3;
+/** Marker the first boot leaves in the machine (kept in its data disk). */
+const FIRST_BOOT_DONE = '/var/lib/sandlot/first-boot.done';
+
+/** Whether the manifest names an image for this machine (otherwise it gets the host's view). */
+export function namesImage(spec: PlaygroundSpec, machine: MachineSpec): boolean {
+  const m = spec.manifest.playground.machines[machine.index];
+  return !!m && (m.image !== undefined || (m.drives?.length ?? 0) > 0);
+}
+
+export function rootModeOf(spec: PlaygroundSpec, machine: MachineSpec): RootMode {
+  return AGENT_IS_ROOT && namesImage(spec, machine) ? 'image' : 'view';
+}
+
+/** Extra drives with a mount point, by their index in the machine's drive list. */
+export function mountedExtraDrives(machine: MachineSpec): { index: number; drive: DriveSpec & { mount: string } }[] {
+  return machine.drives.flatMap((d, index) => (d.mount && d.mount !== '/' ? [{ index, drive: { ...d, mount: d.mount } }] : []));
+}
+
+/** Problems of a machine's drives on this driver, as `field: message` lines. */
+export function driveProblems(spec: PlaygroundSpec, machine: MachineSpec): string[] {
+  const problems: string[] = [];
+  const mode = rootModeOf(spec, machine);
+  machine.drives.forEach((d, i) => {
+    if (d.mount === '/') return;
+    const field = `playground.machines[${machine.index}].drives[${i}]`;
+    if (!d.mount) problems.push(`${field}.mount: the sandbox driver attaches drives only at a mount point (no raw block devices); expected a path`);
+    else if (mode === 'view')
+      problems.push(`${field}: extra drives need a machine with an image root on an agent running as root (this one has the host's read-only view)`);
+    else if (d.source) problems.push(`${field}.source: the sandbox driver makes extra drives empty; expected no source, got ${JSON.stringify(d.source)}`);
+    else if (d.filesystem && d.filesystem !== 'ext4' && d.filesystem !== 'ext2' && d.filesystem !== 'ext3')
+      problems.push(`${field}.filesystem: the sandbox driver formats ext2/3/4; got ${JSON.stringify(d.filesystem)}`);
+  });
+  return problems;
+}
+
+function mkfs(file: string, bytes: number, fsType: string, ids: IdMap): void {
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, bytes);
+  // Owned by the machine's root from the start: its setup makes the overlay dirs there.
+  const r = spawnSync('mkfs.' + fsType, ['-q', '-F', '-m', '0', '-E', `root_owner=${ids.outer}:${ids.outer}`, file], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(file, { force: true });
+    throw new Error(`mkfs.${fsType} ${file}: ${(r.stderr || r.error?.message || '').trim()}`);
+  }
+}
+
+/** Makes the machine's data disk, extra drives and etc files on first use; etc files on every start. */
+export function prepareImageMachine(dir: string, machine: MachineSpec, ids: IdMap, files: { hosts: string; resolvConf: string }): void {
+  fs.mkdirSync(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
+  const etc: Record<string, string> = { hosts: files.hosts, hostname: `${machine.name}\n`, 'resolv.conf': files.resolvConf };
+  for (const [name, content] of Object.entries(etc)) fs.writeFileSync(path.join(dir, 'etc', name), content, { mode: 0o644 });
+  const disk = path.join(dir, 'disk.img');
+  const root = machine.drives.find((d) => d.mount === '/');
+  if (!fs.existsSync(disk)) mkfs(disk, root?.sizeBytes ?? DEFAULT_DISK_BYTES, 'ext4', ids);
+  for (const { index, drive } of mountedExtraDrives(machine)) {
+    const img = path.join(dir, 'drives', `${index}.img`);
+    if (fs.existsSync(img)) continue;
+    fs.mkdirSync(path.dirname(img), { recursive: true, mode: 0o700 });
+    mkfs(img, drive.sizeBytes ?? DEFAULT_DISK_BYTES, drive.filesystem ?? 'ext4', ids);
+  }
+}
+
+/** M_DRIVES for the init script: "index mountpoint ro|rw" items. */
+export function drivesEnv(machine: MachineSpec): string {
+  return mountedExtraDrives(machine)
+    .map(({ index, drive }) => `${index} ${drive.mount} ${drive.readOnly ? 'ro' : 'rw'}`)
+    .join(';');
+}
+
+/** Attaches the idmapped image at `target` in the setup process's mount namespace. */
+export function attachImage(hubPid: number, setupPid: number, rootfs: string, target: string): Promise<void> {
+  const helper = path.join(repoRoot(), 'host-agent', 'drivers', 'sandbox', 'idmap-mount.py');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', ['-S', '-E', helper, String(hubPid), String(setupPid), rootfs, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => reject(new Error(`cannot run python3 for the idmapped image mount: ${errorMessage(e)}`)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(err.trim() || `idmap-mount.py exited ${code}`))));
+  });
+}
+
+/**
+ * The first boot's script (users, startup files — the same one the docker driver runs),
+ * wrapped so it runs once per machine: the marker lives on the machine's own disk.
+ */
+export function firstBootCommand(machine: MachineSpec): { command: string; stdin: string } {
+  return {
+    command: `[ -e ${FIRST_BOOT_DONE} ] && exit 0; sh -s && mkdir -p ${path.posix.dirname(FIRST_BOOT_DONE)} && : > ${FIRST_BOOT_DONE}`,
+    stdin: firstBootScript(machine),
+  };
+}
