@@ -3,7 +3,6 @@
 import type Docker from 'dockerode';
 import type { MachineNeeds } from '../../images/recipe';
 import { REGISTRY_HOSTS } from '../../images/catalog';
-import type { HostsEntry } from '../machine-names';
 import type { MachineSpec } from '../protocol';
 import { bridgeName } from './bridge-rules';
 import type { DockerDrives } from './drives';
@@ -70,8 +69,8 @@ export interface MachineOptions {
   image: string;
   needs: Required<MachineNeeds>;
   layout: DockerLayout;
-  /** /etc/hosts lines of the playground (machine names), as the engine's extra hosts. */
-  hosts: HostsEntry[];
+  /** The playground's names (hosts-file.ts) → addresses on the engine, as the engine's extra hosts. */
+  hosts: Record<string, string>;
   /** Resolvers the engine's DNS forwards outside names to (default: the host's). */
   dns?: string[];
   drives: DockerDrives;
@@ -108,7 +107,9 @@ export function machineCreateOptions(
     // (/proc/sys is read-only in a container, so it is set here, not by the machine).
     ...(machine.interfaces.length > 1 ? { Sysctls: { 'net.ipv4.ip_forward': '1' } } : {}),
     // Its own bare name the engine writes itself (a second line would make lookups return it twice).
-    ExtraHosts: o.hosts.flatMap((h) => h.names.filter((n) => n !== machine.name).map((n) => `${n}:${h.address}`)),
+    ExtraHosts: Object.entries(o.hosts)
+      .filter(([name]) => name !== machine.name)
+      .map(([name, address]) => `${name}:${address}`),
     ...(o.dns?.length ? { Dns: o.dns } : {}),
     ...(o.drives.rootSizeBytes ? { StorageOpt: { size: String(o.drives.rootSizeBytes) } } : {}),
     ...(o.needs.privileged ? privilegedHostConfig() : {}),

@@ -22,8 +22,7 @@ import { formatSize } from '../../manifests/sizes';
 import { errorMessage } from '../../util/errors';
 import { readOwnJson } from '../../util/json';
 import { writeFileAtomicModeSync } from '../../util/files';
-import { machineHostsEntries } from '../machine-names';
-import { configuredDns } from '../upstream-dns';
+import { hostAddresses } from '../hosts-file';
 import { LABEL, containerName, machineCreateOptions, networkCreateOptions, registryCreateOptions, registryName, type Attachment } from './container-config';
 import { bridgeName, ensureBridgeRules, removeBridgeRules } from './bridge-rules';
 import { doctorChecks } from './doctor';
@@ -68,7 +67,8 @@ export class DockerDriver implements Driver {
   constructor(private readonly options: DockerDriverOptions) {
     this.engineAt = engineAddress(options.dockerHost ?? process.env.DOCKER_HOST);
     this.engine = new Docker(this.engineAt.options);
-    this.dns = options.dns ?? configuredDns();
+    // Tests point machines at their stand-in internet's resolver (netns/dns-forwarder.ts reads the same variable).
+    this.dns = options.dns ?? process.env.SANDLOT_DNS_UPSTREAM?.split(',').map((a) => a.trim());
     this.images = new DockerImageBuilder(this.engine, {
       cacheDir: path.join(options.stateHome, 'images'),
       ...options.images,
@@ -173,7 +173,9 @@ export class DockerDriver implements Driver {
             image: tags.get(image)!,
             needs: isOciSource(image) ? { privileged: false, volumes: [] } : machineNeeds(this.catalog(), image),
             layout,
-            hosts: machineHostsEntries(spec, m, (x, itf) => interfaceAddress(layout, x, itf)),
+            hosts: hostAddresses({
+              machines: spec.machines.map((x) => ({ ...x, interfaces: x.interfaces.map((i) => ({ ...i, address: interfaceAddress(layout, x, i) })) })),
+            }),
             dns: this.dns,
             drives,
           });

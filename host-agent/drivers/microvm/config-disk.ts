@@ -2,12 +2,13 @@
 // files the docker driver puts into a container (host key, playground key, first-boot
 // script), plus the VM's own settings: hostname, its interfaces (MAC, address, default
 // route) as a script, the drives to mount, /etc/hosts with the playground's names and
-// /etc/resolv.conf. The image is never rebuilt for a machine, and a snapshot clone learns
+// /etc/resolv.conf (the same renderings as the sandbox driver's). The image is never rebuilt for a machine, and a snapshot clone learns
 // who it is only from this disk.
 import * as fs from 'node:fs';
 import { machineFiles, tarFiles, type InjectedFile } from '../docker/machine-files';
 import { VM_DRIVES_PATH, VM_ENV_PATH, VM_NETWORK_PATH } from '../../images/vm/guest-scripts';
-import { hostsFile, machineHostsEntries } from '../machine-names';
+import { renderHostsFile } from '../hosts-file';
+import { renderResolvConf } from '../sandbox/machine-files';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
 import { driveSerial } from './qemu-args';
 
@@ -17,8 +18,8 @@ export const CONFIG_DISK_BYTES = 8 * 1024 * 1024;
 export interface VmSettings {
   /** MAC of each interface, eth0 first. */
   macs: string[];
-  /** Resolvers for outside names (reached through the playground's NAT); empty: none known. */
-  dns: string[];
+  /** The playground has a way out: machines with a default route ask their gateway for outside names. */
+  outside: boolean;
   /** The root drive is larger than the image: grow its file system at boot. */
   rootGrow: boolean;
 }
@@ -64,20 +65,14 @@ export function vmDrivesList(machine: MachineSpec): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-export function resolvConf(machine: MachineSpec, dns: string[]): string {
-  if (!machine.defaultRoute) return '# No outside names: this machine is only on private networks (no way out).\n';
-  if (dns.length === 0) return "# No resolver known: the agent's host has none this machine could reach.\n";
-  return `# The host's resolvers, reached through the playground's NAT (Sandlot microvm driver).\n${dns.map((a) => `nameserver ${a}`).join('\n')}\n`;
-}
-
 export function configFiles(spec: PlaygroundSpec, machine: MachineSpec, vm: VmSettings): InjectedFile[] {
   const files: InjectedFile[] = [
     ...machineFiles(spec, machine),
     { path: VM_ENV_PATH, content: vmEnv(machine.name, vm.rootGrow), mode: 0o644 },
     { path: VM_NETWORK_PATH, content: vmNetworkScript(machine, vm.macs), mode: 0o755 },
-    { path: '/etc/hosts', content: hostsFile(machineHostsEntries(spec, machine)), mode: 0o644 },
+    { path: '/etc/hosts', content: renderHostsFile(spec), mode: 0o644 },
     { path: '/etc/hostname', content: `${machine.name}\n`, mode: 0o644 },
-    { path: '/etc/resolv.conf', content: resolvConf(machine, vm.dns), mode: 0o644 },
+    { path: '/etc/resolv.conf', content: renderResolvConf(machine, vm.outside), mode: 0o644 },
   ];
   const drives = vmDrivesList(machine);
   if (drives) files.push({ path: VM_DRIVES_PATH, content: drives, mode: 0o644 });

@@ -17,7 +17,7 @@ import { NetnsRelay } from '../../netns/relay';
 import { applyNamespaceNat, attachUplink, detachUplink } from '../../netns/uplink';
 import { errorMessage } from '../../util/errors';
 import { readOwnJson } from '../../util/json';
-import { upstreamDns } from '../upstream-dns';
+import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
 import { runCommand } from '../../util/run-command';
@@ -43,8 +43,6 @@ export interface MicrovmDriverOptions {
   accel?: 'kvm' | 'tcg';
   /** First starts clone a snapshot (default); off: every start is a cold boot. */
   snapshots?: boolean;
-  /** Resolvers machines' /etc/resolv.conf names (reached through the NAT); default: SANDLOT_DNS_UPSTREAM, else the host's. */
-  dns?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -73,12 +71,11 @@ export class MicrovmDriver implements Driver {
   private readonly env: NodeJS.ProcessEnv;
   private accelChoice: Promise<AccelChoice> | undefined;
   private preflightResult: Promise<void> | undefined;
-  private readonly relays = new Map<string, NetnsRelay>();
-  private readonly dns: string[];
+  /** Per playground: the relay into its namespace and the holder it was started for. */
+  private readonly relays = new Map<string, { relay: NetnsRelay; holder: number }>();
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
-    this.dns = opts.dns ?? upstreamDns(this.env);
     this.cacheDir = opts.cacheDir ?? vmCacheDir(opts.stateHome, this.env);
     this.images = new VmImageBuilder({ cacheDir: this.cacheDir, env: this.env });
   }
@@ -208,6 +205,8 @@ export class MicrovmDriver implements Driver {
       );
     }
     const net = state.net;
+    // Machines ask their gateway for outside names from their first moment on.
+    this.relayFor(spec, net);
     await Promise.all(
       spec.machines.map(async (m) => {
         const record = (state.machines[m.name] ??= { booted: false });
@@ -291,12 +290,7 @@ export class MicrovmDriver implements Driver {
     if (!m) throw new Error(`microvm driver: playground ${spec.id} has no machine "${machine}"`);
     const state = this.load(spec);
     if (!holderAlive(state.net) || !vmAlive(state.machines[machine]?.vm)) throw new Error(`microvm driver: machine ${machine} of ${spec.id} is not running`);
-    let relay = this.relays.get(spec.id);
-    if (!relay || (relay as NetnsRelay & { holder?: number }).holder !== state.net.pid) {
-      relay?.close();
-      relay = Object.assign(new NetnsRelay(state.net.pid), { holder: state.net.pid });
-      this.relays.set(spec.id, relay);
-    }
+    const relay = this.relayFor(spec, state.net);
     try {
       return await relay.connect(machineAddress(m), port);
     } catch (err) {
@@ -320,7 +314,7 @@ export class MicrovmDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    for (const r of this.relays.values()) r.close();
+    for (const r of this.relays.values()) r.relay.close();
     this.relays.clear();
   }
 
@@ -442,7 +436,8 @@ export class MicrovmDriver implements Driver {
     await ensureDriveFiles(dir, m, (name) => images.get(name)!.disk);
     const macs = m.interfaces.map((_, k) => machineMac(spec.id, m.index, k));
     const configDisk = path.join(dir, 'config.img');
-    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, dns: this.dns, rootGrow: rootBytes(m) !== undefined }));
+    const outside = net.uplink !== undefined && net.uplink.kind !== 'none';
+    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, outside, rootGrow: rootBytes(m) !== undefined }));
     const launch: VmLaunch = {
       ...this.shape(m, accel),
       kernel: image.kernel,
@@ -489,8 +484,27 @@ export class MicrovmDriver implements Driver {
     }
   }
 
+  /**
+   * The relay into the playground's namespace (a new one when the namespace is new). With
+   * a way out, it also answers DNS on every gateway: queries go to the agent, which asks
+   * the host's resolvers (netns/dns-forwarder.ts, as the sandbox driver does).
+   */
+  private relayFor(spec: PlaygroundSpec, net: Holder): NetnsRelay {
+    const known = this.relays.get(spec.id);
+    if (known && known.holder === net.pid) return known.relay;
+    known?.relay.close();
+    const relay = new NetnsRelay(net.pid);
+    this.relays.set(spec.id, { relay, holder: net.pid });
+    if (net.uplink && net.uplink.kind !== 'none') {
+      relay
+        .listenUdp(53, (query) => forwardDnsQuery(query))
+        .catch((err: unknown) => this.opts.log?.('warn', `microvm: ${spec.id}: DNS for machines: ${errorMessage(err)}`));
+    }
+    return relay;
+  }
+
   private closeRelay(spec: PlaygroundSpec): void {
-    this.relays.get(spec.id)?.close();
+    this.relays.get(spec.id)?.relay.close();
     this.relays.delete(spec.id);
   }
 

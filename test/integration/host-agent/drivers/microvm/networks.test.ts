@@ -49,7 +49,9 @@ describe('microvm driver: networks, the way out, drives', () => {
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-vmnet-'));
     internet = await startFakeInternet();
-    driver = new MicrovmDriver({ stateHome: home, cacheDir: VM_CACHE, dns: [internet.dnsAddress] });
+    // The agent's DNS forwarder asks the stand-in internet's resolver, never the host's.
+    process.env.SANDLOT_DNS_UPSTREAM = internet.dnsAddress;
+    driver = new MicrovmDriver({ stateHome: home, cacheDir: VM_CACHE });
     await driver.images.ensure('linux');
     before = snapshotHost();
     lab = makePlayground(manifestFrom(LAB), path.join(home, 'playgrounds'));
@@ -61,6 +63,7 @@ describe('microvm driver: networks, the way out, drives', () => {
     if (lab) await driver.destroy(lab.spec, ctx).catch(() => {});
     await driver?.close();
     internet?.close();
+    delete process.env.SANDLOT_DNS_UPSTREAM;
     if (home) {
       for (const pid of processesMentioning(home)) {
         try {
@@ -86,7 +89,8 @@ describe('microvm driver: networks, the way out, drives', () => {
       'gw',
       `getent hosts ${internet.name} | cut -d" " -f1; curl -s -m 20 http://${internet.name}/; echo; grep ^nameserver /etc/resolv.conf`,
     );
-    expect(gw.split('\n')).toEqual([internet.webAddress, FAKE_INTERNET_BODY, `nameserver ${internet.dnsAddress}`]);
+    // Its gateway (the playground's namespace) answers DNS, forwarding through the agent.
+    expect(gw.split('\n')).toEqual([internet.webAddress, FAKE_INTERNET_BODY, 'nameserver 10.77.1.1']);
     expect(await run('db', `curl -s -m 5 ${internet.url} || echo no-way-out`)).toBe('no-way-out');
     // Even with a route the playground's namespace does not forward a private network out.
     expect(await run('db', `ip route add default via 10.77.2.1; curl -s -m 5 ${internet.url} || echo no-way-out; ip route del default`)).toBe('no-way-out');

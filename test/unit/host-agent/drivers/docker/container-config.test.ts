@@ -3,7 +3,7 @@ import { machineCreateOptions, networkCreateOptions, registryCreateOptions, volu
 import { dockerDrives } from '../../../../../host-agent/drivers/docker/drives';
 import { machineFiles, tarFiles } from '../../../../../host-agent/drivers/docker/machine-files';
 import { planLayout } from '../../../../../host-agent/drivers/docker/network-layout';
-import { machineHostsEntries } from '../../../../../host-agent/drivers/machine-names';
+import { hostAddresses } from '../../../../../host-agent/drivers/hosts-file';
 import { specFrom } from '../../../../helpers/spec';
 import { machine, playground } from './fixtures';
 
@@ -36,7 +36,7 @@ describe('container config', () => {
       image: 'sandlot/linux:abc',
       needs: NO_NEEDS,
       layout,
-      hosts: machineHostsEntries(spec, m),
+      hosts: hostAddresses(spec),
       drives: dockerDrives('pg-abcd', m),
     });
     const net = layout.networks[0];
@@ -68,7 +68,7 @@ describe('container config', () => {
       image: 'i',
       needs: NO_NEEDS,
       layout,
-      hosts: machineHostsEntries(ROUTER_LAB, router),
+      hosts: hostAddresses(ROUTER_LAB),
       dns: ['192.0.2.53'],
       drives: dockerDrives('pg-abcd', router),
     });
@@ -80,7 +80,7 @@ describe('container config', () => {
     expect(o.HostConfig?.Sysctls).toEqual({ 'net.ipv4.ip_forward': '1' });
     expect(o.HostConfig?.Dns).toEqual(['192.0.2.53']);
     expect(o.HostConfig?.ExtraHosts).toEqual(['router.backend:192.168.20.2', 'router.frontend:192.168.10.2', 'db:192.168.20.50', 'db.backend:192.168.20.50']);
-    const d = machineCreateOptions('pg-abcd', db, { image: 'i', needs: NO_NEEDS, layout, hosts: [], drives: dockerDrives('pg-abcd', db) });
+    const d = machineCreateOptions('pg-abcd', db, { image: 'i', needs: NO_NEEDS, layout, hosts: {}, drives: dockerDrives('pg-abcd', db) });
     expect(d.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: 'sandlot-pg-abcd-db-drive1', Target: '/data', ReadOnly: true }]);
   });
 
@@ -90,7 +90,7 @@ describe('container config', () => {
       image: 'sandlot/docker:abc',
       needs: { privileged: true, volumes: ['/var/lib/docker'] },
       layout: planLayout(spec, [], POOL),
-      hosts: [],
+      hosts: {},
       drives: dockerDrives('pg-abcd', spec.machines[0]),
     });
     expect(o.HostConfig).toMatchObject({

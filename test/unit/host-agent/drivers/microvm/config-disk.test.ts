@@ -3,15 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import {
-  CONFIG_DISK_BYTES,
-  configFiles,
-  resolvConf,
-  vmDrivesList,
-  vmEnv,
-  vmNetworkScript,
-  writeConfigDisk,
-} from '../../../../../host-agent/drivers/microvm/config-disk';
+import { CONFIG_DISK_BYTES, configFiles, vmDrivesList, vmEnv, vmNetworkScript, writeConfigDisk } from '../../../../../host-agent/drivers/microvm/config-disk';
 import type { MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { specFrom } from '../../../../helpers/spec';
 
@@ -39,7 +31,7 @@ async function untar(buf: Buffer): Promise<Record<string, string>> {
 describe('config disk', () => {
   it('carries host key, playground key, first-boot script, VM settings, hosts and hostname', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-cfg-')), 'config.img');
-    await writeConfigDisk(file, configFiles(spec, machine, { macs: ['52:54:00:00:00:09'], dns: ['192.0.2.53'], rootGrow: false }));
+    await writeConfigDisk(file, configFiles(spec, machine, { macs: ['52:54:00:00:00:09'], outside: true, rootGrow: false }));
     const buf = fs.readFileSync(file);
     // Fixed size: a clone's disk must match the size the template's guest saw.
     expect(buf.length).toBe(CONFIG_DISK_BYTES);
@@ -49,11 +41,12 @@ describe('config disk', () => {
       'ip link set eth0 address 52:54:00:00:00:09\nip addr flush dev eth0\nip addr add 172.16.0.2/24 dev eth0',
     );
     expect(files['etc/sandlot/vm-network.sh']).toContain('ip route replace default via 172.16.0.1 dev eth0');
-    expect(files['etc/resolv.conf']).toContain('nameserver 192.0.2.53\n');
+    // The gateway answers DNS (the agent forwards to the host's resolvers).
+    expect(files['etc/resolv.conf']).toContain('nameserver 172.16.0.1\n');
     expect(files['etc/sandlot/vm-drives']).toBeUndefined();
     expect(files['etc/ssh/ssh_host_ed25519_key.pub']).toBe('ssh-ed25519 AAAAhost dev\n');
     expect(files['etc/sandlot/authorized_keys']).toBe('ssh-ed25519 AAAAuser u\n');
-    expect(files['etc/hosts']).toContain('172.16.0.2 dev dev.local\n');
+    expect(files['etc/hosts']).toContain('172.16.0.2\tdev dev.local\n');
     expect(files['etc/hostname']).toBe('dev\n');
     expect(files['etc/sandlot/first-boot.sh']).toContain('#!/bin/sh');
     fs.rmSync(path.dirname(file), { recursive: true });
@@ -62,12 +55,12 @@ describe('config disk', () => {
   it('refuses values a shell would interpret and startup files that do not fit', async () => {
     expect(() => vmEnv('dev; rm -rf /')).toThrow('microvm config: machine "dev; rm -rf /" has characters a shell would read');
     const big = { ...machine, startupFiles: [{ path: '/big', content: 'x'.repeat(CONFIG_DISK_BYTES) }] } as MachineSpec;
-    await expect(writeConfigDisk('/nonexistent/x', configFiles(spec, big, { macs: ['52:54:00:00:00:01'], dns: [], rootGrow: false }))).rejects.toThrow(
+    await expect(writeConfigDisk('/nonexistent/x', configFiles(spec, big, { macs: ['52:54:00:00:00:01'], outside: false, rootGrow: false }))).rejects.toThrow(
       /the machine's keys and startup files take \d+ bytes; at most 8388608 fit its config disk/,
     );
   });
 
-  it('lists drives to mount by serial, routes only through a non-private network, and says when there is no way out', () => {
+  it('lists drives to mount by serial and routes only through a non-private network', () => {
     const lab = specFrom(`
 kind: playground
 name: lab
@@ -88,7 +81,6 @@ playground:
     const net = vmNetworkScript(db, ['52:54:00:00:00:01']);
     expect(net).toContain('ip addr add 10.2.0.2/24 dev eth0');
     expect(net).not.toContain('default');
-    expect(resolvConf(db, ['192.0.2.53'])).toBe('# No outside names: this machine is only on private networks (no way out).\n');
     expect(vmEnv('db', true)).toBe('VM_HOSTNAME=db\nVM_ROOT_GROW=1\n');
   });
 });
