@@ -168,7 +168,7 @@ describe('docker driver: networks, the way out, drives', () => {
     expect(spawnSync('iptables', ['-S', 'DOCKER-USER'], { encoding: 'utf8' }).stdout).not.toContain(bridgeName(`sandlot-${lab.spec.id}-internal`));
     // Other people's tests run on this host meanwhile (sandbox hubs, their loop devices): count
     // what is this test's — its machines' init and sshd, its home's files.
-    const ours = (x: string) => x.includes(stateHome) || /sandlot-init|sshd|docker-registry/.test(x);
+    const ours = (x: string) => x.includes(stateHome) || /\/usr\/local\/sbin\/sandlot-init|sshd|docker-registry/.test(x);
     const left = await waitForNoLeaks(before);
     expect({
       processes: (left.processes ?? []).filter(ours),
