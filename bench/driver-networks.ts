@@ -114,12 +114,15 @@ async function startToShell(driver: Driver, yaml: string, root: string, runs: nu
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const pg = makePlayground(manifestFrom(yaml), root);
-    const t0 = performance.now();
-    await driver.create(pg.spec, quiet);
-    const r = await sshExec(driver, pg, 'a', 'root', 'true', 300_000);
-    out.push(performance.now() - t0);
-    if (r.code !== 0) throw new Error(`ssh true exited ${r.code}`);
-    await driver.destroy(pg.spec, quiet);
+    try {
+      const t0 = performance.now();
+      await driver.create(pg.spec, quiet);
+      const r = await sshExec(driver, pg, 'a', 'root', 'true', 300_000);
+      out.push(performance.now() - t0);
+      if (r.code !== 0) throw new Error(`ssh true exited ${r.code}`);
+    } finally {
+      await driver.destroy(pg.spec, quiet);
+    }
   }
   return out;
 }
@@ -142,6 +145,9 @@ async function throughput(driver: Driver, root: string, mib: number, runs: numbe
 const fmt = (xs: number[], unit: string, digits = 0) => `${median(xs).toFixed(digits)} ${unit} [${xs.map((x) => x.toFixed(digits)).join(', ')}]`;
 
 async function main() {
+  // The netns relay's IPC channel is unref'd (the agent's server keeps its loop alive):
+  // without a handle of our own, node would exit quietly while awaiting a relay reply.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-net-'));
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -184,6 +190,7 @@ async function main() {
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
     await engine?.stop();
+    clearInterval(keepAlive);
   }
 }
 

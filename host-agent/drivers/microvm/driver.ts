@@ -13,6 +13,8 @@ import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
 import { vmCacheDir } from '../../images/vm/cache-dir';
+import { isOciSource } from '../../images/oci';
+import { ociToolsProblem } from '../../images/vm/oci-rootfs';
 import { NetnsRelay } from '../../netns/relay';
 import { applyNamespaceNat, attachUplink, detachUplink } from '../../netns/uplink';
 import { errorMessage } from '../../util/errors';
@@ -63,6 +65,13 @@ interface DriverState {
 }
 
 const MIN_RAM_MIB = 256;
+
+/** An OCI root drive needs skopeo and umoci on the agent's host. */
+function ociProblems(m: MachineSpec): string[] {
+  const problem = ociToolsProblem();
+  const root = m.drives.findIndex((d) => d.mount === '/');
+  return problem ? [`playground.machines[${m.index}].drives[${root}].source: ${m.image} needs ${problem} (microvm driver)`] : [];
+}
 
 export class MicrovmDriver implements Driver {
   readonly name = 'microvm' as const;
@@ -152,7 +161,7 @@ export class MicrovmDriver implements Driver {
     const problems: string[] = [];
     const host = { memBytes: os.totalmem(), cpus: os.cpus().length };
     for (const m of spec.machines) {
-      problems.push(...imageProblems(m, this.images, 'microvm'), ...driveProblems(m));
+      problems.push(...(isOciSource(m.image) ? ociProblems(m) : imageProblems(m, this.images, 'microvm')), ...driveProblems(m));
       m.drives.forEach((d, j) => {
         if (d.mount === '/' || !d.source || d.source.startsWith('oci://')) return;
         try {
@@ -183,7 +192,7 @@ export class MicrovmDriver implements Driver {
     await this.preflight();
     const accel = await this.accel();
     const state = this.load(spec);
-    const images = await this.ensureImages(spec, ctx);
+    const images = await this.ensureImages(spec, ctx, state);
     const fresh = spec.machines.filter((m) => !state.machines[m.name]?.booted || !fs.existsSync(this.machinePath(spec, m.name, 'disk.qcow2')));
     // A clone's disks must match its template's: machines with an image as an extra drive cold-boot.
     const cloneable = fresh.filter((m) => m.drives.every((d) => d.mount === '/' || !d.source));
@@ -324,10 +333,29 @@ export class MicrovmDriver implements Driver {
     return this.opts.snapshots ?? this.env.SANDLOT_MICROVM_SNAPSHOTS !== '0';
   }
 
-  private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, VmImage>> {
+  private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext, state: DriverState): Promise<Map<string, VmImage>> {
     const out = new Map<string, VmImage>();
+    // Machines that booted keep the image they were made from: no pull for a restart.
+    for (const m of spec.machines) {
+      const record = state.machines[m.name];
+      const kept = record?.booted && record.image ? readImage(record.image) : undefined;
+      if (kept && isOciSource(m.image) && spec.machines.every((x) => x.image !== m.image || state.machines[x.name]?.booted)) out.set(m.image, kept);
+    }
     const names = spec.machines.flatMap((m) => [m.image || 'linux', ...m.drives.flatMap((d) => (d.mount !== '/' && d.source ? [d.source] : []))]);
     for (const name of new Set(names)) {
+      if (out.has(name)) continue;
+      if (isOciSource(name)) {
+        const step = `image ${name}`;
+        ctx.progress(step, 'started', undefined, 'pulling the OCI image (a new one is turned into a VM image: a minute or two)');
+        try {
+          out.set(name, await this.images.ensureOci(name, (_img, message) => ctx.progress(step, 'started', undefined, message)));
+          ctx.progress(step, 'done');
+        } catch (err) {
+          ctx.progress(step, 'failed', undefined, errorMessage(err));
+          throw err;
+        }
+        continue;
+      }
       const found = await this.images.find(name);
       if (found) {
         out.set(name, found);
