@@ -150,6 +150,9 @@ describe('microvm driver in the agent', () => {
     const r = cli(agent!, ['doctor', 'microvm']);
     expect(r.stdout).toMatch(/^microvm: usable/m);
     expect(r.stdout).toMatch(/ok {3}acceleration: (KVM|TCG)/);
+    // A root agent gives playgrounds a veth out; oci:// root drives need skopeo and umoci.
+    expect(r.stdout).toMatch(/ok {3}way out: veth to the host/);
+    expect(r.stdout).toMatch(/ok {3}oci:\/\/ root drives: skopeo and umoci installed/);
   });
 });
 
