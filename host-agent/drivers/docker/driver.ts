@@ -169,6 +169,13 @@ export class DockerDriver implements Driver {
           const image = m.image || 'linux';
           const drives = dockerDrives(spec.id, m);
           for (const note of drives.notes) ctx.log('warn', note, m.name);
+          if (m.kernel) {
+            ctx.log(
+              'warn',
+              `playground.machines[${m.index}].kernel.source: ${m.kernel} is not available: containers share the host's kernel (${os.release()}) (docker driver)`,
+              m.name,
+            );
+          }
           const options = machineCreateOptions(spec.id, m, {
             image: tags.get(image)!,
             needs: isOciSource(image) ? { privileged: false, volumes: [] } : machineNeeds(this.catalog(), image),

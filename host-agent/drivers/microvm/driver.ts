@@ -193,6 +193,16 @@ export class MicrovmDriver implements Driver {
     const accel = await this.accel();
     const state = this.load(spec);
     const images = await this.ensureImages(spec, ctx, state);
+    for (const m of spec.machines) {
+      const version = images.get(m.image || 'linux')?.kernelVersion;
+      if (m.kernel && version && !version.startsWith(`${m.kernel}.`) && version !== m.kernel) {
+        ctx.log(
+          'warn',
+          `playground.machines[${m.index}].kernel.source: ${m.kernel} is not available: machines boot Debian's cloud kernel ${version} (microvm driver)`,
+          m.name,
+        );
+      }
+    }
     const fresh = spec.machines.filter((m) => !state.machines[m.name]?.booted || !fs.existsSync(this.machinePath(spec, m.name, 'disk.qcow2')));
     // A clone's disks must match its template's: machines with an image as an extra drive cold-boot.
     const cloneable = fresh.filter((m) => m.drives.every((d) => d.mount === '/' || !d.source));

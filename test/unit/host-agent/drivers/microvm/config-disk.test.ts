@@ -37,10 +37,8 @@ describe('config disk', () => {
     expect(buf.length).toBe(CONFIG_DISK_BYTES);
     const files = await untar(buf);
     expect(files['etc/sandlot/vm.env']).toBe('VM_HOSTNAME=dev\n');
-    expect(files['etc/sandlot/vm-network.sh']).toContain(
-      'ip link set eth0 address 52:54:00:00:00:09\nip addr flush dev eth0\nip addr add 172.16.0.2/24 dev eth0',
-    );
-    expect(files['etc/sandlot/vm-network.sh']).toContain('ip route replace default via 172.16.0.1 dev eth0');
+    expect(files['etc/sandlot/vm-network.sh']).toContain('link set eth0 address 52:54:00:00:00:09\naddr flush dev eth0\naddr add 172.16.0.2/24 dev eth0');
+    expect(files['etc/sandlot/vm-network.sh']).toContain('link set eth0 up\nroute replace default via 172.16.0.1 dev eth0\nNET\n');
     // The gateway answers DNS (the agent forwards to the host's resolvers).
     expect(files['etc/resolv.conf']).toContain('nameserver 172.16.0.1\n');
     expect(files['etc/sandlot/vm-drives']).toBeUndefined();
@@ -79,7 +77,8 @@ playground:
     const db = lab.machines[0];
     expect(vmDrivesList(db)).toBe('sandlot-drive2 ro /srv/data\n');
     const net = vmNetworkScript(db, ['52:54:00:00:00:01']);
-    expect(net).toContain('ip addr add 10.2.0.2/24 dev eth0');
+    expect(net).toContain("ip -batch - <<'NET'\nlink set eth0 down");
+    expect(net).toContain('addr add 10.2.0.2/24 dev eth0');
     expect(net).not.toContain('default');
     expect(vmEnv('db', true)).toBe('VM_HOSTNAME=db\nVM_ROOT_GROW=1\n');
   });
