@@ -47,7 +47,7 @@ describe('docker driver in the agent and the CLI', () => {
     created.push(pg.id);
     expect(pg.driver).toBe('docker');
     // Known before create (the driver reserves the subnet at validate), on the playground's own /24.
-    expect(pg.machines[0].address).toMatch(/^10\.213\.\d+\.10$/);
+    expect(pg.machines[0].address).toMatch(/^10\.213\.\d+\.2$/);
     const config = writeSshConfig(agent, pg.id);
     const first = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /root/README.txt | head -n1');
     expect(first.stderr).toBe('');

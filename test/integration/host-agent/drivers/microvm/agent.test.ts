@@ -63,7 +63,7 @@ describe('microvm driver in the agent', () => {
 
   it('lets machines reach each other by name', () => {
     const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'getent hosts beta; ping -c 1 -W 5 beta >/dev/null && echo reachable');
-    expect(r.stdout).toMatch(/^172\.16\.0\.3\s+beta\n/);
+    expect(r.stdout).toMatch(/^172\.16\.0\.3\s+beta beta\.local\n/);
     expect(r.stdout).toContain('reachable');
   });
 
