@@ -20,6 +20,9 @@ const nodeCommon = {
 const builds = [
   // The `sandlot` CLI; `sandlot agent` runs the host agent from the same bundle.
   { ...nodeCommon, entryPoints: ['host-agent/cli/main.ts'], outfile: 'dist/sandlot.js' },
+  // The content reader worker thread (host-agent/content/reader.ts starts it beside sandlot.js):
+  // content is parsed there, with a heap limit and a deadline, never on the agent's event loop.
+  { ...nodeCommon, entryPoints: ['host-agent/content/reader-worker.ts'], outfile: 'dist/content-worker.js' },
 ];
 
 // Later parts (VS Code extension, webviews) register their entries here when present.

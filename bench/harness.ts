@@ -36,13 +36,17 @@ export async function withLinuxMachine(name: string, fn: (m: LinuxMachine) => Pr
   const agent = await startAgent({ home });
   try {
     const pg = await startPlayground(agent, 'linux');
-    const ssh = await connectMachine(agent.client, pg, 'dev');
     try {
-      await fn({ agent, pg, ssh, run: (command) => sshExec(ssh, command) });
+      const ssh = await connectMachine(agent.client, pg, 'dev');
+      try {
+        await fn({ agent, pg, ssh, run: (command) => sshExec(ssh, command) });
+      } finally {
+        ssh.end();
+      }
     } finally {
-      ssh.end();
+      // Also when the bench failed: killing the agent leaves its machines running.
+      await agent.client.destroy(pg.id);
     }
-    await agent.client.destroy(pg.id);
   } finally {
     await agent.kill();
     fs.rmSync(home, { recursive: true, force: true });

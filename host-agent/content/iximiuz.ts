@@ -1,16 +1,19 @@
 // Reads an iximiuz Labs tutorial or challenge folder (`index.md` with YAML front matter
 // and an MDC body, images under `__static__/`) into the content model.
-import * as fs from 'node:fs';
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { formatPath } from '../manifests/load';
+import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
-import { parseMarkdown } from './markdown';
-import type { Content, TaskSpec } from './model';
-import { frontMatterSchema, type TaskFrontMatter } from './schema';
-import { validateContent, type TemplateCatalog } from './validate';
+import { ContentFileError, ContentFiles } from './files';
+import { checkFrontMatter, parseFrontMatter } from './front-matter';
+import { IXIMIUZ_INDEX } from './library';
+import type { ContentLimits } from './limits';
+import { parseMarkdown, type ParsedMarkdown } from './markdown';
+import type { Content, ContentPlayground, TaskSpec } from './model';
+import { frontMatterSchema, type PlaygroundFrontMatter, type TaskFrontMatter } from './schema';
+import { checkStaticFolder, validateContent } from './validate';
 
-export const IXIMIUZ_INDEX = 'index.md';
+export { IXIMIUZ_INDEX };
 
 export interface LoadResult {
   content?: Content;
@@ -33,71 +36,81 @@ export function taskSpecFromFrontMatter(name: string, t: TaskFrontMatter, input:
   };
 }
 
-export function loadIximiuz(dir: string, catalog: TemplateCatalog): LoadResult {
-  const file = IXIMIUZ_INDEX;
-  const problems: ContentProblem[] = [];
+/** Front matter tasks → specs; `::user-input-task` in the markdown makes a task an input task. */
+export function taskSpecs(
+  tasks: Record<string, TaskFrontMatter> | undefined,
+  md: ParsedMarkdown[],
+  file: string,
+  problems: ContentProblem[],
+): Record<string, TaskSpec> {
+  const inputTasks = new Set(md.flatMap((m) => m.refs.flatMap((r) => (r.kind === 'task' && r.component === 'user-input-task' ? [r.task] : []))));
+  const out: Record<string, TaskSpec> = {};
+  for (const [name, t] of Object.entries(tasks ?? {})) {
+    if (t.init && t.helper) problems.push({ file, where: `tasks.${name}`, message: 'a task is either init or helper, not both' });
+    out[name] = taskSpecFromFrontMatter(name, t, inputTasks.has(name));
+  }
+  return out;
+}
+
+/** The `playground:` of front matter in the content model: its template and the manifest section. */
+export function contentPlayground(pg: PlaygroundFrontMatter): ContentPlayground {
+  const { name, ...section } = pg;
+  return { template: name, ...(Object.values(section).some((v) => v !== undefined) ? { section } : {}) };
+}
+
+/** Reads a markdown file of the content; problems name it. Undefined when it cannot be read. */
+export function readMarkdown(files: ContentFiles, rel: string, problems: ContentProblem[]): ParsedMarkdown | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, file), 'utf8');
+    text = files.readText(rel);
   } catch (err) {
-    return { problems: [{ file: path.join(dir, file), message: `cannot read: ${(err as Error).message}` }] };
+    if (!(err instanceof ContentFileError)) throw err;
+    problems.push({ file: rel, message: err.message });
+    return undefined;
   }
-  const md = parseMarkdown(text, 'mdc');
-  for (const p of md.problems) problems.push({ file, where: `line ${p.line}`, message: p.message });
+  const md = parseMarkdown(text, 'mdc', { maxParagraphBytes: files.limits.paragraphBytes });
+  for (const p of md.problems) problems.push({ file: rel, where: `line ${p.line}`, message: p.message });
+  return md;
+}
+
+export function loadIximiuz(dir: string, catalog: TemplateLookup, limits?: ContentLimits): LoadResult {
+  let files: ContentFiles;
+  try {
+    files = new ContentFiles(dir, limits ? { limits } : {});
+  } catch (err) {
+    if (!(err instanceof ContentFileError)) throw err;
+    return { problems: [{ file: dir, message: err.message }] };
+  }
+  return readIximiuz(files, catalog);
+}
+
+export function readIximiuz(files: ContentFiles, catalog: TemplateLookup, bases?: BaseCatalog): LoadResult {
+  const file = IXIMIUZ_INDEX;
+  const problems: ContentProblem[] = [];
+  const md = readMarkdown(files, file, problems);
+  if (!md) return { problems };
   if (md.frontMatter === undefined) {
     problems.push({ file, message: 'expected YAML front matter between "---" lines at the top (kind, title, playground, tasks)' });
     return { problems };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(md.frontMatter, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      // Lines inside the front matter, shifted to lines of index.md.
-      const where = `line ${lineCounter.linePos(e.pos[0]).line + (md.frontMatterLine ?? 1) - 1}`;
-      problems.push({ file, where, message: `bad front matter YAML: ${e.message.split('\n')[0]}` });
-    }
-    return { problems };
-  }
-  const data: unknown = doc.toJS();
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    problems.push({ file, where: 'front matter', message: 'expected a YAML mapping with kind, title, playground' });
-    return { problems };
-  }
-  const parsed = frontMatterSchema.safeParse(data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const where = formatPath(issue.path);
-      const message =
-        issue.code === 'unrecognized_keys'
-          ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
-          : issue.code === 'invalid_type' && issue.input === undefined
-            ? `required field is missing (expected ${issue.expected})`
-            : issue.message;
-      problems.push({ file, where, message });
-    }
-    return { problems };
-  }
-  const fm = parsed.data;
-  if (fm.tasks) {
-    for (const [name, t] of Object.entries(fm.tasks)) {
-      if (t.init && t.helper) problems.push({ file, where: `tasks.${name}`, message: 'a task is either init or helper, not both' });
-    }
-  }
-  const inputTasks = new Set(md.refs.flatMap((r) => (r.kind === 'task' && r.component === 'user-input-task' ? [r.task] : [])));
-  const tasks: Record<string, TaskSpec> = {};
-  for (const [name, t] of Object.entries(fm.tasks ?? {})) tasks[name] = taskSpecFromFrontMatter(name, t, inputTasks.has(name));
-
+  const data = parseFrontMatter({ yaml: md.frontMatter, line: md.frontMatterLine ?? 2 }, file, problems);
+  if (!data) return { problems };
+  const fm = checkFrontMatter(frontMatterSchema, data, file, problems);
+  if (!fm) return { problems };
+  const tasks = taskSpecs(fm.tasks, [md], file, problems);
   const content: Content = {
-    name: path.basename(path.resolve(dir)),
+    name: path.basename(files.dir),
     kind: fm.kind,
     format: 'iximiuz',
     title: fm.title,
     description: (fm.description ?? '').trim(),
-    dir: path.resolve(dir),
-    playground: { template: fm.playground.name, ...(fm.playground.machines ? { machines: fm.playground.machines } : {}) },
+    dir: files.dir,
+    playground: contentPlayground(fm.playground),
     tasks,
     pages: [{ title: fm.title, blocks: md.blocks }],
   };
-  problems.push(...validateContent(content, file, [{ file, refs: md.refs }], catalog));
+  problems.push(...validateContent(content, file, [{ file, refs: md.refs }], catalog, files, bases ? { bases } : {}));
+  problems.push(...checkStaticFolder(files, '__static__'));
+  content.assets = files.assets();
   return { content, problems };
 }

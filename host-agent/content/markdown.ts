@@ -1,11 +1,18 @@
 // Markdown → content Blocks. Parsing is done by unified/remark (remark-mdc for iximiuz
-// Labs' MDC components, remark-gfm for tables, remark-frontmatter for the YAML head);
-// this module only walks the resulting syntax tree into the content model.
-import { unified } from 'unified';
+// Labs' MDC components, GitHub's extensions for tables and the like, remark-frontmatter
+// for the YAML head); this module only walks the resulting syntax tree into the model.
+import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkMdc from 'remark-mdc';
+import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import { gfmTable } from 'micromark-extension-gfm-table';
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
+import * as path from 'node:path';
+import { frontMatterText } from './front-matter';
+import { formatBytes } from './limits';
 import type { Block, CodeAction, Inline, ListItem } from './model';
 
 /** The slice of an mdast/MDC node this walker reads; MDC node types are not in @types/mdast. */
@@ -55,11 +62,93 @@ const BOX_COMPONENTS: Record<string, 'hint' | 'remark' | 'details'> = {
   'details-box': 'details',
 };
 
-export function parseMarkdown(text: string, dialect: MarkdownDialect): ParsedMarkdown {
+/**
+ * GitHub's markdown extensions as remark-gfm adds them, except the autolink-literal
+ * *syntax*: it makes micromark split every word of a paragraph into its own event, which
+ * micromark then merges back one splice at a time — quadratic in the paragraph (a 0.8 MB
+ * paragraph took 7.6 s, 14 s with everything else). Bare URLs still become links:
+ * gfmFromMarkdown's autolink transform finds them in the text afterwards, in linear time.
+ */
+function gfmWithoutAutolinkSyntax(this: Processor): void {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push(gfmTable(), gfmStrikethrough(), gfmFootnote(), gfmTaskListItem());
+  (data.fromMarkdownExtensions ??= []).push(gfmFromMarkdown());
+}
+
+export interface MarkdownOptions {
+  /**
+   * Longest run of lines without a blank line (outside fenced code) that is parsed. Inline
+   * parsing in micromark is quadratic per paragraph (emphasis is resolved by splicing the
+   * paragraph's event list once per pair: one 0.5 MB paragraph took 9.8 s), so a cap per
+   * paragraph keeps the whole parse linear in the file size.
+   */
+  maxParagraphBytes?: number;
+}
+
+/** The longest run of non-blank lines outside fenced code and front matter: where and how long. */
+export function longestParagraph(text: string): { line: number; endLine: number; bytes: number } {
+  const lines = text.split('\n');
+  let best = { line: 0, endLine: 0, bytes: 0 };
+  let run = { line: 0, bytes: 0 };
+  let fence: { char: string; len: number } | undefined;
+  let i = 0;
+  if (/^---[ \t]*\r?$/.test(lines[0] ?? '')) {
+    // Front matter is YAML, parsed on its own.
+    const end = lines.findIndex((l, k) => k > 0 && /^---[ \t]*\r?$/.test(l));
+    if (end > 0) i = end + 1;
+  }
+  const close = (at: number) => {
+    if (run.bytes > best.bytes) best = { line: run.line, endLine: at, bytes: run.bytes };
+    run = { line: 0, bytes: 0 };
+  };
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    const mark = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (mark && mark[1][0] === fence.char && mark[1].length >= fence.len) fence = undefined;
+      continue;
+    }
+    if (mark) {
+      close(i);
+      fence = { char: mark[1][0], len: mark[1].length };
+      continue;
+    }
+    if (line.trim() === '') {
+      close(i);
+      continue;
+    }
+    if (run.bytes === 0) run.line = i + 1;
+    run.bytes += Buffer.byteLength(line, 'utf8') + 1;
+  }
+  close(lines.length);
+  return best;
+}
+
+export function parseMarkdown(text: string, dialect: MarkdownDialect, opts: MarkdownOptions = {}): ParsedMarkdown {
+  if (opts.maxParagraphBytes !== undefined) {
+    const longest = longestParagraph(text);
+    if (longest.bytes > opts.maxParagraphBytes) {
+      const fm = dialect === 'mdc' ? frontMatterText(text) : undefined;
+      return {
+        ...(fm ? { frontMatter: fm.yaml, frontMatterLine: fm.line } : {}),
+        blocks: [],
+        refs: [],
+        problems: [
+          {
+            line: longest.line,
+            message: `lines ${longest.line}–${longest.endLine} hold ${formatBytes(longest.bytes)} without a blank line, more than the ${formatBytes(opts.maxParagraphBytes)} one paragraph may have (split it with blank lines)`,
+          },
+        ],
+      };
+    }
+  }
   const processor =
-    dialect === 'mdc' ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMdc) : unified().use(remarkParse).use(remarkGfm);
+    dialect === 'mdc'
+      ? unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(gfmWithoutAutolinkSyntax).use(remarkMdc)
+      : unified().use(remarkParse).use(gfmWithoutAutolinkSyntax);
   const source = dialect === 'killercoda' ? splitKillercodaFences(text) : text;
-  const root = processor.runSync(processor.parse(source)) as unknown as MdNode;
+  // mdast's Root is an MdNode; the MDC node types are what @types/mdast does not list.
+  const root: MdNode = processor.runSync(processor.parse(source));
   const walker = new Walker(dialect, collectDefinitions(root));
   const out: ParsedMarkdown = { blocks: [], refs: walker.refs, problems: walker.problems };
   const children = root.children ?? [];
@@ -349,4 +438,19 @@ function findFirst(node: MdNode, type: string): MdNode | undefined {
     if (inner) return inner;
   }
   return undefined;
+}
+
+/** Makes relative image sources relative to another folder (`base`, with `/`), in place. */
+export function rebaseImages(blocks: Block[], base: string): void {
+  if (base === '.' || base === '') return;
+  const fix = (src: string) => (/^[a-z]+:/i.test(src) || src.startsWith('/') ? src : path.posix.join(base, src));
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const n = node as { type?: string; src?: string };
+      if (n.type === 'image' && typeof n.src === 'string') n.src = fix(n.src);
+      for (const v of Object.values(node)) if (typeof v === 'object') walk(v);
+    }
+  };
+  walk(blocks);
 }

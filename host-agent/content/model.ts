@@ -1,8 +1,12 @@
 // The one content model every format (iximiuz Labs, Killercoda) is read into: a document
 // tree a webview can render without knowing markdown, plus the task specs the task
 // engine runs. Plain data only (no Node imports) so webviews/ can import these types.
+import type { ManifestInput } from '../manifests/schema';
 
-export type ContentKind = 'tutorial' | 'challenge' | 'scenario';
+export type PlaygroundSection = ManifestInput['playground'];
+
+/** Content that runs on a playground of its own. */
+export type ContentKind = 'tutorial' | 'challenge' | 'scenario' | 'lesson';
 export type ContentFormat = 'iximiuz' | 'killercoda';
 
 export interface Content {
@@ -17,23 +21,44 @@ export interface Content {
   playground: ContentPlayground;
   /** By task name. */
   tasks: Record<string, TaskSpec>;
-  /** One page for iximiuz content; intro, steps and finish for Killercoda. */
+  /** One page for iximiuz content; intro, steps and finish for Killercoda; a lesson's units. */
   pages: Page[];
+  /**
+   * Images and `__static__` files the agent checked (inside the content folder — or a
+   * Killercoda scenario repository —, regular files, within the size caps), relative to
+   * `dir` with `/`. Only these may be shown.
+   */
+  assets?: string[];
+}
+
+/** What a list shows of a content folder: read from its index only (no markdown parse). */
+export interface ContentHeader {
+  name: string;
+  kind: string;
+  format: 'iximiuz' | 'killercoda';
+  title: string;
+  description: string;
+  /** Template of its playground, when it has one. */
+  template?: string;
+  dir: string;
+}
+
+/** Content without its pages: what starting it and running its tasks needs. */
+export type ContentMeta = Omit<Content, 'pages'> & { pageCount: number };
+
+export function contentMeta(content: Content): ContentMeta {
+  const { pages, ...meta } = content;
+  return { ...meta, pageCount: pages.length };
 }
 
 export interface ContentPlayground {
-  /** Catalog template the playground is made from. */
+  /** Catalog template the playground is based on (`playground.name`). */
   template: string;
-  /** Per-machine overrides of the template, in the manifest's machine shape. */
-  machines?: MachineOverride[];
-}
-
-export interface MachineOverride {
-  name: string;
-  resources?: { cpuCount?: number; ramSize?: string };
-  users?: { name: string; default?: boolean; welcome?: string }[];
-  startupFiles?: { path: string; content: string; mode?: string; owner?: string; append?: boolean }[];
-  noSSH?: boolean;
+  /**
+   * The rest of `playground:` as the manifest schema read it: machines (a subset of the
+   * template's, tweaked), networks, tabs, registryAuth, … Applied like a manifest's `base`.
+   */
+  section?: PlaygroundSection;
 }
 
 export type TaskKind = 'init' | 'regular' | 'helper';
@@ -134,3 +159,84 @@ export type Inline =
   | { type: 'image'; src: string; alt: string; title?: string }
   | { type: 'break' }
   | { type: 'html'; value: string };
+
+// ---- content that is read, not run: skill paths and courses ----
+
+/** What a unit or page embeds, by the kind of its front matter map (`challenges:`, …). */
+export type ContentRefKind = 'challenge' | 'tutorial' | 'skill-path' | 'course' | 'lesson' | 'roadmap' | 'playground';
+
+export interface ContentRef {
+  kind: ContentRefKind;
+  /** As written (`kubernetes_pod_with_faulty_init_sequence` or with dashes). */
+  name: string;
+  /** Found in the local content catalog: its folder and title. */
+  found?: { source: string; title: string; kind: string };
+}
+
+/** `kind: skill-path`: an intro and ordered units, each pointing at other content. */
+export interface SkillPath {
+  kind: 'skill-path';
+  format: 'iximiuz';
+  name: string;
+  title: string;
+  description: string;
+  dir: string;
+  /** The body of index.md. */
+  intro: Page;
+  /** In the order of their file names (`unit-10.md`, `unit-20.md`, …). */
+  units: SkillPathUnit[];
+  assets?: string[];
+}
+
+export interface SkillPathUnit {
+  /** `unit-10.md` */
+  file: string;
+  name: string;
+  title: string;
+  page: Page;
+  refs: ContentRef[];
+}
+
+/** `kind: course`: modules of lessons of units, from numbered folders. */
+export interface Course {
+  kind: 'course';
+  format: 'iximiuz';
+  name: string;
+  title: string;
+  description: string;
+  dir: string;
+  intro: Page;
+  modules: CourseModule[];
+  assets?: string[];
+}
+
+export interface CourseModule {
+  name: string;
+  title: string;
+  description: string;
+  /** Folder relative to the course (`020.getting-started`); `.` for lessons placed in the course folder itself. */
+  path: string;
+  lessons: CourseLesson[];
+}
+
+export interface CourseLesson {
+  name: string;
+  title: string;
+  description: string;
+  /** Folder relative to the course (`020.getting-started/10.for-beginners`); start it with `content start <course>/<path>`. */
+  path: string;
+  /** One page per unit, in order. */
+  pages: Page[];
+  /** Template of the lesson's playground, when it has one (then its tasks run there). */
+  template?: string;
+  /** Task names by kind, for progress (the specs come with the lesson itself). */
+  tasks: { name: string; kind: TaskKind }[];
+  refs: ContentRef[];
+}
+
+/** Anything a content folder can hold. */
+export type ContentDocument = Content | SkillPath | Course;
+
+export function isRunnable(doc: ContentDocument): doc is Content {
+  return doc.kind !== 'skill-path' && doc.kind !== 'course';
+}

@@ -1,17 +1,14 @@
 // Cross-checks that no single schema can express: tasks the markdown shows exist, `needs`
-// form a DAG, machines exist in the template, images exist in the content folder.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// form a DAG, machines exist in the template, images exist in the content folder (checked
+// through ContentFiles: by real path, regular files, within the size caps).
+import type { TemplateLookup } from '../playgrounds/catalog';
 import type { ContentProblem } from './errors';
+import { ContentFileError, type ContentFiles } from './files';
+import type { BaseCatalog } from '../manifests/base';
+import { formatBytes } from './limits';
+import { playgroundProblems } from './playground';
 import type { MarkdownRef } from './markdown';
 import type { Content, TaskSpec } from './model';
-
-/** What validation needs to know about the template catalog. */
-export interface TemplateCatalog {
-  names(): string[];
-  /** Machine names of a template, or undefined when there is no such template. */
-  machines(template: string): string[] | undefined;
-}
 
 export interface RefsByFile {
   file: string;
@@ -44,8 +41,22 @@ export function findNeedsCycle(tasks: Record<string, Pick<TaskSpec, 'needs'>>): 
   return undefined;
 }
 
-/** `file` is where the tasks were defined (front matter or index.json), for messages. */
-export function validateContent(content: Content, taskFile: string, markdown: RefsByFile[], catalog: TemplateCatalog): ContentProblem[] {
+/**
+ * `file` is where the tasks were defined (front matter or index.json), for messages.
+ * Image sources in `markdown` refs are relative to the content folder.
+ */
+export function validateContent(
+  content: Content,
+  taskFile: string,
+  markdown: RefsByFile[],
+  catalog: TemplateLookup,
+  files: ContentFiles,
+  opts: {
+    skipTemplate?: boolean;
+    /** The template manifests: with them `playground:` is checked as the manifest it becomes. */
+    bases?: BaseCatalog;
+  } = {},
+): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const add = (file: string, where: string | undefined, message: string) => problems.push({ file, ...(where ? { where } : {}), message });
   const tasks = content.tasks;
@@ -54,21 +65,39 @@ export function validateContent(content: Content, taskFile: string, markdown: Re
   const template = content.playground.template;
   const templateMachines = catalog.machines(template);
   const playgroundField = content.format === 'iximiuz' ? 'playground.name' : 'backend.imageid';
-  if (!templateMachines) {
+  if (!templateMachines && !opts.skipTemplate) {
     add(taskFile, playgroundField, `unknown template "${template}" (expected one of ${catalog.names().join(', ') || 'no templates found'})`);
   }
   const machines = templateMachines ?? [];
-  (content.playground.machines ?? []).forEach((m, i) => {
+  const listed = content.playground.section?.machines;
+  (listed ?? []).forEach((m, i) => {
     if (templateMachines && !machines.includes(m.name)) {
       add(taskFile, `playground.machines[${i}].name`, `unknown machine "${m.name}" (template "${template}" has ${machines.join(', ')})`);
     }
   });
+  // The whole playground as the manifest it becomes (its template as base): only when the
+  // template and the machines are known, so a wrong name is said once, the way above.
+  if (opts.bases && templateMachines && problems.length === 0) {
+    for (const line of playgroundProblems(content, opts.bases)) problems.push({ file: taskFile, message: line });
+  }
+  // Listing machines picks a subset: tasks may only use those.
+  const inPlayground = listed ? listed.map((m) => m.name).filter((n) => machines.includes(n)) : machines;
 
   for (const name of taskNames) {
     const task = tasks[name];
     const field = `tasks.${name}`;
-    if (task.machine !== undefined && templateMachines && !machines.includes(task.machine)) {
-      add(taskFile, `${field}.machine`, `unknown machine "${task.machine}" (template "${template}" has ${machines.join(', ')})`);
+    if (task.machine !== undefined && templateMachines && !inPlayground.includes(task.machine)) {
+      const has = machines.includes(task.machine)
+        ? `the playground's machines are ${inPlayground.join(', ')} (playground.machines)`
+        : `template "${template}" has ${machines.join(', ')}`;
+      add(taskFile, `${field}.machine`, `unknown machine "${task.machine}" (${has})`);
+    }
+    for (const key of ['run', 'hintcheck', 'failcheck'] as const) {
+      const script = task[key];
+      const size = script === undefined ? 0 : Buffer.byteLength(script, 'utf8');
+      if (size > files.limits.scriptBytes) {
+        add(taskFile, `${field}.${key}`, `the script is ${formatBytes(size)}, more than the ${formatBytes(files.limits.scriptBytes)} a task script may have`);
+      }
     }
     task.needs.forEach((dep, i) => {
       const needed = tasks[dep];
@@ -108,7 +137,7 @@ export function validateContent(content: Content, taskFile: string, markdown: Re
           add(file, `line ${ref.line}`, `::${ref.component} shows "${ref.task}", an ${task.kind} task (expected a regular task)`);
         }
       } else {
-        const problem = checkImage(content.dir, ref.src);
+        const problem = checkImage(files, ref.src);
         if (problem) add(file, `line ${ref.line}`, problem);
       }
     }
@@ -116,13 +145,40 @@ export function validateContent(content: Content, taskFile: string, markdown: Re
   return problems;
 }
 
-/** Local images must exist inside the content folder; remote ones are left to the renderer. */
-function checkImage(dir: string, src: string): string | undefined {
+/** Local images must be usable files inside the content folder; remote ones are left to the renderer. */
+export function checkImage(files: ContentFiles, src: string): string | undefined {
   if (/^(https?:|data:)/i.test(src)) return undefined;
   if (!src) return 'image without a source';
-  const clean = src.split(/[?#]/)[0].replace(/^\.\//, '');
-  const full = path.resolve(dir, clean);
-  if (!full.startsWith(path.resolve(dir) + path.sep)) return `image "${src}" points outside the content folder`;
-  if (!fs.existsSync(full)) return `image "${src}" not found (expected a file at ${path.relative(dir, full)})`;
+  const clean = decodePath(src.split(/[?#]/)[0]).replace(/^\.\//, '');
+  try {
+    files.checkAsset(clean);
+  } catch (err) {
+    if (!(err instanceof ContentFileError)) throw err;
+    return `image ${err.message.replace(/^file /, '')}`;
+  }
   return undefined;
+}
+
+/** `my%20image.png` → `my image.png`; a malformed escape is left as written. */
+function decodePath(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Every file under a folder that is served as is (`__static__/`): each must be a regular
+ * file inside the content folder within the size caps, since a viewer shows any of them.
+ */
+export function checkStaticFolder(files: ContentFiles, rel: string): ContentProblem[] {
+  try {
+    if (files.kind(rel) !== 'dir') return [];
+    for (const f of files.walk(rel)) files.checkAsset(f);
+  } catch (err) {
+    if (!(err instanceof ContentFileError)) throw err;
+    return [{ file: err.rel, message: err.message }];
+  }
+  return [];
 }

@@ -12,7 +12,7 @@ export function upstreamResolvers(env: NodeJS.ProcessEnv = process.env, resolvCo
     return env.SANDLOT_DNS_UPSTREAM.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(resolvConf, 'utf8');
   } catch {

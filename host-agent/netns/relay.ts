@@ -5,6 +5,7 @@
 // sandbox machine answers `ssh` from its neighbours). One relay per namespace, started on
 // first use; it ends when the agent goes away.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import { netEnterArgs } from './enter';
 
@@ -143,10 +144,12 @@ export class NetnsRelay {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
     child.on('message', (msg: Reply, handle?: unknown) => {
       if (msg.datagram !== undefined) return this.onDatagram(child, msg);
+      // Handles only ever come as the sockets the relay sent.
+      const socket = handle instanceof net.Socket ? handle : undefined;
       if (msg.accepted !== undefined) {
         const onSocket = this.listeners.get(msg.accepted);
-        if (onSocket && handle) onSocket(handle as Socket);
-        else (handle as Socket | undefined)?.destroy();
+        if (onSocket && socket) onSocket(socket);
+        else socket?.destroy();
         return;
       }
       const waiter = msg.id === undefined ? undefined : this.pending.get(msg.id);
@@ -155,7 +158,7 @@ export class NetnsRelay {
       if (waiter.kind === 'listen') {
         if (msg.ok) waiter.resolve();
         else waiter.reject(new Error(msg.error ?? 'unknown error'));
-      } else if (msg.ok && handle) waiter.resolve(handle as Socket);
+      } else if (msg.ok && socket) waiter.resolve(socket);
       else waiter.reject(new Error(`connection refused inside the machine (${msg.error ?? 'no socket'})`));
     });
     child.on('exit', () => {
@@ -164,6 +167,8 @@ export class NetnsRelay {
       if (this.child === child) this.child = undefined;
     });
     child.unref();
+    // The IPC channel would keep the agent alive on its own; Node types do not expose it.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
     (child as unknown as { channel?: { unref(): void } }).channel?.unref();
     this.child = child;
     // A relay started again (it died, or the machine's first one) serves the same ports.

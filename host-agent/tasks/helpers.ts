@@ -1,24 +1,72 @@
-// Shell functions every task script can call, written for Sandlot with the names and
-// meaning iximiuz Labs task authors use. POSIX sh, so they work under bash and dash;
-// every function answers through its exit code (0 = yes) unless it prints a count.
+// Shell functions every task script can call. First the ones iximiuz Labs documents for
+// its task engine ("List of Built-in Helper Functions" in its sample tutorial): the same
+// names, arguments and output, so content written for iximiuz Labs checks the same way
+// here — `docker_*`, `podman_*`, `nerdctl_*` and `ctr_*`, which print what the engine's
+// inspect prints or answer through their exit code. Then Sandlot's own extras. Written
+// here for Sandlot; POSIX sh, so they work under bash and dash. Like iximiuz Labs, files in
+// /opt/iximiuz-labs/examiner/checks.d/ are sourced too, so content can add its own.
 
 export const HELPER_LIBRARY = String.raw`
 # --- sandlot task helpers ---
+# podman, nerdctl and ctr need root: as root run them directly, else through sudo without
+# a password prompt (a prompt would hang the check until its timeout).
+_sandlot_root() {
+  if [ "$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1; then "$@"; else sudo -n "$@"; fi
+}
+# "5", not "      5": wc pads its count on some systems (busybox).
+_sandlot_count() { wc -l | tr -d ' \t'; }
+
+# Docker (iximiuz Labs)
+docker_container_name() { docker container inspect --format '{{.Name}}' "$@"; }
+docker_container_pid() { docker container inspect --format '{{.State.Pid}}' "$@"; }
+docker_container_ip() { docker container inspect --format '{{.NetworkSettings.IPAddress}}' "$@"; }
+docker_container_image() { docker container inspect --format '{{.Config.Image}}' "$@"; }
+docker_container_image_id() { docker container inspect --format '{{.Image}}' "$@"; }
+docker_container_is_running() {
+  [ "$(docker container inspect --format '{{.State.Running}}' $@ 2>/dev/null)" = true ]
+}
+docker_container_exit_code() { docker container inspect --format '{{.State.ExitCode}}' $@; }
+docker_container_count_total() { docker ps -aq | _sandlot_count; }
+docker_container_count_running() { docker ps -q | _sandlot_count; }
+docker_image_id() { docker image inspect --format '{{.Id}}' "$@"; }
+docker_image_size_bytes() { docker image inspect --format '{{.Size}}' "$@"; }
+
+# Podman (iximiuz Labs)
+podman_container_name() { _sandlot_root podman inspect --format '{{.Name}}' "$@"; }
+podman_container_pid() { _sandlot_root podman inspect --format '{{.State.Pid}}' "$@"; }
+podman_container_ip() { _sandlot_root podman inspect --format '{{.NetworkSettings.IPAddress}}' "$@"; }
+podman_container_is_running() {
+  [ "$(_sandlot_root podman inspect --format '{{.State.Running}}' $@ 2>/dev/null)" = true ]
+}
+podman_container_exit_code() { _sandlot_root podman inspect --format '{{.State.ExitCode}}' $@; }
+podman_container_count_total() { _sandlot_root podman ps -aq | _sandlot_count; }
+podman_container_count_running() { _sandlot_root podman ps -q | _sandlot_count; }
+
+# nerdctl (iximiuz Labs)
+nerdctl_container_name() { _sandlot_root nerdctl inspect --format '{{.Name}}' "$@"; }
+nerdctl_container_pid() { _sandlot_root nerdctl inspect --format '{{.State.Pid}}' "$@"; }
+nerdctl_container_ip() { _sandlot_root nerdctl inspect --format '{{.NetworkSettings.IPAddress}}' "$@"; }
+nerdctl_container_is_running() {
+  [ "$(_sandlot_root nerdctl inspect --format '{{.State.Running}}' $@ 2>/dev/null)" = true ]
+}
+nerdctl_container_exit_code() { _sandlot_root nerdctl inspect --format '{{.State.ExitCode}}' $@; }
+nerdctl_container_count_total() { _sandlot_root nerdctl ps -aq | _sandlot_count; }
+nerdctl_container_count_running() { _sandlot_root nerdctl ps -q | _sandlot_count; }
+
+# ctr, containerd's own client (iximiuz Labs)
+ctr_container_pid() { _sandlot_root ctr tasks ps "$@" | head -n 2 | tail -n 1 | awk '{print $1}'; }
+ctr_container_netns() {
+  _sandlot_root lsns -p "$(ctr_container_pid $@)" -t net --nowrap --noheadings | awk '{print $1}'
+}
+ctr_container_is_running() { _sandlot_root ctr tasks list | grep RUNNING | grep -F "$@" >/dev/null; }
+ctr_container_count_total() { _sandlot_root ctr containers list -q | _sandlot_count; }
+ctr_container_count_running() { _sandlot_root ctr tasks list | grep RUNNING | _sandlot_count; }
+
+# Sandlot's extras
 docker_container_exists() {
   [ -n "$1" ] && docker container inspect "$1" >/dev/null 2>&1
 }
-docker_container_is_running() {
-  [ "$(docker container inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = "true" ]
-}
-docker_container_count_running() {
-  docker ps -q 2>/dev/null | wc -l | tr -d ' '
-}
-docker_container_count() {
-  docker ps -aq 2>/dev/null | wc -l | tr -d ' '
-}
-docker_container_exit_code() {
-  docker container inspect -f '{{.State.ExitCode}}' "$1" 2>/dev/null
-}
+docker_container_count() { docker_container_count_total 2>/dev/null; }
 docker_container_image_is() {
   [ "$(docker container inspect -f '{{.Config.Image}}' "$1" 2>/dev/null)" = "$2" ]
 }
@@ -53,7 +101,20 @@ http_ok() {
   else timeout 5 busybox wget -q -O /dev/null "$1"
   fi
 }
+
+# Helpers the content or the machine brings along, as on iximiuz Labs.
+for _sandlot_check in /opt/iximiuz-labs/examiner/checks.d/*; do
+  [ -f "$_sandlot_check" ] && . "$_sandlot_check"
+done
+unset _sandlot_check
 # --- end of helpers ---
 `;
 
-export const HELPER_NAMES = [...HELPER_LIBRARY.matchAll(/^([a-z_]+)\(\)/gm)].map((m) => m[1]);
+const EXTRAS_START = HELPER_LIBRARY.indexOf("# Sandlot's extras");
+const definedIn = (text: string) => [...text.matchAll(/^([a-z_]+)\(\)/gm)].map((m) => m[1]).filter((n) => !n.startsWith('_'));
+
+/** The helpers iximiuz Labs documents, with its names. */
+export const IXIMIUZ_HELPERS = definedIn(HELPER_LIBRARY.slice(0, EXTRAS_START));
+/** Sandlot's own helpers (docs/tutorials.md lists them as extras). */
+export const SANDLOT_HELPERS = definedIn(HELPER_LIBRARY.slice(EXTRAS_START));
+export const HELPER_NAMES = [...IXIMIUZ_HELPERS, ...SANDLOT_HELPERS];

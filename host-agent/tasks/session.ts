@@ -3,7 +3,8 @@
 // as `task` / `content` events. The agent supplies storage, events and SSH through
 // ContentHost; this module holds no playground logic of its own.
 import type { ContentRecord, ContentState, PlaygroundEvent, PlaygroundRecord, TaskRecord } from '../api/protocol';
-import type { Content } from '../content/model';
+import type { ContentMeta } from '../content/model';
+import { errorMessage } from '../util/errors';
 import { TaskEngine, type TaskEngineOptions } from './engine';
 import type { ScriptRunner } from './runner';
 
@@ -22,7 +23,9 @@ export interface ContentHost {
 
 interface Session {
   engine: TaskEngine;
-  content: Content;
+  content: ContentMeta;
+  /** The whole document as JSON text, served as it is. */
+  json: string;
   runner: ScriptRunner;
   /** Record writes in order: a later state must not be overwritten by an earlier one. */
   writes: Promise<void>;
@@ -40,8 +43,13 @@ export class ContentSessions {
     return this.sessions.has(id);
   }
 
-  content(id: string): Content | undefined {
+  content(id: string): ContentMeta | undefined {
     return this.sessions.get(id)?.content;
+  }
+
+  /** The running content's whole document as JSON text. */
+  json(id: string): string | undefined {
+    return this.sessions.get(id)?.json;
   }
 
   /**
@@ -49,22 +57,25 @@ export class ContentSessions {
    * its checks. Resolves when the content is ready; rejects when an init task failed.
    * With `resume`, task records already in the playground record are kept (agent restart).
    */
-  async start(id: string, content: Content, opts: { source: string; defaultMachine: string; resume?: boolean }): Promise<void> {
+  async start(id: string, content: ContentMeta, opts: { source: string; defaultMachine: string; resume?: boolean; json: string }): Promise<void> {
     await this.stop(id);
     const record = this.host.record(id);
     if (!record) throw new Error(`no playground "${id}"`);
     const previous = opts.resume ? record.tasks : undefined;
     const runner = this.host.runner(id);
-    const session: Session = { content, runner, writes: Promise.resolve(), engine: undefined as unknown as TaskEngine };
-    session.engine = new TaskEngine({
+    // The engine reports through the session it belongs to, made right after it.
+    const made: { session?: Session } = {};
+    const engine = new TaskEngine({
       ...this.engineOptions,
       tasks: content.tasks,
       defaultMachine: opts.defaultMachine,
       runner,
       ...(previous ? { resume: previous } : {}),
-      onTask: (task) => this.onTask(id, session, task),
-      onContent: (state, message) => this.onContent(id, session, state, message),
+      onTask: (task) => made.session && this.onTask(id, made.session, task),
+      onContent: (state, message) => made.session && this.onContent(id, made.session, state, message),
     });
+    const session: Session = { content, json: opts.json, runner, writes: Promise.resolve(), engine };
+    made.session = session;
     this.sessions.set(id, session);
     const contentRecord: ContentRecord = {
       name: content.name,
@@ -133,6 +144,6 @@ export class ContentSessions {
     const saved = this.host.updateRecord(id, change);
     session.writes = session.writes
       .then(() => saved)
-      .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${(err as Error).message}`));
+      .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${errorMessage(err)}`));
   }
 }

@@ -96,6 +96,8 @@ function cgroups(root = '/sys/fs/cgroup'): string[] {
   return out.sort();
 }
 
+const KINDS = ['processes', 'netns', 'mounts', 'loops', 'cgroups'] as const satisfies readonly (keyof HostResources)[];
+
 export function snapshotHost(): HostResources {
   const pids = livePids();
   return { processes: processes(pids), netns: netns(pids), mounts: mounts(), loops: loops(), cgroups: cgroups() };
@@ -104,7 +106,7 @@ export function snapshotHost(): HostResources {
 /** What `after` holds that `before` did not, per kind; empty when nothing leaked. */
 export function leaked(before: HostResources, after: HostResources): Partial<HostResources> {
   const out: Partial<HostResources> = {};
-  for (const key of Object.keys(before) as (keyof HostResources)[]) {
+  for (const key of KINDS) {
     const had = new Set(before[key]);
     const extra = after[key].filter((x) => !had.has(x));
     if (extra.length > 0) out[key] = extra;

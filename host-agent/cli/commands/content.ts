@@ -5,10 +5,17 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { ContentState, PlaygroundRecord, TaskRecord } from '../../api/protocol';
-import { defaultCatalog } from '../../content/catalog';
-import { formatProblem } from '../../content/errors';
-import { checkContent, listBuiltinContent, resolveContentDir } from '../../content/load';
+import { TemplateCatalog, templateDirs } from '../../playgrounds/catalog';
+import { formatProblem, type ContentProblem } from '../../content/errors';
+import { libraryEntries, libraryRoots } from '../../content/library';
+import { resolveContentDir } from '../../content/load';
+import type { ContentDocument } from '../../content/model';
+import { outline } from '../../content/outline';
+import { readInWorker, readOneInWorker } from '../../content/reader';
+import { errorMessage } from '../../util/errors';
+import { parseOwnJson } from '../../util/json';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
+import { localBases } from './manifest';
 import { waitUntilRunning } from './playgrounds';
 import { describeTask } from './tasks';
 
@@ -50,56 +57,103 @@ async function waitUntilReady(c: AgentClient, id: string, print: (line: string) 
 }
 
 export function register(program: Command): void {
-  const content = program.command('content').description('tutorials and challenges (iximiuz Labs and Killercoda formats)');
+  const content = program.command('content').description('tutorials, challenges, skill paths, courses (iximiuz Labs) and scenarios (Killercoda)');
+
+  const collect = (value: string, previous: string[]) => [...previous, value];
+
+  /** Reads content like the agent reads it: in a worker with the same caps, time and heap limits. */
+  const read = async (target: string, library: string[]) => {
+    const roots = libraryRoots(library);
+    let dir: string;
+    try {
+      dir = resolveContentDir(target, roots);
+    } catch (err) {
+      throw new CliError(errorMessage(err));
+    }
+    const bases = localBases();
+    const templates = Object.fromEntries(bases.names().flatMap((n) => (bases.get(n) ? [[n, bases.get(n)!]] : [])));
+    return readOneInWorker(dir, new TemplateCatalog(templateDirs()), { library: roots, templates });
+  };
+  const failOnProblems = (dir: string, problems: ContentProblem[]) => {
+    if (problems.length === 0) return;
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    const rel = path.relative(process.cwd(), dir);
+    throw new CliError(`${problems.length} problem(s) in ${rel && !rel.startsWith('..') ? rel : dir}`, 1);
+  };
 
   content
     .command('check')
-    .description('check a content folder: front matter, MDC components, tasks, needs, machines, template, images')
-    .argument('<dir>', 'folder with index.md (iximiuz Labs) or index.json (Killercoda), or a built-in name')
+    .description(
+      'check a content folder: front matter, MDC components, tasks, needs, machines, template, images, links, sizes; what skill paths and courses refer to',
+    )
+    .argument(
+      '<dir>',
+      'folder with index.md (iximiuz Labs tutorial, challenge, skill path, course), a lesson folder, index.json (Killercoda), or a name in the catalog',
+    )
     .option('--json', 'print the parsed content (or the problems) as JSON')
-    .action((target: string, o: { json?: boolean }) => {
-      let dir: string;
-      try {
-        dir = resolveContentDir(target);
-      } catch (err) {
-        throw new CliError((err as Error).message);
-      }
-      const { content: c, problems } = checkContent(dir, defaultCatalog());
+    .option('--library <folder>', 'another folder of content that names may refer to (repeatable)', collect, [] as string[])
+    .action(async (target: string, o: { json?: boolean; library: string[] }) => {
+      const { dir, problems, meta: c, header, json } = await read(target, o.library);
       if (o.json) {
-        printJson(problems.length ? { problems } : c);
-      } else if (problems.length === 0 && c) {
+        printJson(problems.length > 0 || !json ? { problems } : parseOwnJson<ContentDocument>(json));
+        if (problems.length > 0) process.exitCode = 1;
+        return;
+      }
+      if (problems.length === 0 && c) {
         const tasks = Object.values(c.tasks);
         const count = (k: string) => tasks.filter((t) => t.kind === k).length;
         console.log(
-          `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pages.length} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
+          `ok: ${c.title} (${c.format} ${c.kind} on template ${c.playground.template}; ${c.pageCount} page(s), ${count('init')} init, ${count('regular')} regular, ${count('helper')} helper task(s))`,
         );
-      } else {
-        for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+      } else if (problems.length === 0 && header) {
+        console.log(`ok: ${header.title} (${header.format} ${header.kind}; sandlot content show ${target} for its parts)`);
       }
-      if (problems.length > 0) {
-        const rel = path.relative(process.cwd(), dir);
-        throw new CliError(`${problems.length} problem(s) in ${rel && !rel.startsWith('..') ? rel : dir}`, 1);
-      }
+      failOnProblems(dir, problems);
+    });
+
+  content
+    .command('show')
+    .description('show what a content folder holds: the units of a skill path, the modules and lessons of a course, the pages of the rest')
+    .argument('<dir>', 'content folder or a name in the catalog')
+    .option('--json', 'print the document as JSON')
+    .option('--library <folder>', 'another folder of content that names may refer to (repeatable)', collect, [] as string[])
+    .action(async (target: string, o: { json?: boolean; library: string[] }) => {
+      const { dir, problems, json } = await read(target, o.library);
+      if (!json) return failOnProblems(dir, problems);
+      const doc = parseOwnJson<ContentDocument>(json);
+      if (o.json) printJson(doc);
+      else for (const line of outline(doc)) console.log(line);
+      // Missing references and the like still show the outline, then fail.
+      failOnProblems(dir, problems);
     });
 
   content
     .command('list')
-    .description('list the built-in tutorials and challenges')
+    .description('list the content in the catalog: built-ins, $SANDLOT_HOME/content and --library folders')
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
-      const catalog = defaultCatalog();
-      const rows = listBuiltinContent().map(({ name, dir }) => {
-        const c = checkContent(dir, catalog).content;
-        return { name, kind: c?.kind ?? '?', template: c?.playground.template ?? '?', title: c?.title ?? '(invalid: run sandlot content check)' };
-      });
+    .option('--library <folder>', 'another folder of content to list (repeatable)', collect, [] as string[])
+    .action(async (o: { json?: boolean; library: string[] }) => {
+      const entries = libraryEntries(libraryRoots(o.library));
+      const results = await readInWorker(
+        entries.map((e) => e.dir),
+        new TemplateCatalog(templateDirs()),
+        { mode: 'summary' },
+      );
+      const rows = results.map((r, i) => ({
+        name: entries[i].name,
+        kind: r.header?.kind ?? '?',
+        template: r.header?.template ?? '-',
+        title: r.header?.title ?? '(invalid: run sandlot content check)',
+        source: r.dir,
+      }));
       if (o.json) return printJson(rows);
       for (const r of rows) console.log(`${r.name.padEnd(26)} ${r.kind.padEnd(10)} ${r.template.padEnd(8)} ${r.title}`);
     });
 
   content
     .command('start')
-    .description('start a tutorial or challenge on a new playground and run its tasks')
-    .argument('<dir-or-name>', 'content folder or built-in name (see `sandlot content list`)')
+    .description('start a tutorial, challenge, scenario or course lesson on a new playground and run its tasks')
+    .argument('<dir-or-name>', 'content folder (a lesson: its folder in the course) or a name in the catalog (see `sandlot content list`)')
     .option('--lifetime <minutes>', 'lifetime in minutes (default 120)')
     .option('--json', 'print the playground record as JSON')
     .action(async (target: string, o: { lifetime?: string; json?: boolean }) => {

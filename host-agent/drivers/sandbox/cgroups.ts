@@ -8,6 +8,7 @@
 // down, so there the parent is `sandlot/` at the top of the tree (a root agent), or, when
 // the agent runs in a delegated cgroup of its own, that cgroup after the agent has moved
 // itself into a leaf beside the machines' parent.
+import { errorCode, errorMessage } from '../../util/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -39,7 +40,8 @@ export type CgroupLayout =
     }
   | { kind: 'none'; reason: string };
 
-export type V1Hierarchy = 'memory' | 'cpu' | 'cpuacct' | 'pids';
+const V1_HIERARCHIES = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
+export type V1Hierarchy = (typeof V1_HIERARCHIES)[number];
 
 /** Own cgroup paths from /proc/self/cgroup: `v2` for the `0::` line, else per v1 controller. */
 export function parseProcCgroup(text: string): { v2?: string; v1: Record<string, string> } {
@@ -97,7 +99,7 @@ export function prepareCgroupLayout(o: DetectOptions = {}): CgroupLayout {
   try {
     own = parseProcCgroup(o.procCgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'));
   } catch (err) {
-    return { kind: 'none', reason: `cannot read /proc/self/cgroup: ${(err as Error).message}` };
+    return { kind: 'none', reason: `cannot read /proc/self/cgroup: ${errorMessage(err)}` };
   }
   const uid = o.uid ?? process.getuid?.() ?? 0;
   const reasons: string[] = [];
@@ -165,7 +167,7 @@ function tryV1(root: string, own: Record<string, string>, reasons: string[]): Cg
   // A hierarchy is where its control file is: `cpu` may be a link to `cpu,cpuacct`.
   const probe: Record<V1Hierarchy, string> = { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', cpuacct: 'cpuacct.usage', pids: 'pids.max' };
   const mounts: Partial<Record<V1Hierarchy, string>> = {};
-  for (const h of Object.keys(probe) as V1Hierarchy[]) {
+  for (const h of V1_HIERARCHIES) {
     const dir = path.join(root, h);
     // The top of a v1 hierarchy has no .max / limit file for pids; its cgroup.procs is what is always there.
     if (fs.existsSync(path.join(dir, 'cgroup.procs')) && (h === 'pids' || fs.existsSync(path.join(dir, probe[h])))) mounts[h] = dir;
@@ -177,7 +179,9 @@ function tryV1(root: string, own: Record<string, string>, reasons: string[]): Cg
   // cpuacct mounted together with cpu needs no cgroup of its own.
   if (mounts.cpuacct && fs.realpathSync(mounts.cpuacct) === fs.realpathSync(mounts.cpu)) delete mounts.cpuacct;
   const parents: Partial<Record<V1Hierarchy, string>> = {};
-  for (const [h, dir] of Object.entries(mounts) as Array<[V1Hierarchy, string]>) {
+  for (const h of V1_HIERARCHIES) {
+    const dir = mounts[h];
+    if (!dir) continue;
     const parent = path.join(dir, own[h] ?? '/', 'sandlot');
     try {
       fs.mkdirSync(parent, { recursive: true });
@@ -190,7 +194,9 @@ function tryV1(root: string, own: Record<string, string>, reasons: string[]): Cg
       }
     }
   }
-  return { kind: 'v1', parents: parents as Extract<CgroupLayout, { kind: 'v1' }>['parents'] };
+  const { memory, cpu } = parents;
+  if (!memory || !cpu) return undefined;
+  return { kind: 'v1', parents: { ...parents, memory, cpu } };
 }
 
 /** Removes the Sandlot parents again if nothing is in them (after a probe, e.g. `doctor`). */
@@ -254,7 +260,7 @@ function writeAll(dir: string, writes: Array<[string, string]>): void {
     try {
       fs.writeFileSync(path.join(dir, file), value);
     } catch (err) {
-      throw new Error(`cannot write ${value} to ${path.join(dir, file)}: ${code(err)}`);
+      throw new Error(`cannot write ${value} to ${path.join(dir, file)}: ${code(err)}`, { cause: err });
     }
   }
 }
@@ -299,7 +305,7 @@ export async function removeMachineCgroups(leaves: string[], timeoutMs = 3000): 
         break;
       } catch (err) {
         // EBUSY while killed processes are still being torn down.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
+        if (errorCode(err) === 'ENOENT') break;
         if (Date.now() > deadline) {
           ok = false;
           break;
@@ -328,5 +334,5 @@ function readWords(file: string): string[] {
 }
 
 function code(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return errorCode(err) ?? errorMessage(err);
 }

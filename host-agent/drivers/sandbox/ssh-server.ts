@@ -6,7 +6,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { Server, utils, type Connection, type ServerChannel, type PseudoTtyInfo, type Session } from 'ssh2';
+import { Server, utils, type Connection, type ParsedKey, type ServerChannel, type PseudoTtyInfo, type Session } from 'ssh2';
+import type { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { errorMessage } from '../../util/errors';
 import type { MachineUser } from '../protocol';
 
 export interface PtyHandle {
@@ -35,7 +38,7 @@ const SIGNALS: Record<number, string> = { 1: 'HUP', 2: 'INT', 3: 'QUIT', 6: 'ABR
 export class MachineSshServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
-  private readonly allowedKey: ReturnType<typeof utils.parseKey>;
+  private readonly allowedKey: ParsedKey;
 
   constructor(
     hostKey: string,
@@ -45,7 +48,7 @@ export class MachineSshServer {
   ) {
     const parsed = utils.parseKey(authorizedKey);
     if (parsed instanceof Error) throw new Error(`playground user key: ${parsed.message}`);
-    this.allowedKey = Array.isArray(parsed) ? parsed[0] : parsed;
+    this.allowedKey = parsed;
     // The SFTP side is OpenSSH's own sftp-server, so clients must apply OpenSSH's SFTP
     // quirks (e.g. the swapped SYMLINK arguments); they decide that from this banner.
     this.server = new Server(
@@ -56,7 +59,10 @@ export class MachineSshServer {
 
   /** Serves one SSH connection arriving on any byte stream (tunnel, TCP socket, pipe). */
   accept(stream: Duplex): void {
-    this.server.injectSocket(stream as never);
+    // ssh2 types injectSocket as taking a net.Socket, but it only reads and writes the
+    // stream (tunnels and duplex pairs are served this way since issue 2).
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
+    this.server.injectSocket(stream as Socket);
   }
 
   close(): void {
@@ -70,7 +76,7 @@ export class MachineSshServer {
     client.on('authentication', (ctx) => {
       const candidate = this.processes.user(ctx.username);
       if (ctx.method !== 'publickey' || !candidate) return ctx.reject(['publickey']);
-      const key = this.allowedKey as Exclude<typeof this.allowedKey, Error>;
+      const key = this.allowedKey;
       const expected = key.getPublicSSH();
       if (ctx.key.algo !== key.type || expected.length !== ctx.key.data.length || !timingSafeEqual(expected, ctx.key.data)) {
         return ctx.reject(['publickey']);
@@ -126,7 +132,7 @@ export class MachineSshServer {
     session.on('signal', (accept, _reject, info) => {
       const name = `SIG${info.name}`;
       if (pty) pty.kill(name);
-      else child?.kill(name as NodeJS.Signals);
+      else if (isSignal(name)) child?.kill(name);
       accept?.();
     });
     const start = (channel: ServerChannel, command: string | undefined): void => {
@@ -172,8 +178,8 @@ export class MachineSshServer {
       try {
         start(channel, command);
       } catch (err) {
-        this.log('error', `cannot start ${command === undefined ? 'shell' : 'command'}: ${(err as Error).message}`);
-        channel.stderr.write(`sandlot: ${(err as Error).message}\n`);
+        this.log('error', `cannot start ${command === undefined ? 'shell' : 'command'}: ${errorMessage(err)}`);
+        channel.stderr.write(`sandlot: ${errorMessage(err)}\n`);
         finish(channel, 255);
       }
     };
@@ -205,4 +211,8 @@ function finish(channel: ServerChannel, code: number, signal?: string): void {
   if (signal) channel.exit(signal, false, '');
   else channel.exit(code);
   channel.end();
+}
+
+function isSignal(name: string): name is NodeJS.Signals {
+  return name in constants.signals;
 }

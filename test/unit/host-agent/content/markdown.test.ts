@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMarkdown, splitKillercodaFences } from '../../../../host-agent/content/markdown';
+import { longestParagraph, parseMarkdown, splitKillercodaFences } from '../../../../host-agent/content/markdown';
 
 describe('parseMarkdown (MDC)', () => {
   it('reads simple-task slots, the task name and its line', () => {
@@ -151,5 +151,60 @@ describe('Killercoda markdown', () => {
     const out = parseMarkdown('::simple-task\nnot a component\n::\n', 'killercoda');
     expect(out.refs).toEqual([]);
     expect(out.blocks[0].type).toBe('paragraph');
+  });
+});
+
+describe('parse cost', () => {
+  it('still links bare URLs (without the quadratic autolink syntax)', () => {
+    const out = parseMarkdown('See https://example.com/a?b=1 and www.example.org, or mail me@example.net.\n', 'mdc');
+    expect(out.blocks[0]).toMatchObject({
+      type: 'paragraph',
+      children: [
+        { type: 'text', value: 'See ' },
+        { type: 'link', url: 'https://example.com/a?b=1' },
+        { type: 'text', value: ' and ' },
+        { type: 'link', url: 'http://www.example.org' },
+        { type: 'text', value: ', or mail ' },
+        { type: 'link', url: 'mailto:me@example.net' },
+        { type: 'text', value: '.' },
+      ],
+    });
+  });
+
+  // The autolink-literal syntax made this quadratic. (A `:` per word still is, in MDC's
+  // inline syntax: the 32 KiB paragraph cap bounds that.)
+  it('parses a long paragraph of words and bare www links in time linear in its length', () => {
+    const paragraph = (bytes: number) => 'word www.example.org and more words\n'.repeat(Math.ceil(bytes / 36));
+    // The fastest of five: a busy host (or a collection in the test worker) only ever adds time.
+    const time = (text: string) =>
+      Math.min(
+        ...[1, 2, 3, 4, 5].map(() => {
+          const t0 = performance.now();
+          parseMarkdown(text, 'mdc');
+          return performance.now() - t0;
+        }),
+      );
+    time(paragraph(20_000)); // warm up
+    const small = time(paragraph(100_000));
+    const large = time(paragraph(200_000));
+    // Twice the text: about twice the time when linear, four times when quadratic. (The
+    // autolink syntax's cost shows only past ~400 KB: 0.8 MB took 7.6 s, now 1.4 s — see
+    // bench/RESULTS.md; this keeps the parse from growing faster than the text again.)
+    expect(large / small, `${small.toFixed(0)} ms → ${large.toFixed(0)} ms`).toBeLessThan(3.2);
+  }, 60_000);
+
+  it('measures the longest paragraph outside code and front matter', () => {
+    const text = ['---', 'title: x', 'a: b', '---', 'one', 'two', '', '```', 'code code code code code', 'more code', '```', 'three', ''].join('\n');
+    expect(longestParagraph(text)).toEqual({ line: 5, endLine: 6, bytes: 8 });
+  });
+
+  it('refuses a paragraph over the cap with its lines, size and the cap', () => {
+    const text = `---\ntitle: x\n---\nintro\n\n${'abc def\n'.repeat(10)}\nend\n`;
+    const out = parseMarkdown(text, 'mdc', { maxParagraphBytes: 50 });
+    expect(out.blocks).toEqual([]);
+    expect(out.frontMatter).toBe('title: x\n');
+    expect(out.problems).toEqual([
+      { line: 6, message: 'lines 6–15 hold 80 bytes without a blank line, more than the 50 bytes one paragraph may have (split it with blank lines)' },
+    ]);
   });
 });

@@ -1,6 +1,9 @@
+// Content `playground:` becomes a manifest based on its template, checked and applied by
+// the manifest loader: a subset of the template's machines with their tweaks, and the
+// manifest fields (tabs, networks, registryAuth, …) of iximiuz Labs' reference.
 import { describe, expect, it } from 'vitest';
-import { defaultMachine, manifestForContent } from '../../../../host-agent/content/playground';
-import type { Content } from '../../../../host-agent/content/model';
+import { basesFrom, defaultMachine, manifestForContent, manifestName, playgroundProblems } from '../../../../host-agent/content/playground';
+import type { Content, PlaygroundSection } from '../../../../host-agent/content/model';
 import { loadManifestText } from '../../../../host-agent/manifests/load';
 
 const template = loadManifestText(
@@ -16,40 +19,67 @@ playground:
 `,
   'two.yaml',
 );
+const bases = basesFrom({ two: template });
 
-const content = (machines: Content['playground']['machines']): Content => ({
-  name: 'c',
-  kind: 'challenge',
-  format: 'iximiuz',
+const content = (section?: PlaygroundSection): Pick<Content, 'name' | 'title' | 'playground'> => ({
+  name: 'My_Challenge',
   title: 'My challenge',
-  description: '',
-  dir: '/x',
-  playground: { template: 'two', machines },
-  tasks: {},
-  pages: [],
+  playground: { template: 'two', ...(section ? { section } : {}) },
 });
 
 describe('manifestForContent', () => {
-  it('applies per-machine overrides on top of the template', () => {
-    const m = manifestForContent(
-      content([{ name: 'a', resources: { ramSize: '2Gi' }, startupFiles: [{ path: '/root/x', content: 'y' }], noSSH: true }]),
-      template,
-    );
-    expect(m.title).toBe('My challenge');
-    expect(m.playground.machines[0]).toEqual({
-      name: 'a',
-      resources: { cpuCount: 1, ramSize: '2Gi' },
-      startupFiles: [
-        { path: '/etc/motd', content: 'hi' },
-        { path: '/root/x', content: 'y' },
-      ],
-      noSSH: true,
-    });
-    expect(m.playground.machines[1]).toEqual({ name: 'b' });
-    expect(defaultMachine(m)).toBe('a');
+  it('keeps every template machine when the content lists none', () => {
+    const { manifest } = manifestForContent(content(), bases);
+    expect(manifest.playground.machines.map((m) => m.name)).toEqual(['a', 'b']);
+    expect(manifest).toMatchObject({ name: 'my-challenge', title: 'My challenge' });
+    expect('base' in manifest).toBe(false);
   });
 
-  it('refuses overrides of machines the template does not have', () => {
-    expect(() => manifestForContent(content([{ name: 'zz' }]), template)).toThrow('c: playground.machines: unknown machine "zz" (template "two" has a, b)');
+  it('keeps only the listed machines, with their tweaks on top of the template', () => {
+    const { manifest } = manifestForContent(
+      content({ machines: [{ name: 'a', resources: { ramSize: '2GiB' }, startupFiles: [{ path: '/root/x', content: 'y' }], noSSH: true }] }),
+      bases,
+    );
+    expect(manifest.playground.machines).toEqual([
+      {
+        name: 'a',
+        resources: { cpuCount: 1, ramSize: '2GiB' },
+        startupFiles: [
+          { path: '/etc/motd', content: 'hi' },
+          { path: '/root/x', content: 'y' },
+        ],
+        noSSH: true,
+      },
+    ]);
+    expect(defaultMachine(manifest)).toBe('a');
+    expect(defaultMachine(manifestForContent(content({ machines: [{ name: 'b' }] }), bases).manifest)).toBe('b');
+  });
+
+  it('takes the manifest fields iximiuz Labs content uses', () => {
+    const { manifest } = manifestForContent(
+      content({ registryAuth: 'me:pw', tabs: [{ kind: 'ide' }, { machine: 'a' }], networks: [{ name: 'lan', subnet: '10.9.0.0/24' }] }),
+      bases,
+    );
+    expect(manifest.playground).toMatchObject({
+      registryAuth: 'me:pw',
+      tabs: [{ kind: 'ide' }, { machine: 'a' }],
+      networks: [{ name: 'lan', subnet: '10.9.0.0/24' }],
+    });
+  });
+
+  it('reports what the manifest loader refuses, naming the playground field', () => {
+    expect(playgroundProblems(content({ machines: [{ name: 'zz' }] }), bases)).toEqual([
+      'playground.machines[0].name: base "two" has no machine "zz" (expected one of a, b; base flexbox allows any machines)',
+    ]);
+    expect(playgroundProblems(content({ tabs: [{ kind: 'http-port', machine: 'nope', number: 80, name: 'App' }] }), bases)).toEqual([
+      expect.stringMatching(/^playground\.tabs\[0\]\.machine: .*nope/),
+    ]);
+    expect(playgroundProblems(content(), bases)).toEqual([]);
+  });
+
+  it('names the manifest after the content, as a DNS label', () => {
+    expect(manifestName('Linux_Basics 101')).toBe('linux-basics-101');
+    expect(manifestName('___')).toBe('content');
+    expect(manifestName('x'.repeat(80))).toHaveLength(63);
   });
 });

@@ -5,9 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import type { Content, TaskSpec } from '../../../../host-agent/content/model';
+import type { ContentMeta, TaskSpec } from '../../../../host-agent/content/model';
 import { LocalRunner } from '../../../../host-agent/tasks/local-runner';
 import { ContentSessions, type ContentHost } from '../../../../host-agent/tasks/session';
+import { parseOwnJson } from '../../../../host-agent/util/json';
 
 function memoryHost(dir: string) {
   let stored = JSON.stringify({
@@ -23,21 +24,21 @@ function memoryHost(dir: string) {
   } satisfies PlaygroundRecord);
   const events: PlaygroundEvent[] = [];
   const host: ContentHost = {
-    record: () => JSON.parse(stored) as PlaygroundRecord,
+    record: () => parseOwnJson<PlaygroundRecord>(stored),
     updateRecord: async (_id, change) => {
-      const r = JSON.parse(stored) as PlaygroundRecord;
+      const r = parseOwnJson<PlaygroundRecord>(stored);
       change(r);
       stored = JSON.stringify(r);
     },
     emit: (_id, e) => events.push(e),
     runner: () => new LocalRunner({ ...process.env, D: dir }),
   };
-  return { host, events, stored: () => JSON.parse(stored) as PlaygroundRecord };
+  return { host, events, stored: () => parseOwnJson<PlaygroundRecord>(stored) };
 }
 
 const t = (name: string, run: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({ name, kind: 'regular', user: 'root', run, needs: [], env: [], ...extra });
 
-const content: Content = {
+const content: ContentMeta = {
   name: 'demo',
   kind: 'challenge',
   format: 'iximiuz',
@@ -46,8 +47,9 @@ const content: Content = {
   dir: '/x',
   playground: { template: 'linux' },
   tasks: { init_x: t('init_x', 'echo init >> $D/init-runs', { kind: 'init' }), verify: t('verify', '[ -f $D/done ]') },
-  pages: [],
+  pageCount: 0,
 };
+const json = JSON.stringify({ ...content, pages: [] });
 
 async function until(what: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -62,7 +64,7 @@ describe('ContentSessions', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-session-test-'));
     const { host, events, stored } = memoryHost(dir);
     const sessions = new ContentSessions(host, { intervalMs: 100 });
-    await sessions.start('pg-1', content, { source: '/x', defaultMachine: 'dev' });
+    await sessions.start('pg-1', content, { source: '/x', defaultMachine: 'dev', json });
     expect(stored().content).toEqual({ name: 'demo', kind: 'challenge', title: 'Demo', source: '/x', state: 'ready' });
     await until(() => (stored().tasks?.verify.runs ?? 0) >= 1 && stored().tasks?.verify.status === 'running');
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['snapshot', 'task', 'content']));
@@ -71,7 +73,7 @@ describe('ContentSessions', () => {
     // "agent restart": a new ContentSessions on the same stored record
     await sessions.dispose();
     const again = new ContentSessions(host, { intervalMs: 100 });
-    await again.start('pg-1', content, { source: '/x', defaultMachine: 'dev', resume: true });
+    await again.start('pg-1', content, { source: '/x', defaultMachine: 'dev', resume: true, json });
     fs.writeFileSync(path.join(dir, 'done'), '');
     await until(() => stored().content?.state === 'completed');
     expect(stored().tasks?.verify).toMatchObject({ status: 'completed', exitCode: 0 });
@@ -84,8 +86,10 @@ describe('ContentSessions', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-session-test-'));
     const { host, stored } = memoryHost(dir);
     const sessions = new ContentSessions(host, { intervalMs: 100 });
-    const bad: Content = { ...content, tasks: { init_x: t('init_x', 'echo boom >&2; exit 2', { kind: 'init' }) } };
-    await expect(sessions.start('pg-1', bad, { source: '/x', defaultMachine: 'dev' })).rejects.toThrow('init task "init_x" on dev exited with code 2:\nboom');
+    const bad: ContentMeta = { ...content, tasks: { init_x: t('init_x', 'echo boom >&2; exit 2', { kind: 'init' }) } };
+    await expect(sessions.start('pg-1', bad, { source: '/x', defaultMachine: 'dev', json })).rejects.toThrow(
+      'init task "init_x" on dev exited with code 2:\nboom',
+    );
     await sessions.dispose();
     expect(stored().content).toMatchObject({ state: 'failed', error: 'init task "init_x" on dev exited with code 2:\nboom' });
     expect(stored().tasks?.init_x).toMatchObject({ status: 'failed', exitCode: 2 });
