@@ -211,7 +211,7 @@ export class MicrovmDriver implements Driver {
     if (!holderAlive(state.net)) {
       // Without its namespace a running VM has no network: begin again with every machine.
       for (const r of Object.values(state.machines)) killVm(r.vm);
-      detachUplink(previous?.uplink);
+      await detachUplink(previous?.uplink);
       ctx.progress('network', 'started');
       state.net = await this.startNetworks(spec, ctx);
       this.save(spec, state);
@@ -263,7 +263,7 @@ export class MicrovmDriver implements Driver {
       }),
     );
     this.closeRelay(spec);
-    detachUplink(state.net?.uplink);
+    await detachUplink(state.net?.uplink);
     stopHolder(state.net);
     state.net = undefined;
     this.save(spec, state);
@@ -284,7 +284,7 @@ export class MicrovmDriver implements Driver {
       for (const vm of vms) killVm(vm);
       await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
       this.closeRelay(spec);
-      detachUplink(state.net?.uplink);
+      await detachUplink(state.net?.uplink);
       stopHolder(state.net);
     }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
@@ -439,9 +439,9 @@ export class MicrovmDriver implements Driver {
     try {
       holder.uplink = await attachUplink(holder.pid, spec.id);
       if (holder.uplink.kind === 'none') ctx.log('warn', `microvm: no way out for this playground: ${holder.uplink.reason}`);
-      else applyNamespaceNat(holder.pid, plan.bridges);
+      else await applyNamespaceNat(holder.pid, plan.bridges);
     } catch (err) {
-      detachUplink(holder.uplink);
+      await detachUplink(holder.uplink);
       stopHolder(holder);
       throw new Error(`microvm network: ${errorMessage(err)}`, { cause: err });
     }
