@@ -6,6 +6,7 @@ import { findCli } from './agent-client/cli';
 import { registerCommands } from './commands';
 import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
+import { registerMcpServer } from './mcp/provider';
 import { registerPlaygroundPanel } from './playground-panel';
 import { PlaygroundMemory } from './playground-memory';
 import { SandlotFileSystem } from './remote/fs-provider';
@@ -44,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(registerTutorial(agent, sessions, log, context));
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
+  own(registerMcpServer(() => findCli(context.extensionPath), context.secrets, log));
   own(
     registerCommands({
       agent,

@@ -4,14 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { isApiError, type AgentClient } from '../api/client';
+import { LABEL_MCP_CLIENT, LABEL_MCP_SESSION } from '../api/labels';
 import { listenForward, type PortForward } from '../api/port-forward';
 import type { MachineRecord, PlaygroundRecord } from '../api/protocol';
 import { connectMachine } from '../ssh/connect';
 import { errorMessage } from '../util/errors';
-
-/** Labels on the playgrounds a session starts: whose they are and which client asked. */
-export const LABEL_SESSION = 'mcp.session';
-export const LABEL_CLIENT = 'mcp.client';
 
 export interface McpOptions {
   /** Every playground of the agent is in scope, not only this session's. */
@@ -63,11 +60,11 @@ export class McpSession {
   }
 
   labels(): Record<string, string> {
-    return { [LABEL_SESSION]: this.id, [LABEL_CLIENT]: oneLine(this.clientName, 256) };
+    return { [LABEL_MCP_SESSION]: this.id, [LABEL_MCP_CLIENT]: oneLine(this.clientName, 256) };
   }
 
   owns(record: PlaygroundRecord): boolean {
-    return record.labels?.[LABEL_SESSION] === this.id;
+    return record.labels?.[LABEL_MCP_SESSION] === this.id;
   }
 
   inScope(record: PlaygroundRecord): boolean {

@@ -3,7 +3,8 @@
 // output schemas; `summarize` is the one writer of the values.
 import { z } from 'zod';
 import type { PlaygroundRecord } from '../api/protocol';
-import { LABEL_CLIENT, type McpSession } from './session';
+import { LABEL_MCP_CLIENT } from '../api/labels';
+import type { McpSession } from './session';
 
 export const machineSummary = z.object({
   name: z.string(),
@@ -51,7 +52,7 @@ export function summarize(r: PlaygroundRecord, session: McpSession, now = Date.n
       home: m.home,
     })),
     startedByThisSession: session.owns(r),
-    ...(r.labels?.[LABEL_CLIENT] ? { startedBy: r.labels[LABEL_CLIENT] } : {}),
+    ...(r.labels?.[LABEL_MCP_CLIENT] ? { startedBy: r.labels[LABEL_MCP_CLIENT] } : {}),
     ...(r.content ? { content: { name: r.content.name, kind: r.content.kind, title: r.content.title, state: r.content.state } } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
