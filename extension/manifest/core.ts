@@ -59,6 +59,12 @@ export const CORE_SETTINGS: Record<string, SettingSpec> = {
     markdownDescription:
       'Address of the Sandlot agent, e.g. `http://127.0.0.1:7420`. Empty: the local agent found through `$SANDLOT_HOME/agent.json`. The token goes in SecretStorage (**Sandlot: Set Agent Token…**); for the local agent it is read from its token file.',
   },
+  'sandlot.openLayoutOnStart': {
+    type: 'boolean',
+    default: true,
+    markdownDescription:
+      "Open a playground's layout (its manifest's `tabs`: terminals, browser tabs, …; without tabs a terminal per machine) when it is started from VS Code. **Sandlot: Open Playground Layout** opens it again.",
+  },
   'sandlot.cli.path': {
     type: 'string',
     default: '',

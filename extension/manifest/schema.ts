@@ -62,6 +62,10 @@ export interface FeatureManifest<Id extends string> {
   viewsWelcome?: ViewWelcome[];
   viewTitle?: MenuEntry<Id>[];
   itemContext?: MenuEntry<Id>[];
+  /** The Explorer's context menu on files. */
+  explorerContext?: MenuEntry<Id>[];
+  /** Buttons in an editor's title bar. */
+  editorTitle?: MenuEntry<Id>[];
   walkthroughSteps?: WalkthroughStep[];
   settings?: Record<string, SettingSpec>;
   mcpServerDefinitionProviders?: McpProviderSpec[];

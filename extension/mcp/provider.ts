@@ -8,6 +8,7 @@ import { version } from '../../package.json';
 import { TOKEN_SECRET } from '../agent-client/connection';
 import type { CliCommand } from '../agent-client/cli';
 import { errorMessage } from '../log';
+import { compareVersions } from '../manifest/tested-versions';
 import { MCP_ENABLED_SETTING, MCP_PROVIDER_ID } from './manifest';
 
 /** The part of VS Code 1.101's API this uses (@types/vscode stays at the oldest tested version). */
@@ -33,8 +34,15 @@ function isDefinition(v: unknown): v is McpStdioServerDefinition {
   return typeof v === 'object' && v !== null && typeof Reflect.get(v, 'label') === 'string';
 }
 
+/**
+ * The release that made the API stable. 1.100 has a function of the same name, but it
+ * wants an earlier contribution point (`modelContextServerCollections`) and refuses ours.
+ */
+export const MCP_API_SINCE = '1.101.0';
+
 /** The MCP server definition API of the running VS Code, or undefined where it has none. */
 function mcpApi(): McpApi | undefined {
+  if (compareVersions(vscode.version.replace(/-.*$/, ''), MCP_API_SINCE) < 0) return undefined;
   const lm: unknown = Reflect.get(vscode, 'lm');
   const register: unknown = lm && typeof lm === 'object' ? Reflect.get(lm, 'registerMcpServerDefinitionProvider') : undefined;
   const Definition: unknown = Reflect.get(vscode, 'McpStdioServerDefinition');

@@ -20,6 +20,7 @@ import {
   type HttpRouteName,
   type ParamsOf,
   type PlaygroundEvent,
+  type PlaygroundManifestView,
   type PlaygroundRecord,
   type ResponseOf,
   type SshKeyResponse,
@@ -108,6 +109,10 @@ export class AgentClient {
   }
   destroy(id: string): Promise<{ id: string; state: 'destroyed' }> {
     return this.call('destroyPlayground', { id });
+  }
+  /** The effective manifest of a playground and its layout. */
+  manifest(id: string): Promise<PlaygroundManifestView> {
+    return this.call('playgroundManifest', { id });
   }
   sshKey(id: string): Promise<SshKeyResponse> {
     return this.call('sshKey', { id });

@@ -8,7 +8,17 @@ import { z } from 'zod';
 import type { Content } from '../content/model';
 import type { ApiErrorCode } from './errors';
 import { buildPath, type PathParams } from './paths';
-import type { AgentInfo, ContentSummary, ExecChunk, PlaygroundEvent, PlaygroundRecord, SshKeyResponse, TaskRecord, TemplateSummary } from './records';
+import type {
+  AgentInfo,
+  ContentSummary,
+  ExecChunk,
+  PlaygroundEvent,
+  PlaygroundManifestView,
+  PlaygroundRecord,
+  SshKeyResponse,
+  TaskRecord,
+  TemplateSummary,
+} from './records';
 
 export type * from './records';
 export * from './errors';
@@ -71,6 +81,12 @@ export const createPlaygroundBody = z
     lifetimeMinutes: minutes().optional(),
     /** Kept on the record (`labels`). */
     labels: labels().optional(),
+    /** Values of the manifest's init conditions (`-i key=value`); the agent checks them against the manifest. */
+    inputs: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: (iss) => `expected an init condition key, got ${showValue(iss.input)}` }), z.string(), {
+        error: 'expected an object of init condition keys to string values',
+      })
+      .optional(),
   })
   .superRefine((body, ctx) => {
     if (body.template !== undefined && body.manifest !== undefined) {
@@ -233,6 +249,15 @@ export const API = {
     reply: 'json',
     response: returns<PlaygroundRecord>(),
     errors: [...PG, 'state_not_saved'],
+  }),
+  /** The effective manifest (defaults written out; `start -f` accepts it again) and the layout its tabs make. */
+  playgroundManifest: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/manifest',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundManifestView>(),
+    errors: PG,
   }),
   sshKey: route({ method: 'GET', path: '/v1/playgrounds/:id/ssh-key', group: 'playgrounds', reply: 'json', response: returns<SshKeyResponse>(), errors: PG }),
   /** Resident memory per machine in bytes, where the driver can tell. */

@@ -102,6 +102,9 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     const extended = await api.extend(r.id, 60);
     expect(Date.parse(extended.deadline)).toBeGreaterThan(Date.parse(r.deadline));
     expect(await api.memory(r.id)).toEqual({ dev: 1024 * 1024 });
+    const view = await api.manifest(r.id);
+    expect(view.text).toMatch(/^# Effective manifest of [\s\S]*\nbase: flexbox\n/);
+    expect(view.tabs).toEqual([{ id: 'terminal-dev', kind: 'terminal', name: 'dev', machine: 'dev' }]);
     const key = await api.sshKey(r.id);
     expect(key.publicKey).toBe(r.userPublicKey);
     expect(key.knownHosts).toHaveLength(1);
