@@ -7,6 +7,7 @@ import { registerCommands } from './commands';
 import { LayoutCommands } from './layout';
 import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
+import { registerMcpServer } from './mcp/provider';
 import { registerPlaygroundPanel } from './playground-panel';
 import { PlaygroundMemory } from './playground-memory';
 import { SandlotFileSystem } from './remote/fs-provider';
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
   const layouts = own(new LayoutCommands({ agent, sessions, forwards, log, state: context.globalState }));
+  own(registerMcpServer(() => findCli(context.extensionPath), context.secrets, log));
   own(
     registerCommands({
       agent,

@@ -50,6 +50,8 @@ export interface PlaygroundRecord {
   /** The playground's SSH user public key (the private half: `GET …/ssh-key`). */
   userPublicKey: string;
   error?: string;
+  /** What the client that started it asked to keep on it (`sandlot mcp`: `mcp.session`, `mcp.client`). */
+  labels?: Record<string, string>;
   /** Set by the content/task engine when the playground runs a tutorial or challenge. */
   content?: ContentRecord;
   /** Task states of the content, by task name (set together with `content`). */

@@ -214,7 +214,7 @@ export class PlaygroundManager {
     }
     const id = newPlaygroundId();
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
-    const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes });
+    const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes, labels: req.labels });
     const spec = this.buildSpec(stored, manifest);
     const problems = hostProblems(spec, driverName, this.opts.host);
     if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));

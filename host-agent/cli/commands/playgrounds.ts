@@ -3,6 +3,7 @@ import { formatEventLoopLag } from '../../util/event-loop-lag';
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
+import { startedBy } from '../../api/labels';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
 import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
@@ -137,7 +138,7 @@ export function register(program: Command): void {
           ['ID', 'TEMPLATE', 'STATE', 'MACHINES', 'EXPIRES IN'],
           ...list.map((p) => [
             p.id,
-            p.template,
+            p.template + (startedBy(p) ? ` (${startedBy(p)})` : ''),
             p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''),
             p.machines.map((m) => `${m.name}:${m.state}`).join(','),
             timeLeft(p.deadline),
