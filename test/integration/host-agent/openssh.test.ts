@@ -1,7 +1,9 @@
 // OpenSSH's own ssh, scp and sftp through `ProxyCommand sandlot ssh-proxy --stdio`, with
 // the config `sandlot ssh-config` writes and strict host key checking.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,7 +114,7 @@ describe('OpenSSH through the agent', () => {
     // ~/.ssh is the user's own (ssh can add hosts, the user can add keys).
     expect(openssh(config, alias('node-02'), 'touch ~/.ssh/config && stat -c %U ~/.ssh', ['-l', 'laborant']).stdout.trim()).toBe('laborant');
     // A host key that does not match is refused: known_hosts names node-02's real key.
-    const fake = `node-02 ${pg.machines[0]!.hostKey.split(' ').slice(0, 2).join(' ')}`;
+    const fake = `node-02 ${pg.machines[0].hostKey.split(' ').slice(0, 2).join(' ')}`;
     const spoof = openssh(
       config,
       alias('node-01'),
@@ -129,9 +131,7 @@ describe('OpenSSH through the agent', () => {
     const up = spawnSync('scp', ['-F', config, '-o', 'BatchMode=yes', local, `${alias('node-02')}:/tmp/payload.bin`], { encoding: 'utf8' });
     expect(up.stderr).toBe('');
     expect(up.status).toBe(0);
-    expect(openssh(config, alias('node-02'), 'sha256sum < /tmp/payload.bin').stdout.split(' ')[0]).toBe(
-      require('node:crypto').createHash('sha256').update(data).digest('hex'),
-    );
+    expect(openssh(config, alias('node-02'), 'sha256sum < /tmp/payload.bin').stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
     const back = path.join(agent.home, 'back.bin');
     const sftp = spawnSync('sftp', ['-F', config, '-o', 'BatchMode=yes', '-b', '-', alias('node-02')], {
       input: `get /tmp/payload.bin ${back}\n`,
@@ -180,8 +180,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+      const addr = s.address();
+      if (!addr || typeof addr === 'string') throw new Error('the probe server has no TCP address');
+      s.close(() => resolve(addr.port));
     });
   });
 }
@@ -204,9 +205,9 @@ function waitForOutput(child: import('node:child_process').ChildProcess, re: Reg
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = require('node:http').get({ host: '127.0.0.1', port, path: '/', timeout: 10_000 }, (res: import('node:http').IncomingMessage) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 10_000 }, (res) => {
       let body = '';
-      res.on('data', (d: Buffer) => (body += d));
+      res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
     });
     req.on('error', reject);
