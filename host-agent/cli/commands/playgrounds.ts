@@ -5,7 +5,6 @@ import type { AgentClient } from '../../api/client';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
 import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
-import { interactiveSsh } from './ssh';
 
 function describeEvent(e: PlaygroundEvent): string | undefined {
   switch (e.type) {
@@ -111,7 +110,10 @@ export function register(program: Command): void {
         say(`Playground ${record.id} is running: ${record.machines.map((m) => m.name).join(', ')} (expires in ${timeLeft(record.deadline)})`);
         if (!o.ssh) say(`Enter it with: sandlot ssh ${record.id}`);
       }
-      if (o.ssh) process.exitCode = await interactiveSsh(c, record, record.machines[0].name, undefined, []);
+      if (o.ssh) {
+        const { interactiveSsh } = await import('../ssh-session');
+        process.exitCode = await interactiveSsh(c, record, record.machines[0].name, undefined, []);
+      }
     });
 
   program
