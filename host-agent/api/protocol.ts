@@ -9,11 +9,24 @@ import type { z } from 'zod';
 import type { Content } from '../content/model';
 import type { ApiErrorCode } from './errors';
 import { buildPath, type PathParams } from './paths';
-import type { AgentInfo, ContentSummary, ExecChunk, PlaygroundEvent, PlaygroundRecord, SshKeyResponse, TaskRecord, TemplateSummary } from './records';
+import type {
+  AgentInfo,
+  ContentSummary,
+  ExecChunk,
+  PlaygroundEvent,
+  PlaygroundManifestView,
+  PlaygroundRecord,
+  SshKeyResponse,
+  TaskRecord,
+  TemplateSummary,
+} from './records';
 import type * as schemas from './schemas';
 
 export type * from './records';
-export type { CreatePlaygroundRequest, ExecRequest, ExtendRequest, StartContentRequest, TaskInputRequest } from './schemas';
+export type { ClientLogRequest, CreatePlaygroundRequest, ExecRequest, ExtendRequest, StartContentRequest, TaskInputRequest } from './schemas';
+
+/** Most labels a playground carries (schemas.ts checks it). */
+export const MAX_LABELS = 16;
 export * from './errors';
 export * from './host-alias';
 
@@ -83,6 +96,16 @@ const PG = ['playground_not_found'] as const;
 
 export const API = {
   info: route({ method: 'GET', path: '/v1/info', group: 'agent', reply: 'json', response: returns<AgentInfo>(), errors: [] }),
+  /** Writes one line to the agent's log, naming the client. */
+  clientLog: route({
+    method: 'POST',
+    path: '/v1/log',
+    group: 'agent',
+    body: takes<typeof schemas.clientLogBody>(),
+    reply: 'json',
+    response: returns<{ logged: true }>(),
+    errors: [],
+  }),
   listTemplates: route({ method: 'GET', path: '/v1/templates', group: 'playgrounds', reply: 'json', response: returns<TemplateSummary[]>(), errors: [] }),
   listPlaygrounds: route({ method: 'GET', path: '/v1/playgrounds', group: 'playgrounds', reply: 'json', response: returns<PlaygroundRecord[]>(), errors: [] }),
   createPlayground: route({
@@ -136,6 +159,15 @@ export const API = {
     reply: 'json',
     response: returns<PlaygroundRecord>(),
     errors: [...PG, 'state_not_saved'],
+  }),
+  /** The effective manifest (defaults written out; `start -f` accepts it again) and the layout its tabs make. */
+  playgroundManifest: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/manifest',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundManifestView>(),
+    errors: PG,
   }),
   sshKey: route({ method: 'GET', path: '/v1/playgrounds/:id/ssh-key', group: 'playgrounds', reply: 'json', response: returns<SshKeyResponse>(), errors: PG }),
   /** Resident memory per machine in bytes, where the driver can tell. */

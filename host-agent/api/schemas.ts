@@ -3,7 +3,7 @@
 // by type only, so the client, the CLI's lean commands and ssh-proxy load the table
 // without zod (~750 KB of JavaScript, the largest part of a CLI start).
 import { z } from 'zod';
-import { MAX_LIFETIME_MINUTES, showValue, type Api, type QueryRoute, type BodyRoute, type SchemaIn } from './protocol';
+import { MAX_LABELS, MAX_LIFETIME_MINUTES, showValue, type Api, type QueryRoute, type BodyRoute, type SchemaIn } from './protocol';
 
 const minutes = () => {
   const error = (iss: { input?: unknown }) => `expected a number of minutes (more than 0, at most ${MAX_LIFETIME_MINUTES}), got ${showValue(iss.input)}`;
@@ -17,6 +17,22 @@ const oneLine = (what: string) =>
     .max(1024, { error: `expected at most 1024 characters` })
     .regex(/^\P{Cc}*$/u, { error: 'expected one line without control characters' });
 
+/** Label keys: lower-case words joined by '.', '-', '_' or '/' (`mcp.session`). */
+const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
+
+/**
+ * Labels a client puts on the playgrounds it starts, kept on the record as given (`sandlot
+ * mcp` marks its session's playgrounds with them). The agent does not interpret them.
+ */
+const labels = () =>
+  z
+    .record(
+      z.string().regex(LABEL_KEY, { error: (iss) => `expected a label key of lower-case letters, digits, '.', '_', '/' or '-', got ${showValue(iss.input)}` }),
+      oneLine('a label value').max(256, { error: 'expected at most 256 characters' }),
+      { error: 'expected an object of label keys to string values' },
+    )
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, { error: `expected at most ${MAX_LABELS} labels` });
+
 export const createPlaygroundBody = z
   .strictObject({
     /** A catalog template name … */
@@ -27,6 +43,14 @@ export const createPlaygroundBody = z
     manifestName: oneLine('a file name').optional(),
     /** Lifetime in minutes; default 120. */
     lifetimeMinutes: minutes().optional(),
+    /** Kept on the record (`labels`). */
+    labels: labels().optional(),
+    /** Values of the manifest's init conditions (`-i key=value`); the agent checks them against the manifest. */
+    inputs: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: (iss) => `expected an init condition key, got ${showValue(iss.input)}` }), z.string(), {
+        error: 'expected an object of init condition keys to string values',
+      })
+      .optional(),
   })
   .superRefine((body, ctx) => {
     if (body.template !== undefined && body.manifest !== undefined) {
@@ -61,12 +85,23 @@ export const startContentBody = z.strictObject({
   /** A content folder on the agent's host (iximiuz `index.md` or Killercoda `index.json`) or a built-in name. */
   source: oneLine('a content folder or a built-in name').min(1, { error: 'expected a content folder or a built-in name' }),
   lifetimeMinutes: minutes().optional(),
+  labels: labels().optional(),
 });
 export type StartContentRequest = z.input<typeof startContentBody>;
 
 /** A learner's answer to a user-input task. */
 export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
 export type TaskInputRequest = z.input<typeof taskInputBody>;
+
+/** A line for the agent's log from a client that acts for someone else (`sandlot mcp` logs every tool call). */
+export const clientLogBody = z.strictObject({
+  /** Who is speaking, e.g. `mcp claude-code/1.0.3`. */
+  client: oneLine('a client name').min(1, { error: 'expected a client name' }).max(200, { error: 'expected at most 200 characters' }),
+  level: z.enum(['info', 'warn'], { error: (iss) => `expected info or warn, got ${showValue(iss.input)}` }).optional(),
+  /** One line (no control characters), so a client cannot forge other lines of the log. */
+  message: oneLine('the message').min(1, { error: 'expected a message' }),
+});
+export type ClientLogRequest = z.input<typeof clientLogBody>;
 
 export const tunnelQuery = z.strictObject({
   /** TCP port inside the machine; default 22 (its SSH server). */
@@ -84,6 +119,7 @@ export const BODY_SCHEMAS = {
   exec: execBody,
   startContent: startContentBody,
   taskInput: taskInputBody,
+  clientLog: clientLogBody,
 } as const satisfies { [K in BodyRoute]: SchemaIn<Api[K], 'body'> };
 
 /** The query schema of every route whose table entry `takes` one. */

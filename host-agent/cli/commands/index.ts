@@ -22,4 +22,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['tasks'], load: () => import('./tasks') },
   { commands: ['images'], load: () => import('./images') },
   { commands: ['doctor'], load: () => import('./doctor') },
+  { commands: ['mcp'], load: () => import('./mcp') },
 ];

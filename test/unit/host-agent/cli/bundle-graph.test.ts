@@ -1,6 +1,6 @@
 // What each CLI command loads, read from the real build's module graph (esbuild's
 // metafile for scripts/cli-bundle.mjs): the fast commands never load Docker's client, the
-// markdown pipeline, image builders, QEMU, the agent or the schema libraries.
+// markdown pipeline, image builders, QEMU, the MCP SDK, the agent or the schema libraries.
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliBundle } from '../../../../scripts/cli-bundle.mjs';
@@ -13,8 +13,9 @@ const HEAVY = [
   /node_modules\/(dockerode|docker-modem|@grpc)\//,
   /node_modules\/(unified|remark-[a-z-]+|micromark[a-z-]*|mdast-[a-z-]+)\//,
   /node_modules\/(zod|yaml)\//,
+  /node_modules\/@modelcontextprotocol\//,
   // The agent (server/state-lock.ts, which tells whether one is starting, is not it).
-  /^host-agent\/(server\/(?!state-lock\.ts)|drivers\/(docker|microvm|sandbox)|images|content|manifests\/load|playgrounds|tasks)/,
+  /^host-agent\/(server\/(?!state-lock\.ts)|drivers\/(docker|microvm|sandbox)|images|content|manifests\/load|playgrounds|tasks|mcp)/,
 ];
 
 let meta: esbuild.Metafile;
@@ -62,7 +63,9 @@ describe('what a CLI command loads', () => {
   });
 
   it('`sandlot list` (and the other playground commands): no heavy module, not even ws or ssh2 until `start --ssh` opens a shell', () => {
-    expect(heavyIn(loaded(MAIN, 'playgrounds'))).toEqual([]);
+    expect(heavyIn(loaded(MAIN, 'playgrounds', false))).toEqual([]);
+    // `templates` loads the image catalog (for its alias lines) when it runs, nothing else does.
+    expect(heavyIn(loaded(MAIN, 'playgrounds')).filter((f) => !/^host-agent\/images\/(catalog|inputs|machine-scripts)\.ts$/.test(f))).toEqual([]);
     expect(loaded(MAIN, 'playgrounds', false).filter((f) => /node_modules\/(ws|ssh2)\/|^host-agent\/server\//.test(f))).toEqual([]);
   });
 
@@ -79,5 +82,6 @@ describe('what a CLI command loads', () => {
   it('sees heavy modules where they are used (the check can fail)', () => {
     expect(heavyIn(loaded(MAIN, 'agent')).some((f) => f.includes('node_modules/dockerode/'))).toBe(true);
     expect(heavyIn(loaded(MAIN, 'content')).some((f) => f.startsWith('host-agent/content/'))).toBe(true);
+    expect(heavyIn(loaded(MAIN, 'mcp')).some((f) => f.includes('node_modules/@modelcontextprotocol/'))).toBe(true);
   });
 });
