@@ -31,6 +31,8 @@ import {
 import type { Content } from '../content/model';
 import { parseOwnJson } from '../util/json';
 import { AgentApiError, AgentUnreachableError, isApiError } from './client-errors';
+import type { RunRequest } from './run-frames';
+import { runOver, type RunChannel, type RunHandlers } from './run-client';
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -212,6 +214,23 @@ export class AgentClient {
       ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
       ws.on('error', (err) => reject(this.unreachable(err)));
     });
+  }
+
+  /**
+   * A one-shot run (route `run`): makes a playground, runs `req.command` in it with the
+   * caller's streams, destroys it unless `req.keep`. Resolves once the socket is open;
+   * writes before then are not sent, so wait for it before passing stdin.
+   */
+  async run(req: RunRequest, on: RunHandlers): Promise<RunChannel> {
+    const ws = await this.websocket(apiPath('run', {}));
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
+      ws.on('error', (err) => reject(this.unreachable(err)));
+    });
+    const channel = runOver(ws, req, on, opened);
+    await opened;
+    return channel;
   }
 
   /** A WebSocket to the agent. `ws` is loaded on first use: commands that only make HTTP requests (`list`) never load it. */

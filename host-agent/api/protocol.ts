@@ -20,10 +20,11 @@ import type {
   TaskRecord,
   TemplateSummary,
 } from './records';
+import type { RunEvent } from './run-frames';
 import type * as schemas from './schemas';
 
 export type * from './records';
-export type { ClientLogRequest, CreatePlaygroundRequest, ExecRequest, ExtendRequest, StartContentRequest, TaskInputRequest } from './schemas';
+export type { ClientLogRequest, RunRequest, CreatePlaygroundRequest, ExecRequest, ExtendRequest, StartContentRequest, TaskInputRequest } from './schemas';
 
 /** Most labels a playground carries (schemas.ts checks it). */
 export const MAX_LABELS = 16;
@@ -188,6 +189,21 @@ export const API = {
     reply: 'ndjson',
     response: returns<ExecChunk>(),
     errors: [...PG, 'machine_not_found', 'not_running', 'exec_failed'],
+  }),
+  /**
+   * One-shot run (`sandlot run`): the client's first frame is a RunRequest; the agent makes
+   * the playground, runs the command with the client's stdin/stdout/stderr (RunEvent and
+   * data frames, see run-frames.ts), destroys the playground unless `keep`, and answers
+   * `exit`. A socket that closes early ends the command and destroys the playground too.
+   */
+  run: route({
+    method: 'WS',
+    path: '/v1/run',
+    group: 'playgrounds',
+    reply: 'events',
+    response: returns<RunEvent>(),
+    /** Sent in `error` frames (the upgrade itself only fails for the common reasons). */
+    errors: ['template_not_found', 'invalid_manifest', 'driver_not_enabled', 'state_not_saved', 'machine_not_found', 'not_running', 'exec_failed'],
   }),
   /** Provisioning progress, machine and task states: a `snapshot` first, then changes; closes with CLOSE_PLAYGROUND_GONE on destroy. */
   events: route({ method: 'WS', path: '/v1/playgrounds/:id/events', group: 'playgrounds', reply: 'events', response: returns<PlaygroundEvent>(), errors: PG }),

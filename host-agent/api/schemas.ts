@@ -93,6 +93,28 @@ export type StartContentRequest = z.input<typeof startContentBody>;
 export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
 export type TaskInputRequest = z.input<typeof taskInputBody>;
 
+/** The first frame of the `run` WebSocket: which playground to make, where to run what (see run-frames.ts). */
+export const runRequest = z.strictObject({
+  /** What to make, as for createPlayground; its lifetime bounds a `keep` run. */
+  playground: createPlaygroundBody,
+  /** The machine that runs the command; default the first. */
+  machine: oneLine('a machine name').min(1, { error: 'expected a machine name' }).optional(),
+  /** The command line, run by the user's shell as `ssh host <command>` would. */
+  command: z.string({ error: 'expected the command as a string' }).min(1, { error: 'expected a non-empty command' }),
+  user: execBody.shape.user,
+  /** A terminal for the command (the client's stdin and stdout are one). */
+  tty: z
+    .strictObject({
+      cols: z.number().int().min(1).max(10_000),
+      rows: z.number().int().min(1).max(10_000),
+      term: oneLine('a terminal type').max(64),
+    })
+    .optional(),
+  /** Keep the playground after the command ends (or is cancelled). */
+  keep: z.boolean({ error: 'expected true or false' }).optional(),
+});
+export type RunRequest = z.input<typeof runRequest>;
+
 /** A line for the agent's log from a client that acts for someone else (`sandlot mcp` logs every tool call). */
 export const clientLogBody = z.strictObject({
   /** Who is speaking, e.g. `mcp claude-code/1.0.3`. */

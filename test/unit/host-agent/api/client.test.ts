@@ -177,6 +177,37 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     await api.destroy(r.id);
   });
 
+  it('runs a command in a fresh playground in one request and destroys it (run)', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const events: string[] = [];
+    const run = await api.run(
+      { playground: { template: 'linux' }, command: 'echo hi; fail' },
+      { stdout: (b) => out.push(b.toString()), stderr: (b) => err.push(b.toString()), event: (e) => events.push(e.type) },
+    );
+    const exit = await run.done;
+    expect(exit).toMatchObject({ type: 'exit', code: 3, kept: false });
+    expect(out.join('')).toBe('ran: echo hi; fail\n');
+    expect(err.join('')).toBe('as root\n');
+    expect(events).toEqual(['created', 'running']);
+    expect((await api.list()).map((p) => p.id)).not.toContain(exit.playground.id);
+    const kept = await (
+      await api.run({ playground: { template: 'linux' }, command: 'true', keep: true }, { stdout: () => undefined, stderr: () => undefined })
+    ).done;
+    expect(kept).toMatchObject({ code: 0, kept: true });
+    expect((await api.get(kept.playground.id)).state).toBe('running');
+    await api.destroy(kept.playground.id);
+    const refused = await apiError(
+      (await api.run({ playground: { template: 'nope' }, command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
+    );
+    expect(refused.code).toBe('template_not_found');
+    const wrong = await apiError(
+      (await api.run({ playground: { template: 'linux' }, machine: 'x', command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
+    );
+    expect(wrong.code).toBe('machine_not_found');
+    expect(await api.list()).toEqual([]);
+  });
+
   it('tunnels bytes to a machine port and speaks SSH on port 22 with the playground key', async () => {
     const r = await runningPlayground();
     const echo = await api.tunnel(r.id, 'dev', 7);

@@ -73,6 +73,12 @@ describe('what a CLI command loads', () => {
     expect(heavyIn(loaded(MAIN, 'ssh'))).toEqual([]);
   });
 
+  it('`sandlot run`: the agent client and ws, no SSH client (the agent runs the command)', () => {
+    const inputs = loaded(MAIN, 'run');
+    expect(heavyIn(inputs)).toEqual([]);
+    expect(inputs.filter((f) => /node_modules\/ssh2\//.test(f))).toEqual([]);
+  });
+
   it('the lean ssh-proxy entry (ProxyCommand): the agent client only, no commander, no ssh2', () => {
     const inputs = loaded('host-agent/cli/ssh-proxy-main.ts');
     expect(heavyIn(inputs)).toEqual([]);
