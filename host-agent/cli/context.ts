@@ -45,6 +45,22 @@ export async function clientOrStartAgent(progress: (line: string) => void): Prom
   return startLocalAgent(client, cliScript(), progress);
 }
 
+/**
+ * `use` with the local agent, without asking it for `info` first (one round trip less for
+ * `sandlot run`): when no agent answers (and none was named), one is started as
+ * clientOrStartAgent does and `use` runs again. `use` must make nothing before the agent
+ * has answered (an unreachable agent fails before anything is sent).
+ */
+export async function withAgent<T>(progress: (line: string) => void, use: (c: AgentClient) => Promise<T>): Promise<T> {
+  const explicit = getGlobals().agent ?? process.env.SANDLOT_AGENT_URL;
+  try {
+    return await use(client());
+  } catch (err) {
+    if (explicit || !(err instanceof CliError || err instanceof AgentUnreachableError)) throw err;
+  }
+  return use(await clientOrStartAgent(progress));
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

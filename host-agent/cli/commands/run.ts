@@ -3,7 +3,8 @@
 // create, the wait, the command and the destroy; this side only passes the streams.
 import type { Command } from 'commander';
 import type { RunExit } from '../../api/run-client';
-import { CliError, clientOrStartAgent, printJson } from '../context';
+import type { RunRequest } from '../../api/run-frames';
+import { CliError, printJson, withAgent } from '../context';
 import { createRequest, type CreateOptions } from '../create-request';
 
 interface RunOptions extends CreateOptions {
@@ -40,24 +41,25 @@ export function register(program: Command): void {
       if (!name && !o.file) throw new CliError('run: give a template name (see `sandlot templates`) or -f manifest.yaml, then -- and the command');
       if (command.length === 0) throw new CliError('run: give the command to run after --, e.g. sandlot run linux -- hostname');
       const playground = createRequest(name, o);
-      const c = await clientOrStartAgent((line) => process.stderr.write(`${line}\n`));
-      const exit = await runCommand(c, { playground, machine: o.machine, user: o.user, keep: !!o.keep, command: command.join(' ') }, !!o.json);
+      const req = { playground, machine: o.machine, user: o.user, keep: !!o.keep, command: command.join(' ') };
+      const exit = await runCommand(req, !!o.json);
       if (exit.kept && !o.json) process.stderr.write(`Kept ${exit.playground.id}: sandlot ssh ${exit.playground.id}; sandlot destroy ${exit.playground.id}\n`);
       process.exitCode = exit.code;
     });
 }
 
-type Client = Awaited<ReturnType<typeof clientOrStartAgent>>;
-type Request = Parameters<Client['run']>[0];
-
 /** Runs with this process's streams (a terminal when stdin and stdout are one); Ctrl-C and SIGTERM cancel. */
-async function runCommand(c: Client, req: Request, json: boolean): Promise<RunExit> {
+async function runCommand(req: RunRequest, json: boolean): Promise<RunExit> {
   const tty = !json && !!process.stdin.isTTY && !!process.stdout.isTTY;
   const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  const run = await c.run(tty ? { ...req, tty: terminalSize() } : req, {
-    stdout: (b) => (json ? captured.stdout.push(Buffer.from(b)) : process.stdout.write(b)),
-    stderr: (b) => (json ? captured.stderr.push(Buffer.from(b)) : process.stderr.write(b)),
-  });
+  const handlers = {
+    stdout: (b: Buffer) => (json ? captured.stdout.push(Buffer.from(b)) : process.stdout.write(b)),
+    stderr: (b: Buffer) => (json ? captured.stderr.push(Buffer.from(b)) : process.stderr.write(b)),
+  };
+  const run = await withAgent(
+    (line) => process.stderr.write(`${line}\n`),
+    (c) => c.run(tty ? { ...req, tty: terminalSize() } : req, handlers),
+  );
   let cancels = 0;
   const onSignal = () => {
     // The first asks the agent to stop and clean up; a second stops waiting (closing the socket still makes the agent clean up).
