@@ -192,9 +192,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
+      const addr = s.address();
+      if (!addr || typeof addr === 'string') throw new Error('the probe server has no TCP address');
+      s.close(() => resolve(addr.port));
     });
   });
 }
