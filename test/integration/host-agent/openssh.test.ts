@@ -1,6 +1,6 @@
-// OpenSSH's own ssh, scp and sftp through `ProxyCommand sandlot ssh-proxy --stdio`, with
-// the config `sandlot ssh-config` writes and strict host key checking.
-import { spawn, spawnSync } from 'node:child_process';
+// OpenSSH's own ssh, scp and sftp through the ProxyCommand `sandlot ssh-config` writes (the
+// lean entry dist/sandlot-ssh-proxy.js), with strict host key checking.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -36,6 +36,18 @@ describe('OpenSSH through the agent', () => {
     for (const m of pg.machines) expect(known).toContain(`${alias(m.name)} ${m.hostKey.split(' ').slice(0, 2).join(' ')}`);
     const key = path.join(agent.home, 'client', 'keys', pg.id, 'id_ed25519');
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+  });
+
+  it('proxies through the lean ssh-proxy entry, which answers bad input with one line', () => {
+    const lean = path.join(path.dirname(CLI), 'sandlot-ssh-proxy.js');
+    expect(fs.readFileSync(config, 'utf8')).toContain(`${lean} %h`);
+    const bad = spawnSync(process.execPath, [lean, 'example.com'], { env: agent.env, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('sandlot: ssh-proxy: expected a host alias sandlot--<playground>--<machine>, got "example.com"\n');
+    const gone = spawnSync(process.execPath, [lean, hostAlias('pg-nosuch', 'node-01')], { env: agent.env, encoding: 'utf8', input: '' });
+    expect(gone.status).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/^sandlot: .*pg-nosuch/);
   });
 
   it('runs commands with the machine name as hostname and propagates exit codes', () => {
@@ -187,7 +199,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitForOutput(child: import('node:child_process').ChildProcess, re: RegExp): Promise<void> {
+function waitForOutput(child: ChildProcess, re: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no ${re} in output: ${out}`)), 20_000);
