@@ -158,6 +158,27 @@ export interface AgentInfo {
   state: 'starting' | 'ready';
   /** How late the agent's event loop ran (every SSH session is served from it): the last minute, and since the start. */
   eventLoopLag?: { recent: EventLoopLagFigures; sinceStart: EventLoopLagFigures };
+  /** The warm pool (`sandlot agent --warm`), when one is configured. */
+  warmPool?: WarmPoolInfo;
+}
+
+/** Playgrounds the agent keeps started ahead of demand; members are not users' playgrounds (not listed). */
+export interface WarmPoolInfo {
+  /** What the pool may hold, in bytes of its members' machines' ramSize. */
+  budgetBytes: number;
+  /** What its members (ready and being made) hold now, counted the same way. */
+  heldBytes: number;
+  templates: {
+    template: string;
+    driver: DriverName;
+    wanted: number;
+    ready: number;
+    filling: number;
+    /** ramSize of one member's machines. */
+    costBytes: number;
+    /** Why the last member could not be made (cleared by the next success). */
+    lastError?: string;
+  }[];
 }
 
 /** Event-loop lag in milliseconds over a window of `windowSeconds`. */

@@ -174,6 +174,13 @@ export interface Driver {
    * own host keys and key pair: nothing of the original's identity survives in a fork.
    */
   createFromSnapshot?(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void>;
+  /**
+   * Gives the running machines of a playground the identity in `spec` — each machine's
+   * host key, the authorized playground key and the playground key files in every user's
+   * home — replacing the one they were made with, before anyone else reaches them (a
+   * playground handed out from the warm pool). A driver without it gets no warm pool.
+   */
+  refreshIdentity?(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
   /** Removes what the driver keeps for a snapshot outside `dir` (e.g. engine images); idempotent. */
   deleteSnapshot?(dir: string): Promise<void>;
   /** Stops background work; machines keep running. */

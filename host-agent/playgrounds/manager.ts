@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import {
   ApiProblem,
   DEFAULT_LIFETIME_MINUTES,
+  MAX_LIFETIME_MINUTES,
   hostAlias,
   type BodyOf,
   type DriverName,
@@ -41,6 +42,7 @@ import { now, type PlaygroundEvents } from './events';
 import { hostProblems, type HostFacts } from './host-checks';
 import { newStoredPlayground } from './new-playground';
 import { StateWriteError, type PlaygroundStore, type StoredPlayground } from './store';
+import type { WarmPool } from './warm-pool';
 
 interface Entry {
   /** `stored.record` is the record the API shows (one object, shared with the content service). */
@@ -78,6 +80,8 @@ const clone = (r: PlaygroundRecord): PlaygroundRecord => structuredClone(r);
 export class PlaygroundManager {
   private readonly entries = new Map<string, Entry>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Set by the agent when `--warm` asks for one: creates of its templates take a member from it. */
+  warmPool: WarmPool | undefined;
   /** Hooks other services (the task engine) use to follow lifecycle changes. */
   readonly onStateChange = new Set<(record: PlaygroundRecord) => void>();
 
@@ -104,6 +108,7 @@ export class PlaygroundManager {
       return;
     }
     const driver = this.opts.drivers[stored.record.driver];
+    if (stored.pool !== undefined) return this.removeLeftoverPoolMember(stored, spec, driver);
     const entry: Entry = {
       stored,
       spec,
@@ -158,6 +163,23 @@ export class PlaygroundManager {
     }
   }
 
+  /** A warm pool member of an agent that did not stop cleanly: never a user's, so it goes. */
+  private async removeLeftoverPoolMember(stored: StoredPlayground, spec: PlaygroundSpec, driver: Driver | undefined): Promise<void> {
+    const id = stored.record.id;
+    if (!driver) {
+      this.opts.log('warn', `playground store: ${this.opts.store.setAside(id, `a warm pool member of the ${stored.record.driver} driver, which is not enabled`)}`);
+      return;
+    }
+    const quiet: DriverContext = { progress: () => undefined, log: () => undefined };
+    try {
+      await driver.destroy(spec, quiet);
+      this.opts.store.remove(id);
+      this.opts.log('info', `${id}: removed a warm pool member (${stored.pool}) the last agent left`);
+    } catch (err) {
+      this.opts.log('warn', `playground store: ${this.opts.store.setAside(id, `a warm pool member that could not be removed: ${errorMessage(err)}`)}`);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await Promise.allSettled([...this.entries.values()].map((e) => e.queue));
@@ -166,7 +188,9 @@ export class PlaygroundManager {
   // --- queries ---
 
   list(): PlaygroundRecord[] {
-    return [...this.entries.values()].map((e) => e.stored.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...this.entries.values()]
+      .filter((e) => e.stored.pool === undefined)
+      .map((e) => e.stored.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   get(id: string): PlaygroundRecord {
@@ -194,6 +218,30 @@ export class PlaygroundManager {
   // --- lifecycle ---
 
   async create(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
+    return this.make(req);
+  }
+
+  /**
+   * Makes a warm pool member of a template (not listed, not reachable by id); resolves
+   * with its id once it runs. One that fails is destroyed and the error thrown.
+   */
+  async makePoolMember(template: string): Promise<string> {
+    const record = await this.make({ template, lifetimeMinutes: MAX_LIFETIME_MINUTES }, template);
+    const e = this.entries.get(record.id)!;
+    const done = await this.enqueue(e, async () => e.stored.record);
+    if (done.state === 'running') return done.id;
+    const why = done.error ?? `it ended ${done.state}`;
+    await this.destroyPoolMember(done.id);
+    throw new Error(why);
+  }
+
+  /** Destroys a warm pool member (when the pool empties or a hand-out went wrong). */
+  async destroyPoolMember(id: string): Promise<void> {
+    if (this.entries.get(id)?.stored.pool === undefined) return;
+    await this.destroyEntry(this.entries.get(id)!);
+  }
+
+  private async make(req: BodyOf<'createPlayground'>, poolTemplate?: string): Promise<PlaygroundRecord> {
     const { manifest, manifestName, template, warnings } = this.resolveManifest(req);
     const choice = chooseDriver(
       manifest,
@@ -212,9 +260,14 @@ export class PlaygroundManager {
         `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
       );
     }
-    const id = newPlaygroundId();
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
+    if (poolTemplate === undefined && this.poolCanServe(req, driverName)) {
+      const handed = await this.takeFromPool(template, { manifestName, lifetimeMinutes, labels: req.labels });
+      if (handed) return handed;
+    }
+    const id = newPlaygroundId();
     const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes, labels: req.labels });
+    if (poolTemplate !== undefined) stored.pool = poolTemplate;
     const spec = this.buildSpec(stored, manifest);
     const problems = hostProblems(spec, driverName, this.opts.host);
     if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
@@ -252,6 +305,73 @@ export class PlaygroundManager {
     return stored.record;
   }
 
+  /** A pool member answers a create of its template that asks for nothing a member was not made with. */
+  private poolCanServe(req: BodyOf<'createPlayground'>, driver: DriverName): boolean {
+    if (!this.warmPool || req.template === undefined || req.manifest !== undefined) return false;
+    if (req.inputs && Object.keys(req.inputs).length > 0) return false;
+    return this.warmPool.serves(req.template, driver);
+  }
+
+  /** A ready pool member made the caller's playground, or undefined (none ready, or the hand-out failed: a cold create follows). */
+  private async takeFromPool(
+    template: string,
+    own: { manifestName: string; lifetimeMinutes: number; labels?: Record<string, string> },
+  ): Promise<PlaygroundRecord | undefined> {
+    const id = this.warmPool?.take(template);
+    const e = id === undefined ? undefined : this.entries.get(id);
+    if (!e) return undefined;
+    try {
+      return await this.enqueue(e, () => this.handOut(e, own));
+    } catch (err) {
+      this.opts.log('warn', `${e.stored.record.id}: handing out a warm ${template} playground failed, making one instead: ${errorMessage(err)}`);
+      void this.destroyPoolMember(e.stored.record.id).catch((destroyErr: unknown) => this.opts.log('error', `${e.stored.record.id}: ${errorMessage(destroyErr)}`));
+      return undefined;
+    }
+  }
+
+  /**
+   * Turns a running pool member into the caller's playground: a new record (created now,
+   * the caller's lifetime and labels) and a new identity — user key pair and every
+   * machine's host key — given to the machines by the driver before the record says
+   * `running` to anyone. Nothing of the member's old keys stays valid.
+   */
+  private async handOut(e: Entry, own: { manifestName: string; lifetimeMinutes: number; labels?: Record<string, string> }): Promise<PlaygroundRecord> {
+    const driver = this.requireDriver(e);
+    if (!driver.refreshIdentity) throw new Error(`the ${driver.name} driver cannot give machines a new identity`);
+    if (e.persisted.state !== 'running') throw new Error(`it is ${e.persisted.state}`);
+    const old = e.stored;
+    const fresh = newStoredPlayground({
+      id: old.record.id,
+      manifest: e.spec.manifest,
+      manifestText: old.manifestText,
+      manifestName: own.manifestName,
+      template: old.record.template,
+      driver: old.record.driver,
+      lifetimeMinutes: own.lifetimeMinutes,
+      labels: own.labels,
+    });
+    fresh.record.state = 'running';
+    for (const m of fresh.record.machines) {
+      m.state = 'running';
+      m.address = old.record.machines.find((x) => x.name === m.name)?.address;
+    }
+    const spec = this.buildSpec(fresh, e.spec.manifest);
+    await driver.refreshIdentity(spec, this.ctx(e));
+    try {
+      await this.opts.store.handOut(fresh);
+    } catch (err) {
+      throw notSaved(err, 'the warm playground was not handed out');
+    }
+    e.stored = fresh;
+    e.spec = spec;
+    e.persisted = clone(fresh.record);
+    e.transition = undefined;
+    // Its stream starts with the caller's playground: the member's own history is not theirs.
+    this.opts.events.forget(fresh.record.id);
+    this.announce(e, 'running', 'handed out from the warm pool');
+    return fresh.record;
+  }
+
   /** The record once the operations queued on the playground so far (its provisioning after create) are done. */
   settled(id: string): Promise<PlaygroundRecord> {
     const e = this.entry(id);
@@ -277,7 +397,11 @@ export class PlaygroundManager {
   }
 
   async destroy(id: string): Promise<void> {
-    const e = this.entry(id);
+    await this.destroyEntry(this.entry(id));
+  }
+
+  private async destroyEntry(e: Entry): Promise<void> {
+    const id = e.stored.record.id;
     await this.enqueue(e, async () => {
       const driver = this.requireDriver(e);
       this.show(e, 'destroying');
@@ -488,7 +612,7 @@ export class PlaygroundManager {
   private sweep(): void {
     for (const e of [...this.entries.values()]) {
       const r = e.stored.record;
-      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || !e.driver) continue;
+      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || !e.driver || e.stored.pool !== undefined) continue;
       this.expiring.add(r.id);
       this.emit(r.id, { type: 'log', at: now(), level: 'warn', message: `lifetime ended at ${r.deadline}: stopping, then destroying` });
       void (async () => {
@@ -571,7 +695,7 @@ export class PlaygroundManager {
   private announce(e: Entry, state: PlaygroundState, message?: string): void {
     e.stored.record.state = state;
     this.emit(e.stored.record.id, { type: 'playground', at: now(), state, message });
-    for (const l of this.onStateChange) l(e.stored.record);
+    if (e.stored.pool === undefined) for (const l of this.onStateChange) l(e.stored.record);
   }
 
   /** The playground is gone from this agent (destroyed, or removed half-made). */
@@ -579,7 +703,7 @@ export class PlaygroundManager {
     e.transition = undefined;
     e.stored.record.state = 'destroyed';
     if (announce) this.emit(e.stored.record.id, { type: 'playground', at: now(), state: 'destroyed' });
-    for (const l of this.onStateChange) l(e.stored.record);
+    if (e.stored.pool === undefined) for (const l of this.onStateChange) l(e.stored.record);
     this.entries.delete(e.stored.record.id);
   }
 
@@ -624,9 +748,10 @@ export class PlaygroundManager {
     return buildPlaygroundSpec(manifest, { id, dir: this.opts.store.dir(id), userKey: stored.userKey, hostKeys: stored.hostKeys });
   }
 
+  /** A user's playground by id (warm pool members are nobody's yet). */
   private entry(id: string): Entry {
     const e = this.entries.get(id);
-    if (!e) throw new ApiProblem('playground_not_found', `no playground "${id}" (see: sandlot list)`);
+    if (!e || e.stored.pool !== undefined) throw new ApiProblem('playground_not_found', `no playground "${id}" (see: sandlot list)`);
     return e;
   }
 

@@ -22,6 +22,8 @@ export interface StoredPlayground {
   manifestName: string;
   userKey: KeyPair;
   hostKeys: Record<string, KeyPair>;
+  /** Set while the playground is a warm pool member (playgrounds/warm-pool.ts): the template it was made for. */
+  pool?: string;
 }
 
 /** A record could not be written (full disk, I/O error); what was on disk before is still there. */
@@ -41,6 +43,8 @@ export class StateWriteError extends Error {
 const CREATING = '.creating-';
 const DESTROYED = '.destroyed';
 const BROKEN = '.broken';
+/** Present in the directory of a warm pool member. */
+const POOL_MARK = 'pool.json';
 
 export interface LoadResult {
   loaded: StoredPlayground[];
@@ -71,6 +75,7 @@ export class PlaygroundStore {
         0o600,
       );
       writeFileAtomicModeSync(path.join(temp, 'record.json'), JSON.stringify(p.record, null, 2), 0o600);
+      if (p.pool !== undefined) writeFileAtomicModeSync(path.join(temp, POOL_MARK), JSON.stringify({ template: p.pool }), 0o600);
       fs.renameSync(temp, dir);
     } catch (err) {
       fs.rmSync(temp, { recursive: true, force: true });
@@ -84,6 +89,26 @@ export class PlaygroundStore {
       await writeFileAtomicMode(path.join(this.dir(record.id), 'record.json'), JSON.stringify(record, null, 2), 0o600);
     } catch (err) {
       throw new StateWriteError(record.id, err);
+    }
+  }
+
+  /**
+   * A warm pool member becomes a user's playground: its new keys are written first, then
+   * the record, then the pool mark goes. A crash in between leaves a pool member (which
+   * the next agent removes), never a user's playground with keys it does not match.
+   */
+  async handOut(p: StoredPlayground): Promise<void> {
+    const dir = this.dir(p.record.id);
+    try {
+      await writeFileAtomicMode(
+        path.join(dir, 'keys', 'keys.json'),
+        JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
+        0o600,
+      );
+      await writeFileAtomicMode(path.join(dir, 'record.json'), JSON.stringify(p.record, null, 2), 0o600);
+      fs.rmSync(path.join(dir, POOL_MARK), { force: true });
+    } catch (err) {
+      throw new StateWriteError(p.record.id, err);
     }
   }
 
@@ -145,5 +170,6 @@ function readPlayground(dir: string): StoredPlayground {
     throw new Error('record.json: not a playground record');
   }
   if (typeof keys !== 'object' || keys === null || typeof keys.userKey !== 'object') throw new Error('keys/keys.json: not a key file');
-  return { record, manifestText, manifestName: keys.manifestName, userKey: keys.userKey, hostKeys: keys.hostKeys };
+  const pool = fs.existsSync(path.join(dir, POOL_MARK)) ? (readOwnJson<{ template?: string }>(path.join(dir, POOL_MARK)).template ?? '') : undefined;
+  return { record, manifestText, manifestName: keys.manifestName, userKey: keys.userKey, hostKeys: keys.hostKeys, ...(pool !== undefined ? { pool } : {}) };
 }

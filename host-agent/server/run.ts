@@ -12,6 +12,8 @@ import { TemplateCatalog, templateDirs } from '../playgrounds/catalog';
 import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
+import { startWarmPool } from '../playgrounds/warm-setup';
+import type { WarmPool } from '../playgrounds/warm-pool';
 import { ContentService } from '../tasks/service';
 import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { writeFileAtomicModeSync } from '../util/files';
@@ -26,6 +28,10 @@ export interface AgentOptions {
   listen: string;
   driver: DriverName;
   version: string;
+  /** Warm playgrounds wanted per template (`--warm docker=1`); none by default. */
+  warm?: Record<string, number>;
+  /** What the warm pool may hold (machines' ramSize); default DEFAULT_WARM_MEMORY. */
+  warmMemoryBytes?: number;
 }
 
 export interface RunningAgent {
@@ -69,7 +75,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       isolation: main.describeIsolation(),
       state,
       eventLoopLag: lag.snapshot(),
+      ...(pool ? { warmPool: pool.info() } : {}),
     });
+    let pool: WarmPool | undefined;
     const server = new AgentServer({ token, info, log: agentLog });
     const url = await server.listen(opts.listen);
     writeFileAtomicModeSync(paths.agentInfo, agentFileText({ url, pid: process.pid }), 0o600);
@@ -89,10 +97,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         log: agentLog,
       });
       await manager.init();
+      // Checked before the agent says it is ready: a --warm the agent cannot honour ends it with one line.
+      pool = startWarmPool({ warm: opts.warm ?? {}, budgetBytes: opts.warmMemoryBytes, catalog, drivers, defaultDriver: opts.driver, manager, log: agentLog });
       const content = new ContentService({ manager, catalog, log: agentLog });
       services = { manager, content };
       server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
       state = 'ready';
+      // In the background: the API answers while the pool fills.
+      pool?.fill();
       agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
       if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
       return manager;
@@ -105,6 +117,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       async stop() {
         await services?.content.dispose();
         await server.close();
+        // Its members are nobody's playgrounds: none outlives the agent.
+        await pool?.close();
         await services?.manager.close();
         await Promise.all(Object.values(drivers).map((d) => d.close()));
         lag.dispose();

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { DriverName } from '../../api/protocol';
 import { DRIVER_NAMES } from '../../drivers/registry';
+import { DEFAULT_WARM_MEMORY, parseWarmCounts, parseWarmMemory } from '../../playgrounds/warm-options';
 import { startAgent } from '../../server/run';
 import { EXIT_AGENT_RUNNING, StateLockedError } from '../../server/state-lock';
 import { errorMessage } from '../../util/errors';
@@ -13,10 +14,25 @@ export function register(program: Command, version: string): void {
     .description('run the host agent (API on loopback or a unix socket; token in $SANDLOT_HOME/token)')
     .option('--listen <addr>', 'host:port or unix:/path', process.env.SANDLOT_LISTEN ?? '127.0.0.1:0')
     .option('--driver <name>', `default driver: ${DRIVER_NAMES.join(', ')}`, process.env.SANDLOT_DRIVER ?? 'sandbox')
-    .action(async (o: { listen: string; driver: string }) => {
+    .option(
+      '--warm <template=count>',
+      'keep this many playgrounds of a template started ahead of demand, handed out by `start` (repeatable or comma-separated; env SANDLOT_WARM)',
+      (v: string, all: string[]) => [...all, v],
+      process.env.SANDLOT_WARM ? [process.env.SANDLOT_WARM] : [],
+    )
+    .option('--warm-memory <size>', `memory the warm pool may hold, counted as its machines' ramSize (env SANDLOT_WARM_MEMORY)`, process.env.SANDLOT_WARM_MEMORY ?? DEFAULT_WARM_MEMORY)
+    .action(async (o: { listen: string; driver: string; warm: string[]; warmMemory: string }) => {
       const driver = DRIVER_NAMES.find((d) => d === o.driver);
       if (!driver) throw new CliError(`--driver: expected one of ${DRIVER_NAMES.join(', ')}, got "${o.driver}"`);
-      const agent = await startAgent({ listen: o.listen, driver: driver satisfies DriverName, version }).catch((err: unknown) => {
+      let warm: Record<string, number>;
+      let warmMemoryBytes: number;
+      try {
+        warm = parseWarmCounts(o.warm.join(','));
+        warmMemoryBytes = parseWarmMemory(o.warmMemory);
+      } catch (err) {
+        throw new CliError(errorMessage(err));
+      }
+      const agent = await startAgent({ listen: o.listen, driver: driver satisfies DriverName, version, warm, warmMemoryBytes }).catch((err: unknown) => {
         throw err instanceof StateLockedError ? new CliError(err.message, EXIT_AGENT_RUNNING) : err;
       });
       const failed = agent.ready.then(

@@ -6,6 +6,7 @@ import { startedBy } from '../../api/labels';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
 import { createRequest, initInputs } from '../create-request';
+import { warmPoolLines } from '../warm-pool-lines';
 
 function describeEvent(e: PlaygroundEvent): string | undefined {
   switch (e.type) {
@@ -150,6 +151,7 @@ export function register(program: Command): void {
         console.log(`isolation: ${info.isolation}`);
         if (info.eventLoopLag)
           console.log(`event loop lag: ${formatEventLoopLag(info.eventLoopLag.recent)}; since start max ${info.eventLoopLag.sinceStart.maxMs} ms`);
+        if (info.warmPool) for (const line of warmPoolLines(info.warmPool)) console.log(line);
         return;
       }
       const { record } = await resolveTarget(c, id);

@@ -28,6 +28,7 @@ import { bridgeName, ensureBridgeRules, removeBridgeRules } from './bridge-rules
 import { doctorChecks } from './doctor';
 import { dockerDrives } from './drives';
 import { engineAddress, engineHostSize, pingEngine, statusCode, type EngineAddress } from './engine';
+import { refreshMachineIdentity } from './identity';
 import { machineFiles, tarFiles } from './machine-files';
 import { interfaceAddress, planLayout, type DockerLayout, type UsedRange } from './network-layout';
 import { dockerNetworkScript } from './network-script';
@@ -287,6 +288,10 @@ export class DockerDriver implements Driver {
     for (const v of volumes) await ignore404(this.engine.getVolume(v.Name).remove());
     this.layouts.delete(spec.id);
     fs.rmSync(this.statePath(spec), { force: true });
+  }
+
+  async refreshIdentity(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
+    await Promise.all(spec.machines.map((m) => refreshMachineIdentity(this.engine.getContainer(containerName(spec.id, m.name)), spec, m)));
   }
 
   async adopt(spec: PlaygroundSpec, _ctx: DriverContext): Promise<Record<string, MachineState>> {

@@ -41,9 +41,10 @@ export function startupFileOwner(spec: MachineSpec, path: string, owner?: string
   return user ? `${user.name}:` : 'root:root';
 }
 
-function startupFileLines(spec: MachineSpec): string[] {
+/** Shell lines writing `files` (the machine's startup files, or some of them) with their modes and owners. */
+export function startupFileLines(spec: MachineSpec, files = spec.startupFiles): string[] {
   const lines: string[] = [];
-  for (const f of spec.startupFiles) {
+  for (const f of files) {
     const p = shq(f.path);
     const data = Buffer.from(f.content, 'utf8').toString('base64');
     const owner = shq(startupFileOwner(spec, f.path, f.owner));

@@ -1,0 +1,62 @@
+// From `--warm` to a warm pool: each template named must exist, and the driver its
+// playgrounds run on (the same choice a create makes) must be able to give handed-out
+// machines a new identity. A member costs its machines' ramSize.
+import type { DriverName } from '../api/protocol';
+import type { Driver } from '../drivers/protocol';
+import { DRIVER_NAMES } from '../drivers/registry';
+import { chooseDriver } from '../manifests/driver-choice';
+import { machineResources } from '../manifests/schema';
+import type { TemplateCatalog } from './catalog';
+import type { PlaygroundManager } from './manager';
+import { DEFAULT_WARM_MEMORY, parseWarmMemory } from './warm-options';
+import { WarmPool, type PoolTemplate } from './warm-pool';
+
+export interface WarmSetup {
+  warm: Record<string, number>;
+  budgetBytes?: number;
+  catalog: TemplateCatalog;
+  drivers: Partial<Record<DriverName, Driver>>;
+  defaultDriver: DriverName;
+  manager: PlaygroundManager;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  retryMs?: number;
+}
+
+/** The pool `--warm` asks for, attached to the manager (not filling yet: call fill()); undefined when none is asked for. Throws one line per problem. */
+export function startWarmPool(s: WarmSetup): WarmPool | undefined {
+  const wanted = Object.entries(s.warm).filter(([, count]) => count > 0);
+  if (wanted.length === 0) return undefined;
+  const enabled = DRIVER_NAMES.filter((n) => s.drivers[n]);
+  const problems: string[] = [];
+  const templates: PoolTemplate[] = [];
+  for (const [template, count] of wanted) {
+    const entry = s.catalog.get(template);
+    if (!entry) {
+      problems.push(`--warm ${template}=${count}: unknown template "${template}" (available: ${s.catalog.names().join(', ')})`);
+      continue;
+    }
+    const driver = chooseDriver(entry.manifest, enabled, s.defaultDriver).driver;
+    if (!s.drivers[driver]?.refreshIdentity) {
+      problems.push(
+        `--warm ${template}=${count}: ${template} playgrounds run on the ${driver} driver, which ${s.drivers[driver] ? 'cannot give a handed-out machine a new identity (warm pools work on: docker)' : 'this agent was not started with'}`,
+      );
+      continue;
+    }
+    const costBytes = entry.manifest.playground.machines.reduce((sum, m) => sum + machineResources(m.resources).ramBytes, 0);
+    templates.push({ template, driver, count, costBytes });
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const budgetBytes = s.budgetBytes ?? parseWarmMemory(DEFAULT_WARM_MEMORY);
+  const pool = new WarmPool({
+    templates,
+    budgetBytes,
+    log: s.log,
+    retryMs: s.retryMs,
+    host: { make: (template) => s.manager.makePoolMember(template), destroy: (id) => s.manager.destroyPoolMember(id) },
+  });
+  for (const t of templates) {
+    if (t.costBytes > budgetBytes) s.log('warn', `--warm ${t.template}: one playground holds ${t.costBytes} bytes, more than --warm-memory ${budgetBytes}: none is kept warm`);
+  }
+  s.manager.warmPool = pool;
+  return pool;
+}
