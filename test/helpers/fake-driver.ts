@@ -10,7 +10,7 @@ import type { DriverName, MachineState } from '../../host-agent/api/protocol';
 import type { DoctorReport, Driver, DriverContext, PlaygroundSpec } from '../../host-agent/drivers/protocol';
 import { duplexPair } from '../../host-agent/util/duplex-pair';
 
-export type FakeOp = 'create' | 'start' | 'stop' | 'destroy' | 'adopt';
+export type FakeOp = 'create' | 'start' | 'stop' | 'destroy' | 'adopt' | 'refreshIdentity';
 
 interface Gate {
   reached: Promise<void>;
@@ -81,6 +81,14 @@ export class FakeDriver implements Driver {
   async destroy(spec: PlaygroundSpec): Promise<void> {
     await this.step('destroy', spec.id);
     this.machines.delete(spec.id);
+  }
+
+  /** The identity lives in the spec (connect() serves SSH from it), so the spec the manager passes next is the new identity; recorded for tests. */
+  readonly identities: { id: string; authorizedKey: string; hostKeys: string[] }[] = [];
+
+  async refreshIdentity(spec: PlaygroundSpec): Promise<void> {
+    await this.step('refreshIdentity', spec.id);
+    this.identities.push({ id: spec.id, authorizedKey: spec.authorizedKey, hostKeys: spec.machines.map((m) => m.hostKey.publicKey) });
   }
 
   async adopt(spec: PlaygroundSpec): Promise<Record<string, MachineState>> {

@@ -1,0 +1,147 @@
+// The warm pool on the docker driver in the real agent and CLI: `--warm docker=2` fills
+// in the background, `sandlot start docker` hands out a member whose machines answer
+// OpenSSH (strict host key checking) with a host key of their own — different from every
+// other handed-out playground's and from what the member was made with — and hold the
+// new playground key; the pool refills; `--warm-memory` bounds it; nothing of the pool
+// (containers, networks, volumes) outlives a stopped agent, nor a killed one once the
+// next agent has started.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostAlias, type PlaygroundRecord, type WarmPoolInfo } from '../../../../../host-agent/api/protocol';
+import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
+import { readOwnJson } from '../../../../../host-agent/util/json';
+import { cli, openssh, printed, startAgent, tempHome, until, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
+import { startTestEngine, type TestEngine } from './helpers';
+
+describe('warm pool (docker driver)', () => {
+  let engine: TestEngine;
+  let home: string;
+  let agent: AgentHandle | undefined;
+  /** Every playground id that appeared in the agent's state directory: pool members and handed-out ones. */
+  const seen = new Set<string>();
+  let watcher: NodeJS.Timeout | undefined;
+
+  const playgroundsDir = () => path.join(home, 'playgrounds');
+  const watch = () => {
+    for (const name of fs.existsSync(playgroundsDir()) ? fs.readdirSync(playgroundsDir()) : []) if (/^pg-[a-z0-9]+$/.test(name)) seen.add(name);
+  };
+  const pool = async (a: AgentHandle): Promise<WarmPoolInfo> => {
+    const info = await a.client.info();
+    if (!info.warmPool) throw new Error('the agent reports no warm pool');
+    return info.warmPool;
+  };
+  const members = () =>
+    fs
+      .readdirSync(playgroundsDir())
+      .filter((n) => fs.existsSync(path.join(playgroundsDir(), n, 'pool.json')))
+      .map((id) => ({ id, keys: readOwnJson<{ userKey: { publicKey: string }; hostKeys: Record<string, { publicKey: string }> }>(path.join(playgroundsDir(), id, 'keys', 'keys.json')) }));
+  /** What the engine still holds for these playgrounds. */
+  const leftovers = async (ids: Iterable<string>) => {
+    const out: string[] = [];
+    for (const id of ids) {
+      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
+      for (const c of await engine.docker.listContainers({ all: true, filters })) out.push(`container ${c.Names[0]}`);
+      for (const n of await engine.docker.listNetworks({ filters })) out.push(`network ${n.Name}`);
+      for (const v of (await engine.docker.listVolumes({ filters })).Volumes ?? []) out.push(`volume ${v.Name}`);
+    }
+    return out;
+  };
+  const agentWith = (args: string[]) => startAgent({ home, args: ['--driver', 'docker', ...args], env: { DOCKER_HOST: engine.dockerHost } });
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-docker-test-'));
+    const driver = new DockerDriver({ stateHome, dockerHost: engine.dockerHost });
+    for (const image of ['docker', 'registry']) await driver.images.ensure(image);
+    fs.rmSync(stateHome, { recursive: true, force: true });
+    home = tempHome('sandlot-warm-pool-');
+    watcher = setInterval(watch, 20);
+  }, 900_000);
+
+  afterAll(async () => {
+    if (watcher) clearInterval(watcher);
+    await agent?.kill();
+    // Whatever a failed test left goes too.
+    for (const id of seen) {
+      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
+      for (const c of await engine.docker.listContainers({ all: true, filters })) await engine.docker.getContainer(c.Id).remove({ force: true, v: true });
+      for (const n of await engine.docker.listNetworks({ filters })) await engine.docker.getNetwork(n.Id).remove();
+      for (const v of (await engine.docker.listVolumes({ filters })).Volumes ?? []) await engine.docker.getVolume(v.Name).remove();
+    }
+    await engine?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  }, 180_000);
+
+  it('fills, hands out playgrounds with identities of their own, refills, and leaves nothing when the agent stops', async () => {
+    agent = await agentWith(['--warm', 'docker=2']);
+    await until('two warm docker playgrounds', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    expect(await pool(agent)).toMatchObject({ budgetBytes: 4 * 1024 ** 3, heldBytes: 4 * 1024 ** 3, templates: [{ template: 'docker', driver: 'docker', wanted: 2 }] });
+    const status = cli(agent, ['status']);
+    expect(status.stdout).toContain('warm pool: holds 4GiB of 4GiB');
+    expect(status.stdout).toContain('  docker (docker): 2/2 ready, 2GiB each');
+    expect(printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout)).toEqual([]);
+    const made = new Map(members().map((m) => [m.id, m.keys]));
+    expect(made.size).toBe(2);
+
+    const handed: PlaygroundRecord[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = cli(agent, ['start', 'docker', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      handed.push(printed<PlaygroundRecord>(r.stdout));
+    }
+    const hostKeys: string[] = [];
+    for (const pg of handed) {
+      const before = made.get(pg.id);
+      expect(before, `${pg.id} came from the pool`).toBeDefined();
+      expect(pg.state).toBe('running');
+      expect(pg.userPublicKey).not.toBe(before!.userKey.publicKey);
+      expect(pg.machines[0].hostKey).not.toBe(before!.hostKeys.dev.publicKey);
+      hostKeys.push(pg.machines[0].hostKey, before!.hostKeys.dev.publicKey);
+      // Strict host key checking against the record: the machine serves its new host key, and takes the new user key.
+      const config = writeSshConfig(agent, pg.id);
+      const out = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /etc/sandlot/authorized_keys ~/.ssh/id_ed25519.pub; cat ~/.ssh/known_hosts', ['-l', 'laborant']);
+      expect(out.stderr).toBe('');
+      const [hostname, authorized, ownKey, known] = out.stdout.trim().split('\n');
+      expect(hostname).toBe('dev');
+      expect(authorized.trim()).toBe(pg.userPublicKey.trim());
+      expect(ownKey.trim()).toBe(pg.userPublicKey.trim());
+      expect(known).toBe(`dev ${pg.machines[0].hostKey.split(/\s+/).slice(0, 2).join(' ')}`);
+    }
+    // Two handed out, each with its old and new host key: four different keys.
+    expect(new Set(hostKeys.map((k) => k.split(/\s+/)[1])).size).toBe(4);
+    expect(new Set(handed.map((p) => p.userPublicKey)).size).toBe(2);
+    expect(printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout).map((p) => p.id).sort()).toEqual(handed.map((p) => p.id).sort());
+
+    await until('refilled', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    for (const pg of handed) expect(cli(agent, ['destroy', pg.id]).code).toBe(0);
+    await agent.kill();
+    agent = undefined;
+    watch();
+    expect(seen.size).toBe(4);
+    expect(await leftovers(seen)).toEqual([]);
+    expect(fs.readdirSync(playgroundsDir())).toEqual([]);
+  }, 900_000);
+
+  it('keeps what --warm-memory allows (one 2 GiB machine), and a killed agent’s members go at the next start', async () => {
+    agent = await agentWith(['--warm', 'docker=2', '--warm-memory', '2GiB']);
+    await until('one warm docker playground', async () => ((await pool(agent!)).templates[0].ready === 1 ? true : undefined), 240_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await pool(agent)).toMatchObject({ budgetBytes: 2 * 1024 ** 3, heldBytes: 2 * 1024 ** 3, templates: [{ wanted: 2, ready: 1, filling: 0 }] });
+    expect(members()).toHaveLength(1);
+    const left = members().map((m) => m.id);
+
+    await agent.kill('SIGKILL');
+    expect(await leftovers(left)).not.toEqual([]);
+    agent = await agentWith([]);
+    await agent.client.list();
+    expect(await leftovers(left)).toEqual([]);
+    expect(agent.log()).toContain(`${left[0]}: removed a warm pool member (docker) the last agent left`);
+    expect(cli(agent, ['status']).stdout).not.toContain('warm pool');
+    await agent.kill();
+    agent = undefined;
+    watch();
+    expect(await leftovers(seen)).toEqual([]);
+  }, 600_000);
+});
