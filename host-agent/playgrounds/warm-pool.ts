@@ -30,6 +30,12 @@ export interface WarmPoolOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** First pause after a failed make; doubles per failure in a row, up to five minutes. */
   retryMs?: number;
+  /**
+   * How long after a hand-out the refill starts (default 2 s): making a machine takes the
+   * host's CPU for a few seconds, which the playground just handed out should not have
+   * to share while its user connects.
+   */
+  refillDelayMs?: number;
 }
 
 interface Slot {
@@ -49,6 +55,7 @@ export class WarmPool {
   private again = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: WarmPoolOptions) {
     for (const t of opts.templates) this.slots.set(t.template, { spec: t, ready: [], filling: 0, failures: 0, retryAt: 0 });
@@ -80,7 +87,13 @@ export class WarmPool {
   take(template: string): string | undefined {
     const s = this.slots.get(template);
     const id = s?.ready.shift();
-    if (id !== undefined) this.fill();
+    if (id !== undefined && !this.refillTimer) {
+      this.refillTimer = setTimeout(() => {
+        this.refillTimer = undefined;
+        this.fill();
+      }, this.opts.refillDelayMs ?? 2000);
+      this.refillTimer.unref();
+    }
     return id;
   }
 
@@ -104,6 +117,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.refillTimer) clearTimeout(this.refillTimer);
     await this.running;
     const ids = [...this.slots.values()].flatMap((s) => s.ready.splice(0));
     await Promise.all(ids.map((id) => this.destroy(id)));

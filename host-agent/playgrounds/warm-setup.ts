@@ -20,6 +20,7 @@ export interface WarmSetup {
   manager: PlaygroundManager;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   retryMs?: number;
+  refillDelayMs?: number;
 }
 
 /** The pool `--warm` asks for, attached to the manager (not filling yet: call fill()); undefined when none is asked for. Throws one line per problem. */
@@ -52,6 +53,7 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
     budgetBytes,
     log: s.log,
     retryMs: s.retryMs,
+    refillDelayMs: s.refillDelayMs,
     host: { make: (template) => s.manager.makePoolMember(template), destroy: (id) => s.manager.destroyPoolMember(id) },
   });
   for (const t of templates) {

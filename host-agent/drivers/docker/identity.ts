@@ -1,23 +1,26 @@
 // A new identity for a running docker machine (a playground handed out from the warm
-// pool): the files machine-files.ts put in before the first start — host key,
-// authorized playground key, first-boot script — go in again with the new keys, and a
-// script run in the machine rewrites the playground key files in every user's home
-// (first-boot.ts wrote them as the user's own). sshd needs no restart: the OpenSSH of
+// pool): what machine-files.ts put in before the first start — host key, authorized
+// playground key, first-boot script — and the playground key files first-boot.ts wrote
+// into every user's home, all written again with the new keys by one script run in the
+// machine (one exec: the engine's archive upload would cost a second round trip, and
+// only a process inside knows the users' ids). sshd needs no restart: the OpenSSH of
 // Sandlot's images (9.2) re-executes itself per connection and reads the host key then.
 import type Docker from 'dockerode';
+import type { StartupFile } from '../../manifests/schema';
 import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
 import { startupFileLines } from './first-boot';
-import { machineFiles, tarFiles } from './machine-files';
+import { machineFiles } from './machine-files';
 
-/** The shell script that rewrites the users' key files and known_hosts. */
-export function identityScript(machine: MachineSpec): string {
-  return ['set -eu', ...startupFileLines(machine, machine.startupFiles.filter((f) => isSshIdentityFile(f.path))), ''].join('\n');
+/** The shell script that writes the machine's identity files: the agent's, root's own; the users', theirs. */
+export function identityScript(spec: PlaygroundSpec, machine: MachineSpec): string {
+  const own: StartupFile[] = machineFiles(spec, machine).map((f) => ({ path: f.path, content: f.content, mode: `0${f.mode.toString(8)}`, owner: 'root:root' }));
+  const users = machine.startupFiles.filter((f) => isSshIdentityFile(f.path));
+  return ['set -eu', ...startupFileLines(machine, [...own, ...users]), ''].join('\n');
 }
 
 export async function refreshMachineIdentity(container: Docker.Container, spec: PlaygroundSpec, machine: MachineSpec): Promise<void> {
-  await container.putArchive(await tarFiles(machineFiles(spec, machine)), { path: '/' });
-  const exec = await container.exec({ Cmd: ['sh', '-c', identityScript(machine)], AttachStdout: true, AttachStderr: true });
+  const exec = await container.exec({ Cmd: ['sh', '-c', identityScript(spec, machine)], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -32,13 +35,12 @@ export async function refreshMachineIdentity(container: Docker.Container, spec: 
     await new Promise((r) => setTimeout(r, 10));
     state = await exec.inspect();
   }
-  const { ExitCode } = state;
-  if (ExitCode !== 0) {
+  if (state.ExitCode !== 0) {
     // The multiplexed stream's 8-byte frame headers are noise in a message; printable text is enough.
     const output = Buffer.concat(chunks)
       .toString('utf8')
       .replace(/[^\x20-\x7e\n]/g, '')
       .trim();
-    throw new Error(`docker driver: machine ${machine.name}: writing its new keys failed (exit ${ExitCode}): ${output}`);
+    throw new Error(`docker driver: machine ${machine.name}: writing its new keys failed (exit ${state.ExitCode}): ${output}`);
   }
 }

@@ -40,7 +40,7 @@ function agent(warm: Record<string, number>, budgetBytes = 8 * GiB, drivers: Par
     manager,
     async start() {
       await manager.init();
-      handle.pool = startWarmPool({ warm, budgetBytes, catalog, drivers, defaultDriver: 'sandbox', manager, log: (l, m) => logs.push(`${l} ${m}`), retryMs: 20 });
+      handle.pool = startWarmPool({ warm, budgetBytes, catalog, drivers, defaultDriver: 'sandbox', manager, log: (l, m) => logs.push(`${l} ${m}`), retryMs: 20, refillDelayMs: 10 });
       handle.pool?.fill();
       return handle.pool!;
     },
