@@ -167,7 +167,10 @@ export class PlaygroundManager {
   private async removeLeftoverPoolMember(stored: StoredPlayground, spec: PlaygroundSpec, driver: Driver | undefined): Promise<void> {
     const id = stored.record.id;
     if (!driver) {
-      this.opts.log('warn', `playground store: ${this.opts.store.setAside(id, `a warm pool member of the ${stored.record.driver} driver, which is not enabled`)}`);
+      this.opts.log(
+        'warn',
+        `playground store: ${this.opts.store.setAside(id, `a warm pool member of the ${stored.record.driver} driver, which is not enabled`)}`,
+      );
       return;
     }
     const quiet: DriverContext = { progress: () => undefined, log: () => undefined };
@@ -190,7 +193,8 @@ export class PlaygroundManager {
   list(): PlaygroundRecord[] {
     return [...this.entries.values()]
       .filter((e) => e.stored.pool === undefined)
-      .map((e) => e.stored.record).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .map((e) => e.stored.record)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   get(id: string): PlaygroundRecord {
@@ -324,7 +328,9 @@ export class PlaygroundManager {
       return await this.enqueue(e, () => this.handOut(e, own));
     } catch (err) {
       this.opts.log('warn', `${e.stored.record.id}: handing out a warm ${template} playground failed, making one instead: ${errorMessage(err)}`);
-      void this.destroyPoolMember(e.stored.record.id).catch((destroyErr: unknown) => this.opts.log('error', `${e.stored.record.id}: ${errorMessage(destroyErr)}`));
+      void this.destroyPoolMember(e.stored.record.id).catch((destroyErr: unknown) =>
+        this.opts.log('error', `${e.stored.record.id}: ${errorMessage(destroyErr)}`),
+      );
       return undefined;
     }
   }

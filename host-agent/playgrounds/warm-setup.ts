@@ -4,7 +4,9 @@
 import type { DriverName } from '../api/protocol';
 import type { Driver } from '../drivers/protocol';
 import { DRIVER_NAMES } from '../drivers/registry';
+import { isOciSource } from '../images/oci';
 import { chooseDriver } from '../manifests/driver-choice';
+import { machineDrives } from '../manifests/drives';
 import { machineResources } from '../manifests/schema';
 import type { TemplateCatalog } from './catalog';
 import type { PlaygroundManager } from './manager';
@@ -36,6 +38,12 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
       problems.push(`--warm ${template}=${count}: unknown template "${template}" (available: ${s.catalog.names().join(', ')})`);
       continue;
     }
+    // A member's new host key is served because the sshd of Sandlot's images reads it per connection; another image's may not.
+    const foreign = entry.manifest.playground.machines.find((m, i) => isOciSource(machineDrives(m, i).image));
+    if (foreign) {
+      problems.push(`--warm ${template}=${count}: machine ${foreign.name} boots an oci:// image; warm pools take templates on Sandlot's own images only`);
+      continue;
+    }
     const driver = chooseDriver(entry.manifest, enabled, s.defaultDriver).driver;
     if (!s.drivers[driver]?.refreshIdentity) {
       problems.push(
@@ -57,7 +65,8 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
     host: { make: (template) => s.manager.makePoolMember(template), destroy: (id) => s.manager.destroyPoolMember(id) },
   });
   for (const t of templates) {
-    if (t.costBytes > budgetBytes) s.log('warn', `--warm ${t.template}: one playground holds ${t.costBytes} bytes, more than --warm-memory ${budgetBytes}: none is kept warm`);
+    if (t.costBytes > budgetBytes)
+      s.log('warn', `--warm ${t.template}: one playground holds ${t.costBytes} bytes, more than --warm-memory ${budgetBytes}: none is kept warm`);
   }
   s.manager.warmPool = pool;
   return pool;

@@ -20,7 +20,11 @@ export function register(program: Command, version: string): void {
       (v: string, all: string[]) => [...all, v],
       process.env.SANDLOT_WARM ? [process.env.SANDLOT_WARM] : [],
     )
-    .option('--warm-memory <size>', `memory the warm pool may hold, counted as its machines' ramSize (env SANDLOT_WARM_MEMORY)`, process.env.SANDLOT_WARM_MEMORY ?? DEFAULT_WARM_MEMORY)
+    .option(
+      '--warm-memory <size>',
+      `memory the warm pool may hold, counted as its machines' ramSize (env SANDLOT_WARM_MEMORY)`,
+      process.env.SANDLOT_WARM_MEMORY ?? DEFAULT_WARM_MEMORY,
+    )
     .action(async (o: { listen: string; driver: string; warm: string[]; warmMemory: string }) => {
       const driver = DRIVER_NAMES.find((d) => d === o.driver);
       if (!driver) throw new CliError(`--driver: expected one of ${DRIVER_NAMES.join(', ')}, got "${o.driver}"`);

@@ -38,9 +38,19 @@ function agent(warm: Record<string, number>, budgetBytes = 8 * GiB, drivers: Par
   open.push(handle);
   return {
     manager,
-    async start() {
+    start: async () => {
       await manager.init();
-      handle.pool = startWarmPool({ warm, budgetBytes, catalog, drivers, defaultDriver: 'sandbox', manager, log: (l, m) => logs.push(`${l} ${m}`), retryMs: 20, refillDelayMs: 10 });
+      handle.pool = startWarmPool({
+        warm,
+        budgetBytes,
+        catalog,
+        drivers,
+        defaultDriver: 'sandbox',
+        manager,
+        log: (l, m) => logs.push(`${l} ${m}`),
+        retryMs: 20,
+        refillDelayMs: 10,
+      });
       handle.pool?.fill();
       return handle.pool!;
     },
@@ -81,7 +91,11 @@ describe('warm pool', () => {
     const members = onDisk().filter((p) => p.pool === 'linux');
     expect(members).toHaveLength(2);
     for (const m of members) expect(() => manager.get(m.record.id)).toThrow(/no playground/);
-    expect(pool.info()).toMatchObject({ budgetBytes: 8 * GiB, heldBytes: 2 * GiB, templates: [{ template: 'linux', driver: 'sandbox', wanted: 2, ready: 2, filling: 0, costBytes: GiB }] });
+    expect(pool.info()).toMatchObject({
+      budgetBytes: 8 * GiB,
+      heldBytes: 2 * GiB,
+      templates: [{ template: 'linux', driver: 'sandbox', wanted: 2, ready: 2, filling: 0, costBytes: GiB }],
+    });
   });
 
   it('hands out a member with a new record and identity, then refills', async () => {
@@ -205,7 +219,26 @@ describe('warm pool', () => {
     await expect(agent({ linux: 1 }, GiB, { sandbox: noRefresh }).start()).rejects.toThrow(
       /--warm linux=1: linux playgrounds run on the sandbox driver, which cannot give a handed-out machine a new identity/,
     );
-    await expect(agent({ docker: 1 }).start()).rejects.toThrow(/--warm docker=1: docker playgrounds run on the docker driver, which this agent was not started with/);
+    await expect(agent({ docker: 1 }).start()).rejects.toThrow(
+      /--warm docker=1: docker playgrounds run on the docker driver, which this agent was not started with/,
+    );
+  });
+});
+
+describe('warm pool set-up', () => {
+  it('refuses a template whose machines boot an oci:// image (their sshd may keep the old host key)', () => {
+    const dir = path.join(root, 'templates');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'ocilab.yaml'),
+      'kind: playground\nname: ocilab\nplayground:\n  machines:\n    - name: box\n      drives:\n        - source: oci://registry.example/box:1\n          mount: /\n',
+    );
+    const catalog = new TemplateCatalog([{ dir, source: 'user' }]);
+    expect(catalog.problems).toEqual([]);
+    const manager = agent({}).manager;
+    expect(() =>
+      startWarmPool({ warm: { ocilab: 1 }, catalog, drivers: { sandbox: driver }, defaultDriver: 'sandbox', manager, log: () => undefined }),
+    ).toThrow("--warm ocilab=1: machine box boots an oci:// image; warm pools take templates on Sandlot's own images only");
   });
 });
 

@@ -2,7 +2,7 @@
 // in the background, `sandlot start docker` hands out a member whose machines answer
 // OpenSSH (strict host key checking) with a host key of their own — different from every
 // other handed-out playground's and from what the member was made with — and hold the
-// new playground key; the pool refills; `--warm-memory` bounds it; nothing of the pool
+// new playground key; the pool refills; `sandlot run` takes from it too; `--warm-memory` bounds it; nothing of the pool
 // (containers, networks, volumes) outlives a stopped agent, nor a killed one once the
 // next agent has started.
 import * as fs from 'node:fs';
@@ -36,7 +36,12 @@ describe('warm pool (docker driver)', () => {
     fs
       .readdirSync(playgroundsDir())
       .filter((n) => fs.existsSync(path.join(playgroundsDir(), n, 'pool.json')))
-      .map((id) => ({ id, keys: readOwnJson<{ userKey: { publicKey: string }; hostKeys: Record<string, { publicKey: string }> }>(path.join(playgroundsDir(), id, 'keys', 'keys.json')) }));
+      .map((id) => ({
+        id,
+        keys: readOwnJson<{ userKey: { publicKey: string }; hostKeys: Record<string, { publicKey: string }> }>(
+          path.join(playgroundsDir(), id, 'keys', 'keys.json'),
+        ),
+      }));
   /** What the engine still holds for these playgrounds. */
   const leftovers = async (ids: Iterable<string>) => {
     const out: string[] = [];
@@ -77,7 +82,11 @@ describe('warm pool (docker driver)', () => {
   it('fills, hands out playgrounds with identities of their own, refills, and leaves nothing when the agent stops', async () => {
     agent = await agentWith(['--warm', 'docker=2']);
     await until('two warm docker playgrounds', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
-    expect(await pool(agent)).toMatchObject({ budgetBytes: 4 * 1024 ** 3, heldBytes: 4 * 1024 ** 3, templates: [{ template: 'docker', driver: 'docker', wanted: 2 }] });
+    expect(await pool(agent)).toMatchObject({
+      budgetBytes: 4 * 1024 ** 3,
+      heldBytes: 4 * 1024 ** 3,
+      templates: [{ template: 'docker', driver: 'docker', wanted: 2 }],
+    });
     const status = cli(agent, ['status']);
     expect(status.stdout).toContain('warm pool: holds 4GiB of 4GiB');
     expect(status.stdout).toContain('  docker (docker): 2/2 ready, 2GiB each');
@@ -101,7 +110,10 @@ describe('warm pool (docker driver)', () => {
       hostKeys.push(pg.machines[0].hostKey, before!.hostKeys.dev.publicKey);
       // Strict host key checking against the record: the machine serves its new host key, and takes the new user key.
       const config = writeSshConfig(agent, pg.id);
-      const out = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /etc/sandlot/authorized_keys ~/.ssh/id_ed25519.pub; cat ~/.ssh/known_hosts', ['-l', 'laborant']);
+      const out = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /etc/sandlot/authorized_keys ~/.ssh/id_ed25519.pub; cat ~/.ssh/known_hosts', [
+        '-l',
+        'laborant',
+      ]);
       expect(out.stderr).toBe('');
       const [hostname, authorized, ownKey, known] = out.stdout.trim().split('\n');
       expect(hostname).toBe('dev');
@@ -112,14 +124,27 @@ describe('warm pool (docker driver)', () => {
     // Two handed out, each with its old and new host key: four different keys.
     expect(new Set(hostKeys.map((k) => k.split(/\s+/)[1])).size).toBe(4);
     expect(new Set(handed.map((p) => p.userPublicKey)).size).toBe(2);
-    expect(printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout).map((p) => p.id).sort()).toEqual(handed.map((p) => p.id).sort());
+    expect(
+      printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(handed.map((p) => p.id).sort());
 
     await until('refilled', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    // `sandlot run` takes from the pool too, and its playground goes afterwards.
+    const warmIds = new Set(members().map((m) => m.id));
+    const run = cli(agent, ['run', 'docker', '--json', '--', 'hostname']);
+    expect(run.code, run.stderr).toBe(0);
+    const ran = printed<{ playground: PlaygroundRecord; exitCode: number; stdout: string }>(run.stdout);
+    expect(ran).toMatchObject({ exitCode: 0, stdout: 'dev\n' });
+    expect(warmIds.has(ran.playground.id)).toBe(true);
+    expect(await leftovers([ran.playground.id])).toEqual([]);
+    await until('refilled again', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
     for (const pg of handed) expect(cli(agent, ['destroy', pg.id]).code).toBe(0);
     await agent.kill();
     agent = undefined;
     watch();
-    expect(seen.size).toBe(4);
+    expect(seen.size).toBe(5);
     expect(await leftovers(seen)).toEqual([]);
     expect(fs.readdirSync(playgroundsDir())).toEqual([]);
   }, 900_000);
