@@ -7,13 +7,12 @@
 // 1–2 s so that the change lands at every phase of the one-second check loop.
 //
 //   npm run build && npm run bench -- tutorial-webview [--runs 9]
-import * as os from 'node:os';
 import type { PlaygroundEvent } from '../host-agent/api/protocol';
 import { connectMachine } from '../host-agent/ssh/connect';
 import { tutorialFrame } from '../test/e2e/harness/workbench';
 import { withWorkbench } from './workbench-session';
 import { runBench, runsArg, sshExec } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(9);
 const TASK = 'verify_backup_dir';
@@ -64,12 +63,7 @@ async function main(): Promise<void> {
     ssh.end();
     const e = median(toEvent);
     const d = median(toDom);
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}, checks every 1000 ms`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}, checks every 1000 ms`);
     console.log(
       `condition → step green in the webview DOM: median ${fmtMs(d)} (min ${fmtMs(Math.min(...toDom))}, max ${fmtMs(Math.max(...toDom))}) — goal < 1.5 s`,
     );
