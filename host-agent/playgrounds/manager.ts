@@ -255,6 +255,11 @@ export class PlaygroundManager {
     const driverName = choice.driver;
     const inputs = resolveInitValues(manifest, req.inputs ?? {});
     if (inputs.problems.length > 0) throw new ApiProblem('invalid_request', inputs.problems.map((p) => `${manifestName}: ${p}`).join('\n'));
+    const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
+    if (poolTemplate === undefined && this.poolCanServe(req, driverName)) {
+      const handed = await this.takeFromPool(template, { manifestName, lifetimeMinutes, labels: req.labels });
+      if (handed) return handed;
+    }
     // What is stored is the effective manifest: complete without its base, so a restarted agent reads it alone.
     const manifestText = manifestYaml(effectiveManifest(manifest, { driver: driverName }), `Effective manifest of ${manifestName}`);
     const driver = this.opts.drivers[driverName];
@@ -263,11 +268,6 @@ export class PlaygroundManager {
         'driver_not_enabled',
         `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
       );
-    }
-    const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
-    if (poolTemplate === undefined && this.poolCanServe(req, driverName)) {
-      const handed = await this.takeFromPool(template, { manifestName, lifetimeMinutes, labels: req.labels });
-      if (handed) return handed;
     }
     const id = newPlaygroundId();
     const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes, labels: req.labels });
@@ -362,9 +362,12 @@ export class PlaygroundManager {
       m.address = old.record.machines.find((x) => x.name === m.name)?.address;
     }
     const spec = this.buildSpec(fresh, e.spec.manifest);
-    await driver.refreshIdentity(spec, this.ctx(e));
+    // Side by side: until the pool mark goes, what is on disk is still a member's either way.
+    const [given, saved] = await Promise.allSettled([driver.refreshIdentity(spec, this.ctx(e)), this.opts.store.saveHandOut(fresh)]);
+    if (given.status === 'rejected') throw given.reason;
     try {
-      await this.opts.store.handOut(fresh);
+      if (saved.status === 'rejected') throw saved.reason;
+      this.opts.store.endPoolMembership(fresh.record.id);
     } catch (err) {
       throw notSaved(err, 'the warm playground was not handed out');
     }

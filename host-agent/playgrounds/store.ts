@@ -93,22 +93,32 @@ export class PlaygroundStore {
   }
 
   /**
-   * A warm pool member becomes a user's playground: its new keys are written first, then
-   * the record, then the pool mark goes. A crash in between leaves a pool member (which
-   * the next agent removes), never a user's playground with keys it does not match.
+   * Writes the keys and record a warm pool member gets when it is handed out; it stays a
+   * pool member (which the next agent removes) until endPoolMembership(), so a crash
+   * before that never leaves a user's playground with keys its machines do not have.
    */
-  async handOut(p: StoredPlayground): Promise<void> {
+  async saveHandOut(p: StoredPlayground): Promise<void> {
     const dir = this.dir(p.record.id);
     try {
-      await writeFileAtomicMode(
-        path.join(dir, 'keys', 'keys.json'),
-        JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
-        0o600,
-      );
-      await writeFileAtomicMode(path.join(dir, 'record.json'), JSON.stringify(p.record, null, 2), 0o600);
-      fs.rmSync(path.join(dir, POOL_MARK), { force: true });
+      await Promise.all([
+        writeFileAtomicMode(
+          path.join(dir, 'keys', 'keys.json'),
+          JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
+          0o600,
+        ),
+        writeFileAtomicMode(path.join(dir, 'record.json'), JSON.stringify(p.record, null, 2), 0o600),
+      ]);
     } catch (err) {
       throw new StateWriteError(p.record.id, err);
+    }
+  }
+
+  /** The handed-out member is a user's playground from now on. */
+  endPoolMembership(id: string): void {
+    try {
+      fs.rmSync(path.join(this.dir(id), POOL_MARK), { force: true });
+    } catch (err) {
+      throw new StateWriteError(id, err);
     }
   }
 
