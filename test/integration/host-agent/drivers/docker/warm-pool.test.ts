@@ -32,6 +32,9 @@ describe('warm pool (docker driver)', () => {
     if (!info.warmPool) throw new Error('the agent reports no warm pool');
     return info.warmPool;
   };
+  /** Ready members of the (only) template; undefined while the agent is still starting (no pool yet). */
+  const readyCount = async (a: AgentHandle) => (await a.client.info()).warmPool?.templates[0]?.ready;
+  const untilReady = (a: AgentHandle, n: number, what: string) => until(what, async () => ((await readyCount(a)) === n ? true : undefined), 240_000);
   const members = () =>
     fs
       .readdirSync(playgroundsDir())
@@ -81,7 +84,7 @@ describe('warm pool (docker driver)', () => {
 
   it('fills, hands out playgrounds with identities of their own, refills, and leaves nothing when the agent stops', async () => {
     agent = await agentWith(['--warm', 'docker=2']);
-    await until('two warm docker playgrounds', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    await untilReady(agent, 2, 'two warm docker playgrounds');
     expect(await pool(agent)).toMatchObject({
       budgetBytes: 4 * 1024 ** 3,
       heldBytes: 4 * 1024 ** 3,
@@ -130,7 +133,7 @@ describe('warm pool (docker driver)', () => {
         .sort(),
     ).toEqual(handed.map((p) => p.id).sort());
 
-    await until('refilled', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    await untilReady(agent, 2, 'refilled');
     // `sandlot run` takes from the pool too, and its playground goes afterwards.
     const warmIds = new Set(members().map((m) => m.id));
     const run = cli(agent, ['run', 'docker', '--json', '--', 'hostname']);
@@ -139,7 +142,7 @@ describe('warm pool (docker driver)', () => {
     expect(ran).toMatchObject({ exitCode: 0, stdout: 'dev\n' });
     expect(warmIds.has(ran.playground.id)).toBe(true);
     expect(await leftovers([ran.playground.id])).toEqual([]);
-    await until('refilled again', async () => ((await pool(agent!)).templates[0].ready === 2 ? true : undefined), 240_000);
+    await untilReady(agent, 2, 'refilled again');
     for (const pg of handed) expect(cli(agent, ['destroy', pg.id]).code).toBe(0);
     await agent.kill();
     agent = undefined;
@@ -151,7 +154,7 @@ describe('warm pool (docker driver)', () => {
 
   it('keeps what --warm-memory allows (one 2 GiB machine), and a killed agent’s members go at the next start', async () => {
     agent = await agentWith(['--warm', 'docker=2', '--warm-memory', '2GiB']);
-    await until('one warm docker playground', async () => ((await pool(agent!)).templates[0].ready === 1 ? true : undefined), 240_000);
+    await untilReady(agent, 1, 'one warm docker playground');
     await new Promise((r) => setTimeout(r, 3000));
     expect(await pool(agent)).toMatchObject({ budgetBytes: 2 * 1024 ** 3, heldBytes: 2 * 1024 ** 3, templates: [{ wanted: 2, ready: 1, filling: 0 }] });
     expect(members()).toHaveLength(1);
