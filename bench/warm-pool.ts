@@ -2,7 +2,8 @@
 // out from the pool (`sandlot agent --driver docker --warm docker=1`) against a cold
 // start of the same template by a second agent without a pool, in the same run, runs
 // interleaved. start → shell: the API create, the record `running`, an SSH session
-// through the agent's tunnel and `true` in it. Then what one warm member holds: its
+// through the agent's tunnel and `true` in it; the floor under both, measured on the
+// handed-out playground right after: the same SSH session and `true` alone. Then what one warm member holds: its
 // ramSize (what the budget counts) and its containers' memory as the engine reports it.
 //
 //   npm run bench -- warm-pool [--runs 5]
@@ -35,6 +36,16 @@ async function startToShell(client: AgentClient): Promise<{ ms: number; runningM
   return { ms, runningMs, pg };
 }
 
+/** The floor under both: a shell on a playground that already runs (SSH through the agent's tunnel, `true`). */
+async function shellOnly(client: AgentClient, pg: PlaygroundRecord): Promise<number> {
+  const t0 = performance.now();
+  const ssh = await connectMachine(client, pg, 'dev');
+  await sshExec(ssh, 'true');
+  const ms = performance.now() - t0;
+  ssh.end();
+  return ms;
+}
+
 const ready = async (a: AgentHandle) => (await a.client.info()).warmPool?.templates[0]?.ready ?? 0;
 
 /** The engine's memory figure (usage less reclaimable page cache, as `docker stats`) of a playground's containers. */
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
   try {
     const fromPool: number[] = [];
     const fromPoolRunning: number[] = [];
+    const shellFloor: number[] = [];
     const coldStart: number[] = [];
     let memberRam = 0;
     let memberMemory = 0;
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
       made.push({ agent: warm, id: w.pg.id });
       fromPool.push(w.ms);
       fromPoolRunning.push(w.runningMs);
+      shellFloor.push(await shellOnly(warm.client, w.pg));
       const c = await startToShell(cold.client);
       made.push({ agent: cold, id: c.pg.id });
       coldStart.push(c.ms);
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
       coldMs: median(coldStart),
       ratio: median(fromPool) / median(coldStart),
       fromPoolCreateMs: median(fromPoolRunning),
+      shellOnRunningMs: median(shellFloor),
       memberRamSize: formatSize(memberRam),
       memberEngineMemoryMiB: Math.round(memberMemory / MiB),
       all: { fromPool: fromPool.map(Math.round), cold: coldStart.map(Math.round) },
