@@ -17,8 +17,22 @@ import {
   type ContentSummary,
   type StartContentRequest,
   type TaskRecord,
+  type MachineChangedRequest,
+  type MachineChangedResponse,
 } from './protocol';
 import type { Content } from '../content/model';
+import { parseOwnJson } from '../util/json';
+
+/** A chunk of an HTTP body stream (Buffers unless an encoding was set). */
+function bytesOf(chunk: unknown): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+}
+
+/** A WebSocket message's text, whatever form ws delivered it in. */
+function rawText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+}
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -82,6 +96,10 @@ export class AgentClient {
   submitTaskInput(id: string, task: string, value: string): Promise<TaskRecord> {
     return this.request('POST', ROUTES.taskInput(id, task), { value });
   }
+  /** Something changed in a machine: its playground's pending checks run now. */
+  machineChanged(id: string, machine: string, req: MachineChangedRequest = {}): Promise<MachineChangedResponse> {
+    return this.request('POST', ROUTES.machineChanged(id, machine), req);
+  }
   stop(id: string): Promise<PlaygroundRecord> {
     return this.request('POST', ROUTES.action(id, 'stop'));
   }
@@ -110,13 +128,13 @@ export class AgentClient {
     let buffered = '';
     let exit: Extract<ExecChunk, { type: 'exit' }> | undefined;
     for await (const chunk of res) {
-      buffered += (chunk as Buffer).toString('utf8');
+      buffered += bytesOf(chunk).toString('utf8');
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
-        const c = JSON.parse(line) as ExecChunk;
+        const c = parseOwnJson<ExecChunk>(line);
         if (c.type === 'exit') exit = c;
         else if (c.type === 'error') throw new AgentApiError(500, 'exec_failed', c.message);
         else onChunk(c);
@@ -135,7 +153,7 @@ export class AgentClient {
         opened = true;
         resolve(() => ws.close());
       });
-      ws.on('message', (data) => onEvent(JSON.parse(data.toString()) as PlaygroundEvent));
+      ws.on('message', (data) => onEvent(parseOwnJson<PlaygroundEvent>(rawText(data))));
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -175,8 +193,8 @@ export class AgentClient {
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+    for await (const c of res) chunks.push(bytesOf(c));
+    return parseOwnJson<T>(Buffer.concat(chunks).toString('utf8'));
   }
 
   private raw(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
@@ -204,7 +222,7 @@ export class AgentClient {
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             try {
-              const e = JSON.parse(text) as ApiError;
+              const e = parseOwnJson<ApiError>(text);
               reject(new AgentApiError(res.statusCode!, e.error.code, e.error.message));
             } catch {
               reject(new AgentApiError(res.statusCode!, 'http_error', `HTTP ${res.statusCode}: ${text.slice(0, 200)}`));

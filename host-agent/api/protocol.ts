@@ -103,6 +103,23 @@ export interface StartContentRequest {
   /** A content folder on the agent's host (iximiuz `index.md` or Killercoda `index.json`) or a built-in name. */
   source: string;
   lifetimeMinutes?: number;
+  /** Run it on this driver instead of the one its playground asks for (`sandlot content test --driver`). */
+  driver?: DriverName;
+}
+
+/**
+ * `POST …/machines/:machine/changed`: something happened in the machine that may satisfy
+ * pending checks (a command finished in a terminal, a file was saved). Every pending check
+ * of the playground runs now, since a check may look at any machine.
+ */
+export interface MachineChangedRequest {
+  /** What happened, for the agent's log: `terminal`, `save`, `solution`, … */
+  reason?: string;
+}
+
+export interface MachineChangedResponse {
+  /** The tasks being checked again (none when the playground runs no content or all passed). */
+  checking: string[];
 }
 
 /** `GET /v1/content`: the built-in tutorials and challenges. */
@@ -231,4 +248,6 @@ export const ROUTES = {
   /** GET: task records by name. */
   tasks: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks`,
   taskInput: (id: string, task: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks/${encodeURIComponent(task)}/input`,
+  /** POST: something changed in the machine (MachineChangedRequest → MachineChangedResponse). */
+  machineChanged: (id: string, machine: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/changed`,
 } as const;

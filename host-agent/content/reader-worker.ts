@@ -7,14 +7,28 @@ import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../util/errors';
 import { catalogFromMap } from './catalog';
 import { headerOf, readDocument, readSummary, type ReadContext } from './load';
+import { ContentFileError, ContentFiles } from './files';
 import { contentMeta, isRunnable } from './model';
+import { findSolutions } from './solution';
 import type { ReadReply, ReadRequest, ReadResult } from './reader-protocol';
 import type { TemplateCatalog } from './validate';
 
-function readFull(dir: string, catalog: TemplateCatalog, ctx: ReadContext): Omit<ReadResult, 'dir'> {
+function readFull(dir: string, catalog: TemplateCatalog, ctx: ReadContext, withSolutions = false): Omit<ReadResult, 'dir'> {
   const { document, problems } = readDocument(dir, catalog, ctx);
   if (!document) return { problems };
-  return { problems, header: headerOf(document), ...(isRunnable(document) ? { meta: contentMeta(document) } : {}), json: JSON.stringify(document) };
+  const result: Omit<ReadResult, 'dir'> = { problems, header: headerOf(document), json: JSON.stringify(document) };
+  if (!isRunnable(document)) return result;
+  result.meta = contentMeta(document);
+  if (withSolutions) {
+    try {
+      result.solutions = findSolutions(new ContentFiles(document.dir, ctx.limits ? { limits: ctx.limits } : {}), document);
+    } catch (err) {
+      // The folder itself went away since it was read.
+      if (!(err instanceof ContentFileError)) throw err;
+      problems.push({ file: err.rel, message: err.message });
+    }
+  }
+  return result;
 }
 
 const port = parentPort;
@@ -38,7 +52,7 @@ port.once('message', (req: ReadRequest) => {
   let reply: ReadReply;
   try {
     const catalog = catalogFromMap(req.catalog);
-    const read = req.mode === 'summary' ? readSummary : readFull;
+    const read = req.mode === 'summary' ? readSummary : (d: string, c: TemplateCatalog, x: ReadContext) => readFull(d, c, x, req.mode === 'test');
     const ctx: ReadContext = { library: req.library, limits: req.limits, ...(Object.keys(req.templates).length > 0 ? { templates: req.templates } : {}) };
     reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, ctx) })) };
   } catch (err) {

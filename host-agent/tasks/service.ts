@@ -3,7 +3,16 @@
 // when it reaches `running`, stopped when it leaves, resumed after an agent restart.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
-import { API_PREFIX, type ContentSummary, type PlaygroundRecord, type StartContentRequest, type TaskInputRequest } from '../api/protocol';
+import {
+  API_PREFIX,
+  type ContentSummary,
+  type DriverName,
+  type MachineChangedRequest,
+  type MachineChangedResponse,
+  type PlaygroundRecord,
+  type StartContentRequest,
+  type TaskInputRequest,
+} from '../api/protocol';
 import type { AgentServer } from '../server/server';
 import { readJsonBody, sendJson } from '../server/http';
 import { ContentError } from '../content/errors';
@@ -29,6 +38,7 @@ export interface ContentServiceOptions {
 }
 
 const ID = '([a-z0-9-]+)';
+const DRIVERS: DriverName[] = ['sandbox', 'docker', 'microvm'];
 
 export class ContentService {
   readonly sessions: ContentSessions;
@@ -86,7 +96,8 @@ export class ContentService {
         do {
           entry.again = false;
           await this.opts.manager.save(id).catch((err: Error) => {
-            if (!/no playground/.test(err.message)) throw err;
+            // A playground being destroyed loses its folder under a late task update.
+            if (!/no playground/.test(err.message) && !this.goingAway(id)) throw err;
           });
         } while (entry.again);
       } finally {
@@ -95,6 +106,15 @@ export class ContentService {
     })();
     this.saves.set(id, entry);
     return entry.running;
+  }
+
+  private goingAway(id: string): boolean {
+    try {
+      const state = this.opts.manager.get(id).state;
+      return state === 'destroying' || state === 'destroyed';
+    } catch {
+      return true;
+    }
   }
 
   async dispose(): Promise<void> {
@@ -164,12 +184,16 @@ export class ContentService {
 
   async startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
     if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
+    if (req.driver !== undefined && !DRIVERS.includes(req.driver)) {
+      throw new ApiProblem(400, 'invalid_request', `driver: expected one of ${DRIVERS.join(', ')}, got ${JSON.stringify(req.driver)}`);
+    }
     const { meta: content } = await this.load(req.source);
     const template = this.opts.catalog.get(content.playground.template)!;
     let manifest: PlaygroundManifest;
     try {
       const loaded = manifestForContent(content, basesFrom(this.templates()));
       manifest = loaded.manifest;
+      if (req.driver) manifest.playground.driver = req.driver;
       for (const w of loaded.warnings) this.opts.log('warn', `${content.dir}: ${w}`);
     } catch (err) {
       // The reader checked the same; a template changed since.
@@ -249,6 +273,18 @@ export class ContentService {
     });
     route('POST', pg('/content/restart'), async ({ res, params }) => sendJson(res, 200, await this.restartContent(params[0])));
     route('GET', pg('/tasks'), async ({ res, params }) => sendJson(res, 200, manager.get(params[0]).tasks ?? {}));
+    route('POST', pg('/machines/([a-z0-9-]+)/changed'), async ({ req, res, params }) => {
+      const body = await readJsonBody<MachineChangedRequest>(req);
+      const [id, machine] = params;
+      const record = manager.get(id);
+      if (!record.machines.some((m) => m.name === machine)) {
+        throw new ApiProblem(404, 'no_machine', `playground ${id} has no machine "${machine}" (machines: ${record.machines.map((m) => m.name).join(', ')})`);
+      }
+      const checking = this.sessions.nudge(id);
+      const reason = typeof body.reason === 'string' ? body.reason.slice(0, 40).replace(/[^\w -]/g, '') : 'unspecified';
+      if (checking.length > 0) this.opts.log('info', `${id}: ${machine} changed (${reason}): checking ${checking.join(', ')}`);
+      sendJson(res, 200, { checking } satisfies MachineChangedResponse);
+    });
     route('POST', pg('/tasks/([A-Za-z0-9_-]+)/input'), async ({ req, res, params }) => {
       const body = await readJsonBody<TaskInputRequest>(req);
       if (typeof body.value !== 'string') throw new ApiProblem(400, 'invalid_request', 'value: expected the answer as a string');

@@ -116,6 +116,11 @@ export class ContentSessions {
     return session.engine.submitInput(task, value);
   }
 
+  /** Checks the pending tasks of a playground's content now; the names of those checked. */
+  nudge(id: string): string[] {
+    return this.sessions.get(id)?.engine.nudge() ?? [];
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
   }
