@@ -36,7 +36,7 @@ async function client(job: Job): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     ssh.once('ready', resolve).once('error', reject);
     ssh.connect({
-      sock: sock as never,
+      sock,
       username: 'root',
       privateKey: job.privateKey,
       hostVerifier: (k: Buffer) => k.toString('base64') === job.hostKey.split(' ')[1],
@@ -58,6 +58,7 @@ async function parent(): Promise<void> {
   process.env.SANDLOT_HOME = home;
   const { startAgent } = await import('../host-agent/server/run');
   const agent = await startAgent({ listen: '127.0.0.1:0', driver: 'sandbox', version: 'bench' });
+  const manager = await agent.ready;
   const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
   const c = new AgentClient({ url: agent.url, token });
   const pg = await c.create({ template: 'linux' });
@@ -66,7 +67,7 @@ async function parent(): Promise<void> {
   if (exit.code !== 0) throw new Error('cannot make the blob');
   // The baseline endpoint: plain TCP on loopback into the very same SSH server.
   const tcp = net.createServer((s) => {
-    agent.manager.connect(pg.id, 'dev', 22, false).then((d) => s.pipe(d).pipe(s));
+    void manager.connect(pg.id, 'dev', 22, false).then((d) => s.pipe(d).pipe(s));
   });
   await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
   const key = await c.sshKey(pg.id);
@@ -75,7 +76,7 @@ async function parent(): Promise<void> {
     url: agent.url,
     token,
     id: pg.id,
-    tcpPort: (tcp.address() as net.AddressInfo).port,
+    tcpPort: portOf(tcp),
     privateKey: key.privateKey,
     hostKey: record.machines[0].hostKey,
   };
@@ -116,4 +117,10 @@ if (process.argv[2] === 'child') {
     console.error(err);
     process.exit(1);
   });
+}
+
+function portOf(server: net.Server): number {
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('the baseline server has no TCP address');
+  return addr.port;
 }

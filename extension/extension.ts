@@ -1,5 +1,6 @@
 // Wiring only: builds the services and hands every registration to an owner.
 import * as vscode from 'vscode';
+import { version } from '../package.json';
 import { AgentConnection } from './agent-client/connection';
 import { findCli } from './agent-client/cli';
 import { registerCommands } from './commands';
@@ -22,7 +23,7 @@ import { windowMachine } from './window-playground';
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
   const log = own(createLog());
-  log.info(`Sandlot ${context.extension.packageJSON.version} active (uiKind=${vscode.env.uiKind}, remote=${vscode.env.remoteName ?? 'none'})`);
+  log.info(`Sandlot ${version} active (VS Code ${vscode.version}, uiKind=${vscode.env.uiKind}, remote=${vscode.env.remoteName ?? 'none'})`);
 
   const agent = own(new AgentConnection(context.secrets, log));
   const sessions = own(new MachineSessions(agent, log));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AgentConnection } from './agent-client/connection';
+import type { CommandId } from './manifest/commands';
 import { DisposableStore, toDisposable } from './util/disposables';
 import { timeLeft } from './util/time';
 import { windowMachine } from './window-playground';
@@ -26,7 +27,7 @@ export class PlaygroundStatusBar implements vscode.Disposable {
       const left = pg.state === 'running' ? timeLeft(pg.deadline) : pg.state;
       this.item.text = `$(vm) ${pg.id} · ${left}`;
       this.item.tooltip = `Sandlot playground ${pg.title} (${pg.id}), machine ${ref.machine}: ${pg.state}, expires ${new Date(pg.deadline).toLocaleString()}. Click for actions.`;
-      this.item.command = 'sandlot.showActions';
+      this.item.command = 'sandlot.showActions' satisfies CommandId;
       this.item.backgroundColor =
         pg.state === 'running' && Date.parse(pg.deadline) - Date.now() < 10 * 60_000 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.item.show();

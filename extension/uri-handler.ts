@@ -1,6 +1,7 @@
 // Deep links: vscode://sandlot.sandlot/start?template=docker starts a playground (after
 // asking: a link must not start machines on its own).
 import * as vscode from 'vscode';
+import { runCommand } from './util/commands';
 
 export class SandlotUriHandler implements vscode.UriHandler {
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -16,7 +17,7 @@ export class SandlotUriHandler implements vscode.UriHandler {
           return;
         }
         const ok = await vscode.window.showInformationMessage(`A link asks to start a "${template}" playground.`, { modal: true }, 'Start');
-        if (ok === 'Start') await vscode.commands.executeCommand('sandlot.startPlayground', { template });
+        if (ok === 'Start') await runCommand('sandlot.startPlayground', { template });
         return;
       }
       default:

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { EXIT_AGENT_RUNNING } from '../../host-agent/server/state-lock';
 import { sandlotPaths } from '../../host-agent/util/paths';
 import type { AgentConnection } from './connection';
 import { findCli } from './cli';
@@ -18,7 +19,7 @@ export async function startLocalAgent(agent: AgentConnection, extensionPath: str
   const [cmd, ...pre] = cli.node;
   const args = [...pre, cli.script, 'agent'];
   log.info(`starting the local agent: ${cmd} ${args.join(' ')} (log: ${logFile})`);
-  const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
   fs.closeSync(out);
   child.unref();
   let exited: number | null | undefined;
@@ -38,7 +39,8 @@ export async function startLocalAgent(agent: AgentConnection, extensionPath: str
       }
       await agent.reconnect();
       if (agent.state.kind === 'connected') return;
-      if (exited !== undefined) throw new Error(`the agent exited with code ${exited}; see ${logFile}`);
+      // 75: another agent (started by a CLI or another window) holds the state directory; it answers soon.
+      if (exited !== undefined && exited !== EXIT_AGENT_RUNNING) throw new Error(`the agent exited with code ${exited}; see ${logFile}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`the agent did not answer within 60 s; see ${logFile}`);

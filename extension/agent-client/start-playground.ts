@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { CreatePlaygroundRequest, PlaygroundRecord } from '../../host-agent/api/protocol';
 import { CLOSE_PLAYGROUND_GONE } from '../../host-agent/api/protocol';
+import type { EventSubscription } from '../../host-agent/api/client';
 import type { AgentConnection } from './connection';
 import { ProvisionProgress } from './progress';
 import { errorMessage } from '../log';
@@ -24,7 +25,7 @@ export async function startPlayground(
       log.info(`playground ${record.id} (${label}) created; provisioning`);
       void agent.refresh();
       const tracker = new ProvisionProgress(record.machines.map((m) => m.name));
-      let stop: (() => void) | undefined;
+      let sub: EventSubscription | undefined;
       const outcome = await new Promise<'running' | { failed: string } | 'cancelled'>((resolve) => {
         token.onCancellationRequested(() => resolve('cancelled'));
         const onEvent = (ev: Parameters<ProvisionProgress['next']>[0]) => {
@@ -35,18 +36,14 @@ export async function startPlayground(
           const done = tracker.done;
           if (done) resolve(done.kind === 'running' ? 'running' : { failed: done.message });
         };
-        api
-          .events(record.id, onEvent, (code, reason) => {
-            const why = code === CLOSE_PLAYGROUND_GONE ? 'the playground was destroyed' : `the event stream closed (${code}${reason ? `: ${reason}` : ''})`;
-            const done = tracker.closed(why);
-            resolve(done.kind === 'running' ? 'running' : { failed: done.message });
-          })
-          .then(
-            (s) => (stop = s),
-            (err) => resolve({ failed: errorMessage(err) }),
-          );
+        sub = api.follow(record.id, onEvent, (code, reason) => {
+          const why = code === CLOSE_PLAYGROUND_GONE ? 'the playground was destroyed' : `the event stream closed (${code}${reason ? `: ${reason}` : ''})`;
+          const done = tracker.closed(why);
+          resolve(done.kind === 'running' ? 'running' : { failed: done.message });
+        });
+        sub.opened.catch((err: unknown) => resolve({ failed: errorMessage(err) }));
       });
-      stop?.();
+      sub?.close();
       if (outcome === 'cancelled') {
         log.info(`playground ${record.id}: cancelled; destroying`);
         await api.destroy(record.id).catch((err) => log.warn(`destroying ${record.id}: ${errorMessage(err)}`));

@@ -6,9 +6,9 @@ import { pickPlayground } from '../commands/pick';
 import { errorMessage } from '../log';
 import { DisposableStore } from '../util/disposables';
 import { restoreState } from '../../webviews/playground/state';
+import { registerCommandHandlers } from '../util/commands';
+import { PLAYGROUND_PANEL, type PlaygroundPanelCommandId } from './manifest';
 import { PlaygroundPanel, type PanelServices } from './panel';
-
-export const PLAYGROUND_PANEL = 'sandlot.playgroundPanel';
 
 export function registerPlaygroundPanel(s: PanelServices): vscode.Disposable {
   const owned = new DisposableStore();
@@ -39,15 +39,14 @@ export function registerPlaygroundPanel(s: PanelServices): vscode.Disposable {
       // The webview's saved state names its playground; without one there is nothing to show.
       deserializeWebviewPanel: async (webviewPanel, state) => {
         const id = restoreState(state).playgroundId;
-        if (!id) return webviewPanel.dispose();
-        if (panels.has(id)) return webviewPanel.dispose();
-        adopt(webviewPanel, id);
+        if (!id || panels.has(id)) webviewPanel.dispose();
+        else adopt(webviewPanel, id);
       },
     }),
   );
 
-  owned.add(
-    vscode.commands.registerCommand('sandlot.showPlayground', async (arg?: unknown) => {
+  const commands: Record<PlaygroundPanelCommandId, (arg?: unknown) => Promise<void>> = {
+    'sandlot.showPlayground': async (arg) => {
       try {
         // A { playground, machine } ref (from other commands) names its playground too.
         const target = isRef(arg) ? arg.playground : arg;
@@ -57,12 +56,13 @@ export function registerPlaygroundPanel(s: PanelServices): vscode.Disposable {
         s.log.error(`sandlot.showPlayground: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Sandlot: ${errorMessage(err)}`);
       }
-    }),
-  );
+    },
+  };
+  owned.add(registerCommandHandlers(commands));
 
   return owned;
 }
 
 function isRef(x: unknown): x is MachineRef {
-  return typeof x === 'object' && x !== null && !('kind' in x) && typeof (x as MachineRef).playground === 'string';
+  return typeof x === 'object' && x !== null && !('kind' in x) && 'playground' in x && typeof x.playground === 'string';
 }

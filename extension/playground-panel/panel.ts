@@ -4,14 +4,17 @@
 // running machine's listening ports through the machine's shared SSH session.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { AgentApiError } from '../../host-agent/api/client';
+import { isApiError } from '../../host-agent/api/client';
 import { CLOSE_PLAYGROUND_GONE, type PlaygroundRecord } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent-client/connection';
 import type { PortForwards } from '../commands/forwards';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
-import { dispatch, type Forward, type Handlers, type MachineProbe, type ToHost, type ToWebview } from '../../webviews/playground/protocol';
+import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
+import type { Forward, LifecycleAction, MachineAction, MachineProbe, PlaygroundPanelProtocol, ToWebview } from '../../webviews/playground/protocol';
+import type { CommandId } from '../manifest/commands';
+import { runCommand } from '../util/commands';
 import { makeNonce, playgroundHtml } from './html';
 import { PROBE_COMMAND, parseProbeOutput } from './machine-probe';
 import { Poller } from './poller';
@@ -32,6 +35,14 @@ const PROBE_TIMEOUT_MS = 10_000;
 /** Re-follow a dropped event stream after this long (agent restart, network blip). */
 const RECONNECT_MS = 2_000;
 
+/** The panel's buttons run the palette's own commands. */
+const LIFECYCLE_COMMANDS: Record<LifecycleAction, CommandId> = { stop: 'sandlot.stop', start: 'sandlot.start', destroy: 'sandlot.destroy' };
+const MACHINE_COMMANDS: Record<MachineAction, CommandId> = {
+  openTerminal: 'sandlot.openTerminal',
+  openFolder: 'sandlot.openFolder',
+  copySshCommand: 'sandlot.copySshCommand',
+};
+
 export class PlaygroundPanel implements vscode.Disposable {
   private readonly owned = new DisposableStore();
   private readonly disposed = new vscode.EventEmitter<void>();
@@ -45,6 +56,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   private readonly urls = new Map<number, string>();
   private readonly poller: Poller;
   private loading: Promise<void> | undefined;
+  private readonly webview: HostEnd<PlaygroundPanelProtocol>;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -63,29 +75,31 @@ export class PlaygroundPanel implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
       nonce: makeNonce((n) => crypto.randomBytes(n)),
     });
-    const handlers: Handlers<ToHost> = {
-      ready: () => this.sendAll(),
-      extend: (m) =>
-        this.request(m.id, async () => {
-          this.setRecord(await s.agent.client().extend(id, m.minutes));
+    this.webview = openHostEnd<PlaygroundPanelProtocol>(panel.webview, {
+      notices: { ready: () => this.sendAll() },
+      requests: {
+        extend: async (p) => {
+          this.setRecord(await s.agent.client().extend(id, p.minutes));
           void s.agent.refresh();
-        }),
-      lifecycle: (m) =>
-        this.request(m.id, async () => {
+        },
+        lifecycle: async (p) => {
           // The palette's commands: same progress, confirmation (destroy) and error messages.
-          await vscode.commands.executeCommand(`sandlot.${m.action}`, id);
+          await runCommand(LIFECYCLE_COMMANDS[p.action], id);
           await this.load();
-        }),
-      machine: (m) => this.request(m.id, () => vscode.commands.executeCommand(`sandlot.${m.action}`, { playground: id, machine: m.machine })),
-      forward: (m) =>
-        this.request(m.id, async () => {
-          const local = await s.forwards.forward({ playground: id, machine: m.machine }, m.port);
+        },
+        machine: async (p) => {
+          await runCommand(MACHINE_COMMANDS[p.action], { playground: id, machine: p.machine });
+        },
+        forward: async (p) => {
+          const local = await s.forwards.forward({ playground: id, machine: p.machine }, p.port);
           const url = await this.externalUrl(local);
           await this.sendForwards();
-          if (m.open) await vscode.env.openExternal(vscode.Uri.parse(url));
-        }),
-    };
-    this.owned.add(panel.webview.onDidReceiveMessage((m: unknown) => dispatch(handlers, m)));
+          if (p.open) await vscode.env.openExternal(vscode.Uri.parse(url));
+        },
+      },
+      onRequestFailed: (method, err) => s.log.warn(`panel ${id}: ${method}: ${errorMessage(err)}`),
+    });
+    this.owned.add(this.webview);
     this.owned.add(panel.onDidChangeViewState(() => this.visibilityChanged()));
     this.owned.add(s.agent.onDidChangePlaygrounds((list) => this.onList(list)));
     this.owned.add(
@@ -123,8 +137,7 @@ export class PlaygroundPanel implements vscode.Disposable {
       this.setRecord(await api.get(this.id));
       if (!this.stopFollowing) await this.follow();
     } catch (err) {
-      if (err instanceof AgentApiError && err.status === 404)
-        this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
+      if (isApiError(err, 'playground_not_found')) this.setGone(`Playground ${this.id} is gone: the agent no longer has it (destroyed or expired).`, true);
       else this.setGone(`Cannot reach playground ${this.id}: ${errorMessage(err)}`, false);
     }
   }
@@ -212,7 +225,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     const api = this.s.agent.client();
     const machines = r.machines.filter((m) => m.state === 'running' && !m.noSSH);
     // One HTTP call for the whole playground's memory; optional (a driver may not report it).
-    const memory = await api.memory(this.id).catch(() => ({}) as Record<string, number>);
+    const memory = await api.memory(this.id).catch((): Record<string, number> => ({}));
     await Promise.all(
       machines.map(async (m) => {
         let probe: MachineProbe;
@@ -247,21 +260,8 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.post({ kind: 'forwards', forwards });
   }
 
-  /** Runs a button's request and answers it with `done` (and the error, if any). */
-  private request(id: number, fn: () => Promise<unknown> | Thenable<unknown>): void {
-    Promise.resolve()
-      .then(fn)
-      .then(
-        () => this.post({ kind: 'done', id }),
-        (err) => {
-          this.s.log.warn(`panel ${this.id}: ${errorMessage(err)}`);
-          this.post({ kind: 'done', id, error: errorMessage(err) });
-        },
-      );
-  }
-
   private post(m: ToWebview): void {
-    if (!this.owned.isDisposed) void this.panel.webview.postMessage(m);
+    if (!this.owned.isDisposed) this.webview.post(m);
   }
 }
 

@@ -2,13 +2,12 @@
 // CLI's writeClientKeys, shared with `sandlot ssh-config`), one marked block in
 // ~/.ssh/config for every running machine, then a Remote-SSH window when an extension
 // for it is installed, else the built-in sandlot:// workspace.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
 import { writeClientKeys } from '../../host-agent/cli/commands/ssh';
 import type { AgentConnection } from '../agent-client/connection';
 import type { CliCommand } from '../agent-client/cli';
-import { proxyCommand, type SshHostEntry } from './ssh-config-block';
+import { machineHostEntries, proxyCommand, proxyEnv, type SshHostEntry } from '../../host-agent/ssh/host-block';
 import { defaultSshConfigPath, writeSandlotBlock } from './ssh-config-file';
 import type { MachineRef } from './uri';
 
@@ -29,22 +28,11 @@ export class RemoteSshHandoff {
 
   private proxy(target?: string): string {
     const cli = this.cli();
-    // The CLI finds the agent through SANDLOT_HOME; carry it when this window has one.
-    const env = process.env.SANDLOT_HOME ? { SANDLOT_HOME: path.resolve(process.env.SANDLOT_HOME) } : undefined;
-    return proxyCommand(cli.node, cli.script, { target, env });
+    return proxyCommand(cli.node, cli.script, { target, env: proxyEnv() });
   }
 
   private async entriesFor(record: PlaygroundRecord): Promise<SshHostEntry[]> {
-    const { keyFile, knownHostsFile } = await writeClientKeys(this.agent.client(), record);
-    return record.machines
-      .filter((m) => !m.noSSH)
-      .map((m) => ({
-        alias: hostAlias(record.id, m.name),
-        user: m.defaultUser,
-        identityFile: keyFile,
-        knownHostsFile,
-        proxyCommand: this.proxy(),
-      }));
+    return machineHostEntries(record, await writeClientKeys(this.agent.client(), record), this.proxy());
   }
 
   /** Rewrites the block for every running playground (plus redirected aliases). */

@@ -11,24 +11,12 @@
 // continuation lines, so a line is a complete unit), which keeps exact byte offsets.
 import SSHConfig, { type Directive } from 'ssh-config';
 import { HOST_ALIAS_PREFIX } from '../../host-agent/api/protocol';
-import { shellQuote } from '../util/shell';
+import { renderHostSections, SshConfigBlockError, type SshHostEntry } from '../../host-agent/ssh/host-block';
+
+export { SshConfigBlockError, type SshHostEntry };
 
 export const BEGIN_MARKER = '# --- BEGIN SANDLOT ---';
 export const END_MARKER = '# --- END SANDLOT ---';
-
-export interface SshHostEntry {
-  /** `sandlot--<playground>--<machine>` */
-  alias: string;
-  user: string;
-  /** Private key file (mode 0600). */
-  identityFile: string;
-  /** known_hosts file holding the machine's host key under `alias`. */
-  knownHostsFile: string;
-  /** Complete ProxyCommand (already shell-quoted; `%h` is the alias). */
-  proxyCommand: string;
-  /** Name the host key is recorded under; defaults to `alias` (differs when an old alias points at a re-created playground). */
-  hostKeyAlias?: string;
-}
 
 export interface BlockUpdate {
   text: string;
@@ -37,10 +25,6 @@ export interface BlockUpdate {
   repaired: string[];
   /** Things in the user's file that may override the block's settings. */
   warnings: string[];
-}
-
-export class SshConfigBlockError extends Error {
-  override name = 'SshConfigBlockError';
 }
 
 type LineKind =
@@ -145,7 +129,7 @@ function findRegions(lines: PhysicalLine[], file: string, repaired: string[]): R
     let lastOurs = begin; // last line that certainly belongs to a Sandlot section
     let inOurSection = false;
     for (; k < j; k++) {
-      const l = lines[k]!.info;
+      const l = lines[k].info;
       if (l.kind === 'section') {
         if (!isSandlotSection(l)) break;
         inOurSection = true;
@@ -153,7 +137,7 @@ function findRegions(lines: PhysicalLine[], file: string, repaired: string[]): R
       } else if (l.kind === 'directive') {
         if (!inOurSection) {
           throw new SshConfigBlockError(
-            `${file}:${begin + 1}: "${BEGIN_MARKER}" has no "${END_MARKER}", and line ${k + 1} ("${lines[k]!.body.trim()}") is not something Sandlot writes; put the END marker back where the Sandlot block ends, then try again. The file was not changed.`,
+            `${file}:${begin + 1}: "${BEGIN_MARKER}" has no "${END_MARKER}", and line ${k + 1} ("${lines[k].body.trim()}") is not something Sandlot writes; put the END marker back where the Sandlot block ends, then try again. The file was not changed.`,
           );
         }
         lastOurs = k;
@@ -198,67 +182,18 @@ function cut(text: string, lines: PhysicalLine[], regions: Region[]): string {
   let out = '';
   let pos = 0;
   for (const r of regions) {
-    const from = lines[r.from]!.start;
-    const to = r.to < lines.length ? lines[r.to]!.start : text.length;
+    const from = lines[r.from].start;
+    const to = r.to < lines.length ? lines[r.to].start : text.length;
     out += text.slice(pos, from);
     pos = to;
   }
   return out + text.slice(pos);
 }
 
-/** OpenSSH expands `%` tokens in these values; a literal percent is `%%`. */
-export function escapePercent(s: string): string {
-  return s.replace(/%/g, '%%');
-}
-
-/**
- * `ProxyCommand` running the Sandlot CLI's stdio proxy:
- * `[env K=V] <node…> <cli> ssh-proxy --stdio <target>`. OpenSSH runs it with `sh -c`
- * (hence shell quoting) after expanding `%` tokens (hence `%%`); the target defaults
- * to `%h`, the alias itself.
- */
-export function proxyCommand(node: string | string[], cliPath: string, opts: { target?: string; env?: Record<string, string> } = {}): string {
-  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
-  const argv = [...(env.length ? ['env', ...env] : []), ...(Array.isArray(node) ? node : [node]), cliPath, 'ssh-proxy', '--stdio'];
-  return argv
-    .map((w) => escapePercent(shellQuote(w)))
-    .concat(opts.target ? escapePercent(shellQuote(opts.target)) : '%h')
-    .join(' ');
-}
-
-function checkPath(what: string, p: string): void {
-  if (p.includes('"') || /[\r\n]/.test(p)) {
-    throw new SshConfigBlockError(`${what}: a path with a double quote or a newline cannot be written to an ssh config: ${JSON.stringify(p)}`);
-  }
-}
-
-/** The block's text, every line ending in `eol`. */
+/** The block's text: the markers around the machines' Host sections, every line ending in `eol`. */
 export function renderBlock(entries: SshHostEntry[], eol: '\n' | '\r\n' = '\n'): string {
-  const config = new SSHConfig();
-  for (const e of entries) {
-    if (!e.alias.startsWith(HOST_ALIAS_PREFIX) || /[\s*?!,"]/.test(e.alias)) {
-      throw new SshConfigBlockError(
-        `host alias: expected "${HOST_ALIAS_PREFIX}<playground>--<machine>" without spaces or patterns, got ${JSON.stringify(e.alias)}`,
-      );
-    }
-    checkPath('IdentityFile', e.identityFile);
-    checkPath('UserKnownHostsFile', e.knownHostsFile);
-    config.append({
-      Host: e.alias,
-      HostKeyAlias: e.hostKeyAlias ?? e.alias,
-      User: e.user,
-      IdentityFile: escapePercent(e.identityFile),
-      IdentitiesOnly: 'yes',
-      UserKnownHostsFile: escapePercent(e.knownHostsFile),
-      StrictHostKeyChecking: 'yes',
-      ProxyCommand: e.proxyCommand,
-    });
-  }
-  const body = SSHConfig.stringify(config)
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  const lines = [BEGIN_MARKER, '# Written by Sandlot for its playground machines; lines between these markers are replaced.', ...body, END_MARKER];
-  return lines.map((l) => l + eol).join('');
+  const head = [BEGIN_MARKER, '# Written by Sandlot for its playground machines; lines between these markers are replaced.'].map((l) => l + eol).join('');
+  return head + renderHostSections(entries, eol) + END_MARKER + eol;
 }
 
 /**
@@ -291,7 +226,7 @@ export function updateSandlotBlock(text: string, entries: SshHostEntry[], file =
     const needsNewline = outside.length > 0 && !outside.endsWith('\n');
     result = outside + (needsNewline ? eol : '') + block;
   } else {
-    const at = rest[firstSection]!.start;
+    const at = rest[firstSection].start;
     result = outside.slice(0, at) + block + outside.slice(at);
   }
   // Belt and braces: never write a file whose bytes outside the block differ.

@@ -3,7 +3,7 @@
 // finds its playground running: a stopped one is started, an expired (destroyed) one is
 // re-created from its template and the old alias redirected to it in ~/.ssh/config.
 import * as vscode from 'vscode';
-import { AgentApiError } from '../../host-agent/api/client';
+import { isApiError } from '../../host-agent/api/client';
 import { hostAlias, parseHostAlias } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent-client/connection';
 import { startPlayground } from '../agent-client/start-playground';
@@ -40,7 +40,7 @@ export async function prepareSshRemoteWindow(
     await waitFor('the Sandlot agent', 20_000, async () => (agent.state.kind === 'connected' ? true : (await agent.refresh(), undefined)));
     const api = agent.client();
     const record = await api.get(ref.playground).catch((err) => {
-      if (err instanceof AgentApiError && err.status === 404) return undefined;
+      if (isApiError(err, 'playground_not_found')) return undefined;
       throw err;
     });
     const plan = planRemoteWindow(ref.playground, record, memory.templateOf(ref.playground));

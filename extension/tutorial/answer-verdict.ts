@@ -2,9 +2,10 @@
 // answers a submission with the task as it stands after one run of its check, so the
 // task's status is the verdict and its hint (from hintcheck) says what to fix.
 import type { TaskRecord } from '../../host-agent/api/protocol';
+import type { AnswerVerdict } from '../../webviews/tutorial/protocol';
 
 /** What the learner reads under the input box once their answer was checked. */
-export function answerVerdict(t: TaskRecord): { ok: boolean; message: string } {
+export function answerVerdict(t: TaskRecord): AnswerVerdict {
   if (t.status === 'completed') return { ok: true, message: 'Correct.' };
   if (t.status === 'failed') return { ok: false, message: 'That answer failed the challenge.' };
   const hint = t.hint?.trim();

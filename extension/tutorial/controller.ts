@@ -12,7 +12,8 @@ import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
-import { dispatch, type Handlers, type ToHost, type ToWebview, type TutorialView } from '../../webviews/tutorial/protocol';
+import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
+import type { AnswerVerdict, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
 import { makeNonce, tutorialHtml } from './html';
 import { answerVerdict } from './answer-verdict';
 import { dueAutoRuns } from './auto-run';
@@ -33,7 +34,8 @@ interface Opened {
 
 export class TutorialController implements vscode.Disposable {
   private readonly owned = new DisposableStore();
-  private readonly webviews = new Set<vscode.Webview>();
+  /** Every attached webview with its end of the channel. */
+  private readonly webviews = new Map<vscode.Webview, HostEnd<TutorialProtocol>>();
   private opened: Opened | undefined;
   private emptyReason = 'No tutorial is open.';
   private stopFollowing: (() => void) | undefined;
@@ -92,27 +94,34 @@ export class TutorialController implements vscode.Disposable {
   /** Takes a webview (sidebar or panel) into the set kept in step; returns its release. */
   attach(webview: vscode.Webview, onVisible: vscode.Event<boolean>): vscode.Disposable {
     const store = new DisposableStore();
-    this.webviews.add(webview);
-    store.add(toDisposable(() => this.webviews.delete(webview)));
     this.configure(webview);
     webview.html = tutorialHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews', 'tutorial', 'main.js')).toString(),
       nonce: makeNonce((n) => crypto.randomBytes(n)),
     });
-    const handlers: Handlers<ToHost> = {
-      ready: () => {
-        this.sendState(webview);
-        this.autoRun();
+    const end = openHostEnd<TutorialProtocol>(webview, {
+      notices: {
+        ready: () => {
+          this.sendState(webview);
+          this.autoRun();
+        },
+        runInTerminal: (m) => void this.run(m.command, m.machine, m.interrupt),
+        copy: (m) => void vscode.env.clipboard.writeText(m.text),
+        openLink: (m) => {
+          if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
+        },
       },
-      runInTerminal: (m) => void this.run(m.command, m.machine, m.interrupt),
-      copy: (m) => void vscode.env.clipboard.writeText(m.text),
-      submitInput: (m) => void this.submit(webview, m.id, m.task, m.value),
-      openLink: (m) => {
-        if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
-      },
-    };
-    store.add(webview.onDidReceiveMessage((m: unknown) => dispatch(handlers, m)));
+      requests: { submitInput: (p) => this.submit(p.task, p.value) },
+      onRequestFailed: (method, err) => this.log.warn(`tutorial webview: ${method}: ${errorMessage(err)}`),
+    });
+    this.webviews.set(webview, end);
+    store.add(
+      toDisposable(() => {
+        this.webviews.delete(webview);
+        end.dispose();
+      }),
+    );
     store.add(onVisible((visible) => (visible ? this.sendState(webview) : undefined)));
     return this.owned.add(store);
   }
@@ -226,17 +235,14 @@ export class TutorialController implements vscode.Disposable {
     }
   }
 
-  private async submit(webview: vscode.Webview, id: number, task: string, value: string): Promise<void> {
+  /** Checks an answer; a failure to check rejects, and the webview says "Not checked" with why. */
+  private async submit(task: string, value: string): Promise<AnswerVerdict> {
     const o = this.opened;
-    try {
-      if (!o) throw new Error('no tutorial is open');
-      const record = await this.agent.client().submitTaskInput(o.record.id, task, value);
-      o.tasks[record.name] = record;
-      void webview.postMessage({ kind: 'inputResult', id, task, ...answerVerdict(record) } satisfies ToWebview);
-      this.post({ kind: 'task', task: record });
-    } catch (err) {
-      void webview.postMessage({ kind: 'inputResult', id, task, ok: false, message: `Not checked: ${errorMessage(err)}` } satisfies ToWebview);
-    }
+    if (!o) throw new Error('no tutorial is open');
+    const record = await this.agent.client().submitTaskInput(o.record.id, task, value);
+    o.tasks[record.name] = record;
+    this.post({ kind: 'task', task: record });
+    return answerVerdict(record);
   }
 
   private configure(webview: vscode.Webview): void {
@@ -247,13 +253,15 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private sendState(webview: vscode.Webview): void {
-    if (!this.opened) return void webview.postMessage({ kind: 'empty', reason: this.emptyReason } satisfies ToWebview);
+    const end = this.webviews.get(webview);
+    if (!end) return;
+    if (!this.opened) return end.post({ kind: 'empty', reason: this.emptyReason });
     this.configure(webview);
-    void webview.postMessage({ kind: 'show', view: this.viewFor(webview) } satisfies ToWebview);
+    end.post({ kind: 'show', view: this.viewFor(webview) });
   }
 
   private broadcastShow(): void {
-    for (const w of this.webviews) this.sendState(w);
+    for (const w of this.webviews.keys()) this.sendState(w);
   }
 
   private showEmpty(reason: string): void {
@@ -262,7 +270,7 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private post(m: ToWebview): void {
-    for (const w of this.webviews) void w.postMessage(m);
+    for (const end of this.webviews.values()) end.post(m);
   }
 
   private viewFor(webview: vscode.Webview): TutorialView {

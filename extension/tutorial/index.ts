@@ -5,10 +5,9 @@ import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore } from '../util/disposables';
+import { registerCommandHandlers } from '../util/commands';
 import { TutorialController } from './controller';
-
-export const TUTORIAL_VIEW = 'sandlot.tutorial';
-export const TUTORIAL_PANEL = 'sandlot.tutorialPanel';
+import { TUTORIAL_PANEL, TUTORIAL_VIEW, type TutorialCommandId } from './manifest';
 
 export function registerTutorial(
   agent: AgentConnection,
@@ -22,7 +21,11 @@ export function registerTutorial(
 
   const adoptPanel = (p: vscode.WebviewPanel) => {
     panel = p;
-    const release = controller.attach(p.webview, (listener) => p.onDidChangeViewState((e) => listener(e.webviewPanel.visible)));
+    const release = controller.attach(p.webview, (listener) =>
+      p.onDidChangeViewState((e) => {
+        listener(e.webviewPanel.visible);
+      }),
+    );
     owned.add(
       p.onDidDispose(() => {
         release.dispose();
@@ -45,78 +48,86 @@ export function registerTutorial(
   owned.add(
     vscode.window.registerWebviewViewProvider(TUTORIAL_VIEW, {
       resolveWebviewView(view) {
-        const release = controller.attach(view.webview, (listener) => view.onDidChangeVisibility(() => listener(view.visible)));
-        owned.add(view.onDidDispose(() => release.dispose()));
+        const release = controller.attach(view.webview, (listener) =>
+          view.onDidChangeVisibility(() => {
+            listener(view.visible);
+          }),
+        );
+        owned.add(
+          view.onDidDispose(() => {
+            release.dispose();
+          }),
+        );
       },
     }),
   );
   // A panel left open survives a window reload; its webview state restores the page.
   owned.add(vscode.window.registerWebviewPanelSerializer(TUTORIAL_PANEL, { deserializeWebviewPanel: async (p) => adoptPanel(p) }));
 
-  const command = (id: string, fn: () => Promise<unknown>) =>
-    owned.add(
-      vscode.commands.registerCommand(id, async () => {
-        try {
-          await fn();
-        } catch (err) {
-          log.error(`${id}: ${errorMessage(err)}`);
-          void vscode.window.showErrorMessage(errorMessage(err));
-        }
-      }),
-    );
-
-  command('sandlot.openTutorial', async () => {
-    const api = await agent.ready();
-    // Content started elsewhere (CLI, another window) belongs under "Running" now, not in 2 s.
-    const [builtin] = await Promise.all([api.builtinContent(), agent.refresh()]);
-    type Item = vscode.QuickPickItem & { source?: string; playground?: string; folder?: true };
-    const running: Item[] = agent.playgrounds
-      .filter((p) => p.content && p.state !== 'destroyed')
-      .map((p) => ({ label: `$(play) ${p.content!.title}`, description: `${p.id} · ${p.content!.state ?? p.state}`, playground: p.id }));
-    const items: Item[] = [
-      ...(running.length ? [{ label: 'Running', kind: vscode.QuickPickItemKind.Separator } as Item, ...running] : []),
-      { label: 'Built-in', kind: vscode.QuickPickItemKind.Separator },
-      ...builtin.map((c) => ({ label: c.title, description: `${c.kind} · ${c.template}`, detail: c.description, source: c.name })),
-      { label: '', kind: vscode.QuickPickItemKind.Separator },
-      { label: '$(folder-opened) Open Folder…', detail: 'An iximiuz Labs index.md or Killercoda index.json folder', folder: true },
-    ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Sandlot: Open Tutorial', matchOnDescription: true, matchOnDetail: true });
-    if (!picked) return;
-    let playground = picked.playground;
-    if (!playground) {
-      let source = picked.source;
-      if (picked.folder) {
-        const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Tutorial' });
-        if (!dir?.[0]) return;
-        source = dir[0].fsPath;
-      }
-      const record = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Starting ${picked.folder ? source : picked.label}…` },
-        () => api.startContent({ source: source! }),
-      );
-      playground = record.id;
-      void agent.refresh();
-    }
-    await controller.open(playground);
-    showPanel();
-  });
-
   const current = () => {
     const id = controller.playground;
     if (!id) throw new Error('No tutorial is open: run "Sandlot: Open Tutorial…" first.');
     return id;
   };
-  command('sandlot.restartContent', async () => {
-    const id = current();
-    await (await agent.ready()).contentAction(id, 'restart');
-    await controller.open(id);
-  });
-  command('sandlot.stopContent', async () => {
-    const id = current();
-    await (await agent.ready()).contentAction(id, 'stop');
-    await controller.open(id);
-  });
-  command('sandlot.showTutorialPanel', async () => showPanel());
+
+  const commands: Record<TutorialCommandId, () => Promise<unknown>> = {
+    'sandlot.openTutorial': async () => {
+      const api = await agent.ready();
+      // Content started elsewhere (CLI, another window) belongs under "Running" now, not in 2 s.
+      const [builtin] = await Promise.all([api.builtinContent(), agent.refresh()]);
+      type Item = vscode.QuickPickItem & { source?: string; playground?: string; folder?: true };
+      const running: Item[] = agent.playgrounds
+        .filter((p) => p.content && p.state !== 'destroyed')
+        .map((p) => ({ label: `$(play) ${p.content!.title}`, description: `${p.id} · ${p.content!.state ?? p.state}`, playground: p.id }));
+      const items: Item[] = [
+        ...(running.length ? [{ label: 'Running', kind: vscode.QuickPickItemKind.Separator } as Item, ...running] : []),
+        { label: 'Built-in', kind: vscode.QuickPickItemKind.Separator },
+        ...builtin.map((c) => ({ label: c.title, description: `${c.kind} · ${c.template}`, detail: c.description, source: c.name })),
+        { label: '', kind: vscode.QuickPickItemKind.Separator },
+        { label: '$(folder-opened) Open Folder…', detail: 'An iximiuz Labs index.md or Killercoda index.json folder', folder: true },
+      ];
+      const picked = await vscode.window.showQuickPick(items, { title: 'Sandlot: Open Tutorial', matchOnDescription: true, matchOnDetail: true });
+      if (!picked) return;
+      let playground = picked.playground;
+      if (!playground) {
+        let source = picked.source;
+        if (picked.folder) {
+          const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Tutorial' });
+          if (!dir?.[0]) return;
+          source = dir[0].fsPath;
+        }
+        const record = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Starting ${picked.folder ? source : picked.label}…` },
+          () => api.startContent({ source: source! }),
+        );
+        playground = record.id;
+        void agent.refresh();
+      }
+      await controller.open(playground);
+      showPanel();
+    },
+    'sandlot.restartContent': async () => {
+      const id = current();
+      await (await agent.ready()).contentAction(id, 'restart');
+      await controller.open(id);
+    },
+    'sandlot.stopContent': async () => {
+      const id = current();
+      await (await agent.ready()).contentAction(id, 'stop');
+      await controller.open(id);
+    },
+    'sandlot.showTutorialPanel': async () => showPanel(),
+  };
+  owned.add(
+    registerCommandHandlers(commands, (id, run) => async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (err) {
+        log.error(`${id}: ${errorMessage(err)}`);
+        void vscode.window.showErrorMessage(errorMessage(err));
+      }
+    }),
+  );
 
   return owned;
 }

@@ -1,5 +1,2 @@
-/** Quotes one word for a POSIX shell; plain words stay as they are (readable configs). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_\-./=:,+@]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+// The extension's shell quoting is the agent's own (one quoting function everywhere).
+export { shellQuote } from '../../host-agent/util/shell-quote';

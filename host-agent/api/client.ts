@@ -1,38 +1,34 @@
-// Typed client of the agent API, shared by the CLI and the VS Code extension. Pure
-// JavaScript (node:http + ws): it must run in Electron's Node without native modules.
+// Typed client of the agent API, shared by the CLI and the VS Code extension. Every URL
+// comes from the route table (protocol.ts). Pure JavaScript (node:http + ws): it must
+// run in Electron's Node without native modules.
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { createWebSocketStream } from 'ws';
 import {
-  ROUTES,
+  API,
+  apiPath,
+  isApiErrorCode,
   type AgentInfo,
-  type ApiError,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type BodyInput,
+  type ContentSummary,
   type CreatePlaygroundRequest,
   type ExecChunk,
   type ExecRequest,
+  type HttpRouteName,
+  type MachineChangedRequest,
+  type ParamsOf,
   type PlaygroundEvent,
   type PlaygroundRecord,
+  type ResponseOf,
   type SshKeyResponse,
-  type TemplateSummary,
-  type ContentSummary,
   type StartContentRequest,
   type TaskRecord,
-  type MachineChangedRequest,
-  type MachineChangedResponse,
+  type TemplateSummary,
 } from './protocol';
 import type { Content } from '../content/model';
 import { parseOwnJson } from '../util/json';
-
-/** A chunk of an HTTP body stream (Buffers unless an encoding was set). */
-function bytesOf(chunk: unknown): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-}
-
-/** A WebSocket message's text, whatever form ws delivered it in. */
-function rawText(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
-}
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -40,15 +36,21 @@ export interface AgentEndpoint {
   token: string;
 }
 
+/** The agent answered with an error; branch on `code` (see errors.ts), not on `status`. */
 export class AgentApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
     this.name = 'AgentApiError';
   }
+}
+
+/** True when `err` is the agent's answer with this code. */
+export function isApiError(err: unknown, code: ApiErrorCode): err is AgentApiError {
+  return err instanceof AgentApiError && err.code === code;
 }
 
 /** No agent answered at the address (refused, missing socket, timed out). */
@@ -59,125 +61,155 @@ export class AgentUnreachableError extends Error {
   }
 }
 
+/** A followed event stream. */
+export interface EventSubscription {
+  /**
+   * Stops following. Safe at any time: before the stream opened, from inside `onEvent`
+   * (no event is delivered after it), or twice.
+   */
+  close(): void;
+  /** Resolves once the stream is open; rejects when the agent refused it or is unreachable. */
+  readonly opened: Promise<void>;
+}
+
 export class AgentClient {
   constructor(readonly endpoint: AgentEndpoint) {}
 
   info(): Promise<AgentInfo> {
-    return this.request('GET', ROUTES.info());
+    return this.call('info', {});
   }
   templates(): Promise<TemplateSummary[]> {
-    return this.request('GET', ROUTES.templates());
+    return this.call('listTemplates', {});
   }
   list(): Promise<PlaygroundRecord[]> {
-    return this.request('GET', ROUTES.playgrounds());
+    return this.call('listPlaygrounds', {});
   }
   get(id: string): Promise<PlaygroundRecord> {
-    return this.request('GET', ROUTES.playground(id));
+    return this.call('getPlayground', { id });
   }
   create(req: CreatePlaygroundRequest): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.playgrounds(), req);
-  }
-  // Content and tasks (issue 4).
-  builtinContent(): Promise<ContentSummary[]> {
-    return this.request('GET', ROUTES.content());
-  }
-  startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.content(), req);
-  }
-  content(id: string): Promise<Content> {
-    return this.request('GET', ROUTES.playgroundContent(id));
-  }
-  contentAction(id: string, action: 'stop' | 'restart'): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.contentAction(id, action));
-  }
-  tasks(id: string): Promise<Record<string, TaskRecord>> {
-    return this.request('GET', ROUTES.tasks(id));
-  }
-  submitTaskInput(id: string, task: string, value: string): Promise<TaskRecord> {
-    return this.request('POST', ROUTES.taskInput(id, task), { value });
-  }
-  /** Something changed in a machine: its playground's pending checks run now. */
-  machineChanged(id: string, machine: string, req: MachineChangedRequest = {}): Promise<MachineChangedResponse> {
-    return this.request('POST', ROUTES.machineChanged(id, machine), req);
+    return this.call('createPlayground', {}, req);
   }
   stop(id: string): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.action(id, 'stop'));
+    return this.call('stopPlayground', { id });
   }
   start(id: string): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.action(id, 'start'));
+    return this.call('startPlayground', { id });
   }
   restart(id: string): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.action(id, 'restart'));
+    return this.call('restartPlayground', { id });
   }
   extend(id: string, minutes: number): Promise<PlaygroundRecord> {
-    return this.request('POST', ROUTES.action(id, 'extend'), { minutes });
+    return this.call('extendPlayground', { id }, { minutes });
   }
   destroy(id: string): Promise<{ id: string; state: 'destroyed' }> {
-    return this.request('DELETE', ROUTES.playground(id));
+    return this.call('destroyPlayground', { id });
   }
   sshKey(id: string): Promise<SshKeyResponse> {
-    return this.request('GET', ROUTES.sshKey(id));
+    return this.call('sshKey', { id });
   }
   memory(id: string): Promise<Record<string, number>> {
-    return this.request('GET', `${ROUTES.playground(id)}/memory`);
+    return this.call('memory', { id });
+  }
+  // Content and tasks.
+  builtinContent(): Promise<ContentSummary[]> {
+    return this.call('listContent', {});
+  }
+  startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
+    return this.call('startContent', {}, req);
+  }
+  content(id: string): Promise<Content> {
+    return this.call('playgroundContent', { id });
+  }
+  contentAction(id: string, action: 'stop' | 'restart'): Promise<PlaygroundRecord> {
+    return this.call(action === 'stop' ? 'stopContent' : 'restartContent', { id });
+  }
+  tasks(id: string): Promise<Record<string, TaskRecord>> {
+    return this.call('listTasks', { id });
+  }
+  submitTaskInput(id: string, task: string, value: string): Promise<TaskRecord> {
+    return this.call('taskInput', { id, task }, { value });
+  }
+  /** Something changed in a machine: its playground's pending checks run now. */
+  machineChanged(id: string, machine: string, req: MachineChangedRequest = {}): Promise<{ checking: string[] }> {
+    return this.call('machineChanged', { id, machine }, req);
   }
 
-  /** Runs a command in a machine; output arrives through `onChunk`; resolves with the exit. */
+  /** One JSON route of the table. */
+  async call<K extends HttpRouteName>(name: K, params: ParamsOf<K>, body?: BodyInput<K>): Promise<ResponseOf<K>> {
+    const res = await this.raw(API[name].method, apiPath(name, params), body);
+    return answer<ResponseOf<K>>(await readText(res));
+  }
+
+  /** Runs a command in a machine; output arrives through `onChunk` (data in base64); resolves with the exit. */
   async exec(id: string, machine: string, req: ExecRequest, onChunk: (c: ExecChunk) => void): Promise<Extract<ExecChunk, { type: 'exit' }>> {
-    const res = await this.raw('POST', ROUTES.exec(id, machine), req);
+    const res = await this.raw('POST', apiPath('exec', { id, machine }), req);
     let buffered = '';
     let exit: Extract<ExecChunk, { type: 'exit' }> | undefined;
     for await (const chunk of res) {
-      buffered += bytesOf(chunk).toString('utf8');
+      buffered += String(chunk);
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
-        const c = parseOwnJson<ExecChunk>(line);
+        const c = answer<ExecChunk>(line);
         if (c.type === 'exit') exit = c;
-        else if (c.type === 'error') throw new AgentApiError(500, 'exec_failed', c.message);
+        else if (c.type === 'error') throw new AgentApiError(502, 'exec_failed', c.message);
         else onChunk(c);
       }
     }
-    if (!exit) throw new AgentApiError(500, 'exec_failed', 'the agent ended the exec stream without an exit status');
+    if (!exit) throw new AgentApiError(502, 'exec_failed', 'the agent ended the exec stream without an exit status');
     return exit;
   }
 
-  /** Follows a playground's event stream. The returned function stops following. */
-  events(id: string, onEvent: (e: PlaygroundEvent) => void, onClose?: (code: number, reason: string) => void): Promise<() => void> {
-    return new Promise((resolve, reject) => {
-      const ws = this.websocket(ROUTES.events(id));
-      let opened = false;
+  /** Follows a playground's event stream; the subscription exists before any event arrives. */
+  follow(id: string, onEvent: (e: PlaygroundEvent) => void, onClose?: (code: number, reason: string) => void): EventSubscription {
+    const ws = this.websocket(apiPath('events', { id }));
+    let closed = false;
+    let opened = false;
+    const open = new Promise<void>((resolve, reject) => {
       ws.on('open', () => {
         opened = true;
-        resolve(() => ws.close());
+        resolve();
       });
-      ws.on('message', (data) => onEvent(parseOwnJson<PlaygroundEvent>(rawText(data))));
-      ws.on('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => reject(new AgentApiError(res.statusCode ?? 500, 'refused', body.trim() || `event stream refused: HTTP ${res.statusCode}`)));
-      });
-      ws.on('error', (err) => (opened ? undefined : reject(this.unreachable(err))));
-      ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
+      ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
+      ws.on('error', (err) => (opened || closed ? undefined : reject(this.unreachable(err))));
     });
+    // Whoever does not await `opened` must not see an unhandled rejection.
+    open.catch(() => undefined);
+    ws.on('message', (data: Buffer) => {
+      if (!closed) onEvent(answer<PlaygroundEvent>(data.toString('utf8')));
+    });
+    ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
+    return {
+      opened: open,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else ws.close();
+      },
+    };
+  }
+
+  /** Follows a playground's event stream; resolves with a function that stops following. Prefer `follow`. */
+  async events(id: string, onEvent: (e: PlaygroundEvent) => void, onClose?: (code: number, reason: string) => void): Promise<() => void> {
+    const sub = this.follow(id, onEvent, onClose);
+    await sub.opened;
+    return () => sub.close();
   }
 
   /** Raw bytes to a TCP port of a machine, through the agent. */
   tunnel(id: string, machine: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
-      const ws = this.websocket(ROUTES.tunnel(id, machine, port));
+      const ws = this.websocket(apiPath('tunnel', { id, machine }, { port }));
       ws.on('open', () => {
         const stream = createWebSocketStream(ws);
         ws.removeAllListeners('error');
         resolve(stream);
       });
-      ws.on('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => reject(new AgentApiError(res.statusCode ?? 500, 'refused', body.trim() || `tunnel refused: HTTP ${res.statusCode}`)));
-      });
+      ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
       ws.on('error', (err) => reject(this.unreachable(err)));
     });
   }
@@ -190,14 +222,8 @@ export class AgentClient {
     return new WebSocket(`${this.endpoint.url.replace(/^http/, 'ws')}${path}`, { headers, perMessageDeflate: false });
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.raw(method, path, body);
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(bytesOf(c));
-    return parseOwnJson<T>(Buffer.concat(chunks).toString('utf8'));
-  }
-
-  private raw(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
+  /** Sends a request; resolves with a success response, rejects with the agent's error. */
+  protected raw(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const target = this.endpoint.url.startsWith('unix:')
       ? { socketPath: this.endpoint.url.slice(5), path }
@@ -212,23 +238,10 @@ export class AgentClient {
           method,
           headers: {
             authorization: `Bearer ${this.endpoint.token}`,
-            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
           },
         },
-        (res) => {
-          if ((res.statusCode ?? 500) < 400) return resolve(res);
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              const e = parseOwnJson<ApiError>(text);
-              reject(new AgentApiError(res.statusCode!, e.error.code, e.error.message));
-            } catch {
-              reject(new AgentApiError(res.statusCode!, 'http_error', `HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-            }
-          });
-        },
+        (res) => ((res.statusCode ?? 500) < 400 ? resolve(res) : void readError(res).then(reject, reject)),
       );
       req.on('error', (err) => reject(this.unreachable(err)));
       req.end(payload);
@@ -241,4 +254,42 @@ export class AgentClient {
     }
     return err;
   }
+}
+
+/**
+ * A JSON answer of the agent, typed by the route table. The agent serves that same table
+ * (one build, this program), so the client does not re-validate every record it receives.
+ */
+function answer<T>(text: string): T {
+  return parseOwnJson<T>(text);
+}
+
+async function readText(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The agent's error answer as an AgentApiError (a body that is not the API's says so). */
+async function readError(res: http.IncomingMessage): Promise<AgentApiError> {
+  const text = await readText(res);
+  const status = res.statusCode ?? 500;
+  const error = errorOf(text);
+  if (error) return new AgentApiError(status, error.code, error.message);
+  return new AgentApiError(status, 'bad_response', `HTTP ${status}: ${text.trim().slice(0, 200) || 'no body'}`);
+}
+
+/** The `error` of an ApiErrorBody, checked field by field (an error answer may come from anything on the way). */
+function errorOf(text: string): ApiErrorBody['error'] | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+  const { error } = body;
+  if (typeof error !== 'object' || error === null || !('code' in error) || !('message' in error)) return undefined;
+  const { code, message } = error;
+  return isApiErrorCode(code) && typeof message === 'string' ? { code, message } : undefined;
 }

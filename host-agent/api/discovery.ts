@@ -2,6 +2,7 @@
 // SANDLOT_TOKEN), else the local agent's own files in $SANDLOT_HOME.
 import * as fs from 'node:fs';
 import { sandlotPaths } from '../util/paths';
+import { readAgentFile } from './agent-file';
 import type { AgentEndpoint } from './client';
 
 export class NoAgentConfiguredError extends Error {}
@@ -22,12 +23,8 @@ export function discoverAgent(opts: { url?: string; token?: string; env?: NodeJS
     if (!token) throw new NoAgentConfiguredError(`no token for ${url}: set SANDLOT_TOKEN (the agent keeps it in its $SANDLOT_HOME/token)`);
     return { url, token };
   }
-  let info: { url: string } | undefined;
-  try {
-    info = JSON.parse(fs.readFileSync(paths.agentInfo, 'utf8')) as { url: string };
-  } catch {
-    throw new NoAgentConfiguredError(`no local agent is running (no ${paths.agentInfo}); start one with: sandlot agent`);
-  }
+  const info = readAgentFile(paths.agentInfo);
+  if (!info) throw new NoAgentConfiguredError(`no local agent is running (no ${paths.agentInfo}); start one with: sandlot agent`);
   if (!token) throw new NoAgentConfiguredError(`cannot read the agent token ${paths.token}`);
   return { url: info.url, token };
 }

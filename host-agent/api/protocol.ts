@@ -1,253 +1,341 @@
-// The agent's HTTP + WebSocket API: the one set of types the agent, the `sandlot` CLI
-// and the VS Code extension share. Keep this file free of Node-only imports so the
-// extension and webviews can import it too.
+// The agent's HTTP + WebSocket API as one table: for every route its method, path, the
+// zod schema of its body (or query), what it answers and the error codes it may answer
+// with. The server matches requests against this table and the client builds its URLs
+// from it (see paths.ts); a route without a server handler does not compile, and the
+// client's unit test calls every route. No Node-only imports: the extension and the
+// webviews import this file (zod is plain JavaScript).
+import { z } from 'zod';
+import type { Content } from '../content/model';
+import type { ApiErrorCode } from './errors';
+import { buildPath, type PathParams } from './paths';
+import type { AgentInfo, ContentSummary, ExecChunk, PlaygroundEvent, PlaygroundRecord, SshKeyResponse, TaskRecord, TemplateSummary } from './records';
+
+export type * from './records';
+export * from './errors';
+export * from './host-alias';
 
 export const API_PREFIX = '/v1';
+export const DEFAULT_LIFETIME_MINUTES = 120;
+export const MAX_LIFETIME_MINUTES = 7 * 24 * 60;
 
-export type DriverName = 'sandbox' | 'docker' | 'microvm';
+/** WebSocket close code of an event stream whose playground was destroyed. */
+export const CLOSE_PLAYGROUND_GONE = 4404;
 
-export type PlaygroundState =
-  | 'provisioning'
-  | 'running'
-  | 'stopping'
-  | 'stopped'
-  | 'starting'
-  | 'failed'
-  | 'destroying'
-  | 'destroyed'
-  /** The agent restarted and could not find the machines running; files are kept. */
-  | 'lost';
+// --- request schemas ---
 
-export type MachineState = 'creating' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'lost';
-
-export interface MachineRecord {
-  name: string;
-  state: MachineState;
-  /** Users that exist inside the machine; `defaultUser` is the one SSH uses by default. */
-  users: string[];
-  defaultUser: string;
-  /** Home directory of the default user, e.g. `/root` or `/home/laborant`. */
-  home: string;
-  noSSH: boolean;
-  /** Address of the machine inside its playground network (informational). */
-  address?: string;
-  /** The machine's SSH host public key, OpenSSH format (`ssh-ed25519 AAAA…`). */
-  hostKey: string;
-  resources: { cpuCount: number; ramSize: string };
-  error?: string;
+/** How a rejected value is shown in a message: short, on one line. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-export interface PlaygroundRecord {
-  id: string;
-  /** Template name it was made from, or `custom` for an inline manifest. */
-  template: string;
-  title: string;
-  driver: DriverName;
-  state: PlaygroundState;
-  createdAt: string;
-  /** ISO time after which the agent stops, then destroys the playground. */
-  deadline: string;
-  machines: MachineRecord[];
-  /** The playground's SSH user public key (the private half: `GET …/ssh-key`). */
-  userPublicKey: string;
-  error?: string;
-  /** Set by the content/task engine when the playground runs a tutorial or challenge. */
-  content?: ContentRecord;
-  /** Task states of the content, by task name (set together with `content`). */
-  tasks?: Record<string, TaskRecord>;
-}
+const minutes = () => {
+  const error = (iss: { input?: unknown }) => `expected a number of minutes (more than 0, at most ${MAX_LIFETIME_MINUTES}), got ${showValue(iss.input)}`;
+  return z.number({ error }).gt(0, { error }).max(MAX_LIFETIME_MINUTES, { error });
+};
 
-/** `initializing` until every init task passed; `completed` when every visible task did. */
-export type ContentState = 'initializing' | 'ready' | 'completed' | 'failed' | 'stopped';
+/** A name shown in messages: one line, no control characters. */
+const oneLine = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .max(1024, { error: `expected at most 1024 characters` })
+    .regex(/^\P{Cc}*$/u, { error: 'expected one line without control characters' });
 
-export interface ContentRecord {
-  name: string;
-  kind: string;
-  title: string;
-  /** Where the content was read from (a directory, or `builtin:<name>`). */
-  source?: string;
-  state?: ContentState;
-  error?: string;
-}
+export const createPlaygroundBody = z
+  .strictObject({
+    /** A catalog template name … */
+    template: oneLine('a template name').min(1, { error: 'expected a template name' }).optional(),
+    /** … or a manifest's YAML text (`kind: playground`). */
+    manifest: z.string({ error: 'expected the manifest YAML as a string' }).optional(),
+    /** Names the manifest in error messages (the CLI passes the path it read). */
+    manifestName: oneLine('a file name').optional(),
+    /** Lifetime in minutes; default 120. */
+    lifetimeMinutes: minutes().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.template !== undefined && body.manifest !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['manifest'], message: 'give either "template" or "manifest", not both' });
+    } else if (body.template === undefined && body.manifest === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['template'], message: 'expected "template" (a catalog name) or "manifest" (YAML text)' });
+    }
+  });
+export type CreatePlaygroundRequest = z.input<typeof createPlaygroundBody>;
 
-export type TaskStatus = 'created' | 'blocked' | 'running' | 'failed' | 'completed';
+export const extendBody = z.strictObject({ minutes: minutes() });
+export type ExtendRequest = z.input<typeof extendBody>;
 
-export interface TaskRecord {
-  name: string;
-  kind: 'init' | 'regular' | 'helper';
-  machine: string;
-  user: string;
-  status: TaskStatus;
-  /** Helper tasks loop in the background and are not shown to the learner. */
-  hidden?: boolean;
-  /** Waits for `POST …/tasks/:task/input` before it runs. */
-  input?: boolean;
-  /** Tasks named in `needs` that have not completed yet (status `blocked`). */
-  waitingFor?: string[];
-  exitCode?: number | null;
-  /** Tails of the last run's output. */
-  stdout?: string;
-  stderr?: string;
-  /** Output of the task's `hintcheck` script after the last failed run. */
-  hint?: string;
-  runs: number;
-  /** Wall time of the last run. */
-  durationMs?: number;
-  startedAt?: string;
-  completedAt?: string;
-  error?: string;
-}
+export const execBody = z.strictObject({
+  command: z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' }),
+  user: z
+    .string({ error: 'expected a user name' })
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: (iss) => `expected a Unix user name, got ${showValue(iss.input)}` })
+    .optional(),
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name like FOO_BAR' }),
+      z.string({ error: 'expected a string value' }).refine((v) => !v.includes('\0'), { error: 'expected a value without NUL bytes' }),
+      { error: 'expected an object of variable names to string values' },
+    )
+    .optional(),
+  timeoutSeconds: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).optional(),
+});
+export type ExecRequest = z.input<typeof execBody>;
 
-/** `POST /v1/content`: start a tutorial or challenge on a new playground. */
-export interface StartContentRequest {
+export const startContentBody = z.strictObject({
   /** A content folder on the agent's host (iximiuz `index.md` or Killercoda `index.json`) or a built-in name. */
-  source: string;
-  lifetimeMinutes?: number;
+  source: oneLine('a content folder or a built-in name').min(1, { error: 'expected a content folder or a built-in name' }),
+  lifetimeMinutes: minutes().optional(),
   /** Run it on this driver instead of the one its playground asks for (`sandlot content test --driver`). */
-  driver?: DriverName;
-}
+  driver: z.enum(['sandbox', 'docker', 'microvm'], { error: (iss) => `expected sandbox, docker or microvm, got ${showValue(iss.input)}` }).optional(),
+});
+export type StartContentRequest = z.input<typeof startContentBody>;
 
 /**
- * `POST …/machines/:machine/changed`: something happened in the machine that may satisfy
- * pending checks (a command finished in a terminal, a file was saved). Every pending check
- * of the playground runs now, since a check may look at any machine.
+ * Something happened in a machine that may satisfy pending checks (a command finished in a
+ * terminal, a file was saved, a solution step ran): every pending check of the playground
+ * runs now, since a check may look at any machine.
  */
-export interface MachineChangedRequest {
+export const machineChangedBody = z.strictObject({
   /** What happened, for the agent's log: `terminal`, `save`, `solution`, … */
-  reason?: string;
+  reason: z
+    .string({ error: 'expected a short word' })
+    .regex(/^[a-z-]{1,32}$/, { error: (iss) => `expected a short word like "terminal" or "save", got ${showValue(iss.input)}` })
+    .optional(),
+});
+export type MachineChangedRequest = z.input<typeof machineChangedBody>;
+
+/** A learner's answer to a user-input task. */
+export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
+export type TaskInputRequest = z.input<typeof taskInputBody>;
+
+export const tunnelQuery = z.strictObject({
+  /** TCP port inside the machine; default 22 (its SSH server). */
+  port: z
+    .string()
+    .refine((p) => /^[0-9]{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535, { error: (iss) => `expected 1-65535, got ${showValue(iss.input)}` })
+    .transform(Number)
+    .optional(),
+});
+
+// --- the table ---
+
+/** A type carried by the table for the compiler only (what a route answers). */
+export interface Returns<T> {
+  readonly __returns?: T;
+}
+const returns = <T>(): Returns<T> => ({});
+
+/**
+ * `json`: one JSON value with `status`; `ndjson`: a stream of JSON lines (`application/x-ndjson`);
+ * `events`: a WebSocket of JSON text frames; `bytes`: a WebSocket of raw binary frames.
+ */
+export type ReplyKind = 'json' | 'ndjson' | 'events' | 'bytes';
+
+/** Who serves a route: the server itself (answers while the agent starts), the playground manager, the content service. */
+export type RouteGroup = 'agent' | 'playgrounds' | 'content';
+
+interface RouteSpec {
+  method: 'GET' | 'POST' | 'DELETE' | 'WS';
+  path: string;
+  group: RouteGroup;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  reply: ReplyKind;
+  status?: 200 | 201;
+  response: Returns<unknown>;
+  /** Codes beyond those every route may answer (COMMON_ERRORS). */
+  errors: readonly ApiErrorCode[];
 }
 
-export interface MachineChangedResponse {
-  /** The tasks being checked again (none when the playground runs no content or all passed). */
-  checking: string[];
-}
+const route = <const R extends RouteSpec>(r: R): R => r;
 
-/** `GET /v1/content`: the built-in tutorials and challenges. */
-export interface ContentSummary {
-  name: string;
-  kind: string;
-  title: string;
-  description: string;
-  template: string;
-  source: string;
-}
+/** Codes any route may answer: the token, the request's shape, the agent itself. */
+export const COMMON_ERRORS = [
+  'unauthorized',
+  'invalid_json',
+  'invalid_request',
+  'body_too_large',
+  'internal',
+  'driver_unavailable',
+] as const satisfies ApiErrorCode[];
 
-/** `POST …/tasks/:task/input`: a learner's answer to a user-input task. */
-export interface TaskInputRequest {
-  value: string;
-}
+const PG = ['playground_not_found'] as const;
 
-export interface TemplateSummary {
-  name: string;
-  title: string;
-  description: string;
-  driver?: DriverName;
-  machines: { name: string }[];
-  source: 'builtin' | 'user';
-}
-
-export interface CreatePlaygroundRequest {
-  /** A catalog template name … */
-  template?: string;
-  /** … or a manifest's YAML text (`kind: playground`). */
-  manifest?: string;
-  /** Names the manifest in error messages (the CLI passes the path it read). */
-  manifestName?: string;
-  /** Lifetime in minutes; default 120. */
-  lifetimeMinutes?: number;
-}
-
-export interface ExtendRequest {
-  minutes: number;
-}
-
-export interface SshKeyResponse {
-  /** OpenSSH-format ed25519 private key of the playground's user key pair. */
-  privateKey: string;
-  publicKey: string;
-  /** `known_hosts` lines keyed by host alias `sandlot--<pg>--<machine>`. */
-  knownHosts: string[];
-}
-
-export interface ExecRequest {
-  command: string;
-  user?: string;
-  env?: Record<string, string>;
-  timeoutSeconds?: number;
-}
-
-/** `POST …/exec` answers with newline-delimited JSON, one of these per line. */
-export type ExecChunk =
-  | { type: 'stdout'; data: string }
-  | { type: 'stderr'; data: string }
-  | { type: 'exit'; code: number | null; signal?: string }
-  | { type: 'error'; message: string };
-
-export interface AgentInfo {
-  version: string;
-  driver: DriverName;
-  drivers: DriverName[];
-  pid: number;
-  /** What the default driver isolates on this host (shown by `sandlot status`). */
-  isolation: string;
-}
-
-export interface ApiError {
-  error: { code: string; message: string };
-}
-
-/** Events on `GET /v1/playgrounds/:id/events` (WebSocket, JSON text frames). */
-export type PlaygroundEvent =
-  | { type: 'snapshot'; at: string; playground: PlaygroundRecord }
-  | { type: 'step'; at: string; step: string; status: 'started' | 'done' | 'failed'; machine?: string; message?: string }
-  | { type: 'machine'; at: string; machine: string; state: MachineState; message?: string }
-  | { type: 'playground'; at: string; state: PlaygroundState; message?: string }
-  | { type: 'log'; at: string; level: 'info' | 'warn' | 'error'; message: string; machine?: string }
-  | { type: 'task'; at: string; task: TaskRecord }
-  | { type: 'content'; at: string; state: ContentState; message?: string }
-  | { type: 'error'; at: string; message: string };
-
-export type PlaygroundEventType = PlaygroundEvent['type'];
-
-/** WebSocket close code the agent uses when a playground is destroyed. */
-export const CLOSE_PLAYGROUND_GONE = 4404;
-/** WebSocket close code for a refused tunnel (unknown machine, bad port). */
-export const CLOSE_TUNNEL_REFUSED = 4403;
-
-export const HOST_ALIAS_PREFIX = 'sandlot--';
-
-/** `sandlot--<playground>--<machine>`: the SSH host alias of a machine. */
-export function hostAlias(playground: string, machine: string): string {
-  return `${HOST_ALIAS_PREFIX}${playground}--${machine}`;
-}
-
-export function parseHostAlias(alias: string): { playground: string; machine: string } | undefined {
-  if (!alias.startsWith(HOST_ALIAS_PREFIX)) return undefined;
-  const rest = alias.slice(HOST_ALIAS_PREFIX.length);
-  const sep = rest.indexOf('--');
-  if (sep <= 0 || sep + 2 >= rest.length) return undefined;
-  return { playground: rest.slice(0, sep), machine: rest.slice(sep + 2) };
-}
-
-export const ROUTES = {
-  info: () => `${API_PREFIX}/info`,
-  templates: () => `${API_PREFIX}/templates`,
-  playgrounds: () => `${API_PREFIX}/playgrounds`,
-  playground: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}`,
-  action: (id: string, action: 'stop' | 'start' | 'restart' | 'extend') => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/${action}`,
-  sshKey: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/ssh-key`,
-  events: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/events`,
-  tunnel: (id: string, machine: string, port: number) =>
-    `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/tunnel?port=${port}`,
-  exec: (id: string, machine: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/exec`,
-  /** GET: built-in content; POST: start content (StartContentRequest → PlaygroundRecord). */
-  content: () => `${API_PREFIX}/content`,
-  /** GET: the content document (pages and task specs) a playground runs. */
-  playgroundContent: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/content`,
-  contentAction: (id: string, action: 'stop' | 'restart') => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/content/${action}`,
-  /** GET: task records by name. */
-  tasks: (id: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks`,
-  taskInput: (id: string, task: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/tasks/${encodeURIComponent(task)}/input`,
-  /** POST: something changed in the machine (MachineChangedRequest → MachineChangedResponse). */
-  machineChanged: (id: string, machine: string) => `${API_PREFIX}/playgrounds/${encodeURIComponent(id)}/machines/${encodeURIComponent(machine)}/changed`,
+export const API = {
+  info: route({ method: 'GET', path: '/v1/info', group: 'agent', reply: 'json', response: returns<AgentInfo>(), errors: [] }),
+  listTemplates: route({ method: 'GET', path: '/v1/templates', group: 'playgrounds', reply: 'json', response: returns<TemplateSummary[]>(), errors: [] }),
+  listPlaygrounds: route({ method: 'GET', path: '/v1/playgrounds', group: 'playgrounds', reply: 'json', response: returns<PlaygroundRecord[]>(), errors: [] }),
+  createPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds',
+    group: 'playgrounds',
+    body: createPlaygroundBody,
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: ['template_not_found', 'invalid_manifest', 'driver_not_enabled', 'state_not_saved'],
+  }),
+  getPlayground: route({ method: 'GET', path: '/v1/playgrounds/:id', group: 'playgrounds', reply: 'json', response: returns<PlaygroundRecord>(), errors: PG }),
+  destroyPlayground: route({
+    method: 'DELETE',
+    path: '/v1/playgrounds/:id',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<{ id: string; state: 'destroyed' }>(),
+    errors: PG,
+  }),
+  stopPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/stop',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'state_not_saved'],
+  }),
+  startPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/start',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'expired', 'state_not_saved'],
+  }),
+  restartPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/restart',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'expired', 'state_not_saved'],
+  }),
+  extendPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/extend',
+    group: 'playgrounds',
+    body: extendBody,
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'state_not_saved'],
+  }),
+  sshKey: route({ method: 'GET', path: '/v1/playgrounds/:id/ssh-key', group: 'playgrounds', reply: 'json', response: returns<SshKeyResponse>(), errors: PG }),
+  /** Resident memory per machine in bytes, where the driver can tell. */
+  memory: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/memory',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<Record<string, number>>(),
+    errors: PG,
+  }),
+  /** Runs a command; answers ExecChunk lines (output base64, see ExecChunk) ending with `exit`. */
+  exec: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/machines/:machine/exec',
+    group: 'playgrounds',
+    body: execBody,
+    reply: 'ndjson',
+    response: returns<ExecChunk>(),
+    errors: [...PG, 'machine_not_found', 'not_running', 'exec_failed'],
+  }),
+  /** Provisioning progress, machine and task states: a `snapshot` first, then changes; closes with CLOSE_PLAYGROUND_GONE on destroy. */
+  events: route({ method: 'WS', path: '/v1/playgrounds/:id/events', group: 'playgrounds', reply: 'events', response: returns<PlaygroundEvent>(), errors: PG }),
+  /** Raw bytes to a TCP port of the machine (`?port=`, default 22); refusals are HTTP errors before the upgrade. */
+  tunnel: route({
+    method: 'WS',
+    path: '/v1/playgrounds/:id/machines/:machine/tunnel',
+    group: 'playgrounds',
+    query: tunnelQuery,
+    reply: 'bytes',
+    response: returns<Uint8Array>(),
+    errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+  }),
+  listContent: route({ method: 'GET', path: '/v1/content', group: 'content', reply: 'json', response: returns<ContentSummary[]>(), errors: [] }),
+  startContent: route({
+    method: 'POST',
+    path: '/v1/content',
+    group: 'content',
+    body: startContentBody,
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: ['content_not_found', 'invalid_content', 'invalid_manifest', 'driver_not_enabled', 'state_not_saved'],
+  }),
+  /** The content document (pages and task specs) a playground runs. */
+  playgroundContent: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/content',
+    group: 'content',
+    reply: 'json',
+    response: returns<Content>(),
+    errors: [...PG, 'no_content', 'content_not_found', 'invalid_content'],
+  }),
+  stopContent: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/content/stop',
+    group: 'content',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: PG,
+  }),
+  restartContent: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/content/restart',
+    group: 'content',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'no_content', 'state_not_saved'],
+  }),
+  listTasks: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/tasks',
+    group: 'content',
+    reply: 'json',
+    response: returns<Record<string, TaskRecord>>(),
+    errors: PG,
+  }),
+  taskInput: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/tasks/:task/input',
+    group: 'content',
+    body: taskInputBody,
+    reply: 'json',
+    response: returns<TaskRecord>(),
+    errors: [...PG, 'task_input_refused'],
+  }),
+  /** Something changed in a machine: the pending checks run now; answers the tasks being checked. */
+  machineChanged: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/machines/:machine/changed',
+    group: 'content',
+    body: machineChangedBody,
+    reply: 'json',
+    response: returns<{ checking: string[] }>(),
+    errors: [...PG, 'machine_not_found'],
+  }),
 } as const;
+
+// --- types derived from the table ---
+
+export type Api = typeof API;
+export type RouteName = keyof Api;
+export type WsRouteName = { [K in RouteName]: Api[K]['method'] extends 'WS' ? K : never }[RouteName];
+export type HttpRouteName = Exclude<RouteName, WsRouteName>;
+export type RoutesOf<G extends RouteGroup> = { [K in RouteName]: Api[K]['group'] extends G ? K : never }[RouteName];
+export type ParamsOf<K extends RouteName> = PathParams<Api[K]['path']>;
+/** The body as a client sends it. */
+export type BodyInput<K extends RouteName> = Api[K] extends { body: infer S extends z.ZodType } ? z.input<S> : undefined;
+/** The body after the server parsed it. */
+export type BodyOf<K extends RouteName> = Api[K] extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type QueryOf<K extends RouteName> = Api[K] extends { query: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type QueryInput<K extends RouteName> = Api[K] extends { query: infer S extends z.ZodType } ? z.input<S> : undefined;
+export type ResponseOf<K extends RouteName> = Api[K]['response'] extends Returns<infer T> ? T : never;
+
+export const ROUTE_NAMES: RouteName[] = Object.keys(API).filter((k): k is RouteName => k in API);
+
+/** The URL path (and query) of a route: what the client requests and the server matches. */
+export function apiPath<K extends RouteName>(name: K, params: ParamsOf<K>, query?: Record<string, string | number>): string {
+  const path = buildPath(API[name].path, params);
+  const search = query ? new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString() : '';
+  return search ? `${path}?${search}` : path;
+}

@@ -3,10 +3,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentApiError, AgentClient, AgentUnreachableError } from '../api/client';
+import { AgentClient, AgentUnreachableError, isApiError } from '../api/client';
 import { discoverAgent, NoAgentConfiguredError } from '../api/discovery';
 import type { PlaygroundRecord } from '../api/protocol';
-import { sandlotPaths } from '../util/paths';
+import { EXIT_AGENT_RUNNING, stateLockHolder } from '../server/state-lock';
+import { sandlotPaths, type SandlotPaths } from '../util/paths';
 
 /** An error meant for the user: printed as one line, exit code 1 (or `exitCode`). */
 export class CliError extends Error {
@@ -43,7 +44,12 @@ export function cliScript(): string {
   return fs.existsSync(bundled) ? bundled : path.resolve(process.argv[1]);
 }
 
-/** A client for the local agent, starting one in the background if none answers. */
+/**
+ * A client for the local agent. One that is starting is waited for (it answers `info` as
+ * soon as it listens; other requests wait on the agent's side until it is ready); when no
+ * agent runs, one is started in the background. Of several CLIs starting one at the same
+ * moment, one agent wins the state directory's lock and the others wait for it.
+ */
 export async function clientOrStartAgent(progress: (line: string) => void): Promise<AgentClient> {
   const explicit = globals.agent ?? process.env.SANDLOT_AGENT_URL;
   try {
@@ -54,27 +60,42 @@ export async function clientOrStartAgent(progress: (line: string) => void): Prom
     if (explicit || !(err instanceof CliError || err instanceof AgentUnreachableError)) throw err;
   }
   const paths = sandlotPaths();
+  const holder = stateLockHolder(paths.home);
+  if (holder) {
+    progress(`waiting for the agent that is starting${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+    return waitForAgent(paths, () => (stateLockHolder(paths.home) ? undefined : `the agent stopped while starting: ${lastLines(paths.agentLog)}`));
+  }
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const log = fs.openSync(paths.agentLog, 'a', 0o600);
   const child = spawn(process.execPath, [cliScript(), 'agent'], { detached: true, stdio: ['ignore', log, log], env: process.env });
   fs.closeSync(log);
   child.unref();
   progress(`started a local agent (pid ${child.pid}, log ${paths.agentLog})`);
-  const deadline = Date.now() + 15_000;
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? 1));
+  const exit: { code?: number } = {};
+  child.once('exit', (code) => (exit.code = code ?? 1));
+  return waitForAgent(paths, () => {
+    if (exit.code === undefined || exit.code === EXIT_AGENT_RUNNING) return undefined; // 75: another CLI's agent won; it answers soon
+    return `the agent exited (code ${exit.code}): ${lastLines(paths.agentLog)}`;
+  });
+}
+
+/** Polls until the local agent answers; `stopped` says why waiting is pointless, or undefined to keep waiting. */
+async function waitForAgent(paths: SandlotPaths, stopped: () => string | undefined): Promise<AgentClient> {
+  // Generous: an agent listens within a second, but a loaded 2-core host can take longer.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new CliError(`the agent exited (code ${exited}): ${lastLines(paths.agentLog)}`);
     try {
       const c = client();
-      const info = await c.info();
-      if (info.pid === child.pid) return c;
+      await c.info();
+      return c;
     } catch {
       // not up yet
     }
+    const why = stopped();
+    if (why !== undefined) throw new CliError(why);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new CliError(`the agent did not come up within 15 s; see ${paths.agentLog}`);
+  throw new CliError(`the agent did not come up within 60 s; see ${paths.agentLog}`);
 }
 
 function lastLines(file: string): string {
@@ -108,7 +129,7 @@ export async function resolveTarget(c: AgentClient, target: string): Promise<{ r
   try {
     record = await c.get(id);
   } catch (err) {
-    if (err instanceof AgentApiError && err.status === 404) throw new CliError(err.message);
+    if (isApiError(err, 'playground_not_found')) throw new CliError(err.message);
     throw err;
   }
   const name = machine ?? record.machines[0].name;

@@ -5,9 +5,12 @@ import { AgentApiError, AgentUnreachableError } from '../api/client';
 import { ManifestError } from '../manifests/load';
 import { DriverUnavailableError } from '../drivers/protocol';
 import { COMMAND_GROUPS } from './commands';
+import { version } from '../../package.json';
+import { errorMessage } from '../util/errors';
 import { CliError, setGlobals } from './context';
 
-const VERSION = '0.1.0';
+// The one version number is package.json's (esbuild bundles only this field of it).
+const VERSION = version;
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('sandlot')
@@ -34,7 +37,7 @@ main(process.argv).catch((err: unknown) => {
     err instanceof ManifestError ||
     err instanceof DriverUnavailableError;
   // Unexpected errors still get one line; SANDLOT_DEBUG=1 shows where they came from.
-  const message = !known && process.env.SANDLOT_DEBUG ? (err as Error)?.stack : ((err as Error)?.message ?? String(err));
+  const message = !known && process.env.SANDLOT_DEBUG && err instanceof Error ? err.stack : errorMessage(err);
   process.stderr.write(`sandlot: ${message}\n`);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 });

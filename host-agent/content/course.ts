@@ -5,6 +5,7 @@
 // `unit-NNN.md` (`kind: unit`). Index files are optional where the folder's contents say
 // what it is. A course is read; a lesson with a playground can also be started on its own
 // (`sandlot content start <course>/<module>/<lesson>`), its units as its pages.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as path from 'node:path';
 import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
@@ -16,7 +17,7 @@ import { rebaseImages, type MarkdownRef, type ParsedMarkdown } from './markdown'
 import type { Content, ContentRef, Course, CourseLesson, CourseModule, Page, TaskSpec } from './model';
 import { courseNodeSchema, unitSchema, type NodeFrontMatter, type TaskFrontMatter } from './schema';
 import { pageRefs, unitFiles, type RefResolver } from './skill-path';
-import { checkImage, checkStaticFolder, validateContent, type RefsByFile, type TemplateCatalog } from './validate';
+import { checkImage, checkStaticFolder, validateContent, type RefsByFile } from './validate';
 
 /** Index file names of modules and lessons, most specific first. */
 export const NODE_INDEXES = ['000.index.md', '00.index.md', '0.index.md'];
@@ -45,7 +46,7 @@ class CourseReader {
 
   constructor(
     readonly files: ContentFiles,
-    readonly catalog: TemplateCatalog,
+    readonly catalog: TemplateLookup,
     readonly resolve: RefResolver,
     readonly bases?: BaseCatalog,
   ) {}
@@ -184,7 +185,7 @@ class CourseReader {
 
 export function readCourse(
   files: ContentFiles,
-  catalog: TemplateCatalog,
+  catalog: TemplateLookup,
   resolve: RefResolver,
   bases?: BaseCatalog,
 ): { document?: Course; problems: ContentProblem[] } {
@@ -234,7 +235,7 @@ export function readCourse(
 /** A lesson folder on its own: runnable content when it declares a playground. */
 export function readLesson(
   files: ContentFiles,
-  catalog: TemplateCatalog,
+  catalog: TemplateLookup,
   resolve: RefResolver,
   bases?: BaseCatalog,
 ): { content?: Content; problems: ContentProblem[] } {

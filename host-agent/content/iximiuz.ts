@@ -1,5 +1,6 @@
 // Reads an iximiuz Labs tutorial or challenge folder (`index.md` with YAML front matter
 // and an MDC body, images under `__static__/`) into the content model.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as path from 'node:path';
 import type { BaseCatalog } from '../manifests/base';
 import type { ContentProblem } from './errors';
@@ -10,7 +11,7 @@ import type { ContentLimits } from './limits';
 import { parseMarkdown, type ParsedMarkdown } from './markdown';
 import type { Content, ContentPlayground, TaskSpec } from './model';
 import { frontMatterSchema, type PlaygroundFrontMatter, type TaskFrontMatter } from './schema';
-import { checkStaticFolder, validateContent, type TemplateCatalog } from './validate';
+import { checkStaticFolder, validateContent } from './validate';
 
 export { IXIMIUZ_INDEX };
 
@@ -72,7 +73,7 @@ export function readMarkdown(files: ContentFiles, rel: string, problems: Content
   return md;
 }
 
-export function loadIximiuz(dir: string, catalog: TemplateCatalog, limits?: ContentLimits): LoadResult {
+export function loadIximiuz(dir: string, catalog: TemplateLookup, limits?: ContentLimits): LoadResult {
   let files: ContentFiles;
   try {
     files = new ContentFiles(dir, limits ? { limits } : {});
@@ -83,7 +84,7 @@ export function loadIximiuz(dir: string, catalog: TemplateCatalog, limits?: Cont
   return readIximiuz(files, catalog);
 }
 
-export function readIximiuz(files: ContentFiles, catalog: TemplateCatalog, bases?: BaseCatalog): LoadResult {
+export function readIximiuz(files: ContentFiles, catalog: TemplateLookup, bases?: BaseCatalog): LoadResult {
   const file = IXIMIUZ_INDEX;
   const problems: ContentProblem[] = [];
   const md = readMarkdown(files, file, problems);

@@ -5,6 +5,7 @@
 // `details.assets` → files copied into the machines before the first background script.
 // Text and scripts must stay inside the scenario folder; images and assets may also come
 // from the scenario repository's shared folders (`../assets/logo.png`), never beyond it.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import { formatBytes, type ContentLimits } from './limits';
 import { parseMarkdown, rebaseImages, type MarkdownRef } from './markdown';
 import type { Block, Content, Page, TaskSpec } from './model';
 import { shellQuote } from '../tasks/template';
-import { validateContent, type RefsByFile, type TemplateCatalog } from './validate';
+import { validateContent, type RefsByFile } from './validate';
 
 export { KILLERCODA_INDEX };
 
@@ -233,7 +234,7 @@ class ScenarioReader {
   }
 }
 
-export function loadKillercoda(dir: string, catalog: TemplateCatalog, limits?: ContentLimits): { content?: Content; problems: ContentProblem[] } {
+export function loadKillercoda(dir: string, catalog: TemplateLookup, limits?: ContentLimits): { content?: Content; problems: ContentProblem[] } {
   let files: ContentFiles;
   try {
     files = new ContentFiles(dir, { assetRoot: scenarioRepository(dir), folderName: 'scenario folder', ...(limits ? { limits } : {}) });
@@ -244,7 +245,7 @@ export function loadKillercoda(dir: string, catalog: TemplateCatalog, limits?: C
   return readKillercoda(files, catalog);
 }
 
-export function readKillercoda(files: ContentFiles, catalog: TemplateCatalog, bases?: BaseCatalog): { content?: Content; problems: ContentProblem[] } {
+export function readKillercoda(files: ContentFiles, catalog: TemplateLookup, bases?: BaseCatalog): { content?: Content; problems: ContentProblem[] } {
   let data: unknown;
   try {
     data = JSON.parse(files.readText(KILLERCODA_INDEX));

@@ -3,6 +3,7 @@
 // name of content in the local catalog (built-ins, `$SANDLOT_HOME/content`). These
 // functions are synchronous and unbounded in time: the agent and the CLI call them only
 // inside the content reader worker (reader.ts); tests call them directly.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../util/errors';
@@ -26,7 +27,6 @@ import {
 import { readSkillPath, unitFiles, type RefResolver } from './skill-path';
 import { CONTENT_LIMITS, type ContentLimits } from './limits';
 import { isRunnable, type Content, type ContentDocument, type ContentHeader } from './model';
-import type { TemplateCatalog } from './validate';
 import type { PlaygroundManifest } from '../manifests/schema';
 import { basesFrom } from './playground';
 
@@ -69,7 +69,7 @@ export function folderShape(files: ContentFiles): Shape {
 }
 
 /** Reads any content document; problems are returned, not thrown. */
-export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadContext = {}): { document?: ContentDocument; problems: ContentProblem[] } {
+export function readDocument(dir: string, catalog: TemplateLookup, ctx: ReadContext = {}): { document?: ContentDocument; problems: ContentProblem[] } {
   const limits = ctx.limits ?? CONTENT_LIMITS;
   const bases = ctx.templates ? basesFrom(ctx.templates) : undefined;
   const result = ((): { document?: ContentDocument; problems: ContentProblem[] } => {
@@ -108,7 +108,7 @@ export function readDocument(dir: string, catalog: TemplateCatalog, ctx: ReadCon
  * to the one being read (and, in labctl's `<kind>s/<name>` layout, in the repository), then
  * the local catalog; playgrounds among the templates.
  */
-export function refResolver(dir: string, catalog: TemplateCatalog, ctx: ReadContext): RefResolver {
+export function refResolver(dir: string, catalog: TemplateLookup, ctx: ReadContext): RefResolver {
   const parent = path.dirname(dir);
   const nearby = KIND_FOLDERS.includes(path.basename(parent)) ? [path.dirname(parent), parent] : [parent];
   const roots = [...new Set([...nearby, ...(ctx.library ?? libraryRoots())].map((r) => path.resolve(r)))];
@@ -131,7 +131,7 @@ export function refResolver(dir: string, catalog: TemplateCatalog, ctx: ReadCont
  * markdown parse), so a list stays quick however large the content is. Problems when the
  * index cannot be read; the full checks are `readDocument`'s.
  */
-export function readSummary(dir: string, catalog: TemplateCatalog, ctx: ReadContext = {}): { header?: ContentHeader; problems: ContentProblem[] } {
+export function readSummary(dir: string, catalog: TemplateLookup, ctx: ReadContext = {}): { header?: ContentHeader; problems: ContentProblem[] } {
   const limits = ctx.limits ?? CONTENT_LIMITS;
   const problems: ContentProblem[] = [];
   try {
@@ -208,7 +208,7 @@ export function headerOf(document: ContentDocument): ContentHeader {
 }
 
 /** Reads runnable content (tutorial, challenge, scenario, lesson) and checks it; problems are returned. */
-export function checkContent(dir: string, catalog: TemplateCatalog, ctx: ReadContext = {}): { content?: Content; problems: ContentProblem[] } {
+export function checkContent(dir: string, catalog: TemplateLookup, ctx: ReadContext = {}): { content?: Content; problems: ContentProblem[] } {
   const { document, problems } = readDocument(dir, catalog, ctx);
   if (document && !isRunnable(document)) {
     return { problems: [...problems, { file: displayFile(dir, IXIMIUZ_INDEX), message: notRunnable(document.kind) }] };
@@ -223,7 +223,7 @@ export function notRunnable(kind: 'skill-path' | 'course'): string {
 }
 
 /** Reads content and throws a ContentError listing every problem. */
-export function loadContent(target: string, catalog: TemplateCatalog): Content {
+export function loadContent(target: string, catalog: TemplateLookup): Content {
   const dir = resolveContentDir(target);
   const { content, problems } = checkContent(dir, catalog);
   if (problems.length > 0 || !content) throw new ContentError(problems);

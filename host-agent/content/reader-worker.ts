@@ -5,15 +5,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../util/errors';
-import { catalogFromMap } from './catalog';
+import { lookupFromMap, type TemplateLookup } from '../playgrounds/catalog';
 import { headerOf, readDocument, readSummary, type ReadContext } from './load';
 import { ContentFileError, ContentFiles } from './files';
 import { contentMeta, isRunnable } from './model';
 import { findSolutions } from './solution';
 import type { ReadReply, ReadRequest, ReadResult } from './reader-protocol';
-import type { TemplateCatalog } from './validate';
 
-function readFull(dir: string, catalog: TemplateCatalog, ctx: ReadContext, withSolutions = false): Omit<ReadResult, 'dir'> {
+function readFull(dir: string, catalog: TemplateLookup, ctx: ReadContext, withSolutions = false): Omit<ReadResult, 'dir'> {
   const { document, problems } = readDocument(dir, catalog, ctx);
   if (!document) return { problems };
   const result: Omit<ReadResult, 'dir'> = { problems, header: headerOf(document), json: JSON.stringify(document) };
@@ -51,8 +50,8 @@ port.postMessage({ kind: 'started', tid } satisfies ReadReply);
 port.once('message', (req: ReadRequest) => {
   let reply: ReadReply;
   try {
-    const catalog = catalogFromMap(req.catalog);
-    const read = req.mode === 'summary' ? readSummary : (d: string, c: TemplateCatalog, x: ReadContext) => readFull(d, c, x, req.mode === 'test');
+    const catalog = lookupFromMap(req.catalog);
+    const read = req.mode === 'summary' ? readSummary : (d: string, c: TemplateLookup, x: ReadContext) => readFull(d, c, x, req.mode === 'test');
     const ctx: ReadContext = { library: req.library, limits: req.limits, ...(Object.keys(req.templates).length > 0 ? { templates: req.templates } : {}) };
     reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, ctx) })) };
   } catch (err) {

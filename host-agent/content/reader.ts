@@ -5,6 +5,7 @@
 // gets one clear problem line. At most two readers run at once (the rest wait their turn).
 // The deadline counts the worker thread's processor time: the thread runs at a low
 // priority, so on a busy host its wall time says more about the host than the content.
+import type { TemplateLookup } from '../playgrounds/catalog';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +13,6 @@ import { errorCode, errorMessage } from '../util/errors';
 import { repoRoot } from '../util/paths';
 import { CONTENT_LIMITS, type ContentLimits } from './limits';
 import type { CatalogSnapshot, ReadReply, ReadRequest, ReadResult } from './reader-protocol';
-import type { TemplateCatalog } from './validate';
 import type { PlaygroundManifest } from '../manifests/schema';
 
 /** File name of the bundled worker (esbuild.mjs builds it next to dist/sandlot.js). */
@@ -45,7 +45,7 @@ export function readerScript(): string {
   throw new Error(`the content reader ${built} is missing: run npm run build`);
 }
 
-export function catalogSnapshot(catalog: TemplateCatalog): CatalogSnapshot {
+export function catalogSnapshot(catalog: TemplateLookup): CatalogSnapshot {
   return Object.fromEntries(catalog.names().flatMap((n) => (catalog.machines(n) ? [[n, catalog.machines(n)!]] : [])));
 }
 
@@ -72,7 +72,7 @@ async function turn<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Reads content folders in one worker; each folder gets its document or its problems. */
-export function readInWorker(dirs: string[], catalog: TemplateCatalog, opts: ReadOptions = {}): Promise<ReadResult[]> {
+export function readInWorker(dirs: string[], catalog: TemplateLookup, opts: ReadOptions = {}): Promise<ReadResult[]> {
   const limits = opts.limits ?? CONTENT_LIMITS;
   const req: ReadRequest = {
     dirs,
@@ -140,6 +140,6 @@ export function readInWorker(dirs: string[], catalog: TemplateCatalog, opts: Rea
 }
 
 /** Reads one content folder in a worker. */
-export async function readOneInWorker(dir: string, catalog: TemplateCatalog, opts: ReadOptions = {}): Promise<ReadResult> {
+export async function readOneInWorker(dir: string, catalog: TemplateLookup, opts: ReadOptions = {}): Promise<ReadResult> {
   return (await readInWorker([dir], catalog, opts))[0];
 }

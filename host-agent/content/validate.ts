@@ -1,6 +1,7 @@
 // Cross-checks that no single schema can express: tasks the markdown shows exist, `needs`
 // form a DAG, machines exist in the template, images exist in the content folder (checked
 // through ContentFiles: by real path, regular files, within the size caps).
+import type { TemplateLookup } from '../playgrounds/catalog';
 import type { ContentProblem } from './errors';
 import { ContentFileError, type ContentFiles } from './files';
 import type { BaseCatalog } from '../manifests/base';
@@ -8,13 +9,6 @@ import { formatBytes } from './limits';
 import { playgroundProblems } from './playground';
 import type { MarkdownRef } from './markdown';
 import type { Content, TaskSpec } from './model';
-
-/** What validation needs to know about the template catalog. */
-export interface TemplateCatalog {
-  names(): string[];
-  /** Machine names of a template, or undefined when there is no such template. */
-  machines(template: string): string[] | undefined;
-}
 
 export interface RefsByFile {
   file: string;
@@ -55,7 +49,7 @@ export function validateContent(
   content: Content,
   taskFile: string,
   markdown: RefsByFile[],
-  catalog: TemplateCatalog,
+  catalog: TemplateLookup,
   files: ContentFiles,
   opts: {
     skipTemplate?: boolean;

@@ -127,6 +127,17 @@ export class DriverUnavailableError extends Error {
   }
 }
 
+/** One machine's part of a snapshot, as the driver wrote it under the snapshot directory. */
+export interface MachineSnapshot {
+  name: string;
+  /** The image the machine's root came from (a fork needs the same one). */
+  image: string;
+  /** Paths (relative to the snapshot directory) of what the driver wrote for this machine. */
+  paths: string[];
+  /** Bytes it takes on disk (blocks actually used). */
+  bytes: number;
+}
+
 export interface Driver {
   readonly name: DriverName;
   /** One line on what this driver isolates here (for `sandlot status`). */
@@ -150,6 +161,21 @@ export interface Driver {
   memoryUsage?(spec: PlaygroundSpec): Promise<Record<string, number>>;
   /** Address of a machine inside its playground network, for display. */
   address?(spec: PlaygroundSpec, machine: string): string | undefined;
+  /**
+   * Freezes the state of every machine into `dir` (a new, empty directory the agent owns):
+   * running machines are paused for the moment of the copy, stopped ones copied as they
+   * are. Copy-on-write where the host allows. Returns what each machine's part holds; the
+   * agent records it with checksums and refuses a fork from a snapshot that changed.
+   */
+  snapshot?(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<MachineSnapshot[]>;
+  /**
+   * Like create(), but each machine starts from its state in snapshot `dir` (made by this
+   * driver from a playground with the same machines). The spec carries the new playground's
+   * own host keys and key pair: nothing of the original's identity survives in a fork.
+   */
+  createFromSnapshot?(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void>;
+  /** Removes what the driver keeps for a snapshot outside `dir` (e.g. engine images); idempotent. */
+  deleteSnapshot?(dir: string): Promise<void>;
   /** Stops background work; machines keep running. */
   close(): Promise<void>;
 }

@@ -1,12 +1,14 @@
 // The template catalog: built-in manifests shipped in the repo (host-agent/templates/)
 // plus any a user drops into $SANDLOT_HOME/templates. Each is validated on load; a
-// broken user template is reported by name instead of hiding the rest.
+// broken user template is reported by name instead of hiding the rest. The one loader of
+// templates: the agent, `sandlot content check` and content validation all read this.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TemplateSummary } from '../api/protocol';
 import { loadManifestText, ManifestError } from '../manifests/load';
 import type { PlaygroundManifest } from '../manifests/schema';
-import { repoRoot } from '../util/paths';
+import { errorMessage } from '../util/errors';
+import { repoRoot, sandlotPaths } from '../util/paths';
 
 export interface CatalogEntry {
   summary: TemplateSummary;
@@ -14,11 +16,26 @@ export interface CatalogEntry {
   file: string;
 }
 
+/** What content validation asks of the catalog: template names and their machines. */
+export interface TemplateLookup {
+  names(): string[];
+  /** Machine names of a template, or undefined when there is no such template. */
+  machines(template: string): string[] | undefined;
+}
+
 export function builtinTemplatesDir(): string {
   return path.join(repoRoot(), 'host-agent', 'templates');
 }
 
-export class TemplateCatalog {
+/** Where templates come from, in order (a later directory's template overrides an earlier one of the same name). */
+export function templateDirs(): { dir: string; source: 'builtin' | 'user' }[] {
+  return [
+    { dir: builtinTemplatesDir(), source: 'builtin' },
+    { dir: sandlotPaths().userTemplates, source: 'user' },
+  ];
+}
+
+export class TemplateCatalog implements TemplateLookup {
   private entries = new Map<string, CatalogEntry>();
   readonly problems: string[] = [];
 
@@ -30,7 +47,7 @@ export class TemplateCatalog {
     this.entries.clear();
     this.problems.length = 0;
     for (const { dir, source } of this.dirs) {
-      let files: string[] = [];
+      let files: string[];
       try {
         files = fs
           .readdirSync(dir)
@@ -56,7 +73,7 @@ export class TemplateCatalog {
             },
           });
         } catch (err) {
-          this.problems.push(err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
+          this.problems.push(err instanceof ManifestError ? err.message : `${file}: ${errorMessage(err)}`);
         }
       }
     }
@@ -69,4 +86,17 @@ export class TemplateCatalog {
   get(name: string): CatalogEntry | undefined {
     return this.entries.get(name);
   }
+
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  machines(template: string): string[] | undefined {
+    return this.entries.get(template)?.manifest.playground.machines.map((m) => m.name);
+  }
+}
+
+/** A lookup over a plain map (template → machine names): what crosses a worker boundary. */
+export function lookupFromMap(templates: Record<string, string[]>): TemplateLookup {
+  return { names: () => Object.keys(templates).sort(), machines: (name) => templates[name] };
 }

@@ -27,7 +27,7 @@ export class PlaygroundEvents {
     let set = this.listeners.get(id);
     if (!set) this.listeners.set(id, (set = new Set()));
     set.add(listener);
-    return () => set!.delete(listener);
+    return () => set.delete(listener);
   }
 
   forget(id: string): void {

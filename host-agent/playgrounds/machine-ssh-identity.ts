@@ -42,3 +42,8 @@ function hostKeyLine(publicKey: string): string {
 function ensureNewline(s: string): string {
   return s.endsWith('\n') ? s : `${s}\n`;
 }
+
+/** Whether a startup file is one of the identity files above (a fork rewrites exactly these). */
+export function isSshIdentityFile(path: string): boolean {
+  return /\/\.ssh\/(id_ed25519|id_ed25519\.pub|known_hosts)$/.test(path);
+}

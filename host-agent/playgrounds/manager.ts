@@ -1,48 +1,52 @@
 // Playground lifecycle: create from a template or manifest, stop/start/restart, destroy,
 // extend, lifetime enforcement, and re-adoption after an agent restart. Talks to
 // machines only through the Driver interface and never branches on which driver it is.
+//
+// State is written before it is shown: every record the API shows is the one on disk,
+// except that an operation in progress shows its transitional state (`starting`,
+// `stopping`, …), which is never written. A change that cannot be written (a full disk)
+// is not applied, and an operation whose outcome cannot be written is undone, so the
+// machines match the record again; the caller gets `state_not_saved`.
 import type { Duplex } from 'node:stream';
 import { stringify } from 'yaml';
 import {
-  type CreatePlaygroundRequest,
+  ApiProblem,
+  DEFAULT_LIFETIME_MINUTES,
+  hostAlias,
+  type BodyOf,
   type DriverName,
   type MachineState,
   type PlaygroundEvent,
   type PlaygroundRecord,
   type PlaygroundState,
-  hostAlias,
 } from '../api/protocol';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
-import { machineUsers } from '../manifests/users';
-import { generateEd25519, knownHostsLine } from '../keys/keys';
+import { knownHostsLine } from '../keys/keys';
 import { loadManifestText } from '../manifests/load';
 import { buildPlaygroundSpec } from '../manifests/spec';
-import { machineResources, type PlaygroundManifest } from '../manifests/schema';
+import type { PlaygroundManifest } from '../manifests/schema';
+import { errorMessage } from '../util/errors';
 import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
 import { now, type PlaygroundEvents } from './events';
-import type { PlaygroundStore, StoredPlayground } from './store';
-
-export const DEFAULT_LIFETIME_MINUTES = 120;
-const MAX_LIFETIME_MINUTES = 7 * 24 * 60;
-
-/** An error the API reports with a status code and a one-line message. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { hostProblems, type HostFacts } from './host-checks';
+import { newStoredPlayground } from './new-playground';
+import { StateWriteError, type PlaygroundStore, type StoredPlayground } from './store';
 
 interface Entry {
+  /** `stored.record` is the record the API shows (one object, shared with the content service). */
   stored: StoredPlayground;
   spec: PlaygroundSpec;
-  driver: Driver;
+  /** Undefined when this agent does not run the playground's driver. */
+  driver: Driver | undefined;
   /** Serialises lifecycle operations on one playground. */
   queue: Promise<unknown>;
+  /** Serialises record writes, so the last one written is the newest. */
+  writes: Promise<unknown>;
+  /** The record as it is on disk. */
+  persisted: PlaygroundRecord;
+  /** The state an operation in progress shows (never written). */
+  transition?: PlaygroundState;
 }
 
 export interface ManagerOptions {
@@ -54,7 +58,11 @@ export interface ManagerOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** How often lifetimes are checked. */
   sweepMs?: number;
+  /** This host's limits (tests pass their own). */
+  host?: HostFacts;
 }
+
+const clone = (r: PlaygroundRecord): PlaygroundRecord => structuredClone(r);
 
 export class PlaygroundManager {
   private readonly entries = new Map<string, Entry>();
@@ -68,42 +76,75 @@ export class PlaygroundManager {
 
   /** Loads every stored playground, re-adopts running machines, restarts the ones that were running. */
   async init(): Promise<void> {
-    const { loaded, problems } = this.opts.store.loadAll();
-    for (const p of problems) this.opts.log('error', `cannot load playground: ${p}`);
-    for (const stored of loaded) {
-      const driver = this.opts.drivers[stored.record.driver];
-      const spec = this.buildSpec(stored, loadManifestText(stored.manifestText, stored.manifestName));
-      if (!driver) {
-        stored.record.state = 'lost';
-        stored.record.error = `the ${stored.record.driver} driver is not enabled in this agent (start it with --driver ${stored.record.driver})`;
-        this.entries.set(stored.record.id, { stored, spec, driver: undefined as unknown as Driver, queue: Promise.resolve() });
-        continue;
-      }
-      const entry: Entry = { stored, spec, driver, queue: Promise.resolve() };
-      this.entries.set(stored.record.id, entry);
-      const wasRunning = ['running', 'provisioning', 'starting'].includes(stored.record.state);
-      let states: Record<string, MachineState>;
-      try {
-        states = await driver.adopt(spec, this.ctx(entry));
-      } catch (err) {
-        this.markFailed(entry, `cannot re-adopt: ${(err as Error).message}`);
-        continue;
-      }
-      for (const m of stored.record.machines) m.state = states[m.name] ?? 'lost';
-      const allRunning = stored.record.machines.every((m) => m.state === 'running');
-      if (allRunning) {
-        stored.record.state = 'running';
-        await this.save(entry);
-      } else if (wasRunning) {
-        this.opts.log('info', `${stored.record.id}: machines were not running after the agent restarted; starting them again`);
-        void this.enqueue(entry, () => this.doStart(entry));
-      } else if (stored.record.state !== 'failed') {
-        stored.record.state = 'stopped';
-        await this.save(entry);
-      }
-    }
-    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 5000);
+    const { loaded, notes } = this.opts.store.loadAll();
+    for (const note of notes) this.opts.log('warn', `playground store: ${note}`);
+    for (const stored of loaded) await this.adopt(stored);
+    this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepMs ?? 5000);
     this.sweepTimer.unref();
+  }
+
+  private async adopt(stored: StoredPlayground): Promise<void> {
+    const id = stored.record.id;
+    let spec: PlaygroundSpec;
+    try {
+      spec = this.buildSpec(stored, loadManifestText(stored.manifestText, stored.manifestName));
+    } catch (err) {
+      this.opts.log('warn', `playground store: ${this.opts.store.setAside(id, `its manifest no longer validates: ${errorMessage(err)}`)}`);
+      return;
+    }
+    const driver = this.opts.drivers[stored.record.driver];
+    const entry: Entry = {
+      stored,
+      spec,
+      driver,
+      queue: Promise.resolve(),
+      writes: Promise.resolve(),
+      persisted: clone(stored.record),
+    };
+    this.entries.set(id, entry);
+    if (!driver) {
+      entry.transition = 'lost';
+      stored.record.state = 'lost';
+      stored.record.error = `the ${stored.record.driver} driver is not enabled in this agent (start it with --driver ${stored.record.driver})`;
+      return;
+    }
+    const was = stored.record.state;
+    if (was === 'destroying') {
+      void this.destroy(id).catch((err: unknown) => this.opts.log('error', `${id}: finishing an interrupted destroy: ${errorMessage(err)}`));
+      return;
+    }
+    // Transitional states are only on disk from agents before state-first writes.
+    const wasRunning = ['running', 'provisioning', 'starting', 'stopping'].includes(was);
+    let states: Record<string, MachineState>;
+    try {
+      states = await driver.adopt(entry.spec, this.ctx(entry));
+    } catch (err) {
+      await this.fail(entry, `cannot re-adopt: ${errorMessage(err)}`).catch((e: unknown) => this.opts.log('error', `${id}: ${errorMessage(e)}`));
+      return;
+    }
+    const machineState = (name: string) => states[name] ?? 'lost';
+    const running = stored.record.machines.filter((m) => machineState(m.name) === 'running').length;
+    try {
+      if (running === stored.record.machines.length) {
+        await this.commit(entry, (r) => {
+          r.state = 'running';
+          for (const m of r.machines) m.state = 'running';
+        });
+      } else if (wasRunning) {
+        this.opts.log('info', `${id}: machines were not running after the agent restarted; starting them again`);
+        void this.enqueue(entry, () => this.doStart(entry)).catch((err: unknown) => this.opts.log('error', `${id}: ${errorMessage(err)}`));
+      } else if (running > 0) {
+        // Half started when the last agent stopped, recorded as stopped: honour the record.
+        void this.enqueue(entry, () => this.doStop(entry)).catch((err: unknown) => this.opts.log('error', `${id}: ${errorMessage(err)}`));
+      } else if (was !== 'failed') {
+        await this.commit(entry, (r) => {
+          r.state = 'stopped';
+          for (const m of r.machines) m.state = machineState(m.name);
+        });
+      }
+    } catch (err) {
+      this.opts.log('warn', `${id}: ${errorMessage(err)}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -136,88 +177,55 @@ export class PlaygroundManager {
 
   async memoryUsage(id: string): Promise<Record<string, number>> {
     const e = this.entry(id);
-    return (await e.driver.memoryUsage?.(e.spec)) ?? {};
+    return (await e.driver?.memoryUsage?.(e.spec)) ?? {};
   }
 
   // --- lifecycle ---
 
-  async create(req: CreatePlaygroundRequest): Promise<PlaygroundRecord> {
+  async create(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
     const { manifest, manifestText, manifestName, template } = this.resolveManifest(req);
     const driverName = manifest.playground.driver ?? this.opts.defaultDriver;
     const driver = this.opts.drivers[driverName];
     if (!driver) {
       throw new ApiProblem(
-        400,
-        'driver_unavailable',
+        'driver_not_enabled',
         `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
       );
     }
-    const lifetime = this.lifetime(req.lifetimeMinutes);
     const id = newPlaygroundId();
-    const userKey = generateEd25519(`sandlot ${id}`);
-    const hostKeys = Object.fromEntries(manifest.playground.machines.map((m) => [m.name, generateEd25519(hostAlias(id, m.name))]));
-    const created = new Date();
-    const record: PlaygroundRecord = {
-      id,
-      template,
-      title: manifest.title ?? manifest.name,
-      driver: driverName,
-      state: 'provisioning',
-      createdAt: created.toISOString(),
-      deadline: new Date(created.getTime() + lifetime * 60_000).toISOString(),
-      userPublicKey: userKey.publicKey,
-      machines: manifest.playground.machines.map((m) => {
-        const users = machineUsers((m.users ?? [{ name: 'root' }]).map((u) => u.name));
-        const defaultUser = m.users?.find((u) => u.default)?.name ?? m.users?.[0]?.name ?? 'root';
-        const { cpuCount, ramSize } = machineResources(m.resources);
-        return {
-          name: m.name,
-          state: 'creating',
-          users: users.map((u) => u.name),
-          defaultUser,
-          home: users.find((u) => u.name === defaultUser)!.home,
-          noSSH: m.noSSH ?? false,
-          hostKey: hostKeys[m.name].publicKey,
-          resources: { cpuCount, ramSize },
-        };
-      }),
-    };
-    const stored: StoredPlayground = { record, manifestText, manifestName, userKey, hostKeys };
+    const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
+    const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes });
     const spec = this.buildSpec(stored, manifest);
-    await driver.preflight().catch((err: Error) => {
-      throw new ApiProblem(503, 'driver_unavailable', err.message);
+    const problems = hostProblems(spec, driverName, this.opts.host);
+    if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
+    await driver.preflight().catch((err: unknown) => {
+      throw new ApiProblem('driver_unavailable', errorMessage(err));
     });
-    await driver.validate?.(spec).catch((err: Error) => {
+    await driver.validate?.(spec).catch((err: unknown) => {
       throw new ApiProblem(
-        400,
         'invalid_manifest',
-        err.message
+        errorMessage(err)
           .split('\n')
           .map((l) => `${manifestName}: ${l}`)
           .join('\n'),
       );
     });
-    for (const m of record.machines) m.address = driver.address?.(spec, m.name);
-    this.opts.store.create(stored);
-    const entry: Entry = { stored, spec, driver, queue: Promise.resolve() };
+    for (const m of stored.record.machines) m.address = driver.address?.(spec, m.name);
+    try {
+      this.opts.store.create(stored);
+    } catch (err) {
+      throw notSaved(err, 'nothing was made');
+    }
+    const entry: Entry = { stored, spec, driver, queue: Promise.resolve(), writes: Promise.resolve(), persisted: clone(stored.record) };
     this.entries.set(id, entry);
     this.emit(id, {
       type: 'playground',
       at: now(),
       state: 'provisioning',
-      message: `creating ${record.machines.length} machine(s) with the ${driverName} driver`,
+      message: `creating ${stored.record.machines.length} machine(s) with the ${driverName} driver`,
     });
-    void this.enqueue(entry, async () => {
-      try {
-        await driver.create(spec, this.ctx(entry));
-        this.setMachines(entry, 'running');
-        await this.setState(entry, 'running');
-      } catch (err) {
-        this.setMachines(entry, 'failed');
-        await this.markFailed(entry, (err as Error).message);
-      }
-    });
-    return record;
+    void this.enqueue(entry, () => this.provision(entry, driver));
+    return stored.record;
   }
 
   stop(id: string): Promise<PlaygroundRecord> {
@@ -241,30 +249,35 @@ export class PlaygroundManager {
   async destroy(id: string): Promise<void> {
     const e = this.entry(id);
     await this.enqueue(e, async () => {
-      await this.setState(e, 'destroying');
-      await e.driver?.destroy(e.spec, this.ctx(e));
-      e.stored.record.state = 'destroyed';
-      this.emit(id, { type: 'playground', at: now(), state: 'destroyed' });
-      for (const l of this.onStateChange) l(e.stored.record);
-      this.entries.delete(id);
-      this.opts.store.remove(id);
+      const driver = this.requireDriver(e);
+      this.show(e, 'destroying');
+      try {
+        await driver.destroy(e.spec, this.ctx(e));
+      } catch (err) {
+        this.settle(e, `destroy failed: ${errorMessage(err)}`);
+        throw err;
+      }
+      this.forget(e);
+      try {
+        this.opts.store.remove(id);
+      } catch (err) {
+        // The machines are gone; a directory left behind is removed at the next start.
+        this.opts.log('error', `${id}: destroyed, but removing its files failed: ${errorMessage(err)}`);
+      }
     });
     this.opts.events.forget(id);
   }
 
   async extend(id: string, minutes: number): Promise<PlaygroundRecord> {
-    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_LIFETIME_MINUTES) {
-      throw new ApiProblem(
-        400,
-        'invalid_request',
-        `minutes: expected a number of minutes between 1 and ${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`,
-      );
-    }
     const e = this.entry(id);
     const base = Math.max(Date.now(), Date.parse(e.stored.record.deadline));
-    e.stored.record.deadline = new Date(base + minutes * 60_000).toISOString();
-    await this.save(e);
-    this.emit(id, { type: 'log', at: now(), level: 'info', message: `lifetime extended to ${e.stored.record.deadline}` });
+    const deadline = new Date(base + minutes * 60_000).toISOString();
+    try {
+      await this.commit(e, (r) => (r.deadline = deadline));
+    } catch (err) {
+      throw notSaved(err, 'the lifetime was not extended');
+    }
+    this.emit(id, { type: 'log', at: now(), level: 'info', message: `lifetime extended to ${deadline}` });
     return e.stored.record;
   }
 
@@ -275,18 +288,13 @@ export class PlaygroundManager {
   async connect(id: string, machine: string, port: number, forUser: boolean): Promise<Duplex> {
     const e = this.entry(id);
     const m = e.stored.record.machines.find((x) => x.name === machine);
-    if (!m)
+    if (!m) {
+      const names = e.stored.record.machines.map((x) => x.name).join(', ');
+      throw new ApiProblem('machine_not_found', `playground ${id} has no machine "${machine}" (machines: ${names})`);
+    }
+    if (forUser && port === 22 && m.noSSH) throw new ApiProblem('no_ssh', `machine ${machine} has noSSH set in its manifest`);
+    if (!e.driver || e.stored.record.state !== 'running' || m.state !== 'running') {
       throw new ApiProblem(
-        404,
-        'not_found',
-        `playground ${id} has no machine "${machine}" (machines: ${e.stored.record.machines.map((x) => x.name).join(', ')})`,
-      );
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw new ApiProblem(400, 'invalid_request', `port: expected 1-65535, got ${JSON.stringify(port)}`);
-    if (forUser && port === 22 && m.noSSH) throw new ApiProblem(403, 'no_ssh', `machine ${machine} has noSSH set in its manifest`);
-    if (e.stored.record.state !== 'running' || m.state !== 'running') {
-      throw new ApiProblem(
-        409,
         'not_running',
         `machine ${machine} of ${id} is ${m.state} (playground ${e.stored.record.state}); start it with: sandlot start ${id}`,
       );
@@ -294,107 +302,228 @@ export class PlaygroundManager {
     return e.driver.connect(e.spec, machine, port);
   }
 
-  // --- internals ---
-
-  private resolveManifest(req: CreatePlaygroundRequest): { manifest: PlaygroundManifest; manifestText: string; manifestName: string; template: string } {
-    if (req.template && req.manifest) throw new ApiProblem(400, 'invalid_request', 'give either "template" or "manifest", not both');
-    if (req.template) {
-      const entry = this.opts.catalog.get(req.template);
-      if (!entry) {
-        const names = this.opts.catalog.list().map((t) => t.name);
-        throw new ApiProblem(404, 'unknown_template', `unknown template "${req.template}" (available: ${names.join(', ')})`);
-      }
-      return { manifest: entry.manifest, manifestText: stringify(entry.manifest), manifestName: entry.file, template: req.template };
+  /** Writes a change to a playground's record, then applies it; nothing changes when the write fails (state_not_saved). */
+  async update(id: string, change: (record: PlaygroundRecord) => void): Promise<PlaygroundRecord> {
+    const e = this.entry(id);
+    try {
+      await this.commit(e, change);
+    } catch (err) {
+      throw notSaved(err, 'nothing was changed');
     }
-    if (typeof req.manifest === 'string') {
-      const name = req.manifestName ?? 'manifest';
-      try {
-        const manifest = loadManifestText(req.manifest, name);
-        return { manifest, manifestText: req.manifest, manifestName: name, template: manifest.name };
-      } catch (err) {
-        throw new ApiProblem(400, 'invalid_manifest', (err as Error).message);
-      }
+    return e.stored.record;
+  }
+
+  /** Writes the record as it is in memory (the content service keeps task states in it). */
+  async save(id: string): Promise<void> {
+    await this.commit(this.entry(id), () => undefined);
+  }
+
+  emit(id: string, event: PlaygroundEvent): void {
+    this.opts.events.emit(id, event);
+  }
+
+  // --- operations (run in the playground's queue) ---
+
+  private async provision(e: Entry, driver: Driver): Promise<void> {
+    try {
+      await driver.create(e.spec, this.ctx(e));
+    } catch (err) {
+      this.setMachines(e, 'failed');
+      await this.fail(e, errorMessage(err)).catch((writeErr: unknown) => this.removeHalfMade(e, errorMessage(writeErr)));
+      return;
     }
-    throw new ApiProblem(400, 'invalid_request', 'expected "template" (a catalog name) or "manifest" (YAML text)');
-  }
-
-  private lifetime(minutes: number | undefined): number {
-    if (minutes === undefined) return DEFAULT_LIFETIME_MINUTES;
-    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_LIFETIME_MINUTES) {
-      throw new ApiProblem(400, 'invalid_request', `lifetimeMinutes: expected 1-${MAX_LIFETIME_MINUTES}, got ${JSON.stringify(minutes)}`);
+    try {
+      await this.commit(e, (r) => {
+        r.state = 'running';
+        for (const m of r.machines) m.state = 'running';
+      });
+    } catch (err) {
+      return this.removeHalfMade(e, `the agent could not record it as running (${errorMessage(err)})`);
     }
-    return minutes;
+    this.settle(e);
   }
 
-  private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {
-    const { id } = stored.record;
-    return buildPlaygroundSpec(manifest, { id, dir: this.opts.store.dir(id), userKey: stored.userKey, hostKeys: stored.hostKeys });
-  }
-
-  private entry(id: string): Entry {
-    const e = this.entries.get(id);
-    if (!e) throw new ApiProblem(404, 'not_found', `no playground "${id}" (see: sandlot list)`);
-    return e;
-  }
-
-  private enqueue<T>(e: Entry, op: () => Promise<T>): Promise<T> {
-    const next = e.queue.then(op, op);
-    e.queue = next.catch(() => undefined);
-    return next;
+  /** A playground whose creation cannot be recorded is taken down and removed: no half-made record stays behind. */
+  private async removeHalfMade(e: Entry, why: string): Promise<void> {
+    const id = e.stored.record.id;
+    const message = `${why}; the half-made playground was removed`;
+    this.opts.log('error', `${id}: ${message}`);
+    await e.driver?.destroy(e.spec, this.ctx(e)).catch((err: unknown) => this.opts.log('error', `${id}: destroying it: ${errorMessage(err)}`));
+    this.emit(id, { type: 'error', at: now(), message });
+    e.stored.record.error = message;
+    this.show(e, 'failed', message);
+    this.forget(e, false);
+    try {
+      this.opts.store.remove(id);
+    } catch (err) {
+      this.opts.log('error', `${id}: removing its files: ${errorMessage(err)}`);
+    }
+    this.opts.events.forget(id);
   }
 
   private async doStop(e: Entry): Promise<PlaygroundRecord> {
-    await this.setState(e, 'stopping');
+    const driver = this.requireDriver(e);
+    const before = e.persisted.state;
+    this.show(e, 'stopping');
     try {
-      await e.driver.stop(e.spec, this.ctx(e));
-      this.setMachines(e, 'stopped');
-      await this.setState(e, 'stopped');
+      await driver.stop(e.spec, this.ctx(e));
     } catch (err) {
-      await this.markFailed(e, `stop: ${(err as Error).message}`);
+      await this.fail(e, `stop: ${errorMessage(err)}`);
+      return e.stored.record;
     }
+    try {
+      await this.commit(e, (r) => {
+        r.state = 'stopped';
+        for (const m of r.machines) m.state = 'stopped';
+      });
+    } catch (err) {
+      // The record still says what it said: make the machines say so again.
+      const undo = before === 'running' ? await this.undo(e, () => driver.start(e.spec, this.ctx(e)), 'its machines were started again') : '';
+      this.restore(e);
+      throw notSaved(err, `it was not stopped${undo}`);
+    }
+    this.settle(e);
     return e.stored.record;
   }
 
   private async doStart(e: Entry): Promise<PlaygroundRecord> {
+    const driver = this.requireDriver(e);
+    const id = e.stored.record.id;
     if (Date.parse(e.stored.record.deadline) <= Date.now()) {
-      throw new ApiProblem(409, 'expired', `playground ${e.stored.record.id} has expired; extend it first (sandlot extend ${e.stored.record.id})`);
+      throw new ApiProblem('expired', `playground ${id} has expired; extend it first (sandlot extend ${id})`);
     }
-    await this.setState(e, 'starting');
+    this.show(e, 'starting');
     try {
-      await e.driver.start(e.spec, this.ctx(e));
-      this.setMachines(e, 'running');
-      e.stored.record.error = undefined;
-      await this.setState(e, 'running');
+      await driver.start(e.spec, this.ctx(e));
     } catch (err) {
-      await this.markFailed(e, `start: ${(err as Error).message}`);
+      await this.fail(e, `start: ${errorMessage(err)}`);
+      return e.stored.record;
     }
+    try {
+      await this.commit(e, (r) => {
+        r.state = 'running';
+        r.error = undefined;
+        for (const m of r.machines) m.state = 'running';
+      });
+    } catch (err) {
+      const undo = await this.undo(e, () => driver.stop(e.spec, this.ctx(e)), 'its machines were stopped again');
+      this.restore(e);
+      throw notSaved(err, `it was not started${undo}`);
+    }
+    this.settle(e);
     return e.stored.record;
   }
 
-  private async sweep(): Promise<void> {
-    for (const e of [...this.entries.values()]) {
-      const r = e.stored.record;
-      if (Date.parse(r.deadline) > Date.now() || ['destroying', 'destroyed'].includes(r.state)) continue;
-      this.emit(r.id, { type: 'log', at: now(), level: 'warn', message: `lifetime ended at ${r.deadline}: stopping, then destroying` });
-      try {
-        if (r.state === 'running' || r.state === 'starting' || r.state === 'provisioning') await this.stop(r.id);
-        await this.destroy(r.id);
-        this.opts.log('info', `${r.id}: expired and destroyed`);
-      } catch (err) {
-        this.opts.log('error', `${r.id}: expiry failed: ${(err as Error).message}`);
-      }
+  /** Runs an undo step; says how it went, for the caller's message. */
+  private async undo(e: Entry, step: () => Promise<void>, done: string): Promise<string> {
+    try {
+      await step();
+      return `; ${done}`;
+    } catch (err) {
+      this.opts.log('error', `${e.stored.record.id}: undoing: ${errorMessage(err)}`);
+      return `; undoing it failed too (${errorMessage(err)})`;
     }
   }
 
-  private ctx(e: Entry): DriverContext {
-    const id = e.stored.record.id;
-    return {
-      progress: (step, status, machine, message) => {
-        this.emit(id, { type: 'step', at: now(), step, status, machine, message });
-        if (machine && status === 'done') this.setMachine(e, machine, 'running');
-      },
-      log: (level, message, machine) => this.emit(id, { type: 'log', at: now(), level, message, machine }),
+  /** Playgrounds whose expiry (stop, then destroy) is under way: a later sweep leaves them be. */
+  private readonly expiring = new Set<string>();
+
+  private sweep(): void {
+    for (const e of [...this.entries.values()]) {
+      const r = e.stored.record;
+      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || !e.driver) continue;
+      this.expiring.add(r.id);
+      this.emit(r.id, { type: 'log', at: now(), level: 'warn', message: `lifetime ended at ${r.deadline}: stopping, then destroying` });
+      void (async () => {
+        try {
+          if (e.persisted.state === 'running') await this.stop(r.id);
+          await this.destroy(r.id);
+          this.opts.log('info', `${r.id}: expired and destroyed`);
+        } catch (err) {
+          this.opts.log('error', `${r.id}: expiry failed: ${errorMessage(err)}`);
+        } finally {
+          this.expiring.delete(r.id);
+        }
+      })();
+    }
+  }
+
+  // --- state ---
+
+  /**
+   * Writes the record with `change` applied, then applies it in memory. Writes of one
+   * playground run one at a time; each starts from the record as it then is, with the
+   * written state (a transitional state is never written).
+   */
+  private commit(e: Entry, change: (r: PlaygroundRecord) => void): Promise<void> {
+    const write = async () => {
+      const next = clone(e.stored.record);
+      next.state = e.persisted.state;
+      next.error = e.persisted.error;
+      change(next);
+      await this.opts.store.saveRecord(next);
+      change(e.stored.record);
+      e.stored.record.state = e.transition ?? next.state;
+      e.stored.record.error = next.error;
+      e.persisted = next;
     };
+    const done = e.writes.then(write, write);
+    e.writes = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Records a failure; when even that cannot be written, shows the record as it is on disk and throws state_not_saved. */
+  private async fail(e: Entry, message: string): Promise<void> {
+    const id = e.stored.record.id;
+    this.emit(id, { type: 'error', at: now(), message });
+    this.opts.log('error', `${id}: ${message}`);
+    try {
+      await this.commit(e, (r) => {
+        r.state = 'failed';
+        r.error = message;
+      });
+    } catch (err) {
+      this.restore(e);
+      throw notSaved(err, `it failed (${message}) and that could not be recorded either`);
+    }
+    this.settle(e, message);
+  }
+
+  /** Shows a transitional state (not written). */
+  private show(e: Entry, state: PlaygroundState, message?: string): void {
+    e.transition = state;
+    this.announce(e, state, message);
+  }
+
+  /** Ends a transition: the record shows its written state again. */
+  private settle(e: Entry, message?: string): void {
+    e.transition = undefined;
+    this.announce(e, e.persisted.state, message);
+  }
+
+  /** Machine states and error back to what is on disk (after an operation that could not be recorded). */
+  private restore(e: Entry): void {
+    e.stored.record.error = e.persisted.error;
+    for (const m of e.stored.record.machines) {
+      const written = e.persisted.machines.find((x) => x.name === m.name)?.state;
+      if (written) this.setMachine(e, m.name, written);
+    }
+    this.settle(e);
+  }
+
+  private announce(e: Entry, state: PlaygroundState, message?: string): void {
+    e.stored.record.state = state;
+    this.emit(e.stored.record.id, { type: 'playground', at: now(), state, message });
+    for (const l of this.onStateChange) l(e.stored.record);
+  }
+
+  /** The playground is gone from this agent (destroyed, or removed half-made). */
+  private forget(e: Entry, announce = true): void {
+    e.transition = undefined;
+    e.stored.record.state = 'destroyed';
+    if (announce) this.emit(e.stored.record.id, { type: 'playground', at: now(), state: 'destroyed' });
+    for (const l of this.onStateChange) l(e.stored.record);
+    this.entries.delete(e.stored.record.id);
   }
 
   private setMachine(e: Entry, machine: string, state: MachineState): void {
@@ -408,26 +537,64 @@ export class PlaygroundManager {
     for (const m of e.stored.record.machines) this.setMachine(e, m.name, state);
   }
 
-  private async setState(e: Entry, state: PlaygroundState, message?: string): Promise<void> {
-    e.stored.record.state = state;
-    await this.save(e);
-    this.emit(e.stored.record.id, { type: 'playground', at: now(), state, message });
-    for (const l of this.onStateChange) l(e.stored.record);
+  // --- internals ---
+
+  private resolveManifest(req: BodyOf<'createPlayground'>): { manifest: PlaygroundManifest; manifestText: string; manifestName: string; template: string } {
+    if (req.template !== undefined) {
+      const entry = this.opts.catalog.get(req.template);
+      if (!entry) throw new ApiProblem('template_not_found', `unknown template "${req.template}" (available: ${this.opts.catalog.names().join(', ')})`);
+      return { manifest: entry.manifest, manifestText: stringify(entry.manifest), manifestName: entry.file, template: req.template };
+    }
+    const name = req.manifestName ?? 'manifest';
+    try {
+      const manifest = loadManifestText(req.manifest ?? '', name);
+      return { manifest, manifestText: req.manifest ?? '', manifestName: name, template: manifest.name };
+    } catch (err) {
+      throw new ApiProblem('invalid_manifest', errorMessage(err));
+    }
   }
 
-  private async markFailed(e: Entry, message: string): Promise<void> {
-    e.stored.record.error = message;
-    this.emit(e.stored.record.id, { type: 'error', at: now(), message });
-    this.opts.log('error', `${e.stored.record.id}: ${message}`);
-    await this.setState(e, 'failed', message);
+  private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {
+    const { id } = stored.record;
+    return buildPlaygroundSpec(manifest, { id, dir: this.opts.store.dir(id), userKey: stored.userKey, hostKeys: stored.hostKeys });
   }
 
-  async save(e: Entry | string): Promise<void> {
-    const entry = typeof e === 'string' ? this.entry(e) : e;
-    await this.opts.store.saveRecord(entry.stored.record);
+  private entry(id: string): Entry {
+    const e = this.entries.get(id);
+    if (!e) throw new ApiProblem('playground_not_found', `no playground "${id}" (see: sandlot list)`);
+    return e;
   }
 
-  emit(id: string, event: PlaygroundEvent): void {
-    this.opts.events.emit(id, event);
+  private requireDriver(e: Entry): Driver {
+    if (!e.driver) {
+      throw new ApiProblem(
+        'driver_not_enabled',
+        `${e.stored.record.id} needs the ${e.stored.record.driver} driver (start the agent with --driver ${e.stored.record.driver})`,
+      );
+    }
+    return e.driver;
   }
+
+  private enqueue<T>(e: Entry, op: () => Promise<T>): Promise<T> {
+    const next = e.queue.then(op, op);
+    e.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private ctx(e: Entry): DriverContext {
+    const id = e.stored.record.id;
+    return {
+      progress: (step, status, machine, message) => {
+        this.emit(id, { type: 'step', at: now(), step, status, machine, message });
+        if (machine && status === 'done') this.setMachine(e, machine, 'running');
+      },
+      log: (level, message, machine) => this.emit(id, { type: 'log', at: now(), level, message, machine }),
+    };
+  }
+}
+
+/** The API's answer for a change that could not be written; `outcome` says what became of the operation. */
+function notSaved(err: unknown, outcome: string): Error {
+  if (err instanceof StateWriteError) return new ApiProblem('state_not_saved', `${err.message}; ${outcome}`);
+  return err instanceof Error ? err : new Error(String(err));
 }

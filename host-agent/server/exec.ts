@@ -3,40 +3,23 @@
 // as newline-delimited JSON chunks.
 import type { ServerResponse } from 'node:http';
 import { Client } from 'ssh2';
-import type { ExecChunk, ExecRequest } from '../api/protocol';
+import { ApiProblem, type BodyOf, type ExecChunk } from '../api/protocol';
 import { publicKeyBody } from '../keys/keys';
-import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
-import { shellQuote as quoteShell } from '../tasks/template';
+import type { PlaygroundManager } from '../playgrounds/manager';
+import { shellQuote } from '../util/shell-quote';
 
-export function checkExecRequest(body: ExecRequest): void {
-  if (typeof body.command !== 'string' || body.command.length === 0) {
-    throw new ApiProblem(400, 'invalid_request', 'command: expected a non-empty string');
-  }
-  if (body.user !== undefined && typeof body.user !== 'string') throw new ApiProblem(400, 'invalid_request', 'user: expected a string');
-  if (body.timeoutSeconds !== undefined && !(typeof body.timeoutSeconds === 'number' && body.timeoutSeconds > 0)) {
-    throw new ApiProblem(400, 'invalid_request', 'timeoutSeconds: expected a positive number');
-  }
-  for (const [k, v] of Object.entries(body.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string') {
-      throw new ApiProblem(400, 'invalid_request', `env.${k}: expected a variable name with a string value`);
-    }
-  }
-}
-
-export async function execInMachine(manager: PlaygroundManager, id: string, machine: string, body: ExecRequest, res: ServerResponse): Promise<void> {
-  checkExecRequest(body);
+export async function execInMachine(manager: PlaygroundManager, id: string, machine: string, body: BodyOf<'exec'>, res: ServerResponse): Promise<void> {
   const record = manager.get(id);
   const m = record.machines.find((x) => x.name === machine);
   const user = body.user ?? m?.defaultUser ?? 'root';
-  if (m && !m.users.includes(user))
-    throw new ApiProblem(400, 'invalid_request', `user: machine ${machine} has no user "${user}" (users: ${m.users.join(', ')})`);
+  if (m && !m.users.includes(user)) throw new ApiProblem('invalid_request', `user: machine ${machine} has no user "${user}" (users: ${m.users.join(', ')})`);
   const sock = await manager.connect(id, machine, 22, false);
   const expectedHostKey = publicKeyBody(m!.hostKey);
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
-    client.once('ready', resolve).once('error', reject);
+    client.once('ready', resolve).once('error', (err) => reject(new ApiProblem('exec_failed', `cannot log in to ${machine} as ${user}: ${err.message}`)));
     client.connect({
-      sock: sock as never,
+      sock,
       username: user,
       privateKey: manager.userKey(id).privateKey,
       hostVerifier: (key: Buffer) => hostKeyMatches(key, expectedHostKey),
@@ -46,9 +29,9 @@ export async function execInMachine(manager: PlaygroundManager, id: string, mach
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   const send = (c: ExecChunk) => res.write(`${JSON.stringify(c)}\n`);
   const env = Object.entries(body.env ?? {})
-    .map(([k, v]) => `export ${k}=${quoteShell(v)}; `)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}; `)
     .join('');
-  const command = body.timeoutSeconds ? `${env}exec timeout ${Math.ceil(body.timeoutSeconds)} bash -c ${quoteShell(body.command)}` : `${env}${body.command}`;
+  const command = body.timeoutSeconds ? `${env}exec timeout ${Math.ceil(body.timeoutSeconds)} bash -c ${shellQuote(body.command)}` : `${env}${body.command}`;
   await new Promise<void>((resolve) => {
     client.exec(command, (err, stream) => {
       if (err) {

@@ -1,39 +1,58 @@
 // Small HTTP helpers for the agent's JSON API: bodies, replies and errors that always
-// carry one clear message.
+// carry one code and one clear message.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiError } from '../api/protocol';
-import { ApiProblem } from '../playgrounds/manager';
+import { ApiProblem, type ApiErrorBody } from '../api/protocol';
+import { errorMessage } from '../util/errors';
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-export async function readJsonBody<T>(req: IncomingMessage): Promise<T> {
+/** The request body parsed as JSON; `undefined` when there is none. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiProblem(413, 'too_large', `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size > MAX_BODY) throw new ApiProblem('body_too_large', `request body over ${MAX_BODY} bytes`);
+    chunks.push(bytes);
   }
-  if (size === 0) return {} as T;
+  if (size === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return body;
   } catch (err) {
-    throw new ApiProblem(400, 'invalid_json', `request body is not JSON: ${(err as Error).message}`);
+    throw new ApiProblem('invalid_json', `request body is not JSON: ${errorMessage(err)}`);
   }
 }
 
+/** A JSON reply of type T already serialized (in a worker): sent as it is, never parsed or stringified again. */
+export class JsonText<T = unknown> {
+  /** Only for the type checker: what the text holds. */
+  declare readonly of?: T;
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
 
+/** Any error as an API problem: ours keep their code, anything else is `internal` with its message (never a stack). */
+export function asProblem(err: unknown): ApiProblem {
+  if (err instanceof ApiProblem) return err;
+  return new ApiProblem('internal', errorMessage(err));
+}
+
+export function errorBody(problem: ApiProblem): ApiErrorBody {
+  return { error: { code: problem.code, message: problem.message } };
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
-  const problem = err instanceof ApiProblem ? err : new ApiProblem(500, 'internal', (err as Error)?.message ?? String(err));
-  const body: ApiError = { error: { code: problem.code, message: problem.message } };
   if (res.headersSent) {
     res.end();
     return;
   }
-  sendJson(res, problem.status, body);
+  const problem = asProblem(err);
+  sendJson(res, problem.status, errorBody(problem));
 }

@@ -1,17 +1,23 @@
-// `sandlot agent`: builds the services and serves the API until SIGINT/SIGTERM.
+// `sandlot agent`: takes the state directory's lock, listens at once (so clients see an
+// agent within a second and wait for it instead of starting another), then does the
+// slow part — driver probes (microvm's KVM check takes seconds), re-adopting
+// playgrounds — and only then serves every route. Until then `info` answers with
+// `state: starting` and other requests wait.
 import * as fs from 'node:fs';
-import type { AgentInfo, DriverName } from '../api/protocol';
+import { removeAgentFile, writeAgentFile } from '../api/agent-file';
+import { ApiProblem, type AgentInfo, type DriverName } from '../api/protocol';
+import { DriverUnavailableError, type Driver } from '../drivers/protocol';
 import { createDriver, DRIVER_NAMES } from '../drivers/registry';
-import type { Driver } from '../drivers/protocol';
-import { TemplateCatalog, builtinTemplatesDir } from '../playgrounds/catalog';
+import { TemplateCatalog, templateDirs } from '../playgrounds/catalog';
 import { PlaygroundEvents } from '../playgrounds/events';
 import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
-import { writeFileAtomicModeSync } from '../util/files';
+import { ContentService } from '../tasks/service';
 import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { sandlotPaths } from '../util/paths';
-import { ContentService } from '../tasks/service';
+import { playgroundHandlers } from './playground-routes';
 import { AgentServer } from './server';
+import { acquireStateLock } from './state-lock';
 import { ensureToken } from './token';
 
 export interface AgentOptions {
@@ -23,7 +29,8 @@ export interface AgentOptions {
 export interface RunningAgent {
   url: string;
   server: AgentServer;
-  manager: PlaygroundManager;
+  /** Resolves with the manager once every route is served; rejects with why the agent could not start. */
+  ready: Promise<PlaygroundManager>;
   stop(): Promise<void>;
 }
 
@@ -31,57 +38,76 @@ export function agentLog(level: 'info' | 'warn' | 'error', message: string): voi
   process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`);
 }
 
+/** Listens and resolves; the rest of the start-up continues behind `ready`. Throws StateLockedError when another agent has the state directory. */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
-  // Before anything is spawned: every machine process is a child of the agent.
+  // Before anything is spawned (the lock holder, machines): every child of the agent inherits what it holds.
   const leaked = closeInheritedDescriptors();
+  // A log that cannot be written (a full disk under agent.log, a closed terminal) must not end the agent.
+  process.stderr.on('error', () => undefined);
   const paths = sandlotPaths();
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const token = ensureToken(paths.token);
-  const store = new PlaygroundStore(paths.playgrounds);
-  const catalog = new TemplateCatalog([
-    { dir: builtinTemplatesDir(), source: 'builtin' },
-    { dir: paths.userTemplates, source: 'user' },
-  ]);
-  for (const p of catalog.problems) agentLog('warn', `template skipped: ${p}`);
-  const drivers: Partial<Record<DriverName, Driver>> = {};
-  for (const name of DRIVER_NAMES) {
-    const d = createDriver(name, { home: paths.home, playgroundsDir: paths.playgrounds, log: agentLog });
-    if (d) drivers[name] = d;
+  const lock = await acquireStateLock(paths.home, agentLog);
+  try {
+    const token = ensureToken(paths.token);
+    const drivers: Partial<Record<DriverName, Driver>> = {};
+    for (const name of DRIVER_NAMES) {
+      const d = createDriver(name, { home: paths.home, playgroundsDir: paths.playgrounds, log: agentLog });
+      if (d) drivers[name] = d;
+    }
+    const main = drivers[opts.driver];
+    if (!main) throw new Error(`--driver: the ${opts.driver} driver is not available in this build (available: ${Object.keys(drivers).join(', ')})`);
+    let state: AgentInfo['state'] = 'starting';
+    const info = (): AgentInfo => ({
+      version: opts.version,
+      driver: opts.driver,
+      drivers: DRIVER_NAMES.filter((n) => drivers[n]),
+      pid: process.pid,
+      isolation: main.describeIsolation(),
+      state,
+    });
+    const server = new AgentServer({ token, info, log: agentLog });
+    const url = await server.listen(opts.listen);
+    writeAgentFile(paths.agentInfo, { url, pid: process.pid });
+
+    let services: { manager: PlaygroundManager; content: ContentService } | undefined;
+    const ready = (async () => {
+      await main.preflight();
+      const catalog = new TemplateCatalog(templateDirs());
+      for (const p of catalog.problems) agentLog('warn', `template skipped: ${p}`);
+      const events = new PlaygroundEvents();
+      const manager = new PlaygroundManager({
+        store: new PlaygroundStore(paths.playgrounds),
+        catalog,
+        drivers,
+        defaultDriver: opts.driver,
+        events,
+        log: agentLog,
+      });
+      await manager.init();
+      const content = new ContentService({ manager, catalog, log: agentLog });
+      services = { manager, content };
+      server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
+      state = 'ready';
+      agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
+      if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
+      return manager;
+    })();
+    ready.catch((err: unknown) => server.fail(err instanceof DriverUnavailableError ? new ApiProblem('driver_unavailable', err.message) : err));
+    return {
+      url,
+      server,
+      ready,
+      async stop() {
+        await services?.content.dispose();
+        await server.close();
+        await services?.manager.close();
+        await Promise.all(Object.values(drivers).map((d) => d.close()));
+        removeAgentFile(paths.agentInfo);
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
   }
-  const main = drivers[opts.driver];
-  if (!main) throw new Error(`--driver: the ${opts.driver} driver is not available in this build (available: ${Object.keys(drivers).join(', ')})`);
-  await main.preflight();
-  const events = new PlaygroundEvents();
-  const manager = new PlaygroundManager({ store, catalog, drivers, defaultDriver: opts.driver, events, log: agentLog });
-  await manager.init();
-  const info = (): AgentInfo => ({
-    version: opts.version,
-    driver: opts.driver,
-    drivers: Object.keys(drivers) as DriverName[],
-    pid: process.pid,
-    isolation: main.describeIsolation(),
-  });
-  const server = new AgentServer({ token, manager, catalog, events, info, log: agentLog });
-  const content = new ContentService({ server, manager, catalog, log: agentLog });
-  const url = await server.listen(opts.listen);
-  writeFileAtomicModeSync(paths.agentInfo, JSON.stringify({ url, pid: process.pid }, null, 2), 0o600);
-  agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
-  if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
-  return {
-    url,
-    server,
-    manager,
-    async stop() {
-      await content.dispose();
-      await server.close();
-      await manager.close();
-      await Promise.all(Object.values(drivers).map((d) => d!.close()));
-      try {
-        const current = JSON.parse(fs.readFileSync(paths.agentInfo, 'utf8')) as { pid: number };
-        if (current.pid === process.pid) fs.rmSync(paths.agentInfo, { force: true });
-      } catch {
-        // already gone
-      }
-    },
-  };
 }

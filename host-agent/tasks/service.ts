@@ -1,44 +1,29 @@
 // The content service inside the agent: API routes to start content and answer tasks,
 // and the glue that runs a playground's task engine while the playground runs — started
 // when it reaches `running`, stopped when it leaves, resumed after an agent restart.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
-import {
-  API_PREFIX,
-  type ContentSummary,
-  type DriverName,
-  type MachineChangedRequest,
-  type MachineChangedResponse,
-  type PlaygroundRecord,
-  type StartContentRequest,
-  type TaskInputRequest,
-} from '../api/protocol';
-import type { AgentServer } from '../server/server';
-import { readJsonBody, sendJson } from '../server/http';
+import { ApiProblem, type BodyOf, type ContentSummary, type PlaygroundRecord } from '../api/protocol';
+import type { Handlers } from '../server/router';
 import { ContentError } from '../content/errors';
 import { libraryEntries, libraryRoots } from '../content/library';
 import { notRunnable, resolveContentDir } from '../content/load';
-import type { ContentMeta } from '../content/model';
+import type { Content, ContentMeta } from '../content/model';
 import { basesFrom, defaultMachine, manifestForContent } from '../content/playground';
 import { readInWorker, readOneInWorker } from '../content/reader';
-import type { TemplateCatalog as ValidationCatalog } from '../content/validate';
-import { errorMessage } from '../util/errors';
-import type { TemplateCatalog } from '../playgrounds/catalog';
-import { ApiProblem, type PlaygroundManager } from '../playgrounds/manager';
 import type { PlaygroundManifest } from '../manifests/schema';
+import type { TemplateCatalog } from '../playgrounds/catalog';
+import type { PlaygroundManager } from '../playgrounds/manager';
+import { JsonText } from '../server/http';
+import { errorMessage } from '../util/errors';
 import { ContentSessions } from './session';
 import { SshRunner } from './ssh-runner';
 
 export interface ContentServiceOptions {
-  server: AgentServer;
   manager: PlaygroundManager;
   catalog: TemplateCatalog;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   intervalMs?: number;
 }
-
-const ID = '([a-z0-9-]+)';
-const DRIVERS: DriverName[] = ['sandbox', 'docker', 'microvm'];
 
 export class ContentService {
   readonly sessions: ContentSessions;
@@ -72,7 +57,6 @@ export class ContentService {
       { intervalMs: opts.intervalMs },
     );
     manager.onStateChange.add(this.onState);
-    this.addRoutes();
     // Playgrounds the agent found running at start-up: resume their content.
     for (const record of manager.list()) void this.follow(record);
   }
@@ -122,18 +106,6 @@ export class ContentService {
     await this.sessions.dispose();
   }
 
-  private validationCatalog(): ValidationCatalog {
-    const { catalog } = this.opts;
-    return {
-      names: () =>
-        catalog
-          .list()
-          .map((t) => t.name)
-          .sort(),
-      machines: (name) => catalog.get(name)?.manifest.playground.machines.map((m) => m.name),
-    };
-  }
-
   /**
    * Reads content in the content reader worker (never on this event loop) or answers 400
    * with every problem, one per line.
@@ -143,12 +115,12 @@ export class ContentService {
     try {
       dir = resolveContentDir(source);
     } catch (err) {
-      throw new ApiProblem(404, 'unknown_content', errorMessage(err));
+      throw new ApiProblem('content_not_found', errorMessage(err));
     }
-    const read = await readOneInWorker(dir, this.validationCatalog(), { library: libraryRoots(), templates: this.templates() });
+    const read = await readOneInWorker(dir, this.opts.catalog, { library: libraryRoots(), templates: this.templates() });
     const kind = read.header?.kind;
-    if (kind === 'skill-path' || kind === 'course') throw new ApiProblem(400, 'not_runnable', `${source}: ${notRunnable(kind)}`);
-    if (read.problems.length > 0 || !read.json || !read.meta) throw new ApiProblem(400, 'invalid_content', new ContentError(read.problems).message);
+    if (kind === 'skill-path' || kind === 'course') throw new ApiProblem('invalid_content', `${source}: ${notRunnable(kind)}`);
+    if (read.problems.length > 0 || !read.json || !read.meta) throw new ApiProblem('invalid_content', new ContentError(read.problems).message);
     return { meta: read.meta, json: read.json };
   }
 
@@ -163,7 +135,7 @@ export class ContentService {
     const entries = libraryEntries(libraryRoots());
     const results = await readInWorker(
       entries.map((e) => e.dir),
-      this.validationCatalog(),
+      this.opts.catalog,
       { mode: 'summary' },
     );
     return results.flatMap((r, i) =>
@@ -182,11 +154,7 @@ export class ContentService {
     );
   }
 
-  async startContent(req: StartContentRequest): Promise<PlaygroundRecord> {
-    if (typeof req.source !== 'string' || !req.source) throw new ApiProblem(400, 'invalid_request', 'source: expected a content folder or a built-in name');
-    if (req.driver !== undefined && !DRIVERS.includes(req.driver)) {
-      throw new ApiProblem(400, 'invalid_request', `driver: expected one of ${DRIVERS.join(', ')}, got ${JSON.stringify(req.driver)}`);
-    }
+  async startContent(req: BodyOf<'startContent'>): Promise<PlaygroundRecord> {
     const { meta: content } = await this.load(req.source);
     const template = this.opts.catalog.get(content.playground.template)!;
     let manifest: PlaygroundManifest;
@@ -197,19 +165,26 @@ export class ContentService {
       for (const w of loaded.warnings) this.opts.log('warn', `${content.dir}: ${w}`);
     } catch (err) {
       // The reader checked the same; a template changed since.
-      throw new ApiProblem(400, 'invalid_content', `${content.dir}: ${errorMessage(err)}`);
+      throw new ApiProblem('invalid_content', `${content.dir}: ${errorMessage(err)}`);
     }
     const record = await this.opts.manager.create({
       manifest: stringify(manifest),
       manifestName: `${content.dir} (template ${template.manifest.name})`,
       ...(req.lifetimeMinutes !== undefined ? { lifetimeMinutes: req.lifetimeMinutes } : {}),
     });
-    record.template = template.manifest.name;
-    record.content = { name: content.name, kind: content.kind, title: content.title, source: content.dir, state: 'initializing' };
-    await this.opts.manager.save(record.id);
+    const recorded = await this.opts.manager
+      .update(record.id, (r) => {
+        r.template = template.manifest.name;
+        r.content = { name: content.name, kind: content.kind, title: content.title, source: content.dir, state: 'initializing' };
+      })
+      .catch(async (err: unknown) => {
+        // A playground whose content could not be recorded would run without it: take it down.
+        await this.opts.manager.destroy(record.id).catch(() => undefined);
+        throw err;
+      });
     // The playground may already be running (fast drivers) before the content was recorded.
-    void this.follow(this.opts.manager.get(record.id));
-    return record;
+    void this.follow(recorded);
+    return recorded;
   }
 
   /** Starts or stops a playground's content to match its state. */
@@ -241,65 +216,58 @@ export class ContentService {
 
   private async restartContent(id: string): Promise<PlaygroundRecord> {
     const record = this.opts.manager.get(id);
-    if (!record.content?.source) throw new ApiProblem(409, 'no_content', `playground ${id} runs no content`);
+    if (!record.content?.source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
     await this.sessions.stop(id);
-    record.tasks = undefined;
-    record.content.state = 'initializing';
-    delete record.content.error;
-    await this.opts.manager.save(id);
-    void this.follow(record);
-    return record;
-  }
-
-  private addRoutes(): void {
-    const { server, manager } = this.opts;
-    const pg = (rest: string) => new RegExp(`^${API_PREFIX}/playgrounds/${ID}${rest}$`);
-    const route = (method: 'GET' | 'POST', path: RegExp, handle: (ctx: { req: IncomingMessage; res: ServerResponse; params: string[] }) => Promise<void>) =>
-      server.addRoute({ method, path, handle });
-
-    route('GET', new RegExp(`^${API_PREFIX}/content$`), async ({ res }) => sendJson(res, 200, await this.listContent()));
-    route('POST', new RegExp(`^${API_PREFIX}/content$`), async ({ req, res }) => {
-      sendJson(res, 201, await this.startContent(await readJsonBody<StartContentRequest>(req)));
-    });
-    route('GET', pg('/content'), async ({ res, params }) => {
-      const record = manager.get(params[0]);
-      if (!record.content?.source) throw new ApiProblem(404, 'no_content', `playground ${params[0]} runs no content`);
-      sendJsonText(res, 200, this.sessions.json(params[0]) ?? (await this.load(record.content.source)).json);
-    });
-    route('POST', pg('/content/stop'), async ({ res, params }) => {
-      manager.get(params[0]);
-      await this.sessions.stop(params[0], { markStopped: true });
-      sendJson(res, 200, manager.get(params[0]));
-    });
-    route('POST', pg('/content/restart'), async ({ res, params }) => sendJson(res, 200, await this.restartContent(params[0])));
-    route('GET', pg('/tasks'), async ({ res, params }) => sendJson(res, 200, manager.get(params[0]).tasks ?? {}));
-    route('POST', pg('/machines/([a-z0-9-]+)/changed'), async ({ req, res, params }) => {
-      const body = await readJsonBody<MachineChangedRequest>(req);
-      const [id, machine] = params;
-      const record = manager.get(id);
-      if (!record.machines.some((m) => m.name === machine)) {
-        throw new ApiProblem(404, 'no_machine', `playground ${id} has no machine "${machine}" (machines: ${record.machines.map((m) => m.name).join(', ')})`);
-      }
-      const checking = this.sessions.nudge(id);
-      const reason = typeof body.reason === 'string' ? body.reason.slice(0, 40).replace(/[^\w -]/g, '') : 'unspecified';
-      if (checking.length > 0) this.opts.log('info', `${id}: ${machine} changed (${reason}): checking ${checking.join(', ')}`);
-      sendJson(res, 200, { checking } satisfies MachineChangedResponse);
-    });
-    route('POST', pg('/tasks/([A-Za-z0-9_-]+)/input'), async ({ req, res, params }) => {
-      const body = await readJsonBody<TaskInputRequest>(req);
-      if (typeof body.value !== 'string') throw new ApiProblem(400, 'invalid_request', 'value: expected the answer as a string');
-      manager.get(params[0]);
-      try {
-        sendJson(res, 200, await this.sessions.submitInput(params[0], params[1], body.value));
-      } catch (err) {
-        throw new ApiProblem(409, 'task_input', errorMessage(err));
+    const restarted = await this.opts.manager.update(id, (r) => {
+      r.tasks = undefined;
+      if (r.content) {
+        r.content.state = 'initializing';
+        delete r.content.error;
       }
     });
+    void this.follow(restarted);
+    return restarted;
   }
-}
 
-/** Sends JSON text as it is (content documents are serialized in the reader worker). */
-function sendJsonText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
+  /** Handlers of the `content` routes of the API table. */
+  handlers(): Handlers<'content'> {
+    const { manager } = this.opts;
+    return {
+      listContent: () => this.listContent(),
+      startContent: ({ body }) => this.startContent(body),
+      playgroundContent: async ({ params: { id } }) => {
+        const record = manager.get(id);
+        if (!record.content?.source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
+        // Serialized in the reader worker: sent as it is, no parse or stringify on this event loop.
+        return new JsonText<Content>(this.sessions.json(id) ?? (await this.load(record.content.source)).json);
+      },
+      stopContent: async ({ params: { id } }) => {
+        manager.get(id);
+        await this.sessions.stop(id, { markStopped: true });
+        return manager.get(id);
+      },
+      restartContent: ({ params: { id } }) => this.restartContent(id),
+      listTasks: ({ params: { id } }) => manager.get(id).tasks ?? {},
+      taskInput: async ({ params: { id, task }, body }) => {
+        manager.get(id);
+        try {
+          return await this.sessions.submitInput(id, task, body.value);
+        } catch (err) {
+          throw new ApiProblem('task_input_refused', errorMessage(err));
+        }
+      },
+      machineChanged: async ({ params: { id, machine }, body }) => {
+        const record = manager.get(id);
+        if (!record.machines.some((m) => m.name === machine)) {
+          throw new ApiProblem(
+            'machine_not_found',
+            `playground ${id} has no machine "${machine}" (machines: ${record.machines.map((m) => m.name).join(', ')})`,
+          );
+        }
+        const checking = this.sessions.nudge(id);
+        if (checking.length > 0) this.opts.log('info', `${id}: ${machine} changed (${body.reason ?? 'unspecified'}): checking ${checking.join(', ')}`);
+        return { checking };
+      },
+    };
+  }
 }

@@ -67,7 +67,5 @@ export function referencedNeeds(text: string): string[] {
   });
 }
 
-/** Single-quotes a value for POSIX shells. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+// Task commands quote with the one shell quoting function of the code base.
+export { shellQuote } from '../util/shell-quote';

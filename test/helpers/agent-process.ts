@@ -4,7 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AgentClient } from '../../host-agent/api/client';
+import { readAgentFile } from '../../host-agent/api/agent-file';
+import { parseOwnJson } from '../../host-agent/util/json';
+import { AgentClient, isApiError } from '../../host-agent/api/client';
 import type { PlaygroundRecord } from '../../host-agent/api/protocol';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -29,7 +31,9 @@ export function tempHome(prefix = 'sandlot-test-'): string {
 export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentHandle> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   const home = opts.home ?? tempHome();
-  const env: NodeJS.ProcessEnv = { ...process.env, SANDLOT_HOME: home, ...opts.env };
+  // The shared image cache (as vitest.config.ts sets it), also for benchmarks run outside
+  // vitest: an image root built per temp home would take minutes and half a gigabyte.
+  const env: NodeJS.ProcessEnv = { SANDLOT_VM_CACHE: path.join(os.tmpdir(), 'sandlot-vm-cache'), ...process.env, SANDLOT_HOME: home, ...opts.env };
   delete env.SANDLOT_AGENT_URL;
   delete env.SANDLOT_TOKEN;
   const logFile = path.join(home, 'test-agent.log');
@@ -44,8 +48,8 @@ export async function startAgent(opts: { home?: string; args?: string[]; env?: N
     if (exited) throw new Error(`agent exited: ${fs.readFileSync(logFile, 'utf8')}`);
     if (Date.now() > deadline) throw new Error(`agent did not start: ${fs.readFileSync(logFile, 'utf8')}`);
     try {
-      const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as { url: string; pid: number };
-      if (info.pid === child.pid) {
+      const info = readAgentFile(infoFile);
+      if (info && info.pid === child.pid) {
         const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
         const client = new AgentClient({ url: info.url, token });
         await client.info();
@@ -80,9 +84,13 @@ export interface CliResult {
 
 /** Runs the real CLI (synchronously) against an agent's SANDLOT_HOME. */
 export function cli(agent: { env: NodeJS.ProcessEnv } | NodeJS.ProcessEnv, args: string[], input?: string): CliResult {
-  const env = 'env' in agent && typeof agent.env === 'object' ? (agent.env as NodeJS.ProcessEnv) : (agent as NodeJS.ProcessEnv);
+  const env = isHandle(agent) ? agent.env : agent;
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', input, timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function isHandle(v: { env: NodeJS.ProcessEnv } | NodeJS.ProcessEnv): v is { env: NodeJS.ProcessEnv } {
+  return typeof v.env === 'object';
 }
 
 /** Waits until a playground reaches `state` (polling the API). */
@@ -95,7 +103,7 @@ export async function waitForState(client: AgentClient, id: string, state: Playg
       if (last.state === state) return last;
       if (last.state === 'failed' && state !== 'failed') throw new Error(`playground failed: ${last.error}`);
     } catch (err) {
-      if (state === 'destroyed' && /no playground/.test((err as Error).message)) return last!;
+      if (state === 'destroyed' && last && isApiError(err, 'playground_not_found')) return last;
       throw err;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -125,4 +133,51 @@ export function openssh(configFile: string, alias: string, command: string, extr
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  /** Resolves when it exits, with what it printed. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Runs the real CLI without waiting for it (an agent, or clients racing each other), with its own SANDLOT_HOME. */
+export function spawnCli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, SANDLOT_HOME: home, ...env };
+  delete childEnv.SANDLOT_AGENT_URL;
+  delete childEnv.SANDLOT_TOKEN;
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, done: new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr }))) };
+}
+
+/** Ends a spawned process (SIGTERM) and waits for it. */
+export function stopProcess(c: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGTERM');
+  });
+}
+
+/** Polls `fn` until it returns something other than undefined. */
+export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * JSON the CLI under test printed with `--json`, typed as what it prints (a record, a
+ * list). The tests check the fields they use; a wrong shape fails those checks.
+ */
+export function printed<T>(stdout: string): T {
+  return parseOwnJson<T>(stdout);
 }

@@ -2,16 +2,16 @@
 // state at once after a reload, says `ready`, then follows the host's messages. The
 // countdown ticks here, once a second, touching only its own text node.
 import { countdown } from './countdown';
-import { dispatch, type Handlers, type LifecycleAction, type MachineAction, type ToHost, type ToWebview } from './protocol';
+import type { Handlers, HostBound } from '../shared/protocol';
+import { mount } from '../shared/vnode';
+import { connectToHost, vscodeApi } from '../shared/vscode-api';
+import type { LifecycleAction, MachineAction, PlaygroundPanelProtocol, ToWebview } from './protocol';
 import { buttonKey, renderPanel, resourcesText } from './render';
-import { applyMessage, restoreState, withPending, type PanelState } from './state';
-import { mount } from '../tutorial/vnode';
-import { vscodeApi } from '../vscode-api';
+import { applyMessage, restoreState, withAnswered, withPending, type PanelState } from './state';
 
-const vscode = vscodeApi<ToHost, PanelState>();
+const vscode = vscodeApi<HostBound<PlaygroundPanelProtocol>, PanelState>();
 const root = document.getElementById('root')!;
 let state = restoreState(vscode.getState());
-let nextId = 1;
 
 function draw(): void {
   const node = mount(document, renderPanel(state, Date.now()));
@@ -25,7 +25,7 @@ function update(next: PanelState): void {
   draw();
 }
 
-const handlers: Handlers<ToWebview> = {
+const notices: Handlers<ToWebview> = {
   show: (m) => update(applyMessage(state, m)),
   gone: (m) => update(applyMessage(state, m)),
   probe: (m) => {
@@ -44,40 +44,48 @@ const handlers: Handlers<ToWebview> = {
     update(applyMessage(state, m));
   },
   forwards: (m) => update(applyMessage(state, m)),
-  done: (m) => update(applyMessage(state, m)),
 };
 
-window.addEventListener('message', (e: MessageEvent) => dispatch(handlers, e.data));
+const host = connectToHost<PlaygroundPanelProtocol, PanelState>(vscode, notices);
 
-function send(key: string, make: (id: number) => ToHost): void {
-  const id = nextId++;
-  update(withPending(state, id, key));
-  vscode.postMessage(make(id));
+/** Runs a button's request: the button is busy until the host answers, and a failure shows. */
+function press(key: string, request: Promise<void>): void {
+  update(withPending(state, key));
+  request.then(
+    () => update(withAnswered(state, key)),
+    (err: Error) => update(withAnswered(state, key, err.message)),
+  );
 }
 
+const LIFECYCLE: readonly LifecycleAction[] = ['stop', 'start', 'destroy'];
+const MACHINE: readonly MachineAction[] = ['openTerminal', 'openFolder', 'copySshCommand'];
+const oneOf = <T extends string>(choices: readonly T[], value: string | undefined): T | undefined => choices.find((c) => c === value);
+
 root.addEventListener('click', (e) => {
-  const el = (e.target as Element).closest<HTMLButtonElement>('button[data-action]');
+  const el = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('button[data-action]') : null;
   if (!el || el.disabled) return;
   const d = el.dataset;
   switch (d.action) {
     case 'extend': {
       const minutes = Number(d.minutes);
-      return send(buttonKey.extend(minutes), (id) => ({ kind: 'extend', id, minutes }));
+      return press(buttonKey.extend(minutes), host.request('extend', { minutes }));
     }
     case 'lifecycle': {
-      const action = d.lifecycle as LifecycleAction;
-      return send(buttonKey.lifecycle(action), (id) => ({ kind: 'lifecycle', id, action }));
+      const action = oneOf(LIFECYCLE, d.lifecycle);
+      if (action) press(buttonKey.lifecycle(action), host.request('lifecycle', { action }));
+      return;
     }
     case 'machine': {
-      const action = d.machineAction as MachineAction;
+      const action = oneOf(MACHINE, d.machineAction);
       const machine = d.machine ?? '';
-      return send(buttonKey.machine(action, machine), (id) => ({ kind: 'machine', id, action, machine }));
+      if (action) press(buttonKey.machine(action, machine), host.request('machine', { action, machine }));
+      return;
     }
     case 'forward': {
       const machine = d.machine ?? '';
       const port = Number(d.port);
       const open = d.open === 'true';
-      return send(buttonKey.forward(machine, port, open), (id) => ({ kind: 'forward', id, machine, port, open }));
+      return press(buttonKey.forward(machine, port, open), host.request('forward', { machine, port, open }));
     }
   }
 });
@@ -92,4 +100,4 @@ function tick(): void {
 setInterval(tick, 1000);
 
 draw();
-vscode.postMessage({ kind: 'ready' });
+host.post({ kind: 'ready' });

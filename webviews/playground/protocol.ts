@@ -1,11 +1,10 @@
 // The one protocol between the playground panel's webview and the extension host. Both
-// sides import it; each side receives through a `Handlers` map, so a message kind without
-// a handler fails the build. The panel shows one playground: its record (machines, time
-// left) from the agent, listening ports read inside each machine, and local forwards.
+// sides import it and talk through webviews/shared/channel.ts: notices go through handler
+// maps that fail the build when a kind has no handler; each button is a typed request the
+// host answers once (done, or the error that stopped it). The panel shows one playground:
+// its record (machines, time left) from the agent, listening ports read inside each
+// machine, and local forwards.
 import type { PlaygroundRecord } from '../../host-agent/api/protocol';
-
-// The handler-map type and the router are the same for every webview: shared, not copied.
-export { dispatch, type Handlers } from '../tutorial/protocol';
 
 /** A TCP port something listens on inside a machine (from /proc/net/tcp and tcp6). */
 export interface ListeningPort {
@@ -40,21 +39,24 @@ export type LifecycleAction = 'stop' | 'start' | 'destroy';
 /** Machine actions that run the existing commands with the machine's ref. */
 export type MachineAction = 'openTerminal' | 'openFolder' | 'copySshCommand';
 
-/** Host → webview. */
-export type ToWebview =
-  /** The playground record, whole: on `ready`, on visibility and whenever it changes. */
-  | { kind: 'show'; playground: PlaygroundRecord }
-  /** The playground no longer exists (destroyed, expired) or cannot be read. */
-  | { kind: 'gone'; playground: string; reason: string }
-  | { kind: 'probe'; machine: string; probe: MachineProbe }
-  | { kind: 'forwards'; forwards: Forward[] }
-  /** A button's request finished (`id` echoed); `error` says why it did not work. */
-  | { kind: 'done'; id: number; error?: string };
+export interface PlaygroundPanelProtocol {
+  toWebview:
+    /** The playground record, whole: on `ready`, on visibility and whenever it changes. */
+    | { kind: 'show'; playground: PlaygroundRecord }
+    /** The playground no longer exists (destroyed, expired) or cannot be read. */
+    | { kind: 'gone'; playground: string; reason: string }
+    | { kind: 'probe'; machine: string; probe: MachineProbe }
+    | { kind: 'forwards'; forwards: Forward[] };
+  toHost: { kind: 'ready' };
+  /** The panel's buttons. */
+  requests: {
+    extend: { params: { minutes: number }; result: void };
+    lifecycle: { params: { action: LifecycleAction }; result: void };
+    machine: { params: { action: MachineAction; machine: string }; result: void };
+    /** Forwards a machine port (reusing an existing forward) and, with `open`, opens it in the browser. */
+    forward: { params: { machine: string; port: number; open: boolean }; result: void };
+  };
+}
 
-/** Webview → host. Requests carry an id the host echoes in `done`. */
-export type ToHost =
-  | { kind: 'ready' }
-  | { kind: 'extend'; id: number; minutes: number }
-  | { kind: 'lifecycle'; id: number; action: LifecycleAction }
-  | { kind: 'machine'; id: number; action: MachineAction; machine: string }
-  | { kind: 'forward'; id: number; machine: string; port: number; open: boolean };
+/** Host → webview notices. */
+export type ToWebview = PlaygroundPanelProtocol['toWebview'];

@@ -1,7 +1,7 @@
 // Panel state → VNode tree. Pure (unit-tested without a browser); buttons carry
 // `data-action` and their arguments, main.ts turns clicks into ToHost requests.
 import type { MachineRecord, PlaygroundRecord } from '../../host-agent/api/protocol';
-import { h, type Child, type VNode } from '../tutorial/vnode';
+import { h, type Child, type VNode } from '../shared/vnode';
 import { countdown, formatBytes } from './countdown';
 import type { Forward, ListeningPort, MachineProbe } from './protocol';
 import type { PanelState } from './state';
@@ -26,7 +26,7 @@ export function renderPanel(state: PanelState, now: number): VNode {
   if (!pg) {
     return h('div', { class: 'pg-empty' }, h('p', null, state.gone ?? (state.playgroundId ? `Loading ${state.playgroundId}…` : 'No playground.')));
   }
-  const busy = new Set(Object.values(state.pending));
+  const busy = new Set(state.pending);
   return h(
     'div',
     { class: `playground-panel${state.gone ? ' is-gone' : ''}`, 'data-playground': pg.id, 'data-state': state.gone ? 'gone' : pg.state },

@@ -12,13 +12,13 @@ export interface PanelState {
   gone?: string;
   probes: Record<string, MachineProbe>;
   forwards: Forward[];
-  /** Buttons waiting for the host's `done`: request id → the button's key. */
-  pending: Record<string, string>;
+  /** Keys of the buttons whose request the host has not answered yet. */
+  pending: string[];
   /** The last failed request's message (cleared by the next success). */
   notice?: string;
 }
 
-export const initialState = (playgroundId?: string): PanelState => ({ version: 1, playgroundId, probes: {}, forwards: [], pending: {} });
+export const initialState = (playgroundId?: string): PanelState => ({ version: 1, playgroundId, probes: {}, forwards: [], pending: [] });
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
@@ -28,7 +28,10 @@ export function restoreState(saved: unknown): PanelState {
   const id = typeof saved.playgroundId === 'string' ? saved.playgroundId : undefined;
   const s = initialState(id);
   const pg = saved.playground;
-  if (isObject(pg) && pg.id === id && Array.isArray(pg.machines) && typeof pg.deadline === 'string') s.playground = pg as unknown as PlaygroundRecord;
+  if (isObject(pg) && pg.id === id && Array.isArray(pg.machines) && typeof pg.deadline === 'string') {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- this webview's own setState wrote it; the checks above turn away any other shape
+    s.playground = pg as unknown as PlaygroundRecord;
+  }
   if (typeof saved.gone === 'string') s.gone = saved.gone;
   // Probes and forwards are not restored: ports are re-read at once, and forwards die with
   // the extension host that a window reload restarts.
@@ -50,15 +53,17 @@ export function applyMessage(state: PanelState, m: ToWebview): PanelState {
       return { ...state, probes: { ...state.probes, [m.machine]: m.probe } };
     case 'forwards':
       return { ...state, forwards: m.forwards };
-    case 'done': {
-      const pending = { ...state.pending };
-      delete pending[String(m.id)];
-      return { ...state, pending, notice: m.error };
-    }
   }
 }
 
-/** Marks a request as sent: its button shows busy until the matching `done`. */
-export function withPending(state: PanelState, id: number, key: string): PanelState {
-  return { ...state, pending: { ...state.pending, [String(id)]: key }, notice: undefined };
+/** A button's request was sent: the button shows busy until it is answered. */
+export function withPending(state: PanelState, key: string): PanelState {
+  return { ...state, pending: [...state.pending, key], notice: undefined };
+}
+
+/** A button's request was answered: not busy any more; a failure's message shows. */
+export function withAnswered(state: PanelState, key: string, error?: string): PanelState {
+  const i = state.pending.indexOf(key);
+  const pending = i < 0 ? state.pending : [...state.pending.slice(0, i), ...state.pending.slice(i + 1)];
+  return { ...state, pending, notice: error };
 }

@@ -1,12 +1,13 @@
 // Tutorial webview entry (bundled to dist/webviews/tutorial/main.js). Draws the saved
 // state at once after a reload, says `ready`, then follows the host's messages.
-import { dispatch, type Handlers, type ToHost, type ToWebview } from './protocol';
+import type { Handlers, HostBound } from '../shared/protocol';
+import { h, mount } from '../shared/vnode';
+import { connectToHost, vscodeApi } from '../shared/vscode-api';
+import type { ToWebview, TutorialProtocol } from './protocol';
 import { renderView } from './render';
-import { applyMessage, restoreState, type WebviewState } from './state';
-import { h, mount } from './vnode';
-import { vscodeApi } from '../vscode-api';
+import { applyMessage, restoreState, withAnswerPending, withVerdict, type WebviewState } from './state';
 
-const vscode = vscodeApi<ToHost, WebviewState>();
+const vscode = vscodeApi<HostBound<TutorialProtocol>, WebviewState>();
 const root = document.getElementById('root')!;
 let state = restoreState(vscode.getState());
 
@@ -31,18 +32,14 @@ function draw(): void {
   }
 }
 
-let nextId = 1;
-
-const handlers: Handlers<ToWebview> = {
-  show: (m) => update(m, true),
-  empty: (m) => update(m, false),
-  task: (m) => update(m, false),
-  contentState: (m) => update(m, false),
-  inputResult: (m) => update(m, false),
+const notices: Handlers<ToWebview> = {
+  show: (m) => update(applyMessage(state, m), true),
+  empty: (m) => update(applyMessage(state, m)),
+  task: (m) => update(applyMessage(state, m)),
+  contentState: (m) => update(applyMessage(state, m)),
 };
 
-function update(m: ToWebview, restoreScroll: boolean): void {
-  const next = applyMessage(state, m);
+function update(next: WebviewState, restoreScroll = false): void {
   if (next === state) return;
   state = next;
   save();
@@ -50,38 +47,39 @@ function update(m: ToWebview, restoreScroll: boolean): void {
   if (restoreScroll) window.scrollTo(0, state.scrollY);
 }
 
-window.addEventListener('message', (e: MessageEvent) => dispatch(handlers, e.data));
+const host = connectToHost<TutorialProtocol, WebviewState>(vscode, notices);
 
 root.addEventListener('click', (e) => {
-  const target = (e.target as Element).closest<HTMLElement>('[data-action]');
+  const target = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-action]') : null;
   if (!target) return;
   const action = target.dataset.action;
   const text = target.dataset.text ?? '';
-  if (action === 'run') vscode.postMessage({ kind: 'runInTerminal', command: text, interrupt: 'interrupt' in target.dataset });
+  if (action === 'run') host.post({ kind: 'runInTerminal', command: text, interrupt: 'interrupt' in target.dataset });
   else if (action === 'copy') {
-    vscode.postMessage({ kind: 'copy', text });
+    host.post({ kind: 'copy', text });
     flash(target, 'Copied');
   } else if (action === 'link') {
     e.preventDefault();
-    vscode.postMessage({ kind: 'openLink', url: target.dataset.url ?? '' });
+    host.post({ kind: 'openLink', url: target.dataset.url ?? '' });
   }
 });
 
 root.addEventListener('submit', (e) => {
   e.preventDefault();
-  const form = e.target as HTMLFormElement;
-  const task = form.dataset.task;
-  const input = form.querySelector<HTMLInputElement>('input[name="answer"]');
+  const form = e.target instanceof HTMLFormElement ? e.target : undefined;
+  const task = form?.dataset.task;
+  const input = form?.querySelector<HTMLInputElement>('input[name="answer"]');
   if (!task || !input) return;
-  const id = nextId++;
-  state = { ...state, answers: { ...state.answers, [task]: { ok: false, pending: true, message: 'Checking your answer…' } } };
-  draw();
-  vscode.postMessage({ kind: 'submitInput', id, task, value: input.value });
+  update(withAnswerPending(state, task));
+  host.request('submitInput', { task, value: input.value }).then(
+    (verdict) => update(withVerdict(state, task, verdict)),
+    (err: Error) => update(withVerdict(state, task, { ok: false, message: `Not checked: ${err.message}` })),
+  );
 });
 
 root.addEventListener('input', (e) => {
-  const input = e.target as HTMLInputElement;
-  if (!input.dataset.task) return;
+  const input = e.target instanceof HTMLInputElement ? e.target : undefined;
+  if (!input?.dataset.task) return;
   state.drafts[input.dataset.task] = input.value;
   save();
 });
@@ -104,4 +102,4 @@ function flash(el: HTMLElement, text: string): void {
 
 draw();
 window.scrollTo(0, state.scrollY);
-vscode.postMessage({ kind: 'ready' });
+host.post({ kind: 'ready' });

@@ -1,6 +1,7 @@
 // The one protocol between the tutorial webview and the extension host. Both sides
-// import it; each side receives through a handler map typed so that a message kind
-// without a handler fails the build (see `Handlers`).
+// import it and talk through webviews/shared/channel.ts: notices go through handler
+// maps that fail the build when a kind has no handler, and an answer to a question is a
+// typed request whose result comes back to the one webview that asked.
 import type { ContentRecord, TaskRecord } from '../../host-agent/api/protocol';
 import type { Page } from '../../host-agent/content/model';
 
@@ -17,41 +18,31 @@ export interface TutorialView {
   assets: Record<string, string>;
 }
 
-/** Host → webview. */
-export type ToWebview =
-  | { kind: 'show'; view: TutorialView }
-  /** No content is open (or its playground is gone). */
-  | { kind: 'empty'; reason: string }
-  | { kind: 'task'; task: TaskRecord }
-  | { kind: 'contentState'; content: ContentRecord }
-  /**
-   * Reply to `submitInput` (`id` and `task` echoed): `ok` when the answer passed the
-   * task's check; otherwise `message` says why (wrong answer, with the task's hint, or
-   * the error that kept it from being checked).
-   */
-  | { kind: 'inputResult'; id: number; task: string; ok: boolean; message: string };
-
-/** Webview → host. */
-export type ToHost =
-  | { kind: 'ready' }
-  | { kind: 'runInTerminal'; command: string; machine?: string; interrupt?: boolean }
-  | { kind: 'copy'; text: string }
-  | { kind: 'submitInput'; id: number; task: string; value: string }
-  | { kind: 'openLink'; url: string };
-
-/** A handler for every kind of `M`; a missing kind is a compile error. */
-export type Handlers<M extends { kind: string }> = {
-  [K in M['kind']]: (message: Extract<M, { kind: K }>) => void;
-};
-
-const isMessage = (m: unknown): m is { kind: string } => typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string';
-
-/**
- * Routes a received message to its handler. Returns false for anything that is not
- * one of our messages (other extensions' or VS Code's own posts reach the same window).
- */
-export function dispatch<M extends { kind: string }>(handlers: Handlers<M>, message: unknown): boolean {
-  if (!isMessage(message) || !Object.prototype.hasOwnProperty.call(handlers, message.kind)) return false;
-  (handlers as Record<string, (m: unknown) => void>)[message.kind](message);
-  return true;
+/** The verdict on an answer: `ok` when it passed the task's check; otherwise `message` says why. */
+export interface AnswerVerdict {
+  ok: boolean;
+  message: string;
 }
+
+export interface TutorialProtocol {
+  toWebview:
+    | { kind: 'show'; view: TutorialView }
+    /** No content is open (or its playground is gone). */
+    | { kind: 'empty'; reason: string }
+    | { kind: 'task'; task: TaskRecord }
+    | { kind: 'contentState'; content: ContentRecord };
+  toHost:
+    | { kind: 'ready' }
+    | { kind: 'runInTerminal'; command: string; machine?: string; interrupt?: boolean }
+    | { kind: 'copy'; text: string }
+    | { kind: 'openLink'; url: string };
+  requests: {
+    /** Checks an answer to a user-input task (wrong answers get the task's hint). */
+    submitInput: { params: { task: string; value: string }; result: AnswerVerdict };
+  };
+}
+
+/** Host → webview notices. */
+export type ToWebview = TutorialProtocol['toWebview'];
+/** Webview → host notices. */
+export type ToHost = TutorialProtocol['toHost'];

@@ -4,7 +4,7 @@ import type { TaskRecord } from '../../host-agent/api/protocol';
 import type { Block, CodeBlock, Inline, Page, TaskBlock } from '../../host-agent/content/model';
 import type { TutorialView } from './protocol';
 import type { AnswerResult } from './state';
-import { h, safeUrl, type Child, type VNode } from './vnode';
+import { h, safeUrl, type Child, type VNode } from '../shared/vnode';
 
 interface Ctx {
   tasks: Record<string, TaskRecord>;

@@ -2,7 +2,7 @@
 // it. Pure, so reload behaviour is unit-tested: a reloaded webview draws the saved view at
 // once, then the host's fresh `show` replaces the data but keeps drafts and scroll.
 import type { TaskRecord } from '../../host-agent/api/protocol';
-import type { ToWebview, TutorialView } from './protocol';
+import type { AnswerVerdict, ToWebview, TutorialView } from './protocol';
 
 export interface WebviewState {
   version: 1;
@@ -62,13 +62,20 @@ export function applyMessage(state: WebviewState, m: ToWebview): WebviewState {
       return state.view ? { ...state, view: withTask(state.view, m.task) } : state;
     case 'contentState':
       return state.view ? { ...state, view: { ...state.view, content: m.content } } : state;
-    case 'inputResult': {
-      // A right answer needs no draft any more; a wrong one stays in the box to be fixed.
-      const drafts = { ...state.drafts };
-      if (m.ok) delete drafts[m.task];
-      return { ...state, drafts, answers: { ...state.answers, [m.task]: { ok: m.ok, message: m.message } } };
-    }
   }
+}
+
+/** An answer was sent: its box says so until the verdict comes. */
+export function withAnswerPending(state: WebviewState, task: string): WebviewState {
+  return { ...state, answers: { ...state.answers, [task]: { ok: false, pending: true, message: 'Checking your answer…' } } };
+}
+
+/** The host's verdict on an answer (the result of its `submitInput` request). */
+export function withVerdict(state: WebviewState, task: string, verdict: AnswerVerdict): WebviewState {
+  // A right answer needs no draft any more; a wrong one stays in the box to be fixed.
+  const drafts = { ...state.drafts };
+  if (verdict.ok) delete drafts[task];
+  return { ...state, drafts, answers: { ...state.answers, [task]: { ok: verdict.ok, message: verdict.message } } };
 }
 
 function withTask(view: TutorialView, task: TaskRecord): TutorialView {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { ContentState, DriverName, PlaygroundRecord, TaskRecord } from '../../api/protocol';
-import { defaultCatalog } from '../../content/catalog';
+import { TemplateCatalog, templateDirs } from '../../playgrounds/catalog';
 import { formatProblem, type ContentProblem } from '../../content/errors';
 import { libraryEntries, libraryRoots } from '../../content/library';
 import { resolveContentDir } from '../../content/load';
@@ -78,7 +78,7 @@ export function register(program: Command): void {
     }
     const bases = localBases();
     const templates = Object.fromEntries(bases.names().flatMap((n) => (bases.get(n) ? [[n, bases.get(n)!]] : [])));
-    return readOneInWorker(dir, defaultCatalog(), { library: roots, templates });
+    return readOneInWorker(dir, new TemplateCatalog(templateDirs()), { library: roots, templates });
   };
   const failOnProblems = (dir: string, problems: ContentProblem[]) => {
     if (problems.length === 0) return;
@@ -142,7 +142,7 @@ export function register(program: Command): void {
       const entries = libraryEntries(libraryRoots(o.library));
       const results = await readInWorker(
         entries.map((e) => e.dir),
-        defaultCatalog(),
+        new TemplateCatalog(templateDirs()),
         { mode: 'summary' },
       );
       const rows = results.map((r, i) => ({
@@ -228,7 +228,7 @@ Exit code: 0 when every run passed, 1 when a run failed or a task is flaky, 2 wh
         });
         const bases = localBases();
         const templates = Object.fromEntries(bases.names().flatMap((n) => (bases.get(n) ? [[n, bases.get(n)!]] : [])));
-        const reads = await readInWorker(dirs, defaultCatalog(), { mode: 'test', library: roots, templates });
+        const reads = await readInWorker(dirs, new TemplateCatalog(templateDirs()), { mode: 'test', library: roots, templates });
         const { cases, untestable } = planCases(reads, repeat);
         const limit = hostJobLimit();
         const jobs = Math.min(asked, limit, Math.max(1, cases.length));

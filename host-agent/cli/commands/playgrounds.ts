@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
+import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
 import { interactiveSsh } from './ssh';
 
@@ -23,13 +24,17 @@ function describeEvent(e: PlaygroundEvent): string | undefined {
 export async function waitUntilRunning(c: AgentClient, id: string, print: (line: string) => void): Promise<PlaygroundRecord> {
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    let stop: (() => void) | undefined;
+    let done = false;
+    // The stream closes whenever the outcome is known: also when `running` is the very
+    // first event, delivered before anything else could have kept a handle on the stream.
     const finish = (err?: Error) => {
-      stop?.();
+      if (done) return;
+      done = true;
+      sub.close();
       if (err) reject(err);
       else resolve();
     };
-    c.events(
+    const sub = c.follow(
       id,
       (e) => {
         const line = describeEvent(e);
@@ -44,7 +49,8 @@ export async function waitUntilRunning(c: AgentClient, id: string, print: (line:
           );
       },
       (code, reason) => finish(new CliError(`event stream closed (${code}${reason ? `: ${reason}` : ''})`)),
-    ).then((s) => (stop = s), reject);
+    );
+    sub.opened.catch((err: unknown) => finish(err instanceof Error ? err : new Error(String(err))));
   });
   const record = await c.get(id);
   print(`  ready in ${((Date.now() - started) / 1000).toFixed(2)} s`);
@@ -90,7 +96,7 @@ export function register(program: Command): void {
           try {
             text = fs.readFileSync(o.file, 'utf8');
           } catch (err) {
-            throw new CliError(`-f ${o.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+            throw new CliError(`-f ${o.file}: ${errorCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
           }
           req = { manifest: text, manifestName: o.file, lifetimeMinutes };
         } else req = { template: target, lifetimeMinutes };
@@ -140,6 +146,8 @@ export function register(program: Command): void {
       const c = client();
       if (!id) {
         const info = await c.info();
+        if (info.state === 'starting')
+          console.log(`agent ${info.version} (pid ${info.pid}) is starting: probing the ${info.driver} driver and re-adopting playgrounds`);
         const list = await c.list();
         if (o.json) return printJson({ agent: { ...info, url: c.endpoint.url }, playgrounds: list.length });
         console.log(`agent ${info.version} at ${c.endpoint.url} (pid ${info.pid}), driver ${info.driver}; ${list.length} playground(s)`);

@@ -3,14 +3,16 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
 import type { AgentClient } from '../../api/client';
-import { hostAlias, parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
+import { parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
 import { connectMachine } from '../../ssh/connect';
-import { shellQuote } from '../../tasks/template';
+import { machineHostEntries, proxyCommand, proxyEnv, renderHostSections } from '../../ssh/host-block';
 import { writeFileAtomicModeSync } from '../../util/files';
-import { sandlotHome, sandlotPaths } from '../../util/paths';
+import { sandlotPaths } from '../../util/paths';
+import { errorMessage } from '../../util/errors';
 import { CliError, cliScript, client, resolveTarget } from '../context';
+import { download, upload } from '../sftp-copy';
 
 /** Runs a shell (or a command) in a machine with the terminal attached; resolves with its exit code. */
 export async function interactiveSsh(c: AgentClient, record: PlaygroundRecord, machine: string, user: string | undefined, command: string[]): Promise<number> {
@@ -55,58 +57,25 @@ function parseRemote(spec: string): { target: string; remotePath: string } | und
   return m ? { target: m[1], remotePath: m[2] || '.' } : undefined;
 }
 
+function isLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 async function sftpOf(ssh: import('ssh2').Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => ssh.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
 }
 
-const p = <T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void) =>
-  new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-
-async function upload(sftp: SFTPWrapper, local: string, remote: string, recursive: boolean): Promise<void> {
-  const st = fs.statSync(local);
-  if (st.isDirectory()) {
-    if (!recursive) throw new CliError(`cp: ${local} is a directory (use -r)`);
-    await p<void>((cb) => sftp.mkdir(remote, (e) => cb(e && (e as { code?: number }).code !== 4 ? e : undefined, undefined))).catch(() => undefined);
-    for (const name of fs.readdirSync(local)) await upload(sftp, path.join(local, name), path.posix.join(remote, name), true);
-    return;
-  }
-  await p<void>((cb) => sftp.fastPut(local, remote, { mode: st.mode & 0o777 }, (e) => cb(e, undefined)));
-}
-
-async function download(sftp: SFTPWrapper, remote: string, local: string, recursive: boolean): Promise<void> {
-  const st = await p<import('ssh2').Stats>((cb) => sftp.stat(remote, cb));
-  if (st.isDirectory()) {
-    if (!recursive) throw new CliError(`cp: ${remote} is a directory (use -r)`);
-    fs.mkdirSync(local, { recursive: true });
-    const entries = await p<import('ssh2').FileEntry[]>((cb) => sftp.readdir(remote, cb));
-    for (const e of entries) await download(sftp, path.posix.join(remote, e.filename), path.join(local, e.filename), true);
-    return;
-  }
-  await p<void>((cb) => sftp.fastGet(remote, local, (e) => cb(e, undefined)));
-  fs.chmodSync(local, st.mode & 0o777);
-}
-
-export function sshConfigBlock(record: PlaygroundRecord, keyFile: string, knownHostsFile: string): string {
-  const home = process.env.SANDLOT_HOME ? `env SANDLOT_HOME=${shellQuote(sandlotHome())} ` : '';
-  const proxy = `${home}${shellQuote(process.execPath)} ${shellQuote(cliScript())} ssh-proxy --stdio %h`;
-  return record.machines
-    .filter((m) => !m.noSSH)
-    .map((m) => {
-      const alias = hostAlias(record.id, m.name);
-      return [
-        `Host ${alias}`,
-        `  HostName ${alias}`,
-        `  User ${m.defaultUser}`,
-        `  ProxyCommand ${proxy}`,
-        `  IdentityFile "${keyFile}"`,
-        '  IdentitiesOnly yes',
-        `  HostKeyAlias ${alias}`,
-        `  UserKnownHostsFile "${knownHostsFile}"`,
-        '  StrictHostKeyChecking yes',
-        '',
-      ].join('\n');
-    })
-    .join('\n');
+/** `sandlot ssh-config`'s text for one playground: the same Host sections the extension writes into ~/.ssh/config. */
+export function sshConfigText(
+  record: PlaygroundRecord,
+  files: { keyFile: string; knownHostsFile: string },
+  proxy = proxyCommand(process.execPath, cliScript(), { env: proxyEnv() }),
+): string {
+  return renderHostSections(machineHostEntries(record, files, proxy));
 }
 
 /** Writes the playground key (0600) and the host keys where OpenSSH will read them. */
@@ -171,8 +140,7 @@ export function register(program: Command): void {
       const records = id ? [(await resolveTarget(c, id)).record] : (await c.list()).filter((r) => r.state === 'running');
       const blocks: string[] = [];
       for (const r of records) {
-        const { keyFile, knownHostsFile } = await writeClientKeys(c, r);
-        blocks.push(sshConfigBlock(r, keyFile, knownHostsFile));
+        blocks.push(sshConfigText(r, await writeClientKeys(c, r)));
       }
       process.stdout.write(blocks.join('\n'));
     });
@@ -188,23 +156,27 @@ export function register(program: Command): void {
       const from = parseRemote(src);
       const to = parseRemote(dst);
       if (!!from === !!to) throw new CliError('cp: exactly one side must be remote, written <playground>[/<machine>]:<path>');
+      const remoteSide = from ?? to;
+      if (!remoteSide) throw new CliError('cp: exactly one side must be remote, written <playground>[/<machine>]:<path>');
       const c = client();
-      const { record, machine } = await resolveTarget(c, (from ?? to)!.target);
+      const { record, machine } = await resolveTarget(c, remoteSide.target);
       const ssh = await connectMachine(c, record, machine, o.user);
+      const opts = { recursive: !!o.recursive, note: (line: string) => process.stderr.write(`${line}\n`) };
+      const failed = (where: string) => (err: unknown) => {
+        throw err instanceof CliError ? err : new CliError(`cp: ${where}: ${errorMessage(err)}`);
+      };
       try {
         const sftp = await sftpOf(ssh);
         if (to) {
-          if (!fs.existsSync(src)) throw new CliError(`cp: ${src}: no such file or directory`);
+          if (!fs.existsSync(src) && !isLink(src)) throw new CliError(`cp: ${src}: no such file or directory`);
           let remote = to.remotePath;
-          const st = await p<import('ssh2').Stats>((cb) => sftp.stat(remote, cb)).catch(() => undefined);
+          const st = await new Promise<Stats | undefined>((resolve) => sftp.stat(remote, (err, s) => resolve(err ? undefined : s)));
           if (st?.isDirectory()) remote = path.posix.join(remote, path.basename(src));
-          await upload(sftp, src, remote, !!o.recursive);
+          await upload(sftp, src, remote, opts).catch(failed(remote));
         } else {
           let local = dst;
-          if (fs.existsSync(local) && fs.statSync(local).isDirectory()) local = path.join(local, path.posix.basename(from!.remotePath));
-          await download(sftp, from!.remotePath, local, !!o.recursive).catch((err: Error) => {
-            throw err instanceof CliError ? err : new CliError(`cp: ${from!.remotePath}: ${err.message}`);
-          });
+          if (fs.existsSync(local) && fs.statSync(local).isDirectory()) local = path.join(local, path.posix.basename(remoteSide.remotePath));
+          await download(sftp, remoteSide.remotePath, local, opts).catch(failed(remoteSide.remotePath));
         }
       } finally {
         ssh.end();
@@ -240,7 +212,8 @@ export function register(program: Command): void {
         server.once('error', (err) => reject(new CliError(`-L: cannot listen on ${addr}:${localPort}: ${err.message}`)));
         server.listen(localPort, addr, () => resolve());
       });
-      const bound = server.address() as net.AddressInfo;
+      const bound = server.address();
+      if (!bound || typeof bound === 'string') throw new CliError(`-L: ${addr}:${localPort} is not a TCP address`);
       console.log(`Forwarding ${bound.address}:${bound.port} -> ${record.id}/${machine}:${remotePort} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       server.close();

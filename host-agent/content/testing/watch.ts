@@ -21,7 +21,7 @@ export class PlaygroundWatch {
 
   static async follow(client: AgentClient, id: string): Promise<PlaygroundWatch> {
     const w = new PlaygroundWatch(id);
-    w.stop = await client.events(
+    const sub = client.follow(
       id,
       (e) => w.apply(e),
       (code, reason) => {
@@ -29,6 +29,8 @@ export class PlaygroundWatch {
         w.changed();
       },
     );
+    w.stop = () => sub.close();
+    await sub.opened;
     return w;
   }
 

@@ -19,15 +19,17 @@ import {
   type DoctorReport,
   type Driver,
   type DriverContext,
+  type MachineSnapshot,
   type MachineSpec,
   type PlaygroundSpec,
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { attachImage, driveProblems, drivesEnv, firstBootCommand, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { attachImage, driveProblems, drivesEnv, firstBootFile, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
-import { machineDir, prepareMachineDirs, renderResolvConf, startupFileProblems } from './machine-files';
+import { machineDir, OWN_DIRS, prepareMachineDirs, renderResolvConf, startupFileProblems, writeIdentityFiles } from './machine-files';
 import { hostAddresses, renderHostsFile } from '../hosts-file';
 import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
 import { forwardDnsQuery } from '../../netns/dns-forwarder';
@@ -71,6 +73,8 @@ interface SandboxState {
   /** The hub's way out (NAT), when a network is not private. */
   uplink?: UplinkRecord;
   machines: Record<string, Holder | undefined>;
+  /** A fork: the snapshot directory its machines start from (their layers stay there, read-only). */
+  from?: string;
 }
 
 interface Live {
@@ -217,6 +221,65 @@ export class SandboxDriver implements Driver {
     await this.start(spec, ctx);
   }
 
+  async snapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<MachineSnapshot[]> {
+    const state = this.load(spec);
+    const ids = idMapForSlot(state.slot);
+    // Paused for the moment of the copy, all machines together: one consistent playground.
+    const resumes = spec.machines.flatMap((m) => {
+      const h = state.machines[m.name];
+      return h && isAlive(h.pid, h.start) ? [pauseMachine(h.pid)] : [];
+    });
+    const out: MachineSnapshot[] = [];
+    try {
+      for (const m of spec.machines) {
+        ctx.progress('snapshot', 'started', m.name);
+        const md = machineDir(this.driverDir(spec), m.name);
+        const part = path.join(dir, machineSnapshotDir(m.name));
+        const paths: string[] = [];
+        const disk = path.join(md, 'disk.img');
+        if (fs.existsSync(disk)) {
+          // Layers bottom to top above the image: a fork's own snapshot layers first, then what this machine changed.
+          const inherited = state.from ? snapshotLayers(state.from, m.name) : [];
+          for (const [i, layer] of inherited.entries()) await copyTree(layer, path.join(part, 'layers', String(i)));
+          await copyUpperFromDisk(disk, path.join(part, 'layers', String(inherited.length)));
+          paths.push(path.join(machineSnapshotDir(m.name), 'layers'));
+        } else {
+          for (const own of OWN_DIRS) await copyTree(path.join(md, own), path.join(part, own));
+          paths.push(...OWN_DIRS.map((own) => path.join(machineSnapshotDir(m.name), own)));
+        }
+        ctx.progress('snapshot', 'done', m.name);
+        out.push({ name: m.name, image: m.image, paths, bytes: 0 });
+      }
+    } finally {
+      for (const resume of resumes) resume();
+    }
+    // Owned by plain ids 0-65535, like an image: any playground's range maps it back in.
+    if (AGENT_IS_ROOT) shiftOwners(path.join(dir, 'machines'), ids, -ids.outer);
+    for (const m of out) m.bytes = usedBytes(path.join(dir, machineSnapshotDir(m.name)));
+    return out;
+  }
+
+  async createFromSnapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    const state: SandboxState = { slot: this.freeSlot(spec), machines: {}, from: dir };
+    this.save(spec, state);
+    const ids = idMapForSlot(state.slot);
+    for (const m of spec.machines) {
+      const part = path.join(dir, machineSnapshotDir(m.name));
+      if (fs.existsSync(path.join(part, 'layers'))) continue; // stacked read-only at start, nothing to copy
+      // A host-view machine's own directories are copied (block-shared where the file system can).
+      const md = machineDir(this.driverDir(spec), m.name);
+      for (const own of OWN_DIRS) {
+        if (!fs.existsSync(path.join(part, own))) continue;
+        await copyTree(path.join(part, own), path.join(md, own));
+        if (AGENT_IS_ROOT) shiftOwners(path.join(md, own), { outer: 0, count: ids.count }, ids.outer);
+      }
+      // The fork's own identity: the original's keys must not survive in it.
+      writeIdentityFiles(md, m, ids);
+    }
+    await this.start(spec, ctx);
+  }
+
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state = this.load(spec);
@@ -247,16 +310,17 @@ export class SandboxDriver implements Driver {
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
         const rootfs = roots.get(m.name);
-        if (rootfs) prepareImageMachine(dir, m, ids, files(m));
+        if (rootfs) await prepareImageMachine(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) }, this.rootfsBuilder.cacheDir);
         else prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
-        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, rootfs);
+        // An image root's layers, bottom to top: the image, then a fork's snapshot layers.
+        const lowers = rootfs ? [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])] : undefined;
+        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, lowers);
         ctx.progress('machine', 'done', m.name);
       }),
     );
     this.save(spec, state);
     this.serveInMachineSsh(spec);
-    await Promise.all(spec.machines.filter((m) => roots.has(m.name)).map((m) => this.firstBoot(spec, m)));
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
@@ -366,10 +430,6 @@ export class SandboxDriver implements Driver {
     return live;
   }
 
-  private processesOf(spec: PlaygroundSpec, machine: string): SandboxMachineProcesses {
-    return this.liveMachine(spec, machine).processes!;
-  }
-
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
   private serveInMachineSsh(spec: PlaygroundSpec): void {
     for (const m of spec.machines) {
@@ -422,7 +482,7 @@ export class SandboxDriver implements Driver {
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
-    rootfs?: string,
+    lowers?: string[],
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
     const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
@@ -433,7 +493,8 @@ export class SandboxDriver implements Driver {
       env: {
         M_NAME: m.name,
         M_WORK: work,
-        M_ROOT_MODE: rootfs ? 'image' : 'view',
+        M_ROOT_MODE: lowers ? 'image' : 'view',
+        ...(lowers ? { M_LOWERS: String(lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
@@ -449,10 +510,24 @@ export class SandboxDriver implements Driver {
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!rootfs)
+          if (!lowers)
             return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'image-binds', dir, work]);
-          await attachImage(hub.pid, setupPid, rootfs, `${work}/lower`);
+          await runAsync([
+            'nsenter',
+            '-t',
+            String(setupPid),
+            '-m',
+            '--',
+            'bash',
+            '-c',
+            initScript(),
+            'sandlot-init',
+            'image-binds',
+            dir,
+            work,
+            String(ids.outer),
+          ]);
+          for (const [i, layer] of lowers.entries()) await attachImage(hub.pid, setupPid, layer, `${work}/lower/${i}`);
         },
         machine: (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
@@ -497,19 +572,6 @@ export class SandboxDriver implements Driver {
     return out;
   }
 
-  /** Users and startup files of an image-root machine, once (the docker driver's first-boot script). */
-  private async firstBoot(spec: PlaygroundSpec, m: MachineSpec): Promise<void> {
-    const { command, stdin } = firstBootCommand(m);
-    const root = m.users.find((u) => u.uid === 0)!;
-    const child = this.processesOf(spec, m.name).spawnExec(root, {}, command);
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stdin!.end(stdin);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`machine ${m.name}: first boot failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
-  }
-
   /**
    * NAT for the hub when a network is not private: an uplink to the host (or pasta /
    * slirp4netns as a normal user) and the hub's forwarding rules. Without one, the
@@ -523,12 +585,12 @@ export class SandboxDriver implements Driver {
       return uplink;
     }
     try {
-      applyNamespaceNat(
+      await applyNamespaceNat(
         hub.pid,
         spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
       );
     } catch (err) {
-      detachUplink(uplink);
+      await detachUplink(uplink);
       throw err;
     }
     return uplink;
@@ -561,7 +623,7 @@ export class SandboxDriver implements Driver {
     state.hub = undefined;
     this.hubRelays.get(spec.id)?.close();
     this.hubRelays.delete(spec.id);
-    detachUplink(state.uplink);
+    await detachUplink(state.uplink);
     state.uplink = undefined;
     if (!(await removeMachineCgroups(cgroups)))
       this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);

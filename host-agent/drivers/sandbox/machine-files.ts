@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineSpec, MachineUser } from '../protocol';
+import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
 export { machineUsers } from '../../manifests/users';
 import type { IdMap } from './namespaces';
 
@@ -105,6 +106,11 @@ export function prepareMachineDirs(dir: string, spec: MachineSpec, ids: IdMap, f
     fs.writeFileSync(path.join(dir, 'etc', name), content, { mode: 0o644 });
   }
   if (firstTime) writeStartupFiles(dir, spec, ids);
+}
+
+/** A fork's own SSH identity files, written over the copied directories (the original's keys must go). */
+export function writeIdentityFiles(dir: string, spec: MachineSpec, ids: IdMap): void {
+  writeStartupFiles(dir, { ...spec, startupFiles: spec.startupFiles.filter((f) => isSshIdentityFile(f.path)) }, ids);
 }
 
 function writeStartupFiles(dir: string, spec: MachineSpec, ids: IdMap): void {

@@ -80,13 +80,15 @@ bind_own_dirs() {
   done
 }
 
-# $1: the machine's dir on the host, $2: setup's work dir. Run as real root from outside.
+# $1: the machine's dir on the host, $2: setup's work dir, $3: the machine's root on the
+# host. Run as real root from outside. Disks come formatted by root: handed to the machine.
 image_binds() {
   if [ -f "$1/disk.img" ]; then
     mount -o loop,nosuid,nodev "$1/disk.img" "$2/data"
   else
     mount --bind "$1/data" "$2/data"
   fi
+  chown "$3:$3" "$2/data"
   mount --bind "$1/etc" "$2/etc"
   local img i
   for img in "$1"/drives/*.img; do
@@ -95,6 +97,7 @@ image_binds() {
     i=${i%.img}
     [ -d "$2/drives/$i" ] || continue
     mount -o loop,nosuid,nodev "$img" "$2/drives/$i"
+    chown "$3:$3" "$2/drives/$i"
   done
 }
 
@@ -102,9 +105,13 @@ image_binds() {
 build_image_root() {
   local W=$1 R=$1/root item i mp ro f
   mkdir -p "$W/data/upper" "$W/data/work"
-  mount -t overlay -o "lowerdir=$W/lower,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
-  # The overlay keeps its own hold on the image; the attachment itself goes.
-  umount -l "$W/lower"
+  # Lower layers: the image (0) and, for a fork, the snapshot's changes above it (1, …);
+  # overlay lists the topmost first.
+  local lowers="" n
+  for ((n = ${M_LOWERS:-1} - 1; n >= 0; n--)); do lowers+="${lowers:+:}$W/lower/$n"; done
+  mount -t overlay -o "lowerdir=$lowers,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
+  # The overlay keeps its own hold on each layer; the attachments themselves go.
+  for ((n = 0; n < ${M_LOWERS:-1}; n++)); do umount -l "$W/lower/$n"; done
   mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   for f in hosts hostname resolv.conf; do
     [ -f "$W/etc/$f" ] || continue
@@ -205,10 +212,11 @@ setup() {
   # A private tmpfs in this mount namespace only: no path in a shared directory that
   # another local user could create first or redirect.
   mount -t tmpfs -o mode=755,size=1m sandlot-work "$M_WORK"
-  local R=$M_WORK/root m line pid
+  local R=$M_WORK/root m line pid n
   mkdir "$R"
   if [ "${M_ROOT_MODE:-view}" = image ]; then
     mkdir "$M_WORK/lower" "$M_WORK/data" "$M_WORK/etc" "$M_WORK/drives"
+    for ((n = 0; n < ${M_LOWERS:-1}; n++)); do mkdir "$M_WORK/lower/$n"; done
     # Mount points for the drives, made here: real root may not create files in a tmpfs of
     # the hub's user namespace (its uid has no mapping there).
     IFS=';' read -r -a items <<< "${M_DRIVES:-}"
@@ -217,6 +225,8 @@ setup() {
     await_go
     build_image_root "$M_WORK"
     machine_run_and_dev "$R"
+    # The first boot, run by the machine's init once its root is in place (machine_mapped).
+    if [ -f "$M_WORK/etc/first-boot.sh" ]; then cp "$M_WORK/etc/first-boot.sh" "$R/run/sandlot-first-boot"; fi
   else
     build_view "$R"
     machine_run_and_dev "$R"
@@ -294,6 +304,12 @@ machine_mapped() {
   pivot_root . .
   umount -l .
   cd /
+  # An image root's first boot (users, startup files) or a fork's new identity: before
+  # "ready", so a machine whose first boot fails never counts as started.
+  if [ -f /run/sandlot-first-boot ]; then
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /run/sandlot-first-boot >&2
+    rm -f /run/sandlot-first-boot
+  fi
   reap_forever
 }
 
@@ -302,7 +318,7 @@ case "${1:-}" in
     bind_own_dirs "$2" "$3"
     ;;
   image-binds)
-    image_binds "$2" "$3"
+    image_binds "$2" "$3" "$4"
     ;;
   hub)
     close_inherited_fds

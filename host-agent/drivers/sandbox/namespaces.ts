@@ -11,6 +11,7 @@ import { AGENT_IS_ROOT } from '../../netns/enter';
 export { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
 export { isAlive, processStartTime, treeRss } from '../../util/proc';
 import { repoRoot } from '../../util/paths';
+import { errorMessage } from '../../util/errors';
 
 /**
  * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
@@ -85,17 +86,18 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   }
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) => {
-      const tail = readTail(opts.logFile);
-      reject(new Error(`namespace setup exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
-    });
-    child.once('error', (err) => reject(err));
+  // How the script ended, once it has. Lines are read to the end of its output first: a
+  // setup that prints "ready" and exits at once must not lose that line to its exit.
+  const ended = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`));
+    child.once('error', (err) => resolve(errorMessage(err)));
   });
   const nextLine = async (): Promise<string> => {
-    const r = await Promise.race([iterator.next(), exited]);
-    if (r.done) return exited;
-    return r.value;
+    const r = await iterator.next();
+    if (!r.done) return r.value;
+    const how = await ended;
+    const tail = readTail(opts.logFile);
+    throw new Error(`namespace setup exited (${how})${tail ? `: ${tail}` : ''}`);
   };
   let own: number | undefined;
   let machine: number | undefined;

@@ -1,4 +1,4 @@
-// The whole user path in a real VS Code (code-server 4.100.3 + Chromium) against a real
+// The whole user path in a real VS Code (code-server + Chromium, every version the suite runs on) against a real
 // agent with the sandbox driver: start a playground from the palette, see it in the
 // tree, run `hostname` in a terminal, hand it to OpenSSH through the ~/.ssh/config
 // block, open the sandlot:// folder, save a file and find it in the machine over SSH,
@@ -14,7 +14,8 @@ import { startAgent } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import type { Workbench } from '../harness/workbench';
 
 const LONG = 90_000;
@@ -60,12 +61,10 @@ describe('playground flow in code-server', () => {
 
   step('opens a terminal in the machine and runs hostname', async () => {
     await wb.runCommand('Sandlot: Open Terminal');
-    const term = wb.page.locator('.terminal-wrapper.active .xterm').first();
-    await term.waitFor({ state: 'visible', timeout: LONG });
+    await wb.terminal(LONG);
     // The prompt shows once the SSH shell is up.
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
-    await term.click();
-    await wb.page.keyboard.type('hostname\n');
+    await wb.typeInTerminal('hostname');
     const text = await waitFor('hostname output in the terminal', LONG, async () => {
       const t = await wb.terminalText();
       return t.split('\n').some((l) => l.trim() === 'dev') ? t : undefined;
@@ -75,8 +74,7 @@ describe('playground flow in code-server', () => {
   });
 
   step("closes the terminal with the shell's exit code", async () => {
-    await wb.page.locator('.terminal-wrapper.active .xterm').first().click();
-    await wb.page.keyboard.type('exit 3\n');
+    await wb.typeInTerminal('exit 3');
     await waitFor('the terminal to close', LONG, async () => (await wb.page.locator('.terminal-wrapper').count()) === 0);
     // VS Code reports a non-zero status it got from the Pseudoterminal.
     await wb.notification(/terminated with exit code: 3\b/).waitFor({ state: 'visible', timeout: LONG });
@@ -109,7 +107,7 @@ describe('playground flow in code-server', () => {
   step('opens the machine as a sandlot:// folder', async () => {
     await wb.runCommand('Sandlot: Open Folder');
     // openFolder reloads the window into sandlot://<pg>.dev/root.
-    await waitFor('the window to open the machine folder', LONG, async () => decodeURIComponent(wb.page.url()).includes(`sandlot://${pg.id}.dev`));
+    await waitFor('the window to open the machine folder', LONG, () => decodeURIComponent(wb.page.url()).includes(`sandlot://${pg.id}.dev`));
     await wb.waitReady();
     await wb.showViewContainer('Explorer');
     await wb.sideBarRow('README.txt').waitFor({ state: 'visible', timeout: LONG });
@@ -133,9 +131,10 @@ describe('playground flow in code-server', () => {
     await name.fill('hello.txt');
     await name.press('Enter');
     await wb.page.locator('.tab', { hasText: 'hello.txt' }).first().waitFor({ state: 'visible', timeout: LONG });
-    await wb.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
-    await wb.page.keyboard.type('hello from code-server');
+    await wb.typeInEditor('hello from code-server');
     await wb.page.keyboard.press('Control+S');
+    // Saved: the tab no longer shows the dirty marker.
+    await wb.page.locator('.tab.dirty', { hasText: 'hello.txt' }).waitFor({ state: 'detached', timeout: LONG });
     const r = await waitFor('hello.txt inside the machine', LONG, async () => {
       const x = await sshRun(agent().client, pg.id, 'dev', 'cat /root/hello.txt');
       return x.code === 0 && x.stdout.includes('hello from code-server') ? x : undefined;
@@ -157,7 +156,7 @@ describe('playground flow in code-server', () => {
     await wb.notification(/dev:22 is at /).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('forward-port');
     // The log names the loopback port; the machine's SSH banner must come through it.
-    const port = await waitFor('the forwarding line in the Sandlot log', LONG, async () => {
+    const port = await waitFor('the forwarding line in the Sandlot log', LONG, () => {
       const log = session!.extensionLog();
       const m = log && /forwarding 127\.0\.0\.1:(\d+) → /.exec(fs.readFileSync(log, 'utf8'));
       return m ? Number(m[1]) : undefined;
@@ -173,8 +172,7 @@ describe('playground flow in code-server', () => {
 
   step('says when the agent goes away and reconnects the terminal on a key press', async () => {
     await wb.runCommand('Sandlot: Open Terminal');
-    const term = wb.page.locator('.terminal-wrapper.active .xterm').first();
-    await term.waitFor({ state: 'visible', timeout: LONG });
+    const term = await wb.terminal(LONG);
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
     // The agent restarts (machines keep running); the tunnel under the SSH session dies.
     const home = agent().home;
@@ -185,7 +183,7 @@ describe('playground flow in code-server', () => {
     await term.click();
     await wb.page.keyboard.press('Enter');
     await waitFor('a new prompt after reconnecting', LONG, async () => /reconnecting…\][\s\S]*[#$] *$/.test(await wb.terminalText()));
-    await wb.page.keyboard.type('echo "back on $(hostname)"\n');
+    await wb.typeInTerminal('echo "back on $(hostname)"');
     await waitFor('the command to run in the new session', LONG, async () => /^back on dev\s*$/m.test(await wb.terminalText()));
     await wb.screenshot('terminal-reconnected');
   });

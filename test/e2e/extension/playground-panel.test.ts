@@ -15,7 +15,8 @@ import { startPlayground } from '../../helpers/agent-process';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import { webviewFrameWith, type Workbench } from '../harness/workbench';
 
 const LONG = 90_000;
@@ -167,8 +168,7 @@ describe('playground panel in code-server', () => {
   });
 
   step('opens from the Playgrounds tree context menu too', async () => {
-    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).first().locator('.codicon-close').click();
-    await wb.page.locator('.tabs-container .tab', { hasText: pg.id }).waitFor({ state: 'detached' });
+    await wb.closeEditor(pg.id);
     await wb.showViewContainer('Sandlot');
     await wb.contextMenu(wb.sideBarRow(pg.id), 'Show Playground');
     await webviewFrameWith(wb.page, '.machine-card[data-machine="dev"][data-state="running"]', LONG);
@@ -179,10 +179,9 @@ describe('playground panel in code-server', () => {
   step('opens a terminal in the machine from its card', async () => {
     const d = await doc();
     await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').click();
-    const term = await wb.terminal(LONG);
+    await wb.terminal(LONG);
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
-    await term.click();
-    await wb.page.keyboard.type('echo "on $(hostname)"\n');
+    await wb.typeInTerminal('echo "on $(hostname)"');
     await waitFor('the command output', LONG, async () => (await wb.terminalText()).includes('on dev'));
     await wb.screenshot('terminal');
   });
@@ -196,8 +195,9 @@ describe('playground panel in code-server', () => {
     expect(await d.locator('.machine-card[data-machine="dev"] button[data-machine-action="openTerminal"]').isDisabled()).toBe(true);
     await wb.screenshot('stopped');
     await d.locator('button[data-action="lifecycle"][data-lifecycle="start"]').click();
+    // The machine's event comes before the playground's: wait for both states, in any order.
     await d.locator('.machine-card[data-machine="dev"][data-state="running"]').waitFor({ state: 'visible', timeout: LONG });
-    expect(await d.locator('.playground-panel').getAttribute('data-state')).toBe('running');
+    await d.locator('.playground-panel[data-state="running"]').waitFor({ state: 'visible', timeout: LONG });
     await d.locator(PORTS_READ).waitFor({ state: 'visible', timeout: LONG });
   });
 
@@ -237,7 +237,7 @@ function banner(port: number): Promise<string> {
       text += d.toString();
       if (text.includes('\n')) {
         sock.destroy();
-        resolve(text.split('\n')[0]!.trim());
+        resolve(text.split('\n')[0].trim());
       }
     });
     sock.on('error', reject);

@@ -1,25 +1,33 @@
-// Runs a real VS Code for the e2e suite: code-server 4.100.3 (installed by
-// scripts/setup.d/70-e2e.sh) with its own user-data, extensions and XDG dirs, and a
-// private HOME so nothing the extension writes (~/.ssh/config) touches the real one.
+// Runs a real VS Code for the e2e suite: code-server in the version this run selected
+// (test/e2e/harness/versions.ts; installed by scripts/setup.d/70-e2e.sh) on that version's
+// Node, with its own user-data, extensions and XDG dirs, and a private HOME so nothing the
+// extension writes (~/.ssh/config) touches the real one.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, waitFor } from './util';
+import { waitFor } from './util';
+import { entryScript, nodeBinary, selectedVersion, type CodeServerVersion } from './versions';
 
 const execFileP = promisify(execFile);
 
-export const CODE_SERVER_VERSION = '4.100.3';
-
-export function codeServerBin(): string {
-  return path.join(repoRoot(), 'test/e2e/.code-server/node_modules/.bin/code-server');
+/** Fails with the fix in the message when the setup part has not installed `v`. */
+export function assertCodeServerInstalled(v: CodeServerVersion): void {
+  for (const file of [entryScript(v), nodeBinary(v)]) {
+    if (!fs.existsSync(file)) throw new Error(`code-server ${v.codeServer} is not installed (${file} is missing); run: bash scripts/setup.d/70-e2e.sh`);
+  }
 }
 
-/** Fails with the fix in the message when the setup part has not run. */
-export function assertCodeServerInstalled(): void {
-  if (!fs.existsSync(codeServerBin())) {
-    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed at ${codeServerBin()}; run: bash scripts/setup.d/70-e2e.sh`);
+/** `code-server --version` says "4.139.1 <commit> with Code 1.139.1": both must be the listed ones. */
+async function checkReportedVersion(v: CodeServerVersion, env: NodeJS.ProcessEnv): Promise<void> {
+  const { stdout } = await execFileP(nodeBinary(v), [entryScript(v), '--config', '/dev/null', '--version'], { env, timeout: 60_000 });
+  const line = stdout.trim().split('\n')[0] ?? '';
+  const m = /^(\S+) \S+ with Code (\S+)$/.exec(line);
+  if (!m || m[1] !== v.codeServer || m[2] !== v.vscode) {
+    throw new Error(
+      `code-server in ${path.dirname(entryScript(v))} reports "${line}", expected ${v.codeServer} with Code ${v.vscode}; run: bash scripts/setup.d/70-e2e.sh`,
+    );
   }
 }
 
@@ -32,10 +40,13 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** User settings merged over the quiet defaults. */
   settings?: Record<string, unknown>;
+  /** Which code-server; default: the one this run selected. */
+  version?: CodeServerVersion;
 }
 
 export class CodeServer {
   private constructor(
+    readonly version: CodeServerVersion,
     readonly url: string,
     readonly runDir: string,
     readonly home: string,
@@ -44,7 +55,8 @@ export class CodeServer {
   ) {}
 
   static async start(opts: CodeServerOptions): Promise<CodeServer> {
-    assertCodeServerInstalled();
+    const version = opts.version ?? selectedVersion();
+    assertCodeServerInstalled(version);
     const d = (p: string) => {
       const full = path.join(opts.runDir, p);
       fs.mkdirSync(full, { recursive: true });
@@ -59,6 +71,9 @@ export class CodeServer {
       XDG_CACHE_HOME: d('xdg/cache'),
       XDG_STATE_HOME: d('xdg/state'),
       TMPDIR: d('tmp'),
+      // Whatever code-server, its extension host or a terminal starts as `node` is the
+      // same Node it runs on.
+      PATH: [path.dirname(nodeBinary(version)), process.env.PATH].filter(Boolean).join(path.delimiter),
       ...opts.env,
     };
     // vitest sets these; the extension host must not believe it runs under a test runner.
@@ -83,24 +98,29 @@ export class CodeServer {
           'terminal.integrated.enablePersistentSessions': false,
           'window.restoreWindows': 'none',
           'files.hotExit': 'off',
+          // 1.139's built-in chat view and its agent host doubled the time to an active
+          // extension on this 2-core host (108 s against 54 s at load 11); no suite uses them.
+          // Older versions ignore the unknown key.
+          'chat.disableAIFeatures': true,
           ...opts.settings,
         },
         null,
         2,
       ),
     );
-    const common = ['--user-data-dir', userDir, '--extensions-dir', extDir, '--config', '/dev/null'];
+    await checkReportedVersion(version, env);
+    const codeServer = [entryScript(version), '--user-data-dir', userDir, '--extensions-dir', extDir, '--config', '/dev/null'];
     for (const vsix of opts.extensions) {
-      await execFileP(codeServerBin(), [...common, '--install-extension', vsix, '--force'], { env, timeout: 120_000 });
+      await execFileP(nodeBinary(version), [...codeServer, '--install-extension', vsix, '--force'], { env, timeout: 120_000 });
     }
 
     const port = await freePort();
     const logFile = path.join(opts.runDir, 'code-server.log');
     const out = fs.openSync(logFile, 'a');
     const child = spawn(
-      codeServerBin(),
+      nodeBinary(version),
       [
-        ...common,
+        ...codeServer,
         '--auth',
         'none',
         '--bind-addr',
@@ -117,9 +137,9 @@ export class CodeServer {
     );
     fs.closeSync(out);
     const url = `http://127.0.0.1:${port}`;
-    const server = new CodeServer(url, opts.runDir, home, child, logFile);
+    const server = new CodeServer(version, url, opts.runDir, home, child, logFile);
     try {
-      await waitFor(`code-server healthy at ${url} (log: ${logFile})`, 60_000, async () => {
+      await waitFor(`code-server ${version.codeServer} healthy at ${url} (log: ${logFile})`, 60_000, async () => {
         if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}; log: ${logFile}`);
         const res = await fetch(`${url}/healthz`).catch(() => undefined);
         return res?.ok === true;
@@ -165,8 +185,9 @@ async function freePort(): Promise<number> {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('no port from listen(0)'))));
     });
   });
 }

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { CLI, startAgent, type AgentHandle } from '../../helpers/agent-process';
 import { CodeServer } from './code-server';
 import { packageVsix } from './vsix';
-import { Workbench } from './workbench';
+import { waitFor } from './util';
+import { ACTIVATION_TIMEOUT, Workbench } from './workbench';
 
 export interface E2eSessionOptions {
   /** Prefix of the temporary run directory. */
@@ -35,6 +36,7 @@ export class E2eSession {
     fs.mkdirSync(home);
     let agent: AgentHandle | undefined;
     let server: CodeServer | undefined;
+    const started = Date.now();
     try {
       agent = await startAgent({ home });
       const vsix = await packageVsix(runDir);
@@ -50,13 +52,35 @@ export class E2eSession {
         },
       });
       const wb = await Workbench.open(server.url, path.join(runDir, 'chromium'), opts.artifacts);
-      return new E2eSession(runDir, opts.artifacts, agent, server, wb);
+      const session = new E2eSession(runDir, opts.artifacts, agent, server, wb);
+      await session.waitActive(started);
+      return session;
     } catch (err) {
       await server?.stop().catch(() => undefined);
       await agent?.kill().catch(() => undefined);
       fs.rmSync(runDir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /**
+   * Waits until the extension has activated in the window (its log says so). The first
+   * step of a suite can then give VS Code's UI its usual limits: on a loaded host the
+   * newer workbench alone can take a minute to start an extension host.
+   */
+  private async waitActive(since: number): Promise<void> {
+    const line = await waitFor('the Sandlot extension to activate', ACTIVATION_TIMEOUT, () => {
+      const log = this.extensionLog();
+      return (
+        log &&
+        fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .find((l) => / active \(VS Code /.test(l))
+      );
+    });
+    const seconds = ((Date.now() - since) / 1000).toFixed(1);
+    fs.appendFileSync(path.join(this.artifacts, 'timings.txt'), `extension active ${seconds} s after the session started: ${line}\n`);
   }
 
   /** The extension host's log of the current window (each reload starts a new one). */
@@ -72,7 +96,11 @@ export class E2eSession {
     const ext = this.extensionLog();
     if (ext) fs.copyFileSync(ext, path.join(this.artifacts, 'extension.log'));
     await this.server.stop();
-    fs.writeFileSync(path.join(this.artifacts, 'agent.log'), this.agent.log());
+    // An agent that died on its own (not by a test's kill) says how, after its log.
+    const { exitCode, signalCode } = this.agent.process;
+    const died =
+      exitCode !== null || signalCode !== null ? `\n[e2e] the agent had exited before the session closed: code ${exitCode}, signal ${signalCode}\n` : '';
+    fs.writeFileSync(path.join(this.artifacts, 'agent.log'), this.agent.log() + died);
     for (const p of await this.agent.client.list().catch(() => [])) await this.agent.client.destroy(p.id).catch(() => undefined);
     await this.agent.kill();
     fs.rmSync(this.runDir, { recursive: true, force: true });

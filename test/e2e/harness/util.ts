@@ -20,7 +20,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       lastError = err;
     }
@@ -30,12 +30,4 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-/** A directory under test-results/ for one suite's screenshots and logs. */
-export function artifactsDir(suite: string): string {
-  const dir = path.join(repoRoot(), 'test-results', 'e2e', suite);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }

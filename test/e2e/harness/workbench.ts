@@ -1,12 +1,18 @@
 // Drives the code-server workbench in Debian's Chromium through playwright-core.
-// Selectors are VS Code's own DOM classes (stable across 1.9x); every wait is on a
-// condition with a generous limit, since extension activation alone takes 4–9 s here.
+// Selectors are VS Code's own DOM classes, the ones shared by every version the suite runs
+// on (1.100 to 1.139); every wait is on a condition with a generous limit, since
+// extension activation alone takes 4–9 s here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page, type Locator } from 'playwright-core';
+import { waitFor } from './util';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const UI_TIMEOUT = 60_000;
+/** Server start, workbench and extension host on a loaded 2-core host (1.139 is the slower), with room to spare. */
+export const ACTIVATION_TIMEOUT = 240_000;
+/** The text box of the quick input (palette, quick picks, input boxes, code-server's file dialog). */
+const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 
 export class Workbench {
   private shot = 0;
@@ -61,27 +67,35 @@ export class Workbench {
     await (await this.paletteRow(label, timeoutMs)).click();
   }
 
-  /** Opens the palette with `label` typed and listed; the caller clicks it (benchmarks time that). */
+  /**
+   * Opens the palette with `label` typed and listed; the caller clicks it (benchmarks time
+   * that). The palette closes when something else takes the focus (1.139's chat view does
+   * while the window starts): then it is opened again, never waited on while closed.
+   */
   async paletteRow(label: string, timeoutMs = UI_TIMEOUT): Promise<Locator> {
     const deadline = Date.now() + timeoutMs;
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
     for (;;) {
       const input = await this.openPalette();
-      await input.fill(`>${label}`);
-      const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+      const typed = await input
+        .fill(`>${label}`, { timeout: 3_000 })
+        .then(async () => (await input.inputValue({ timeout: 1_000 })) === `>${label}`)
+        .catch(() => false);
       if (
-        await row.waitFor({ state: 'visible', timeout: 4_000 }).then(
+        typed &&
+        (await row.waitFor({ state: 'visible', timeout: 4_000 }).then(
           () => true,
           () => false,
-        )
+        ))
       )
         return row;
-      await input.press('Escape');
       if (Date.now() > deadline) throw new Error(`the command palette never listed "${label}"`);
+      await this.page.keyboard.press('Escape');
     }
   }
 
   async openPalette(): Promise<Locator> {
-    const input = this.page.locator('.quick-input-widget input');
+    const input = this.page.locator(QUICK_INPUT);
     // F1 only works once the workbench has keyboard focus; retry until the widget shows.
     for (let i = 0; i < 20; i++) {
       if (!(await input.isVisible())) {
@@ -109,32 +123,55 @@ export class Workbench {
     await row.click();
   }
 
-  /** Types into an open input box and accepts it. */
+  /** Types into an open input box, checks it holds exactly that, and accepts it. */
   async answerInput(text: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget input');
+    const input = this.page.locator(QUICK_INPUT);
     await input.waitFor({ state: 'visible' });
-    await input.fill(text);
+    await this.setInputValue(input, text);
     await input.press('Enter');
   }
 
   /**
+   * Sets an input's value and waits until it reads back unchanged: a widget that fills in
+   * its own value late (code-server's folder dialog) would otherwise overwrite ours after
+   * we typed, or leave our text with its own appended.
+   */
+  async setInputValue(input: Locator, text: string, what = 'the input'): Promise<void> {
+    await waitFor(`${what} to hold ${JSON.stringify(text)}`, UI_TIMEOUT, async () => {
+      if ((await input.inputValue()) !== text) await input.fill(text);
+      // Read it back after the widget had a chance to react to the change.
+      await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return (await input.inputValue()) === text;
+    });
+  }
+
+  /**
    * Picks a folder in code-server's own open dialog (a quick input over the server's
-   * files, listing folders only): waits for the dialog to fill in its starting path
-   * (typing earlier is overwritten), types ours, waits for the listing, then accepts.
+   * files, listing folders only). The dialog fills in its start path by itself, on some
+   * versions after the input shows and even after we typed: wait for its first value, set
+   * ours and read it back, wait for the listing of that folder, and check the value again
+   * before each Enter (Enter while the dialog is still listing is ignored).
    */
   async chooseFolder(dir: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await this.page.waitForFunction((el) => (el as HTMLInputElement).value.length > 0, await input.elementHandle(), { timeout: UI_TIMEOUT });
-    await input.fill(dir.endsWith('/') ? dir : `${dir}/`);
-    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ state: 'visible' });
-    // Enter while the dialog still lists the folder is ignored: accept until it closes.
+    const input = this.page.locator(QUICK_INPUT);
     const widget = this.page.locator('.quick-input-widget');
-    for (let i = 0; i < 20 && (await widget.isVisible()); i++) {
+    const wanted = dir.endsWith('/') ? dir : `${dir}/`;
+    await input.waitFor({ state: 'visible' });
+    await waitFor('the folder dialog to show its start path', UI_TIMEOUT, async () => (await input.inputValue()).length > 0);
+    await this.setInputValue(input, wanted, 'the folder dialog');
+    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ state: 'visible' });
+    await waitFor(`the folder dialog to accept ${wanted}`, UI_TIMEOUT, async () => {
+      if (!(await widget.isVisible())) return true;
+      if ((await input.inputValue().catch(() => wanted)) !== wanted) {
+        await this.setInputValue(input, wanted, 'the folder dialog');
+        return false;
+      }
       await input.press('Enter').catch(() => undefined);
-      await widget.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => undefined);
-    }
-    if (await widget.isVisible()) throw new Error(`the folder dialog did not accept ${dir}`);
+      return widget.waitFor({ state: 'hidden', timeout: 1_000 }).then(
+        () => true,
+        () => false,
+      );
+    });
   }
 
   notification(text: string | RegExp): Locator {
@@ -167,10 +204,57 @@ export class Workbench {
     return (await rows.innerText()).replace(/\u00a0/g, ' ');
   }
 
-  /** Text of the active editor. */
+  /** Text of the active editor as rendered (visible lines). */
   async editorText(): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
     return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /**
+   * Types into the active editor as a person does: click into its text (1.139 takes keys
+   * through its native edit context, not the hidden textarea older versions use), type,
+   * then wait until the editor shows `expected` (default: the text typed into an empty
+   * document), so a lost key fails here and not three steps later.
+   */
+  async typeInEditor(text: string, expected = text): Promise<void> {
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    await lines.waitFor({ state: 'visible' });
+    await lines.click();
+    await waitFor('the editor to take keyboard focus', UI_TIMEOUT, () =>
+      this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor')),
+    );
+    await this.page.keyboard.type(text);
+    await waitFor(`the editor to read ${JSON.stringify(expected)}`, UI_TIMEOUT, async () => (await this.editorText()).trimEnd() === expected);
+  }
+
+  /**
+   * Runs a command line in the active terminal as a person does: click into it, type the
+   * line, wait until the terminal shows it after the prompt (a key typed before the shell
+   * reads is otherwise lost or doubled), then press Enter.
+   */
+  async typeInTerminal(line: string): Promise<void> {
+    await (await this.terminal()).click();
+    await this.page.keyboard.type(line);
+    await waitFor(`the terminal to echo ${JSON.stringify(line)}`, UI_TIMEOUT, async () => endsWithTyped(await this.terminalText(), line));
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The tab of an open editor, by its visible title. */
+  editorTab(title: string | RegExp): Locator {
+    return this.page.locator('.tabs-container .tab', { hasText: title }).first();
+  }
+
+  /**
+   * Closes an editor as a person does without hunting for the tab's close icon (its DOM
+   * differs between versions): select the tab, then "View: Close Editor"; waits until
+   * the tab is gone.
+   */
+  async closeEditor(title: string | RegExp): Promise<void> {
+    const tab = this.editorTab(title);
+    await tab.click();
+    await waitFor('the tab to be the active one', UI_TIMEOUT, async () => /\bactive\b/.test((await tab.getAttribute('class')) ?? ''));
+    await this.runCommand('View: Close Editor');
+    await this.page.locator('.tabs-container .tab', { hasText: title }).waitFor({ state: 'detached' });
   }
 
   /** A row of a tree or list in the side bar, by its visible text. */
@@ -242,4 +326,16 @@ export async function webviewFrameWith(page: Page, selector: string, timeoutMs =
     if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Whether the terminal's last line (joined with the rows a long line wrapped onto) ends with what was typed. */
+function endsWithTyped(text: string, typed: string): boolean {
+  const rows = text
+    .split('\n')
+    .map((r) => r.trimEnd())
+    .filter((r) => r.length > 0);
+  for (let n = 1; n <= Math.min(rows.length, 4); n++) {
+    if (rows.slice(-n).join('').endsWith(typed)) return true;
+  }
+  return false;
 }

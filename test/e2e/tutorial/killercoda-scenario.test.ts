@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import { tutorialFrame, type Workbench } from '../harness/workbench';
 
 const LONG = 120_000;

@@ -10,7 +10,8 @@ import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { sshRun } from '../harness/machine';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
-import { artifactsDir, waitFor } from '../harness/util';
+import { artifactsDir } from '../harness/artifacts';
+import { waitFor } from '../harness/util';
 import { tutorialFrame, type Workbench } from '../harness/workbench';
 
 const LONG = 120_000;
@@ -51,10 +52,9 @@ describe('tutorial panel in code-server', () => {
 
   step('turns the first step green after the learner types the solution in the terminal', async () => {
     await wb.runCommand('Sandlot: Open Terminal');
-    const term = await wb.terminal(LONG);
+    await wb.terminal(LONG);
     await waitFor('the shell prompt', LONG, async () => /[#$] *$/m.test(await wb.terminalText()));
-    await term.click();
-    await wb.page.keyboard.type('mkdir -p /root/backup\n');
+    await wb.typeInTerminal('mkdir -p /root/backup');
     await green('verify_backup_dir');
     expect(await task('verify_backup_dir').locator('.task-icon').innerText()).toBe('✔');
     expect(await count()).toBe('1/4 done');
@@ -62,13 +62,12 @@ describe('tutorial panel in code-server', () => {
   });
 
   step('shows the hint of a wrong copy, then turns green on the right one', async () => {
-    await (await wb.terminal()).click();
     // A file that is not the log: hintcheck explains, the step stays pending.
-    await wb.page.keyboard.type('echo nope > /root/backup/app.log\n');
+    await wb.typeInTerminal('echo nope > /root/backup/app.log');
     await task('verify_copy').locator('.task-hint', { hasText: 'differs from the original' }).waitFor({ state: 'visible', timeout: GREEN });
     expect(await task('verify_copy').getAttribute('data-status')).not.toBe('completed');
     await wb.screenshot('hint');
-    await wb.page.keyboard.type('cp /root/challenge/logs/app.log /root/backup/\n');
+    await wb.typeInTerminal('cp /root/challenge/logs/app.log /root/backup/');
     await green('verify_copy');
     expect(await task('verify_copy').locator('.task-hint').count()).toBe(0);
     expect(await count()).toBe('2/4 done');

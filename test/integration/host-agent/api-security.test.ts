@@ -3,8 +3,9 @@
 import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentApiError, AgentClient } from '../../../host-agent/api/client';
-import { ROUTES, type PlaygroundRecord } from '../../../host-agent/api/protocol';
+import { AgentApiError } from '../../../host-agent/api/client';
+import { buildPath, paramNames } from '../../../host-agent/api/paths';
+import { API, apiPath, ROUTE_NAMES, type PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { startAgent, startPlayground, type AgentHandle } from '../../helpers/agent-process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +37,22 @@ function rawGet(url: string, pathname: string, headers: Record<string, string> =
   });
 }
 
+function rawRequest(url: string, method: string, pathname: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(pathname, url);
+    const req = http.request(
+      { hostname: u.hostname, port: u.port, path: u.pathname, method, headers: { ...headers, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function wsStatus(url: string, pathname: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url.replace(/^http/, 'ws') + pathname, { headers });
@@ -56,17 +73,18 @@ describe('token', () => {
 
   it('answers 401 without or with a wrong token on HTTP', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: agent.token }] as Record<string, string>[]) {
-      const r = await rawGet(agent.url, ROUTES.playgrounds(), headers);
+      const r = await rawGet(agent.url, apiPath('listPlaygrounds', {}), headers);
       expect(r.status).toBe(401);
-      expect(JSON.parse(r.body).error.message).toMatch(/bearer token/);
+      expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'unauthorized' } });
+      expect(r.body).toMatch(/bearer token/);
     }
-    expect((await rawGet(agent.url, ROUTES.playgrounds(), { authorization: `Bearer ${agent.token}` })).status).toBe(200);
+    expect((await rawGet(agent.url, apiPath('listPlaygrounds', {}), { authorization: `Bearer ${agent.token}` })).status).toBe(200);
   });
 
   it('refuses WebSocket upgrades (events, tunnels) without the token', async () => {
-    expect(await wsStatus(agent.url, ROUTES.events(a.id), {})).toBe(401);
-    expect(await wsStatus(agent.url, ROUTES.tunnel(a.id, 'dev', 22), { authorization: 'Bearer nope' })).toBe(401);
-    expect(await wsStatus(agent.url, ROUTES.tunnel(a.id, 'dev', 22), { authorization: `Bearer ${agent.token}` })).toBe(101);
+    expect(await wsStatus(agent.url, apiPath('events', { id: a.id }), {})).toBe(401);
+    expect(await wsStatus(agent.url, apiPath('tunnel', { id: a.id, machine: 'dev' }, { port: 22 }), { authorization: 'Bearer nope' })).toBe(401);
+    expect(await wsStatus(agent.url, apiPath('tunnel', { id: a.id, machine: 'dev' }, { port: 22 }), { authorization: `Bearer ${agent.token}` })).toBe(101);
   });
 });
 
@@ -77,8 +95,8 @@ describe('bad input', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(AgentApiError);
-    expect((err as AgentApiError).status).toBe(status);
-    expect((err as AgentApiError).message).toMatch(message);
+    expect(err instanceof AgentApiError && err.status).toBe(status);
+    expect(err instanceof AgentApiError && err.message).toMatch(message);
   };
 
   it('names an unknown template and lists the known ones', async () => {
@@ -106,6 +124,14 @@ describe('bad input', () => {
         'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: /etc/motd, content: hi}]}]\n',
         /my\.yaml: playground\.machines\[0\]\.startupFiles\[0\]\.path: the sandbox driver keeps the host's root read-only/,
       ],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines: [{name: a, resources: {ramSize: 100000Gi}}]\n',
+        /^my\.yaml: playground\.machines\[0\]\.resources\.ramSize: 100000Gi is more than this host's memory \(\d+\.\d GiB\) \(sandbox driver\)$/,
+      ],
+      [
+        'kind: playground\nname: x\nplayground:\n  machines: [{name: a, startupFiles: [{path: "/root/a\\0b", content: hi}]}]\n',
+        /^my\.yaml: playground\.machines\[0\]\.startupFiles\[0\]\.path: expected a path without NUL bytes, got "\/root\/a\\u0000b"$/,
+      ],
     ];
     for (const [manifest, message] of cases) {
       await expectApiError(agent.client.create({ manifest, manifestName: 'my.yaml' }), 400, message);
@@ -127,10 +153,23 @@ describe('bad input', () => {
     );
   });
 
+  it('answers 400 naming the request body for a body that is not an object, on every route that takes one', async () => {
+    for (const name of ROUTE_NAMES.filter((n) => 'body' in API[n])) {
+      const params = Object.fromEntries(paramNames(API[name].path).map((p) => [p, p === 'id' ? a.id : p === 'machine' ? 'dev' : 'x']));
+      for (const body of ['null', '[]', '"text"', '42']) {
+        const r = await rawRequest(agent.url, API[name].method, buildPath(API[name].path, params), body, { authorization: `Bearer ${agent.token}` });
+        expect(r.status, `${name} ${body}`).toBe(400);
+        expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'invalid_request' } });
+        expect(r.body).toMatch(/"message":"request body: expected a JSON object, got /);
+      }
+    }
+  });
+
   it('answers 404 for unknown playgrounds and routes', async () => {
     await expectApiError(agent.client.get('pg-doesnotexist'), 404, /no playground "pg-doesnotexist"/);
-    const bogus = new AgentClient({ url: agent.url, token: agent.token });
-    await expectApiError((bogus as unknown as { request(m: string, p: string): Promise<unknown> }).request('GET', '/v1/nothing'), 404, /no API route/);
+    const r = await rawGet(agent.url, '/v1/nothing', { authorization: `Bearer ${agent.token}` });
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.body)).toEqual({ error: { code: 'route_not_found', message: 'no API route /v1/nothing' } });
   });
 });
 

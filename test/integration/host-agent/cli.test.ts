@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cli, startAgent, tempHome, type AgentHandle } from '../../helpers/agent-process';
+import type { PlaygroundRecord, TemplateSummary } from '../../../host-agent/api/protocol';
+import { CLI, cli, printed, REPO, startAgent, tempHome, type AgentHandle } from '../../helpers/agent-process';
 
 let agent: AgentHandle;
 beforeAll(async () => {
@@ -27,21 +28,21 @@ describe('sandlot CLI', () => {
     const r = cli(agent, ['start', '-f', file, '--json']);
     expect(r.stderr).toMatch(/✓ machine alpha/);
     expect(r.code).toBe(0);
-    const record = JSON.parse(r.stdout);
+    const record = printed<PlaygroundRecord>(r.stdout);
     expect(record).toMatchObject({ template: 'two', state: 'running', driver: 'sandbox' });
-    expect(record.machines.map((m: { name: string; state: string }) => [m.name, m.state])).toEqual([
+    expect(record.machines.map((m) => [m.name, m.state])).toEqual([
       ['alpha', 'running'],
       ['beta', 'running'],
     ]);
-    const list = JSON.parse(cli(agent, ['list', '--json']).stdout);
-    expect(list.map((p: { id: string }) => p.id)).toContain(record.id);
+    const list = printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout);
+    expect(list.map((p) => p.id)).toContain(record.id);
     const status = cli(agent, ['status', record.id]);
     expect(status.stdout).toMatch(/alpha\s+running\s+172\.16\.0\.2\s+root\s+[\d.]+ MiB/);
     expect(cli(agent, ['destroy', record.id]).code).toBe(0);
   });
 
   it('copies files and directories both ways with `sandlot cp`', () => {
-    const started = JSON.parse(cli(agent, ['start', 'linux-multi', '--json']).stdout);
+    const started = printed<PlaygroundRecord>(cli(agent, ['start', 'linux-multi', '--json']).stdout);
     const src = path.join(agent.home, 'tree');
     fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
     fs.writeFileSync(path.join(src, 'a.txt'), 'alpha');
@@ -61,7 +62,7 @@ describe('sandlot CLI', () => {
 
   it('drops into a shell on a terminal with `start linux --ssh` (the README command)', async () => {
     const pty = await import('node-pty');
-    const term = pty.spawn(process.execPath, [CLI, 'start', 'linux', '--ssh'], { env: agent.env as Record<string, string>, cols: 100, rows: 30 });
+    const term = pty.spawn(process.execPath, [CLI, 'start', 'linux', '--ssh'], { env: agent.env, cols: 100, rows: 30 });
     let screen = '';
     term.onData((d) => (screen += d));
     // Subscribed at once: the CLI may well have exited before the screen is checked.
@@ -81,8 +82,8 @@ describe('sandlot CLI', () => {
     const table = cli(agent, ['templates']);
     expect(table.stdout).toMatch(/^linux\s+dev\s+/m);
     expect(table.stdout).toMatch(/^linux-multi\s+node-01,node-02,node-03/m);
-    const json = JSON.parse(cli(agent, ['templates', '--json']).stdout);
-    expect(json.find((t: { name: string }) => t.name === 'linux').source).toBe('builtin');
+    const json = printed<TemplateSummary[]>(cli(agent, ['templates', '--json']).stdout);
+    expect(json.find((t) => t.name === 'linux')?.source).toBe('builtin');
   });
 
   it('gives one clear line and a non-zero exit for bad input', () => {
@@ -108,6 +109,13 @@ describe('sandlot CLI', () => {
     const r = cli(agent, ['start', '-f', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${bad}: name: expected a DNS label`);
+  });
+
+  it('reports the version of package.json, and the agent the same', async () => {
+    const pkg: unknown = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+    expect(cli(agent, ['--version']).stdout.trim()).toBe(version);
+    expect((await agent.client.info()).version).toBe(version);
   });
 
   it('says there is no agent instead of failing obscurely', () => {

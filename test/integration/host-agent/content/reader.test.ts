@@ -6,13 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { builtinContentDir } from '../../../../host-agent/content/library';
 import { CONTENT_LIMITS } from '../../../../host-agent/content/limits';
 import { readInWorker, readOneInWorker } from '../../../../host-agent/content/reader';
 
-const catalog = catalogFromMap({ linux: ['dev'], docker: ['dev'], zig: ['dev'] });
+const catalog = templateLookup({ linux: ['dev'], docker: ['dev'], zig: ['dev'] });
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-reader-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

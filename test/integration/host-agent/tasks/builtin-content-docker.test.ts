@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, TaskRecord } from '../../../../host-agent/api/protocol';
-import { defaultCatalog } from '../../../../host-agent/content/catalog';
+import { TemplateCatalog, templateDirs } from '../../../../host-agent/playgrounds/catalog';
 import { loadContent } from '../../../../host-agent/content/load';
 import type { Block, CodeBlock } from '../../../../host-agent/content/model';
 import { DockerDriver } from '../../../../host-agent/drivers/docker/driver';
@@ -30,7 +30,7 @@ function codeBlocks(name: string): CodeBlock[] {
       else if (b.type === 'list') b.items.forEach((i) => walk(i.children));
     }
   };
-  loadContent(name, defaultCatalog()).pages.forEach((p) => walk(p.blocks));
+  loadContent(name, new TemplateCatalog(templateDirs())).pages.forEach((p) => walk(p.blocks));
   return out;
 }
 

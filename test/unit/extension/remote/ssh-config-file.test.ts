@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BEGIN_MARKER, proxyCommand, type SshHostEntry } from '../../../../extension/remote/ssh-config-block';
+import { BEGIN_MARKER, type SshHostEntry } from '../../../../extension/remote/ssh-config-block';
+import { proxyCommand } from '../../../../host-agent/ssh/host-block';
 import { writeSandlotBlock } from '../../../../extension/remote/ssh-config-file';
 
 const e: SshHostEntry = {
@@ -41,6 +42,32 @@ describe('writeSandlotBlock', () => {
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(fs.statSync(real).mode & 0o777).toBe(0o644);
     expect(fs.readFileSync(real, 'utf8')).toMatch(new RegExp(`^${BEGIN_MARKER}[\\s\\S]*Host \\*\\n  User bob\\n$`));
+  });
+
+  it("writes a dangling symlink's target (creating it and its directory), keeping the link", async () => {
+    const real = path.join(dir, 'dotfiles', 'ssh', 'config');
+    fs.mkdirSync(path.join(dir, '.ssh'));
+    const link = path.join(dir, '.ssh', 'config');
+    fs.symlinkSync('../dotfiles/ssh/config', link);
+    const r = await writeSandlotBlock([e], link);
+    expect(r.path).toBe(real);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(link)).toBe('../dotfiles/ssh/config');
+    expect(fs.statSync(real).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(link, 'utf8').startsWith(BEGIN_MARKER)).toBe(true);
+  });
+
+  it('follows a chain of links and refuses a loop instead of writing over it', async () => {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    fs.symlinkSync(b, a);
+    fs.symlinkSync(path.join(dir, 'c'), b);
+    await writeSandlotBlock([e], a);
+    expect(fs.readFileSync(path.join(dir, 'c'), 'utf8').startsWith(BEGIN_MARKER)).toBe(true);
+    const loop = path.join(dir, 'loop');
+    fs.symlinkSync(loop, loop);
+    await expect(writeSandlotBlock([e], loop)).rejects.toThrow(/too many levels of symbolic links/);
+    expect(fs.lstatSync(loop).isSymbolicLink()).toBe(true);
   });
 
   it('does not rewrite an unchanged file', async () => {

@@ -1,14 +1,13 @@
 // The content shipped in content/ must load cleanly against the real template catalog.
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../../../host-agent/content/catalog';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { checkContent, listBuiltinContent, resolveContentDir } from '../../../../host-agent/content/load';
 import type { Block, Content } from '../../../../host-agent/content/model';
-import type { TemplateCatalog } from '../../../../host-agent/content/validate';
+import { TemplateCatalog, templateDirs } from '../../../../host-agent/playgrounds/catalog';
 
 // Against the real catalog: the docker and zig templates come with the Docker driver.
 function catalog(): TemplateCatalog {
-  return defaultCatalog();
+  return new TemplateCatalog(templateDirs());
 }
 
 function load(name: string): Content {

@@ -4,14 +4,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { numberedFolders } from '../../../../host-agent/content/course';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { checkContent, readDocument, readSummary } from '../../../../host-agent/content/load';
 import type { ContentDocument, Course } from '../../../../host-agent/content/model';
 import { contentDir, indexMd } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02'] });
+const catalog = templateLookup({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02'] });
 const ctx = { library: [] };
 
 function course(doc: ContentDocument | undefined): Course {

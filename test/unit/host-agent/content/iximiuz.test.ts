@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { loadIximiuz } from '../../../../host-agent/content/iximiuz';
 import { readDocument } from '../../../../host-agent/content/load';
 import { loadManifestText } from '../../../../host-agent/manifests/load';
 import { contentDir, indexMd } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02', 'node-03'] });
+const catalog = templateLookup({ linux: ['dev'], 'linux-multi': ['node-01', 'node-02', 'node-03'] });
 
 function problems(files: Record<string, string>): string[] {
   return loadIximiuz(contentDir('c', files), catalog).problems.map(formatProblem);
@@ -284,7 +284,7 @@ playground:
     'cluster.yaml',
   );
   const ctx = { library: [], templates: { cluster: k8s } };
-  const wide = catalogFromMap({ cluster: ['dev-machine', 'cplane-01', 'node-01', 'node-02'] });
+  const wide = templateLookup({ cluster: ['dev-machine', 'cplane-01', 'node-01', 'node-02'] });
   const tutorial = (playground: string) =>
     contentDir('k8s-tutorial', {
       'index.md': indexMd(`kind: tutorial\ntitle: Pods up close\ncover: __static__/cover.png\ntagz: [pods]\nplayground:\n${playground}`),

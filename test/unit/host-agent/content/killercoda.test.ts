@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { loadKillercoda, scenarioRepository, templateForImage } from '../../../../host-agent/content/killercoda';
 import { checkContent } from '../../../../host-agent/content/load';
 import { contentDir } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], docker: ['dev'] });
+const catalog = templateLookup({ linux: ['dev'], docker: ['dev'] });
 
 const scenario = {
   title: 'Files 101',
@@ -187,8 +187,9 @@ describe('loadKillercoda', () => {
     expect(r.problems.map(formatProblem)).toEqual([]);
     const upload = r.content!.tasks.assets_host01;
     expect(upload).toMatchObject({ kind: 'init', machine: 'dev', user: 'root', needs: [] });
-    expect(upload.run).toContain(`printf %s '${Buffer.from("#!/bin/sh\necho 'ran'\n").toString('base64')}' | base64 -d > '/my/location/run.sh'`);
-    expect(upload.run).toContain("chmod '+x' '/my/location/run.sh'");
+    // shellQuote leaves plain words (base64, paths, modes) unquoted.
+    expect(upload.run).toContain(`printf %s ${Buffer.from("#!/bin/sh\necho 'ran'\n").toString('base64')} | base64 -d > /my/location/run.sh`);
+    expect(upload.run).toContain('chmod +x /my/location/run.sh');
     expect(r.content!.tasks.intro_background.needs).toEqual(['assets_host01']);
 
     const bad = (assets: object, extra: Record<string, string> = {}) => {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { templateLookup } from '../../../helpers/template-lookup';
 import { formatProblem } from '../../../../host-agent/content/errors';
 import { builtinContentDir } from '../../../../host-agent/content/library';
 import { checkContent, readDocument } from '../../../../host-agent/content/load';
@@ -12,7 +12,7 @@ import type { ContentDocument, SkillPath } from '../../../../host-agent/content/
 import { unitFiles } from '../../../../host-agent/content/skill-path';
 import { contentDir, indexMd } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev'], docker: ['dev'], zig: ['dev'] });
+const catalog = templateLookup({ linux: ['dev'], docker: ['dev'], zig: ['dev'] });
 const library = [builtinContentDir()];
 
 function skillPath(doc: ContentDocument | undefined): SkillPath {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogFromMap } from '../../../../host-agent/content/catalog';
+import { lookupFromMap } from '../../../../host-agent/playgrounds/catalog';
 import type { ContentProblem } from '../../../../host-agent/content/errors';
 import { ContentFiles } from '../../../../host-agent/content/files';
 import { checkContent } from '../../../../host-agent/content/load';
 import { findSolutions, parseSolutionScript, type SolutionStep } from '../../../../host-agent/content/solution';
 import { contentDir, indexMd } from './helpers';
 
-const catalog = catalogFromMap({ linux: ['dev', 'node-01'] });
+const catalog = lookupFromMap({ linux: ['dev', 'node-01'] });
 const CHALLENGE = indexMd('kind: challenge\ntitle: T\nplayground: { name: linux }\ntasks:\n  verify_a:\n    run: "true"\n  verify_b:\n    run: "true"');
 
 function solutionsOf(dir: string) {

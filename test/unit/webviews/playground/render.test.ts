@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buttonKey, renderPanel, resourcesText } from '../../../../webviews/playground/render';
-import { applyMessage, initialState, withPending, type PanelState } from '../../../../webviews/playground/state';
-import { textOf, walk, type VNode } from '../../../../webviews/tutorial/vnode';
+import { applyMessage, initialState, withAnswered, withPending, type PanelState } from '../../../../webviews/playground/state';
+import { textOf, walk, type VNode } from '../../../../webviews/shared/vnode';
 import { NOW, record } from './fixtures';
 
 const shown = (r = record()): PanelState => applyMessage(initialState(), { kind: 'show', playground: r });
@@ -18,13 +18,13 @@ describe('renderPanel', () => {
     expect(text).toContain('Multi');
     expect(text).toContain('pg-abc123');
     expect(text).toContain('template linux-multi');
-    const cd = byClass(v, 'countdown')[0]!;
+    const cd = byClass(v, 'countdown')[0];
     expect(textOf(cd)).toBe('1:30:00');
     expect(cd.attrs).toMatchObject({ 'data-deadline': '2026-11-21T12:00:00.000Z', 'data-level': 'ok' });
   });
 
   it('offers extend, stop and destroy while running; start instead of stop when stopped', () => {
-    const labels = (v: VNode) => buttons(byClass(v, 'pg-header')[0]!).map(textOf);
+    const labels = (v: VNode) => buttons(byClass(v, 'pg-header')[0]).map(textOf);
     expect(labels(renderPanel(shown(), NOW))).toEqual(['+30 min', '+1 h', 'Stop', 'Destroy…']);
     expect(labels(renderPanel(shown(record({ state: 'stopped' })), NOW))).toEqual(['+30 min', '+1 h', 'Start', 'Destroy…']);
     const extend = buttons(renderPanel(shown(), NOW)).find((b) => textOf(b) === '+1 h')!;
@@ -68,7 +68,7 @@ describe('renderPanel', () => {
     let dev = card(renderPanel(s, NOW), 'dev');
     const rows = all(dev).filter((n) => n.attrs?.class === 'port');
     expect(rows.map((r) => r.attrs!['data-port'])).toEqual(['22', '8765']);
-    expect(buttons(rows[1]!).map((b) => [textOf(b), b.attrs!['data-port'], b.attrs!['data-open']])).toEqual([
+    expect(buttons(rows[1]).map((b) => [textOf(b), b.attrs!['data-port'], b.attrs!['data-open']])).toEqual([
       ['Forward', '8765', undefined],
       ['Open in Browser', '8765', 'true'],
     ]);
@@ -76,8 +76,8 @@ describe('renderPanel', () => {
     dev = card(renderPanel(s, NOW), 'dev');
     const local = byClass(dev, 'forward-local');
     expect(local).toHaveLength(1);
-    expect(local[0]!.attrs!['data-local-port']).toBe('40123');
-    expect(textOf(local[0]!)).toBe('→ 127.0.0.1:40123');
+    expect(local[0].attrs!['data-local-port']).toBe('40123');
+    expect(textOf(local[0])).toBe('→ 127.0.0.1:40123');
   });
 
   it('says why ports are missing: not yet read, probe error, machine not running', () => {
@@ -91,7 +91,7 @@ describe('renderPanel', () => {
   });
 
   it('disables a button while its request is pending', () => {
-    const s = withPending(shown(), 3, buttonKey.extend(30));
+    const s = withPending(shown(), buttonKey.extend(30));
     const bs = buttons(renderPanel(s, NOW));
     expect(bs.find((b) => textOf(b) === '+30 min')!.attrs!.disabled).toBe('true');
     expect(bs.find((b) => textOf(b) === '+1 h')!.attrs!.disabled).toBeUndefined();
@@ -101,7 +101,7 @@ describe('renderPanel', () => {
     const s = applyMessage(shown(), { kind: 'gone', playground: 'pg-abc123', reason: 'Playground pg-abc123 was destroyed.' });
     const v = renderPanel(s, NOW);
     expect(v.attrs!['data-state']).toBe('gone');
-    expect(textOf(byClass(v, 'pg-gone')[0]!)).toBe('Playground pg-abc123 was destroyed.');
+    expect(textOf(byClass(v, 'pg-gone')[0])).toBe('Playground pg-abc123 was destroyed.');
     expect(buttons(v)).toHaveLength(0);
     expect(byClass(v, 'machine-card')).toHaveLength(0);
     // Gone before any record arrived (a restored panel whose playground expired meanwhile).
@@ -110,11 +110,11 @@ describe('renderPanel', () => {
   });
 
   it('shows the failure of the last request', () => {
-    const s = applyMessage(withPending(shown(), 1, 'lifecycle:stop'), { kind: 'done', id: 1, error: 'agent said no' });
-    expect(textOf(byClass(renderPanel(s, NOW), 'pg-notice')[0]!)).toBe('agent said no');
+    const s = withAnswered(withPending(shown(), 'lifecycle:stop'), 'lifecycle:stop', 'agent said no');
+    expect(textOf(byClass(renderPanel(s, NOW), 'pg-notice')[0])).toBe('agent said no');
   });
 
   it('resourcesText without a memory figure', () => {
-    expect(resourcesText(record().machines[1]!, undefined)).toBe('1 CPU · 512Mi RAM');
+    expect(resourcesText(record().machines[1], undefined)).toBe('1 CPU · 512Mi RAM');
   });
 });

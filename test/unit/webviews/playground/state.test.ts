@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMessage, initialState, restoreState, withPending } from '../../../../webviews/playground/state';
+import { applyMessage, initialState, restoreState, withAnswered, withPending } from '../../../../webviews/playground/state';
 import { record } from './fixtures';
 
 const probe = { ports: [{ port: 8765, addresses: ['0.0.0.0'] }], addresses: ['10.77.0.2'] };
@@ -9,13 +9,13 @@ describe('panel state', () => {
     let s = applyMessage(initialState(), { kind: 'show', playground: record() });
     s = applyMessage(s, { kind: 'probe', machine: 'dev', probe });
     s = applyMessage(s, { kind: 'forwards', forwards: [{ machine: 'dev', port: 8765, local: 40001, url: 'http://127.0.0.1:40001/' }] });
-    s = withPending(s, 1, 'extend:30');
+    s = withPending(s, 'extend:30');
     const back = restoreState(JSON.parse(JSON.stringify(s)));
     expect(back.playgroundId).toBe('pg-abc123');
     expect(back.playground?.machines).toHaveLength(2);
     expect(back.probes).toEqual({});
     expect(back.forwards).toEqual([]);
-    expect(back.pending).toEqual({});
+    expect(back.pending).toEqual([]);
   });
 
   it('starts fresh from anything else', () => {
@@ -51,13 +51,17 @@ describe('panel state', () => {
     expect(applyMessage(mine, { kind: 'gone', playground: 'pg-other1', reason: 'x' })).toBe(mine);
   });
 
-  it('clears a pending button on done, and shows the error of a failed one', () => {
-    let s = withPending(initialState(), 7, 'extend:60');
-    expect(s.pending).toEqual({ '7': 'extend:60' });
-    s = applyMessage(s, { kind: 'done', id: 7, error: 'minutes: expected a number' });
-    expect(s.pending).toEqual({});
+  it('clears a pending button when answered, and shows the error of a failed one', () => {
+    let s = withPending(initialState(), 'extend:60');
+    s = withPending(s, 'lifecycle:stop');
+    expect(s.pending).toEqual(['extend:60', 'lifecycle:stop']);
+    s = withAnswered(s, 'extend:60', 'minutes: expected a number');
+    expect(s.pending).toEqual(['lifecycle:stop']);
     expect(s.notice).toBe('minutes: expected a number');
-    s = withPending(s, 8, 'lifecycle:stop');
+    s = withAnswered(s, 'lifecycle:stop');
+    expect(s.pending).toEqual([]);
     expect(s.notice).toBeUndefined();
+    // An answer for a button that is not pending changes nothing but the notice.
+    expect(withAnswered(s, 'extend:30').pending).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../../../host-agent/api/protocol';
 import type { TutorialView } from '../../../../webviews/tutorial/protocol';
-import { applyMessage, initialState, restoreState } from '../../../../webviews/tutorial/state';
+import { applyMessage, initialState, restoreState, withAnswerPending, withVerdict } from '../../../../webviews/tutorial/state';
 
 const view = (playground: string, tasks: Record<string, TaskRecord> = {}): TutorialView => ({
   playground,
@@ -74,10 +74,11 @@ describe('applyMessage', () => {
 
   it('a wrong answer keeps its draft and says why; a right one drops the draft', () => {
     const s = { ...initialState(), view: view('pg-a'), drafts: { q: '4', r: 'x' } };
-    const wrong = applyMessage(s, { kind: 'inputResult', id: 1, task: 'q', ok: false, message: 'Not quite. Try again.' });
+    expect(withAnswerPending(s, 'q').answers.q).toEqual({ ok: false, pending: true, message: 'Checking your answer…' });
+    const wrong = withVerdict(s, 'q', { ok: false, message: 'Not quite. Try again.' });
     expect(wrong.drafts).toEqual({ q: '4', r: 'x' });
     expect(wrong.answers.q).toEqual({ ok: false, message: 'Not quite. Try again.' });
-    const right = applyMessage(wrong, { kind: 'inputResult', id: 2, task: 'q', ok: true, message: 'Correct.' });
+    const right = withVerdict(wrong, 'q', { ok: true, message: 'Correct.' });
     expect(right.drafts).toEqual({ r: 'x' });
     expect(right.answers.q).toEqual({ ok: true, message: 'Correct.' });
     // Another playground's content starts with no verdicts.

@@ -1,0 +1,71 @@
+// Handlers of the `playgrounds` routes of the table: the catalog, the playground
+// lifecycle, keys, exec, the event stream and tunnels. Each is a thin call into the
+// manager; the request's shape was checked against the table before it gets here.
+import { createWebSocketStream, type WebSocket } from 'ws';
+import { ApiProblem, CLOSE_PLAYGROUND_GONE, type PlaygroundEvent } from '../api/protocol';
+import type { TemplateCatalog } from '../playgrounds/catalog';
+import type { PlaygroundEvents } from '../playgrounds/events';
+import type { PlaygroundManager } from '../playgrounds/manager';
+import { errorMessage } from '../util/errors';
+import { execInMachine } from './exec';
+import type { Handlers } from './router';
+
+export function playgroundHandlers(manager: PlaygroundManager, catalog: TemplateCatalog, events: PlaygroundEvents): Handlers<'playgrounds'> {
+  return {
+    listTemplates: () => {
+      catalog.reload();
+      return catalog.list();
+    },
+    listPlaygrounds: () => manager.list(),
+    createPlayground: async ({ body }) => manager.create(body),
+    getPlayground: ({ params }) => manager.get(params.id),
+    destroyPlayground: async ({ params }) => {
+      await manager.destroy(params.id);
+      return { id: params.id, state: 'destroyed' as const };
+    },
+    stopPlayground: ({ params }) => manager.stop(params.id),
+    startPlayground: ({ params }) => manager.start(params.id),
+    restartPlayground: ({ params }) => manager.restart(params.id),
+    extendPlayground: ({ params, body }) => manager.extend(params.id, body.minutes),
+    sshKey: ({ params }) => {
+      const key = manager.userKey(params.id);
+      return { privateKey: key.privateKey, publicKey: key.publicKey, knownHosts: manager.knownHosts(params.id) };
+    },
+    memory: ({ params }) => manager.memoryUsage(params.id),
+    exec: ({ params, body }, res) => execInMachine(manager, params.id, params.machine, body, res),
+    events: ({ params: { id } }) => {
+      manager.get(id);
+      return (ws: WebSocket) => {
+        const send = (e: PlaygroundEvent) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
+        };
+        send({ type: 'snapshot', at: new Date().toISOString(), playground: manager.get(id) });
+        // Steps a late subscriber missed (the CLI subscribes right after POST).
+        for (const past of events.recent(id)) if (past.type === 'step') send(past);
+        const unsubscribe = events.subscribe(id, (e) => {
+          send(e);
+          if (e.type === 'playground' && e.state === 'destroyed') ws.close(CLOSE_PLAYGROUND_GONE, 'playground destroyed');
+        });
+        ws.on('close', unsubscribe);
+        ws.on('error', unsubscribe);
+      };
+    },
+    tunnel: async ({ params, query }) => {
+      const target = await manager.connect(params.id, params.machine, query.port ?? 22, true).catch((err: unknown) => {
+        // The driver's own errors (a closed port inside the machine) are about reaching the port.
+        throw err instanceof ApiProblem ? err : new ApiProblem('connect_failed', errorMessage(err));
+      });
+      return (ws: WebSocket) => {
+        const stream = createWebSocketStream(ws);
+        stream.pipe(target).pipe(stream);
+        const end = () => {
+          stream.destroy();
+          target.destroy();
+        };
+        stream.on('error', end);
+        target.on('error', end);
+        target.on('close', () => ws.close());
+      };
+    },
+  };
+}

@@ -1,0 +1,260 @@
+// The API client against the real agent server (router, handlers, manager, content
+// service) on a random port, with the in-memory fake driver underneath. Every route of
+// the table is called through a client method; errors arrive as codes.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentApiError, AgentClient, AgentUnreachableError, isApiError } from '../../../../host-agent/api/client';
+import { ROUTE_NAMES, type PlaygroundEvent, type PlaygroundRecord, type RouteName } from '../../../../host-agent/api/protocol';
+import { builtinTemplatesDir, TemplateCatalog } from '../../../../host-agent/playgrounds/catalog';
+import { PlaygroundEvents } from '../../../../host-agent/playgrounds/events';
+import { PlaygroundManager } from '../../../../host-agent/playgrounds/manager';
+import { PlaygroundStore } from '../../../../host-agent/playgrounds/store';
+import { playgroundHandlers } from '../../../../host-agent/server/playground-routes';
+import { AgentServer } from '../../../../host-agent/server/server';
+import { ContentService } from '../../../../host-agent/tasks/service';
+import { FakeDriver } from '../../../helpers/fake-driver';
+
+const TOKEN = 'test-token-0123456789';
+let root: string;
+let server: AgentServer;
+let manager: PlaygroundManager;
+let content: ContentService;
+let api: AgentClient;
+const routesSeen = new Set<RouteName>();
+const logs: string[] = [];
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-client-'));
+  const catalog = new TemplateCatalog([{ dir: builtinTemplatesDir(), source: 'builtin' }]);
+  const events = new PlaygroundEvents();
+  const log = (level: string, message: string) => logs.push(`${level} ${message}`);
+  const driver = new FakeDriver();
+  manager = new PlaygroundManager({
+    store: new PlaygroundStore(path.join(root, 'playgrounds')),
+    catalog,
+    drivers: { sandbox: driver },
+    defaultDriver: 'sandbox',
+    events,
+    log,
+  });
+  await manager.init();
+  content = new ContentService({ manager, catalog, log, intervalMs: 50 });
+  server = new AgentServer({
+    token: TOKEN,
+    info: () => ({ version: 'test', driver: 'sandbox', drivers: ['sandbox'], pid: process.pid, isolation: driver.describeIsolation(), state: 'ready' }),
+    log,
+    onRoute: (name) => routesSeen.add(name),
+  });
+  server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
+  api = new AgentClient({ url: await server.listen('127.0.0.1:0'), token: TOKEN });
+});
+
+afterAll(async () => {
+  await content?.dispose();
+  await server?.close();
+  await manager?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function apiError(p: Promise<unknown>): Promise<AgentApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AgentApiError)) throw new Error(`expected an AgentApiError, got ${String(err)}`);
+  return err;
+}
+
+const runningPlayground = async (template = 'linux'): Promise<PlaygroundRecord> => {
+  const created = await api.create({ template });
+  return until('running', async () => {
+    const r = await api.get(created.id);
+    return r.state === 'running' ? r : undefined;
+  });
+};
+
+describe('the agent, the catalog and the playground lifecycle', () => {
+  it('answers info, templates and the list', async () => {
+    expect(await api.info()).toMatchObject({ version: 'test', state: 'ready', pid: process.pid });
+    expect((await api.templates()).map((t) => t.name)).toEqual(expect.arrayContaining(['linux', 'linux-multi']));
+    expect(await api.list()).toEqual([]);
+  });
+
+  it('creates, stops, starts, restarts, extends and destroys', async () => {
+    const r = await runningPlayground();
+    expect(r.machines.map((m) => [m.name, m.state, m.address])).toEqual([['dev', 'running', '10.0.0.2']]);
+    expect((await api.stop(r.id)).state).toBe('stopped');
+    expect((await api.start(r.id)).state).toBe('running');
+    expect((await api.restart(r.id)).state).toBe('running');
+    const extended = await api.extend(r.id, 60);
+    expect(Date.parse(extended.deadline)).toBeGreaterThan(Date.parse(r.deadline));
+    expect(await api.memory(r.id)).toEqual({ dev: 1024 * 1024 });
+    const key = await api.sshKey(r.id);
+    expect(key.publicKey).toBe(r.userPublicKey);
+    expect(key.knownHosts).toHaveLength(1);
+    expect(key.knownHosts[0].startsWith(`sandlot--${r.id}--dev ${r.machines[0].hostKey.split(' ').slice(0, 2).join(' ')}`)).toBe(true);
+    expect(await api.destroy(r.id)).toEqual({ id: r.id, state: 'destroyed' });
+    expect((await apiError(api.get(r.id))).code).toBe('playground_not_found');
+  });
+
+  it('streams events from a snapshot on, and can stop following from inside the first event', async () => {
+    const r = await runningPlayground();
+    const seen: PlaygroundEvent[] = [];
+    let closedWith: number | undefined;
+    const closed = new Promise<void>((resolve) => {
+      const sub = api.follow(
+        r.id,
+        (e) => {
+          seen.push(e);
+          sub.close(); // the CLI's case: `running` already in the snapshot
+        },
+        (code) => {
+          closedWith = code;
+          resolve();
+        },
+      );
+    });
+    await closed;
+    expect(seen.map((e) => e.type)).toEqual(['snapshot']);
+    expect(closedWith).toBe(1005);
+    const stop = await api.events(r.id, () => undefined);
+    stop();
+    await api.destroy(r.id);
+  });
+
+  it('runs a command and streams its output (base64 bytes) and exit code', async () => {
+    const r = await runningPlayground('linux');
+    let out = '';
+    let err = '';
+    const exit = await api.exec(r.id, 'dev', { command: 'echo hi; fail', user: 'laborant' }, (c) => {
+      if (c.type === 'stdout') out += Buffer.from(c.data, 'base64').toString();
+      if (c.type === 'stderr') err += Buffer.from(c.data, 'base64').toString();
+    });
+    expect(exit.code).toBe(3);
+    expect(out).toBe('ran: echo hi; fail\n');
+    expect(err).toBe('as laborant\n');
+    await api.destroy(r.id);
+  });
+
+  it('tunnels bytes to a machine port and speaks SSH on port 22 with the playground key', async () => {
+    const r = await runningPlayground();
+    const echo = await api.tunnel(r.id, 'dev', 7);
+    const back = new Promise<string>((resolve) => echo.once('data', (d: Buffer) => resolve(d.toString())));
+    echo.write('ping');
+    expect(await back).toBe('ping');
+    echo.destroy();
+    const key = await api.sshKey(r.id);
+    const ssh = new Client();
+    await new Promise<void>((resolve, reject) => {
+      ssh.once('ready', resolve).once('error', reject);
+      void api.tunnel(r.id, 'dev', 22).then((sock) => ssh.connect({ sock, username: 'root', privateKey: key.privateKey, hostVerifier: () => true }), reject);
+    });
+    ssh.end();
+    expect((await apiError(api.tunnel(r.id, 'dev', 9))).code).toBe('connect_failed');
+    expect((await apiError(api.tunnel(r.id, 'nope', 22))).code).toBe('machine_not_found');
+    await api.destroy(r.id);
+  });
+});
+
+describe('content and tasks', () => {
+  it('starts content, shows its document and tasks, takes input, stops and restarts it', { timeout: 20_000 }, async () => {
+    const dir = path.join(root, 'tiny-challenge');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'index.md'),
+      [
+        '---',
+        'kind: challenge',
+        'title: Tiny',
+        'description: A tiny challenge.',
+        'playground:',
+        '  name: linux',
+        'tasks:',
+        '  verify_answer:',
+        '    machine: dev',
+        '    run: test "x(.input)" = 42',
+        '---',
+        '',
+        '::user-input-task',
+        '---',
+        'name: verify_answer',
+        '---',
+        'What is the answer?',
+        '::',
+        '',
+      ].join('\n'),
+    );
+    expect((await api.builtinContent()).map((c) => c.name)).toEqual(expect.arrayContaining(['linux-basics']));
+    const r = await api.startContent({ source: dir });
+    expect(r.content).toMatchObject({ name: 'tiny-challenge', state: 'initializing' });
+    expect((await api.content(r.id)).title).toBe('Tiny');
+    await until('a task record', async () => (Object.keys(await api.tasks(r.id)).length > 0 ? true : undefined));
+    const task = await until('the input task to wait', async () => {
+      const t = (await api.tasks(r.id)).verify_answer;
+      return t ? t : undefined;
+    });
+    expect(task.input).toBe(true);
+    await api.submitTaskInput(r.id, 'verify_answer', '42').catch((e: unknown) => expect(isApiError(e, 'task_input_refused')).toBe(true));
+    expect((await apiError(api.submitTaskInput(r.id, 'no_such_task', 'x'))).code).toBe('task_input_refused');
+    // Something changed in a machine: the pending checks (none here: the input task waits for answers) run now.
+    expect(await api.machineChanged(r.id, 'dev', { reason: 'terminal' })).toEqual({ checking: [] });
+    expect((await apiError(api.machineChanged(r.id, 'nope'))).code).toBe('machine_not_found');
+    expect((await apiError(api.machineChanged(r.id, 'dev', { reason: 'Not a word!' }))).message).toMatch(/^reason: expected a short word/);
+    // The fake machine passes every check, so the challenge may already be completed.
+    expect(['stopped', 'completed']).toContain((await api.contentAction(r.id, 'stop')).content?.state);
+    expect((await api.contentAction(r.id, 'restart')).content?.state).toBe('initializing');
+    await api.destroy(r.id);
+    const plain = await runningPlayground();
+    expect((await apiError(api.content(plain.id))).code).toBe('no_content');
+    await api.destroy(plain.id);
+  });
+});
+
+describe('errors', () => {
+  it('come as codes: bad bodies, wrong tokens, unknown things, an agent that is gone', async () => {
+    const bad = await apiError(api.create({ template: 'linux', lifetimeMinutes: -1 }));
+    expect(bad).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(bad.message).toMatch(/^lifetimeMinutes: expected a number of minutes/);
+    expect((await apiError(api.create({ template: 'nope' }))).code).toBe('template_not_found');
+    expect((await apiError(new AgentClient({ url: api.endpoint.url, token: 'wrong' }).list())).code).toBe('unauthorized');
+    const refused = new AgentClient({ url: api.endpoint.url, token: 'wrong' }).follow('pg-x', () => undefined);
+    expect(
+      await refused.opened.then(
+        () => 'opened',
+        (e: unknown) => (e instanceof AgentApiError ? e.code : String(e)),
+      ),
+    ).toBe('unauthorized');
+    const missing = api.follow('pg-missing', () => undefined);
+    expect(
+      await missing.opened.then(
+        () => 'opened',
+        (e: unknown) => (e instanceof AgentApiError ? e.code : String(e)),
+      ),
+    ).toBe('playground_not_found');
+    await expect(new AgentClient({ url: 'http://127.0.0.1:9', token: TOKEN }).info()).rejects.toBeInstanceOf(AgentUnreachableError);
+  });
+
+  it('logged no unexpected error and no code a route does not declare', () => {
+    expect(logs.filter((l) => l.startsWith('error') && !/failed|stop:|start:/.test(l))).toEqual([]);
+    expect(logs.filter((l) => /which the route table does not list/.test(l))).toEqual([]);
+  });
+});
+
+describe('coverage of the route table', () => {
+  it('reached every route of the table through the client', () => {
+    expect([...routesSeen].sort()).toEqual([...ROUTE_NAMES].sort());
+  });
+});
