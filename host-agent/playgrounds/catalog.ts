@@ -70,6 +70,7 @@ export class TemplateCatalog implements TemplateLookup {
               driver: manifest.playground.driver,
               machines: manifest.playground.machines.map((m) => ({ name: m.name })),
               source,
+              ...(manifest.playground.initConditions?.values.length ? { initConditions: manifest.playground.initConditions.values } : {}),
             },
           });
         } catch (err) {

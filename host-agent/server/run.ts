@@ -18,6 +18,7 @@ import { sandlotPaths } from '../util/paths';
 import { playgroundHandlers } from './playground-routes';
 import { AgentServer } from './server';
 import { acquireStateLock } from './state-lock';
+import { EventLoopLagMonitor } from '../util/event-loop-lag';
 import { ensureToken } from './token';
 
 export interface AgentOptions {
@@ -57,6 +58,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const main = drivers[opts.driver];
     if (!main) throw new Error(`--driver: the ${opts.driver} driver is not available in this build (available: ${Object.keys(drivers).join(', ')})`);
     let state: AgentInfo['state'] = 'starting';
+    // The lag every SSH session of every playground feels: shown by `sandlot status`.
+    const lag = new EventLoopLagMonitor();
     const info = (): AgentInfo => ({
       version: opts.version,
       driver: opts.driver,
@@ -64,6 +67,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       pid: process.pid,
       isolation: main.describeIsolation(),
       state,
+      eventLoopLag: lag.snapshot(),
     });
     const server = new AgentServer({ token, info, log: agentLog });
     const url = await server.listen(opts.listen);
@@ -102,6 +106,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         await server.close();
         await services?.manager.close();
         await Promise.all(Object.values(drivers).map((d) => d.close()));
+        lag.dispose();
         removeAgentFile(paths.agentInfo);
         lock.release();
       },

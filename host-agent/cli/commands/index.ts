@@ -5,8 +5,9 @@ import * as content from './content';
 import * as doctor from './doctor';
 import * as images from './images';
 import * as manifest from './manifest';
+import * as mcp from './mcp';
 import * as playgrounds from './playgrounds';
 import * as ssh from './ssh';
 import * as tasks from './tasks';
 
-export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, manifest, ssh, content, tasks, images, doctor];
+export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, manifest, ssh, content, tasks, images, doctor, mcp];
