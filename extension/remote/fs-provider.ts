@@ -3,6 +3,7 @@
 // reach VS Code through the poller in fs-watch.ts.
 import type { SFTPWrapper, Stats } from 'ssh2';
 import * as vscode from 'vscode';
+import { errorMessage } from '../log';
 import { DisposableStore } from '../util/disposables';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
@@ -56,7 +57,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
     try {
       return parseSandlotUri(uri);
     } catch (err) {
-      throw vscode.FileSystemError.FileNotFound(`${uri.toString()}: ${(err as Error).message}`);
+      throw vscode.FileSystemError.FileNotFound(`${uri.toString()}: ${errorMessage(err)}`);
     }
   }
 
@@ -66,7 +67,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       const session = await this.sessions.get(loc);
       return { sftp: await session.sftp(), loc };
     } catch (err) {
-      throw err instanceof vscode.FileSystemError ? err : vscode.FileSystemError.Unavailable(`${uri.toString()}: ${(err as Error).message}`);
+      throw err instanceof vscode.FileSystemError ? err : vscode.FileSystemError.Unavailable(`${uri.toString()}: ${errorMessage(err)}`);
     }
   }
 
@@ -104,8 +105,9 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
     const { sftp, loc } = await this.sftpFor(uri);
-    const existing = await p<Stats>((cb) => sftp.stat(loc.path, cb)).catch((err) => {
-      if ((err as { code?: number }).code === 2) return undefined;
+    const existing = await p<Stats>((cb) => sftp.stat(loc.path, cb)).catch((err: unknown) => {
+      // SFTP status 2: no such file.
+      if (typeof err === 'object' && err !== null && Reflect.get(err, 'code') === 2) return undefined;
       throw toFileSystemError(err, uri);
     });
     if (existing && fileTypeOf(existing.mode) === vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);
@@ -119,6 +121,8 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
     }
     this.changed.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
     this.watcher.noteWrite(uri);
+    // A saved file may be what a task checks for: check now.
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
@@ -132,6 +136,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       throw toFileSystemError(err, uri);
     }
     this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
@@ -157,6 +162,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       throw toFileSystemError(err, uri);
     }
     this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
@@ -180,6 +186,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       { type: vscode.FileChangeType.Deleted, uri: oldUri },
       { type: vscode.FileChangeType.Created, uri: newUri },
     ]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   private async requireParent(sftp: SFTPWrapper, loc: SandlotLocation, uri: vscode.Uri): Promise<void> {

@@ -25,6 +25,8 @@ export interface AgentOptions {
   listen: string;
   driver: DriverName;
   version: string;
+  /** Period of the task checks' fallback loop (`--check-interval`). */
+  checkIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -88,7 +90,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         log: agentLog,
       });
       await manager.init();
-      const content = new ContentService({ manager, catalog, log: agentLog });
+      const content = new ContentService({ manager, catalog, log: agentLog, intervalMs: opts.checkIntervalMs });
       services = { manager, content };
       server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
       state = 'ready';
