@@ -180,9 +180,11 @@ export class TutorialController implements vscode.Disposable {
     const o = this.opened;
     if (!o) return;
     if (e.type === 'snapshot') {
+      const reloaded = (e.playground.content?.revision ?? 0) !== (o.record.content?.revision ?? 0);
       o.record = e.playground;
       o.tasks = visible(e.playground.tasks ?? {});
-      this.broadcastShow();
+      if (reloaded) void this.refetchContent(o);
+      else this.broadcastShow();
     } else if (e.type === 'task') {
       if (e.task.hidden || e.task.kind === 'helper') return;
       o.tasks[e.task.name] = e.task;
@@ -195,6 +197,19 @@ export class TutorialController implements vscode.Disposable {
     } else if (e.type === 'playground') {
       o.record.state = e.state;
     }
+  }
+
+  /** The content was reloaded in place (its author saved a file): show the new document where the old one was. */
+  private async refetchContent(o: Opened): Promise<void> {
+    const gen = this.generation;
+    try {
+      const content = await this.agent.client().content(o.record.id);
+      if (gen !== this.generation || this.opened !== o) return;
+      o.content = content;
+    } catch (err) {
+      this.log.warn(`tutorial: reading the reloaded content of ${o.record.id}: ${errorMessage(err)}`);
+    }
+    this.broadcastShow();
   }
 
   /**

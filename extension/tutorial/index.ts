@@ -8,6 +8,7 @@ import { DisposableStore } from '../util/disposables';
 import { registerCommandHandlers } from '../util/commands';
 import { TutorialController } from './controller';
 import { TUTORIAL_PANEL, TUTORIAL_VIEW, type TutorialCommandId } from './manifest';
+import { registerReloadOnSave } from './reload-on-save';
 
 export function registerTutorial(
   agent: AgentConnection,
@@ -129,5 +130,6 @@ export function registerTutorial(
     }),
   );
 
+  owned.add(registerReloadOnSave(agent, log));
   return owned;
 }

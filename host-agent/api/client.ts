@@ -134,6 +134,10 @@ export class AgentClient {
   contentAction(id: string, action: 'stop' | 'restart'): Promise<PlaygroundRecord> {
     return this.call(action === 'stop' ? 'stopContent' : 'restartContent', { id });
   }
+  /** Reads the playground's content again from its folder and swaps it in (see reloadContent). */
+  reloadContent(id: string): Promise<PlaygroundRecord> {
+    return this.call('reloadContent', { id });
+  }
   tasks(id: string): Promise<Record<string, TaskRecord>> {
     return this.call('listTasks', { id });
   }

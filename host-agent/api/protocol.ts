@@ -343,6 +343,15 @@ export const API = {
     response: returns<PlaygroundRecord>(),
     errors: [...PG, 'no_content', 'state_not_saved'],
   }),
+  /** Reads the content again from its folder and swaps it in; invalid content leaves the running version alone. */
+  reloadContent: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/content/reload',
+    group: 'content',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'no_content', 'content_not_found', 'invalid_content', 'not_running', 'state_not_saved'],
+  }),
   listTasks: route({
     method: 'GET',
     path: '/v1/playgrounds/:id/tasks',

@@ -230,6 +230,31 @@ export class ContentService {
     return restarted;
   }
 
+  /**
+   * Swaps a running playground's content for what its folder holds now. Content with
+   * problems is refused with all of them (400 invalid_content) and the running version
+   * carries on; a reload cannot move the content to another template (its machines are
+   * made already).
+   */
+  private async reloadContent(id: string): Promise<PlaygroundRecord> {
+    const record = this.opts.manager.get(id);
+    const source = record.content?.source;
+    if (!source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
+    if (record.state !== 'running') throw new ApiProblem('not_running', `playground ${id} is ${record.state}: start it before reloading its content`);
+    const { meta, json } = await this.load(source);
+    if (meta.playground.template !== record.template) {
+      throw new ApiProblem(
+        'invalid_content',
+        `${meta.dir}: playground: the content now asks for template "${meta.playground.template}" but runs on "${record.template}"; start it again to change templates`,
+      );
+    }
+    const manifest = this.opts.manager.spec(id).manifest;
+    const { ready } = await this.sessions.reload(id, meta, { source, defaultMachine: defaultMachine(manifest), json });
+    ready.catch((err: unknown) => this.opts.log('warn', `${id}: reloaded content: ${errorMessage(err)}`));
+    this.opts.log('info', `${id}: content ${meta.name} reloaded from ${source}`);
+    return this.opts.manager.get(id);
+  }
+
   /** Handlers of the `content` routes of the API table. */
   handlers(): Handlers<'content'> {
     const { manager } = this.opts;
@@ -248,6 +273,7 @@ export class ContentService {
         return manager.get(id);
       },
       restartContent: ({ params: { id } }) => this.restartContent(id),
+      reloadContent: ({ params: { id } }) => this.reloadContent(id),
       listTasks: ({ params: { id } }) => manager.get(id).tasks ?? {},
       taskInput: async ({ params: { id, task }, body }) => {
         manager.get(id);

@@ -18,6 +18,7 @@ import { hostJobLimit, planCases, runSuite } from '../../content/testing/suite';
 import type { SuiteResult } from '../../content/testing/types';
 import { errorMessage } from '../../util/errors';
 import { parseOwnJson } from '../../util/json';
+import { watchAndReload } from '../content-watch';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, timeLeft } from '../context';
 import { localBases } from './manifest';
 import { waitUntilRunning } from './playgrounds';
@@ -162,7 +163,9 @@ export function register(program: Command): void {
     .argument('<dir-or-name>', 'content folder (a lesson: its folder in the course) or a name in the catalog (see `sandlot content list`)')
     .option('--lifetime <minutes>', 'lifetime in minutes (default 120)')
     .option('--json', 'print the playground record as JSON')
-    .action(async (target: string, o: { lifetime?: string; json?: boolean }) => {
+    .option('--watch', 'stay and reload the content in place on every save in its folder (problems are printed; the running version stays)')
+    .action(async (target: string, o: { lifetime?: string; json?: boolean; watch?: boolean }) => {
+      if (o.watch && o.json) throw new CliError('--watch and --json: choose one (--watch prints lines as the content changes)');
       const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
       // The agent runs on this host: send folders as absolute paths, built-ins by name.
       const source = fs.existsSync(target) ? path.resolve(target) : target;
@@ -179,6 +182,10 @@ export function register(program: Command): void {
       const record: PlaygroundRecord = await c.get(created.id);
       if (o.json) return printJson(record);
       say(`Content ${state}; playground ${record.id} expires in ${timeLeft(record.deadline)}.`);
+      if (o.watch) {
+        say(`Enter the machine with: sandlot ssh ${record.id}`);
+        return watchAndReload(c, record, say);
+      }
       say(`Follow the tasks with: sandlot tasks ${record.id} --watch    Enter the machine with: sandlot ssh ${record.id}`);
     });
 
