@@ -17,6 +17,8 @@ import { MachineSessions } from './remote/ssh-session';
 import { registerTerminalProfile } from './remote/terminal-profile';
 import { PlaygroundStatusBar } from './status-bar';
 import { registerTutorial } from './tutorial';
+import { registerContentDiagnostics } from './content-diagnostics';
+import { EditorContent } from './content-diagnostics/editor-content';
 import { SandlotUriHandler } from './uri-handler';
 import { CatalogTree } from './views/catalog-tree';
 import { PlaygroundsTree } from './views/playgrounds-tree';
@@ -44,6 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
   own(new PlaygroundStatusBar(agent));
   own(registerTutorial(agent, sessions, log, context));
+  const editorContent = new EditorContent(agent, log, context.extensionPath);
+  own(registerContentDiagnostics(editorContent, log));
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
   const layouts = own(new LayoutCommands({ agent, sessions, forwards, log, state: context.globalState }));
