@@ -45,8 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(vscode.window.registerTreeDataProvider('sandlot.playgrounds', own(new PlaygroundsTree(agent))));
   own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
   own(new PlaygroundStatusBar(agent));
-  own(registerTutorial(agent, sessions, log, context));
   const editorContent = new EditorContent(agent, log, context.extensionPath);
+  own(registerTutorial(agent, sessions, log, context, editorContent));
   own(registerContentDiagnostics(editorContent, log));
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));

@@ -2,7 +2,9 @@
 // driver): a content folder open as the workspace, its content running on a playground
 // and shown in the tutorial panel. A mistake typed into index.md shows as a problem at its
 // line before anything is saved and goes away once the line is removed; a saved change of the text
-// reloads the running content and the panel shows the new words in place.
+// reloads the running content and the panel shows the new words in place. The preview
+// follows typing without a playground; Test This Content runs `sandlot content test` and
+// shows each task in the Test Explorer.
 // Screenshots in test-results/e2e/authoring/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,6 +57,8 @@ describe('writing content in code-server', () => {
     dir = path.join(session.runDir, 'authoring-check');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'index.md'), INDEX_MD);
+    // The author's solution, as iximiuz Labs' CI runs it: what `content test` applies.
+    fs.writeFileSync(path.join(dir, '.solution.sh'), '# session: root@dev\ntouch /root/a\n');
   });
 
   afterAll(async () => {
@@ -110,5 +114,37 @@ describe('writing content in code-server', () => {
     const record = await session!.agent.client.get(pg);
     expect(record.content?.revision).toBe(1);
     await wb.screenshot('reloaded');
+  });
+
+  step('previews the content beside the editor, following what is typed', async () => {
+    await wb.closeEditor('Tutorial');
+    await wb.page.locator('.tab', { hasText: 'index.md' }).first().click();
+    await wb.runCommand('Sandlot: Preview Tutorial');
+    await wb.page.locator('.tab', { hasText: 'Preview: authoring-check' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await doc().getByText('First words. More words.').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // Its one task counted, not done: nothing runs in a preview.
+    expect(await doc().locator('.tutorial-count').innerText()).toBe('0/1 done');
+    await wb.page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+    await goToLine(11);
+    await wb.page.keyboard.press('End');
+    await wb.page.keyboard.type(' Typed live.');
+    // Not saved: the preview follows the editor.
+    await doc().getByText('First words. More words. Typed live.').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await wb.screenshot('preview');
+    await wb.page.keyboard.press('Control+S');
+  });
+
+  step('tests the content from the palette and shows each task in the Test Explorer', async () => {
+    await wb.page.locator('.tab', { hasText: 'index.md' }).first().click();
+    await wb.runCommand('Sandlot: Test This Content');
+    const passed = (text: string) => wb.page.locator('.monaco-list-row:has(.codicon-testing-passed-icon)', { hasText: text }).first();
+    await passed('Authoring check').waitFor({ state: 'visible', timeout: LONG });
+    // Its tasks are its children: open it.
+    await passed('Authoring check').locator('.monaco-tl-twistie').click();
+    await passed('verify_a').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await wb.screenshot('tested');
+    // The test's playground is gone again; the one the author runs is still there.
+    const left = await session!.agent.client.list();
+    expect(left.map((p) => p.id)).toEqual([pg]);
   });
 });
