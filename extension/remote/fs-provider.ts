@@ -8,6 +8,7 @@ import { DisposableStore } from '../util/disposables';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
 import { toFileSystemError } from './sftp-errors';
+import { SFTP_NO_SUCH_FILE, sftpStatus } from './sftp-status';
 import { FsWatcher } from './fs-watch';
 import { listDirectory, readAll, writeAll } from './sftp-io';
 import { parseSandlotUri, SCHEME, type SandlotLocation } from './uri';
@@ -105,9 +106,8 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
     const { sftp, loc } = await this.sftpFor(uri);
-    const existing = await p<Stats>((cb) => sftp.stat(loc.path, cb)).catch((err: unknown) => {
-      // SFTP status 2: no such file.
-      if (typeof err === 'object' && err !== null && Reflect.get(err, 'code') === 2) return undefined;
+    const existing = await p<Stats>((cb) => sftp.stat(loc.path, cb)).catch((err) => {
+      if (sftpStatus(err) === SFTP_NO_SUCH_FILE) return undefined;
       throw toFileSystemError(err, uri);
     });
     if (existing && fileTypeOf(existing.mode) === vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);

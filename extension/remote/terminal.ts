@@ -45,7 +45,9 @@ export class MachinePty implements vscode.Pseudoterminal {
         this.channel = undefined;
         this.lost(why);
       });
-      ch.on('close', () => void gone.dispose());
+      ch.on('close', () => {
+        gone.dispose();
+      });
       if (this.isClosed()) {
         ch.close();
         return;

@@ -8,6 +8,7 @@ import type { PlaygroundEvents } from '../playgrounds/events';
 import type { PlaygroundManager } from '../playgrounds/manager';
 import { errorMessage } from '../util/errors';
 import { execInMachine } from './exec';
+import { serveRun } from './run-session';
 import type { Handlers } from './router';
 
 export function playgroundHandlers(manager: PlaygroundManager, catalog: TemplateCatalog, events: PlaygroundEvents): Handlers<'playgrounds'> {
@@ -34,6 +35,7 @@ export function playgroundHandlers(manager: PlaygroundManager, catalog: Template
     },
     memory: ({ params }) => manager.memoryUsage(params.id),
     exec: ({ params, body }, res) => execInMachine(manager, params.id, params.machine, body, res),
+    run: () => (ws: WebSocket) => serveRun(manager, ws),
     events: ({ params: { id } }) => {
       manager.get(id);
       return (ws: WebSocket) => {

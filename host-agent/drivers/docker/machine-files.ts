@@ -44,6 +44,9 @@ export async function tarFiles(files: InjectedFile[]): Promise<Buffer> {
   }
   pack.finalize();
   const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  for await (const chunk of pack) {
+    if (!Buffer.isBuffer(chunk)) throw new Error('tar-stream gave a chunk that is not a Buffer');
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks);
 }
