@@ -9,13 +9,12 @@
 // …/machines/dev/changed, what the extension sends when a terminal's prompt returns).
 //
 //   npm run build && npm run bench -- tutorial-webview [--runs 9]
-import * as os from 'node:os';
 import type { PlaygroundEvent } from '../host-agent/api/protocol';
 import { connectMachine } from '../host-agent/ssh/connect';
 import { tutorialFrame } from '../test/e2e/harness/workbench';
 import { withWorkbench } from './workbench-session';
 import { runBench, runsArg, sshExec } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(9);
 const TASK = 'verify_backup_dir';
@@ -66,12 +65,7 @@ async function main(): Promise<void> {
       await ready();
     }
     ssh.end();
-    console.log(
-      `runs: ${RUNS} per mode, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}, checks every 1000 ms`,
-    );
+    console.log(`runs: ${RUNS} per mode, load average ${loadAverage()}, checks every 1000 ms`);
     for (const mode of ['loop', 'nudge'] as const) {
       const { toEvent, toDom } = times[mode];
       const e = median(toEvent);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Accel } from './qemu-args';
+import { headlessArgs, type Accel } from './qemu-args';
 import { errorCode } from '../../util/errors';
 
 export interface AccelChoice {
@@ -43,13 +43,7 @@ export async function probeKvm(qemu: string, kernel: string, timeoutMs = PROBE_T
           '256M',
           '-smp',
           '1',
-          '-nodefaults',
-          '-no-user-config',
-          '-no-reboot',
-          '-display',
-          'none',
-          '-serial',
-          `file:${log}`,
+          ...headlessArgs(log),
           '-kernel',
           kernel,
           '-append',

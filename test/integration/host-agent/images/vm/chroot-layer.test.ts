@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { BUILTIN_RECIPES } from '../../../../../host-agent/images/catalog';
-import { applyLayer } from '../../../../../host-agent/images/rootfs-layers';
-import { startTestEngine, type TestEngine } from './helpers';
+import { applyLayer } from '../../../../../host-agent/images/vm/chroot-layer';
+import { startTestEngine, type TestEngine } from '../../drivers/docker/helpers';
 
 describe('recipe layers applied to a rootfs directory', () => {
   let engine: TestEngine;
@@ -59,7 +59,7 @@ describe('recipe layers applied to a rootfs directory', () => {
   it('refuses a bootstrap recipe and reports a failing script with its output', async () => {
     await expect(applyLayer(rootfs, BUILTIN_RECIPES.get('debian')!, {})).rejects.toThrow('image "debian" is a bootstrap, not a layer');
     await expect(applyLayer(rootfs, { name: 'bad', description: '', parent: 'linux', script: 'echo about to fail; exit 3' }, {})).rejects.toThrow(
-      /exited 3:\nabout to fail/,
+      /failed \(exit 3\):\nabout to fail/,
     );
   });
 });
