@@ -28,6 +28,8 @@ export interface AgentOptions {
   listen: string;
   driver: DriverName;
   version: string;
+  /** Period of the task checks' fallback loop (`--check-interval`). */
+  checkIntervalMs?: number;
   /** Warm playgrounds wanted per template (`--warm docker=1`); none by default. */
   warm?: Record<string, number>;
   /** What the warm pool may hold (machines' ramSize); default DEFAULT_WARM_MEMORY. */
@@ -99,7 +101,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       await manager.init();
       // Checked before the agent says it is ready: a --warm the agent cannot honour ends it with one line.
       pool = startWarmPool({ warm: opts.warm ?? {}, budgetBytes: opts.warmMemoryBytes, catalog, drivers, defaultDriver: opts.driver, manager, log: agentLog });
-      const content = new ContentService({ manager, catalog, log: agentLog });
+      const content = new ContentService({ manager, catalog, log: agentLog, intervalMs: opts.checkIntervalMs });
       services = { manager, content };
       server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
       state = 'ready';

@@ -53,7 +53,7 @@ describe('the route table', () => {
 
   it('declares a body schema exactly on the routes that take a body', () => {
     const withBody = ROUTE_NAMES.filter((n) => 'body' in API[n]).sort();
-    expect(withBody).toEqual(['clientLog', 'createPlayground', 'exec', 'extendPlayground', 'startContent', 'taskInput']);
+    expect(withBody).toEqual(['clientLog', 'createPlayground', 'exec', 'extendPlayground', 'machineChanged', 'startContent', 'taskInput']);
     for (const n of withBody) expect(API[n].method).toBe('POST');
   });
 });
