@@ -62,7 +62,7 @@ describe('warm pool (docker driver)', () => {
     engine = await startTestEngine();
     const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-docker-test-'));
     const driver = new DockerDriver({ stateHome, dockerHost: engine.dockerHost });
-    for (const image of ['docker', 'registry']) await driver.images.ensure(image);
+    for (const image of ['linux', 'docker', 'registry']) await driver.images.ensure(image);
     fs.rmSync(stateHome, { recursive: true, force: true });
     home = tempHome('sandlot-warm-pool-');
     watcher = setInterval(watch, 20);
@@ -167,6 +167,32 @@ describe('warm pool (docker driver)', () => {
     expect(await leftovers(left)).toEqual([]);
     expect(agent.log()).toContain(`${left[0]}: removed a warm pool member (docker) the last agent left`);
     expect(cli(agent, ['status']).stdout).not.toContain('warm pool');
+    await agent.kill();
+    agent = undefined;
+    watch();
+    expect(await leftovers(seen)).toEqual([]);
+  }, 600_000);
+
+  it('gives every machine of a handed-out multi-machine playground the new keys: ssh between them with strict host keys', async () => {
+    agent = await agentWith(['--warm', 'linux-multi=1']);
+    await untilReady(agent, 1, 'a warm linux-multi playground');
+    const member = members()[0];
+    const r = cli(agent, ['start', 'linux-multi', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const pg = printed<PlaygroundRecord>(r.stdout);
+    expect(pg.id).toBe(member.id);
+    for (const m of pg.machines) expect(m.hostKey).not.toBe(member.keys.hostKeys[m.name].publicKey);
+    const config = writeSshConfig(agent, pg.id);
+    const hop = (from: string, user: string, to: string) =>
+      openssh(config, hostAlias(pg.id, from), `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes ${to} 'whoami; hostname'`, ['-l', user]);
+    const root = hop('node-01', 'root', 'node-02');
+    expect(root.stderr).not.toMatch(/Host key verification failed|Permission denied/);
+    expect(root.stdout.trim().split('\n')).toEqual(['root', 'node-02']);
+    expect(hop('node-03', 'laborant', 'node-01').stdout.trim().split('\n')).toEqual(['laborant', 'node-01']);
+    expect(
+      openssh(config, hostAlias(pg.id, 'node-02'), 'stat -c %U ~/.ssh/id_ed25519 ~/.ssh/known_hosts', ['-l', 'laborant']).stdout.trim().split('\n'),
+    ).toEqual(['laborant', 'laborant']);
+    expect(cli(agent, ['destroy', pg.id]).code).toBe(0);
     await agent.kill();
     agent = undefined;
     watch();
