@@ -8,7 +8,17 @@ import { z } from 'zod';
 import type { Content } from '../content/model';
 import type { ApiErrorCode } from './errors';
 import { buildPath, type PathParams } from './paths';
-import type { AgentInfo, ContentSummary, ExecChunk, PlaygroundEvent, PlaygroundRecord, SshKeyResponse, TaskRecord, TemplateSummary } from './records';
+import type {
+  AgentInfo,
+  ContentSummary,
+  ExecChunk,
+  PlaygroundEvent,
+  PlaygroundRecord,
+  SnapshotRecord,
+  SshKeyResponse,
+  TaskRecord,
+  TemplateSummary,
+} from './records';
 
 export type * from './records';
 export * from './errors';
@@ -93,6 +103,36 @@ export type StartContentRequest = z.input<typeof startContentBody>;
 export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
 export type TaskInputRequest = z.input<typeof taskInputBody>;
 
+/** A snapshot or template name: what people type, also safe as a file name. */
+const SAVED_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const savedName = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .regex(SAVED_NAME, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', at most 63, got ${showValue(iss.input)}` })
+    .refine((n) => !/^(pg|sn)-/.test(n), { error: `expected ${what} that does not start with pg- or sn- (those are ids)` });
+
+export const createSnapshotBody = z.strictObject({ name: savedName('a snapshot name').optional() });
+export type CreateSnapshotRequest = z.input<typeof createSnapshotBody>;
+
+export const forkBody = z.strictObject({
+  /** Title of the new playground; default: the snapshot's. */
+  title: oneLine('a title').min(1, { error: 'expected a title' }).optional(),
+  lifetimeMinutes: minutes().optional(),
+});
+export type ForkRequest = z.input<typeof forkBody>;
+
+export const saveTemplateBody = z.strictObject({
+  /** The template's name (what `sandlot start` takes). */
+  name: savedName('a template name'),
+  title: oneLine('a title').min(1, { error: 'expected a title' }).optional(),
+});
+export type SaveTemplateRequest = z.input<typeof saveTemplateBody>;
+
+export const listSnapshotsQuery = z.strictObject({
+  /** Only the snapshots of this playground. */
+  playground: z.string().optional(),
+});
+
 export const tunnelQuery = z.strictObject({
   /** TCP port inside the machine; default 22 (its SSH server). */
   port: z
@@ -116,8 +156,8 @@ const returns = <T>(): Returns<T> => ({});
  */
 export type ReplyKind = 'json' | 'ndjson' | 'events' | 'bytes';
 
-/** Who serves a route: the server itself (answers while the agent starts), the playground manager, the content service. */
-export type RouteGroup = 'agent' | 'playgrounds' | 'content';
+/** Who serves a route: the server itself (answers while the agent starts), the playground manager, the snapshot service, the content service. */
+export type RouteGroup = 'agent' | 'playgrounds' | 'snapshots' | 'content';
 
 interface RouteSpec {
   method: 'GET' | 'POST' | 'DELETE' | 'WS';
@@ -233,6 +273,94 @@ export const API = {
     reply: 'bytes',
     response: returns<Uint8Array>(),
     errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+  }),
+  /** Freezes a running or stopped playground's machines; progress (`step` events) on its event stream. */
+  createSnapshot: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/snapshots',
+    group: 'snapshots',
+    body: createSnapshotBody,
+    reply: 'json',
+    status: 201,
+    response: returns<SnapshotRecord>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'name_taken', 'driver_not_enabled'],
+  }),
+  listSnapshots: route({
+    method: 'GET',
+    path: '/v1/snapshots',
+    group: 'snapshots',
+    query: listSnapshotsQuery,
+    reply: 'json',
+    response: returns<SnapshotRecord[]>(),
+    errors: [],
+  }),
+  /** `:snapshot` is an id or a name, here and below. */
+  getSnapshot: route({
+    method: 'GET',
+    path: '/v1/snapshots/:snapshot',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<SnapshotRecord>(),
+    errors: ['snapshot_not_found'],
+  }),
+  deleteSnapshot: route({
+    method: 'DELETE',
+    path: '/v1/snapshots/:snapshot',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<{ id: string; state: 'deleted' }>(),
+    errors: ['snapshot_not_found', 'snapshot_in_use'],
+  }),
+  /** Snapshot, then fork: a new playground (new id, keys and host keys) from the playground's state now. */
+  forkPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/fork',
+    group: 'snapshots',
+    body: forkBody,
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'driver_not_enabled', 'invalid_manifest', 'state_not_saved'],
+  }),
+  forkSnapshot: route({
+    method: 'POST',
+    path: '/v1/snapshots/:snapshot/fork',
+    group: 'snapshots',
+    body: forkBody,
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: ['snapshot_not_found', 'snapshot_damaged', 'snapshot_unsupported', 'driver_not_enabled', 'invalid_manifest', 'state_not_saved'],
+  }),
+  /** A user template that starts from a snapshot of the playground taken now. */
+  savePlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/save',
+    group: 'snapshots',
+    body: saveTemplateBody,
+    reply: 'json',
+    status: 201,
+    response: returns<TemplateSummary>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'name_taken', 'driver_not_enabled'],
+  }),
+  saveSnapshot: route({
+    method: 'POST',
+    path: '/v1/snapshots/:snapshot/save',
+    group: 'snapshots',
+    body: saveTemplateBody,
+    reply: 'json',
+    status: 201,
+    response: returns<TemplateSummary>(),
+    errors: ['snapshot_not_found', 'snapshot_damaged', 'name_taken'],
+  }),
+  /** Removes a user template (and the snapshot it was saved with, when nothing else uses that). */
+  deleteTemplate: route({
+    method: 'DELETE',
+    path: '/v1/templates/:name',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<{ name: string; removed: true }>(),
+    errors: ['template_not_found', 'template_not_removable'],
   }),
   listContent: route({ method: 'GET', path: '/v1/content', group: 'content', reply: 'json', response: returns<ContentSummary[]>(), errors: [] }),
   startContent: route({

@@ -13,12 +13,19 @@ export function register(program: Command, version: string): void {
     .description('run the host agent (API on loopback or a unix socket; token in $SANDLOT_HOME/token)')
     .option('--listen <addr>', 'host:port or unix:/path', process.env.SANDLOT_LISTEN ?? '127.0.0.1:0')
     .option('--driver <name>', `default driver: ${DRIVER_NAMES.join(', ')}`, process.env.SANDLOT_DRIVER ?? 'sandbox')
-    .action(async (o: { listen: string; driver: string }) => {
+    .option(
+      '--auto-snapshot-on-expiry',
+      'snapshot an expired playground before destroying it (autoSnapshotOnExpiry; also SANDLOT_AUTO_SNAPSHOT_ON_EXPIRY=1)',
+      process.env.SANDLOT_AUTO_SNAPSHOT_ON_EXPIRY === '1',
+    )
+    .action(async (o: { listen: string; driver: string; autoSnapshotOnExpiry: boolean }) => {
       const driver = DRIVER_NAMES.find((d) => d === o.driver);
       if (!driver) throw new CliError(`--driver: expected one of ${DRIVER_NAMES.join(', ')}, got "${o.driver}"`);
-      const agent = await startAgent({ listen: o.listen, driver: driver satisfies DriverName, version }).catch((err: unknown) => {
-        throw err instanceof StateLockedError ? new CliError(err.message, EXIT_AGENT_RUNNING) : err;
-      });
+      const agent = await startAgent({ listen: o.listen, driver: driver satisfies DriverName, version, autoSnapshotOnExpiry: o.autoSnapshotOnExpiry }).catch(
+        (err: unknown) => {
+          throw err instanceof StateLockedError ? new CliError(err.message, EXIT_AGENT_RUNNING) : err;
+        },
+      );
       const failed = agent.ready.then(
         () => undefined,
         (err: unknown) => errorMessage(err),
