@@ -6,7 +6,18 @@ import * as doctor from './doctor';
 import * as images from './images';
 import * as manifest from './manifest';
 import * as playgrounds from './playgrounds';
+import * as snapshots from './snapshots';
 import * as ssh from './ssh';
 import * as tasks from './tasks';
 
-export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [agent, playgrounds, manifest, ssh, content, tasks, images, doctor];
+export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [
+  agent,
+  playgrounds,
+  snapshots,
+  manifest,
+  ssh,
+  content,
+  tasks,
+  images,
+  doctor,
+];

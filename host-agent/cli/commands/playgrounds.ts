@@ -7,7 +7,8 @@ import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
 import { interactiveSsh } from './ssh';
 
-function describeEvent(e: PlaygroundEvent): string | undefined {
+/** One progress line of an event (steps, warnings, errors), or nothing. */
+export function describeEvent(e: PlaygroundEvent): string | undefined {
   switch (e.type) {
     case 'step':
       return `  ${e.status === 'done' ? '✓' : e.status === 'failed' ? '✗' : '…'} ${e.step}${e.machine ? ` ${e.machine}` : ''}${e.message ? `: ${e.message}` : ''}`;
@@ -65,7 +66,16 @@ export function register(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const list = await (await clientOrStartAgent(() => undefined)).templates();
       if (o.json) return printJson(list);
-      console.log(table([['NAME', 'MACHINES', 'DESCRIPTION'], ...list.map((t) => [t.name, t.machines.map((m) => m.name).join(','), t.description])]));
+      console.log(
+        table([
+          ['NAME', 'MACHINES', 'DESCRIPTION'],
+          ...list.map((t) => [
+            t.name,
+            t.machines.map((m) => m.name).join(','),
+            t.snapshot ? `${t.title} (saved: starts from snapshot ${t.snapshot})` : t.description,
+          ]),
+        ]),
+      );
     });
 
   program
