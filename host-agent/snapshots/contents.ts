@@ -119,10 +119,29 @@ export function sha256Text(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The path a listing line is about. */
+/** A listing line's fields: type, mode, owner, size, detail (hash, link target as JSON, device, or -), path. */
+function fieldsOf(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    let end: number;
+    if (line[i] === '"') {
+      // A JSON string: its closing quote is the first one not escaped by a backslash.
+      end = i + 1;
+      while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+      end++;
+    } else {
+      end = line.indexOf(' ', i);
+      if (end < 0) end = line.length;
+    }
+    out.push(line.slice(i, end));
+    i = end + 1;
+  }
+  return out;
+}
+
 function pathOf(line: string): string {
-  const at = line.indexOf(' "');
-  return at < 0 ? line : parseOwnJson<string>(line.slice(at + 1));
+  return parseOwnJson<string>(fieldsOf(line)[5] ?? '""');
 }
 
 /** What differs between the recorded listing and the tree's, in a few words (first difference only); undefined when equal. */
@@ -136,8 +155,8 @@ export function firstDifference(recorded: string, actual: string): string | unde
     const g = gotByPath.get(p);
     if (g === undefined) return `${p} is missing`;
     if (g !== l) {
-      const [wt, wm, wo, ws, wd] = l.split(' ');
-      const [gt, gm, go, gs, gd] = g.split(' ');
+      const [wt, wm, wo, ws, wd] = fieldsOf(l);
+      const [gt, gm, go, gs, gd] = fieldsOf(g);
       if (wt !== gt) return `${p} changed type`;
       if (ws !== gs) return `${p} changed size (${ws} → ${gs} bytes)`;
       if (wd !== gd) return `${p} changed content`;

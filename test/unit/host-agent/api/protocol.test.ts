@@ -53,7 +53,18 @@ describe('the route table', () => {
 
   it('declares a body schema exactly on the routes that take a body', () => {
     const withBody = ROUTE_NAMES.filter((n) => 'body' in API[n]).sort();
-    expect(withBody).toEqual(['createPlayground', 'exec', 'extendPlayground', 'startContent', 'taskInput']);
+    expect(withBody).toEqual([
+      'createPlayground',
+      'createSnapshot',
+      'exec',
+      'extendPlayground',
+      'forkPlayground',
+      'forkSnapshot',
+      'savePlayground',
+      'saveSnapshot',
+      'startContent',
+      'taskInput',
+    ]);
     for (const n of withBody) expect(API[n].method).toBe('POST');
   });
 });
