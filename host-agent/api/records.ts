@@ -182,6 +182,16 @@ export interface AgentInfo {
   isolation: string;
   /** `starting` while the agent probes its driver and re-adopts playgrounds: other requests wait until `ready`. */
   state: 'starting' | 'ready';
+  /** How late the agent's event loop ran (every SSH session is served from it): the last minute, and since the start. */
+  eventLoopLag?: { recent: EventLoopLagFigures; sinceStart: EventLoopLagFigures };
+}
+
+/** Event-loop lag in milliseconds over a window of `windowSeconds`. */
+export interface EventLoopLagFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  windowSeconds: number;
 }
 
 /** Events on `GET /v1/playgrounds/:id/events` (WebSocket, JSON text frames). */

@@ -38,6 +38,11 @@ export class SandboxRootfsBuilder {
     this.catalog = options.catalog ?? BUILTIN_RECIPES;
   }
 
+  /** The image cache this builder keeps its rootfs directories in. */
+  get cacheDir(): string {
+    return this.options.cacheDir;
+  }
+
   /** Throws naming the known images when `name` is not one. */
   check(name: string): void {
     recipeChain(this.catalog, name);

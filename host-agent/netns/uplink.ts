@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../util/errors';
+import { runCommand } from '../util/run-command';
 import { isAlive, processStartTime } from '../util/proc';
 import { AGENT_IS_ROOT, netEnterArgs } from './enter';
 
@@ -27,10 +28,16 @@ export type UplinkRecord =
   | { kind: 'pasta' | 'slirp4netns'; pid: number; start: number; hostAddress: string; nsAddress: string }
   | { kind: 'none'; reason: string };
 
-function run(argv: string[], input?: string): void {
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', input, env: PATH_ENV });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.status}`}`);
+function run(argv: string[], input?: string): Promise<void> {
+  return runCommand(argv[0], argv.slice(1), { input, env: PATH_ENV });
+}
+
+/** Succeeds or not, quietly (cleanup of what may not exist). */
+function attempt(argv: string[]): Promise<boolean> {
+  return run(argv).then(
+    () => true,
+    () => false,
+  );
 }
 
 function which(tool: string): string | undefined {
@@ -88,16 +95,23 @@ function claimIndex(owner: string): number {
   throw new Error('no free uplink address: 16384 playgrounds already have one');
 }
 
-let hostNatReady = false;
+let hostNatReady: Promise<void> | undefined;
 
 /** The host's half of NAT, once per agent: forwarding on, masquerade of the pool, filters. */
-function ensureHostNat(): void {
-  if (hostNatReady) return;
+function ensureHostNat(): Promise<void> {
+  hostNatReady ??= setUpHostNat().catch((err: unknown) => {
+    hostNatReady = undefined;
+    throw err;
+  });
+  return hostNatReady;
+}
+
+async function setUpHostNat(): Promise<void> {
   fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
   const pool = `${POOL.first[0]}.${POOL.first[1]}.0.0/16`;
   if (which('nft')) {
     // Recreated whole every time: the same text from every agent, so order and races do not matter.
-    run(
+    await run(
       ['nft', '-f', '-'],
       [
         'table inet sandlot',
@@ -125,12 +139,12 @@ function ensureHostNat(): void {
       ].join('\n'),
     );
   } else {
-    const ensure = (table: string, rule: string[]) => {
-      if (spawnSync('iptables', ['-t', table, '-C', ...rule], { env: PATH_ENV }).status !== 0) run(['iptables', '-t', table, '-I', ...rule]);
+    const ensure = async (table: string, rule: string[]) => {
+      if (!(await attempt(['iptables', '-t', table, '-C', ...rule]))) await run(['iptables', '-t', table, '-I', ...rule]);
     };
-    ensure('nat', ['POSTROUTING', '-s', pool, '!', '-o', `${HOST_IF_PREFIX}+`, '-j', 'MASQUERADE']);
-    ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-j', 'DROP']);
-    ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+    await ensure('nat', ['POSTROUTING', '-s', pool, '!', '-o', `${HOST_IF_PREFIX}+`, '-j', 'MASQUERADE']);
+    await ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-j', 'DROP']);
+    await ensure('filter', ['INPUT', '-i', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
   }
   // A host whose iptables FORWARD policy is DROP (Docker sets it) would drop forwarded
   // playground traffic in its own table whatever ours says: accept ours there too.
@@ -141,37 +155,34 @@ function ensureHostNat(): void {
         ['FORWARD', '-o', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
         ['FORWARD', '-i', `${HOST_IF_PREFIX}+`, '!', '-o', `${HOST_IF_PREFIX}+`, '-j', 'ACCEPT'],
       ]) {
-        if (spawnSync('iptables', ['-C', ...rule], { env: PATH_ENV }).status !== 0) run(['iptables', '-I', ...rule]);
+        if (!(await attempt(['iptables', '-C', ...rule]))) await run(['iptables', '-I', ...rule]);
       }
     }
   }
-  hostNatReady = true;
 }
 
-function attachVeth(nsPid: number, owner: string): UplinkRecord {
-  ensureHostNat();
+async function attachVeth(nsPid: number, owner: string): Promise<UplinkRecord> {
+  await ensureHostNat();
   const index = claimIndex(owner);
   const hostIf = `${HOST_IF_PREFIX}${index}`;
   const hostAddress = poolAddress(index, 1);
   const nsAddress = poolAddress(index, 2);
   try {
-    spawnSync('ip', ['link', 'del', hostIf], { env: PATH_ENV });
-    run(['ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', UPLINK_IF, 'netns', String(nsPid)]);
-    run(['ip', 'addr', 'add', `${hostAddress}/30`, 'dev', hostIf]);
-    run(['ip', 'link', 'set', hostIf, 'up']);
-    run([
-      ...netEnterArgs(nsPid),
-      '--',
-      'sh',
-      '-c',
-      'ip addr add "$1/30" dev "$3" && ip link set "$3" up && ip route replace default via "$2"',
-      'sh',
-      nsAddress,
-      hostAddress,
-      UPLINK_IF,
-    ]);
+    await attempt(['ip', 'link', 'del', hostIf]);
+    // One `ip` for the host's end, one shell in the namespace for its end: process starts
+    // are most of a playground's network set-up.
+    await run(
+      ['ip', '-batch', '-'],
+      [`link add ${hostIf} type veth peer name ${UPLINK_IF} netns ${nsPid}`, `addr add ${hostAddress}/30 dev ${hostIf}`, `link set ${hostIf} up`, ''].join(
+        '\n',
+      ),
+    );
+    await run(
+      [...netEnterArgs(nsPid), '--', 'ip', '-batch', '-'],
+      [`addr add ${nsAddress}/30 dev ${UPLINK_IF}`, `link set ${UPLINK_IF} up`, `route replace default via ${hostAddress}`, ''].join('\n'),
+    );
   } catch (err) {
-    spawnSync('ip', ['link', 'del', hostIf], { env: PATH_ENV });
+    await attempt(['ip', 'link', 'del', hostIf]);
     fs.rmSync(path.join(CLAIMS, String(index)), { force: true });
     throw err;
   }
@@ -275,10 +286,10 @@ export async function attachUplink(nsPid: number, owner: string): Promise<Uplink
 }
 
 /** Removes the uplink (and its claim); the namespace side goes with its namespace anyway. */
-export function detachUplink(rec: UplinkRecord | undefined): void {
+export async function detachUplink(rec: UplinkRecord | undefined): Promise<void> {
   if (!rec || rec.kind === 'none') return;
   if (rec.kind === 'veth') {
-    spawnSync('ip', ['link', 'del', rec.hostIf], { env: PATH_ENV });
+    await attempt(['ip', 'link', 'del', rec.hostIf]);
     fs.rmSync(path.join(CLAIMS, String(rec.index)), { force: true });
     return;
   }
@@ -326,10 +337,10 @@ export function namespaceNatRules(bridges: { name: string; private: boolean }[])
 }
 
 /** Applies namespaceNatRules inside the namespace of `nsPid`. */
-export function applyNamespaceNat(nsPid: number, bridges: { name: string; private: boolean }[]): void {
+export async function applyNamespaceNat(nsPid: number, bridges: { name: string; private: boolean }[]): Promise<void> {
   const enter = netEnterArgs(nsPid);
   try {
-    run([...enter, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f -'], namespaceNatRules(bridges));
+    await run([...enter, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f -'], namespaceNatRules(bridges));
   } catch (err) {
     throw new Error(`NAT inside the playground's network: ${errorMessage(err)}`, { cause: err });
   }

@@ -21,6 +21,7 @@ import { SnapshotService } from '../snapshots/service';
 import { SnapshotStore } from '../snapshots/store';
 import { AgentServer } from './server';
 import { acquireStateLock } from './state-lock';
+import { EventLoopLagMonitor } from '../util/event-loop-lag';
 import { ensureToken } from './token';
 
 export interface AgentOptions {
@@ -62,6 +63,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const main = drivers[opts.driver];
     if (!main) throw new Error(`--driver: the ${opts.driver} driver is not available in this build (available: ${Object.keys(drivers).join(', ')})`);
     let state: AgentInfo['state'] = 'starting';
+    // The lag every SSH session of every playground feels: shown by `sandlot status`.
+    const lag = new EventLoopLagMonitor();
     const info = (): AgentInfo => ({
       version: opts.version,
       driver: opts.driver,
@@ -69,6 +72,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       pid: process.pid,
       isolation: main.describeIsolation(),
       state,
+      eventLoopLag: lag.snapshot(),
     });
     const server = new AgentServer({ token, info, log: agentLog });
     const url = await server.listen(opts.listen);
@@ -124,6 +128,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         await server.close();
         await services?.manager.close();
         await Promise.all(Object.values(drivers).map((d) => d.close()));
+        lag.dispose();
         removeAgentFile(paths.agentInfo);
         lock.release();
       },

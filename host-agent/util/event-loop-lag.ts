@@ -3,15 +3,10 @@
 // delay. Measured with Node's own histogram (perf_hooks.monitorEventLoopDelay), reported
 // for the last full minute and since the start, for `sandlot status`.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { EventLoopLagFigures } from '../api/records';
 
-export interface EventLoopLag {
-  /** Milliseconds (0.1 ms precision). */
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  /** What the figures cover. */
-  windowSeconds: number;
-}
+/** Milliseconds (0.1 ms precision) over a window; the API's type, one shape for both ends. */
+export type EventLoopLag = EventLoopLagFigures;
 
 /** Sampling period: fine enough for a 10 ms goal, cheap enough to leave on (one timer). */
 const RESOLUTION_MS = 10;

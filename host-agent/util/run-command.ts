@@ -1,14 +1,22 @@
-// Runs a host tool (qemu-img, mkfs.ext4, tar, rm …) to completion for its effect, not its
-// output: stdout is dropped, stderr is kept for the error, so a failure says why.
+// Runs a host tool (qemu-img, mkfs.ext4, ip, nft, nsenter …) to completion for its effect,
+// not its output: stdout is dropped, stderr is kept for the error, so a failure says why.
+// Asynchronous on purpose: the agent's event loop serves every SSH session.
 import { spawn } from 'node:child_process';
 
+export interface RunOptions {
+  /** Written to the command's stdin (e.g. an nft ruleset). */
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Resolves when `cmd` exits 0; otherwise rejects naming the command, its exit code and stderr. */
-export function runCommand(cmd: string, args: string[]): Promise<void> {
+export function runCommand(cmd: string, args: string[], opts: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
 }

@@ -31,7 +31,9 @@ export function tempHome(prefix = 'sandlot-test-'): string {
 export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentHandle> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   const home = opts.home ?? tempHome();
-  const env: NodeJS.ProcessEnv = { ...process.env, SANDLOT_HOME: home, ...opts.env };
+  // The shared image cache (as vitest.config.ts sets it), also for benchmarks run outside
+  // vitest: an image root built per temp home would take minutes and half a gigabyte.
+  const env: NodeJS.ProcessEnv = { SANDLOT_VM_CACHE: path.join(os.tmpdir(), 'sandlot-vm-cache'), ...process.env, SANDLOT_HOME: home, ...opts.env };
   delete env.SANDLOT_AGENT_URL;
   delete env.SANDLOT_TOKEN;
   const logFile = path.join(home, 'test-agent.log');

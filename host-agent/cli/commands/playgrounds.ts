@@ -1,4 +1,5 @@
 // Playground lifecycle commands: templates, start, list, status, stop, restart, destroy, extend.
+import { formatEventLoopLag } from '../../util/event-loop-lag';
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
@@ -162,6 +163,8 @@ export function register(program: Command): void {
         if (o.json) return printJson({ agent: { ...info, url: c.endpoint.url }, playgrounds: list.length });
         console.log(`agent ${info.version} at ${c.endpoint.url} (pid ${info.pid}), driver ${info.driver}; ${list.length} playground(s)`);
         console.log(`isolation: ${info.isolation}`);
+        if (info.eventLoopLag)
+          console.log(`event loop lag: ${formatEventLoopLag(info.eventLoopLag.recent)}; since start max ${info.eventLoopLag.sinceStart.maxMs} ms`);
         return;
       }
       const { record } = await resolveTarget(c, id);

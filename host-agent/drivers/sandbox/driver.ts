@@ -25,7 +25,7 @@ import {
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { attachImage, driveProblems, drivesEnv, firstBootCommand, identityCommand, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { attachImage, driveProblems, drivesEnv, firstBootFile, namesImage, prepareImageMachine, rootModeOf } from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
@@ -310,7 +310,7 @@ export class SandboxDriver implements Driver {
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
         const rootfs = roots.get(m.name);
-        if (rootfs) prepareImageMachine(dir, m, ids, files(m));
+        if (rootfs) await prepareImageMachine(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) }, this.rootfsBuilder.cacheDir);
         else prepareMachineDirs(dir, m, ids, files(m));
         const cgroups = this.machineCgroups(spec, m, ctx);
         // An image root's layers, bottom to top: the image, then a fork's snapshot layers.
@@ -321,7 +321,6 @@ export class SandboxDriver implements Driver {
     );
     this.save(spec, state);
     this.serveInMachineSsh(spec);
-    await Promise.all(spec.machines.filter((m) => roots.has(m.name)).map((m) => this.firstBoot(spec, m, !!state.from)));
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
@@ -431,10 +430,6 @@ export class SandboxDriver implements Driver {
     return live;
   }
 
-  private processesOf(spec: PlaygroundSpec, machine: string): SandboxMachineProcesses {
-    return this.liveMachine(spec, machine).processes!;
-  }
-
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
   private serveInMachineSsh(spec: PlaygroundSpec): void {
     for (const m of spec.machines) {
@@ -517,7 +512,21 @@ export class SandboxDriver implements Driver {
         binds: async (setupPid) => {
           if (!lowers)
             return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'image-binds', dir, work]);
+          await runAsync([
+            'nsenter',
+            '-t',
+            String(setupPid),
+            '-m',
+            '--',
+            'bash',
+            '-c',
+            initScript(),
+            'sandlot-init',
+            'image-binds',
+            dir,
+            work,
+            String(ids.outer),
+          ]);
           for (const [i, layer] of lowers.entries()) await attachImage(hub.pid, setupPid, layer, `${work}/lower/${i}`);
         },
         machine: (p) => {
@@ -564,22 +573,6 @@ export class SandboxDriver implements Driver {
   }
 
   /**
-   * Users and startup files of an image-root machine, once (the docker driver's first-boot
-   * script); a fork, whose snapshot has that done, gets its own SSH identity files instead.
-   */
-  private async firstBoot(spec: PlaygroundSpec, m: MachineSpec, fork: boolean): Promise<void> {
-    const { command, stdin } = fork ? identityCommand(m) : firstBootCommand(m);
-    const root = m.users.find((u) => u.uid === 0)!;
-    const child = this.processesOf(spec, m.name).spawnExec(root, {}, command);
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stdin!.end(stdin);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`machine ${m.name}: first boot failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
-  }
-
-  /**
    * NAT for the hub when a network is not private: an uplink to the host (or pasta /
    * slirp4netns as a normal user) and the hub's forwarding rules. Without one, the
    * playground still runs, with no way out, and says why.
@@ -592,12 +585,12 @@ export class SandboxDriver implements Driver {
       return uplink;
     }
     try {
-      applyNamespaceNat(
+      await applyNamespaceNat(
         hub.pid,
         spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
       );
     } catch (err) {
-      detachUplink(uplink);
+      await detachUplink(uplink);
       throw err;
     }
     return uplink;
@@ -630,7 +623,7 @@ export class SandboxDriver implements Driver {
     state.hub = undefined;
     this.hubRelays.get(spec.id)?.close();
     this.hubRelays.delete(spec.id);
-    detachUplink(state.uplink);
+    await detachUplink(state.uplink);
     state.uplink = undefined;
     if (!(await removeMachineCgroups(cgroups)))
       this.opts.log?.('warn', `${spec.id}: some machine cgroups could not be removed: ${cgroups.filter((d) => fs.existsSync(d)).join(', ')}`);

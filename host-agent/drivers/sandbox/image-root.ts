@@ -10,7 +10,7 @@
 //                a full machine fills its own disk, never the agent's.
 //   drives/N.img extra drives with a mount point, the same way.
 //   etc/         hosts, hostname, resolv.conf bound over the image's.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { firstBootScript } from '../docker/first-boot';
@@ -19,7 +19,8 @@ import type { DriveSpec, MachineSpec, PlaygroundSpec } from '../protocol';
 import { repoRoot } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
 import { AGENT_IS_ROOT } from './namespaces';
-import type { IdMap } from './namespaces';
+import { runCommand } from '../../util/run-command';
+import { withLock } from '../../images/vm/lock';
 
 export type RootMode = 'image' | 'view';
 
@@ -60,30 +61,50 @@ export function driveProblems(spec: PlaygroundSpec, machine: MachineSpec): strin
   return problems;
 }
 
-function mkfs(file: string, bytes: number, fsType: string, ids: IdMap): void {
-  fs.writeFileSync(file, '');
-  fs.truncateSync(file, bytes);
-  // Owned by the machine's root from the start: its setup makes the overlay dirs there.
-  const r = spawnSync('mkfs.' + fsType, ['-q', '-F', '-m', '0', '-E', `root_owner=${ids.outer}:${ids.outer}`, file], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    fs.rmSync(file, { force: true });
-    throw new Error(`mkfs.${fsType} ${file}: ${(r.stderr || r.error?.message || '').trim()}`);
+/**
+ * An empty file system of `bytes` (sparse) at `file`: a copy of one formatted once per size
+ * and type in the image cache, since mkfs is the slowest step of a machine's first start.
+ * Its root belongs to real root; the machine's setup hands it to the machine's root after
+ * mounting it.
+ */
+async function emptyDisk(file: string, bytes: number, fsType: string, cacheDir: string): Promise<void> {
+  const template = path.join(cacheDir, 'sandbox', `empty-${fsType}-${bytes}.img`);
+  if (!fs.existsSync(template)) {
+    await withLock(`${template}.lock`, async () => {
+      if (fs.existsSync(template)) return;
+      fs.mkdirSync(path.dirname(template), { recursive: true });
+      const tmp = `${template}.${process.pid}`;
+      fs.writeFileSync(tmp, '');
+      fs.truncateSync(tmp, bytes);
+      try {
+        await runCommand(`mkfs.${fsType}`, ['-q', '-F', '-m', '0', tmp]);
+        fs.renameSync(tmp, template);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+    });
   }
+  await runCommand('cp', ['--sparse=always', template, file]);
 }
 
 /** Makes the machine's data disk, extra drives and etc files on first use; etc files on every start. */
-export function prepareImageMachine(dir: string, machine: MachineSpec, ids: IdMap, files: { hosts: string; resolvConf: string }): void {
+export async function prepareImageMachine(
+  dir: string,
+  machine: MachineSpec,
+  files: { hosts: string; resolvConf: string; firstBoot: string },
+  cacheDir: string,
+): Promise<void> {
   fs.mkdirSync(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
-  const etc: Record<string, string> = { hosts: files.hosts, hostname: `${machine.name}\n`, 'resolv.conf': files.resolvConf };
+  const etc: Record<string, string> = { hosts: files.hosts, hostname: `${machine.name}\n`, 'resolv.conf': files.resolvConf, 'first-boot.sh': files.firstBoot };
   for (const [name, content] of Object.entries(etc)) fs.writeFileSync(path.join(dir, 'etc', name), content, { mode: 0o644 });
   const disk = path.join(dir, 'disk.img');
   const root = machine.drives.find((d) => d.mount === '/');
-  if (!fs.existsSync(disk)) mkfs(disk, root?.sizeBytes ?? DEFAULT_DISK_BYTES, 'ext4', ids);
+  if (!fs.existsSync(disk)) await emptyDisk(disk, root?.sizeBytes ?? DEFAULT_DISK_BYTES, 'ext4', cacheDir);
   for (const { index, drive } of mountedExtraDrives(machine)) {
     const img = path.join(dir, 'drives', `${index}.img`);
     if (fs.existsSync(img)) continue;
     fs.mkdirSync(path.dirname(img), { recursive: true, mode: 0o700 });
-    mkfs(img, drive.sizeBytes ?? DEFAULT_DISK_BYTES, drive.filesystem ?? 'ext4', ids);
+    await emptyDisk(img, drive.sizeBytes ?? DEFAULT_DISK_BYTES, drive.filesystem ?? 'ext4', cacheDir);
   }
 }
 
@@ -107,21 +128,25 @@ export function attachImage(hubPid: number, setupPid: number, rootfs: string, ta
 }
 
 /**
- * A fork's new SSH identity (the playground key pair and known_hosts of every user), written
- * over what the snapshot holds: the original playground's keys must never open the fork.
+ * What the machine's init runs once its root is in place, before it says ready: the first
+ * boot (users, startup files — the docker driver's script), guarded by a marker on the
+ * machine's own disk; for a fork, whose snapshot has that done, its own SSH identity files,
+ * written over the snapshot's (the original's keys must never open the fork).
  */
-export function identityCommand(machine: MachineSpec): { command: string; stdin: string } {
-  const identity = { ...machine, users: machine.users.filter((u) => u.uid === 0), startupFiles: machine.startupFiles.filter((f) => isSshIdentityFile(f.path)) };
-  return { command: 'sh -s', stdin: firstBootScript(identity) };
-}
-
-/**
- * The first boot's script (users, startup files — the same one the docker driver runs),
- * wrapped so it runs once per machine: the marker lives on the machine's own disk.
- */
-export function firstBootCommand(machine: MachineSpec): { command: string; stdin: string } {
-  return {
-    command: `[ -e ${FIRST_BOOT_DONE} ] && exit 0; sh -s && mkdir -p ${path.posix.dirname(FIRST_BOOT_DONE)} && : > ${FIRST_BOOT_DONE}`,
-    stdin: firstBootScript(machine),
-  };
+export function firstBootFile(machine: MachineSpec, fork: boolean): string {
+  if (fork) {
+    const identity = {
+      ...machine,
+      users: machine.users.filter((u) => u.uid === 0),
+      startupFiles: machine.startupFiles.filter((f) => isSshIdentityFile(f.path)),
+    };
+    return firstBootScript(identity);
+  }
+  return [
+    '#!/bin/sh',
+    `[ -e ${FIRST_BOOT_DONE} ] && exit 0`,
+    firstBootScript(machine).replace(/^#!\/bin\/sh\n/, ''),
+    `mkdir -p ${path.posix.dirname(FIRST_BOOT_DONE)} && : > ${FIRST_BOOT_DONE}`,
+    '',
+  ].join('\n');
 }

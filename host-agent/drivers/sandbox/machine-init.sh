@@ -80,13 +80,15 @@ bind_own_dirs() {
   done
 }
 
-# $1: the machine's dir on the host, $2: setup's work dir. Run as real root from outside.
+# $1: the machine's dir on the host, $2: setup's work dir, $3: the machine's root on the
+# host. Run as real root from outside. Disks come formatted by root: handed to the machine.
 image_binds() {
   if [ -f "$1/disk.img" ]; then
     mount -o loop,nosuid,nodev "$1/disk.img" "$2/data"
   else
     mount --bind "$1/data" "$2/data"
   fi
+  chown "$3:$3" "$2/data"
   mount --bind "$1/etc" "$2/etc"
   local img i
   for img in "$1"/drives/*.img; do
@@ -95,6 +97,7 @@ image_binds() {
     i=${i%.img}
     [ -d "$2/drives/$i" ] || continue
     mount -o loop,nosuid,nodev "$img" "$2/drives/$i"
+    chown "$3:$3" "$2/drives/$i"
   done
 }
 
@@ -222,6 +225,8 @@ setup() {
     await_go
     build_image_root "$M_WORK"
     machine_run_and_dev "$R"
+    # The first boot, run by the machine's init once its root is in place (machine_mapped).
+    if [ -f "$M_WORK/etc/first-boot.sh" ]; then cp "$M_WORK/etc/first-boot.sh" "$R/run/sandlot-first-boot"; fi
   else
     build_view "$R"
     machine_run_and_dev "$R"
@@ -299,6 +304,12 @@ machine_mapped() {
   pivot_root . .
   umount -l .
   cd /
+  # An image root's first boot (users, startup files) or a fork's new identity: before
+  # "ready", so a machine whose first boot fails never counts as started.
+  if [ -f /run/sandlot-first-boot ]; then
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /run/sandlot-first-boot >&2
+    rm -f /run/sandlot-first-boot
+  fi
   reap_forever
 }
 
@@ -307,7 +318,7 @@ case "${1:-}" in
     bind_own_dirs "$2" "$3"
     ;;
   image-binds)
-    image_binds "$2" "$3"
+    image_binds "$2" "$3" "$4"
     ;;
   hub)
     close_inherited_fds

@@ -38,6 +38,8 @@ describe('sandlot CLI', () => {
     expect(list.map((p) => p.id)).toContain(record.id);
     const status = cli(agent, ['status', record.id]);
     expect(status.stdout).toMatch(/alpha\s+running\s+172\.16\.0\.2\s+root\s+[\d.]+ MiB/);
+    // The agent's own health: how late its event loop runs (every SSH session is served from it).
+    expect(cli(agent, ['status']).stdout).toMatch(/^event loop lag: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \(last \d+ s\); since start max [\d.]+ ms$/m);
     expect(cli(agent, ['destroy', record.id]).code).toBe(0);
   });
 
