@@ -93,7 +93,7 @@ async function main() {
     const tag = await driver.images.ensure('linux');
     const probe = makePlayground(manifestFrom(ONE), root);
     await driver.create(probe.spec, quiet); // for its network only
-    const netName = `sandlot-${probe.spec.id}`;
+    const netName = `sandlot-${probe.spec.id}-local`;
     for (let i = 0; i < RUNS; i++) {
       const ip = driver.address(probe.spec, 'dev')!.replace(/\.\d+$/, `.${100 + i}`);
       const t0 = performance.now();

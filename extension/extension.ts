@@ -4,8 +4,10 @@ import { version } from '../package.json';
 import { AgentConnection } from './agent-client/connection';
 import { findCli } from './agent-client/cli';
 import { registerCommands } from './commands';
+import { LayoutCommands } from './layout';
 import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
+import { registerMcpServer } from './mcp/provider';
 import { registerPlaygroundPanel } from './playground-panel';
 import { registerSnapshots } from './snapshots';
 import { PlaygroundMemory } from './playground-memory';
@@ -47,6 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(registerTutorial(agent, sessions, log, context));
   own(registerPlaygroundPanel({ agent, sessions, forwards, log, extensionUri: context.extensionUri }));
   own(vscode.window.registerUriHandler(new SandlotUriHandler(log)));
+  const layouts = own(new LayoutCommands({ agent, sessions, forwards, log, state: context.globalState }));
+  own(registerMcpServer(() => findCli(context.extensionPath), context.secrets, log));
   own(
     registerCommands({
       agent,
@@ -58,8 +62,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       currentPlayground: () => windowMachine()?.playground,
       rememberTemplate: (r) => memory.remember(r),
       forwards,
+      afterStart: (record) => layouts.afterStart(record),
     }),
   );
+  void layouts.layouts.resumePending();
 
   // Awaited on purpose: VS Code waits for this before Remote-SSH resolves the host.
   await prepareSshRemoteWindow(agent, handoff, memory, log);

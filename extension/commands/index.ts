@@ -2,10 +2,9 @@
 // { playground, machine } ref (from other commands and tests) or nothing (palette).
 import * as vscode from 'vscode';
 import { hostAlias, type PlaygroundRecord } from '../../host-agent/api/protocol';
-import { NotConnectedError, TOKEN_SECRET, type AgentConnection } from '../agent-client/connection';
+import { TOKEN_SECRET, type AgentConnection } from '../agent-client/connection';
 import { startLocalAgent } from '../agent-client/local-agent';
-import { CancelledError, startPlayground } from '../agent-client/start-playground';
-import { errorMessage } from '../log';
+import { startPlayground } from '../agent-client/start-playground';
 import type { RemoteSshHandoff } from '../remote/remote-ssh';
 import type { MachineSessions } from '../remote/ssh-session';
 import { openMachineTerminal } from '../remote/terminal';
@@ -15,7 +14,9 @@ import { registerCommandHandlers, runCommand, type CommandHandler } from '../uti
 import { DisposableStore } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import { isNode } from '../views/nodes';
+import { askInitValues } from '../layout/init-prompts';
 import type { PortForwards } from './forwards';
+import { reportingWrap } from './report';
 import { pickMachine, pickPlayground, type MachineTarget } from './pick';
 
 export interface CommandServices {
@@ -30,6 +31,8 @@ export interface CommandServices {
   rememberTemplate: (record: PlaygroundRecord) => void;
   /** Shared with the playground panel, whose Forward buttons reuse the same listeners. */
   forwards: PortForwards;
+  /** Opens the playground's layout after a start (extension/layout). */
+  afterStart: (record: PlaygroundRecord) => Promise<void>;
 }
 
 function folderUri(t: MachineTarget): vscode.Uri {
@@ -40,29 +43,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
   const owned = new DisposableStore();
   const { agent, log, forwards } = s;
 
-  // One place turns failures into a message and a log line.
-  const wrap =
-    (id: string, fn: CommandHandler): CommandHandler =>
-    async (...args: unknown[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        if (err instanceof CancelledError) {
-          log.info(err.message);
-          return undefined;
-        }
-        log.error(`${id}: ${errorMessage(err)}`);
-        if (err instanceof NotConnectedError) {
-          // The usual first-run case: no agent yet. Offer to start the local one.
-          void vscode.window
-            .showWarningMessage(`Sandlot: ${errorMessage(err)}`, 'Start Local Agent', 'Show Logs')
-            .then((c) => (c === 'Start Local Agent' ? runCommand('sandlot.startAgent') : c && log.show()));
-          return undefined;
-        }
-        void vscode.window.showErrorMessage(`Sandlot: ${errorMessage(err)}`, 'Show Logs').then((c) => c && log.show());
-        return undefined;
-      }
-    };
+  const wrap = reportingWrap(log);
 
   const afterChange = () => void agent.refresh();
 
@@ -112,7 +93,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
         if (!picked) return undefined;
         name = picked.name;
       }
-      const record = await startPlayground(agent, log, { template: name }, `playground "${name}"`);
+      const templates = agent.templates.length ? agent.templates : await agent.client().templates();
+      const conditions = templates.find((t) => t.name === name)?.initConditions ?? [];
+      const inputs = conditions.length > 0 ? await askInitValues(conditions, `Start ${name}`) : {};
+      if (!inputs) return undefined;
+      const record = await startPlayground(agent, log, { template: name, ...(conditions.length > 0 ? { inputs } : {}) }, `playground "${name}"`);
       s.rememberTemplate(record);
       const first = record.machines.find((m) => !m.noSSH && m.state === 'running');
       void vscode.window
@@ -122,6 +107,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
           if (choice === 'Open Terminal') void runCommand('sandlot.openTerminal', ref);
           if (choice === 'Open Folder') void runCommand('sandlot.openFolder', ref);
         });
+      await s.afterStart(record);
       return record;
     },
 

@@ -1,7 +1,7 @@
 // The extension's own contributions outside the feature folders: the Sandlot view
 // container with the Playgrounds and Catalog trees, the playground commands, settings,
 // the terminal profile and the Get Started walkthrough.
-import { CONNECTED, HAS_PLAYGROUNDS, SANDLOT_ICON, commandLink, type FeatureManifest, type MenuEntry } from './schema';
+import { CONNECTED, HAS_PLAYGROUNDS, SANDLOT_ICON, commandLink, type FeatureManifest, type MenuEntry, type SettingSpec } from './schema';
 
 export const CORE_COMMANDS = {
   'sandlot.startPlayground': { title: 'Start Playground…', icon: '$(add)', palette: CONNECTED },
@@ -51,8 +51,31 @@ const itemContext: MenuEntry<CoreCommandId>[] = [
   { command: 'sandlot.destroy', when: pgItem, group: '3_life@9' },
 ];
 
+/** The core settings; the features' settings follow them in `contributes.configuration`. */
+export const CORE_SETTINGS: Record<string, SettingSpec> = {
+  'sandlot.agent.url': {
+    type: 'string',
+    default: '',
+    markdownDescription:
+      'Address of the Sandlot agent, e.g. `http://127.0.0.1:7420`. Empty: the local agent found through `$SANDLOT_HOME/agent.json`. The token goes in SecretStorage (**Sandlot: Set Agent Token…**); for the local agent it is read from its token file.',
+  },
+  'sandlot.openLayoutOnStart': {
+    type: 'boolean',
+    default: true,
+    markdownDescription:
+      "Open a playground's layout (its manifest's `tabs`: terminals, browser tabs, …; without tabs a terminal per machine) when it is started from VS Code. **Sandlot: Open Playground Layout** opens it again.",
+  },
+  'sandlot.cli.path': {
+    type: 'string',
+    default: '',
+    markdownDescription:
+      'Path of the `sandlot` CLI bundle (`dist/sandlot.js`) used for `ProxyCommand` and to start a local agent. Empty: `dist/sandlot.js` beside the extension (a checkout), else the one of `sandlot` on `PATH`.',
+  },
+};
+
 export const CORE_MANIFEST: FeatureManifest<CoreCommandId> = {
   commands: CORE_COMMANDS,
+  settings: CORE_SETTINGS,
   activationEvents: [
     'onStartupFinished',
     'onFileSystem:sandlot',
@@ -106,24 +129,6 @@ export const CORE_MANIFEST: FeatureManifest<CoreCommandId> = {
       completionEvents: ['onCommand:sandlot.openTerminal', 'onCommand:sandlot.openFolder'],
     },
   ],
-};
-
-export const CONFIGURATION = {
-  title: 'Sandlot',
-  properties: {
-    'sandlot.agent.url': {
-      type: 'string',
-      default: '',
-      markdownDescription:
-        'Address of the Sandlot agent, e.g. `http://127.0.0.1:7420`. Empty: the local agent found through `$SANDLOT_HOME/agent.json`. The token goes in SecretStorage (**Sandlot: Set Agent Token…**); for the local agent it is read from its token file.',
-    },
-    'sandlot.cli.path': {
-      type: 'string',
-      default: '',
-      markdownDescription:
-        'Path of the `sandlot` CLI bundle (`dist/sandlot.js`) used for `ProxyCommand` and to start a local agent. Empty: `dist/sandlot.js` beside the extension (a checkout), else the one of `sandlot` on `PATH`.',
-    },
-  },
 };
 
 export const TERMINAL = { profiles: [{ id: MACHINE_TERMINAL_PROFILE, title: 'Sandlot Machine', icon: 'vm' }] };

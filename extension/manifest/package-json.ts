@@ -4,18 +4,20 @@
 // unit test fails when the committed file differs. Every other key of package.json
 // (scripts, dependencies, …) is left as it is.
 import { parseOwnJson } from '../../host-agent/util/json';
+import { LAYOUT_MANIFEST } from '../layout/manifest';
+import { MCP_MANIFEST } from '../mcp/manifest';
 import { PLAYGROUND_PANEL_MANIFEST } from '../playground-panel/manifest';
 import { SNAPSHOT_MANIFEST } from '../snapshots/manifest';
 import { TUTORIAL_MANIFEST } from '../tutorial/manifest';
 import { COMMANDS, type CommandId } from './commands';
-import { CONFIGURATION, CORE_MANIFEST, TERMINAL, YAML_VALIDATION } from './core';
+import { CORE_MANIFEST, TERMINAL, YAML_VALIDATION } from './core';
 import { SANDLOT_ICON, VIEW_CONTAINER, type FeatureManifest } from './schema';
 import { oldestTested } from './tested-versions';
 
 type FeatureParts = Omit<FeatureManifest<CommandId>, 'commands'>;
 
 /** In this order the features' parts follow each other in every list. */
-const FEATURES: readonly FeatureParts[] = [CORE_MANIFEST, PLAYGROUND_PANEL_MANIFEST, SNAPSHOT_MANIFEST, TUTORIAL_MANIFEST];
+const FEATURES: readonly FeatureParts[] = [CORE_MANIFEST, PLAYGROUND_PANEL_MANIFEST, LAYOUT_MANIFEST, SNAPSHOT_MANIFEST, TUTORIAL_MANIFEST, MCP_MANIFEST];
 
 const CATEGORY = 'Sandlot';
 
@@ -46,9 +48,12 @@ export function manifestFields() {
         commandPalette: commands.flatMap(([command, spec]) => (spec.palette ? [{ command, when: spec.palette }] : [])),
         'view/title': all((f) => f.viewTitle),
         'view/item/context': all((f) => f.itemContext),
+        'explorer/context': all((f) => f.explorerContext),
+        'editor/title': all((f) => f.editorTitle),
       },
-      configuration: CONFIGURATION,
+      configuration: { title: CATEGORY, properties: Object.fromEntries(FEATURES.flatMap((f) => Object.entries(f.settings ?? {}))) },
       terminal: TERMINAL,
+      mcpServerDefinitionProviders: all((f) => f.mcpServerDefinitionProviders),
       walkthroughs: [
         {
           id: 'sandlot.getStarted',

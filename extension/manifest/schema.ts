@@ -41,6 +41,19 @@ export interface WalkthroughStep {
   completionEvents: string[];
 }
 
+/** A setting under `contributes.configuration` (VS Code's JSON Schema subset). */
+export interface SettingSpec {
+  type: 'string' | 'boolean' | 'number';
+  default: string | boolean | number;
+  markdownDescription: string;
+}
+
+/** A `contributes.mcpServerDefinitionProviders` entry (VS Code 1.101+). */
+export interface McpProviderSpec {
+  id: string;
+  label: string;
+}
+
 /** What one feature contributes; the manifest concatenates the features' parts in order. */
 export interface FeatureManifest<Id extends string> {
   commands: { readonly [K in Id]: CommandSpec };
@@ -49,7 +62,13 @@ export interface FeatureManifest<Id extends string> {
   viewsWelcome?: ViewWelcome[];
   viewTitle?: MenuEntry<Id>[];
   itemContext?: MenuEntry<Id>[];
+  /** The Explorer's context menu on files. */
+  explorerContext?: MenuEntry<Id>[];
+  /** Buttons in an editor's title bar. */
+  editorTitle?: MenuEntry<Id>[];
   walkthroughSteps?: WalkthroughStep[];
+  settings?: Record<string, SettingSpec>;
+  mcpServerDefinitionProviders?: McpProviderSpec[];
 }
 
 /** A markdown link that runs a command (welcome views, walkthrough steps). */

@@ -1,17 +1,15 @@
 // What the panel reads inside a machine on each poll, as one shell command over the
 // machine's already-open SSH session (one exec channel, no new connection), and how its
 // output splits into ports and addresses.
-import { parseListeningPorts } from './proc-net-tcp';
-import type { ListeningPort } from '../../webviews/playground/protocol';
+import { LISTENING_PORTS_COMMAND, parseListeningPorts, type ListeningPort } from '../../host-agent/machines/proc-net-tcp';
 
 const MARK = '--sandlot-probe--';
 
 /**
- * /proc/net/tcp{,6} are world-readable, so this works as the machine's default user too.
- * `hostname -I` lists the interface addresses (not loopback); a machine without it only
- * loses that line.
+ * The listening ports (read as `sandlot mcp` reads them), then `hostname -I`: the
+ * interface addresses (not loopback); a machine without it only loses that line.
  */
-export const PROBE_COMMAND = `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; echo ${MARK}; hostname -I 2>/dev/null || true`;
+export const PROBE_COMMAND = `${LISTENING_PORTS_COMMAND}; echo ${MARK}; hostname -I 2>/dev/null || true`;
 
 export function parseProbeOutput(stdout: string): { ports: ListeningPort[]; addresses: string[] } {
   const at = stdout.indexOf(MARK);

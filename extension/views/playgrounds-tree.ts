@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { startedBy } from '../../host-agent/api/labels';
 import type { MachineState, PlaygroundRecord, PlaygroundState, SnapshotRecord } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore, toDisposable } from '../util/disposables';
@@ -90,13 +91,15 @@ function playgroundItem(r: PlaygroundRecord): vscode.TreeItem {
   const item = new vscode.TreeItem(r.title ? `${r.title}` : r.id, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `pg:${r.id}`;
   const left = r.state === 'running' ? ` · ${timeLeft(r.deadline)}` : '';
-  item.description = `${r.id} · ${r.state}${left}`;
+  const by = startedBy(r);
+  item.description = `${r.id} · ${r.state}${left}${by ? ` · ${by}` : ''}`;
   item.contextValue = `playground.${r.state}`;
   item.iconPath = icon(PLAYGROUND_ICON[r.state]);
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${r.title}** \`${r.id}\`\n\n`);
   tip.appendMarkdown(`template \`${r.template}\` · driver \`${r.driver}\` · ${r.state}\n\n`);
   tip.appendMarkdown(`expires ${new Date(r.deadline).toLocaleString()} (${timeLeft(r.deadline)})`);
+  if (by) tip.appendMarkdown(`\n\nstarted by ${by}`);
   if (r.error) tip.appendMarkdown(`\n\n$(error) ${r.error}`);
   tip.supportThemeIcons = true;
   item.tooltip = tip;

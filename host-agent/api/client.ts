@@ -12,6 +12,7 @@ import {
   type ApiErrorBody,
   type ApiErrorCode,
   type BodyInput,
+  type ClientLogRequest,
   type ContentSummary,
   type CreatePlaygroundRequest,
   type CreateSnapshotRequest,
@@ -23,6 +24,7 @@ import {
   type HttpRouteName,
   type ParamsOf,
   type PlaygroundEvent,
+  type PlaygroundManifestView,
   type PlaygroundRecord,
   type ResponseOf,
   type SshKeyResponse,
@@ -81,6 +83,10 @@ export class AgentClient {
   info(): Promise<AgentInfo> {
     return this.call('info', {});
   }
+  /** One line in the agent's log, naming the client. */
+  log(req: ClientLogRequest): Promise<{ logged: true }> {
+    return this.call('clientLog', {}, req);
+  }
   templates(): Promise<TemplateSummary[]> {
     return this.call('listTemplates', {});
   }
@@ -107,6 +113,10 @@ export class AgentClient {
   }
   destroy(id: string): Promise<{ id: string; state: 'destroyed' }> {
     return this.call('destroyPlayground', { id });
+  }
+  /** The effective manifest of a playground and its layout. */
+  manifest(id: string): Promise<PlaygroundManifestView> {
+    return this.call('playgroundManifest', { id });
   }
   sshKey(id: string): Promise<SshKeyResponse> {
     return this.call('sshKey', { id });
@@ -163,9 +173,18 @@ export class AgentClient {
     return answer<ResponseOf<K>>(await readText(res));
   }
 
-  /** Runs a command in a machine; output arrives through `onChunk` (data in base64); resolves with the exit. */
-  async exec(id: string, machine: string, req: ExecRequest, onChunk: (c: ExecChunk) => void): Promise<Extract<ExecChunk, { type: 'exit' }>> {
-    const res = await this.raw('POST', apiPath('exec', { id, machine }), req);
+  /**
+   * Runs a command in a machine; output arrives through `onChunk` (data in base64); resolves
+   * with the exit. Aborting `signal` closes the request, which ends the command.
+   */
+  async exec(
+    id: string,
+    machine: string,
+    req: ExecRequest,
+    onChunk: (c: ExecChunk) => void,
+    signal?: AbortSignal,
+  ): Promise<Extract<ExecChunk, { type: 'exit' }>> {
+    const res = await this.raw('POST', apiPath('exec', { id, machine }), req, signal);
     let buffered = '';
     let exit: Extract<ExecChunk, { type: 'exit' }> | undefined;
     for await (const chunk of res) {
@@ -245,7 +264,7 @@ export class AgentClient {
   }
 
   /** Sends a request; resolves with a success response, rejects with the agent's error. */
-  protected raw(method: string, path: string, body?: unknown): Promise<http.IncomingMessage> {
+  protected raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const target = this.endpoint.url.startsWith('unix:')
       ? { socketPath: this.endpoint.url.slice(5), path }
@@ -258,6 +277,7 @@ export class AgentClient {
         {
           ...target,
           method,
+          signal,
           headers: {
             authorization: `Bearer ${this.endpoint.token}`,
             ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),

@@ -13,6 +13,7 @@ import type {
   ContentSummary,
   ExecChunk,
   PlaygroundEvent,
+  PlaygroundManifestView,
   PlaygroundRecord,
   SnapshotRecord,
   SshKeyResponse,
@@ -52,6 +53,23 @@ const oneLine = (what: string) =>
     .max(1024, { error: `expected at most 1024 characters` })
     .regex(/^\P{Cc}*$/u, { error: 'expected one line without control characters' });
 
+/** Label keys: lower-case words joined by '.', '-', '_' or '/' (`mcp.session`). */
+const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
+export const MAX_LABELS = 16;
+
+/**
+ * Labels a client puts on the playgrounds it starts, kept on the record as given (`sandlot
+ * mcp` marks its session's playgrounds with them). The agent does not interpret them.
+ */
+const labels = () =>
+  z
+    .record(
+      z.string().regex(LABEL_KEY, { error: (iss) => `expected a label key of lower-case letters, digits, '.', '_', '/' or '-', got ${showValue(iss.input)}` }),
+      oneLine('a label value').max(256, { error: 'expected at most 256 characters' }),
+      { error: 'expected an object of label keys to string values' },
+    )
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, { error: `expected at most ${MAX_LABELS} labels` });
+
 export const createPlaygroundBody = z
   .strictObject({
     /** A catalog template name … */
@@ -62,6 +80,14 @@ export const createPlaygroundBody = z
     manifestName: oneLine('a file name').optional(),
     /** Lifetime in minutes; default 120. */
     lifetimeMinutes: minutes().optional(),
+    /** Kept on the record (`labels`). */
+    labels: labels().optional(),
+    /** Values of the manifest's init conditions (`-i key=value`); the agent checks them against the manifest. */
+    inputs: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: (iss) => `expected an init condition key, got ${showValue(iss.input)}` }), z.string(), {
+        error: 'expected an object of init condition keys to string values',
+      })
+      .optional(),
   })
   .superRefine((body, ctx) => {
     if (body.template !== undefined && body.manifest !== undefined) {
@@ -96,6 +122,7 @@ export const startContentBody = z.strictObject({
   /** A content folder on the agent's host (iximiuz `index.md` or Killercoda `index.json`) or a built-in name. */
   source: oneLine('a content folder or a built-in name').min(1, { error: 'expected a content folder or a built-in name' }),
   lifetimeMinutes: minutes().optional(),
+  labels: labels().optional(),
 });
 export type StartContentRequest = z.input<typeof startContentBody>;
 
@@ -132,6 +159,16 @@ export const listSnapshotsQuery = z.strictObject({
   /** Only the snapshots of this playground. */
   playground: z.string().optional(),
 });
+
+/** A line for the agent's log from a client that acts for someone else (`sandlot mcp` logs every tool call). */
+export const clientLogBody = z.strictObject({
+  /** Who is speaking, e.g. `mcp claude-code/1.0.3`. */
+  client: oneLine('a client name').min(1, { error: 'expected a client name' }).max(200, { error: 'expected at most 200 characters' }),
+  level: z.enum(['info', 'warn'], { error: (iss) => `expected info or warn, got ${showValue(iss.input)}` }).optional(),
+  /** One line (no control characters), so a client cannot forge other lines of the log. */
+  message: oneLine('the message').min(1, { error: 'expected a message' }),
+});
+export type ClientLogRequest = z.input<typeof clientLogBody>;
 
 export const tunnelQuery = z.strictObject({
   /** TCP port inside the machine; default 22 (its SSH server). */
@@ -188,6 +225,8 @@ const PG = ['playground_not_found'] as const;
 
 export const API = {
   info: route({ method: 'GET', path: '/v1/info', group: 'agent', reply: 'json', response: returns<AgentInfo>(), errors: [] }),
+  /** Writes one line to the agent's log, naming the client. */
+  clientLog: route({ method: 'POST', path: '/v1/log', group: 'agent', body: clientLogBody, reply: 'json', response: returns<{ logged: true }>(), errors: [] }),
   listTemplates: route({ method: 'GET', path: '/v1/templates', group: 'playgrounds', reply: 'json', response: returns<TemplateSummary[]>(), errors: [] }),
   listPlaygrounds: route({ method: 'GET', path: '/v1/playgrounds', group: 'playgrounds', reply: 'json', response: returns<PlaygroundRecord[]>(), errors: [] }),
   createPlayground: route({
@@ -241,6 +280,15 @@ export const API = {
     reply: 'json',
     response: returns<PlaygroundRecord>(),
     errors: [...PG, 'state_not_saved'],
+  }),
+  /** The effective manifest (defaults written out; `start -f` accepts it again) and the layout its tabs make. */
+  playgroundManifest: route({
+    method: 'GET',
+    path: '/v1/playgrounds/:id/manifest',
+    group: 'playgrounds',
+    reply: 'json',
+    response: returns<PlaygroundManifestView>(),
+    errors: PG,
   }),
   sshKey: route({ method: 'GET', path: '/v1/playgrounds/:id/ssh-key', group: 'playgrounds', reply: 'json', response: returns<SshKeyResponse>(), errors: PG }),
   /** Resident memory per machine in bytes, where the driver can tell. */

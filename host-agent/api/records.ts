@@ -1,5 +1,7 @@
 // What the agent API returns: playground, machine, task and content records, events and
 // exec chunks. Plain types (no code): the agent, CLI, extension and webviews share them.
+import type { InitCondition } from '../manifests/schema';
+import type { LayoutTab } from '../manifests/tabs';
 
 export type DriverName = 'sandbox' | 'docker' | 'microvm';
 
@@ -48,6 +50,8 @@ export interface PlaygroundRecord {
   /** The playground's SSH user public key (the private half: `GET …/ssh-key`). */
   userPublicKey: string;
   error?: string;
+  /** What the client that started it asked to keep on it (`sandlot mcp`: `mcp.session`, `mcp.client`). */
+  labels?: Record<string, string>;
   /** Set by the content/task engine when the playground runs a tutorial or challenge. */
   content?: ContentRecord;
   /** Task states of the content, by task name (set together with `content`). */
@@ -152,6 +156,16 @@ export interface TemplateSummary {
   source: 'builtin' | 'user';
   /** A template saved from a run: `start` forks this snapshot. */
   snapshot?: string;
+  /** Values to ask for before a start (`inputs` of the create request). */
+  initConditions?: InitCondition[];
+}
+
+/** `GET …/manifest`: a playground's effective manifest and its layout. */
+export interface PlaygroundManifestView {
+  /** YAML, every default written out; `sandlot start -f` accepts it again. */
+  text: string;
+  /** The manifest's `tabs` with defaults (a terminal per SSH machine without any). */
+  tabs: LayoutTab[];
 }
 
 export interface SshKeyResponse {

@@ -7,6 +7,9 @@ import type { Recipe, RecipeCatalog } from './recipe';
 /** Registry host name every playground machine resolves to its own registry. */
 export const REGISTRY_HOST = 'registry.sandlot.local';
 
+/** Every name of the playground registry: content written for iximiuz Labs pushes to its own. */
+export const REGISTRY_HOSTS = [REGISTRY_HOST, 'registry.iximiuz.com'] as const;
+
 const debian: Recipe = {
   name: 'debian',
   description: 'Debian 12 (bookworm) minbase rootfs with the packages every machine needs.',
@@ -65,7 +68,7 @@ const docker: Recipe = {
     {
       path: '/etc/docker/daemon.json',
       // The playground registry speaks plain HTTP on port 80 inside the playground network.
-      content: JSON.stringify({ 'insecure-registries': [REGISTRY_HOST], 'storage-driver': 'overlay2' }, null, 2) + '\n',
+      content: JSON.stringify({ 'insecure-registries': [...REGISTRY_HOSTS], 'storage-driver': 'overlay2' }, null, 2) + '\n',
     },
     { path: '/etc/sandlot/services.d/dockerd', content: '#!/bin/sh\nexec /usr/sbin/dockerd\n', mode: 0o755 },
   ],

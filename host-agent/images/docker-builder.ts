@@ -6,9 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
 import { BUILTIN_RECIPES } from './catalog';
+import { OCI_MACHINE_LAYER, OCI_TINI, ociReference } from './oci';
 import { imageTag, layerScript, recipeChain, recipeHash, type InputOptions, type Recipe, type RecipeCatalog, type ResolvedInput } from './recipe';
 import { bootstrapRootfs, tarDirectory } from './rootfs';
+import { errorMessage } from '../util/errors';
+import { statusCode } from '../drivers/docker/engine';
 
 export type ImageProgress = (image: string, message: string) => void;
 
@@ -88,7 +92,7 @@ export class DockerImageBuilder {
       await this.docker.getImage(tag).inspect();
       return true;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      if (statusCode(err) === 404) return false;
       throw err;
     }
   }
@@ -135,12 +139,68 @@ export class DockerImageBuilder {
       onProgress(image.name, 'importing the rootfs into the engine');
       const [repo, tag] = image.tag.split(':');
       const tar = tarDirectory(dir);
-      const stream = (await this.docker.importImage(tar.stream, { repo, tag })) as NodeJS.ReadableStream;
+      const stream = await this.docker.importImage(tar.stream, { repo, tag });
       await Promise.all([this.follow(stream, image.name, onProgress), tar.done]);
       if (!(await this.exists(image.tag))) throw new Error(`image ${image.name}: import finished but ${image.tag} is not in the engine`);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * A machine image from `oci://registry/image:tag`: pulled through the engine, then the
+   * Sandlot machine layer (oci.ts) on top, with a static tini taken from the `linux` image.
+   * Tagged by the pulled image's id and the layer, so a new push of the tag is a new image.
+   */
+  async ensureOci(source: string, onProgress: ImageProgress = () => {}): Promise<string> {
+    const ref = ociReference(source);
+    onProgress(source, `pulling ${ref}`);
+    try {
+      const stream = await this.docker.pull(ref);
+      await this.follow(stream, source, () => {});
+    } catch (err) {
+      throw new Error(`${source}: the engine cannot pull ${ref}: ${errorMessage(err).trim()}`, { cause: err });
+    }
+    const pulled = await this.docker.getImage(ref).inspect();
+    const linux = await this.ensure('linux', onProgress);
+    const layerHash = recipeHash(OCI_MACHINE_LAYER, pulled.Id, {});
+    const tag = `sandlot/oci-${createHash('sha256').update(ref).digest('hex').slice(0, 8)}:${createHash('sha256')
+      .update(layerHash + linux)
+      .digest('hex')
+      .slice(0, 12)}`;
+    if (await this.exists(tag)) return tag;
+    onProgress(source, `adding the Sandlot machine layer → ${tag}`);
+    fs.mkdirSync(this.options.cacheDir, { recursive: true });
+    const ctx = fs.mkdtempSync(path.join(this.options.cacheDir, 'context-oci-'));
+    try {
+      for (const f of OCI_MACHINE_LAYER.files ?? []) {
+        const dest = path.join(ctx, 'rootfs', f.path);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.writeFileSync(dest, f.content);
+        fs.chmodSync(dest, f.mode ?? 0o644);
+      }
+      fs.writeFileSync(path.join(ctx, 'layer.sh'), layerScript(OCI_MACHINE_LAYER));
+      const lines = [
+        `FROM ${linux} AS sandlot`,
+        `FROM ${pulled.Id}`,
+        // The image may run as someone else; the machine's init runs as root.
+        'USER root',
+        `COPY --from=sandlot /usr/bin/tini-static ${OCI_TINI}`,
+        'COPY rootfs/ /',
+        'COPY layer.sh /tmp/sandlot-layer.sh',
+        'RUN sh /tmp/sandlot-layer.sh && rm -f /tmp/sandlot-layer.sh',
+        `ENTRYPOINT ${JSON.stringify(OCI_MACHINE_LAYER.entrypoint)}`,
+        'CMD []',
+        `LABEL sandlot.image="oci" sandlot.source=${JSON.stringify(ref)}`,
+      ];
+      fs.writeFileSync(path.join(ctx, 'Dockerfile'), lines.join('\n') + '\n');
+      await this.buildContext(ctx, tag, source, onProgress);
+    } catch (err) {
+      throw new Error(`${source}: ${errorMessage(err)}`, { cause: err });
+    } finally {
+      fs.rmSync(ctx, { recursive: true, force: true });
+    }
+    return tag;
   }
 
   private async buildLayer(image: ResolvedImage, onProgress: ImageProgress): Promise<void> {
@@ -170,20 +230,25 @@ export class DockerImageBuilder {
       lines.push(`LABEL sandlot.image=${JSON.stringify(image.name)} sandlot.recipe-hash=${JSON.stringify(image.hash)}`);
       fs.writeFileSync(path.join(ctx, 'Dockerfile'), lines.join('\n') + '\n');
 
-      const tar = spawn('tar', ['-h', '-C', ctx, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const stream = (await this.docker.buildImage(tar.stdout, {
-        t: image.tag,
-        rm: true,
-        forcerm: true,
-        // Host networking: the build needs apt's mirror and must not depend on the engine
-        // having a default bridge (test engines run without one).
-        networkmode: 'host',
-      })) as NodeJS.ReadableStream;
-      await this.follow(stream, image.name, onProgress);
-      if (!(await this.exists(image.tag))) throw new Error(`image ${image.name}: build finished but ${image.tag} is not in the engine`);
+      await this.buildContext(ctx, image.tag, image.name, onProgress);
     } finally {
       fs.rmSync(ctx, { recursive: true, force: true });
     }
+  }
+
+  /** Builds a prepared context directory (Dockerfile and files) into `tag`. */
+  private async buildContext(ctx: string, tag: string, name: string, onProgress: ImageProgress): Promise<void> {
+    const tar = spawn('tar', ['-h', '-C', ctx, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const stream = await this.docker.buildImage(tar.stdout, {
+      t: tag,
+      rm: true,
+      forcerm: true,
+      // Host networking: the build needs apt's mirror and must not depend on the engine
+      // having a default bridge (test engines run without one).
+      networkmode: 'host',
+    });
+    await this.follow(stream, name, onProgress);
+    if (!(await this.exists(tag))) throw new Error(`image ${name}: build finished but ${tag} is not in the engine`);
   }
 
   /** Follows an engine progress stream; rejects with the engine's error and the last output. */
@@ -221,10 +286,10 @@ export class DockerImageBuilder {
           summary.built = true;
           summary.sizeBytes = info.Size;
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+          if (statusCode(err) !== 404) throw err;
         }
       } catch (err) {
-        summary.problem = (err as Error).message;
+        summary.problem = errorMessage(err);
       }
       out.push(summary);
     }

@@ -6,6 +6,8 @@
 export const MACHINE_PATHS = {
   authorizedKeys: '/etc/sandlot/authorized_keys',
   firstBoot: '/etc/sandlot/first-boot.sh',
+  /** Run at every boot before services: interface names and routes (docker machines). */
+  network: '/etc/sandlot/network.sh',
   noSSH: '/etc/sandlot/no-ssh',
   hostKey: '/etc/ssh/ssh_host_ed25519_key',
   servicesDir: '/etc/sandlot/services.d',
@@ -16,9 +18,12 @@ export const MACHINE_PATHS = {
 // services started here stop with the machine instead of being killed after the timeout.
 export const SANDLOT_INIT = `#!/bin/sh
 # Sandlot machine init (PID 2, under tini). First boot: users and startup files.
-# Every boot: services in /etc/sandlot/services.d, then sshd in the foreground.
+# Every boot: interfaces and routes, services in /etc/sandlot/services.d, then sshd in the foreground.
 set -u
 mkdir -p /run/sshd ${MACHINE_PATHS.logDir} /var/lib/sandlot
+if [ -e ${MACHINE_PATHS.network} ]; then
+  sh ${MACHINE_PATHS.network} >${MACHINE_PATHS.logDir}/network.log 2>&1 || echo "sandlot-init: network set-up failed, see ${MACHINE_PATHS.logDir}/network.log" >&2
+fi
 if [ -e ${MACHINE_PATHS.firstBoot} ] && [ ! -e /var/lib/sandlot/first-boot.done ]; then
   if sh ${MACHINE_PATHS.firstBoot} >${MACHINE_PATHS.logDir}/first-boot.log 2>&1; then
     touch /var/lib/sandlot/first-boot.done

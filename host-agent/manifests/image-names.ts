@@ -66,3 +66,11 @@ export function knownImagesLine(): string {
     .map(([name, a]) => `${name} → ${a.image}`);
   return `${sandlotImages().join(', ')} (iximiuz names: ${aliases.join(', ')})`;
 }
+
+/** For `sandlot templates`: the iximiuz image names manifests may use, and which are stand-ins. */
+export function imageAliasLines(): string[] {
+  return [
+    'Image names from iximiuz Labs manifests (drives[].source):',
+    ...Object.entries(IXIMIUZ_IMAGES).map(([name, a]) => `  ${name} → ${a.image}${a.standIn ? ` (stand-in: ${a.standIn})` : ''}`),
+  ];
+}

@@ -37,10 +37,7 @@ const ONLY_FOR: readonly (readonly [keyof TabManifest, readonly string[]])[] = [
 export function resolveTabs(manifest: PlaygroundManifest): { tabs: LayoutTab[]; problems: string[] } {
   const machines = manifest.playground.machines;
   const given = manifest.playground.tabs;
-  if (!given) {
-    const tabs: LayoutTab[] = machines.filter((m) => !m.noSSH).map((m) => ({ id: `terminal-${m.name}`, kind: 'terminal', name: m.name, machine: m.name }));
-    return { tabs, problems: [] };
-  }
+  if (!given) return { tabs: terminalPerMachine(machines), problems: [] };
   const problems: string[] = [];
   const tabs: LayoutTab[] = [];
   const ids = new Map<string, number>();
@@ -59,7 +56,7 @@ export function resolveTabs(manifest: PlaygroundManifest): { tabs: LayoutTab[]; 
     if (MACHINE_KINDS.includes(kind) && !machine) {
       problems.push(`${at}.machine: unknown machine "${machineName}" (expected one of ${machines.map((m) => m.name).join(', ')})`);
     }
-    if (kind === 'terminal' && machine?.noSSH) problems.push(`${at}.machine: "${machineName}" has noSSH: true and gets no terminal tab`);
+    if ((kind === 'terminal' || kind === 'ide') && machine?.noSSH) problems.push(`${at}.machine: "${machineName}" has noSSH: true and gets no ${kind} tab`);
     if (kind === 'http-port' && t.number === undefined) problems.push(`${at}.number: required for an http-port tab (the machine's port)`);
     if ((kind === 'http-port' || kind === 'web-page') && t.name === undefined) problems.push(`${at}.name: required for a ${kind} tab (its title)`);
     if (kind === 'web-page' && t.url === undefined) problems.push(`${at}.url: required for a web-page tab`);
@@ -98,6 +95,11 @@ export function resolveTabs(manifest: PlaygroundManifest): { tabs: LayoutTab[]; 
     }
   });
   return { tabs, problems };
+}
+
+/** The layout without `tabs`: a terminal per SSH machine (iximiuz Labs' default, without its web IDE). */
+export function terminalPerMachine(machines: readonly { name: string; noSSH?: boolean }[]): LayoutTab[] {
+  return machines.filter((m) => !m.noSSH).map((m) => ({ id: `terminal-${m.name}`, kind: 'terminal', name: m.name, machine: m.name }));
 }
 
 /** `terminal-dev`, else `terminal-dev-2`, … skipping ids written explicitly anywhere in the list. */

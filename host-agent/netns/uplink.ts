@@ -70,23 +70,44 @@ function interfaceExists(name: string): boolean {
   return fs.existsSync(`/sys/class/net/${name}`);
 }
 
-/** Claims the lowest free /30 of the pool; a claim whose interface is gone is stale. */
+/** Who holds a claim: the agent process (pid and start time, so a reused pid is not it). */
+function claimText(owner: string): string {
+  return JSON.stringify({ owner, pid: process.pid, start: processStartTime(process.pid) });
+}
+
+/**
+ * A claim is stale once its interface is gone and the agent that wrote it is gone too. The
+ * interface alone does not tell: between a claim and its `ip link add` (tens of ms, longer
+ * under load) the interface does not exist yet, and a live claimant must keep it.
+ */
+function claimIsStale(file: string, hostIf: string): boolean {
+  if (interfaceExists(hostIf)) return false;
+  try {
+    const claim = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; start?: unknown };
+    return !(typeof claim.pid === 'number' && typeof claim.start === 'number' && isAlive(claim.pid, claim.start));
+  } catch {
+    return true; // unreadable or from an older agent: nobody can be relying on it
+  }
+}
+
+/** Claims the lowest free /30 of the pool. */
 function claimIndex(owner: string): number {
   fs.mkdirSync(CLAIMS, { recursive: true, mode: 0o700 });
+  const text = claimText(owner);
   for (let i = 0; i < POOL.size; i++) {
     const file = path.join(CLAIMS, String(i));
     try {
-      fs.writeFileSync(file, owner, { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
       return i;
     } catch {
-      if (interfaceExists(`${HOST_IF_PREFIX}${i}`)) continue;
-      // Stale (its playground is gone, or the host rebooted): take it over, unless another
-      // agent did so a moment ago.
+      if (!claimIsStale(file, `${HOST_IF_PREFIX}${i}`)) continue;
+      // Stale (its agent died with its playground, or the host rebooted): take it over,
+      // unless another agent did so a moment ago.
       try {
         const tmp = `${file}.${process.pid}`;
-        fs.writeFileSync(tmp, owner, { mode: 0o600 });
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
         fs.renameSync(tmp, file);
-        if (fs.readFileSync(file, 'utf8') === owner) return i;
+        if (fs.readFileSync(file, 'utf8') === text) return i;
       } catch {
         // another agent won: try the next one
       }

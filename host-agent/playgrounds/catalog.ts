@@ -95,6 +95,7 @@ export class TemplateCatalog implements TemplateLookup {
               machines: manifest.playground.machines.map((m) => ({ name: m.name })),
               source,
               ...(snapshot ? { snapshot } : {}),
+              ...(manifest.playground.initConditions?.values.length ? { initConditions: manifest.playground.initConditions.values } : {}),
             },
           });
         } catch (err) {

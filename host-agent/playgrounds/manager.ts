@@ -7,8 +7,8 @@
 // `stopping`, …), which is never written. A change that cannot be written (a full disk)
 // is not applied, and an operation whose outcome cannot be written is undone, so the
 // machines match the record again; the caller gets `state_not_saved`.
+import * as os from 'node:os';
 import type { Duplex } from 'node:stream';
-import { stringify } from 'yaml';
 import {
   ApiProblem,
   DEFAULT_LIFETIME_MINUTES,
@@ -17,14 +17,23 @@ import {
   type DriverName,
   type MachineState,
   type PlaygroundEvent,
+  type PlaygroundManifestView,
   type PlaygroundRecord,
   type PlaygroundState,
 } from '../api/protocol';
+import { DRIVER_NAMES } from '../drivers/registry';
 import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/protocol';
 import { knownHostsLine } from '../keys/keys';
-import { loadManifestText } from '../manifests/load';
+import type { BaseCatalog } from '../manifests/base';
+import { chooseDriver, kernelWarnings } from '../manifests/driver-choice';
+import { effectiveManifest, manifestYaml } from '../manifests/effective';
+import { planInitTasks, resolveInitValues, type PlannedInitTask } from '../manifests/init';
+import { runInitTasks } from '../manifests/init-runner';
+import { loadManifest, loadManifestText } from '../manifests/load';
 import { buildPlaygroundSpec } from '../manifests/spec';
 import type { PlaygroundManifest } from '../manifests/schema';
+import { resolveTabs } from '../manifests/tabs';
+import { SshRunner } from '../tasks/ssh-runner';
 import { errorMessage } from '../util/errors';
 import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
@@ -47,6 +56,8 @@ interface Entry {
   persisted: PlaygroundRecord;
   /** The state an operation in progress shows (never written). */
   transition?: PlaygroundState;
+  /** The manifest's init tasks for the chosen init condition values: run once, when the machines first come up. */
+  initTasks?: PlannedInitTask[];
 }
 
 export interface ManagerOptions {
@@ -67,6 +78,8 @@ export interface ManagerOptions {
 /** A fork: the new playground's machines start from this snapshot (snapshots/service.ts). */
 export interface ForkSource {
   snapshot: string;
+  /** The driver that made the snapshot. */
+  driver: DriverName;
   /** The snapshot's directory, handed to Driver.createFromSnapshot. */
   dir: string;
   template: string;
@@ -199,8 +212,20 @@ export class PlaygroundManager {
   // --- lifecycle ---
 
   async create(req: BodyOf<'createPlayground'>, fork?: ForkSource): Promise<PlaygroundRecord> {
-    const { manifest, manifestText, manifestName, template } = this.resolveManifest(req);
-    const driverName = manifest.playground.driver ?? this.opts.defaultDriver;
+    const { manifest, manifestName, template, warnings } = this.resolveManifest(req);
+    // A fork runs on the driver that made its snapshot, whatever the manifest prefers now.
+    const choice = fork
+      ? { driver: fork.driver, warnings: [] }
+      : chooseDriver(
+          manifest,
+          DRIVER_NAMES.filter((n) => this.opts.drivers[n]),
+          this.opts.defaultDriver,
+        );
+    const driverName = choice.driver;
+    const inputs = resolveInitValues(manifest, req.inputs ?? {});
+    if (inputs.problems.length > 0) throw new ApiProblem('invalid_request', inputs.problems.map((p) => `${manifestName}: ${p}`).join('\n'));
+    // What is stored is the effective manifest: complete without its base, so a restarted agent reads it alone.
+    const manifestText = manifestYaml(effectiveManifest(manifest, { driver: driverName }), `Effective manifest of ${manifestName}`);
     const driver = this.opts.drivers[driverName];
     if (!driver) {
       throw new ApiProblem(
@@ -211,7 +236,16 @@ export class PlaygroundManager {
     if (fork && !driver.createFromSnapshot) throw new ApiProblem('snapshot_unsupported', cannotSnapshot(driverName));
     const id = newPlaygroundId();
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
-    const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template: fork?.template ?? template, driver: driverName, lifetimeMinutes });
+    const stored = newStoredPlayground({
+      id,
+      manifest,
+      manifestText,
+      manifestName,
+      template: fork?.template ?? template,
+      driver: driverName,
+      lifetimeMinutes,
+      labels: req.labels,
+    });
     if (fork) {
       stored.record.forkOf = fork.snapshot;
       if (fork.title) stored.record.title = fork.title;
@@ -237,7 +271,8 @@ export class PlaygroundManager {
     } catch (err) {
       throw notSaved(err, 'nothing was made');
     }
-    const entry: Entry = { stored, spec, driver, queue: Promise.resolve(), writes: Promise.resolve(), persisted: clone(stored.record) };
+    const initTasks = planInitTasks(manifest, inputs.values);
+    const entry: Entry = { stored, spec, driver, queue: Promise.resolve(), writes: Promise.resolve(), persisted: clone(stored.record), initTasks };
     this.entries.set(id, entry);
     this.emit(id, {
       type: 'playground',
@@ -245,6 +280,9 @@ export class PlaygroundManager {
       state: 'provisioning',
       message: `${fork ? `forking ${fork.snapshot}: ` : ''}creating ${stored.record.machines.length} machine(s) with the ${driverName} driver`,
     });
+    for (const w of [...warnings, ...choice.warnings, ...kernelWarnings(manifest, driverName, os.release())]) {
+      this.emit(id, { type: 'log', at: now(), level: 'warn', message: `${manifestName}: ${w}` });
+    }
     void this.enqueue(entry, () => this.provision(entry, driver, fork?.dir));
     return stored.record;
   }
@@ -315,7 +353,9 @@ export class PlaygroundManager {
       throw new ApiProblem('machine_not_found', `playground ${id} has no machine "${machine}" (machines: ${names})`);
     }
     if (forUser && port === 22 && m.noSSH) throw new ApiProblem('no_ssh', `machine ${machine} has noSSH set in its manifest`);
-    if (!e.driver || e.stored.record.state !== 'running' || m.state !== 'running') {
+    // A playground that failed with its machines up (an init task failed) stays open for a look.
+    const reachable = e.stored.record.state === 'running' || e.stored.record.state === 'failed';
+    if (!e.driver || !reachable || m.state !== 'running') {
       throw new ApiProblem(
         'not_running',
         `machine ${machine} of ${id} is ${m.state} (playground ${e.stored.record.state}); start it with: sandlot start ${id}`,
@@ -370,6 +410,22 @@ export class PlaygroundManager {
       await this.fail(e, errorMessage(err)).catch((writeErr: unknown) => this.removeHalfMade(e, errorMessage(writeErr)));
       return;
     }
+    const initTasks = e.initTasks ?? [];
+    e.initTasks = undefined;
+    if (initTasks.length > 0) {
+      // The machines are up; the playground is ready only once its init tasks passed.
+      this.setMachines(e, 'running');
+      try {
+        await runInitTasks({ plan: initTasks, runner: this.taskRunner(e, driver), progress: this.ctx(e).progress });
+      } catch (err) {
+        // The machines stay up, so what the task left behind can be looked at.
+        await this.commit(e, (r) => {
+          for (const m of r.machines) m.state = 'running';
+        }).catch(() => undefined);
+        await this.fail(e, errorMessage(err)).catch((writeErr: unknown) => this.opts.log('error', `${e.stored.record.id}: ${errorMessage(writeErr)}`));
+        return;
+      }
+    }
     try {
       await this.commit(e, (r) => {
         r.state = 'running';
@@ -379,6 +435,15 @@ export class PlaygroundManager {
       return this.removeHalfMade(e, `the agent could not record it as running (${errorMessage(err)})`);
     }
     this.settle(e);
+  }
+
+  /** SSH into the playground's machines for its init tasks, straight through the driver (the playground is not `running` yet). */
+  private taskRunner(e: Entry, driver: Driver): SshRunner {
+    return new SshRunner({
+      connect: (machine) => driver.connect(e.spec, machine, 22),
+      privateKey: e.stored.userKey.privateKey,
+      hostKey: (machine) => e.stored.record.machines.find((m) => m.name === machine)?.hostKey,
+    });
   }
 
   /** A playground whose creation cannot be recorded is taken down and removed: no half-made record stays behind. */
@@ -589,19 +654,27 @@ export class PlaygroundManager {
 
   // --- internals ---
 
-  private resolveManifest(req: BodyOf<'createPlayground'>): { manifest: PlaygroundManifest; manifestText: string; manifestName: string; template: string } {
+  private resolveManifest(req: BodyOf<'createPlayground'>): { manifest: PlaygroundManifest; manifestName: string; template: string; warnings: string[] } {
     if (req.template !== undefined) {
       const entry = this.opts.catalog.get(req.template);
       if (!entry) throw new ApiProblem('template_not_found', `unknown template "${req.template}" (available: ${this.opts.catalog.names().join(', ')})`);
-      return { manifest: entry.manifest, manifestText: stringify(entry.manifest), manifestName: entry.file, template: req.template };
+      return { manifest: entry.manifest, manifestName: entry.file, template: req.template, warnings: [] };
     }
     const name = req.manifestName ?? 'manifest';
+    const catalog = this.opts.catalog;
+    const bases: BaseCatalog = { get: (n) => catalog.get(n)?.manifest, names: () => catalog.names() };
     try {
-      const manifest = loadManifestText(req.manifest ?? '', name);
-      return { manifest, manifestText: req.manifest ?? '', manifestName: name, template: manifest.name };
+      const { manifest, warnings } = loadManifest(req.manifest ?? '', name, { bases });
+      return { manifest, manifestName: name, template: manifest.name, warnings };
     } catch (err) {
       throw new ApiProblem('invalid_manifest', errorMessage(err));
     }
+  }
+
+  /** The stored (effective) manifest and the layout of its tabs. */
+  manifestView(id: string): PlaygroundManifestView {
+    const e = this.entry(id);
+    return { text: e.stored.manifestText, tabs: resolveTabs(e.spec.manifest).tabs };
   }
 
   private buildSpec(stored: StoredPlayground, manifest: PlaygroundManifest): PlaygroundSpec {

@@ -16,6 +16,7 @@ export interface NewPlayground {
   template: string;
   driver: DriverName;
   lifetimeMinutes: number;
+  labels?: Record<string, string>;
   now?: Date;
 }
 
@@ -33,6 +34,7 @@ export function newStoredPlayground(p: NewPlayground): StoredPlayground {
     createdAt: created.toISOString(),
     deadline: new Date(created.getTime() + p.lifetimeMinutes * 60_000).toISOString(),
     userPublicKey: userKey.publicKey,
+    ...(p.labels && Object.keys(p.labels).length > 0 ? { labels: { ...p.labels } } : {}),
     machines: p.manifest.playground.machines.map((m) => {
       const users = machineUsers(userNamesOf(m));
       const defaultUser = defaultUserOf(m);

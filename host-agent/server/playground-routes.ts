@@ -33,6 +33,7 @@ export function playgroundHandlers(
     startPlayground: ({ params }) => manager.start(params.id),
     restartPlayground: ({ params }) => manager.restart(params.id),
     extendPlayground: ({ params, body }) => manager.extend(params.id, body.minutes),
+    playgroundManifest: ({ params }) => manager.manifestView(params.id),
     sshKey: ({ params }) => {
       const key = manager.userKey(params.id);
       return { privateKey: key.privateKey, publicKey: key.publicKey, knownHosts: manager.knownHosts(params.id) };

@@ -31,7 +31,13 @@ export class AgentServer {
   private rejectServices!: (err: unknown) => void;
 
   constructor(private readonly opts: AgentServerOptions) {
-    this.own = { info: () => opts.info() };
+    this.own = {
+      info: () => opts.info(),
+      clientLog: ({ body }) => {
+        opts.log(body.level ?? 'info', `[${body.client}] ${body.message}`);
+        return { logged: true as const };
+      },
+    };
     this.services = new Promise<ServiceHandlers>((resolve, reject) => {
       this.resolveServices = resolve;
       this.rejectServices = reject;

@@ -255,6 +255,7 @@ export class SnapshotService {
         { manifest, manifestName, lifetimeMinutes: body.lifetimeMinutes },
         {
           snapshot: id,
+          driver: meta.driver,
           dir: this.opts.store.dir(id),
           template: template?.summary.name ?? meta.template,
           title: body.title ?? (template ? undefined : meta.title),

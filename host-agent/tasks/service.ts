@@ -160,6 +160,7 @@ export class ContentService {
       manifest: stringify(manifest),
       manifestName: `${content.dir} (template ${template.manifest.name})`,
       ...(req.lifetimeMinutes !== undefined ? { lifetimeMinutes: req.lifetimeMinutes } : {}),
+      ...(req.labels ? { labels: req.labels } : {}),
     });
     const recorded = await this.opts.manager
       .update(record.id, (r) => {

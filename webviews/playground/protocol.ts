@@ -5,13 +5,9 @@
 // its record (machines, time left) from the agent, listening ports read inside each
 // machine, and local forwards.
 import type { PlaygroundRecord } from '../../host-agent/api/protocol';
+import type { ListeningPort } from '../../host-agent/machines/proc-net-tcp';
 
-/** A TCP port something listens on inside a machine (from /proc/net/tcp and tcp6). */
-export interface ListeningPort {
-  port: number;
-  /** Bound addresses, v4 first (`0.0.0.0`, `127.0.0.1`, `::`, …), without duplicates. */
-  addresses: string[];
-}
+export type { ListeningPort };
 
 /** What one machine's probe found (read about every 2.5 s while the panel is visible). */
 export interface MachineProbe {

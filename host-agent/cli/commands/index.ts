@@ -5,6 +5,7 @@ import * as content from './content';
 import * as doctor from './doctor';
 import * as images from './images';
 import * as manifest from './manifest';
+import * as mcp from './mcp';
 import * as playgrounds from './playgrounds';
 import * as snapshots from './snapshots';
 import * as ssh from './ssh';
@@ -20,4 +21,5 @@ export const COMMAND_GROUPS: { register(program: Command, version: string): void
   tasks,
   images,
   doctor,
+  mcp,
 ];

@@ -12,7 +12,7 @@ import { manifestJsonSchemaText } from '../../manifests/json-schema';
 import { loadManifest } from '../../manifests/load';
 import { builtinTemplatesDir, TemplateCatalog } from '../../playgrounds/catalog';
 import { sandlotPaths } from '../../util/paths';
-import { CliError } from '../context';
+import { CliError, client, printJson, resolveTarget } from '../context';
 import { errorCode, errorMessage } from '../../util/errors';
 
 /** The templates a manifest's `base` may name here: built-in and the user's own. */
@@ -38,9 +38,12 @@ export function register(program: Command): void {
     .command('manifest')
     .description('show the effective manifest of a playground (defaults filled in; `start -f` accepts it again), or check manifest files')
     .argument('[playground]', 'playground id');
-  manifest.action((id: string | undefined) => {
+  manifest.option('--json', 'print the manifest text and the layout (tabs) as JSON').action(async (id: string | undefined, o: { json?: boolean }) => {
     if (!id) throw new CliError('manifest: give a playground id (see `sandlot list`), or: sandlot manifest check <file>');
-    throw new CliError('manifest <playground>: not wired to the agent yet');
+    const { record } = await resolveTarget(client(), id);
+    const view = await client().manifest(record.id);
+    if (o.json) printJson(view);
+    else process.stdout.write(view.text);
   });
 
   manifest

@@ -3,9 +3,12 @@ import { formatEventLoopLag } from '../../util/event-loop-lag';
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
+import { startedBy } from '../../api/labels';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
 import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
+import { imageAliasLines } from '../../manifests/image-names';
+import { parseInitArgs } from '../../manifests/init';
 import { interactiveSsh } from './ssh';
 
 /** One progress line of an event (steps, warnings, errors), or nothing. */
@@ -77,6 +80,7 @@ export function register(program: Command): void {
           ]),
         ]),
       );
+      console.log(`\n${imageAliasLines().join('\n')}`);
     });
 
   program
@@ -85,11 +89,16 @@ export function register(program: Command): void {
     .argument('[template-or-id]', 'template name (see `sandlot templates`) or playground id')
     .option('-f, --file <manifest>', 'playground manifest (kind: playground)')
     .option('--lifetime <minutes>', 'lifetime in minutes (default 120)')
+    .option('-i, --input <key=value>', "a value of the manifest's init conditions (repeatable)", (v: string, all: string[]) => [...all, v], [])
     .option('--ssh', 'open a shell in the first machine when ready')
     .option('--json', 'print the playground record as JSON')
-    .action(async (target: string | undefined, o: { file?: string; lifetime?: string; ssh?: boolean; json?: boolean }) => {
+    .action(async (target: string | undefined, o: { file?: string; lifetime?: string; input: string[]; ssh?: boolean; json?: boolean }) => {
       const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
       if (!target && !o.file) throw new CliError('start: give a template name (see `sandlot templates`), a playground id, or -f manifest.yaml');
+      const init = parseInitArgs(o.input);
+      if (init.problems.length > 0) throw new CliError(init.problems.join('\n'));
+      if (o.input.length > 0 && target && /^pg-/.test(target)) throw new CliError('-i: init conditions apply when a playground is made, not to a stopped one');
+      const inputs = o.input.length > 0 ? { inputs: init.values } : {};
       const c = await clientOrStartAgent(say);
       let record: PlaygroundRecord;
       if (target && /^pg-/.test(target)) {
@@ -109,8 +118,8 @@ export function register(program: Command): void {
           } catch (err) {
             throw new CliError(`-f ${o.file}: ${errorCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
           }
-          req = { manifest: text, manifestName: o.file, lifetimeMinutes };
-        } else req = { template: target, lifetimeMinutes };
+          req = { manifest: text, manifestName: o.file, lifetimeMinutes, ...inputs };
+        } else req = { template: target, lifetimeMinutes, ...inputs };
         const created = await c.create(req);
         say(
           `Starting ${created.id} (${created.template}, ${created.machines.length} machine${created.machines.length > 1 ? 's' : ''}, ${created.driver} driver)`,
@@ -139,7 +148,7 @@ export function register(program: Command): void {
           ['ID', 'TEMPLATE', 'STATE', 'MACHINES', 'EXPIRES IN'],
           ...list.map((p) => [
             p.id,
-            p.template,
+            p.template + (startedBy(p) ? ` (${startedBy(p)})` : ''),
             p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''),
             p.machines.map((m) => `${m.name}:${m.state}`).join(','),
             timeLeft(p.deadline),

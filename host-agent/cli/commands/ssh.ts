@@ -1,10 +1,10 @@
 // SSH-facing commands: ssh, ssh-proxy (OpenSSH ProxyCommand), ssh-config, cp, port-forward.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { AgentClient } from '../../api/client';
+import { listenForward } from '../../api/port-forward';
 import { parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
 import { connectMachine } from '../../ssh/connect';
 import { machineHostEntries, proxyCommand, proxyEnv, renderHostSections } from '../../ssh/host-block';
@@ -195,27 +195,15 @@ export function register(program: Command): void {
       if (remotePort < 1 || remotePort > 65535) throw new CliError(`-L: remote port ${remotePort} is outside 1-65535`);
       const c = client();
       const { record, machine } = await resolveTarget(c, target);
-      const server = net.createServer((sock) => {
-        c.tunnel(record.id, machine, remotePort).then(
-          (stream) => {
-            sock.pipe(stream).pipe(sock);
-            sock.on('error', () => stream.destroy());
-            stream.on('error', () => sock.destroy());
-          },
-          (err: Error) => {
-            process.stderr.write(`port-forward: ${err.message}\n`);
-            sock.destroy();
-          },
-        );
+      const forward = await listenForward(
+        c,
+        { playground: record.id, machine, port: remotePort },
+        { host: addr, port: localPort, onError: (err) => process.stderr.write(`port-forward: ${errorMessage(err)}\n`) },
+      ).catch((err: unknown) => {
+        throw new CliError(`-L: cannot listen on ${addr}:${localPort}: ${errorMessage(err)}`);
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', (err) => reject(new CliError(`-L: cannot listen on ${addr}:${localPort}: ${err.message}`)));
-        server.listen(localPort, addr, () => resolve());
-      });
-      const bound = server.address();
-      if (!bound || typeof bound === 'string') throw new CliError(`-L: ${addr}:${localPort} is not a TCP address`);
-      console.log(`Forwarding ${bound.address}:${bound.port} -> ${record.id}/${machine}:${remotePort} (Ctrl-C to stop)`);
+      console.log(`Forwarding ${forward.local.address}:${forward.local.port} -> ${record.id}/${machine}:${remotePort} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-      server.close();
+      await forward.close();
     });
 }

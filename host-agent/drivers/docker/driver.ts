@@ -1,8 +1,10 @@
-// The `docker` driver: every machine is a container on the playground's own bridge
-// network (explicit /24, machines resolve each other by name), running the image's init
-// and a real sshd; plus one registry container per playground. All through the Engine
-// API (dockerode). Nothing is published on host interfaces: the agent reaches machines
-// at their addresses on the playground bridge.
+// The `docker` driver: every machine is a container on one bridge network per playground
+// network (network-layout.ts), joined in interface order (network-script.ts renames them
+// inside), running the image's init and a real sshd; plus one registry container per
+// playground on every network. Non-private networks reach the outside through Docker's own
+// NAT; private ones are internal networks. Extra drives are volumes (drives.ts). All
+// through the Engine API (dockerode). Nothing is published on host interfaces: the agent
+// reaches machines at their first interface's address.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -11,23 +13,25 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { MachineState } from '../../api/protocol';
 import { DockerImageBuilder, type DockerImageBuilderOptions, type ImageProgress } from '../../images/docker-builder';
+import { isOciSource } from '../../images/oci';
 import { machineNeeds } from '../../images/recipe';
 import { hostSizeProblems, imageProblems } from '../machine-checks';
 import type { Driver, DriverContext, DoctorReport, MachineSpec, PlaygroundSpec } from '../protocol';
-import {
-  LABEL,
-  containerName,
-  machineAddress,
-  machineCreateOptions,
-  networkCreateOptions,
-  networkName,
-  registryCreateOptions,
-  registryName,
-} from './container-config';
+import { MACHINE_PATHS } from '../../images/machine-scripts';
+import { formatSize } from '../../manifests/sizes';
+import { errorMessage } from '../../util/errors';
+import { readOwnJson } from '../../util/json';
+import { writeFileAtomicModeSync } from '../../util/files';
+import { hostAddresses } from '../hosts-file';
+import { LABEL, containerName, machineCreateOptions, networkCreateOptions, registryCreateOptions, registryName, type Attachment } from './container-config';
+import { bridgeName, ensureBridgeRules, removeBridgeRules } from './bridge-rules';
 import { doctorChecks } from './doctor';
-import { engineAddress, pingEngine, type EngineAddress } from './engine';
+import { dockerDrives } from './drives';
+import { engineAddress, engineHostSize, pingEngine, statusCode, type EngineAddress } from './engine';
 import { machineFiles, tarFiles } from './machine-files';
-import { DEFAULT_POOL, pickSubnet, routesFromProcNetRoute } from './subnets';
+import { interfaceAddress, planLayout, type DockerLayout, type UsedRange } from './network-layout';
+import { dockerNetworkScript } from './network-script';
+import { DEFAULT_POOL, routesFromProcNetRoute } from './subnets';
 
 export interface DockerDriverOptions {
   /** Agent state directory; images' scratch space lives under it. */
@@ -35,8 +39,10 @@ export interface DockerDriverOptions {
   /** DOCKER_HOST-style address; default: $DOCKER_HOST, else the standard socket. */
   dockerHost?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
-  /** Pool the playground subnets come from. */
+  /** Pool the default network's subnet comes from (when the manifest leaves it to Sandlot). */
   subnetPool?: string;
+  /** Resolvers the engine's DNS sends outside names to; default: SANDLOT_DNS_UPSTREAM, else the engine's choice (the host's). */
+  dns?: string[];
   images?: Partial<DockerImageBuilderOptions>;
   /** How long a machine may take from start to an answering sshd. */
   readyTimeoutMs?: number;
@@ -44,8 +50,7 @@ export interface DockerDriverOptions {
 
 /** What the driver remembers per playground, under `<dir>/driver/docker.json`. */
 interface DriverState {
-  network: string;
-  subnet: string;
+  layout: DockerLayout;
 }
 
 const REGISTRY_IMAGE = 'registry';
@@ -55,11 +60,15 @@ export class DockerDriver implements Driver {
   readonly engine: Docker;
   readonly engineAt: EngineAddress;
   readonly images: DockerImageBuilder;
-  private readonly subnets = new Map<string, string>();
+  /** Layouts planned by validate() before create() makes them (their subnets count as taken). */
+  private readonly layouts = new Map<string, DockerLayout>();
+  private readonly dns: string[] | undefined;
 
   constructor(private readonly options: DockerDriverOptions) {
     this.engineAt = engineAddress(options.dockerHost ?? process.env.DOCKER_HOST);
     this.engine = new Docker(this.engineAt.options);
+    // Tests point machines at their stand-in internet's resolver (netns/dns-forwarder.ts reads the same variable).
+    this.dns = options.dns ?? process.env.SANDLOT_DNS_UPSTREAM?.split(',').map((a) => a.trim());
     this.images = new DockerImageBuilder(this.engine, {
       cacheDir: path.join(options.stateHome, 'images'),
       ...options.images,
@@ -80,15 +89,16 @@ export class DockerDriver implements Driver {
   }
 
   async validate(spec: PlaygroundSpec): Promise<void> {
-    const info = await this.engine.info();
-    const host = { memBytes: info.MemTotal, cpus: info.NCPU };
-    const problems = spec.machines.flatMap((m) => [...imageProblems(m, this.images, 'docker'), ...hostSizeProblems(m, host, 'docker')]);
+    const host = await engineHostSize(this.engine);
+    const problems = spec.machines.flatMap((m) => [
+      ...(isOciSource(m.image) ? [] : imageProblems(m, this.images, 'docker')),
+      ...hostSizeProblems(m, host, 'docker'),
+      ...dockerDrives(spec.id, m).problems,
+    ]);
     if (problems.length) throw new Error(problems.join('\n'));
-    // Reserve a subnet now, so address() can tell machines' addresses before create
-    // (the agent records them then). create() re-picks if someone took it meanwhile.
-    if (!this.subnets.has(spec.id) && !this.loadState(spec)) {
-      this.subnets.set(spec.id, pickSubnet(spec.id, await this.usedSubnets(), this.options.subnetPool ?? DEFAULT_POOL));
-    }
+    // Plan the networks now, so address() can tell machines' addresses before create (the
+    // agent records them then) and a taken subnet fails before anything is made.
+    await this.layoutOf(spec);
   }
 
   /** Builds every image the playground needs that the engine lacks, reporting progress. */
@@ -96,6 +106,20 @@ export class DockerDriver implements Driver {
     const names = [...new Set(spec.machines.map((m) => m.image || 'linux')), REGISTRY_IMAGE];
     const tags = new Map<string, string>();
     for (const name of names) {
+      if (isOciSource(name)) {
+        // Pulled every create: the tag may point at a new image since the last one.
+        const step = `image ${name}`;
+        ctx.progress(step, 'started', undefined, 'pulling the OCI image and adding the machine layer');
+        try {
+          const tag = await this.images.ensureOci(name, (_img, message) => ctx.progress(step, 'started', undefined, message));
+          tags.set(name, tag);
+          ctx.progress(step, 'done', undefined, tag);
+        } catch (err) {
+          ctx.progress(step, 'failed', undefined, errorMessage(err));
+          throw err;
+        }
+        continue;
+      }
       const image = await this.images.resolve(name);
       if (await this.images.exists(image.tag)) {
         tags.set(name, image.tag);
@@ -108,7 +132,7 @@ export class DockerDriver implements Driver {
         tags.set(name, await this.images.ensure(name, onProgress));
         ctx.progress(step, 'done', undefined, image.tag);
       } catch (err) {
-        ctx.progress(step, 'failed', undefined, (err as Error).message);
+        ctx.progress(step, 'failed', undefined, errorMessage(err));
         throw err;
       }
     }
@@ -121,15 +145,18 @@ export class DockerDriver implements Driver {
     const tags = await this.ensureImages(spec, ctx);
 
     ctx.progress('network', 'started');
-    const state = await this.createNetwork(spec.id, this.subnets.get(spec.id));
-    this.saveState(spec, state);
-    ctx.progress('network', 'done', undefined, `${state.network} ${state.subnet}`);
+    const layout = await this.layoutOf(spec);
+    for (const n of layout.networks) await this.createNetwork(spec.id, n);
+    this.saveState(spec, { layout });
+    this.ensureRouting(layout, ctx);
+    this.layouts.delete(spec.id);
+    const moved = layout.moved ? ` (default network moved from ${layout.moved.from}: Docker networks share the host's addresses)` : '';
+    ctx.progress('network', 'done', undefined, layout.networks.map((n) => `${n.network} ${n.subnet}${n.internal ? ' private' : ''}`).join(', ') + moved);
 
     const registry = (async () => {
       ctx.progress('registry', 'started');
-      const c = await this.engine.createContainer(
-        registryCreateOptions(spec.id, tags.get(REGISTRY_IMAGE)!, state.subnet, spec.manifest.playground.registryAuth),
-      );
+      const options = registryCreateOptions(spec.id, tags.get(REGISTRY_IMAGE)!, layout, spec.manifest.playground.registryAuth);
+      const c = await this.createAttached(options);
       await c.start();
       ctx.progress('registry', 'done');
     })();
@@ -140,25 +167,86 @@ export class DockerDriver implements Driver {
         ctx.progress('machine', 'started', m.name);
         try {
           const image = m.image || 'linux';
-          const options = machineCreateOptions(spec.id, m, tags.get(image)!, machineNeeds(this.catalog(), image), state.subnet);
-          for (const mount of options.HostConfig?.Mounts ?? []) {
-            await this.engine.createVolume({ Name: mount.Source!, Labels: { [LABEL.playground]: spec.id, [LABEL.machine]: m.name } });
+          const drives = dockerDrives(spec.id, m);
+          for (const note of drives.notes) ctx.log('warn', note, m.name);
+          if (m.kernel) {
+            ctx.log(
+              'warn',
+              `playground.machines[${m.index}].kernel.source: ${m.kernel} is not available: containers share the host's kernel (${os.release()}) (docker driver)`,
+              m.name,
+            );
           }
-          const container = await this.engine.createContainer(options);
-          await container.putArchive(await tarFiles(machineFiles(spec, m)), { path: '/' });
+          const options = machineCreateOptions(spec.id, m, {
+            image: tags.get(image)!,
+            needs: isOciSource(image) ? { privileged: false, volumes: [] } : machineNeeds(this.catalog(), image),
+            layout,
+            hosts: hostAddresses({
+              machines: spec.machines.map((x) => ({ ...x, interfaces: x.interfaces.map((i) => ({ ...i, address: interfaceAddress(layout, x, i) })) })),
+            }),
+            dns: this.dns,
+            drives,
+          });
+          const labels = { [LABEL.playground]: spec.id, [LABEL.machine]: m.name };
+          for (const mount of options.HostConfig?.Mounts ?? []) {
+            const drive = drives.volumes.find((v) => v.name === mount.Source);
+            await this.createVolume(mount.Source, labels, drive?.sizeBytes, (msg) => ctx.log('warn', `${mount.Target}: ${msg}`, m.name));
+          }
+          const container = await this.createAttached(options, (msg) => ctx.log('warn', msg, m.name));
+          const files = [...machineFiles(spec, m), { path: MACHINE_PATHS.network, content: dockerNetworkScript(m, layout), mode: 0o755 }];
+          await container.putArchive(await tarFiles(files), { path: '/' });
           await container.start();
           await this.waitReady(spec, m);
           ctx.progress('machine', 'done', m.name);
         } catch (err) {
-          ctx.progress('machine', 'failed', m.name, (err as Error).message);
+          ctx.progress('machine', 'failed', m.name, errorMessage(err));
           throw err;
         }
       }),
     ]);
   }
 
+  /**
+   * Creates a container on its first network and connects the others in order before its
+   * first start. Where the engine cannot limit a root file system's size, it is made
+   * without the limit and `warn` says so.
+   */
+  private async createAttached(
+    options: Docker.ContainerCreateOptions & { attachments: Attachment[] },
+    warn?: (message: string) => void,
+  ): Promise<Docker.Container> {
+    const { attachments, ...create } = options;
+    let container: Docker.Container;
+    try {
+      container = await this.engine.createContainer(create);
+    } catch (err) {
+      const size = create.HostConfig?.StorageOpt?.size;
+      if (!size || !/storage-opt|quota/i.test(errorMessage(err))) throw err;
+      warn?.(`root drive size ${formatSize(Number(size))} is not enforced: ${errorMessage(err).trim()}`);
+      const { StorageOpt: _, ...hostConfig } = create.HostConfig!;
+      container = await this.engine.createContainer({ ...create, HostConfig: hostConfig });
+    }
+    for (const a of attachments.slice(1)) await this.engine.getNetwork(a.network).connect({ Container: container.id, EndpointConfig: a.config });
+    return container;
+  }
+
+  /** A volume of the playground; with a size where the engine's storage has quotas, else without and `warn` says so. */
+  private async createVolume(name: string, labels: Record<string, string>, sizeBytes: number | undefined, warn: (message: string) => void): Promise<void> {
+    if (sizeBytes) {
+      try {
+        await this.engine.createVolume({ Name: name, Labels: labels, DriverOpts: { size: String(sizeBytes) } });
+        return;
+      } catch (err) {
+        if (!/quota|size/i.test(errorMessage(err))) throw err;
+        warn(`size ${formatSize(sizeBytes)} is not enforced: the engine's volume storage has no quotas here (${errorMessage(err).trim()})`);
+      }
+    }
+    await this.engine.createVolume({ Name: name, Labels: labels });
+  }
+
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
+    // A host reboot forgets the firewall rule; the engine's networks are still there.
+    this.ensureRouting(await this.layoutOf(spec), ctx);
     // The registry starts alongside the machines: nothing in a machine waits for it.
     await Promise.all([
       startIfStopped(this.engine.getContainer(registryName(spec.id))),
@@ -178,7 +266,7 @@ export class DockerDriver implements Driver {
         try {
           await this.engine.getContainer(name).stop({ t: 10 });
         } catch (err) {
-          const code = (err as { statusCode?: number }).statusCode;
+          const code = statusCode(err);
           // 304: already stopped; 404: gone (destroy will tidy up the rest).
           if (code !== 304 && code !== 404) throw err;
           if (code === 404) ctx.log('warn', `docker driver: container ${name} is missing`);
@@ -194,9 +282,10 @@ export class DockerDriver implements Driver {
     await Promise.all(containers.map((c) => ignore404(this.engine.getContainer(c.Id).remove({ force: true, v: true }))));
     const networks = await this.engine.listNetworks({ filters });
     for (const n of networks) await ignore404(this.engine.getNetwork(n.Id).remove());
+    if (this.engineIsLocal()) removeBridgeRules(networks.map((n) => bridgeName(n.Name)));
     const volumes = (await this.engine.listVolumes({ filters })).Volumes ?? [];
     for (const v of volumes) await ignore404(this.engine.getVolume(v.Name).remove());
-    this.subnets.delete(spec.id);
+    this.layouts.delete(spec.id);
     fs.rmSync(this.statePath(spec), { force: true });
   }
 
@@ -220,11 +309,11 @@ export class DockerDriver implements Driver {
     try {
       running = (await this.engine.getContainer(containerName(spec.id, machine)).inspect()).State.Running;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) throw new Error(`docker driver: machine ${machine} of ${spec.id} has no container`);
+      if (statusCode(err) === 404) throw new Error(`docker driver: machine ${machine} of ${spec.id} has no container`, { cause: err });
       throw err;
     }
     if (!running) throw new Error(`docker driver: machine ${machine} of ${spec.id} is not running`);
-    const host = machineAddress(await this.subnetOf(spec), m.index);
+    const host = await this.machineHost(spec, m);
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       socket.once('connect', () => {
@@ -237,8 +326,8 @@ export class DockerDriver implements Driver {
 
   address(spec: PlaygroundSpec, machine: string): string | undefined {
     const m = spec.machines.find((x) => x.name === machine);
-    const subnet = this.subnets.get(spec.id) ?? this.loadState(spec)?.subnet;
-    return m && subnet ? machineAddress(subnet, m.index) : undefined;
+    const layout = this.layouts.get(spec.id) ?? this.loadState(spec)?.layout;
+    return m && layout && m.interfaces[0] ? interfaceAddress(layout, m, m.interfaces[0]) : undefined;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -265,58 +354,78 @@ export class DockerDriver implements Driver {
     return new Map(this.images.recipes().map((r) => [r.name, r]));
   }
 
-  private async createNetwork(playground: string, reserved?: string): Promise<DriverState> {
-    const name = networkName(playground);
-    const existing = await this.engine.listNetworks({ filters: JSON.stringify({ name: [name] }) });
-    const mine = existing.find((n) => n.Name === name);
-    if (mine) {
-      const subnet = mine.IPAM?.Config?.[0]?.Subnet;
-      if (subnet) return { network: name, subnet };
+  /** Private networks only carry routed traffic (a routing or NAT-gateway lab) with the host rule of bridge-rules.ts. */
+  private ensureRouting(layout: DockerLayout, ctx: DriverContext): void {
+    const internal = layout.networks.filter((n) => n.internal);
+    if (internal.length === 0 || !this.engineIsLocal()) return;
+    const why = ensureBridgeRules(internal.map((n) => bridgeName(n.name)));
+    if (why) {
+      ctx.log(
+        'warn',
+        `docker driver: machines on private networks (${internal.map((n) => n.network).join(', ')}) reach only addresses of that network, not what a machine on two networks routes there: ${why}`,
+      );
     }
-    // Another create may take the same subnet between our look and our create; the engine
-    // refuses overlapping pools, so pick again a few times.
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const subnet =
-        attempt === 0 && reserved ? reserved : pickSubnet(`${playground}#${attempt}`, await this.usedSubnets(), this.options.subnetPool ?? DEFAULT_POOL);
-      try {
-        await this.engine.createNetwork(networkCreateOptions(playground, subnet));
-        this.subnets.set(playground, subnet);
-        return { network: name, subnet };
-      } catch (err) {
-        lastError = err as Error;
-        if (!/overlap/i.test(lastError.message)) throw err;
-      }
-    }
-    throw new Error(`docker driver: could not create network ${name}: ${lastError?.message}`);
   }
 
-  private async usedSubnets(): Promise<string[]> {
-    // Reservations of playgrounds validated but not created yet count as used.
-    const used: string[] = [...this.subnets.values()];
-    for (const n of await this.engine.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet?.includes('.')) used.push(c.Subnet);
+  /** A unix socket: the engine runs on this host, so its bridges are ours to see. */
+  private engineIsLocal(): boolean {
+    return this.engineAt.options.socketPath !== undefined;
+  }
+
+  /** The playground's network layout: as created, else as planned by validate, else planned now. */
+  private async layoutOf(spec: PlaygroundSpec): Promise<DockerLayout> {
+    const known = this.loadState(spec)?.layout ?? this.layouts.get(spec.id);
+    if (known) return known;
+    const layout = planLayout(spec, await this.usedRanges(spec.id), this.options.subnetPool ?? DEFAULT_POOL);
+    this.layouts.set(spec.id, layout);
+    return layout;
+  }
+
+  private async createNetwork(playground: string, n: DockerLayout['networks'][number]): Promise<void> {
+    const existing = await this.engine.listNetworks({ filters: JSON.stringify({ name: [n.name] }) });
+    if (existing.some((x) => x.Name === n.name)) return;
     try {
-      used.push(...routesFromProcNetRoute(fs.readFileSync('/proc/net/route', 'utf8')));
+      await this.engine.createNetwork(networkCreateOptions(playground, n));
+    } catch (err) {
+      // Another engine user took the subnet between our look and our create.
+      if (/overlap/i.test(errorMessage(err))) {
+        throw new Error(`docker driver: network "${n.network}" (${n.subnet}) could not be made: ${errorMessage(err).trim()}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Subnets other engine networks, other planned playgrounds and host routes hold, with who holds them. */
+  private async usedRanges(playground: string): Promise<UsedRange[]> {
+    const used: UsedRange[] = [];
+    for (const [id, layout] of this.layouts) {
+      if (id !== playground)
+        for (const n of layout.networks) used.push({ cidr: n.subnet, owner: `network "${n.network}" of playground ${id} (being created)` });
+    }
+    for (const n of await this.engine.listNetworks()) {
+      const pg = n.Labels?.[LABEL.playground];
+      if (pg === playground) continue;
+      const owner = pg ? `network "${n.Labels?.[LABEL.network] ?? n.Name}" of playground ${pg}` : `the engine's network "${n.Name}"`;
+      for (const c of n.IPAM?.Config ?? []) if (c.Subnet?.includes('.')) used.push({ cidr: c.Subnet, owner });
+    }
+    try {
+      for (const cidr of routesFromProcNetRoute(fs.readFileSync('/proc/net/route', 'utf8'))) used.push({ cidr, owner: 'a route of the host' });
     } catch {
       // not Linux: the engine's own list is all we know
     }
     return used;
   }
 
-  private async subnetOf(spec: PlaygroundSpec): Promise<string> {
-    const known = this.subnets.get(spec.id) ?? this.loadState(spec)?.subnet;
-    if (known) return known;
-    const n = await this.engine.getNetwork(networkName(spec.id)).inspect();
-    const subnet = n.IPAM?.Config?.[0]?.Subnet as string | undefined;
-    if (!subnet) throw new Error(`docker driver: network ${networkName(spec.id)} has no subnet`);
-    this.subnets.set(spec.id, subnet);
-    return subnet;
+  /** Where the agent reaches a machine: its first interface. */
+  private async machineHost(spec: PlaygroundSpec, m: MachineSpec): Promise<string> {
+    const layout = await this.layoutOf(spec);
+    return interfaceAddress(layout, m, m.interfaces[0]);
   }
 
   /** Resolves once the machine's sshd accepts connections (or, without SSH, it runs). */
   private async waitReady(spec: PlaygroundSpec, m: MachineSpec): Promise<void> {
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? 60_000);
-    const host = machineAddress(await this.subnetOf(spec), m.index);
+    const host = await this.machineHost(spec, m);
     const container = this.engine.getContainer(containerName(spec.id, m.name));
     for (let attempt = 0; ; attempt++) {
       if (m.noSSH ? (await container.inspect()).State.Running : await canConnect(host, 22)) return;
@@ -338,15 +447,13 @@ export class DockerDriver implements Driver {
   }
 
   private saveState(spec: PlaygroundSpec, state: DriverState): void {
-    const file = this.statePath(spec);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(state));
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomicModeSync(this.statePath(spec), JSON.stringify(state, null, 2), 0o644);
   }
 
   private loadState(spec: PlaygroundSpec): DriverState | undefined {
     try {
-      return JSON.parse(fs.readFileSync(this.statePath(spec), 'utf8')) as DriverState;
+      const state = readOwnJson<Partial<DriverState>>(this.statePath(spec));
+      return state.layout ? { layout: state.layout } : undefined;
     } catch {
       return undefined;
     }
@@ -371,7 +478,7 @@ async function startIfStopped(container: Docker.Container): Promise<void> {
     await container.start();
   } catch (err) {
     // 304: already running.
-    if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    if (statusCode(err) !== 304) throw err;
   }
 }
 
@@ -379,7 +486,7 @@ async function ignore404(p: Promise<unknown>): Promise<void> {
   try {
     await p;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    if (statusCode(err) !== 404) throw err;
   }
 }
 

@@ -1,6 +1,7 @@
 // Where the Docker engine is and whether it answers. Reads DOCKER_HOST like the docker
 // CLI does (unix:// or tcp://), so one variable points the agent and tests at an engine.
 import Docker from 'dockerode';
+import { errorCode, errorMessage } from '../../util/errors';
 import { DriverUnavailableError } from '../protocol';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
@@ -32,10 +33,25 @@ export async function pingEngine(docker: Docker, address: EngineAddress, timeout
   try {
     await Promise.race([docker.ping(), timeout]);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no socket there' : e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
+    const code = errorCode(err);
+    const why = code === 'ENOENT' ? 'no socket there' : code === 'ECONNREFUSED' ? 'connection refused' : errorMessage(err);
     throw new DriverUnavailableError('docker', `docker driver: no Docker engine answers at ${address.display} (${why}); ${ENGINE_HOW_TO}`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The HTTP status of an engine error (404: no such object, 304: already in that state), if it has one. */
+export function statusCode(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'statusCode' in err && typeof err.statusCode === 'number') return err.statusCode;
+  return undefined;
+}
+
+/** Memory and CPUs of the engine's host, from `GET /info`. */
+export async function engineHostSize(docker: Docker): Promise<{ memBytes: number; cpus: number }> {
+  const info: unknown = await docker.info();
+  if (typeof info === 'object' && info !== null && 'MemTotal' in info && 'NCPU' in info && typeof info.MemTotal === 'number' && typeof info.NCPU === 'number') {
+    return { memBytes: info.MemTotal, cpus: info.NCPU };
+  }
+  throw new Error('docker driver: the engine did not say its memory and CPUs (GET /info)');
 }

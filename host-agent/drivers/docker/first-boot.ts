@@ -2,7 +2,7 @@
 // users the manifest asks for, the manifest's startup files, registry credentials.
 // Generated here, run inside the machine (user and group names resolve there).
 import type { MachineSpec } from '../protocol';
-import { REGISTRY_HOST } from '../../images/catalog';
+import { REGISTRY_HOSTS } from '../../images/catalog';
 
 /** A POSIX-shell single-quoted word. */
 export function shq(s: string): string {
@@ -61,7 +61,8 @@ function startupFileLines(spec: MachineSpec): string[] {
 
 function registryAuthLines(spec: MachineSpec, registryAuth: string | undefined): string[] {
   if (!registryAuth) return [];
-  const config = JSON.stringify({ auths: { [REGISTRY_HOST]: { auth: Buffer.from(registryAuth).toString('base64') } } });
+  const auth = Buffer.from(registryAuth).toString('base64');
+  const config = JSON.stringify({ auths: Object.fromEntries(REGISTRY_HOSTS.map((h) => [h, { auth }])) });
   const lines: string[] = [];
   const homes = [{ home: '/root', owner: 'root:root' }].concat(spec.users.filter((u) => u.name !== 'root').map((u) => ({ home: u.home, owner: `${u.name}:` })));
   for (const { home, owner } of homes) {

@@ -1,6 +1,8 @@
 // What the microvm driver needs on a host, as `sandlot doctor` shows it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { uplinkMethod } from '../../netns/uplink';
+import { errorMessage } from '../../util/errors';
 import { spawnSync } from 'node:child_process';
 import type { DoctorCheck } from '../protocol';
 import type { GuestKernel } from '../../images/vm/kernel';
@@ -25,11 +27,12 @@ export interface DoctorInputs {
 
 export async function doctorChecks(inputs: DoctorInputs): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
-  const qemuOk = !!inputs.qemu && fs.existsSync(inputs.qemu);
+  const qemu = inputs.qemu;
+  const qemuOk = qemu !== undefined && fs.existsSync(qemu);
   let qemuDetail = 'not found';
   if (qemuOk) {
-    const v = spawnSync(inputs.qemu!, ['--version'], { encoding: 'utf8' });
-    qemuDetail = `${inputs.qemu} (${(v.stdout ?? '').split('\n')[0].replace(/^QEMU emulator /, '') || 'version unknown'})`;
+    const v = spawnSync(qemu, ['--version'], { encoding: 'utf8' });
+    qemuDetail = `${qemu} (${(v.stdout ?? '').split('\n')[0].replace(/^QEMU emulator /, '') || 'version unknown'})`;
   }
   checks.push({ name: 'qemu-system-x86_64', ok: qemuOk, detail: qemuDetail, fix: QEMU_HOW_TO });
   for (const [tool, pkg] of [
@@ -50,6 +53,23 @@ export async function doctorChecks(inputs: DoctorInputs): Promise<DoctorCheck[]>
     detail: fs.existsSync('/dev/net/tun') ? 'present' : 'missing',
     fix: 'load the tun kernel module (modprobe tun)',
   });
+  // Optional: machines work without them, with less (ok with a warning, never unusable).
+  const ociMissing = ['skopeo', 'umoci'].filter((t) => !findTool(t));
+  checks.push({
+    name: 'oci:// root drives',
+    ok: true,
+    warning: ociMissing.length > 0,
+    detail: ociMissing.length ? `${ociMissing.join(' and ')} not installed: manifests with oci:// root drives are refused` : 'skopeo and umoci installed',
+    ...(ociMissing.length ? { fix: 'apt-get install skopeo umoci' } : {}),
+  });
+  const way = uplinkMethod();
+  checks.push({
+    name: 'way out',
+    ok: true,
+    warning: way.kind === 'none',
+    detail: way.kind === 'none' ? `${way.detail}; non-private networks stay inside the playground` : way.detail,
+    ...(way.fix ? { fix: way.fix } : {}),
+  });
   const root = process.getuid?.() === 0;
   checks.push({ name: 'root', ok: root, detail: root ? 'running as root' : 'not root', fix: 'image builds run debootstrap and chroot: run the agent as root' });
   let kernelOk = false;
@@ -58,7 +78,7 @@ export async function doctorChecks(inputs: DoctorInputs): Promise<DoctorCheck[]>
     kernelOk = true;
     checks.push({ name: 'guest kernel', ok: true, detail: `${k.version} (${path.basename(k.deb)})` });
   } catch (err) {
-    checks.push({ name: 'guest kernel', ok: false, detail: (err as Error).message, fix: 'run scripts/setup.d/60-microvm.sh' });
+    checks.push({ name: 'guest kernel', ok: false, detail: errorMessage(err), fix: 'run scripts/setup.d/60-microvm.sh' });
   }
   if (qemuOk && kernelOk) {
     try {
@@ -66,7 +86,7 @@ export async function doctorChecks(inputs: DoctorInputs): Promise<DoctorCheck[]>
       // TCG works, only slower: not a failure.
       checks.push({ name: 'acceleration', ok: true, detail: a.accel === 'kvm' ? `KVM: ${a.detail}` : `TCG (software emulation): ${a.detail}` });
     } catch (err) {
-      checks.push({ name: 'acceleration', ok: false, detail: (err as Error).message });
+      checks.push({ name: 'acceleration', ok: false, detail: errorMessage(err) });
     }
   }
   return checks;

@@ -1,10 +1,11 @@
 // The `microvm` driver: every machine is a QEMU `-M microvm` virtual machine with its own
 // kernel, booted directly (no firmware) from an image built from the same recipes as the
-// docker driver's, on a copy-on-write overlay. A machine's first start is a clone of a
-// per-image snapshot (see snapshot.ts); later starts boot its own overlay. Machines of a
-// playground share a bridge inside a network namespace the agent owns (network.ts); the
-// agent reaches their ports from inside that namespace (netns/relay.ts). KVM when the
-// host really has it, TCG otherwise.
+// docker driver's, on a copy-on-write overlay, with its other drives as disks of its own
+// (drives.ts). A machine's first start is a clone of a per-image-and-shape snapshot (see
+// snapshot.ts); later starts boot its own overlay. A playground's networks are bridges
+// inside a network namespace the agent owns (network.ts), leaving through its uplink
+// (netns/uplink.ts) where they are not private; the agent reaches machines' ports from
+// inside that namespace (netns/relay.ts). KVM when the host really has it, TCG otherwise.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +13,13 @@ import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { VmImageBuilder, readImage, type VmImage } from '../../images/vm/builder';
 import { vmCacheDir } from '../../images/vm/cache-dir';
+import { isOciSource } from '../../images/oci';
+import { ociToolsProblem } from '../../images/vm/oci-rootfs';
 import { NetnsRelay } from '../../netns/relay';
+import { applyNamespaceNat, attachUplink, detachUplink } from '../../netns/uplink';
+import { errorMessage } from '../../util/errors';
+import { readOwnJson } from '../../util/json';
+import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
 import { runCommand } from '../../util/run-command';
@@ -21,9 +28,10 @@ import { DriverUnavailableError, type DoctorReport, type Driver, type DriverCont
 import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
 import { configFiles, writeConfigDisk } from './config-disk';
 import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
-import { enterArgs, holderAlive, machineAddress, startNetwork, stopHolder, tapName, type Holder } from './network';
+import { dataDrives, driveProblems, emptyDriveBytes, ensureDriveFiles, rootBytes } from './drives';
+import { enterArgs, holderAlive, machineAddress, networkPlan, startNetwork, stopHolder, tapName, type Holder } from './network';
 import { machineMac, type VmLaunch } from './qemu-args';
-import { ensureSnapshot, type VmSnapshot } from './snapshot';
+import { ensureSnapshot, type SnapshotShape, type VmSnapshot } from './snapshot';
 import { consoleTail, handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
 
 export interface MicrovmDriverOptions {
@@ -58,6 +66,13 @@ interface DriverState {
 
 const MIN_RAM_MIB = 256;
 
+/** An OCI root drive needs skopeo and umoci on the agent's host. */
+function ociProblems(m: MachineSpec): string[] {
+  const problem = ociToolsProblem();
+  const root = m.drives.findIndex((d) => d.mount === '/');
+  return problem ? [`playground.machines[${m.index}].drives[${root}].source: ${m.image} needs ${problem} (microvm driver)`] : [];
+}
+
 export class MicrovmDriver implements Driver {
   readonly name = 'microvm' as const;
   readonly images: VmImageBuilder;
@@ -65,7 +80,8 @@ export class MicrovmDriver implements Driver {
   private readonly env: NodeJS.ProcessEnv;
   private accelChoice: Promise<AccelChoice> | undefined;
   private preflightResult: Promise<void> | undefined;
-  private readonly relays = new Map<string, NetnsRelay>();
+  /** Per playground: the relay into its namespace and the holder it was started for. */
+  private readonly relays = new Map<string, { relay: NetnsRelay; holder: number }>();
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
@@ -120,13 +136,13 @@ export class MicrovmDriver implements Driver {
       if (choice.accel === 'tcg')
         this.opts.log?.('warn', `microvm: no usable KVM (${choice.detail}); machines run under software emulation, several times slower`);
     } catch (err) {
-      throw new DriverUnavailableError('microvm', (err as Error).message);
+      throw new DriverUnavailableError('microvm', errorMessage(err));
     }
   }
 
   /** KVM if a test guest really runs under it, else TCG; probed once per agent. */
   accel(): Promise<AccelChoice> {
-    const forced = this.opts.accel ?? (this.env.SANDLOT_MICROVM_ACCEL as 'kvm' | 'tcg' | undefined);
+    const forced: string | undefined = this.opts.accel ?? this.env.SANDLOT_MICROVM_ACCEL;
     if (forced) {
       if (forced !== 'kvm' && forced !== 'tcg') return Promise.reject(new Error(`SANDLOT_MICROVM_ACCEL: expected kvm or tcg, got "${forced}"`));
       return Promise.resolve({ accel: forced, detail: `${forced} (forced by SANDLOT_MICROVM_ACCEL)` });
@@ -145,7 +161,15 @@ export class MicrovmDriver implements Driver {
     const problems: string[] = [];
     const host = { memBytes: os.totalmem(), cpus: os.cpus().length };
     for (const m of spec.machines) {
-      problems.push(...imageProblems(m, this.images, 'microvm'));
+      problems.push(...(isOciSource(m.image) ? ociProblems(m) : imageProblems(m, this.images, 'microvm')), ...driveProblems(m));
+      m.drives.forEach((d, j) => {
+        if (d.mount === '/' || !d.source || d.source.startsWith('oci://')) return;
+        try {
+          this.images.recipe(d.source);
+        } catch (err) {
+          problems.push(`playground.machines[${m.index}].drives[${j}].source: ${errorMessage(err)} (microvm driver)`);
+        }
+      });
       // Before the host-size lines, so a machine's problems keep the field order (ramSize, cpuCount).
       if (m.resources.ramBytes < MIN_RAM_MIB * 1024 ** 2) {
         problems.push(
@@ -168,19 +192,40 @@ export class MicrovmDriver implements Driver {
     await this.preflight();
     const accel = await this.accel();
     const state = this.load(spec);
-    const images = await this.ensureImages(spec, ctx);
+    const images = await this.ensureImages(spec, ctx, state);
+    for (const m of spec.machines) {
+      const version = images.get(m.image || 'linux')?.kernelVersion;
+      if (m.kernel && version && !version.startsWith(`${m.kernel}.`) && version !== m.kernel) {
+        ctx.log(
+          'warn',
+          `playground.machines[${m.index}].kernel.source: ${m.kernel} is not available: machines boot Debian's cloud kernel ${version} (microvm driver)`,
+          m.name,
+        );
+      }
+    }
     const fresh = spec.machines.filter((m) => !state.machines[m.name]?.booted || !fs.existsSync(this.machinePath(spec, m.name, 'disk.qcow2')));
-    const snapshots = this.snapshotsOn() ? await this.ensureSnapshots(fresh, images, accel, ctx) : new Map<string, VmSnapshot>();
+    // A clone's disks must match its template's: machines with an image as an extra drive cold-boot.
+    const cloneable = fresh.filter((m) => m.drives.every((d) => d.mount === '/' || !d.source));
+    const snapshots = this.snapshotsOn() ? await this.ensureSnapshots(cloneable, images, accel, ctx) : new Map<string, VmSnapshot>();
+    const previous = state.net;
     if (!holderAlive(state.net)) {
       // Without its namespace a running VM has no network: begin again with every machine.
       for (const r of Object.values(state.machines)) killVm(r.vm);
+      await detachUplink(previous?.uplink);
       ctx.progress('network', 'started');
-      state.net = await startNetwork(spec.machines.map((m) => tapName(m.index)));
+      state.net = await this.startNetworks(spec, ctx);
       this.save(spec, state);
-      ctx.progress('network', 'done', undefined, `bridge ${machineAddress(0).replace(/\.\d+$/, '.0/24')} in its own network namespace`);
+      const out = state.net.uplink && state.net.uplink.kind !== 'none' ? `, out through ${state.net.uplink.kind}` : '';
+      ctx.progress(
+        'network',
+        'done',
+        undefined,
+        `${spec.networks.map((n) => `${n.name} ${n.subnet}${n.private ? ' private' : ''}`).join(', ')} in the playground's own network namespace${out}`,
+      );
     }
     const net = state.net;
-    const addresses = Object.fromEntries(spec.machines.map((m) => [m.name, `${machineAddress(m.index)}/24`]));
+    // Machines ask their gateway for outside names from their first moment on.
+    this.relayFor(spec, net);
     await Promise.all(
       spec.machines.map(async (m) => {
         const record = (state.machines[m.name] ??= { booted: false });
@@ -192,7 +237,7 @@ export class MicrovmDriver implements Driver {
           const current = images.get(m.image || 'linux')!;
           const pinned = record.booted && !snapshot && record.image ? readImage(record.image) : undefined;
           const image = pinned ?? current;
-          record.vm = await this.boot(spec, m, image, snapshot, net, addresses, accel);
+          record.vm = await this.boot(spec, m, image, images, snapshot, net, accel);
           record.booted = true;
           record.image = image.dir;
           this.save(spec, state);
@@ -200,7 +245,7 @@ export class MicrovmDriver implements Driver {
           const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
           ctx.progress('machine', 'done', m.name, snapshot ? `restored from snapshot in ${took}` : `booted in ${took}`);
         } catch (err) {
-          ctx.progress('machine', 'failed', m.name, (err as Error).message);
+          ctx.progress('machine', 'failed', m.name, errorMessage(err));
           throw err;
         }
       }),
@@ -218,6 +263,7 @@ export class MicrovmDriver implements Driver {
       }),
     );
     this.closeRelay(spec);
+    await detachUplink(state.net?.uplink);
     stopHolder(state.net);
     state.net = undefined;
     this.save(spec, state);
@@ -238,6 +284,7 @@ export class MicrovmDriver implements Driver {
       for (const vm of vms) killVm(vm);
       await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
       this.closeRelay(spec);
+      await detachUplink(state.net?.uplink);
       stopHolder(state.net);
     }
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
@@ -262,22 +309,17 @@ export class MicrovmDriver implements Driver {
     if (!m) throw new Error(`microvm driver: playground ${spec.id} has no machine "${machine}"`);
     const state = this.load(spec);
     if (!holderAlive(state.net) || !vmAlive(state.machines[machine]?.vm)) throw new Error(`microvm driver: machine ${machine} of ${spec.id} is not running`);
-    let relay = this.relays.get(spec.id);
-    if (!relay || (relay as NetnsRelay & { holder?: number }).holder !== state.net.pid) {
-      relay?.close();
-      relay = Object.assign(new NetnsRelay(state.net.pid), { holder: state.net.pid });
-      this.relays.set(spec.id, relay);
-    }
+    const relay = this.relayFor(spec, state.net);
     try {
-      return await relay.connect(machineAddress(m.index), port);
+      return await relay.connect(machineAddress(m), port);
     } catch (err) {
-      throw new Error(`microvm driver: cannot reach ${machine} (${machineAddress(m.index)}:${port}): ${(err as Error).message}`);
+      throw new Error(`microvm driver: cannot reach ${machine} (${machineAddress(m)}:${port}): ${errorMessage(err)}`, { cause: err });
     }
   }
 
   address(spec: PlaygroundSpec, machine: string): string | undefined {
     const m = spec.machines.find((x) => x.name === machine);
-    return m ? machineAddress(m.index) : undefined;
+    return m?.interfaces[0]?.address;
   }
 
   async memoryUsage(spec: PlaygroundSpec): Promise<Record<string, number>> {
@@ -291,7 +333,7 @@ export class MicrovmDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    for (const r of this.relays.values()) r.close();
+    for (const r of this.relays.values()) r.relay.close();
     this.relays.clear();
   }
 
@@ -301,9 +343,29 @@ export class MicrovmDriver implements Driver {
     return this.opts.snapshots ?? this.env.SANDLOT_MICROVM_SNAPSHOTS !== '0';
   }
 
-  private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, VmImage>> {
+  private async ensureImages(spec: PlaygroundSpec, ctx: DriverContext, state: DriverState): Promise<Map<string, VmImage>> {
     const out = new Map<string, VmImage>();
-    for (const name of new Set(spec.machines.map((m) => m.image || 'linux'))) {
+    // Machines that booted keep the image they were made from: no pull for a restart.
+    for (const m of spec.machines) {
+      const record = state.machines[m.name];
+      const kept = record?.booted && record.image ? readImage(record.image) : undefined;
+      if (kept && isOciSource(m.image) && spec.machines.every((x) => x.image !== m.image || state.machines[x.name]?.booted)) out.set(m.image, kept);
+    }
+    const names = spec.machines.flatMap((m) => [m.image || 'linux', ...m.drives.flatMap((d) => (d.mount !== '/' && d.source ? [d.source] : []))]);
+    for (const name of new Set(names)) {
+      if (out.has(name)) continue;
+      if (isOciSource(name)) {
+        const step = `image ${name}`;
+        ctx.progress(step, 'started', undefined, 'pulling the OCI image (a new one is turned into a VM image: a minute or two)');
+        try {
+          out.set(name, await this.images.ensureOci(name, (_img, message) => ctx.progress(step, 'started', undefined, message)));
+          ctx.progress(step, 'done');
+        } catch (err) {
+          ctx.progress(step, 'failed', undefined, errorMessage(err));
+          throw err;
+        }
+        continue;
+      }
       const found = await this.images.find(name);
       if (found) {
         out.set(name, found);
@@ -315,7 +377,7 @@ export class MicrovmDriver implements Driver {
         out.set(name, await this.images.ensure(name, (_img, message) => ctx.progress(step, 'started', undefined, message)));
         ctx.progress(step, 'done');
       } catch (err) {
-        ctx.progress(step, 'failed', undefined, (err as Error).message);
+        ctx.progress(step, 'failed', undefined, errorMessage(err));
         throw err;
       }
     }
@@ -323,7 +385,8 @@ export class MicrovmDriver implements Driver {
   }
 
   private shapeKey(m: MachineSpec): string {
-    return `${m.image || 'linux'}/${this.memMiB(m)}/${m.resources.cpuCount}`;
+    const s = this.shape(m, { accel: 'tcg', detail: '' });
+    return JSON.stringify([m.image || 'linux', s.memMiB, s.cpus, s.nics, s.rootBytes ?? 0, s.drives]);
   }
 
   private memMiB(m: MachineSpec): number {
@@ -341,7 +404,7 @@ export class MicrovmDriver implements Driver {
       const key = this.shapeKey(m);
       if (out.has(key)) continue;
       const image = images.get(m.image || 'linux')!;
-      const step = `snapshot ${key}`;
+      const step = `snapshot ${m.image || 'linux'} ${this.memMiB(m)}Mi ${m.resources.cpuCount} CPU`;
       ctx.progress(step, 'started', undefined, 'booting the image once and saving its state (first use of this image and size)');
       try {
         const snap = await ensureSnapshot(this.qemu!, this.cacheDir, image, this.shape(m, accel), this.bootTimeoutMs(accel));
@@ -349,15 +412,40 @@ export class MicrovmDriver implements Driver {
         ctx.progress(step, 'done');
       } catch (err) {
         // A machine still starts without a snapshot, only slower.
-        ctx.progress(step, 'failed', undefined, (err as Error).message);
-        ctx.log('warn', `microvm: no snapshot for ${key} (${(err as Error).message}); cold-booting instead`);
+        ctx.progress(step, 'failed', undefined, errorMessage(err));
+        ctx.log('warn', `microvm: no snapshot for ${step.slice('snapshot '.length)} (${errorMessage(err)}); cold-booting instead`);
       }
     }
     return out;
   }
 
-  private shape(m: MachineSpec, accel: AccelChoice) {
-    return { memMiB: this.memMiB(m), cpus: m.resources.cpuCount, accel: accel.accel, tscKhz: accel.accel === 'tcg' ? hostTscKhz() : undefined };
+  private shape(m: MachineSpec, accel: AccelChoice): SnapshotShape {
+    return {
+      memMiB: this.memMiB(m),
+      cpus: m.resources.cpuCount,
+      accel: accel.accel,
+      tscKhz: accel.accel === 'tcg' ? hostTscKhz() : undefined,
+      nics: m.interfaces.length,
+      rootBytes: rootBytes(m),
+      drives: m.drives.filter((d) => d.mount !== '/').map((d) => ({ bytes: emptyDriveBytes(d), readOnly: d.readOnly })),
+    };
+  }
+
+  /** The namespace, its bridges and taps, and (for non-private networks) its way out with NAT. */
+  private async startNetworks(spec: PlaygroundSpec, ctx: DriverContext): Promise<Holder> {
+    const plan = networkPlan(spec);
+    const holder = await startNetwork(plan);
+    if (plan.bridges.every((b) => b.private)) return holder;
+    try {
+      holder.uplink = await attachUplink(holder.pid, spec.id);
+      if (holder.uplink.kind === 'none') ctx.log('warn', `microvm: no way out for this playground: ${holder.uplink.reason}`);
+      else await applyNamespaceNat(holder.pid, plan.bridges);
+    } catch (err) {
+      await detachUplink(holder.uplink);
+      stopHolder(holder);
+      throw new Error(`microvm network: ${errorMessage(err)}`, { cause: err });
+    }
+    return holder;
   }
 
   private bootTimeoutMs(accel: AccelChoice): number {
@@ -369,9 +457,9 @@ export class MicrovmDriver implements Driver {
     spec: PlaygroundSpec,
     m: MachineSpec,
     image: VmImage,
+    images: Map<string, VmImage>,
     snapshot: VmSnapshot | undefined,
     net: Holder,
-    addresses: Record<string, string>,
     accel: AccelChoice,
   ): Promise<VmProcess> {
     const dir = this.machineDir(spec, m.name);
@@ -379,20 +467,23 @@ export class MicrovmDriver implements Driver {
     const disk = path.join(dir, 'disk.qcow2');
     if (snapshot || !fs.existsSync(disk)) {
       fs.rmSync(disk, { force: true });
-      const base = snapshot?.disk ?? image.disk;
-      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'qcow2', disk]);
+      // A snapshot's disk already has the machine's root size.
+      const grow = !snapshot && rootBytes(m) !== undefined ? [String(rootBytes(m))] : [];
+      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', snapshot?.disk ?? image.disk, '-F', 'qcow2', disk, ...grow]);
     }
-    const mac = machineMac(spec.id, m.index);
+    await ensureDriveFiles(dir, m, (name) => images.get(name)!.disk);
+    const macs = m.interfaces.map((_, k) => machineMac(spec.id, m.index, k));
     const configDisk = path.join(dir, 'config.img');
-    await writeConfigDisk(configDisk, configFiles(spec, m, { addresses, mac }));
+    const outside = net.uplink !== undefined && net.uplink.kind !== 'none';
+    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, outside, rootGrow: rootBytes(m) !== undefined }));
     const launch: VmLaunch = {
       ...this.shape(m, accel),
       kernel: image.kernel,
       initrd: image.initrd,
       disk,
+      dataDrives: dataDrives(dir, m),
       configDisk,
-      tap: tapName(m.index),
-      mac,
+      nics: macs.map((mac, k) => ({ tap: tapName(m.index, k), mac })),
       qmpSocket: path.join(dir, 'qmp.sock'),
       controlSocket: path.join(dir, 'ctl.sock'),
       consoleLog: path.join(dir, 'console.log'),
@@ -406,7 +497,7 @@ export class MicrovmDriver implements Driver {
       await handshake(launch.controlSocket, { expectWaiting: !snapshot, timeoutMs: this.bootTimeoutMs(accel) });
     } catch (err) {
       killVm(vm);
-      throw new Error(`${(err as Error).message}; console: ${consoleTail(launch.consoleLog)}`);
+      throw new Error(`${errorMessage(err)}; console: ${consoleTail(launch.consoleLog)}`, { cause: err });
     }
     return vm;
   }
@@ -424,14 +515,34 @@ export class MicrovmDriver implements Driver {
         socket.destroy();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`sshd of ${machine} did not answer in ${Math.round(timeoutMs / 1000)} s: ${(err as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`sshd of ${machine} did not answer in ${Math.round(timeoutMs / 1000)} s: ${errorMessage(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, 25));
       }
     }
   }
 
+  /**
+   * The relay into the playground's namespace (a new one when the namespace is new). With
+   * a way out, it also answers DNS on every gateway: queries go to the agent, which asks
+   * the host's resolvers (netns/dns-forwarder.ts, as the sandbox driver does).
+   */
+  private relayFor(spec: PlaygroundSpec, net: Holder): NetnsRelay {
+    const known = this.relays.get(spec.id);
+    if (known && known.holder === net.pid) return known.relay;
+    known?.relay.close();
+    const relay = new NetnsRelay(net.pid);
+    this.relays.set(spec.id, { relay, holder: net.pid });
+    if (net.uplink && net.uplink.kind !== 'none') {
+      relay
+        .listenUdp(53, (query) => forwardDnsQuery(query))
+        .catch((err: unknown) => this.opts.log?.('warn', `microvm: ${spec.id}: DNS for machines: ${errorMessage(err)}`));
+    }
+    return relay;
+  }
+
   private closeRelay(spec: PlaygroundSpec): void {
-    this.relays.get(spec.id)?.close();
+    this.relays.get(spec.id)?.relay.close();
     this.relays.delete(spec.id);
   }
 
@@ -452,7 +563,7 @@ export class MicrovmDriver implements Driver {
   }
 
   private load(spec: PlaygroundSpec): DriverState {
-    return JSON.parse(fs.readFileSync(this.stateFile(spec), 'utf8')) as DriverState;
+    return readOwnJson<DriverState>(this.stateFile(spec));
   }
 
   private save(spec: PlaygroundSpec, state: DriverState): void {

@@ -1,46 +1,71 @@
-// A playground's network: a network namespace held open by a tiny detached process,
-// with a bridge (the agent's own address on it) and one tap device per machine. QEMU
-// runs inside the namespace and opens its tap there; nothing is plugged into the host's
-// interfaces. Every playground has its own namespace, so they can all use one subnet.
-// When the holder and the playground's QEMUs are gone, the kernel removes the namespace
-// and every device in it.
+// A playground's networks: a network namespace held open by a tiny detached process,
+// with one bridge per playground network (holding the network's gateway address: the
+// agent's relay reaches machines from there, and it is where non-private networks leave
+// through the namespace's uplink) and one tap per machine interface. QEMU runs inside the
+// namespace and opens its taps there; nothing is plugged into the host's interfaces but
+// the uplink (netns/uplink.ts). Every playground has its own namespace, so they can all
+// use the subnets their manifests ask for. When the holder and the playground's QEMUs are
+// gone, the kernel removes the namespace and every device in it.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
+import type { UplinkRecord } from '../../netns/uplink';
 import { runAsync } from '../sandbox/namespaces';
 import { isAlive, processStartTime } from '../../util/proc';
-
-export const SUBNET = '10.89.0';
-export const BRIDGE = 'br0';
+import { errorMessage } from '../../util/errors';
+import type { MachineSpec, PlaygroundSpec } from '../protocol';
 
 export interface Holder {
   pid: number;
   start: number;
+  /** The namespace's way out, when one was made (non-private networks only). */
+  uplink?: UplinkRecord;
 }
 
-/** Address of machine `index` (from its position in the manifest). */
-export function machineAddress(index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index > 200) throw new Error(`microvm: machine index ${index} outside 0-200`);
-  return `${SUBNET}.${10 + index}`;
+/** The bridge of the playground's network at `index` (its position in spec.networks). */
+export function bridgeName(index: number): string {
+  return `br${index}`;
 }
 
-export function tapName(index: number): string {
-  return `tap${index}`;
+/** The tap of interface `itf` (eth0 → 0) of machine `index`; fits IFNAMSIZ for 5 machines × 24 interfaces. */
+export function tapName(machineIndex: number, interfaceIndex: number): string {
+  if (!Number.isInteger(machineIndex) || machineIndex < 0 || machineIndex > 200) throw new Error(`microvm: machine index ${machineIndex} outside 0-200`);
+  return `tap${machineIndex}i${interfaceIndex}`;
 }
 
-/** The shell that makes the bridge and taps (idempotent: `start` after a partial failure). */
-export function networkScript(taps: string[]): string {
-  const lines = [
-    'set -e',
-    'ip link set lo up',
-    `ip link show ${BRIDGE} >/dev/null 2>&1 || ip link add ${BRIDGE} type bridge`,
-    `ip addr replace ${SUBNET}.1/24 dev ${BRIDGE}`,
-    `ip link set ${BRIDGE} up`,
-  ];
-  for (const t of taps) {
-    lines.push(`ip link show ${t} >/dev/null 2>&1 || ip tuntap add dev ${t} mode tap`, `ip link set ${t} master ${BRIDGE} up`);
+/** The bridges (with their private flag) and taps a playground needs. */
+export function networkPlan(spec: Pick<PlaygroundSpec, 'networks' | 'machines'>): {
+  bridges: { name: string; address: string; private: boolean }[];
+  taps: { name: string; bridge: string }[];
+} {
+  const bridgeOf = new Map(spec.networks.map((n, i) => [n.name, bridgeName(i)]));
+  return {
+    bridges: spec.networks.map((n, i) => ({ name: bridgeName(i), address: `${n.gateway}/${n.subnet.split('/')[1]}`, private: n.private })),
+    taps: spec.machines.flatMap((m) => m.interfaces.map((itf, k) => ({ name: tapName(m.index, k), bridge: bridgeOf.get(itf.network)! }))),
+  };
+}
+
+/** The shell that makes the bridges and taps (idempotent: `start` after a partial failure). */
+export function networkScript(plan: ReturnType<typeof networkPlan>): string {
+  const lines = ['set -e', 'ip link set lo up'];
+  for (const b of plan.bridges) {
+    lines.push(
+      `ip link show ${b.name} >/dev/null 2>&1 || ip link add ${b.name} type bridge`,
+      `ip addr replace ${b.address} dev ${b.name}`,
+      `ip link set ${b.name} up`,
+    );
+  }
+  for (const t of plan.taps) {
+    lines.push(`ip link show ${t.name} >/dev/null 2>&1 || ip tuntap add dev ${t.name} mode tap`, `ip link set ${t.name} master ${t.bridge} up`);
   }
   return lines.join('\n');
+}
+
+/** The address the agent reaches a machine at: its first interface's. */
+export function machineAddress(m: MachineSpec): string {
+  const itf = m.interfaces[0];
+  if (!itf) throw new Error(`microvm: machine ${m.name} has no network interface`);
+  return itf.address;
 }
 
 /** `nsenter` prefix that runs a command inside the holder's network namespace. */
@@ -52,15 +77,15 @@ export function holderAlive(h: Holder | undefined): h is Holder {
   return !!h && isAlive(h.pid, h.start);
 }
 
-/** Starts the holder in a new network namespace and sets up the bridge and taps. */
-export async function startNetwork(taps: string[]): Promise<Holder> {
+/** Starts the holder in a new network namespace and sets up the bridges and taps. */
+export async function startNetwork(plan: ReturnType<typeof networkPlan>): Promise<Holder> {
   const ours = fs.readlinkSync('/proc/self/ns/net');
   // As a normal user the namespace needs a user namespace of its own to be configurable.
   const unshare = AGENT_IS_ROOT ? ['unshare', '--net', '--'] : ['unshare', '--user', '--map-root-user', '--net', '--'];
   const child = spawn(unshare[0], [...unshare.slice(1), 'sleep', 'infinity'], { detached: true, stdio: 'ignore' });
   child.unref();
   const pid = await new Promise<number>((resolve, reject) => {
-    child.once('error', (err) => reject(new Error(`microvm network: cannot run unshare: ${err.message}`)));
+    child.once('error', (err) => reject(new Error(`microvm network: cannot run unshare: ${err.message}`, { cause: err })));
     child.once('exit', (code) => reject(new Error(`microvm network: unshare exited (${code}) before the namespace was up`)));
     const deadline = Date.now() + 5000;
     const poll = () => {
@@ -76,19 +101,14 @@ export async function startNetwork(taps: string[]): Promise<Holder> {
     poll();
   });
   child.removeAllListeners('exit');
-  const holder = { pid, start: processStartTime(pid)! };
+  const holder: Holder = { pid, start: processStartTime(pid)! };
   try {
-    await runAsync([...enterArgs(holder), 'sh', '-c', networkScript(taps)]);
+    await runAsync([...enterArgs(holder), 'sh', '-c', networkScript(plan)]);
   } catch (err) {
     stopHolder(holder);
-    throw new Error(`microvm network: ${(err as Error).message}`);
+    throw new Error(`microvm network: ${errorMessage(err)}`, { cause: err });
   }
   return holder;
-}
-
-/** Adds taps to a running namespace (machines started after a partial failure). */
-export function ensureTaps(holder: Holder, taps: string[]): Promise<void> {
-  return runAsync([...enterArgs(holder), 'sh', '-c', networkScript(taps)]);
 }
 
 export function stopHolder(h: Holder | undefined): void {

@@ -1,9 +1,25 @@
 // QEMU's command line for one machine. Pure: the same inputs give the same argv, and a
 // snapshot template and its clones must get the same devices in the same order (the
-// saved state is only valid for an identical machine), so only file paths, the tap and
-// `-incoming` may differ between them.
+// saved state is only valid for an identical machine), so only file paths, taps, MACs
+// and `-incoming` may differ between them. Disks: the root (vda), the manifest's other
+// drives in order (vdb, …), then the config disk; each carries a serial the VM init
+// finds it by (`sandlot-drive<N>`, `sandlot-config`).
 
 export type Accel = 'kvm' | 'tcg';
+
+export interface DataDrive {
+  file: string;
+  /** Its position in the manifest's drive list (the root is 0). */
+  index: number;
+  readOnly: boolean;
+}
+
+/** The serial of the manifest's drive `index`, as the guest sees it in /sys/block/vd?/serial. */
+export function driveSerial(index: number): string {
+  return `sandlot-drive${index}`;
+}
+
+export const CONFIG_SERIAL = 'sandlot-config';
 
 export interface VmLaunch {
   accel: Accel;
@@ -13,11 +29,12 @@ export interface VmLaunch {
   initrd: string;
   /** The machine's qcow2 overlay. */
   disk: string;
+  /** The manifest's drives after the root, in order (the Nth is `sandlot-drive<N>`). */
+  dataDrives: DataDrive[];
   /** Raw config disk (a tar archive) with the machine's identity. */
   configDisk: string;
-  /** Tap device (already made, in the namespace QEMU runs in). */
-  tap: string;
-  mac: string;
+  /** One per interface, eth0 first: a tap device (already made, in the namespace QEMU runs in) and its MAC. */
+  nics: { tap: string; mac: string }[];
   qmpSocket: string;
   controlSocket: string;
   consoleLog: string;
@@ -30,11 +47,12 @@ export interface VmLaunch {
   tbSizeMiB?: number;
 }
 
-/** MAC address for machine `index` of a playground: locally administered, stable. */
-export function machineMac(playgroundId: string, index: number): string {
+/** MAC address of interface `nic` of machine `index` of a playground: locally administered, stable. */
+export function machineMac(playgroundId: string, index: number, nic = 0): string {
   let h = 0;
   for (const c of playgroundId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  const b = [0x52, 0x54, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff, index & 0xff];
+  // Five machines and 24 interfaces fit one byte each way.
+  const b = [0x52, 0x54, (h >>> 8) & 0xff, h & 0xff, nic & 0xff, index & 0xff];
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
@@ -75,15 +93,23 @@ export function qemuArgs(l: VmLaunch): string[] {
     '-drive',
     `id=root,file=${l.disk},format=qcow2,if=none,discard=unmap,detect-zeroes=unmap`,
     '-device',
-    'virtio-blk-device,drive=root',
+    `virtio-blk-device,drive=root,serial=${driveSerial(0)}`,
+    ...l.dataDrives.flatMap((d) => [
+      '-drive',
+      `id=drive${d.index},file=${d.file},format=qcow2,if=none,discard=unmap,detect-zeroes=unmap${d.readOnly ? ',readonly=on' : ''}`,
+      '-device',
+      `virtio-blk-device,drive=drive${d.index},serial=${driveSerial(d.index)}`,
+    ]),
     '-drive',
     `id=config,file=${l.configDisk},format=raw,if=none,readonly=on`,
     '-device',
-    'virtio-blk-device,drive=config',
-    '-netdev',
-    `tap,id=net0,ifname=${l.tap},script=no,downscript=no`,
-    '-device',
-    `virtio-net-device,netdev=net0,mac=${l.mac}`,
+    `virtio-blk-device,drive=config,serial=${CONFIG_SERIAL}`,
+    ...l.nics.flatMap((n, k) => [
+      '-netdev',
+      `tap,id=net${k},ifname=${n.tap},script=no,downscript=no`,
+      '-device',
+      `virtio-net-device,netdev=net${k},mac=${n.mac}`,
+    ]),
     '-object',
     'rng-random,id=rng0,filename=/dev/urandom',
     '-device',

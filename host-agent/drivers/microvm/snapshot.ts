@@ -3,6 +3,7 @@
 // no host key, no sshd, no address), then pause it and save its state. A new machine is a
 // clone: a fresh overlay on the template's (frozen) disk plus `-incoming` of that state,
 // so it resumes right where it waits for "go" and then takes its own identity.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { VmImage } from '../../images/vm/builder';
@@ -29,10 +30,23 @@ export interface SnapshotShape {
   cpus: number;
   accel: Accel;
   tscKhz?: number;
+  /** Network interfaces (a clone gets the same devices). */
+  nics: number;
+  /** Root disk grown beyond the image (the guest has seen its size). */
+  rootBytes?: number;
+  /** Empty drives after the root, in order. */
+  drives: { bytes: number; readOnly: boolean }[];
+}
+
+/** The part of the shape beyond memory and CPUs, short enough for a directory name. */
+function deviceKey(shape: SnapshotShape): string {
+  if (shape.nics === 1 && shape.rootBytes === undefined && shape.drives.length === 0) return '';
+  const devices = JSON.stringify([shape.nics, shape.rootBytes ?? 0, shape.drives.map((d) => [d.bytes, d.readOnly])]);
+  return `-${createHash('sha256').update(devices).digest('hex').slice(0, 8)}`;
 }
 
 export function snapshotDir(cacheDir: string, image: VmImage, shape: SnapshotShape): string {
-  return path.join(cacheDir, 'snapshots', `${image.name}-${image.hash.slice(0, 12)}-${shape.memMiB}m-${shape.cpus}c-${shape.accel}`);
+  return path.join(cacheDir, 'snapshots', `${image.name}-${image.hash.slice(0, 12)}-${shape.memMiB}m-${shape.cpus}c-${shape.accel}${deviceKey(shape)}`);
 }
 
 function readSnapshot(dir: string): VmSnapshot | undefined {
@@ -58,9 +72,15 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
   const work = fs.mkdtempSync(path.join(path.dirname(dir), '.w-'));
   try {
     const disk = path.join(work, 'disk.qcow2');
-    await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk]);
+    await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.disk, '-F', 'qcow2', disk, ...(shape.rootBytes ? [String(shape.rootBytes)] : [])]);
     const config = path.join(work, 'config.img');
     fs.writeFileSync(config, Buffer.alloc(CONFIG_DISK_BYTES));
+    const dataDrives = [];
+    for (const [k, d] of shape.drives.entries()) {
+      const file = path.join(work, `drive${k + 1}.qcow2`);
+      await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(d.bytes)]);
+      dataDrives.push({ file, index: k + 1, readOnly: d.readOnly });
+    }
     const launch = {
       accel: shape.accel,
       cpus: shape.cpus,
@@ -69,9 +89,9 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
       kernel: image.kernel,
       initrd: image.initrd,
       disk,
+      dataDrives,
       configDisk: config,
-      tap: 'tap0',
-      mac: '52:54:00:00:00:01',
+      nics: Array.from({ length: shape.nics }, (_, k) => ({ tap: `tap${k}`, mac: `52:54:00:00:00:${(k + 1).toString(16).padStart(2, '0')}` })),
       qmpSocket: path.join(work, 'qmp.sock'),
       controlSocket: path.join(work, 'ctl.sock'),
       consoleLog: path.join(work, 'console.log'),
@@ -113,7 +133,8 @@ async function makeSnapshot(qemu: string, dir: string, image: VmImage, shape: Sn
     } finally {
       killVm(vm);
     }
-    for (const f of ['config.img', 'qmp.sock', 'ctl.sock', 'qemu.pid']) fs.rmSync(path.join(work, f), { force: true });
+    for (const f of ['config.img', 'qmp.sock', 'ctl.sock', 'qemu.pid', ...dataDrives.map((d) => path.basename(d.file))])
+      fs.rmSync(path.join(work, f), { force: true });
     fs.chmodSync(disk, 0o444);
     fs.writeFileSync(
       path.join(work, 'snapshot.json'),

@@ -25,7 +25,7 @@ import {
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { attachImage, driveProblems, drivesEnv, firstBootFile, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { attachImage, driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, namesImage, prepareImageMachine, rootModeOf } from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
@@ -556,11 +556,7 @@ export class SandboxDriver implements Driver {
     for (const m of spec.machines) {
       if (rootModeOf(spec, m) === 'view') {
         if (namesImage(spec, m))
-          ctx.log(
-            'info',
-            `image "${m.image}" not used: image roots need the agent to run as root (idmapped mounts); this machine gets the host's read-only view`,
-            m.name,
-          );
+          ctx.log('info', `image "${m.image}" not used: ${imageRootsUnavailable()}; this machine gets the host's read-only view`, m.name);
         continue;
       }
       const step = `image ${m.image}`;

@@ -12,6 +12,7 @@
 //   etc/         hosts, hostname, resolv.conf bound over the image's.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { firstBootScript } from '../docker/first-boot';
 import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
@@ -35,8 +36,25 @@ export function namesImage(spec: PlaygroundSpec, machine: MachineSpec): boolean 
   return !!m && (m.image !== undefined || (m.drives?.length ?? 0) > 0);
 }
 
+/**
+ * Why this host cannot give image roots, or undefined when it can: they need real root
+ * (idmapped mounts) and Linux 5.19 (overlayfs over idmapped layers, inside a user namespace).
+ */
+export function imageRootsUnavailable(release = os.release()): string | undefined {
+  if (!AGENT_IS_ROOT) return 'image roots need the agent to run as root (idmapped mounts)';
+  const [major, minor] = release.split(/[.-]/).map(Number);
+  if (major < 5 || (major === 5 && minor < 19)) return `image roots need Linux 5.19 or later (overlayfs over idmapped layers); this kernel is ${release}`;
+  for (const [tool, pkg] of [
+    ['/usr/bin/python3', 'python3'],
+    ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
+  ] as const) {
+    if (!fs.existsSync(tool)) return `image roots need ${tool} (Debian package ${pkg})`;
+  }
+  return undefined;
+}
+
 export function rootModeOf(spec: PlaygroundSpec, machine: MachineSpec): RootMode {
-  return AGENT_IS_ROOT && namesImage(spec, machine) ? 'image' : 'view';
+  return namesImage(spec, machine) && !imageRootsUnavailable() ? 'image' : 'view';
 }
 
 /** Extra drives with a mount point, by their index in the machine's drive list. */

@@ -9,9 +9,11 @@ import * as path from 'node:path';
 import { readOwnJson } from '../../util/json';
 import { runCommand } from '../../util/run-command';
 import { BUILTIN_RECIPES } from '../catalog';
-import { recipeChain, type InputOptions, type Recipe, type RecipeCatalog } from '../recipe';
+import { OCI_MACHINE_LAYER, ociReference } from '../oci';
+import { recipeChain, recipeHash, type InputOptions, type Recipe, type RecipeCatalog, type ResolvedInput } from '../recipe';
 import { resolveLayers, unpackBootstrap, type ResolvedLayer } from '../rootfs-build';
 import { applyLayer } from './chroot-layer';
+import { ociToolsProblem, pullOciLayout, unpackOciLayout } from './oci-rootfs';
 import { INITRD_INIT, VM_INIT } from './guest-scripts';
 import { buildInitrd } from './initrd';
 import { resolveGuestKernel, type GuestKernel } from './kernel';
@@ -122,25 +124,91 @@ export class VmImageBuilder {
         onProgress(name, `layer ${layer.recipe.name}`);
         await applyLayer(rootfs, layer.recipe, layer.inputs);
       }
-      onProgress(name, 'initrd and kernel');
-      const out = path.join(work, 'image');
-      fs.mkdirSync(out);
-      fs.writeFileSync(path.join(out, 'initrd.img'), buildInitrd(rootfs, resolved.kernel.version));
-      fs.copyFileSync(resolved.kernel.vmlinuz, path.join(out, 'vmlinuz'));
-      onProgress(name, 'mkfs.ext4 -d → qcow2');
-      const raw = path.join(work, 'disk.raw');
-      fs.writeFileSync(raw, '');
-      fs.truncateSync(raw, this.options.diskBytes ?? DEFAULT_DISK_BYTES);
-      await runCommand('mkfs.ext4', ['-q', '-F', '-L', 'sandlot-root', '-d', rootfs, raw]);
-      await runCommand('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path.join(out, 'disk.qcow2')]);
-      fs.rmSync(raw);
-      // The base must never change under the overlays that back onto it.
-      fs.chmodSync(path.join(out, 'disk.qcow2'), 0o444);
-      const meta = { name, hash: resolved.hash, kernelVersion: resolved.kernel.version, builtAt: new Date().toISOString() };
-      fs.writeFileSync(path.join(out, 'image.json'), JSON.stringify(meta, null, 2));
-      fs.renameSync(out, dir);
-      onProgress(name, `built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return readImage(dir)!;
+      return await this.writeImage(name, resolved.hash, resolved.kernel, rootfs, work, dir, onProgress, started);
+    } finally {
+      await runCommand('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
+    }
+  }
+  /** Kernel, initrd and the read-only qcow2 base disk of a finished rootfs, moved into `dir` whole. */
+  private async writeImage(
+    name: string,
+    hash: string,
+    kernel: GuestKernel,
+    rootfs: string,
+    work: string,
+    dir: string,
+    onProgress: VmImageProgress,
+    started: number,
+  ): Promise<VmImage> {
+    onProgress(name, 'initrd and kernel');
+    const out = path.join(work, 'image');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'initrd.img'), buildInitrd(rootfs, kernel.version));
+    fs.copyFileSync(kernel.vmlinuz, path.join(out, 'vmlinuz'));
+    onProgress(name, 'mkfs.ext4 -d → qcow2');
+    const raw = path.join(work, 'disk.raw');
+    fs.writeFileSync(raw, '');
+    fs.truncateSync(raw, this.options.diskBytes ?? DEFAULT_DISK_BYTES);
+    await runCommand('mkfs.ext4', ['-q', '-F', '-L', 'sandlot-root', '-d', rootfs, raw]);
+    await runCommand('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path.join(out, 'disk.qcow2')]);
+    fs.rmSync(raw);
+    // The base must never change under the overlays that back onto it.
+    fs.chmodSync(path.join(out, 'disk.qcow2'), 0o444);
+    const meta = { name, hash, kernelVersion: kernel.version, builtAt: new Date().toISOString() };
+    fs.writeFileSync(path.join(out, 'image.json'), JSON.stringify(meta, null, 2));
+    fs.renameSync(out, dir);
+    onProgress(name, `built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return readImage(dir)!;
+  }
+
+  /**
+   * A VM image from `oci://registry/image:tag`: pulled with skopeo (every time: the tag may
+   * have moved), unpacked with umoci, then the Sandlot machine layer and the vm layer (plus
+   * tini, which the VM init runs as PID 1) applied in a chroot — so the image needs apt
+   * (Debian, Ubuntu). Keyed by the manifest digest: a new push is a new image.
+   */
+  async ensureOci(source: string, onProgress: VmImageProgress = () => {}): Promise<VmImage> {
+    const problem = ociToolsProblem();
+    if (problem) throw new Error(`${source}: the microvm driver pulls OCI images with skopeo and umoci; ${problem}`);
+    const kernel = await this.guestKernel();
+    const inputOptions: InputOptions = { env: this.options.env ?? process.env, cacheDir: path.join(this.options.cacheDir, 'inputs') };
+    const base = path.join(this.options.cacheDir, 'oci');
+    fs.mkdirSync(base, { recursive: true });
+    const work = fs.mkdtempSync(path.join(base, '.pull-'));
+    try {
+      onProgress(source, `pulling ${ociReference(source)}`);
+      let parentHash = await pullOciLayout(source, work);
+      const vmLayer = vmLayerRecipe(kernel);
+      const layers: ResolvedLayer[] = [];
+      for (const recipe of [OCI_MACHINE_LAYER, { ...vmLayer, packages: [...(vmLayer.packages ?? []), 'tini'] }]) {
+        const inputs: Record<string, ResolvedInput> = {};
+        for (const input of recipe.inputs ?? []) inputs[input.name] = await input.resolve(inputOptions);
+        parentHash = recipeHash(recipe, parentHash, Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.digest])));
+        layers.push({ recipe, hash: parentHash, inputs });
+      }
+      const hash = createHash('sha256')
+        .update(
+          JSON.stringify({ v: VM_FORMAT_VERSION, layers: parentHash, initrd: INITRD_INIT, init: VM_INIT, disk: this.options.diskBytes ?? DEFAULT_DISK_BYTES }),
+        )
+        .digest('hex');
+      const name = `oci-${createHash('sha256').update(ociReference(source)).digest('hex').slice(0, 8)}`;
+      const dir = this.imageDir(name, hash);
+      return (
+        readImage(dir) ??
+        (await withLock(`${dir}.lock`, async () => {
+          const ready = readImage(dir);
+          if (ready) return ready;
+          const started = Date.now();
+          fs.mkdirSync(path.dirname(dir), { recursive: true });
+          onProgress(source, 'unpacking the image');
+          const rootfs = await unpackOciLayout(work);
+          for (const layer of layers) {
+            onProgress(source, `layer ${layer.recipe.name}`);
+            await applyLayer(rootfs, layer.recipe, layer.inputs);
+          }
+          return this.writeImage(name, hash, kernel, rootfs, work, dir, (_n, m) => onProgress(source, m), started);
+        }))
+      );
     } finally {
       await runCommand('rm', ['-rf', '--one-file-system', work]).catch(() => undefined);
     }

@@ -11,6 +11,12 @@ export const CONTROL_PORT_NAME = 'sandlot.ctl';
 /** Where the VM init finds the per-machine settings (from the config disk). */
 export const VM_ENV_PATH = '/etc/sandlot/vm.env';
 
+/** Interfaces, addresses and routes of the machine (from the config disk), run once per boot. */
+export const VM_NETWORK_PATH = '/etc/sandlot/vm-network.sh';
+
+/** Drives to mount, one per line: `<serial> <ro|rw> <mount point>` (from the config disk). */
+export const VM_DRIVES_PATH = '/etc/sandlot/vm-drives';
+
 export const VM_INIT_PATH = '/usr/local/sbin/sandlot-vm-init';
 
 /** Modules the initrd loads to reach the root disk (dependencies are added from modules.dep). */
@@ -39,7 +45,8 @@ exec switch_root /root /usr/bin/tini -g -- ${VM_INIT_PATH}
 
 export const VM_INIT = `#!/bin/sh
 # Sandlot microvm init: machine-neutral set-up, wait for "go" on the control port,
-# apply this machine's identity from the config disk (/dev/vdb, a tar archive), start
+# apply this machine's identity from the config disk (serial sandlot-config, a tar
+# archive: keys, names, interfaces, drives), mount its drives, start
 # the image's init (services + sshd), say "ready" (the agent then waits for sshd's port
 # from outside: polling it in here would cost the guest CPU sshd needs); then serve "stop".
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -95,20 +102,27 @@ echo waiting >&3
 until read -r cmd epoch seed <&3 && [ "$cmd" = go ]; do busybox usleep 20000; done
 date -s "@$epoch" >/dev/null
 echo "$seed" >/dev/urandom
+# Disks by the serial the agent gave them (the manifest's drive order, then the config disk).
+disk_of() { for d in /sys/block/vd*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { echo "/dev/\${d##*/}"; return; }; done; }
 # O_DIRECT: the page cache may hold the disk as it was when the snapshot was taken.
-dd if=/dev/vdb iflag=direct bs=1M 2>/dev/null | tar -x -C / -f - 2>/dev/null
+dd if="$(disk_of sandlot-config)" iflag=direct bs=1M 2>/dev/null | tar -x -C / -f - 2>/dev/null
 . ${VM_ENV_PATH}
 echo "$VM_HOSTNAME" >/proc/sys/kernel/hostname
+if [ -e ${VM_DRIVES_PATH} ]; then
+  while read -r serial mode dir; do
+    dev=$(disk_of "$serial")
+    [ -n "$dev" ] || { echo "sandlot-vm-init: no disk $serial for $dir"; continue; }
+    # A clone's kernel read its disks' first blocks in the template: read them again.
+    blockdev --flushbufs "$dev" 2>/dev/null
+    mkdir -p "$dir" && mount -o "$mode" "$dev" "$dir" || echo "sandlot-vm-init: cannot mount $dev on $dir"
+  done <${VM_DRIVES_PATH} >>/var/log/sandlot/drives.log 2>&1
+fi
 # sshd first (it only needs the host key): it starts while the network is configured.
 /usr/local/sbin/sandlot-init >>/var/log/sandlot/init.log 2>&1 &
-ip -batch - <<NET
-link set eth0 down
-link set eth0 address $VM_MAC
-addr flush dev eth0
-addr add $VM_ADDR dev eth0
-link set eth0 up
-NET
+sh ${VM_NETWORK_PATH} >/var/log/sandlot/network.log 2>&1
 echo ready >&3
+# A root drive larger than the image: grow its file system while the machine runs.
+[ "\${VM_ROOT_GROW:-}" = 1 ] && resize2fs "$(disk_of sandlot-drive0)" >/var/log/sandlot/resize.log 2>&1 &
 while :; do
   if read -r cmd arg <&3; then
     case "$cmd" in

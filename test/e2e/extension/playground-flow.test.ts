@@ -30,7 +30,8 @@ describe('playground flow in code-server', () => {
 
   beforeAll(async () => {
     // No folder: "Open Folder" then turns this window into the machine's.
-    session = await E2eSession.start({ name: 'flow', artifacts, settings: { 'files.autoSave': 'off' } });
+    // The layout a start opens by itself is playground-layout.test.ts's; here each command opens its own editor.
+    session = await E2eSession.start({ name: 'flow', artifacts, settings: { 'files.autoSave': 'off', 'sandlot.openLayoutOnStart': false } });
     wb = session.wb;
   });
 

@@ -67,6 +67,11 @@ const BODIES: Partial<Record<RouteName, { valid: Record<string, Json>; required:
   },
   startContent: { valid: { source: 'linux-basics', lifetimeMinutes: 5 }, required: ['source'], bad: { source: [''], lifetimeMinutes: [0, 99999] } },
   taskInput: { valid: { value: '42' }, required: ['value'], bad: { value: [1, null] } },
+  clientLog: {
+    valid: { client: 'mcp fuzz/1', message: 'tool x' },
+    required: ['client', 'message'],
+    bad: { client: [''], message: ['a\nb', ''], level: ['debug'] },
+  },
 };
 
 function bodyCase(): BodyCase {

@@ -186,7 +186,11 @@ playground:
     // The manifest the agent made the playground from (what `sandlot manifest <playground>` will print).
     const manifest = fs.readFileSync(path.join(agent.home, 'playgrounds', pg.id, 'manifest.yaml'), 'utf8');
     const m = validateManifest(parseYaml(manifest), 'manifest.yaml');
-    expect(m.playground.tabs).toEqual([{ machine: 'dev' }, { kind: 'http-port', name: 'App', number: 8080, machine: 'dev' }]);
+    // Tabs come back normalised (kind and id filled in), the author's fields intact.
+    expect(m.playground.tabs).toMatchObject([
+      { kind: 'terminal', machine: 'dev' },
+      { kind: 'http-port', name: 'App', number: 8080, machine: 'dev' },
+    ]);
     expect(m.playground.registryAuth).toBe('learner:secret');
   });
 

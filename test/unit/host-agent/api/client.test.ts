@@ -121,12 +121,40 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     const extended = await api.extend(r.id, 60);
     expect(Date.parse(extended.deadline)).toBeGreaterThan(Date.parse(r.deadline));
     expect(await api.memory(r.id)).toEqual({ dev: 1024 * 1024 });
+    const view = await api.manifest(r.id);
+    expect(view.text).toMatch(/^# Effective manifest of [\s\S]*\nbase: flexbox\n/);
+    expect(view.tabs).toEqual([{ id: 'terminal-dev', kind: 'terminal', name: 'dev', machine: 'dev' }]);
     const key = await api.sshKey(r.id);
     expect(key.publicKey).toBe(r.userPublicKey);
     expect(key.knownHosts).toHaveLength(1);
     expect(key.knownHosts[0].startsWith(`sandlot--${r.id}--dev ${r.machines[0].hostKey.split(' ').slice(0, 2).join(' ')}`)).toBe(true);
     expect(await api.destroy(r.id)).toEqual({ id: r.id, state: 'destroyed' });
     expect((await apiError(api.get(r.id))).code).toBe('playground_not_found');
+  });
+
+  it('keeps the labels a client gives on the record, for playgrounds and content alike', async () => {
+    const labels = { 'mcp.session': 'abc123', 'mcp.client': 'test-client/1.0' };
+    const r = await api.create({ template: 'linux', labels });
+    expect(r.labels).toEqual(labels);
+    expect((await api.list()).find((p) => p.id === r.id)?.labels).toEqual(labels);
+    const bad = await apiError(api.create({ template: 'linux', labels: { 'Not A Key': 'x' } }));
+    expect(bad.message).toMatch(/^labels\.Not A Key: expected a label key/);
+    const withContent = await api.startContent({ source: 'linux-basics', labels });
+    expect(withContent.labels).toEqual(labels);
+    await api.destroy(withContent.id);
+    await api.destroy(r.id);
+    const plain = await api.create({ template: 'linux' });
+    expect(plain.labels).toBeUndefined();
+    await api.destroy(plain.id);
+  });
+
+  it("writes a client's line to the agent log with the client's name, one line only", async () => {
+    expect(await api.log({ client: 'mcp test-client/1.0', message: 'tool run_command pg-x/dev: exit 0' })).toEqual({ logged: true });
+    expect(logs).toContain('info [mcp test-client/1.0] tool run_command pg-x/dev: exit 0');
+    await api.log({ client: 'mcp test-client/1.0', level: 'warn', message: 'refused' });
+    expect(logs).toContain('warn [mcp test-client/1.0] refused');
+    const forged = await apiError(api.log({ client: 'x', message: 'one\n2026-01-01T00:00:00Z error forged' }));
+    expect(forged.message).toMatch(/^message: expected one line without control characters/);
   });
 
   it('streams events from a snapshot on, and can stop following from inside the first event', async () => {

@@ -54,6 +54,7 @@ describe('the route table', () => {
   it('declares a body schema exactly on the routes that take a body', () => {
     const withBody = ROUTE_NAMES.filter((n) => 'body' in API[n]).sort();
     expect(withBody).toEqual([
+      'clientLog',
       'createPlayground',
       'createSnapshot',
       'exec',

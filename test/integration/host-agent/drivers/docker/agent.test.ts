@@ -2,6 +2,7 @@
 // `driver: docker` on a sandbox agent, OpenSSH through the agent's tunnel with strict
 // host key checking, re-adoption after the agent is killed, `sandlot images` and
 // `sandlot doctor`.
+import { parseOwnJson } from '../../../../../host-agent/util/json';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,7 +48,7 @@ describe('docker driver in the agent and the CLI', () => {
     created.push(pg.id);
     expect(pg.driver).toBe('docker');
     // Known before create (the driver reserves the subnet at validate), on the playground's own /24.
-    expect(pg.machines[0].address).toMatch(/^10\.213\.\d+\.10$/);
+    expect(pg.machines[0].address).toMatch(/^10\.213\.\d+\.2$/);
     const config = writeSshConfig(agent, pg.id);
     const first = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /root/README.txt | head -n1');
     expect(first.stderr).toBe('');
@@ -101,7 +102,7 @@ describe('docker driver in the agent and the CLI', () => {
     const env = { ...process.env, SANDLOT_HOME: home, DOCKER_HOST: engine.dockerHost };
     const list = cli(env, ['images', 'list', '--json']);
     expect(list.code).toBe(0);
-    const images = JSON.parse(list.stdout) as { name: string; built: boolean; problem?: string }[];
+    const images = parseOwnJson<{ name: string; built: boolean; problem?: string }[]>(list.stdout);
     expect(images.map((i) => i.name)).toEqual(['linux', 'docker', 'zig', 'k3s']);
     expect(images.find((i) => i.name === 'linux')?.built).toBe(true);
     expect(images.find((i) => i.name === 'k3s')?.problem).toMatch(/SANDLOT_K3S_BINARY/);
@@ -116,7 +117,7 @@ describe('docker driver in the agent and the CLI', () => {
     expect(cli(env, ['images', 'build', 'linux']).stdout).toMatch(/^linux: sandlot\/linux:[0-9a-f]{12} \(\d+\.\d s\)\n$/);
 
     const doctor = cli(env, ['doctor', 'docker', '--json']);
-    expect(JSON.parse(doctor.stdout)[0]).toMatchObject({ driver: 'docker', usable: true });
+    expect(parseOwnJson<unknown[]>(doctor.stdout)[0]).toMatchObject({ driver: 'docker', usable: true });
     const down = cli({ ...env, DOCKER_HOST: `unix://${path.join(home, 'none.sock')}` }, ['doctor', 'docker']);
     expect(down.stdout).toContain('docker: not usable');
     expect(down.stdout).toContain('fix: install it with `apt-get install docker.io` and start dockerd');

@@ -49,9 +49,7 @@ describe('microvm driver in the agent', () => {
   }, 120_000);
 
   it('starts both machines as clones of one snapshot and reaches them with OpenSSH through the agent', () => {
-    const restored = events
-      .filter((e) => e.type === 'step' && e.step === 'machine' && e.status === 'done')
-      .map((e) => [(e as { machine?: string }).machine, (e as { message?: string }).message]);
+    const restored = events.flatMap((e) => (e.type === 'step' && e.step === 'machine' && e.status === 'done' ? [[e.machine, e.message]] : []));
     expect(restored.sort().map(([m, msg]) => `${m}: ${msg?.replace(/[\d.]+ s$/, 'N s')}`)).toEqual([
       'alpha: restored from snapshot in N s',
       'beta: restored from snapshot in N s',
@@ -65,7 +63,7 @@ describe('microvm driver in the agent', () => {
 
   it('lets machines reach each other by name', () => {
     const r = openssh(sshConfig, hostAlias(id!, 'alpha'), 'getent hosts beta; ping -c 1 -W 5 beta >/dev/null && echo reachable');
-    expect(r.stdout).toMatch(/^10\.89\.0\.11\s+beta\n/);
+    expect(r.stdout).toMatch(/^172\.16\.0\.3\s+beta beta\.local\n/);
     expect(r.stdout).toContain('reachable');
   });
 
@@ -152,6 +150,9 @@ describe('microvm driver in the agent', () => {
     const r = cli(agent!, ['doctor', 'microvm']);
     expect(r.stdout).toMatch(/^microvm: usable/m);
     expect(r.stdout).toMatch(/ok {3}acceleration: (KVM|TCG)/);
+    // A root agent gives playgrounds a veth out; oci:// root drives need skopeo and umoci.
+    expect(r.stdout).toMatch(/ok {3}way out: veth to the host/);
+    expect(r.stdout).toMatch(/ok {3}oci:\/\/ root drives: skopeo and umoci installed/);
   });
 });
 

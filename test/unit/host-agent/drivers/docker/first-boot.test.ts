@@ -44,10 +44,10 @@ describe('first boot script', () => {
     expect(startupFileOwner(m, '/home/laborant/y', 'root:adm')).toBe('root:adm');
   });
 
-  it('writes docker credentials for the playground registry when registryAuth is set', () => {
+  it('writes docker credentials for the playground registry, under both its names, when registryAuth is set', () => {
     const script = firstBootScript(machine(), 'bob:pw');
     const auth = Buffer.from('bob:pw').toString('base64');
-    expect(script).toContain(`{"auths":{"registry.sandlot.local":{"auth":"${auth}"}}}`);
+    expect(script).toContain(`{"auths":{"registry.sandlot.local":{"auth":"${auth}"},"registry.iximiuz.com":{"auth":"${auth}"}}}`);
     expect(script).toContain("mkdir -p '/home/laborant/.docker'");
     expect(firstBootScript(machine())).not.toContain('.docker');
   });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DISK_BYTES, configFiles, hostsFile, vmEnv, writeConfigDisk } from '../../../../../host-agent/drivers/microvm/config-disk';
+import { CONFIG_DISK_BYTES, configFiles, vmDrivesList, vmEnv, vmNetworkScript, writeConfigDisk } from '../../../../../host-agent/drivers/microvm/config-disk';
 import type { MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
 import { specFrom } from '../../../../helpers/spec';
 
@@ -31,31 +31,55 @@ async function untar(buf: Buffer): Promise<Record<string, string>> {
 describe('config disk', () => {
   it('carries host key, playground key, first-boot script, VM settings, hosts and hostname', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-cfg-')), 'config.img');
-    await writeConfigDisk(file, configFiles(spec, machine, { addresses: { dev: '10.89.0.10/24', db: '10.89.0.11/24' }, mac: '52:54:00:00:00:09' }));
+    await writeConfigDisk(file, configFiles(spec, machine, { macs: ['52:54:00:00:00:09'], outside: true, rootGrow: false }));
     const buf = fs.readFileSync(file);
     // Fixed size: a clone's disk must match the size the template's guest saw.
     expect(buf.length).toBe(CONFIG_DISK_BYTES);
     const files = await untar(buf);
-    expect(files['etc/sandlot/vm.env']).toBe('VM_HOSTNAME=dev\nVM_ADDR=10.89.0.10/24\nVM_MAC=52:54:00:00:00:09\n');
+    expect(files['etc/sandlot/vm.env']).toBe('VM_HOSTNAME=dev\n');
+    expect(files['etc/sandlot/vm-network.sh']).toContain('link set eth0 address 52:54:00:00:00:09\naddr flush dev eth0\naddr add 172.16.0.2/24 dev eth0');
+    expect(files['etc/sandlot/vm-network.sh']).toContain('link set eth0 up\nroute replace default via 172.16.0.1 dev eth0\nNET\n');
+    // The gateway answers DNS (the agent forwards to the host's resolvers).
+    expect(files['etc/resolv.conf']).toContain('nameserver 172.16.0.1\n');
+    expect(files['etc/sandlot/vm-drives']).toBeUndefined();
     expect(files['etc/ssh/ssh_host_ed25519_key.pub']).toBe('ssh-ed25519 AAAAhost dev\n');
     expect(files['etc/sandlot/authorized_keys']).toBe('ssh-ed25519 AAAAuser u\n');
-    expect(files['etc/hosts']).toContain('10.89.0.11 db\n');
+    expect(files['etc/hosts']).toContain('172.16.0.2\tdev dev.local\n');
     expect(files['etc/hostname']).toBe('dev\n');
     expect(files['etc/sandlot/first-boot.sh']).toContain('#!/bin/sh');
     fs.rmSync(path.dirname(file), { recursive: true });
   });
 
   it('refuses values a shell would interpret and startup files that do not fit', async () => {
-    expect(() => vmEnv('dev; rm -rf /', '10.89.0.10/24', '52:54:00:00:00:01')).toThrow(
-      'microvm config: machine "dev; rm -rf /" has characters a shell would read',
-    );
+    expect(() => vmEnv('dev; rm -rf /')).toThrow('microvm config: machine "dev; rm -rf /" has characters a shell would read');
     const big = { ...machine, startupFiles: [{ path: '/big', content: 'x'.repeat(CONFIG_DISK_BYTES) }] } as MachineSpec;
-    await expect(writeConfigDisk('/nonexistent/x', configFiles(spec, big, { addresses: { dev: '10.89.0.10/24' }, mac: '52:54:00:00:00:01' }))).rejects.toThrow(
+    await expect(writeConfigDisk('/nonexistent/x', configFiles(spec, big, { macs: ['52:54:00:00:00:01'], outside: false, rootGrow: false }))).rejects.toThrow(
       /the machine's keys and startup files take \d+ bytes; at most 8388608 fit its config disk/,
     );
   });
 
-  it('writes localhost and every machine into /etc/hosts', () => {
-    expect(hostsFile({ a: '10.89.0.10/24' })).toBe('127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n10.89.0.10 a\n');
+  it('lists drives to mount by serial and routes only through a non-private network', () => {
+    const lab = specFrom(`
+kind: playground
+name: lab
+playground:
+  networks:
+    - { name: front, subnet: 10.1.0.0/24 }
+    - { name: back, subnet: 10.2.0.0/24, private: true }
+  machines:
+    - name: db
+      network: { interfaces: [{ network: back }] }
+      drives:
+        - { size: 2GiB }
+        - { source: linux, mount: /, size: 20GiB }
+        - { mount: /srv/data, filesystem: xfs, readOnly: true }
+`);
+    const db = lab.machines[0];
+    expect(vmDrivesList(db)).toBe('sandlot-drive2 ro /srv/data\n');
+    const net = vmNetworkScript(db, ['52:54:00:00:00:01']);
+    expect(net).toContain("ip -batch - <<'NET'\nlink set eth0 down");
+    expect(net).toContain('addr add 10.2.0.2/24 dev eth0');
+    expect(net).not.toContain('default');
+    expect(vmEnv('db', true)).toBe('VM_HOSTNAME=db\nVM_ROOT_GROW=1\n');
   });
 });

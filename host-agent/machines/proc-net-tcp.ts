@@ -1,7 +1,17 @@
 // Listening TCP ports from the text of /proc/net/tcp and /proc/net/tcp6 (one or both,
 // concatenated). Reading these files is one `cat` in the machine: no ss/netstat needed,
-// which minimal images lack. Pure, so every quirk of the format is unit-tested.
-import type { ListeningPort } from '../../webviews/playground/protocol';
+// which minimal images lack. Pure, so every quirk of the format is unit-tested. The
+// playground panel and `sandlot mcp` both list ports with it. No Node-only imports.
+
+/** A TCP port something listens on inside a machine (from /proc/net/tcp and tcp6). */
+export interface ListeningPort {
+  port: number;
+  /** Bound addresses, v4 first (`0.0.0.0`, `127.0.0.1`, `::`, …), without duplicates. */
+  addresses: string[];
+}
+
+/** The command that prints both tables; /proc/net/tcp{,6} are world-readable, so any user may run it. */
+export const LISTENING_PORTS_COMMAND = 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null';
 
 /** `st` column value of a listening socket (TCP_LISTEN in the kernel's enum). */
 const TCP_LISTEN = '0A';
@@ -16,8 +26,8 @@ export function parseListeningPorts(text: string): ListeningPort[] {
   const byPort = new Map<number, Set<string>>();
   for (const line of text.split('\n')) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 4 || !/^\d+:$/.test(cols[0]!) || cols[3]!.toUpperCase() !== TCP_LISTEN) continue;
-    const local = cols[1]!;
+    if (cols.length < 4 || !/^\d+:$/.test(cols[0]) || cols[3].toUpperCase() !== TCP_LISTEN) continue;
+    const local = cols[1];
     const colon = local.indexOf(':');
     if (colon < 0) continue;
     const address = decodeAddress(local.slice(0, colon));
@@ -43,7 +53,7 @@ export function decodeAddress(hex: string): string | undefined {
   // An IPv4-mapped socket (::ffff:a.b.c.d) listens on that IPv4 address.
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12).join('.');
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   return compressIpv6(groups);
 }
 
