@@ -88,7 +88,7 @@ export interface ForkSource {
 
 /** What a user is told when a driver has no snapshots. */
 export function cannotSnapshot(driver: DriverName): string {
-  return `the ${driver} driver cannot snapshot yet (snapshots and forks work with the sandbox driver)`;
+  return `the ${driver} driver cannot snapshot yet (snapshots and forks work with the sandbox and docker drivers)`;
 }
 
 const clone = (r: PlaygroundRecord): PlaygroundRecord => structuredClone(r);
@@ -251,6 +251,7 @@ export class PlaygroundManager {
       if (fork.title) stored.record.title = fork.title;
     }
     const spec = this.buildSpec(stored, manifest);
+    if (fork) spec.fromSnapshot = fork.dir;
     const problems = hostProblems(spec, driverName, this.opts.host);
     if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     await driver.preflight().catch((err: unknown) => {

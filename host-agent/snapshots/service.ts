@@ -283,6 +283,12 @@ export class SnapshotService {
     if (!r.ok) throw refuse(r.state, r.problem);
     const listing = this.opts.store.readListing(r.meta);
     if (!listing.ok) throw refuse('damaged', listing.problem);
+    // Outside the directory (engine images): checked every time, another engine user may have removed them.
+    const outside = await this.opts.drivers[r.meta.driver]?.checkSnapshot?.(
+      r.dir,
+      r.meta.machines.map((m) => m.name),
+    );
+    if (outside) throw refuse('damaged', outside);
     const fingerprint = await fingerprintInWorker(r.dir, AGENT_FILES).catch((err: unknown) => {
       throw refuse('damaged', errorMessage(err));
     });

@@ -61,6 +61,11 @@ export class FakeDriver implements Driver {
     this.run(spec, ctx);
   };
 
+  /** What checkSnapshot says is gone outside the snapshot directory (a stand-in for a removed engine image). */
+  outsideProblem: string | undefined;
+
+  checkSnapshot?: Driver['checkSnapshot'] = async () => this.outsideProblem;
+
   deleteSnapshot?: Driver['deleteSnapshot'] = async (dir) => {
     await this.step('deleteSnapshot', path.basename(dir));
     this.deletedSnapshots.push(dir);
@@ -73,6 +78,7 @@ export class FakeDriver implements Driver {
     if (opts.snapshots === false) {
       this.snapshot = undefined;
       this.createFromSnapshot = undefined;
+      this.checkSnapshot = undefined;
       this.deleteSnapshot = undefined;
     }
   }

@@ -145,6 +145,22 @@ describe('snapshots and forks', () => {
     expect(driver.files.get(pg.id)!.dev['/root/note']).toBe('hello');
   });
 
+  it('refuses a snapshot whose driver says its objects outside the directory are gone, every time, before any record exists', async () => {
+    const pg = await running();
+    const meta = await snapshots.create(pg.id, undefined, 'user');
+    await forked(snapshots.forkSnapshot(meta.id, {}));
+    driver.outsideProblem = 'image sandlot-snapshot:x-dev of machine dev is gone from the Docker engine';
+    const before = manager.list().length;
+    const err = await problem(snapshots.forkSnapshot(meta.id, {}));
+    expect(err.code).toBe('snapshot_damaged');
+    expect(err.message).toBe(
+      `snapshot ${meta.id} is damaged: image sandlot-snapshot:x-dev of machine dev is gone from the Docker engine; it cannot be forked (delete it with: sandlot snapshots rm ${meta.id})`,
+    );
+    expect(manager.list()).toHaveLength(before);
+    driver.outsideProblem = undefined;
+    await forked(snapshots.forkSnapshot(meta.id, {}));
+  });
+
   it('refuses a snapshot whose files were changed, before any playground record exists', async () => {
     const pg = await running();
     const meta = await snapshots.create(pg.id, undefined, 'user');
@@ -254,13 +270,15 @@ describe('snapshots and forks', () => {
 });
 
 describe('a driver that cannot snapshot', () => {
-  beforeEach(() => setUp({ driver: new FakeDriver('docker', { snapshots: false }) }));
+  beforeEach(() => setUp({ driver: new FakeDriver('microvm', { snapshots: false }) }));
 
   it('is named in one clear refusal', async () => {
-    const pg = await running('docker');
+    const r = await manager.create({ manifest: 'kind: playground\nname: vm\nplayground:\n  driver: microvm\n  machines:\n    - name: dev\n' });
+    await until(`${r.id} running`, () => manager.get(r.id).state === 'running');
+    const pg = manager.get(r.id);
     const err = await problem(snapshots.create(pg.id, undefined, 'user'));
     expect(err).toMatchObject({ code: 'snapshot_unsupported' });
-    expect(err.message).toBe('the docker driver cannot snapshot yet (snapshots and forks work with the sandbox driver)');
+    expect(err.message).toBe('the microvm driver cannot snapshot yet (snapshots and forks work with the sandbox and docker drivers)');
     expect((await problem(snapshots.forkPlayground(pg.id, {}))).code).toBe('snapshot_unsupported');
     expect(store.ids()).toEqual([]);
   });
