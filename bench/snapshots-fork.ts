@@ -50,16 +50,18 @@ function running(c: AgentClient, id: string): Promise<void> {
 }
 
 /** POST → running → one SSH command done, in ms; the playground stays. */
-async function toShell(c: AgentClient, make: () => Promise<PlaygroundRecord>): Promise<{ ms: number; id: string }> {
+async function toShell(c: AgentClient, make: () => Promise<PlaygroundRecord>): Promise<{ ms: number; postMs: number; id: string }> {
   const t0 = performance.now();
   const created = await make();
+  // A fork's POST answers after the snapshot's checks (metadata, listing, stat fingerprint).
+  const postMs = performance.now() - t0;
   await running(c, created.id);
   const record = await c.get(created.id);
   const ssh = await connectMachine(c, record, record.machines[0].name);
   await execOn(ssh, 'true');
   const ms = performance.now() - t0;
   ssh.end();
-  return { ms, id: created.id };
+  return { ms, postMs, id: created.id };
 }
 
 function du(dir: string): number {
@@ -106,6 +108,8 @@ async function benchDriver(driver: DriverName): Promise<void> {
     const forked: number[] = [];
     const freshBytes: number[] = [];
     const forkBytes: number[] = [];
+    const freshPost: number[] = [];
+    const forkPost: number[] = [];
     // Run -1 warms caches (images, the snapshot's first full check) and is not counted.
     for (let i = -1; i < RUNS; i++) {
       const a = await toShell(c, () => c.create({ template: 'linux' }));
@@ -113,6 +117,8 @@ async function benchDriver(driver: DriverName): Promise<void> {
       if (i >= 0) {
         fresh.push(a.ms);
         forked.push(b.ms);
+        freshPost.push(a.postMs);
+        forkPost.push(b.postMs);
         freshBytes.push(await ownBytes(driver, agent, engine, a.id));
         forkBytes.push(await ownBytes(driver, agent, engine, b.id));
       }
@@ -122,6 +128,8 @@ async function benchDriver(driver: DriverName): Promise<void> {
     const f = median(forked);
     const s = median(fresh);
     console.log(`${driver}: start → shell ${fmtMs(s)}, fork → shell ${fmtMs(f)} (ratio ${(f / s).toFixed(2)}), median of ${RUNS}`);
+    console.log(`${driver}: runs start [${fresh.map(fmtMs).join(', ')}], fork [${forked.map(fmtMs).join(', ')}]`);
+    console.log(`${driver}: the POST alone: create ${fmtMs(median(freshPost))}, fork ${fmtMs(median(forkPost))}`);
     console.log(
       `${driver}: own disk before any change: fresh ${(median(freshBytes) / MiB).toFixed(2)} MiB, fork ${(median(forkBytes) / MiB).toFixed(2)} MiB; snapshot ${(snap.diskBytes / MiB).toFixed(2)} MiB`,
     );
