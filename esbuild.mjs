@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { cliBundle, cliLaunchers, removeStaleChunks } from './scripts/cli-bundle.mjs';
 
 const watch = process.argv.includes('--watch');
 
@@ -18,8 +19,10 @@ const nodeCommon = {
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  // The `sandlot` CLI; `sandlot agent` runs the host agent from the same bundle.
-  { ...nodeCommon, entryPoints: ['host-agent/cli/main.ts'], outfile: 'dist/sandlot.js' },
+  // The `sandlot` CLI and its lean ssh-proxy entry (scripts/cli-bundle.mjs); `sandlot agent`
+  // runs the host agent from the same build.
+  cliBundle,
+  cliLaunchers,
   // The content reader worker thread (host-agent/content/reader.ts starts it beside sandlot.js):
   // content is parsed there, with a heap limit and a deadline, never on the agent's event loop.
   { ...nodeCommon, entryPoints: ['host-agent/content/reader-worker.ts'], outfile: 'dist/content-worker.js' },
@@ -66,6 +69,7 @@ function buildEnterHelper() {
 }
 buildEnterHelper();
 
+removeStaleChunks();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

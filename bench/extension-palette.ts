@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(
-      `palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0]!)}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`,
+      `palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0])}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`,
     );
     console.log(
       `  baseline "Terminal: Create New Terminal" → local prompt: median ${fmtMs(median(local))} — ratio ${(median(sandlot) / median(local)).toFixed(2)}x`,

@@ -27,7 +27,7 @@ export interface LinuxMachine {
   pg: PlaygroundRecord;
   ssh: Client;
   /** Runs a command over `ssh`; rejects on a non-zero exit. */
-  run(command: string): Promise<void>;
+  run: (command: string) => Promise<void>;
 }
 
 /** Runs `fn` against a fresh agent (own home under the temp dir) with one linux playground. */

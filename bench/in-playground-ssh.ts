@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
       const r = spawnSync('ssh', ['-F', config, '-o', 'BatchMode=yes', hostAlias(pg.id, 'node-02'), 'true']);
-      if (r.status !== 0) throw new Error(`ssh from the host failed: ${r.stderr}`);
+      if (r.status !== 0) throw new Error(`ssh from the host failed: ${r.stderr.toString()}`);
       host.push(performance.now() - t);
     }
     const h = median(hop);

@@ -110,7 +110,9 @@ async function main(): Promise<void> {
     }
     const base = median(times['host view, 1 network']);
     for (const [kind, t] of Object.entries(times)) {
-      console.log(`start → shell, 2 machines, ${kind}: median ${fmtMs(median(t))} (min ${fmtMs(Math.min(...t))}, max ${fmtMs(Math.max(...t))}), ratio ${(median(t) / base).toFixed(2)}× the host view`);
+      console.log(
+        `start → shell, 2 machines, ${kind}: median ${fmtMs(median(t))} (min ${fmtMs(Math.min(...t))}, max ${fmtMs(Math.max(...t))}), ratio ${(median(t) / base).toFixed(2)}× the host view`,
+      );
     }
     const machine: number[] = [];
     const host: number[] = [];

@@ -1,4 +1,6 @@
 // Small statistics helpers shared by the benchmarks.
+import * as fs from 'node:fs';
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -10,7 +12,7 @@ export function fmtMs(ms: number): string {
 }
 
 export function rssOf(pid: number): number {
-  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readAgentFile } from '../host-agent/api/agent-file';
 import { AgentClient } from '../host-agent/api/client';
 import type { PlaygroundEvent, PlaygroundRecord } from '../host-agent/api/protocol';
 import { connectMachine } from '../host-agent/ssh/connect';
@@ -33,8 +34,8 @@ async function main() {
   let client!: AgentClient;
   for (let i = 0; i < 400; i++) {
     try {
-      const info = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8')) as { url: string; pid: number };
-      if (info.pid === child.pid) {
+      const info = readAgentFile(path.join(home, 'agent.json'));
+      if (info && info.pid === child.pid) {
         client = new AgentClient({ url: info.url, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim() });
         await client.info();
         break;

@@ -27,7 +27,6 @@ async function main() {
   const idle = await phase(SECONDS * 1000);
   const runners: SshRunner[] = [];
   const engines: TaskEngine[] = [];
-  let runs = 0;
   for (let p = 0; p < PLAYGROUNDS; p++) {
     const runner = new SshRunner({ connect: async () => net.connect(sshd.port, '127.0.0.1'), privateKey: sshd.userKey, hostKey: () => sshd.hostPub });
     runners.push(runner);
@@ -45,7 +44,7 @@ async function main() {
   const before = engines.map((e) => Object.values(e.snapshot()).reduce((n, t) => n + t.runs, 0)).reduce((a, b) => a + b, 0);
   const busy = await phase(SECONDS * 1000);
   const after = engines.map((e) => Object.values(e.snapshot()).reduce((n, t) => n + t.runs, 0)).reduce((a, b) => a + b, 0);
-  runs = after - before;
+  const runs = after - before;
   await Promise.all(engines.map((e) => e.stop()));
   runners.forEach((r) => r.close());
   sshd.stop();

@@ -21,7 +21,9 @@ export async function startSshd(): Promise<BenchSshd> {
   fs.mkdirSync('/run/sshd', { recursive: true });
   const probe = net.createServer().listen(0, '127.0.0.1');
   await new Promise((r) => probe.once('listening', r));
-  const port = (probe.address() as net.AddressInfo).port;
+  const addr = probe.address();
+  if (!addr || typeof addr === 'string') throw new Error('the port probe has no TCP address');
+  const port = addr.port;
   await new Promise((r) => probe.close(r));
   fs.writeFileSync(
     path.join(dir, 'sshd_config'),

@@ -3,6 +3,7 @@
 // or Codespaces-like setups, maps it to a reachable address).
 import * as vscode from 'vscode';
 import { listenForward, type PortForward } from '../../host-agent/api/port-forward';
+import { closeWhenGone } from '../agent-client/close-when-gone';
 import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineRef } from '../remote/uri';
@@ -15,18 +16,15 @@ export class PortForwards implements vscode.Disposable {
     private readonly agent: AgentConnection,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    // A destroyed playground's forwards only hold local ports: close them. Not on a
-    // disconnect (the list is empty then too), the agent may come back with them.
-    this.listening = agent.onDidChangePlaygrounds((list) => {
-      if (agent.state.kind !== 'connected') return;
-      const ids = new Set(list.map((p) => p.id));
-      for (const [key, f] of this.servers) {
-        if (ids.has(f.target.playground)) continue;
+    this.listening = closeWhenGone(
+      agent,
+      this.servers,
+      (f) => f.target.playground,
+      (f, key) => {
         void f.close();
-        this.servers.delete(key);
         this.log.info(`forward 127.0.0.1:${f.local.port} → ${key} closed: the playground is gone`);
-      }
-    });
+      },
+    );
   }
 
   async forward(ref: MachineRef, port: number): Promise<number> {

@@ -1,6 +1,7 @@
 // The rewrite proxies of http-port tabs (tls, hostRewrite, pathRewrite), one per machine
 // port and options, over the agent tunnel; closed with their playground like forwards.
 import * as vscode from 'vscode';
+import { closeWhenGone } from '../agent-client/close-when-gone';
 import type { AgentConnection } from '../agent-client/connection';
 import type { MachineRef } from '../remote/uri';
 import { startRewriteProxy, type RewriteOptions, type RewriteProxy } from './http-rewrite-proxy';
@@ -13,15 +14,12 @@ export class HttpPortProxies implements vscode.Disposable {
     private readonly agent: AgentConnection,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.listening = agent.onDidChangePlaygrounds((list) => {
-      if (agent.state.kind !== 'connected') return;
-      const ids = new Set(list.map((p) => p.id));
-      for (const [key, p] of this.proxies) {
-        if (ids.has(p.playground)) continue;
-        this.proxies.delete(key);
-        void p.proxy.then((x) => x.close()).catch(() => undefined);
-      }
-    });
+    this.listening = closeWhenGone(
+      agent,
+      this.proxies,
+      (p) => p.playground,
+      (p) => void p.proxy.then((x) => x.close()).catch(() => undefined),
+    );
   }
 
   /** The local port of the proxy for this machine port and options (made once). */

@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../util/disposables';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
+import { errorMessage } from '../log';
 import { toFileSystemError } from './sftp-errors';
+import { SFTP_NO_SUCH_FILE, sftpStatus } from './sftp-status';
 import { FsWatcher } from './fs-watch';
 import { listDirectory, readAll, writeAll } from './sftp-io';
 import { parseSandlotUri, SCHEME, type SandlotLocation } from './uri';
@@ -56,7 +58,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
     try {
       return parseSandlotUri(uri);
     } catch (err) {
-      throw vscode.FileSystemError.FileNotFound(`${uri.toString()}: ${(err as Error).message}`);
+      throw vscode.FileSystemError.FileNotFound(`${uri.toString()}: ${errorMessage(err)}`);
     }
   }
 
@@ -66,7 +68,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       const session = await this.sessions.get(loc);
       return { sftp: await session.sftp(), loc };
     } catch (err) {
-      throw err instanceof vscode.FileSystemError ? err : vscode.FileSystemError.Unavailable(`${uri.toString()}: ${(err as Error).message}`);
+      throw err instanceof vscode.FileSystemError ? err : vscode.FileSystemError.Unavailable(`${uri.toString()}: ${errorMessage(err)}`);
     }
   }
 
@@ -105,7 +107,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
     const { sftp, loc } = await this.sftpFor(uri);
     const existing = await p<Stats>((cb) => sftp.stat(loc.path, cb)).catch((err) => {
-      if ((err as { code?: number }).code === 2) return undefined;
+      if (sftpStatus(err) === SFTP_NO_SUCH_FILE) return undefined;
       throw toFileSystemError(err, uri);
     });
     if (existing && fileTypeOf(existing.mode) === vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);

@@ -7,6 +7,7 @@ import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import * as vscode from 'vscode';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { errorMessage } from '../log';
+import { SFTP_NO_SUCH_FILE, sftpStatus } from './sftp-status';
 import { diffSnapshots, signature as sig, type Snapshot } from './snapshot-diff';
 import { parseSandlotUri, SCHEME } from './uri';
 
@@ -103,7 +104,7 @@ export class FsWatcher implements vscode.Disposable {
     let next: Snapshot;
     try {
       const st = await p<Stats>((cb) => sftp.stat(path, cb)).catch((err) => {
-        if ((err as { code?: number }).code === 2) return undefined;
+        if (sftpStatus(err) === SFTP_NO_SUCH_FILE) return undefined;
         throw err;
       });
       if (!st) next = { kind: 'missing' };

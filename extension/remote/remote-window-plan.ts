@@ -10,7 +10,11 @@ export type RemoteWindowPlan =
   | { action: 'recreate'; template: string }
   | { action: 'give-up'; reason: string };
 
-export function planRemoteWindow(id: string, record: PlaygroundRecord | undefined, rememberedTemplate: string | undefined): RemoteWindowPlan {
+export function planRemoteWindow(
+  id: string,
+  record: Pick<PlaygroundRecord, 'state' | 'template'> | undefined,
+  rememberedTemplate: string | undefined,
+): RemoteWindowPlan {
   const state = record?.state;
   switch (state) {
     case 'running':

@@ -2,6 +2,7 @@
 // time is bound by the tunnel's round trip (agent WebSocket + SSH), not by bandwidth.
 // No vscode import, so the benchmarks use the same code.
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
+import { SFTP_EOF, sftpStatus } from './sftp-status';
 
 function p<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
@@ -27,7 +28,7 @@ export async function readAll(sftp: SFTPWrapper, path: string): Promise<Uint8Arr
         batch.push(
           new Promise((resolve, reject) =>
             sftp.read(handle, Buffer.alloc(CHUNK), 0, CHUNK, at, (err, n, buf) => {
-              if (err && (err as { code?: number }).code === 1) return resolve(Buffer.alloc(0)); // EOF
+              if (sftpStatus(err) === SFTP_EOF) return resolve(Buffer.alloc(0)); // EOF
               if (err) return reject(err);
               resolve(buf.subarray(0, n));
             }),

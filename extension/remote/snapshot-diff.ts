@@ -19,10 +19,11 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotChange[] 
   if (prev.kind === 'missing') return [{ type: 'created' }];
   if (next.kind === 'missing') return [{ type: 'deleted' }];
   if (prev.kind === 'file' && next.kind === 'file') return prev.sig === next.sig ? [] : [{ type: 'changed' }];
-  if (prev.kind !== next.kind) return [{ type: 'changed' }];
+  // Neither is missing and not both are files: anything but two directories is a change of kind.
+  if (prev.kind !== 'dir' || next.kind !== 'dir') return [{ type: 'changed' }];
   const out: SnapshotChange[] = [];
-  const before = (prev as Extract<Snapshot, { kind: 'dir' }>).entries;
-  const after = (next as Extract<Snapshot, { kind: 'dir' }>).entries;
+  const before = prev.entries;
+  const after = next.entries;
   for (const [name, sig] of after) {
     const was = before.get(name);
     if (was === undefined) out.push({ type: 'created', child: name });

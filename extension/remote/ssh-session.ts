@@ -92,7 +92,7 @@ export class MachineSessions implements vscode.Disposable {
       agent.onDidChangePlaygrounds((list) => {
         const ids = new Set(list.map((p) => p.id));
         for (const key of [...this.sessions.keys()]) {
-          if (!ids.has(key.split('/')[0]!)) this.drop(key);
+          if (!ids.has(key.split('/')[0])) this.drop(key);
         }
         for (const id of [...this.keys.keys()]) if (!ids.has(id)) this.keys.delete(id);
       }),
@@ -166,7 +166,7 @@ export class MachineSessions implements vscode.Disposable {
       client = await connectMachine(api, record, ref.machine, machine.defaultUser, privateKey);
     } catch (err) {
       if (err instanceof AgentUnreachableError) throw err;
-      throw new Error(`SSH to ${ref.machine} in ${ref.playground}: ${errorMessage(err)}`);
+      throw new Error(`SSH to ${ref.machine} in ${ref.playground}: ${errorMessage(err)}`, { cause: err });
     }
     this.log.info(`ssh: ${machine.defaultUser}@${ref.playground}/${ref.machine} connected in ${Date.now() - started} ms`);
     const session = new MachineSession(ref, machine.defaultUser, machine.home, client);

@@ -42,7 +42,9 @@ export class MachinePty implements vscode.Pseudoterminal {
         this.channel = undefined;
         this.lost(why);
       });
-      ch.on('close', () => gone.dispose());
+      ch.on('close', () => {
+        gone.dispose();
+      });
       if (this.isClosed()) {
         ch.close();
         return;

@@ -1,8 +1,8 @@
 // `$SANDLOT_HOME/agent.json`: where a running local agent listens, and its pid. The agent
 // writes it once it listens and removes it when it stops; the CLI and the extension read
-// it to find the agent.
+// it to find the agent. Reading it needs nothing but node:fs (every CLI command and
+// ssh-proxy read it); the agent writes agentFileText atomically (server/run.ts).
 import * as fs from 'node:fs';
-import { writeFileAtomicModeSync } from '../util/files';
 
 export interface AgentFile {
   url: string;
@@ -22,8 +22,9 @@ export function readAgentFile(file: string): AgentFile | undefined {
   return typeof url === 'string' && typeof pid === 'number' ? { url, pid } : undefined;
 }
 
-export function writeAgentFile(file: string, info: AgentFile): void {
-  writeFileAtomicModeSync(file, JSON.stringify(info, null, 2), 0o600);
+/** What the agent writes into the file. */
+export function agentFileText(info: AgentFile): string {
+  return JSON.stringify(info, null, 2);
 }
 
 /** Removes the file if it is still this process's (a newer agent may have replaced it). */

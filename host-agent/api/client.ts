@@ -1,16 +1,16 @@
 // Typed client of the agent API, shared by the CLI and the VS Code extension. Every URL
 // comes from the route table (protocol.ts). Pure JavaScript (node:http + ws): it must
-// run in Electron's Node without native modules.
+// run in Electron's Node without native modules. It loads neither zod nor (until a
+// WebSocket is opened) ws: `sandlot list` and ssh-proxy start with little more than Node.
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
-import WebSocket, { createWebSocketStream } from 'ws';
+import type WebSocket from 'ws';
 import {
   API,
   apiPath,
   isApiErrorCode,
   type AgentInfo,
   type ApiErrorBody,
-  type ApiErrorCode,
   type BodyInput,
   type ClientLogRequest,
   type ContentSummary,
@@ -34,6 +34,9 @@ import {
 } from './protocol';
 import type { Content } from '../content/model';
 import { parseOwnJson } from '../util/json';
+import { AgentApiError, AgentUnreachableError, isApiError } from './client-errors';
+import type { RunRequest } from './run-frames';
+import { runOver, type RunChannel, type RunHandlers } from './run-client';
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -41,30 +44,7 @@ export interface AgentEndpoint {
   token: string;
 }
 
-/** The agent answered with an error; branch on `code` (see errors.ts), not on `status`. */
-export class AgentApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AgentApiError';
-  }
-}
-
-/** True when `err` is the agent's answer with this code. */
-export function isApiError(err: unknown, code: ApiErrorCode): err is AgentApiError {
-  return err instanceof AgentApiError && err.code === code;
-}
-
-/** No agent answered at the address (refused, missing socket, timed out). */
-export class AgentUnreachableError extends Error {
-  constructor(url: string, cause: string) {
-    super(`no Sandlot agent answers at ${url} (${cause}); start one with: sandlot agent`);
-    this.name = 'AgentUnreachableError';
-  }
-}
+export { AgentApiError, AgentUnreachableError, isApiError };
 
 /** A followed event stream. */
 export interface EventSubscription {
@@ -206,29 +186,36 @@ export class AgentClient {
 
   /** Follows a playground's event stream; the subscription exists before any event arrives. */
   follow(id: string, onEvent: (e: PlaygroundEvent) => void, onClose?: (code: number, reason: string) => void): EventSubscription {
-    const ws = this.websocket(apiPath('events', { id }));
+    let ws: WebSocket | undefined;
     let closed = false;
     let opened = false;
-    const open = new Promise<void>((resolve, reject) => {
-      ws.on('open', () => {
-        opened = true;
-        resolve();
-      });
-      ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
-      ws.on('error', (err) => (opened || closed ? undefined : reject(this.unreachable(err))));
-    });
+    const open = this.websocket(apiPath('events', { id })).then(
+      (socket) =>
+        new Promise<void>((resolve, reject) => {
+          // Closed while `ws` was still loading: never connect.
+          if (closed) return;
+          ws = socket;
+          socket.on('open', () => {
+            opened = true;
+            resolve();
+          });
+          socket.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
+          socket.on('error', (err) => (opened || closed ? undefined : reject(this.unreachable(err))));
+          socket.on('message', (data: Buffer) => {
+            if (!closed) onEvent(answer<PlaygroundEvent>(data.toString('utf8')));
+          });
+          socket.on('close', (code, reason) => onClose?.(code, reason.toString()));
+        }),
+    );
     // Whoever does not await `opened` must not see an unhandled rejection.
     open.catch(() => undefined);
-    ws.on('message', (data: Buffer) => {
-      if (!closed) onEvent(answer<PlaygroundEvent>(data.toString('utf8')));
-    });
-    ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
     return {
       opened: open,
       close: () => {
         if (closed) return;
         closed = true;
-        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        if (!ws) return;
+        if (ws.readyState === ws.CONNECTING) ws.terminate();
         else ws.close();
       },
     };
@@ -242,9 +229,10 @@ export class AgentClient {
   }
 
   /** Raw bytes to a TCP port of a machine, through the agent. */
-  tunnel(id: string, machine: string, port: number): Promise<Duplex> {
+  async tunnel(id: string, machine: string, port: number): Promise<Duplex> {
+    const ws = await this.websocket(apiPath('tunnel', { id, machine }, { port }));
+    const { createWebSocketStream } = await import('ws');
     return new Promise((resolve, reject) => {
-      const ws = this.websocket(apiPath('tunnel', { id, machine }, { port }));
       ws.on('open', () => {
         const stream = createWebSocketStream(ws);
         ws.removeAllListeners('error');
@@ -255,12 +243,31 @@ export class AgentClient {
     });
   }
 
-  private websocket(path: string): WebSocket {
+  /**
+   * A one-shot run (route `run`): makes a playground, runs `req.command` in it with the
+   * caller's streams, destroys it unless `req.keep`. Resolves once the socket is open;
+   * writes before then are not sent, so wait for it before passing stdin.
+   */
+  async run(req: RunRequest, on: RunHandlers): Promise<RunChannel> {
+    const ws = await this.websocket(apiPath('run', {}));
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
+      ws.on('error', (err) => reject(this.unreachable(err)));
+    });
+    const channel = runOver(ws, req, on, opened);
+    await opened;
+    return channel;
+  }
+
+  /** A WebSocket to the agent. `ws` is loaded on first use: commands that only make HTTP requests (`list`) never load it. */
+  private async websocket(path: string): Promise<WebSocket> {
+    const { default: WebSocketClass } = await import('ws');
     const headers = { authorization: `Bearer ${this.endpoint.token}` };
     if (this.endpoint.url.startsWith('unix:')) {
-      return new WebSocket(`ws+unix:${this.endpoint.url.slice(5)}:${path}`, { headers, perMessageDeflate: false });
+      return new WebSocketClass(`ws+unix:${this.endpoint.url.slice(5)}:${path}`, { headers, perMessageDeflate: false });
     }
-    return new WebSocket(`${this.endpoint.url.replace(/^http/, 'ws')}${path}`, { headers, perMessageDeflate: false });
+    return new WebSocketClass(`${this.endpoint.url.replace(/^http/, 'ws')}${path}`, { headers, perMessageDeflate: false });
   }
 
   /** Sends a request; resolves with a success response, rejects with the agent's error. */

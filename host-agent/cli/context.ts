@@ -1,37 +1,20 @@
 // What every CLI command shares: finding (or starting) the agent, output helpers, and
 // one-line errors.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient, AgentUnreachableError, isApiError } from '../api/client';
+import { AgentClient } from '../api/client';
+import { AgentUnreachableError, isApiError } from '../api/client-errors';
 import { discoverAgent, NoAgentConfiguredError } from '../api/discovery';
 import type { PlaygroundRecord } from '../api/protocol';
-import { EXIT_AGENT_RUNNING, stateLockHolder } from '../server/state-lock';
-import { sandlotPaths, type SandlotPaths } from '../util/paths';
+import { CliError } from './errors';
+import { getGlobals } from './globals';
 
-/** An error meant for the user: printed as one line, exit code 1 (or `exitCode`). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-export interface GlobalOptions {
-  agent?: string;
-  token?: string;
-}
-
-let globals: GlobalOptions = {};
-export function setGlobals(g: GlobalOptions): void {
-  globals = g;
-}
+export { CliError };
 
 export function client(): AgentClient {
   try {
-    return new AgentClient(discoverAgent({ url: globals.agent, token: globals.token }));
+    const { agent, token } = getGlobals();
+    return new AgentClient(discoverAgent({ url: agent, token }));
   } catch (err) {
     if (err instanceof NoAgentConfiguredError) throw new CliError(err.message);
     throw err;
@@ -45,13 +28,12 @@ export function cliScript(): string {
 }
 
 /**
- * A client for the local agent. One that is starting is waited for (it answers `info` as
- * soon as it listens; other requests wait on the agent's side until it is ready); when no
- * agent runs, one is started in the background. Of several CLIs starting one at the same
- * moment, one agent wins the state directory's lock and the others wait for it.
+ * A client for the local agent; when none runs, one is started in the background
+ * (local-agent.ts, loaded only then: `child_process` and the state lock are not needed
+ * while an agent answers).
  */
 export async function clientOrStartAgent(progress: (line: string) => void): Promise<AgentClient> {
-  const explicit = globals.agent ?? process.env.SANDLOT_AGENT_URL;
+  const explicit = getGlobals().agent ?? process.env.SANDLOT_AGENT_URL;
   try {
     const c = client();
     await c.info();
@@ -59,51 +41,24 @@ export async function clientOrStartAgent(progress: (line: string) => void): Prom
   } catch (err) {
     if (explicit || !(err instanceof CliError || err instanceof AgentUnreachableError)) throw err;
   }
-  const paths = sandlotPaths();
-  const holder = stateLockHolder(paths.home);
-  if (holder) {
-    progress(`waiting for the agent that is starting${holder.pid ? ` (pid ${holder.pid})` : ''}`);
-    return waitForAgent(paths, () => (stateLockHolder(paths.home) ? undefined : `the agent stopped while starting: ${lastLines(paths.agentLog)}`));
-  }
-  fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const log = fs.openSync(paths.agentLog, 'a', 0o600);
-  const child = spawn(process.execPath, [cliScript(), 'agent'], { detached: true, stdio: ['ignore', log, log], env: process.env });
-  fs.closeSync(log);
-  child.unref();
-  progress(`started a local agent (pid ${child.pid}, log ${paths.agentLog})`);
-  const exit: { code?: number } = {};
-  child.once('exit', (code) => (exit.code = code ?? 1));
-  return waitForAgent(paths, () => {
-    if (exit.code === undefined || exit.code === EXIT_AGENT_RUNNING) return undefined; // 75: another CLI's agent won; it answers soon
-    return `the agent exited (code ${exit.code}): ${lastLines(paths.agentLog)}`;
-  });
+  const { startLocalAgent } = await import('./local-agent');
+  return startLocalAgent(client, cliScript(), progress);
 }
 
-/** Polls until the local agent answers; `stopped` says why waiting is pointless, or undefined to keep waiting. */
-async function waitForAgent(paths: SandlotPaths, stopped: () => string | undefined): Promise<AgentClient> {
-  // Generous: an agent listens within a second, but a loaded 2-core host can take longer.
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const c = client();
-      await c.info();
-      return c;
-    } catch {
-      // not up yet
-    }
-    const why = stopped();
-    if (why !== undefined) throw new CliError(why);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new CliError(`the agent did not come up within 60 s; see ${paths.agentLog}`);
-}
-
-function lastLines(file: string): string {
+/**
+ * `use` with the local agent, without asking it for `info` first (one round trip less for
+ * `sandlot run`): when no agent answers (and none was named), one is started as
+ * clientOrStartAgent does and `use` runs again. `use` must make nothing before the agent
+ * has answered (an unreachable agent fails before anything is sent).
+ */
+export async function withAgent<T>(progress: (line: string) => void, use: (c: AgentClient) => Promise<T>): Promise<T> {
+  const explicit = getGlobals().agent ?? process.env.SANDLOT_AGENT_URL;
   try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
-  } catch {
-    return '';
+    return await use(client());
+  } catch (err) {
+    if (explicit || !(err instanceof CliError || err instanceof AgentUnreachableError)) throw err;
   }
+  return use(await clientOrStartAgent(progress));
 }
 
 export function printJson(value: unknown): void {

@@ -1,13 +1,16 @@
-// `sandlot`: the CLI entry. It only builds the command tree and turns errors into one
-// clear line with a non-zero exit code.
+// `sandlot`: the CLI entry. It only builds the command tree (from the command groups the
+// command line needs: see dispatch.ts) and turns errors into one clear line with a
+// non-zero exit code.
 import { Command, CommanderError } from 'commander';
-import { AgentApiError, AgentUnreachableError } from '../api/client';
-import { ManifestError } from '../manifests/load';
+import { AgentApiError, AgentUnreachableError } from '../api/client-errors';
+import { ManifestError } from '../manifests/errors';
 import { DriverUnavailableError } from '../drivers/protocol';
 import { COMMAND_GROUPS } from './commands';
+import { groupsFor } from './dispatch';
+import { setGlobals } from './globals';
 import { version } from '../../package.json';
 import { errorMessage } from '../util/errors';
-import { CliError, setGlobals } from './context';
+import { CliError } from './errors';
 
 // The one version number is package.json's (esbuild bundles only this field of it).
 const VERSION = version;
@@ -21,7 +24,8 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   program.hook('preAction', (cmd) => setGlobals(cmd.optsWithGlobals()));
-  for (const group of COMMAND_GROUPS) group.register(program, VERSION);
+  const groups = await Promise.all(groupsFor(argv.slice(2), program, COMMAND_GROUPS).map((g) => g.load()));
+  for (const group of groups) group.register(program, VERSION);
   await program.parseAsync(argv);
 }
 

@@ -16,7 +16,7 @@ import { IXIMIUZ_INDEX } from './library';
 import { rebaseImages, type MarkdownRef, type ParsedMarkdown } from './markdown';
 import type { Content, ContentRef, Course, CourseLesson, CourseModule, Page, TaskSpec } from './model';
 import { courseNodeSchema, unitSchema, type NodeFrontMatter, type TaskFrontMatter } from './schema';
-import { pageRefs, unitFiles, type RefResolver } from './skill-path';
+import { collectionHeader, pageRefs, unitFiles, type RefResolver } from './skill-path';
 import { checkImage, checkStaticFolder, validateContent, type RefsByFile } from './validate';
 
 /** Index file names of modules and lessons, most specific first. */
@@ -219,14 +219,8 @@ export function readCourse(
   return {
     document: {
       kind: 'course',
-      format: 'iximiuz',
-      name: path.basename(files.dir),
-      title: fm.title,
-      description: (fm.description ?? '').trim(),
-      dir: files.dir,
-      intro: { title: fm.title, blocks: md.blocks },
+      ...collectionHeader(files, fm, md.blocks),
       modules,
-      assets: files.assets(),
     },
     problems: reader.problems,
   };

@@ -91,7 +91,7 @@ export class ContentFiles {
     const real = this.resolve(rel, this.dir, this.folderName);
     const cap = kind === 'script' ? this.limits.scriptBytes : this.limits.textBytes;
     const what = kind === 'script' ? 'a script' : 'a markdown or JSON file';
-    return this.readCapped(rel, real, cap, what, (size) => this.chargeText(rel, size)).toString('utf8');
+    return this.readCapped(rel, real, cap, what, (size) => this.charge('text', rel, size)).toString('utf8');
   }
 
   /** The first `bytes` of a text file inside the content folder (to tell its kind), not counted against the caps. */
@@ -111,7 +111,7 @@ export class ContentFiles {
   /** Reads an asset (a file copied into machines) inside the content folder or the asset root. */
   readAsset(rel: string): Buffer {
     const real = this.resolve(rel, this.assetRoot, this.assetScopeName());
-    const data = this.readCapped(rel, real, this.limits.assetBytes, 'an image or asset', (size) => this.chargeAsset(rel, size));
+    const data = this.readCapped(rel, real, this.limits.assetBytes, 'an image or asset', (size) => this.charge('asset', rel, size));
     this.checked.add(this.key(rel));
     return data;
   }
@@ -147,7 +147,7 @@ export class ContentFiles {
     if (st.size > cap) throw new ContentFileError(rel, `"${rel}" is ${formatBytes(st.size)}, more than the ${formatBytes(cap)} an image or asset may have`);
     const key = this.key(rel);
     if (!this.checked.has(key)) {
-      this.chargeAsset(rel, st.size);
+      this.charge('asset', rel, st.size);
       this.checked.add(key);
     }
     return key;
@@ -161,14 +161,20 @@ export class ContentFiles {
     return this.assetRoot === this.dir ? this.folderName : `${this.folderName}'s repository (${path.basename(this.assetRoot)})`;
   }
 
-  private chargeAsset(rel: string, size: number): void {
-    if (this.assetBytes + size > this.limits.totalAssetBytes) {
+  /** Counts `size` bytes of `rel` against the content's total for its kind, refusing what goes over. */
+  private charge(kind: 'text' | 'asset', rel: string, size: number): void {
+    const [used, cap, what] =
+      kind === 'text'
+        ? [this.textBytes, this.limits.totalTextBytes, 'markdown and scripts']
+        : [this.assetBytes, this.limits.totalAssetBytes, 'images and assets'];
+    if (used + size > cap) {
       throw new ContentFileError(
         rel,
-        `"${rel}" brings the content's images and assets to ${formatBytes(this.assetBytes + size)}, more than the ${formatBytes(this.limits.totalAssetBytes)} one content may have`,
+        `"${rel}" brings the content's ${what} to ${formatBytes(used + size)}, more than the ${formatBytes(cap)} one content may have`,
       );
     }
-    this.assetBytes += size;
+    if (kind === 'text') this.textBytes += size;
+    else this.assetBytes += size;
   }
 
   /** Entries of a folder inside the content folder, sorted by name; links leaving it throw. */
@@ -194,16 +200,6 @@ export class ContentFiles {
       else if (e.kind === 'file') out.push(child);
     }
     return out;
-  }
-
-  private chargeText(rel: string, size: number): void {
-    if (this.textBytes + size > this.limits.totalTextBytes) {
-      throw new ContentFileError(
-        rel,
-        `"${rel}" brings the content's markdown and scripts to ${formatBytes(this.textBytes + size)}, more than the ${formatBytes(this.limits.totalTextBytes)} one content may have`,
-      );
-    }
-    this.textBytes += size;
   }
 
   /** Real path of `rel` (relative to the content folder), refused unless it stays inside `scope`. */

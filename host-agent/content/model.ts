@@ -174,17 +174,22 @@ export interface ContentRef {
 }
 
 /** `kind: skill-path`: an intro and ordered units, each pointing at other content. */
-export interface SkillPath {
+export interface SkillPath extends CollectionHeader {
   kind: 'skill-path';
+  /** In the order of their file names (`unit-10.md`, `unit-20.md`, …). */
+  units: SkillPathUnit[];
+}
+
+/** What every iximiuz Labs collection (skill path, course) has around its parts. */
+export interface CollectionHeader {
   format: 'iximiuz';
+  /** Its folder's name. */
   name: string;
   title: string;
   description: string;
   dir: string;
   /** The body of index.md. */
   intro: Page;
-  /** In the order of their file names (`unit-10.md`, `unit-20.md`, …). */
-  units: SkillPathUnit[];
   assets?: string[];
 }
 
@@ -198,16 +203,9 @@ export interface SkillPathUnit {
 }
 
 /** `kind: course`: modules of lessons of units, from numbered folders. */
-export interface Course {
+export interface Course extends CollectionHeader {
   kind: 'course';
-  format: 'iximiuz';
-  name: string;
-  title: string;
-  description: string;
-  dir: string;
-  intro: Page;
   modules: CourseModule[];
-  assets?: string[];
 }
 
 export interface CourseModule {

@@ -9,7 +9,7 @@ import { ContentFileError, type ContentFiles } from './files';
 import { checkFrontMatter, parseFrontMatter } from './front-matter';
 import { readMarkdown } from './iximiuz';
 import { IXIMIUZ_INDEX } from './library';
-import type { ContentRef, ContentRefKind, SkillPath, SkillPathUnit } from './model';
+import type { Block, CollectionHeader, ContentRef, ContentRefKind, SkillPath, SkillPathUnit } from './model';
 import { REFERENCE_MAPS, skillPathSchema, unitSchema } from './schema';
 import { checkImage, checkStaticFolder } from './validate';
 
@@ -85,15 +85,22 @@ export function readSkillPath(files: ContentFiles, resolve: RefResolver): { docu
   return {
     document: {
       kind: 'skill-path',
-      format: 'iximiuz',
-      name: path.basename(files.dir),
-      title: fm.title,
-      description: (fm.description ?? '').trim(),
-      dir: files.dir,
-      intro: { title: fm.title, blocks: index.blocks },
+      ...collectionHeader(files, fm, index.blocks),
       units,
-      assets: files.assets(),
     },
     problems,
+  };
+}
+
+/** The parts a skill path and a course share: names, the intro page from index.md, assets. */
+export function collectionHeader(files: ContentFiles, fm: { title: string; description?: string }, intro: Block[]): CollectionHeader {
+  return {
+    format: 'iximiuz',
+    name: path.basename(files.dir),
+    title: fm.title,
+    description: (fm.description ?? '').trim(),
+    dir: files.dir,
+    intro: { title: fm.title, blocks: intro },
+    assets: files.assets(),
   };
 }

@@ -4,6 +4,7 @@
 // the driver; checks only one driver needs stay in that driver.
 import type { Recipe } from '../images/recipe';
 import type { MachineSpec } from './protocol';
+import { errorMessage } from '../util/errors';
 
 /** What a driver's image builder (DockerImageBuilder, VmImageBuilder) offers for the check. */
 export interface RecipeSource {
@@ -18,7 +19,7 @@ export function imageProblems(m: MachineSpec, images: RecipeSource, driver: stri
     if (recipe.internal) throw new Error(`"${recipe.name}" is a building block, not a machine image`);
     return [];
   } catch (err) {
-    return [`playground.machines[${m.index}].image: ${(err as Error).message} (${driver} driver)`];
+    return [`playground.machines[${m.index}].image: ${errorMessage(err)} (${driver} driver)`];
   }
 }
 

@@ -9,6 +9,10 @@ import { SandboxDriver } from './sandbox/driver';
 
 export const DRIVER_NAMES: DriverName[] = ['sandbox', 'docker', 'microvm'];
 
+export function isDriverName(name: string): name is DriverName {
+  return DRIVER_NAMES.some((d) => d === name);
+}
+
 export interface DriverEnv {
   home: string;
   playgroundsDir: string;

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../util/errors';
 import { runCommand } from '../util/run-command';
+import { sha256File } from '../util/sha256-file';
 import type { InputOptions, ResolvedInput } from './recipe';
 
 export class MissingInputError extends Error {
@@ -13,12 +15,6 @@ export class MissingInputError extends Error {
     super(message);
     this.name = 'MissingInputError';
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -33,7 +29,7 @@ async function downloadVerified(url: string, sha256: string, cacheDir: string, w
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new MissingInputError(`${what}: cannot download ${url}: ${(err as Error).message}`);
+    throw new MissingInputError(`${what}: cannot download ${url}: ${errorMessage(err)}`);
   }
   if (!response.ok) throw new MissingInputError(`${what}: cannot download ${url}: HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
@@ -96,6 +92,19 @@ function checkZigDir(dir: string, source: string): void {
   }
 }
 
+/** The `version` of an installed npm package (its package.json is not ours: checked, not assumed). */
+function packageVersion(pkgJson: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(pkgJson, 'utf8'));
+  } catch (err) {
+    throw new MissingInputError(`${pkgJson}: cannot read it as JSON: ${errorMessage(err)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('version' in parsed) || typeof parsed.version !== 'string')
+    throw new MissingInputError(`${pkgJson}: expected a string "version" field`);
+  return parsed.version;
+}
+
 export async function resolveZigToolchain(options: InputOptions): Promise<ResolvedInput> {
   const env = options.env;
   if (env.SANDLOT_ZIG_DIR) {
@@ -123,7 +132,7 @@ export async function resolveZigToolchain(options: InputOptions): Promise<Resolv
   }
   const dir = path.dirname(pkgJson);
   checkZigDir(dir, ZIG_NPM_PACKAGE);
-  const version = JSON.parse(fs.readFileSync(pkgJson, 'utf8')).version as string;
+  const version = packageVersion(pkgJson);
   // The npm tarball is immutable per version, so name@version identifies its content
   // without hashing 150 MB on every start.
   return { path: dir, digest: `npm:${ZIG_NPM_PACKAGE}@${version}`, source: `${ZIG_NPM_PACKAGE}@${version}` };

@@ -5,17 +5,10 @@ import { z } from 'zod';
 import { applyBase, builtinBases, type BaseCatalog } from './base';
 import { checkManifest } from './checks';
 import { convertDeprecated } from './deprecated';
+import { ManifestError } from './errors';
 import { manifestInputSchema, type PlaygroundManifest } from './schema';
 
-export class ManifestError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(problems.map((p) => `${file}: ${p}`).join('\n'));
-    this.name = 'ManifestError';
-  }
-}
+export { ManifestError };
 
 /** `playground.machines[1].name` from zod's path array. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../util/errors';
+import { readOwnJson } from '../util/json';
 import { runCommand } from '../util/run-command';
 import { isAlive, processStartTime } from '../util/proc';
 import { AGENT_IS_ROOT, netEnterArgs } from './enter';
@@ -83,7 +84,7 @@ function claimText(owner: string): string {
 function claimIsStale(file: string, hostIf: string): boolean {
   if (interfaceExists(hostIf)) return false;
   try {
-    const claim = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; start?: unknown };
+    const claim = readOwnJson<{ pid?: unknown; start?: unknown }>(file);
     return !(typeof claim.pid === 'number' && typeof claim.start === 'number' && isAlive(claim.pid, claim.start));
   } catch {
     return true; // unreadable or from an older agent: nobody can be relying on it

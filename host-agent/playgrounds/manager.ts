@@ -288,6 +288,12 @@ export class PlaygroundManager {
     return stored.record;
   }
 
+  /** The record once the operations queued on the playground so far (its provisioning after create) are done. */
+  settled(id: string): Promise<PlaygroundRecord> {
+    const e = this.entry(id);
+    return this.enqueue(e, async () => this.get(id));
+  }
+
   stop(id: string): Promise<PlaygroundRecord> {
     const e = this.entry(id);
     return this.enqueue(e, () => this.doStop(e));

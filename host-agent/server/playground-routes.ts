@@ -8,6 +8,7 @@ import type { PlaygroundEvents } from '../playgrounds/events';
 import type { PlaygroundManager } from '../playgrounds/manager';
 import { errorMessage } from '../util/errors';
 import { execInMachine } from './exec';
+import { serveRun } from './run-session';
 import type { Handlers } from './router';
 
 /** `create` makes a playground of a create request (the snapshot service's: a saved template forks its snapshot). */
@@ -40,6 +41,7 @@ export function playgroundHandlers(
     },
     memory: ({ params }) => manager.memoryUsage(params.id),
     exec: ({ params, body }, res) => execInMachine(manager, params.id, params.machine, body, res),
+    run: () => (ws: WebSocket) => serveRun(manager, ws),
     events: ({ params: { id } }) => {
       manager.get(id);
       return (ws: WebSocket) => {

@@ -3,6 +3,7 @@
 // The map's type has one key per route, so a route without a handler does not compile.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import type { z } from 'zod';
 import { matchPath } from '../api/paths';
 import {
   API,
@@ -19,6 +20,7 @@ import {
   type RouteName,
   type RoutesOf,
 } from '../api/protocol';
+import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../api/schemas';
 import { readJsonBody, type JsonText } from './http';
 import { parseRequest } from './parse-request';
 
@@ -87,16 +89,21 @@ export interface CheckedRequest {
 
 /** Parameters, query and body of a found route, checked against its schemas. */
 export async function checkRequest(found: FoundRoute, req: IncomingMessage, url: URL): Promise<CheckedRequest> {
-  const spec: Api[RouteName] = API[found.name];
-  const query = 'query' in spec ? parseRequest(spec.query, Object.fromEntries(url.searchParams), 'query') : undefined;
+  const querySchema = schemaFor(QUERY_SCHEMAS, found.name);
+  const bodySchema = schemaFor(BODY_SCHEMAS, found.name);
+  const query = querySchema ? parseRequest(querySchema, Object.fromEntries(url.searchParams), 'query') : undefined;
   let body: unknown;
-  if ('body' in spec) {
+  if (bodySchema) {
     const raw = await readJsonBody(req);
-    body = parseRequest(spec.body, raw === undefined ? {} : raw, 'request body');
+    body = parseRequest(bodySchema, raw === undefined ? {} : raw, 'request body');
   } else if (!req.headers.upgrade) {
     req.resume(); // a body nobody reads would stall the connection
   }
   return { params: found.params, query, body, req };
+}
+
+function schemaFor(schemas: Partial<Record<RouteName, z.ZodType>>, name: RouteName): z.ZodType | undefined {
+  return schemas[name];
 }
 
 /**

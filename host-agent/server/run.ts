@@ -4,7 +4,7 @@
 // playgrounds — and only then serves every route. Until then `info` answers with
 // `state: starting` and other requests wait.
 import * as fs from 'node:fs';
-import { removeAgentFile, writeAgentFile } from '../api/agent-file';
+import { agentFileText, removeAgentFile } from '../api/agent-file';
 import { ApiProblem, type AgentInfo, type DriverName } from '../api/protocol';
 import { DriverUnavailableError, type Driver } from '../drivers/protocol';
 import { createDriver, DRIVER_NAMES } from '../drivers/registry';
@@ -14,6 +14,7 @@ import { PlaygroundManager } from '../playgrounds/manager';
 import { PlaygroundStore } from '../playgrounds/store';
 import { ContentService } from '../tasks/service';
 import { closeInheritedDescriptors } from '../util/inherited-fds';
+import { writeFileAtomicModeSync } from '../util/files';
 import { sandlotPaths } from '../util/paths';
 import { playgroundHandlers } from './playground-routes';
 import { snapshotHandlers } from './snapshot-routes';
@@ -76,7 +77,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     });
     const server = new AgentServer({ token, info, log: agentLog });
     const url = await server.listen(opts.listen);
-    writeAgentFile(paths.agentInfo, { url, pid: process.pid });
+    writeFileAtomicModeSync(paths.agentInfo, agentFileText({ url, pid: process.pid }), 0o600);
 
     let services: { manager: PlaygroundManager; content: ContentService } | undefined;
     const ready = (async () => {

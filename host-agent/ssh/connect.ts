@@ -22,7 +22,7 @@ export async function connectMachine(agent: AgentClient, record: PlaygroundRecor
       ),
     );
     client.connect({
-      sock: sock as never,
+      sock,
       username: user ?? m.defaultUser,
       privateKey: key,
       hostVerifier: (blob: Buffer) => blob.toString('base64') === hostKeyBlob(m.hostKey),

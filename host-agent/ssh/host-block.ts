@@ -1,6 +1,7 @@
 // OpenSSH `Host` sections for playground machines: the one writer behind both
 // `sandlot ssh-config` and the block the extension keeps in ~/.ssh/config, so the two
 // cannot drift. Plain TypeScript (no native modules): the extension bundles it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HOST_ALIAS_PREFIX, hostAlias, type PlaygroundRecord } from '../api/protocol';
 import { shellQuote } from '../util/shell-quote';
@@ -29,18 +30,25 @@ export function escapePercent(s: string): string {
   return s.replace(/%/g, '%%');
 }
 
+/** The lean ssh-proxy entry the build writes beside the CLI bundle (dist/sandlot-ssh-proxy.js). */
+export const SSH_PROXY_SCRIPT = 'sandlot-ssh-proxy.js';
+
 /**
  * `ProxyCommand` running the Sandlot CLI's stdio proxy:
- * `[env K=V] <node…> <cli> ssh-proxy --stdio <target>`. OpenSSH runs it with `sh -c`
- * (hence shell quoting) after expanding `%` tokens (hence `%%`); the target defaults to
- * `%h`, the alias itself.
+ * `[env K=V] <node…> <dist>/sandlot-ssh-proxy.js <target>`, the lean entry that loads only
+ * the agent client (it runs for every OpenSSH connection); `<node…> <cli> ssh-proxy --stdio
+ * <target>` when there is none beside `cliPath` (an older build). OpenSSH runs it with
+ * `sh -c` (hence shell quoting) after expanding `%` tokens (hence `%%`); the target
+ * defaults to `%h`, the alias itself.
  */
 export function proxyCommand(node: string | string[], cliPath: string, opts: { target?: string; env?: Record<string, string> } = {}): string {
   const env = Object.entries(opts.env ?? {}).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new SshConfigBlockError(`ProxyCommand: ${JSON.stringify(k)} is not an environment variable name`);
     return `${k}=${shellQuote(v)}`;
   });
-  const words = [...(Array.isArray(node) ? node : [node]), cliPath, 'ssh-proxy', '--stdio'].map(shellQuote);
+  const lean = path.join(path.dirname(cliPath), SSH_PROXY_SCRIPT);
+  const proxy = fs.existsSync(lean) ? [lean] : [cliPath, 'ssh-proxy', '--stdio'];
+  const words = [...(Array.isArray(node) ? node : [node]), ...proxy].map(shellQuote);
   return [...(env.length > 0 ? ['env', ...env] : []), ...words, opts.target ? shellQuote(opts.target) : undefined]
     .filter((w) => w !== undefined)
     .map(escapePercent)

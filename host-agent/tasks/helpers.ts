@@ -6,6 +6,28 @@
 // here for Sandlot; POSIX sh, so they work under bash and dash. Like iximiuz Labs, files in
 // /opt/iximiuz-labs/examiner/checks.d/ are sourced too, so content can add its own.
 
+/**
+ * podman and nerdctl answer the same inspect templates as Docker; iximiuz Labs documents
+ * the same helper set for each, run as root (see _sandlot_root).
+ */
+function engineHelpers(tool: 'podman' | 'nerdctl'): string {
+  const engine = tool === 'podman' ? 'Podman' : 'nerdctl';
+  const inspect = `_sandlot_root ${tool} inspect --format`;
+  return [
+    `# ${engine} (iximiuz Labs)`,
+    `${tool}_container_name() { ${inspect} '{{.Name}}' "$@"; }`,
+    `${tool}_container_pid() { ${inspect} '{{.State.Pid}}' "$@"; }`,
+    `${tool}_container_ip() { ${inspect} '{{.NetworkSettings.IPAddress}}' "$@"; }`,
+    `${tool}_container_is_running() {`,
+    `  [ "$(${inspect} '{{.State.Running}}' $@ 2>/dev/null)" = true ]`,
+    '}',
+    `${tool}_container_exit_code() { ${inspect} '{{.State.ExitCode}}' $@; }`,
+    `${tool}_container_count_total() { _sandlot_root ${tool} ps -aq | _sandlot_count; }`,
+    `${tool}_container_count_running() { _sandlot_root ${tool} ps -q | _sandlot_count; }`,
+    '',
+  ].join('\n');
+}
+
 export const HELPER_LIBRARY = String.raw`
 # --- sandlot task helpers ---
 # podman, nerdctl and ctr need root: as root run them directly, else through sudo without
@@ -31,28 +53,8 @@ docker_container_count_running() { docker ps -q | _sandlot_count; }
 docker_image_id() { docker image inspect --format '{{.Id}}' "$@"; }
 docker_image_size_bytes() { docker image inspect --format '{{.Size}}' "$@"; }
 
-# Podman (iximiuz Labs)
-podman_container_name() { _sandlot_root podman inspect --format '{{.Name}}' "$@"; }
-podman_container_pid() { _sandlot_root podman inspect --format '{{.State.Pid}}' "$@"; }
-podman_container_ip() { _sandlot_root podman inspect --format '{{.NetworkSettings.IPAddress}}' "$@"; }
-podman_container_is_running() {
-  [ "$(_sandlot_root podman inspect --format '{{.State.Running}}' $@ 2>/dev/null)" = true ]
-}
-podman_container_exit_code() { _sandlot_root podman inspect --format '{{.State.ExitCode}}' $@; }
-podman_container_count_total() { _sandlot_root podman ps -aq | _sandlot_count; }
-podman_container_count_running() { _sandlot_root podman ps -q | _sandlot_count; }
-
-# nerdctl (iximiuz Labs)
-nerdctl_container_name() { _sandlot_root nerdctl inspect --format '{{.Name}}' "$@"; }
-nerdctl_container_pid() { _sandlot_root nerdctl inspect --format '{{.State.Pid}}' "$@"; }
-nerdctl_container_ip() { _sandlot_root nerdctl inspect --format '{{.NetworkSettings.IPAddress}}' "$@"; }
-nerdctl_container_is_running() {
-  [ "$(_sandlot_root nerdctl inspect --format '{{.State.Running}}' $@ 2>/dev/null)" = true ]
-}
-nerdctl_container_exit_code() { _sandlot_root nerdctl inspect --format '{{.State.ExitCode}}' $@; }
-nerdctl_container_count_total() { _sandlot_root nerdctl ps -aq | _sandlot_count; }
-nerdctl_container_count_running() { _sandlot_root nerdctl ps -q | _sandlot_count; }
-
+${engineHelpers('podman')}
+${engineHelpers('nerdctl')}
 # ctr, containerd's own client (iximiuz Labs)
 ctr_container_pid() { _sandlot_root ctr tasks ps "$@" | head -n 2 | tail -n 1 | awk '{print $1}'; }
 ctr_container_netns() {

@@ -4,6 +4,7 @@
 // the agent, the driver's raw connection to the machine's port 22.
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel } from 'ssh2';
+import { errorMessage } from '../util/errors';
 import { OUTPUT_LIMIT, remoteCommand, tail, type ScriptRequest, type ScriptResult, type ScriptRunner } from './runner';
 
 export interface SshRunnerOptions {
@@ -41,7 +42,7 @@ export class SshRunner implements ScriptRunner {
       conn = this.connection(req.machine, req.user);
       await conn.ready;
     } catch (err) {
-      return { code: null, stdout: '', stderr: '', error: `ssh to ${req.user}@${req.machine}: ${(err as Error).message}` };
+      return { code: null, stdout: '', stderr: '', error: `ssh to ${req.user}@${req.machine}: ${errorMessage(err)}` };
     }
     await this.acquire(conn);
     try {

@@ -26,7 +26,7 @@ export function resolveExpression(path: string, ctx: TemplateContext): string {
   const out = ctx.needs[m[1]];
   if (!out) throw new TemplateError(`x(.${path}): task "${m[1]}" is not in needs or has not completed`);
   // Trailing newlines come from `echo`; nobody means them as part of the value.
-  return out[m[2] as 'stdout' | 'stderr'].replace(/\n+$/, '');
+  return (m[2] === 'stderr' ? out.stderr : out.stdout).replace(/\n+$/, '');
 }
 
 export function renderValue(text: string, ctx: TemplateContext): string {

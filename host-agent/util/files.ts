@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { parseOwnJson } from './json';
 
 /** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
 export async function writeFileAtomicMode(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
@@ -13,6 +14,7 @@ export function writeFileAtomicModeSync(file: string, data: string | Buffer, mod
   writeFileAtomic.sync(file, data, { mode, fsync: true });
 }
 
+/** Reads JSON this program wrote earlier (see json.ts), without blocking the event loop. */
 export async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await fs.promises.readFile(file, 'utf8')) as T;
+  return parseOwnJson<T>(await fs.promises.readFile(file, 'utf8'));
 }

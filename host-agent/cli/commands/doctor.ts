@@ -2,7 +2,7 @@
 // drivers' own checks locally (the agent's host is the one that matters).
 import type { Command } from 'commander';
 import type { DoctorReport } from '../../drivers/protocol';
-import { DRIVER_NAMES, createDriver } from '../../drivers/registry';
+import { DRIVER_NAMES, createDriver, isDriverName } from '../../drivers/registry';
 import { sandlotPaths } from '../../util/paths';
 import { CliError, printJson } from '../context';
 
@@ -13,11 +13,13 @@ export function register(program: Command): void {
     .argument('[drivers...]', `only these drivers: ${DRIVER_NAMES.join(', ')}`)
     .option('--json', 'print JSON')
     .action(async (names: string[], opts: { json?: boolean }) => {
-      for (const n of names)
-        if (!DRIVER_NAMES.includes(n as never)) throw new CliError(`doctor: expected a driver name (${DRIVER_NAMES.join(', ')}), got "${n}"`);
+      const chosen = names.map((n) => {
+        if (!isDriverName(n)) throw new CliError(`doctor: expected a driver name (${DRIVER_NAMES.join(', ')}), got "${n}"`);
+        return n;
+      });
       const paths = sandlotPaths();
       const reports: DoctorReport[] = [];
-      for (const name of names.length ? (names as typeof DRIVER_NAMES) : DRIVER_NAMES) {
+      for (const name of chosen.length ? chosen : DRIVER_NAMES) {
         const driver = createDriver(name, { home: paths.home, playgroundsDir: paths.playgrounds, log: () => {} });
         if (!driver) {
           reports.push({ driver: name, usable: false, checks: [{ name: 'driver', ok: false, detail: 'not part of this build of Sandlot yet' }] });

@@ -15,6 +15,7 @@ import { planDockerImages, removeDockerItem } from '../../images/prune/docker';
 import type { KeptItem, PruneDriver, PruneItem } from '../../images/prune/plan';
 import { CacheUnavailableError, planVmCache, removeVmEntry, vmCacheDir } from '../../images/prune/vm';
 import { recipeChain } from '../../images/recipe';
+import { errorMessage } from '../../util/errors';
 import { sandlotHome } from '../../util/paths';
 import { CliError, printJson } from '../context';
 
@@ -69,7 +70,7 @@ export function registerPrune(images: Command): void {
         try {
           recipeChain(BUILTIN_RECIPES, name);
         } catch (err) {
-          throw new CliError(`images prune: ${(err as Error).message}`);
+          throw new CliError(`images prune: ${errorMessage(err)}`);
         }
       }
       const only = names.length ? names : undefined;
@@ -97,7 +98,7 @@ export function registerPrune(images: Command): void {
         out(line(verb, item, size(freed)));
       };
       const fail = (item: PruneItem, err: unknown) => {
-        const error = (err as Error).message.split('\n')[0];
+        const error = errorMessage(err).split('\n')[0];
         report.failed.push({ ...item, error });
         process.stderr.write(line('failed', item, error));
       };
@@ -112,7 +113,7 @@ export function registerPrune(images: Command): void {
           try {
             address = engineAddress(process.env.DOCKER_HOST);
           } catch (err) {
-            throw new CliError(`images prune: ${(err as Error).message}`);
+            throw new CliError(`images prune: ${errorMessage(err)}`);
           }
           const docker = new Docker(address.options);
           await pingEngine(docker, address);

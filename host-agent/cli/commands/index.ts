@@ -1,25 +1,28 @@
-// Every CLI command group, registered in this order. A new command group adds one line.
+// Every CLI command group: the commands it registers and how to load it. A command loads
+// only its own group (and what that group imports), so `sandlot list` never loads the
+// agent, Docker or the markdown pipeline; help loads them all. A new group adds one line.
 import type { Command } from 'commander';
-import * as agent from './agent';
-import * as content from './content';
-import * as doctor from './doctor';
-import * as images from './images';
-import * as manifest from './manifest';
-import * as mcp from './mcp';
-import * as playgrounds from './playgrounds';
-import * as snapshots from './snapshots';
-import * as ssh from './ssh';
-import * as tasks from './tasks';
 
-export const COMMAND_GROUPS: { register(program: Command, version: string): void }[] = [
-  agent,
-  playgrounds,
-  snapshots,
-  manifest,
-  ssh,
-  content,
-  tasks,
-  images,
-  doctor,
-  mcp,
+export interface CommandGroupModule {
+  register(program: Command, version: string): void;
+}
+
+export interface CommandGroup {
+  /** The names and aliases of the commands the group registers (a unit test holds the two together). */
+  readonly commands: readonly string[];
+  load(): Promise<CommandGroupModule>;
+}
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  { commands: ['agent'], load: () => import('./agent') },
+  { commands: ['templates', 'start', 'list', 'ls', 'status', 'stop', 'restart', 'destroy', 'rm', 'extend'], load: () => import('./playgrounds') },
+  { commands: ['snapshot', 'snapshots', 'fork', 'save'], load: () => import('./snapshots') },
+  { commands: ['run'], load: () => import('./run') },
+  { commands: ['manifest'], load: () => import('./manifest') },
+  { commands: ['ssh', 'ssh-proxy', 'ssh-config', 'cp', 'port-forward'], load: () => import('./ssh') },
+  { commands: ['content'], load: () => import('./content') },
+  { commands: ['tasks'], load: () => import('./tasks') },
+  { commands: ['images'], load: () => import('./images') },
+  { commands: ['doctor'], load: () => import('./doctor') },
+  { commands: ['mcp'], load: () => import('./mcp') },
 ];

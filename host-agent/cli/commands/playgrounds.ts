@@ -1,15 +1,11 @@
 // Playground lifecycle commands: templates, start, list, status, stop, restart, destroy, extend.
 import { formatEventLoopLag } from '../../util/event-loop-lag';
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
 import { startedBy } from '../../api/labels';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
-import { errorCode, errorMessage } from '../../util/errors';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
-import { imageAliasLines } from '../../manifests/image-names';
-import { parseInitArgs } from '../../manifests/init';
-import { interactiveSsh } from './ssh';
+import { createRequest, initInputs } from '../create-request';
 
 /** One progress line of an event (steps, warnings, errors), or nothing. */
 export function describeEvent(e: PlaygroundEvent): string | undefined {
@@ -63,7 +59,7 @@ export async function waitUntilRunning(c: AgentClient, id: string, print: (line:
 }
 
 export function register(program: Command): void {
-  program
+  const templates = program
     .command('templates')
     .description('list the playground templates in the catalog')
     .option('--json', 'print JSON')
@@ -80,8 +76,15 @@ export function register(program: Command): void {
           ]),
         ]),
       );
+      // The image catalog (images/) is loaded by this command only: `list` and `start` never need it.
+      const { imageAliasLines } = await import('../../manifests/image-names');
       console.log(`\n${imageAliasLines().join('\n')}`);
     });
+  templates
+    .command('rm')
+    .description('remove templates of your own (built-in ones stay); a saved template takes its snapshot along when nothing else uses it')
+    .argument('<name...>')
+    .action(async (names: string[]) => (await import('./snapshot-actions')).removeTemplates(names));
 
   program
     .command('start')
@@ -95,31 +98,16 @@ export function register(program: Command): void {
     .action(async (target: string | undefined, o: { file?: string; lifetime?: string; input: string[]; ssh?: boolean; json?: boolean }) => {
       const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
       if (!target && !o.file) throw new CliError('start: give a template name (see `sandlot templates`), a playground id, or -f manifest.yaml');
-      const init = parseInitArgs(o.input);
-      if (init.problems.length > 0) throw new CliError(init.problems.join('\n'));
-      if (o.input.length > 0 && target && /^pg-/.test(target)) throw new CliError('-i: init conditions apply when a playground is made, not to a stopped one');
-      const inputs = o.input.length > 0 ? { inputs: init.values } : {};
+      initInputs(o.input);
+      const stopped = target && /^pg-/.test(target) ? target : undefined;
+      if (o.input.length > 0 && stopped) throw new CliError('-i: init conditions apply when a playground is made, not to a stopped one');
+      const req = stopped ? undefined : createRequest(target, o);
       const c = await clientOrStartAgent(say);
       let record: PlaygroundRecord;
-      if (target && /^pg-/.test(target)) {
-        record = await c.start(target);
+      if (stopped || !req) {
+        record = await c.start(target ?? '');
         if (record.state !== 'running') throw new CliError(`playground ${target} is ${record.state}${record.error ? `: ${record.error}` : ''}`);
       } else {
-        let lifetimeMinutes: number | undefined;
-        if (o.lifetime !== undefined) {
-          lifetimeMinutes = Number(o.lifetime);
-          if (!Number.isFinite(lifetimeMinutes) || lifetimeMinutes <= 0) throw new CliError(`--lifetime: expected a number of minutes, got "${o.lifetime}"`);
-        }
-        let req;
-        if (o.file) {
-          let text: string;
-          try {
-            text = fs.readFileSync(o.file, 'utf8');
-          } catch (err) {
-            throw new CliError(`-f ${o.file}: ${errorCode(err) === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
-          }
-          req = { manifest: text, manifestName: o.file, lifetimeMinutes, ...inputs };
-        } else req = { template: target, lifetimeMinutes, ...inputs };
         const created = await c.create(req);
         say(
           `Starting ${created.id} (${created.template}, ${created.machines.length} machine${created.machines.length > 1 ? 's' : ''}, ${created.driver} driver)`,
@@ -131,7 +119,10 @@ export function register(program: Command): void {
         say(`Playground ${record.id} is running: ${record.machines.map((m) => m.name).join(', ')} (expires in ${timeLeft(record.deadline)})`);
         if (!o.ssh) say(`Enter it with: sandlot ssh ${record.id}`);
       }
-      if (o.ssh) process.exitCode = await interactiveSsh(c, record, record.machines[0].name, undefined, []);
+      if (o.ssh) {
+        const { interactiveSsh } = await import('../ssh-session');
+        process.exitCode = await interactiveSsh(c, record, record.machines[0].name, undefined, []);
+      }
     });
 
   program

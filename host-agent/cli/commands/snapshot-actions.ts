@@ -4,7 +4,7 @@ import type { AgentClient } from '../../api/client';
 import type { PlaygroundRecord, SnapshotRecord } from '../../api/protocol';
 import { CliError, client, printJson, resolveTarget, table, timeLeft } from '../context';
 import { describeEvent, waitUntilRunning } from './playgrounds';
-import { interactiveSsh } from './ssh';
+import { interactiveSsh } from '../ssh-session';
 
 const isPlayground = (ref: string) => /^pg-/.test(ref);
 

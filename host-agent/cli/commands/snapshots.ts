@@ -1,7 +1,7 @@
-// Snapshot commands: snapshot, snapshots (rm), fork, save, templates rm. Only the command
-// tree is built here; each action loads its module when it runs (snapshot-actions.ts).
+// Snapshot commands: snapshot, snapshots (rm), fork, save (`templates rm` is with `templates`
+// in playgrounds.ts). Only the command tree is built here; each action loads its module when
+// it runs (snapshot-actions.ts).
 import type { Command } from 'commander';
-import { CliError } from '../context';
 
 const actions = () => import('./snapshot-actions');
 
@@ -44,13 +44,4 @@ export function register(program: Command): void {
     .option('--title <title>', "the template's title")
     .option('--json', 'print the template summary as JSON')
     .action(async (from: string, o: { asTemplate: string; title?: string; json?: boolean }) => (await actions()).save(from, o));
-
-  // `templates` itself lists (commands/playgrounds.ts); removal lives with saving.
-  const templates = program.commands.find((c) => c.name() === 'templates');
-  if (!templates) throw new CliError('the templates command must be registered before the snapshot commands');
-  templates
-    .command('rm')
-    .description('remove templates of your own (built-in ones stay); a saved template takes its snapshot along when nothing else uses it')
-    .argument('<name...>')
-    .action(async (names: string[]) => (await actions()).removeTemplates(names));
 }

@@ -1,56 +1,18 @@
 // SSH-facing commands: ssh, ssh-proxy (OpenSSH ProxyCommand), ssh-config, cp, port-forward.
+// ssh2 is loaded by the commands that speak SSH themselves (ssh, cp), when they run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { SFTPWrapper, Stats } from 'ssh2';
+import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import type { AgentClient } from '../../api/client';
 import { listenForward } from '../../api/port-forward';
-import { parseHostAlias, type PlaygroundRecord } from '../../api/protocol';
-import { connectMachine } from '../../ssh/connect';
+import type { PlaygroundRecord } from '../../api/protocol';
 import { machineHostEntries, proxyCommand, proxyEnv, renderHostSections } from '../../ssh/host-block';
 import { writeFileAtomicModeSync } from '../../util/files';
 import { sandlotPaths } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
 import { CliError, cliScript, client, resolveTarget } from '../context';
-import { download, upload } from '../sftp-copy';
-
-/** Runs a shell (or a command) in a machine with the terminal attached; resolves with its exit code. */
-export async function interactiveSsh(c: AgentClient, record: PlaygroundRecord, machine: string, user: string | undefined, command: string[]): Promise<number> {
-  const ssh = await connectMachine(c, record, machine, user);
-  const tty = process.stdin.isTTY && process.stdout.isTTY;
-  const cmd = command.length > 0 ? command.join(' ') : undefined;
-  const window = () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM ?? 'xterm-256color' });
-  return new Promise<number>((resolve, reject) => {
-    const onChannel = (err: Error | undefined, stream: import('ssh2').ClientChannel) => {
-      if (err) return reject(err);
-      let code = 0;
-      const onResize = () => stream.setWindow(window().rows, window().cols, 0, 0);
-      if (tty && !cmd) {
-        process.stdin.setRawMode(true);
-        process.stdout.on('resize', onResize);
-      }
-      process.stdin.pipe(stream);
-      stream.pipe(process.stdout, { end: false });
-      stream.stderr.pipe(process.stderr, { end: false });
-      stream.on('exit', (c: number | null, signal?: string) => {
-        code = c ?? (signal ? 128 + ({ HUP: 1, INT: 2, KILL: 9, TERM: 15 } as Record<string, number>)[signal] : 255);
-      });
-      stream.on('close', () => {
-        if (tty && !cmd) {
-          process.stdin.setRawMode(false);
-          process.stdout.off('resize', onResize);
-        }
-        process.stdin.unpipe(stream);
-        process.stdin.pause();
-        ssh.end();
-        resolve(code);
-      });
-    };
-    if (cmd) ssh.exec(cmd, tty ? { pty: window() } : {}, onChannel);
-    else if (tty) ssh.shell(window(), onChannel);
-    else ssh.shell(false, onChannel);
-  });
-}
+import { proxyStdio, proxyTarget } from '../ssh-proxy';
 
 function parseRemote(spec: string): { target: string; remotePath: string } | undefined {
   const m = /^(pg-[a-z0-9]+(?:\/[a-z0-9-]+)?):(.*)$/.exec(spec);
@@ -65,7 +27,7 @@ function isLink(file: string): boolean {
   }
 }
 
-async function sftpOf(ssh: import('ssh2').Client): Promise<SFTPWrapper> {
+async function sftpOf(ssh: Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => ssh.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
 }
 
@@ -107,6 +69,7 @@ export function register(program: Command): void {
     .action(async (target: string, command: string[], o: { user?: string }) => {
       const c = client();
       const { record, machine } = await resolveTarget(c, target);
+      const { interactiveSsh } = await import('../ssh-session');
       process.exitCode = await interactiveSsh(c, record, machine, o.user, command);
     });
 
@@ -116,18 +79,9 @@ export function register(program: Command): void {
     .requiredOption('--stdio', 'use standard input and output')
     .argument('<host-alias>', 'sandlot--<playground>--<machine>')
     .action(async (alias: string) => {
-      const parsed = parseHostAlias(alias);
-      if (!parsed) throw new CliError(`ssh-proxy: expected a host alias sandlot--<playground>--<machine>, got "${alias}"`);
-      const stream = await client().tunnel(parsed.playground, parsed.machine, 22);
-      process.stdin.pipe(stream);
-      stream.pipe(process.stdout);
-      await new Promise<void>((resolve) => {
-        // A WebSocket stream whose agent went away may only end, never close.
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', resolve);
-        process.stdout.on('error', resolve);
-      });
+      const target = proxyTarget(alias);
+      if (typeof target === 'string') throw new CliError(target);
+      await proxyStdio(client(), target);
       process.exit(0);
     });
 
@@ -160,6 +114,7 @@ export function register(program: Command): void {
       if (!remoteSide) throw new CliError('cp: exactly one side must be remote, written <playground>[/<machine>]:<path>');
       const c = client();
       const { record, machine } = await resolveTarget(c, remoteSide.target);
+      const [{ connectMachine }, { download, upload }] = await Promise.all([import('../../ssh/connect'), import('../sftp-copy')]);
       const ssh = await connectMachine(c, record, machine, o.user);
       const opts = { recursive: !!o.recursive, note: (line: string) => process.stderr.write(`${line}\n`) };
       const failed = (where: string) => (err: unknown) => {

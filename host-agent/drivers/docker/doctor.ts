@@ -4,6 +4,7 @@ import type { DockerImageBuilder } from '../../images/docker-builder';
 import { debootstrapPath } from '../../images/rootfs';
 import type { DoctorCheck } from '../protocol';
 import { ENGINE_HOW_TO, pingEngine, type EngineAddress } from './engine';
+import { errorMessage } from '../../util/errors';
 
 export type DockerDoctorCheck = DoctorCheck & { required: boolean };
 
@@ -16,7 +17,7 @@ export async function doctorChecks(docker: Docker, address: EngineAddress, image
     checks.push({ name: 'docker engine', ok: true, detail: `Docker ${v.Version} (API ${v.ApiVersion}) at ${address.display}`, required: true });
     engineUp = true;
   } catch (err) {
-    checks.push({ name: 'docker engine', ok: false, detail: (err as Error).message, fix: ENGINE_HOW_TO, required: true });
+    checks.push({ name: 'docker engine', ok: false, detail: errorMessage(err), fix: ENGINE_HOW_TO, required: true });
   }
 
   const debootstrap = debootstrapPath();

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Accel } from './qemu-args';
+import { headlessArgs, type Accel } from './qemu-args';
+import { errorCode } from '../../util/errors';
 
 export interface AccelChoice {
   accel: Accel;
@@ -22,7 +23,7 @@ export async function probeKvm(qemu: string, kernel: string, timeoutMs = PROBE_T
   try {
     fs.closeSync(fs.openSync('/dev/kvm', 'r+'));
   } catch (err) {
-    return { accel: 'tcg', detail: `/dev/kvm is not usable by this user (${(err as NodeJS.ErrnoException).code}); add the user to group kvm` };
+    return { accel: 'tcg', detail: `/dev/kvm is not usable by this user (${errorCode(err)}); add the user to group kvm` };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-kvm-probe-'));
   const log = path.join(dir, 'console.log');
@@ -42,13 +43,7 @@ export async function probeKvm(qemu: string, kernel: string, timeoutMs = PROBE_T
           '256M',
           '-smp',
           '1',
-          '-nodefaults',
-          '-no-user-config',
-          '-no-reboot',
-          '-display',
-          'none',
-          '-serial',
-          `file:${log}`,
+          ...headlessArgs(log),
           '-kernel',
           kernel,
           '-append',
@@ -57,7 +52,7 @@ export async function probeKvm(qemu: string, kernel: string, timeoutMs = PROBE_T
         { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
       );
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => {
         killGroup(child.pid);
         resolve({ code: null, timedOut: true, stderr });

@@ -62,6 +62,14 @@ export function kernelCommandLine(launch: Pick<VmLaunch, 'accel' | 'cpus' | 'tsc
   return args.join(' ');
 }
 
+/**
+ * What every QEMU Sandlot starts has (VMs and the KVM probe): no default devices or user
+ * config, exit instead of reboot, no display, the serial console into a file.
+ */
+export function headlessArgs(consoleLog: string): string[] {
+  return ['-nodefaults', '-no-user-config', '-no-reboot', '-display', 'none', '-serial', `file:${consoleLog}`];
+}
+
 export function qemuArgs(l: VmLaunch): string[] {
   const machine = 'microvm,x-option-roms=off';
   const args = [
@@ -77,13 +85,7 @@ export function qemuArgs(l: VmLaunch): string[] {
     String(l.cpus),
     '-m',
     `${l.memMiB}M`,
-    '-nodefaults',
-    '-no-user-config',
-    '-no-reboot',
-    '-display',
-    'none',
-    '-serial',
-    `file:${l.consoleLog}`,
+    ...headlessArgs(l.consoleLog),
     '-kernel',
     l.kernel,
     '-initrd',

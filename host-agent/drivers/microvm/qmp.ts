@@ -3,6 +3,16 @@
 // (e.g. a migration finishing). Enough for status, stop/cont, migrate and quit.
 import type * as net from 'node:net';
 import { connectUnixSocket } from '../../util/unix-socket';
+import { z } from 'zod';
+
+/** One line QEMU writes on its QMP socket: the greeting, a command's answer, or an event. */
+const QMP_MESSAGE = z.object({
+  QMP: z.unknown().optional(),
+  return: z.unknown().optional(),
+  error: z.object({ class: z.string(), desc: z.string() }).optional(),
+  event: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
 
 export interface QmpEvent {
   event: string;
@@ -42,7 +52,10 @@ export class QmpClient {
   execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
     if (this.closed) return Promise.reject(this.closed);
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ resolve: resolve as (v: unknown) => void, reject });
+      // The caller names the command and so the shape of its answer: QMP replies are typed by
+      // the command, as in QEMU's schema, not by anything in the reply itself.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
+      this.waiting.push({ resolve: (v) => resolve(v as T), reject });
       this.socket.write(JSON.stringify(args ? { execute: command, arguments: args } : { execute: command }) + '\n');
     });
   }
@@ -77,9 +90,11 @@ export class QmpClient {
       const line = this.buffer.slice(0, nl).trim();
       this.buffer = this.buffer.slice(nl + 1);
       if (!line) continue;
-      let msg: { QMP?: unknown; return?: unknown; error?: { class: string; desc: string }; event?: string; data?: Record<string, unknown> };
+      let msg: z.infer<typeof QMP_MESSAGE>;
       try {
-        msg = JSON.parse(line);
+        const parsed = QMP_MESSAGE.safeParse(JSON.parse(line));
+        if (!parsed.success) continue;
+        msg = parsed.data;
       } catch {
         continue;
       }

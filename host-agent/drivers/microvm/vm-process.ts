@@ -7,6 +7,7 @@ import { isAlive, processStartTime } from '../../util/proc';
 import { ControlChannel } from './control';
 import { QmpClient } from './qmp';
 import { qemuArgs, type VmLaunch } from './qemu-args';
+import { errorMessage } from '../../util/errors';
 
 export interface VmProcess {
   pid: number;
@@ -30,7 +31,7 @@ export async function launchQemu(qemu: string, launch: VmLaunch, prefix: string[
   await new Promise<void>((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (e) => reject(new Error(`microvm: cannot run ${argv[0]}: ${e.message}`)));
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`microvm: QEMU failed to start (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)),
@@ -88,7 +89,7 @@ export async function stopVm(p: VmProcess, qmpSocket: string, log: (m: string) =
     await qmp.execute('quit').catch(() => undefined);
     if (await waitExit(p, 5000)) return;
   } catch (err) {
-    log(`QMP failed (${(err as Error).message}); killing QEMU`);
+    log(`QMP failed (${errorMessage(err)}); killing QEMU`);
   } finally {
     qmp?.close();
   }

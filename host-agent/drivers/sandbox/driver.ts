@@ -283,6 +283,18 @@ export class SandboxDriver implements Driver {
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state = this.load(spec);
+    try {
+      await this.startIn(spec, state, ctx);
+    } catch (err) {
+      // A playground that failed to start holds nothing: no hub, no half the machines, no
+      // uplink (a later start begins afresh, destroy has nothing left to find).
+      await this.killAll(spec, state).catch(() => undefined);
+      this.save(spec, state);
+      throw err;
+    }
+  }
+
+  private async startIn(spec: PlaygroundSpec, state: SandboxState, ctx: DriverContext): Promise<void> {
     const ids = idMapForSlot(state.slot);
     if (AGENT_IS_ROOT) {
       const other = ensureClaim(state.slot, spec.dir);
@@ -301,7 +313,9 @@ export class SandboxDriver implements Driver {
     this.serveDns(spec, state);
     const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
     const roots = await this.imageRoots(spec, ctx);
-    await Promise.all(
+    // Settled, not Promise.all: on a failure every machine still starting must have finished
+    // (and be in the state) before start() kills what there is.
+    const started = await Promise.allSettled(
       spec.machines.map(async (m) => {
         const current = state.machines[m.name];
         if (current && isAlive(current.pid, current.start)) return;
@@ -319,6 +333,8 @@ export class SandboxDriver implements Driver {
         ctx.progress('machine', 'done', m.name);
       }),
     );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     this.save(spec, state);
     this.serveInMachineSsh(spec);
   }

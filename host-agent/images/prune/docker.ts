@@ -3,6 +3,8 @@
 // engine directly: images are the engine's, and every container (a playground's or any
 // other, running or stopped) is visible there, so no agent state is needed.
 import type Docker from 'dockerode';
+import { z } from 'zod';
+import { errorMessage } from '../../util/errors';
 import type { DockerImageBuilder } from '../docker-builder';
 import { planDockerPrune, type Current, type EngineImage, type PrunePlan, type PruneItem } from './plan';
 
@@ -24,7 +26,7 @@ export async function planDockerImages(
     try {
       current.set(recipe.name, { tag: (await builder.resolve(recipe.name)).tag });
     } catch (err) {
-      current.set(recipe.name, { problem: (err as Error).message.split('\n')[0] });
+      current.set(recipe.name, { problem: errorMessage(err).split('\n')[0] });
     }
   }
   progress("listing the engine's images and containers");
@@ -42,9 +44,14 @@ export async function planDockerImages(
   return { plan: planDockerPrune({ images, containers, current, names: opts.names }), ownBytes };
 }
 
+/** The engine's answer to an image removal (dockerode types it as any). */
+const EngineRemoval = z.array(z.object({ Deleted: z.string().optional(), Untagged: z.string().optional() }));
+
 /** Removes a planned tag or dangling image; the bytes the engine really freed. */
 export async function removeDockerItem(docker: Docker, prune: DockerPrune, item: PruneItem): Promise<number> {
   // No force: should a container have appeared since the plan, the engine refuses.
-  const result = (await docker.getImage(item.name).remove()) as Array<{ Deleted?: string; Untagged?: string }>;
-  return result.reduce((sum, r) => sum + (r.Deleted ? (prune.ownBytes.get(r.Deleted) ?? 0) : 0), 0);
+  const result = EngineRemoval.safeParse(await docker.getImage(item.name).remove());
+  // The image is gone either way; an answer of another shape only leaves the freed bytes unknown.
+  if (!result.success) return 0;
+  return result.data.reduce((sum, r) => sum + (r.Deleted ? (prune.ownBytes.get(r.Deleted) ?? 0) : 0), 0);
 }

@@ -301,7 +301,7 @@ export function planVmPrune(input: VmPlanInput): PrunePlan {
   }
   // Snapshots back onto images: remove them first, so an interrupted prune never leaves a
   // snapshot whose base is gone.
-  const order: CacheEntryKind[] = ['snapshot', 'image', 'leftover', 'rootfs', 'kernel', 'deb'];
-  remove.sort((a, b) => order.indexOf(a.kind as CacheEntryKind) - order.indexOf(b.kind as CacheEntryKind) || a.name.localeCompare(b.name));
+  const order: readonly PruneKind[] = ['snapshot', 'image', 'leftover', 'rootfs', 'kernel', 'deb'] satisfies CacheEntryKind[];
+  remove.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.name.localeCompare(b.name));
   return { remove, keep };
 }

@@ -5,7 +5,6 @@
 // initrd). Overlays are found in this SANDLOT_HOME's playgrounds; since the cache may be
 // shared with other agents, any file a running process has open (a VM of another agent,
 // a build) counts as in use too.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUILTIN_RECIPES } from '../catalog';
@@ -16,6 +15,9 @@ import { kernelDebsIn } from '../vm/kernel';
 import { ownerAlive } from '../vm/lock';
 import { classifyCacheEntry, planVmPrune, type CacheEntry, type PrunePlan, type PruneItem, type VmCurrent } from './plan';
 import { qcow2BackingChain } from './qcow2';
+import { errorCode, errorMessage } from '../../util/errors';
+import { parseOwnJson } from '../../util/json';
+import { sha256File } from '../../util/sha256-file';
 
 export class CacheUnavailableError extends Error {}
 
@@ -47,8 +49,8 @@ function scanCache(cacheDir: string): { entries: CacheEntry[]; busyDirs: Set<str
     try {
       names = fs.readdirSync(path.join(cacheDir, dir));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && dir) return;
-      throw new CacheUnavailableError(`microvm image cache ${path.join(cacheDir, dir)}: ${(err as Error).message}`);
+      if (errorCode(err) === 'ENOENT' && dir) return;
+      throw new CacheUnavailableError(`microvm image cache ${path.join(cacheDir, dir)}: ${errorMessage(err)}`);
     }
     for (const name of names) {
       const kind = classifyCacheEntry(dir, name);
@@ -63,12 +65,6 @@ function scanCache(cacheDir: string): { entries: CacheEntry[]; busyDirs: Set<str
   look('');
   for (const d of SUBDIRS) look(d);
   return { entries, busyDirs };
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** What the current recipes and guest kernel make, named the way the cache names it. */
@@ -95,7 +91,7 @@ async function currentVersions(opts: VmPruneOptions, progress: (m: string) => vo
   try {
     await builder.guestKernel();
   } catch (err) {
-    current.imagesProblem = `the current guest kernel is unknown: ${(err as Error).message}`;
+    current.imagesProblem = `the current guest kernel is unknown: ${errorMessage(err)}`;
     return current;
   }
   current.kernels = new Set(await Promise.all(kernelDebs.map(async (d) => `kernel-${(await sha256File(d)).slice(0, 16)}`)));
@@ -106,7 +102,7 @@ async function currentVersions(opts: VmPruneOptions, progress: (m: string) => vo
       const [first] = resolved.layers;
       current.rootfs.add(`${first.recipe.name}-${first.hash.slice(0, 12)}.tar`);
     } catch (err) {
-      current.images.set(r.name, { problem: (err as Error).message.split('\n')[0] });
+      current.images.set(r.name, { problem: errorMessage(err).split('\n')[0] });
     }
   }
   return current;
@@ -153,15 +149,16 @@ function playgroundUse(home: string, roots: string[], inUse: Map<string, string>
       try {
         for (const f of qcow2BackingChain(disk)) mark(f, `backs the disk of machine ${m} in playground ${id}`);
       } catch (err) {
-        problems.push(`${disk}: ${(err as Error).message}`);
+        problems.push(`${disk}: ${errorMessage(err)}`);
       }
     }
     try {
-      const state = JSON.parse(fs.readFileSync(path.join(driverDir, 'microvm.json'), 'utf8')) as { machines?: Record<string, { image?: string }> };
+      // The microvm driver wrote this file; only the field read here is named.
+      const state = parseOwnJson<{ machines?: Record<string, { image?: string }> }>(fs.readFileSync(path.join(driverDir, 'microvm.json'), 'utf8'));
       for (const [m, record] of Object.entries(state.machines ?? {}))
         if (record.image) mark(record.image, `kernel and initrd of machine ${m} in playground ${id}`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path.join(driverDir, 'microvm.json')}: ${(err as Error).message}`);
+      if (errorCode(err) !== 'ENOENT') problems.push(`${path.join(driverDir, 'microvm.json')}: ${errorMessage(err)}`);
     }
   }
 }
@@ -217,7 +214,7 @@ export async function planVmCache(opts: VmPruneOptions): Promise<PrunePlan> {
   try {
     stat = fs.statSync(opts.cacheDir);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message;
+    const why = errorCode(err) === 'ENOENT' ? 'no such directory' : errorMessage(err);
     throw new CacheUnavailableError(`microvm image cache ${opts.cacheDir}: ${why} (set by SANDLOT_VM_CACHE, default $SANDLOT_HOME/images/vm)`);
   }
   if (!stat.isDirectory()) throw new CacheUnavailableError(`microvm image cache ${opts.cacheDir}: expected a directory, found a file (SANDLOT_VM_CACHE)`);

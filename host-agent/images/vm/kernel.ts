@@ -2,9 +2,10 @@
 // drivers), fetched as a .deb with `apt-get download` and unpacked, never installed on
 // the host (installing it would run update-initramfs and touch the host's /boot).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../../util/errors';
+import { sha256File } from '../../util/sha256-file';
 
 export const KERNEL_METAPACKAGE = 'linux-image-cloud-amd64';
 
@@ -36,16 +37,6 @@ function run(cmd: string, args: string[], cwd?: string): Promise<string> {
   });
 }
 
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    fs.createReadStream(file)
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
-
 /** Kernel .deb files already in `dir`, newest version last (by name). */
 export function kernelDebsIn(dir: string): string[] {
   try {
@@ -71,14 +62,14 @@ async function downloadKernelDeb(dir: string): Promise<string> {
   try {
     pkg = versionedKernelPackage(await run('apt-cache', ['depends', KERNEL_METAPACKAGE]));
   } catch (err) {
-    throw new MissingKernelError(`cannot ask apt about ${KERNEL_METAPACKAGE} (${(err as Error).message}); ${KERNEL_HOW_TO}`);
+    throw new MissingKernelError(`cannot ask apt about ${KERNEL_METAPACKAGE} (${errorMessage(err)}); ${KERNEL_HOW_TO}`);
   }
   if (!pkg) throw new MissingKernelError(`apt knows no ${KERNEL_METAPACKAGE} (run apt-get update?); ${KERNEL_HOW_TO}`);
   fs.mkdirSync(dir, { recursive: true });
   try {
     await run('apt-get', ['download', '-q', pkg], dir);
   } catch (err) {
-    throw new MissingKernelError(`apt-get download ${pkg} failed: ${(err as Error).message}`);
+    throw new MissingKernelError(`apt-get download ${pkg} failed: ${errorMessage(err)}`);
   }
   const debs = kernelDebsIn(dir);
   if (debs.length === 0) throw new MissingKernelError(`apt-get download ${pkg} left no .deb in ${dir}`);

@@ -3,6 +3,7 @@
 // test files may want the same image at once: one builds, the others wait and reuse it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorCode } from '../../util/errors';
 
 export function ownerAlive(lockDir: string): boolean {
   try {
@@ -12,7 +13,7 @@ export function ownerAlive(lockDir: string): boolean {
     return true;
   } catch (err) {
     // No pid file yet (just made) counts as alive; a dead pid means a crashed holder.
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(lockDir) && Date.now() - fs.statSync(lockDir).mtimeMs < 10_000;
+    return errorCode(err) === 'ENOENT' && fs.existsSync(lockDir) && Date.now() - fs.statSync(lockDir).mtimeMs < 10_000;
   }
 }
 
@@ -25,12 +26,12 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, timeout
       fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (errorCode(err) !== 'EEXIST') throw err;
       if (!ownerAlive(lockDir)) {
         fs.rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${lockDir} (held by another build)`);
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${lockDir} (held by another build)`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlaygroundEvent } from '../../../host-agent/api/protocol';
+import type { PlaygroundEvent, PlaygroundRecord } from '../../../host-agent/api/protocol';
+import { parseOwnJson, readOwnJson } from '../../../host-agent/util/json';
 import { cli, startAgent, startPlayground, waitForState, type AgentHandle } from '../../helpers/agent-process';
 
 const agents: AgentHandle[] = [];
@@ -63,7 +64,7 @@ describe('playground lifecycle', () => {
     const second = await agentFor(first.home);
     const list = cli(second, ['list', '--json']);
     expect(list.code).toBe(0);
-    const records = JSON.parse(list.stdout) as { id: string; state: string }[];
+    const records = parseOwnJson<PlaygroundRecord[]>(list.stdout);
     expect(records.map((r) => [r.id, r.state]).sort()).toEqual(
       [
         [a.id, 'running'],
@@ -84,7 +85,9 @@ describe('playground lifecycle', () => {
     await sh(first, pg.id, 'echo persisted > /root/p.txt');
     await first.kill('SIGKILL');
     // Kill the machine's processes behind the agent's back (as a host reboot would).
-    const state = JSON.parse(fs.readFileSync(path.join(first.home, 'playgrounds', pg.id, 'driver', 'sandbox.json'), 'utf8'));
+    const state = readOwnJson<{ machines: Record<string, { pid: number }>; hub: { pid: number } }>(
+      path.join(first.home, 'playgrounds', pg.id, 'driver', 'sandbox.json'),
+    );
     process.kill(state.machines.dev.pid, 'SIGKILL');
     process.kill(state.hub.pid, 'SIGKILL');
     const second = await agentFor(first.home);
@@ -122,7 +125,7 @@ describe('playground lifecycle', () => {
     const pg = await startPlayground(agent);
     const dir = path.join(agent.home, 'playgrounds', pg.id);
     for (const f of ['record.json', 'keys/keys.json']) expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
-    const record = JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8'));
+    const record = readOwnJson<PlaygroundRecord>(path.join(dir, 'record.json'));
     expect(record.id).toBe(pg.id);
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp') || /record\.json\./.test(f))).toEqual([]);
   });

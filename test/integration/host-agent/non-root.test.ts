@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readAgentFile, type AgentFile } from '../../../host-agent/api/agent-file';
 import { AgentClient } from '../../../host-agent/api/client';
 import { CLI, tempHome, waitForState } from '../../helpers/agent-process';
 import { connectMachine } from '../../../host-agent/ssh/connect';
@@ -36,13 +37,10 @@ describe.skipIf(process.getuid?.() !== 0 || !readable)('agent as a normal user',
     const argv = runAs(home, ['agent']);
     const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: false });
     agentPid = child.pid;
-    let info: { url: string } | undefined;
+    let info: AgentFile | undefined;
     for (let i = 0; i < 200 && !info; i++) {
-      try {
-        info = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8'));
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      info = readAgentFile(path.join(home, 'agent.json'));
+      if (!info) await new Promise((r) => setTimeout(r, 50));
     }
     const client = new AgentClient({ url: info!.url, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim() });
     expect((await client.info()).isolation).toMatch(/non-root.*only the root user exists/);
@@ -53,7 +51,7 @@ describe.skipIf(process.getuid?.() !== 0 || !readable)('agent as a normal user',
       ssh.exec('hostname; id -u; getent hosts node-03; stat -c %u /root/..', (err, s) => {
         if (err) return reject(err);
         let o = '';
-        s.on('data', (d: Buffer) => (o += d));
+        s.on('data', (d: Buffer) => (o += d.toString()));
         s.on('close', () => resolve(o));
       }),
     );

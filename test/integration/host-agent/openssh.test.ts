@@ -1,7 +1,9 @@
-// OpenSSH's own ssh, scp and sftp through `ProxyCommand sandlot ssh-proxy --stdio`, with
-// the config `sandlot ssh-config` writes and strict host key checking.
-import { spawn, spawnSync } from 'node:child_process';
+// OpenSSH's own ssh, scp and sftp through the ProxyCommand `sandlot ssh-config` writes (the
+// lean entry dist/sandlot-ssh-proxy.js), with strict host key checking.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +36,18 @@ describe('OpenSSH through the agent', () => {
     for (const m of pg.machines) expect(known).toContain(`${alias(m.name)} ${m.hostKey.split(' ').slice(0, 2).join(' ')}`);
     const key = path.join(agent.home, 'client', 'keys', pg.id, 'id_ed25519');
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+  });
+
+  it('proxies through the lean ssh-proxy entry, which answers bad input with one line', () => {
+    const lean = path.join(path.dirname(CLI), 'sandlot-ssh-proxy.js');
+    expect(fs.readFileSync(config, 'utf8')).toContain(`${lean} %h`);
+    const bad = spawnSync(process.execPath, [lean, 'example.com'], { env: agent.env, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('sandlot: ssh-proxy: expected a host alias sandlot--<playground>--<machine>, got "example.com"\n');
+    const gone = spawnSync(process.execPath, [lean, hostAlias('pg-nosuch', 'node-01')], { env: agent.env, encoding: 'utf8', input: '' });
+    expect(gone.status).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/^sandlot: .*pg-nosuch/);
   });
 
   it('runs commands with the machine name as hostname and propagates exit codes', () => {
@@ -112,7 +126,7 @@ describe('OpenSSH through the agent', () => {
     // ~/.ssh is the user's own (ssh can add hosts, the user can add keys).
     expect(openssh(config, alias('node-02'), 'touch ~/.ssh/config && stat -c %U ~/.ssh', ['-l', 'laborant']).stdout.trim()).toBe('laborant');
     // A host key that does not match is refused: known_hosts names node-02's real key.
-    const fake = `node-02 ${pg.machines[0]!.hostKey.split(' ').slice(0, 2).join(' ')}`;
+    const fake = `node-02 ${pg.machines[0].hostKey.split(' ').slice(0, 2).join(' ')}`;
     const spoof = openssh(
       config,
       alias('node-01'),
@@ -129,9 +143,7 @@ describe('OpenSSH through the agent', () => {
     const up = spawnSync('scp', ['-F', config, '-o', 'BatchMode=yes', local, `${alias('node-02')}:/tmp/payload.bin`], { encoding: 'utf8' });
     expect(up.stderr).toBe('');
     expect(up.status).toBe(0);
-    expect(openssh(config, alias('node-02'), 'sha256sum < /tmp/payload.bin').stdout.split(' ')[0]).toBe(
-      require('node:crypto').createHash('sha256').update(data).digest('hex'),
-    );
+    expect(openssh(config, alias('node-02'), 'sha256sum < /tmp/payload.bin').stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
     const back = path.join(agent.home, 'back.bin');
     const sftp = spawnSync('sftp', ['-F', config, '-o', 'BatchMode=yes', '-b', '-', alias('node-02')], {
       input: `get /tmp/payload.bin ${back}\n`,
@@ -180,13 +192,14 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+      const addr = s.address();
+      if (!addr || typeof addr === 'string') throw new Error('the probe server has no TCP address');
+      s.close(() => resolve(addr.port));
     });
   });
 }
 
-function waitForOutput(child: import('node:child_process').ChildProcess, re: RegExp): Promise<void> {
+function waitForOutput(child: ChildProcess, re: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no ${re} in output: ${out}`)), 20_000);
@@ -204,9 +217,9 @@ function waitForOutput(child: import('node:child_process').ChildProcess, re: Reg
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = require('node:http').get({ host: '127.0.0.1', port, path: '/', timeout: 10_000 }, (res: import('node:http').IncomingMessage) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 10_000 }, (res) => {
       let body = '';
-      res.on('data', (d: Buffer) => (body += d));
+      res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
     });
     req.on('error', reject);

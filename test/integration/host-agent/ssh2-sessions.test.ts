@@ -65,8 +65,8 @@ describe('interactive shell', () => {
         let out = '';
         let err = '';
         let code = -1;
-        s.on('data', (d: Buffer) => (out += d));
-        s.stderr.on('data', (d: Buffer) => (err += d));
+        s.on('data', (d: Buffer) => (out += d.toString()));
+        s.stderr.on('data', (d: Buffer) => (err += d.toString()));
         s.on('exit', (c: number) => (code = c));
         s.on('close', () => resolve({ code, out, err }));
       });

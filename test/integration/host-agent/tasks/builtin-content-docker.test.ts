@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, TaskRecord } from '../../../../host-agent/api/protocol';
+import { errorMessage } from '../../../../host-agent/util/errors';
+import { parseOwnJson } from '../../../../host-agent/util/json';
 import { TemplateCatalog, templateDirs } from '../../../../host-agent/playgrounds/catalog';
 import { loadContent } from '../../../../host-agent/content/load';
 import type { Block, CodeBlock } from '../../../../host-agent/content/model';
@@ -65,7 +67,7 @@ function watchTasks(agent: AgentHandle, id: string) {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      if (line.trim()) records.push({ at: Date.now(), t: JSON.parse(line) as TaskRecord });
+      if (line.trim()) records.push({ at: Date.now(), t: parseOwnJson<TaskRecord>(line) });
     }
     waiters.forEach((w) => w());
   });
@@ -101,7 +103,7 @@ const pending = (t: TaskRecord) => t.status === 'running' && typeof t.exitCode =
 function startContent(agent: AgentHandle, name: string): PlaygroundRecord {
   const r = cli(agent, ['content', 'start', name, '--json']);
   if (r.code !== 0) throw new Error(`sandlot content start ${name}: exit ${r.code}: ${r.stderr}${r.stdout}`);
-  return JSON.parse(r.stdout) as PlaygroundRecord;
+  return parseOwnJson<PlaygroundRecord>(r.stdout);
 }
 
 describe('built-in Docker and Zig content on the docker driver', () => {
@@ -120,16 +122,16 @@ describe('built-in Docker and Zig content on the docker driver', () => {
     try {
       engine = await startTestEngine();
     } catch (err) {
-      noEngine = (err as Error).message;
+      noEngine = errorMessage(err);
       console.warn(`skipping the built-in Docker/Zig content tests: no Docker engine: ${noEngine}`);
       return;
     }
     // Build (or find, by content hash) the images first so the starts below stay quick.
     const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-content-docker-images-'));
-    const driver = new DockerDriver({ stateHome, dockerHost: engine!.dockerHost });
+    const driver = new DockerDriver({ stateHome, dockerHost: engine.dockerHost });
     for (const image of ['docker', 'zig', 'registry']) await driver.images.ensure(image);
     fs.rmSync(stateHome, { recursive: true, force: true });
-    agent = await startAgent({ home: tempHome('sandlot-content-docker-'), args: ['--driver', 'docker'], env: { DOCKER_HOST: engine!.dockerHost } });
+    agent = await startAgent({ home: tempHome('sandlot-content-docker-'), args: ['--driver', 'docker'], env: { DOCKER_HOST: engine.dockerHost } });
   }, 900_000);
 
   afterAll(async () => {
@@ -244,7 +246,7 @@ describe('built-in Docker and Zig content on the docker driver', () => {
     created.push(pg.id);
     expect(pg.driver).toBe('docker');
     expect(pg.content).toMatchObject({ name: 'zig-build-and-run', kind: 'tutorial', state: 'ready' });
-    expect(pg.tasks?.init_toolchain).toMatchObject({ status: 'completed', stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(pg.tasks?.init_toolchain).toMatchObject({ status: 'completed', stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown });
     expect(pg.tasks?.init_workdir?.status).toBe('completed');
     const w = watchTasks(a, pg.id);
     try {

@@ -1,57 +1,14 @@
 // Content on the sandbox driver, end to end: a real agent process, real machines, the
 // task engine checking over the agent's SSH connections, state changes made by a
 // command run over SSH (through the agent's tunnel), and an agent restart.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient } from '../../../../host-agent/api/client';
+import type { AgentClient } from '../../../../host-agent/api/client';
+import { startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import type { PlaygroundEvent, PlaygroundRecord, TaskRecord } from '../../../../host-agent/api/protocol';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
-
-const REPO = path.resolve(__dirname, '..', '..', '..', '..');
-const CLI = path.join(REPO, 'dist', 'sandlot.js');
-
-interface Agent {
-  client: AgentClient;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startAgent(home: string): Promise<Agent> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
-  const env: NodeJS.ProcessEnv = { ...process.env, SANDLOT_HOME: home };
-  delete env.SANDLOT_AGENT_URL;
-  delete env.SANDLOT_TOKEN;
-  const log = fs.openSync(path.join(home, 'agent.out'), 'a');
-  const child = spawn(process.execPath, [CLI, 'agent', '--driver', 'sandbox'], { env, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      const info = JSON.parse(fs.readFileSync(path.join(home, 'agent.json'), 'utf8')) as { url: string; pid: number };
-      if (info.pid === child.pid) {
-        const client = new AgentClient({ url: info.url, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim() });
-        await client.info();
-        return {
-          client,
-          child,
-          stop: () =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              child.once('exit', () => resolve());
-              child.kill('SIGTERM');
-            }),
-        };
-      }
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`agent did not start: ${fs.readFileSync(path.join(home, 'agent.out'), 'utf8')}`);
-}
 
 /** Collects a playground's events; `until` waits for one matching. */
 async function follow(client: AgentClient, id: string) {
@@ -158,17 +115,17 @@ tasks:
 `;
 
 let home: string;
-let agent: Agent;
+let agent: AgentHandle;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-content-it-'));
-  agent = await startAgent(home);
+  agent = await startAgent({ home, args: ['--driver', 'sandbox'] });
 });
 
 afterAll(async () => {
   if (!agent) return;
   for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent.stop();
+  await agent.kill();
 });
 
 describe('content on the sandbox driver', () => {
@@ -205,8 +162,8 @@ describe('content on the sandbox driver', () => {
 
     // agent restart mid-challenge: completed tasks stay completed, init does not re-run,
     // the remaining check keeps running
-    await agent.stop();
-    agent = await startAgent(home);
+    await agent.kill();
+    agent = await startAgent({ home, args: ['--driver', 'sandbox'] });
     const resumed = await agent.client.get(created.id);
     expect(resumed.tasks?.verify_flag.status).toBe('completed');
     expect(resumed.tasks?.init_first.status).toBe('completed');

@@ -16,10 +16,16 @@ let port: number;
 let userKey: string;
 let hostPub: string;
 
+function portOf(server: net.Server): number {
+  const a = server.address();
+  if (a === null || typeof a === 'string') throw new Error('the server is not listening on TCP');
+  return a.port;
+}
+
 async function freePort(): Promise<number> {
   const s = net.createServer().listen(0, '127.0.0.1');
   await new Promise((r) => s.once('listening', r));
-  const p = (s.address() as net.AddressInfo).port;
+  const p = portOf(s);
   await new Promise((r) => s.close(r));
   return p;
 }
@@ -95,7 +101,7 @@ describe('SshRunner', () => {
   it('http_ok answers by status through curl, and through wget bounded by timeout when curl is missing', async () => {
     const server = http.createServer((q, res) => res.writeHead(q.url === '/ok' ? 200 : 500).end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as net.AddressInfo).port;
+    const port = portOf(server);
     // A PATH with wget and timeout only: no curl, as in a slim image.
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-http-ok-'));
     for (const tool of ['wget', 'timeout']) fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));

@@ -65,7 +65,7 @@ describe('ProvisionProgress', () => {
       { type: 'machine', at, machine: 'dev', state: 'starting' },
       { type: 'machine', at, machine: 'dev', state: 'running' },
     ]);
-    expect(ups[0]!.increment).toBe(90);
+    expect(ups[0].increment).toBe(90);
     expect(ups.slice(1).every((u) => u.increment === undefined)).toBe(true);
   });
 
@@ -75,7 +75,7 @@ describe('ProvisionProgress', () => {
       { type: 'step', at, step: 'machine', status: 'failed', machine: 'dev', message: 'no space left' },
       { type: 'playground', at, state: 'failed', message: 'dev: no space left' },
     ]);
-    expect(ups[0]!.message).toBe('dev: creating the machine failed: no space left');
+    expect(ups[0].message).toBe('dev: creating the machine failed: no space left');
     expect(p.done).toEqual({ kind: 'failed', message: 'dev: no space left' });
   });
 

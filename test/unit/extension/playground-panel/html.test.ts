@@ -24,7 +24,7 @@ describe('playground panel shell', () => {
   });
 
   it('styles use theme variables only, no literal colors', () => {
-    const css = playgroundHtml(opts).match(/<style[^>]*>([\s\S]*)<\/style>/)![1]!;
+    const css = playgroundHtml(opts).match(/<style[^>]*>([\s\S]*)<\/style>/)![1];
     expect(css).toContain('var(--vscode-');
     expect(css).not.toMatch(/#[0-9a-f]{3,8}\b|rgba?\(/i);
   });

@@ -57,7 +57,7 @@ describe('applyEvent', () => {
     const r = record();
     const next = applyEvent(r, { type: 'machine', at, machine: 'node-01', state: 'stopped' });
     expect(next.machines.map((m) => m.state)).toEqual(['running', 'stopped']);
-    expect(r.machines[1]!.state).toBe('running');
+    expect(r.machines[1].state).toBe('running');
     expect(applyEvent(r, { type: 'machine', at, machine: 'ghost', state: 'stopped' })).toBe(r);
     expect(applyEvent(r, { type: 'machine', at, machine: 'dev', state: 'failed', message: 'oom' }).machines[0]).toMatchObject({
       state: 'failed',

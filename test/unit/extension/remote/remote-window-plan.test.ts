@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
 import { planRemoteWindow } from '../../../../extension/remote/remote-window-plan';
 
-const rec = (state: PlaygroundRecord['state'], template = 'linux') => ({ id: 'pg-a', state, template }) as PlaygroundRecord;
+const rec = (state: PlaygroundRecord['state'], template = 'linux'): Pick<PlaygroundRecord, 'state' | 'template'> => ({ state, template });
 
 describe('planRemoteWindow', () => {
   it('lets a running playground through and waits for one on its way up', () => {

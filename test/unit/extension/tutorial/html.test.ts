@@ -26,7 +26,7 @@ describe('tutorial webview shell', () => {
   });
 
   it('styles use theme variables only, no literal colors', () => {
-    const css = tutorialHtml(opts).match(/<style[^>]*>([\s\S]*)<\/style>/)![1]!;
+    const css = tutorialHtml(opts).match(/<style[^>]*>([\s\S]*)<\/style>/)![1];
     expect(css).toContain('var(--vscode-');
     expect(css).not.toMatch(/#[0-9a-f]{3,8}\b|rgba?\(/i);
   });

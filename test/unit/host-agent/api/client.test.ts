@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'ssh2';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentApiError, AgentClient, AgentUnreachableError, isApiError } from '../../../../host-agent/api/client';
 import { ROUTE_NAMES, type PlaygroundEvent, type PlaygroundRecord, type RouteName } from '../../../../host-agent/api/protocol';
@@ -26,6 +27,7 @@ let server: AgentServer;
 let manager: PlaygroundManager;
 let content: ContentService;
 let api: AgentClient;
+let agentUrl: string;
 const routesSeen = new Set<RouteName>();
 const logs: string[] = [];
 
@@ -68,7 +70,8 @@ beforeAll(async () => {
     ...snapshotHandlers(snapshots),
     ...content.handlers(),
   });
-  api = new AgentClient({ url: await server.listen('127.0.0.1:0'), token: TOKEN });
+  agentUrl = await server.listen('127.0.0.1:0');
+  api = new AgentClient({ url: agentUrl, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -194,6 +197,63 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     expect(out).toBe('ran: echo hi; fail\n');
     expect(err).toBe('as laborant\n');
     await api.destroy(r.id);
+  });
+
+  it('runs a command in a fresh playground in one request and destroys it (run)', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const events: string[] = [];
+    const run = await api.run(
+      { playground: { template: 'linux' }, command: 'echo hi; fail' },
+      { stdout: (b) => out.push(b.toString()), stderr: (b) => err.push(b.toString()), event: (e) => events.push(e.type) },
+    );
+    const exit = await run.done;
+    expect(exit).toMatchObject({ type: 'exit', code: 3, kept: false });
+    expect(out.join('')).toBe('ran: echo hi; fail\n');
+    expect(err.join('')).toBe('as root\n');
+    expect(events).toEqual(['created', 'running']);
+    expect((await api.list()).map((p) => p.id)).not.toContain(exit.playground.id);
+    const kept = await (
+      await api.run({ playground: { template: 'linux' }, command: 'true', keep: true }, { stdout: () => undefined, stderr: () => undefined })
+    ).done;
+    expect(kept).toMatchObject({ code: 0, kept: true });
+    expect((await api.get(kept.playground.id)).state).toBe('running');
+    await api.destroy(kept.playground.id);
+    const refused = await apiError(
+      (await api.run({ playground: { template: 'nope' }, command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
+    );
+    expect(refused.code).toBe('template_not_found');
+    const wrong = await apiError(
+      (await api.run({ playground: { template: 'linux' }, machine: 'x', command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
+    );
+    expect(wrong.code).toBe('machine_not_found');
+    expect(await api.list()).toEqual([]);
+  });
+
+  it('answers a malformed run request with one error frame naming what is wrong, and makes nothing', async () => {
+    const url = agentUrl.replace(/^http/, 'ws');
+    const answer = (first: string | Buffer) =>
+      new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(`${url}/v1/run`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        ws.once('open', () => ws.send(first, { binary: Buffer.isBuffer(first) }));
+        ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString())));
+        ws.once('error', reject);
+      });
+    /** `code message` of the agent's one frame. */
+    const line = async (first: string | Buffer) => {
+      const e = await answer(first);
+      return e && typeof e === 'object' && 'type' in e && e.type === 'error' && 'code' in e && 'message' in e
+        ? `${String(e.code)} ${String(e.message)}`
+        : 'no error frame';
+    };
+    expect(await line('not json')).toBe('invalid_json run request: expected a JSON object');
+    expect(await line(Buffer.from([0, 1, 2]))).toMatch(/^invalid_request run: the first frame must be the run request/);
+    expect(await line(JSON.stringify({ playground: { template: 'linux' } }))).toMatch(/^invalid_request command: /);
+    expect(await line(JSON.stringify({ playground: { template: 'linux' }, command: 'true', tty: { cols: 0, rows: 1, term: 'x' } }))).toMatch(
+      /^invalid_request tty\.cols: /,
+    );
+    expect(await line(JSON.stringify({ playground: {}, command: 'true' }))).toMatch(/^invalid_request playground\.template: /);
+    expect(await api.list()).toEqual([]);
   });
 
   it('tunnels bytes to a machine port and speaks SSH on port 22 with the playground key', async () => {

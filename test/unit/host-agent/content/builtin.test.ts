@@ -21,7 +21,7 @@ function taskRefs(blocks: Block[]): string[] {
   const walk = (bs: Block[]) =>
     bs.forEach((b) => {
       if (b.type === 'task') out.push(b.task);
-      if ('children' in b && Array.isArray(b.children) && b.type !== 'heading' && b.type !== 'paragraph') walk(b.children as Block[]);
+      if ('children' in b && Array.isArray(b.children) && b.type !== 'heading' && b.type !== 'paragraph') walk(b.children);
     });
   walk(blocks);
   return out;

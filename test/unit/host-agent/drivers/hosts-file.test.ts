@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { hostAddresses, renderHostsFile } from '../../../../host-agent/drivers/hosts-file';
 import type { MachineSpec } from '../../../../host-agent/drivers/protocol';
+import { specFrom } from '../../../helpers/spec';
 
-const machine = (name: string, ifaces: [string, string][]) =>
-  ({ name, interfaces: ifaces.map(([network, address], i) => ({ name: `eth${i}`, network, address, prefixLength: 24 })) }) as unknown as MachineSpec;
+// A whole machine spec from the agent's builder; each test sets the name and interfaces the renderer reads.
+const base = specFrom('kind: playground\nname: t\nplayground:\n  machines:\n    - name: m\n').machines[0];
+const machine = (name: string, ifaces: [string, string][]): MachineSpec => ({
+  ...base,
+  name,
+  interfaces: ifaces.map(([network, address], i) => ({ name: `eth${i}`, network, address, prefixLength: 24 })),
+});
 
 describe('a playground hosts file', () => {
   const spec = {

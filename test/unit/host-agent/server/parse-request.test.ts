@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiProblem, createPlaygroundBody, execBody, extendBody, taskInputBody, tunnelQuery } from '../../../../host-agent/api/protocol';
+import { ApiProblem } from '../../../../host-agent/api/protocol';
+import { createPlaygroundBody, execBody, extendBody, taskInputBody, tunnelQuery } from '../../../../host-agent/api/schemas';
 import { parseRequest } from '../../../../host-agent/server/parse-request';
 
 const problem = (fn: () => unknown): ApiProblem => {

@@ -48,6 +48,20 @@ describe('ProxyCommand', () => {
     );
   });
 
+  it('runs the lean ssh-proxy entry when the build put one beside the CLI', () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-dist 100%-'));
+    try {
+      fs.writeFileSync(path.join(dist, 'sandlot.js'), '');
+      fs.writeFileSync(path.join(dist, 'sandlot-ssh-proxy.js'), '');
+      expect(proxyCommand('/usr/bin/node', path.join(dist, 'sandlot.js'))).toBe(`/usr/bin/node '${dist.replace('%', '%%')}/sandlot-ssh-proxy.js' %h`);
+      expect(proxyCommand('/usr/bin/node', path.join(dist, 'sandlot.js'), { target: 'sandlot--pg-a--dev' })).toBe(
+        `/usr/bin/node '${dist.replace('%', '%%')}/sandlot-ssh-proxy.js' sandlot--pg-a--dev`,
+      );
+    } finally {
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
   it('carries an absolute SANDLOT_HOME only when one is set', () => {
     expect(proxyEnv({})).toBeUndefined();
     expect(proxyEnv({ SANDLOT_HOME: 'rel/dir' })).toEqual({ SANDLOT_HOME: path.resolve('rel/dir') });

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readOwnJson } from '../../../../../host-agent/util/json';
 
 /** Image cache every microvm test (and the bench) shares: building takes a couple of minutes. */
 export const VM_CACHE = process.env.SANDLOT_VM_CACHE ?? path.join(os.tmpdir(), 'sandlot-vm-cache');
@@ -49,7 +50,7 @@ export interface DriverStateFile {
 }
 
 export function readDriverState(home: string, id: string): DriverStateFile {
-  return JSON.parse(fs.readFileSync(path.join(home, 'playgrounds', id, 'driver', 'microvm.json'), 'utf8')) as DriverStateFile;
+  return readOwnJson<DriverStateFile>(path.join(home, 'playgrounds', id, 'driver', 'microvm.json'));
 }
 
 export const TWO_MACHINES = `kind: playground

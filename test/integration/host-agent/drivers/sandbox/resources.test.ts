@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareCgroupLayout, releaseLayout } from '../../../../../host-agent/drivers/sandbox/cgroups';
+import { readOwnJson } from '../../../../../host-agent/util/json';
 import { CLI, cli, startAgent, tempHome, waitForState, type AgentHandle } from '../../../../helpers/agent-process';
 
 const probe = prepareCgroupLayout();
@@ -51,7 +52,9 @@ async function run(agent: AgentHandle, id: string, machine: string, command: str
 }
 
 function machineCgroups(agent: AgentHandle, id: string, machine: string): string[] {
-  const state = JSON.parse(fs.readFileSync(path.join(agent.home, 'playgrounds', id, 'driver', 'sandbox.json'), 'utf8'));
+  const state = readOwnJson<{ machines: Record<string, { cgroups?: string[] } | undefined> }>(
+    path.join(agent.home, 'playgrounds', id, 'driver', 'sandbox.json'),
+  );
   return state.machines[machine]?.cgroups ?? [];
 }
 

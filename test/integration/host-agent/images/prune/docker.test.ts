@@ -12,6 +12,7 @@ import { DockerImageBuilder } from '../../../../../host-agent/images/docker-buil
 import { planDockerImages, removeDockerItem } from '../../../../../host-agent/images/prune/docker';
 import type { Recipe } from '../../../../../host-agent/images/recipe';
 import { cli } from '../../../../helpers/agent-process';
+import { parsePruneReport } from './report';
 import { startTestEngine, type TestEngine } from '../../drivers/docker/helpers';
 
 describe('images prune on a Docker engine', () => {
@@ -94,9 +95,9 @@ describe('images prune on a Docker engine', () => {
     // The CLI (builtin recipes only: the test recipe is unknown there, so all its tags are old).
     const r = cli({ ...process.env, SANDLOT_HOME: home, DOCKER_HOST: engine.dockerHost }, ['images', 'prune', '--driver', 'docker', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = parsePruneReport(r.stdout);
     expect(report.removed).toContainEqual(expect.objectContaining({ name: tags.unused, kind: 'tag', why: `no recipe "${name}" any more` }));
-    expect(report.removed.map((i: { name: string }) => i.name)).not.toContain(tags.linux);
+    expect(report.removed.map((i) => i.name)).not.toContain(tags.linux);
     expect(report.kept).toContainEqual(expect.objectContaining({ name: tags.used, why: `used by container ${container} (exited)` }));
     expect(r.stderr).toMatch(/^\[docker\] listing the engine's images and containers$/m);
 

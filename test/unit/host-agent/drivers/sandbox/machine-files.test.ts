@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { hostPathFor, machineUsers, renderPasswd, renderResolvConf, startupFileProblems } from '../../../../../host-agent/drivers/sandbox/machine-files';
 import type { MachineSpec } from '../../../../../host-agent/drivers/protocol';
+import { specFrom } from '../../../../helpers/spec';
+
+// A whole machine spec from the agent's builder; each test overrides the fields it is about.
+const base: MachineSpec = specFrom('kind: playground\nname: t\nplayground:\n  machines:\n    - name: m\n').machines[0];
 
 describe('sandbox machine files', () => {
   it("maps only the machine's own directories to the host, normalising ../", () => {
@@ -22,11 +26,11 @@ describe('sandbox machine files', () => {
   });
 
   it("points resolv.conf at the machine's gateway only when the playground has a way out", () => {
-    const m = { defaultRoute: { interface: 'eth0', gateway: '172.16.0.1' } } as unknown as MachineSpec;
+    const m: MachineSpec = { ...base, defaultRoute: { interface: 'eth0', gateway: '172.16.0.1' } };
     expect(renderResolvConf(m, true)).toMatch(/^nameserver 172\.16\.0\.1$/m);
     expect(renderResolvConf(m, false)).not.toMatch(/nameserver/);
     expect(renderResolvConf(m, false)).toMatch(/no way out/);
-    expect(renderResolvConf({} as MachineSpec, true)).toMatch(/only on private networks/);
+    expect(renderResolvConf({ ...base, defaultRoute: undefined }, true)).toMatch(/only on private networks/);
   });
 
   it("replaces host passwd entries of the same name with the machine's users", () => {
@@ -47,13 +51,14 @@ describe('sandbox machine files', () => {
   });
 
   it('refuses startup files on the read-only root and unknown owners, naming the field', () => {
-    const spec = {
+    const spec: MachineSpec = {
+      ...base,
       users: machineUsers(['root']),
       startupFiles: [
         { path: '/etc/motd', content: 'x' },
         { path: '/root/ok', content: 'x', owner: 'bob' },
       ],
-    } as unknown as MachineSpec;
+    };
     expect(startupFileProblems(spec, 2)).toEqual([
       'playground.machines[2].startupFiles[0].path: the sandbox driver keeps the host\'s root read-only; expected a path under /root, /home, /tmp or /var/tmp, got "/etc/motd"',
       'playground.machines[2].startupFiles[1].owner: unknown user "bob" (expected one of root)',

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { BUILTIN_RECIPES } from '../../../../../host-agent/images/catalog';
-import { applyLayer } from '../../../../../host-agent/images/rootfs-layers';
-import { startTestEngine, type TestEngine } from './helpers';
+import { applyLayer } from '../../../../../host-agent/images/vm/chroot-layer';
+import { startTestEngine, type TestEngine } from '../../drivers/docker/helpers';
 
 describe('recipe layers applied to a rootfs directory', () => {
   let engine: TestEngine;

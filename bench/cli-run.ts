@@ -1,0 +1,121 @@
+// The CLI's own cost and `sandlot run` end to end (issue 18), each against a baseline
+// measured in the same run, interleaved run by run (RUNS pairs, medians):
+//   - `sandlot --version`, `sandlot list` vs `node -e 0` (Node's floor);
+//   - the lean ssh-proxy to the first byte of the machine's SSH banner vs `node -e 0`;
+//   - `ssh -F <sandlot ssh-config> host true` vs the same over an already-open connection (ControlMaster);
+//   - `sandlot run linux -- hostname` vs `docker run --rm <the linux template's image> hostname`
+//     on the tests' dockerd (skipped when there is none, or SKIP_DOCKER=1).
+// Run: npm run build && npm run bench -- cli-run   (RUNS=9)
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { hostAlias } from '../host-agent/api/protocol';
+import { CLI, startAgent, startPlayground, writeSshConfig } from '../test/helpers/agent-process';
+import { fmtMs, median } from './stats';
+
+const RUNS = Number(process.env.RUNS ?? 9);
+const DOCKER_SOCKET = path.join(os.tmpdir(), 'sandlot-test-dockerd', 'docker.sock');
+
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Milliseconds from spawning ssh-proxy to the first byte it passes on (the machine's SSH banner). */
+function proxyFirstByte(alias: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [path.join(path.dirname(CLI), 'sandlot-ssh-proxy.js'), alias], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.once('data', (d: Buffer) => {
+      const ms = performance.now() - t0;
+      child.kill();
+      if (!d.toString().startsWith('SSH-')) reject(new Error(`not an SSH banner: ${d.toString().slice(0, 40)}`));
+      else resolve(ms);
+    });
+    child.once('exit', (code) => (code ? reject(new Error(`ssh-proxy exited ${code}`)) : undefined));
+  });
+}
+
+function dockerImage(): string | undefined {
+  if (process.env.SKIP_DOCKER || !fs.existsSync(DOCKER_SOCKET)) return undefined;
+  const r = spawnSync('docker', ['-H', `unix://${DOCKER_SOCKET}`, 'images', '--format', '{{.Repository}}:{{.Tag}}', 'sandlot/linux'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').find((l) => l.trim()) : undefined;
+}
+
+async function main(): Promise<void> {
+  const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`${new Date().toISOString()}, Node ${process.version}, load ${load()}, ${RUNS} runs`);
+  const agent = await startAgent();
+  const env = agent.env;
+  const figures = new Map<string, number[]>();
+  const add = (label: string, ms: number) => figures.set(label, [...(figures.get(label) ?? []), ms]);
+  const control = path.join(agent.home, 'cm-%C');
+  try {
+    const pg = await startPlayground(agent, 'linux');
+    const config = writeSshConfig(agent, pg.id);
+    const alias = hostAlias(pg.id, pg.machines[0].name);
+    const ssh = (extra: string[]) => timed('ssh', ['-F', config, '-o', 'BatchMode=yes', ...extra, alias, 'true']);
+    spawnSync('ssh', [
+      '-F',
+      config,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ControlMaster=yes',
+      '-o',
+      `ControlPath=${control}`,
+      '-o',
+      'ControlPersist=300',
+      '-fN',
+      alias,
+    ]);
+    const image = dockerImage();
+    console.log(
+      image
+        ? `docker baseline: docker run --rm --network none --entrypoint hostname ${image}`
+        : 'docker baseline skipped (no tests dockerd or no sandlot/linux image)',
+    );
+    for (let i = -1; i < RUNS; i++) {
+      const keep = i >= 0;
+      const m = (label: string, ms: number) => keep && add(label, ms);
+      m('node -e 0', timed(process.execPath, ['-e', '0']));
+      m('sandlot --version', timed(process.execPath, [CLI, '--version'], env));
+      m('sandlot list', timed(process.execPath, [CLI, 'list'], env));
+      m('ssh-proxy → SSH banner', await proxyFirstByte(alias, env));
+      m('ssh -F <ssh-config> host true', ssh([]));
+      m('ssh host true over an open connection (ControlMaster)', ssh(['-o', `ControlPath=${control}`]));
+      m('sandlot run linux -- hostname', timed(process.execPath, [CLI, 'run', 'linux', '--', 'hostname'], env));
+      if (image)
+        m(
+          'docker run --rm <linux image> hostname',
+          timed('docker', ['-H', `unix://${DOCKER_SOCKET}`, 'run', '--rm', '--network', 'none', '--entrypoint', 'hostname', image]),
+        );
+    }
+    const med = (label: string) => median(figures.get(label) ?? [NaN]);
+    const floor = med('node -e 0');
+    console.log(`\n| what | median | ratio |\n|---|---|---|`);
+    const row = (label: string, base: string) => console.log(`| ${label} | ${fmtMs(med(label))} | ${(med(label) / med(base)).toFixed(2)}× ${base} |`);
+    console.log(`| node -e 0 | ${fmtMs(floor)} | 1.00× |`);
+    row('sandlot --version', 'node -e 0');
+    row('sandlot list', 'node -e 0');
+    row('ssh-proxy → SSH banner', 'node -e 0');
+    row('ssh host true over an open connection (ControlMaster)', 'ssh host true over an open connection (ControlMaster)');
+    row('ssh -F <ssh-config> host true', 'ssh host true over an open connection (ControlMaster)');
+    if (image) row('docker run --rm <linux image> hostname', 'docker run --rm <linux image> hostname');
+    row('sandlot run linux -- hostname', image ? 'docker run --rm <linux image> hostname' : 'node -e 0');
+    console.log(`\nload at the end: ${load()}`);
+    spawnSync('ssh', ['-F', config, '-o', `ControlPath=${control}`, '-O', 'exit', alias], { stdio: 'ignore' });
+    await agent.client.destroy(pg.id);
+  } finally {
+    await agent.kill();
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
