@@ -70,4 +70,15 @@ describe('snapshots in code-server', () => {
     await wb.sideBarRow(/my-lab/).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('template-in-catalog');
   });
+
+  step('deletes the snapshot from its row once nothing uses it, after asking', async () => {
+    // The saved template uses the snapshot: without it, only the snapshot's own row is left to delete.
+    await agent().client.removeTemplate('my-lab');
+    const row = wb.sideBarRow(new RegExp(`^base.*${snapshotId}`));
+    await wb.contextMenu(row, 'Delete Snapshot');
+    await wb.clickDialogButton('Delete');
+    await waitFor('the snapshot to be deleted', LONG, async () => (await agent().client.snapshots()).length === 0);
+    await waitFor('its row to go', LONG, async () => (await row.count()) === 0);
+    await wb.screenshot('snapshot-deleted');
+  });
 });
