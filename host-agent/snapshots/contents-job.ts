@@ -1,6 +1,6 @@
 // Runs contents.ts in a worker thread (dist/snapshot-worker.js, built beside sandlot.js):
 // reading every file of a large snapshot takes seconds, and the agent keeps serving SSH
-// sessions and API calls meanwhile.
+// sessions and API calls meanwhile. The thread is kept between jobs (SnapshotWorker).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -20,21 +20,74 @@ function workerScript(): string {
   throw new Error(`the snapshot worker ${built} is missing: run npm run build`);
 }
 
-function runJob(job: ContentsJob): Promise<ContentsReply> {
-  return new Promise((resolve, reject) => {
+/** How long the thread stays after its last job. */
+const IDLE_MS = 30_000;
+
+/**
+ * One worker thread for every job, one job at a time, kept for a while after the last: a
+ * thread takes tens of milliseconds to start, and every fork checks its snapshot first.
+ * It does not keep the agent alive (unref), and ends after IDLE_MS without a job.
+ */
+class SnapshotWorker {
+  private worker: Worker | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private idle: NodeJS.Timeout | undefined;
+
+  run(job: ContentsJob): Promise<ContentsReply> {
+    const next = this.queue.then(() => this.runNow(job));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private runNow(job: ContentsJob): Promise<ContentsReply> {
+    clearTimeout(this.idle);
+    const worker = this.worker ?? this.start();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (reply: ContentsReply) => {
+        done();
+        this.idle = setTimeout(() => this.drop(), IDLE_MS).unref();
+        resolve(reply);
+      };
+      const onError = (err: Error) => {
+        done();
+        this.drop();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        done();
+        this.worker = undefined;
+        reject(new Error(`the snapshot worker exited (code ${code}) without an answer`));
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(job);
+    });
+  }
+
+  private start(): Worker {
     const worker = new Worker(workerScript());
-    worker.postMessage(job);
-    let answered = false;
-    worker.once('message', (reply: ContentsReply) => {
-      answered = true;
-      resolve(reply);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`the snapshot worker exited (code ${code}) without an answer`));
-    });
-  });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private drop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+  }
+}
+
+const snapshotWorker = new SnapshotWorker();
+
+function runJob(job: ContentsJob): Promise<ContentsReply> {
+  return snapshotWorker.run(job);
 }
 
 /** The listing of a snapshot's tree, and its fingerprint taken just before, read in a worker thread. */

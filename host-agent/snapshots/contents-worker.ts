@@ -1,6 +1,6 @@
 // The snapshot worker thread (bundled as dist/snapshot-worker.js): lists or fingerprints a
-// snapshot's tree (contents.ts) off the agent's event loop. One job per thread; its
-// answer is one message.
+// snapshot's tree (contents.ts) off the agent's event loop. Jobs come one at a time (the
+// agent keeps the thread between forks); each answer is one message.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
@@ -20,7 +20,7 @@ try {
   /* no /proc: normal priority */
 }
 
-port.once('message', (job: ContentsJob) => {
+port.on('message', (job: ContentsJob) => {
   let reply: ContentsReply;
   try {
     // The fingerprint first: a write racing the listing then changes the next fingerprint, and the next fork reads everything again.
