@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import type { AgentHandle } from '../test/helpers/agent-process';
 import { runBench, runsArg, withLinuxMachine } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const KEYS = runsArg(300);
 const GAP_MS = 20;
@@ -147,12 +147,7 @@ async function main(): Promise<void> {
         const r2 = readLoop(agent, worst);
         const duringWorst = await sample(term);
         const reads2 = await r2.stop();
-        console.log(
-          `keys per phase: ${KEYS}, ${GAP_MS} ms apart; load average ${os
-            .loadavg()
-            .map((x) => x.toFixed(1))
-            .join(' ')}`,
-        );
+        console.log(`keys per phase: ${KEYS}, ${GAP_MS} ms apart; load average ${loadAverage()}`);
         console.log(describe('echo, baseline (no content read)', base));
         console.log(`${describe('echo, realistic 254 KiB read', during)} — ratio ${(median(during) / median(base)).toFixed(2)}x`);
         console.log(`  reads meanwhile: ${reads1.reads} (${reads1.stopped} stopped by the reader's limits), median ${fmtMs(median(reads1.msEach))} each`);

@@ -5,11 +5,10 @@
 // request at a time) and one SFTP round trip (stat), the floor for any request.
 //
 //   npm run build && npm run bench -- extension-fs [--runs 15]
-import * as os from 'node:os';
 import type { SFTPWrapper } from 'ssh2';
 import { listDirectory, readAll } from '../extension/remote/sftp-io';
 import { runBench, runsArg, withLinuxMachine } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(15);
 
@@ -51,12 +50,7 @@ async function main(): Promise<void> {
     const rb = median(readBase);
     const l = median(list);
     const t = median(rtt);
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}`);
     console.log(
       `readFile 1 MiB (sftp-io, 16 × 64 KiB in flight): median ${fmtMs(r)} (min ${fmtMs(Math.min(...read))}, max ${fmtMs(Math.max(...read))}) — goal < 50 ms`,
     );

@@ -6,12 +6,11 @@
 // reused after the first run (one connection per machine), as it would be for a user.
 //
 //   npm run build && npm run bench -- extension-palette [--runs 7]
-import * as os from 'node:os';
 import { startPlayground } from '../test/helpers/agent-process';
 import { waitFor } from '../test/e2e/harness/util';
 import { withWorkbench } from './workbench-session';
 import { runBench, runsArg } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(7);
 
@@ -39,12 +38,7 @@ async function main(): Promise<void> {
       sandlot.push(await measure('Sandlot: Open Terminal', /root@dev:~# *$/m));
       local.push(await measure('Terminal: Create New Terminal', /[#$] *$/m));
     }
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}`);
     console.log(
       `palette "Sandlot: Open Terminal" → machine prompt visible: median ${fmtMs(median(sandlot))} (first ${fmtMs(sandlot[0])}, all ${sandlot.map((x) => x.toFixed(0)).join(', ')})`,
     );

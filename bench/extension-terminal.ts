@@ -4,10 +4,9 @@
 // trip (stat) on the same connection, the floor for any request through the tunnel.
 //
 //   npm run build && npm run bench -- extension-terminal [--runs 50]
-import * as os from 'node:os';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { runBench, runsArg, withLinuxMachine } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(50);
 
@@ -51,12 +50,7 @@ async function main(): Promise<void> {
     }
     const e = median(echo);
     const r = median(rtt);
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}`);
     console.log(`keystroke → echo through the tunnel: median ${fmtMs(e)} (min ${fmtMs(Math.min(...echo))}, max ${fmtMs(Math.max(...echo))})`);
     console.log(`  baseline one SFTP round trip:      median ${fmtMs(r)} — echo = ${(e / r).toFixed(1)}x a bare round trip`);
   });

@@ -9,11 +9,10 @@
 //   npm run build && npm run bench -- in-playground-ssh [--runs 15]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { hostAlias } from '../host-agent/api/protocol';
 import { openssh, startAgent, startPlayground, tempHome, writeSshConfig } from '../test/helpers/agent-process';
 import { runBench, runsArg } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(15);
 
@@ -40,12 +39,7 @@ async function main(): Promise<void> {
     }
     const h = median(hop);
     const b = median(host);
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}`);
     console.log(`ssh node-02 true, from inside node-01:            median ${fmtMs(h)} (min ${fmtMs(Math.min(...hop))}, max ${fmtMs(Math.max(...hop))})`);
     console.log(`  baseline, the same from the host (ProxyCommand): median ${fmtMs(b)} — ratio ${(h / b).toFixed(2)}x`);
     await agent.client.destroy(pg.id);

@@ -7,13 +7,12 @@
 // a new port, at a random moment relative to the poll.
 //
 //   npm run build && npm run bench -- playground-panel [--runs 9]
-import * as os from 'node:os';
 import { startPlayground } from '../test/helpers/agent-process';
 import { sshRun } from '../test/e2e/harness/machine';
 import { webviewFrameWith } from '../test/e2e/harness/workbench';
 import { withWorkbench } from './workbench-session';
 import { runBench, runsArg } from './harness';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = runsArg(9);
 
@@ -52,12 +51,7 @@ async function main(): Promise<void> {
     await sshRun(client, pg.id, 'dev', 'pkill -f IO::Socket::INET || true');
     const s = median(shows);
     const p = median(probe);
-    console.log(
-      `runs: ${RUNS}, load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}, panel polls every 2.5 s`,
-    );
+    console.log(`runs: ${RUNS}, load average ${loadAverage()}, panel polls every 2.5 s`);
     console.log(
       `port bound in the machine → its row in the playground panel: median ${fmtMs(s)} (min ${fmtMs(Math.min(...shows))}, max ${fmtMs(Math.max(...shows))})`,
     );

@@ -1,5 +1,6 @@
 // Small statistics helpers shared by the benchmarks.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -17,3 +18,11 @@ export function rssOf(pid: number): number {
 }
 
 export const MiB = 1024 * 1024;
+
+/** The host's load averages (1, 5, 15 min), as every result line states them. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+}

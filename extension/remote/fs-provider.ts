@@ -3,10 +3,10 @@
 // reach VS Code through the poller in fs-watch.ts.
 import type { SFTPWrapper, Stats } from 'ssh2';
 import * as vscode from 'vscode';
+import { errorMessage } from '../log';
 import { DisposableStore } from '../util/disposables';
 import { shellQuote } from '../util/shell';
 import type { MachineSessions } from './ssh-session';
-import { errorMessage } from '../log';
 import { toFileSystemError } from './sftp-errors';
 import { SFTP_NO_SUCH_FILE, sftpStatus } from './sftp-status';
 import { FsWatcher } from './fs-watch';
@@ -121,6 +121,8 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
     }
     this.changed.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
     this.watcher.noteWrite(uri);
+    // A saved file may be what a task checks for: check now.
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
@@ -134,6 +136,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       throw toFileSystemError(err, uri);
     }
     this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
@@ -159,6 +162,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       throw toFileSystemError(err, uri);
     }
     this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
@@ -182,6 +186,7 @@ export class SandlotFileSystem implements vscode.FileSystemProvider, vscode.Disp
       { type: vscode.FileChangeType.Deleted, uri: oldUri },
       { type: vscode.FileChangeType.Created, uri: newUri },
     ]);
+    this.sessions.changes.notify(loc, 'file');
   }
 
   private async requireParent(sftp: SFTPWrapper, loc: SandlotLocation, uri: vscode.Uri): Promise<void> {

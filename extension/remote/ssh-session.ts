@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore } from '../util/disposables';
 import { errorMessage } from '../log';
+import { MachineChanges } from './machine-changes';
 import type { MachineRef } from './uri';
 
 export class MachineSession {
@@ -82,11 +83,24 @@ export class MachineSessions implements vscode.Disposable {
   private readonly owned = new DisposableStore();
   private readonly sessions = new Map<string, Promise<MachineSession>>();
   private readonly keys = new Map<string, Promise<string>>();
+  /** Where terminals and the file system say a machine changed (its checks run now). */
+  readonly changes: MachineChanges;
 
   constructor(
     private readonly agent: AgentConnection,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.changes = new MachineChanges({
+      // Known playgrounds without waiting checks are skipped; one not listed yet may have them.
+      checking: (id) => {
+        const record = agent.playground(id);
+        return !record || record.content?.state === 'ready' || record.content?.state === 'initializing';
+      },
+      send: async (ref, reason) => {
+        await (await agent.ready()).machineChanged(ref.playground, ref.machine, { reason });
+      },
+      onError: (ref, err) => log.debug(`checks of ${ref.playground}/${ref.machine}: ${errorMessage(err)}`),
+    });
     // A destroyed playground's sessions and keys must not be reused by a new one.
     this.owned.add(
       agent.onDidChangePlaygrounds((list) => {

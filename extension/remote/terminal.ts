@@ -5,6 +5,7 @@ import type { ClientChannel } from 'ssh2';
 import * as vscode from 'vscode';
 import { errorMessage } from '../log';
 import { shellQuote } from '../util/shell';
+import { PromptWatch } from './prompt-watch';
 import type { MachineSessions } from './ssh-session';
 import { terminalName } from './terminal-name';
 import type { MachineRef } from './uri';
@@ -18,6 +19,8 @@ export class MachinePty implements vscode.Pseudoterminal {
   private channel: ClientChannel | undefined;
   private size: vscode.TerminalDimensions = { columns: 80, rows: 24 };
   private state: 'connecting' | 'open' | 'lost' | 'closed' = 'connecting';
+  /** A command that finished may have done what a task checks for. */
+  private readonly prompt = new PromptWatch();
 
   constructor(
     private readonly sessions: MachineSessions,
@@ -52,7 +55,11 @@ export class MachinePty implements vscode.Pseudoterminal {
       this.channel = ch;
       this.state = 'open';
       let exitCode: number | undefined;
-      ch.on('data', (d: Buffer) => this.writeEmitter.fire(d.toString('utf8')));
+      ch.on('data', (d: Buffer) => {
+        const text = d.toString('utf8');
+        this.writeEmitter.fire(text);
+        if (this.prompt.output(text)) this.sessions.changes.notify(this.ref, 'terminal');
+      });
       ch.stderr.on('data', (d: Buffer) => this.writeEmitter.fire(d.toString('utf8')));
       ch.on('exit', (code: number | null) => (exitCode = code ?? undefined));
       ch.on('close', () => {
@@ -89,6 +96,7 @@ export class MachinePty implements vscode.Pseudoterminal {
       void this.connect();
       return;
     }
+    this.prompt.input(data);
     this.channel?.write(data);
   }
 

@@ -2,9 +2,6 @@
 // webview (sidebar view, editor panel) in step with it. Webviews say `ready`, the host
 // answers with the whole view; after that only task/content changes are posted, and the
 // whole view again whenever a webview becomes visible (no retainContextWhenHidden).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { CLOSE_PLAYGROUND_GONE, type PlaygroundEvent, type PlaygroundRecord, type TaskRecord } from '../../host-agent/api/protocol';
 import type { Content } from '../../host-agent/content/model';
@@ -14,7 +11,7 @@ import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
 import type { AnswerVerdict, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
-import { makeNonce, tutorialHtml } from './html';
+import { assetUris, configureTutorialWebview, setTutorialHtml } from './webview-setup';
 import { answerVerdict } from './answer-verdict';
 import { dueAutoRuns } from './auto-run';
 import { targetMachine } from './target-machine';
@@ -95,11 +92,7 @@ export class TutorialController implements vscode.Disposable {
   attach(webview: vscode.Webview, onVisible: vscode.Event<boolean>): vscode.Disposable {
     const store = new DisposableStore();
     this.configure(webview);
-    webview.html = tutorialHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews', 'tutorial', 'main.js')).toString(),
-      nonce: makeNonce((n) => crypto.randomBytes(n)),
-    });
+    setTutorialHtml(webview, this.extensionUri);
     const end = openHostEnd<TutorialProtocol>(webview, {
       notices: {
         ready: () => {
@@ -180,9 +173,11 @@ export class TutorialController implements vscode.Disposable {
     const o = this.opened;
     if (!o) return;
     if (e.type === 'snapshot') {
+      const reloaded = (e.playground.content?.revision ?? 0) !== (o.record.content?.revision ?? 0);
       o.record = e.playground;
       o.tasks = visible(e.playground.tasks ?? {});
-      this.broadcastShow();
+      if (reloaded) void this.refetchContent(o);
+      else this.broadcastShow();
     } else if (e.type === 'task') {
       if (e.task.hidden || e.task.kind === 'helper') return;
       o.tasks[e.task.name] = e.task;
@@ -195,6 +190,19 @@ export class TutorialController implements vscode.Disposable {
     } else if (e.type === 'playground') {
       o.record.state = e.state;
     }
+  }
+
+  /** The content was reloaded in place (its author saved a file): show the new document where the old one was. */
+  private async refetchContent(o: Opened): Promise<void> {
+    const gen = this.generation;
+    try {
+      const content = await this.agent.client().content(o.record.id);
+      if (gen !== this.generation || this.opened !== o) return;
+      o.content = content;
+    } catch (err) {
+      this.log.warn(`tutorial: reading the reloaded content of ${o.record.id}: ${errorMessage(err)}`);
+    }
+    this.broadcastShow();
   }
 
   /**
@@ -246,10 +254,8 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private configure(webview: vscode.Webview): void {
-    const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews', 'tutorial')];
     // Images come from the content folder only; nothing else on disk is reachable.
-    if (this.opened && fs.existsSync(this.opened.content.dir)) roots.push(vscode.Uri.file(this.opened.content.dir));
-    webview.options = { enableScripts: true, localResourceRoots: roots };
+    configureTutorialWebview(webview, this.extensionUri, this.opened?.content.dir);
   }
 
   private sendState(webview: vscode.Webview): void {
@@ -294,21 +300,4 @@ function visible(tasks: Record<string, TaskRecord>): Record<string, TaskRecord> 
 function defaultMachine(o: Opened): string | undefined {
   const regular = Object.values(o.tasks).find((t) => t.kind === 'regular');
   return regular?.machine ?? o.record.machines[0]?.name;
-}
-
-/** Webview URIs of the files under `__static__/`, keyed by their path in the content folder. */
-function assetUris(dir: string, toUri: (file: string) => string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const root = path.join(dir, '__static__');
-  let files: string[];
-  try {
-    files = fs.readdirSync(root, { recursive: true, encoding: 'utf8' });
-  } catch {
-    return out; // No assets, or content read by an agent on another host.
-  }
-  for (const f of files) {
-    const abs = path.join(root, f);
-    if (fs.statSync(abs).isFile()) out[`__static__/${f.split(path.sep).join('/')}`] = toUri(abs);
-  }
-  return out;
 }

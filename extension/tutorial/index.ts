@@ -8,14 +8,26 @@ import { DisposableStore } from '../util/disposables';
 import { registerCommandHandlers } from '../util/commands';
 import { TutorialController } from './controller';
 import { TUTORIAL_PANEL, TUTORIAL_VIEW, type TutorialCommandId } from './manifest';
+import { registerReloadOnSave } from './reload-on-save';
+import type { EditorContent } from '../content-diagnostics/editor-content';
+import { ContentTests } from './content-tests';
+import { contentFolderOf, TutorialPreview } from './preview';
 
 export function registerTutorial(
   agent: AgentConnection,
   sessions: MachineSessions,
   log: vscode.LogOutputChannel,
   context: vscode.ExtensionContext,
+  editorContent: EditorContent,
 ): vscode.Disposable {
   const owned = new DisposableStore();
+  const preview = owned.add(new TutorialPreview(editorContent, context.extensionUri, log));
+  const tests = owned.add(new ContentTests(editorContent, context.extensionPath, log));
+  const activeContentFolder = () => {
+    const dir = contentFolderOf(vscode.window.activeTextEditor);
+    if (!dir) throw new Error("Open a content folder's index.md or index.json (or a skill path's unit-*.md) first.");
+    return dir;
+  };
   const controller = owned.add(new TutorialController(agent, sessions, log, context.extensionUri, context.workspaceState));
   let panel: vscode.WebviewPanel | undefined;
 
@@ -117,6 +129,12 @@ export function registerTutorial(
       await controller.open(id);
     },
     'sandlot.showTutorialPanel': async () => showPanel(),
+    'sandlot.previewTutorial': async () => preview.show(activeContentFolder()),
+    'sandlot.testContent': async () => {
+      const dir = activeContentFolder();
+      await vscode.commands.executeCommand('workbench.view.testing.focus');
+      await tests.testFolder(dir);
+    },
   };
   owned.add(
     registerCommandHandlers(commands, (id, run) => async (...args: unknown[]) => {
@@ -129,5 +147,6 @@ export function registerTutorial(
     }),
   );
 
+  owned.add(registerReloadOnSave(agent, log));
   return owned;
 }

@@ -5,11 +5,16 @@ import { HAS_PLAYGROUNDS, CONNECTED, SANDLOT_ICON, commandLink, type FeatureMani
 export const TUTORIAL_VIEW = 'sandlot.tutorial';
 export const TUTORIAL_PANEL = 'sandlot.tutorialPanel';
 
+/** The active editor holds a content folder's index (what the preview and the content test start from). */
+const CONTENT_FILE = 'resourceScheme == file && resourceFilename =~ /^(index\\.(md|json)|unit-.*\\.md)$/';
+
 export const TUTORIAL_COMMANDS = {
   'sandlot.openTutorial': { title: 'Open Tutorial…', icon: '$(book)', palette: CONNECTED },
   'sandlot.restartContent': { title: 'Restart Content', icon: '$(debug-restart)', palette: HAS_PLAYGROUNDS },
   'sandlot.stopContent': { title: 'Stop Content', icon: '$(debug-stop)', palette: HAS_PLAYGROUNDS },
   'sandlot.showTutorialPanel': { title: 'Show Tutorial in Editor', icon: '$(open-preview)', palette: HAS_PLAYGROUNDS },
+  'sandlot.previewTutorial': { title: 'Preview Tutorial', icon: '$(open-preview)', palette: CONTENT_FILE },
+  'sandlot.testContent': { title: 'Test This Content', icon: '$(beaker)', palette: CONTENT_FILE },
 } as const;
 
 export type TutorialCommandId = keyof typeof TUTORIAL_COMMANDS;
@@ -19,6 +24,7 @@ const inView = `view == ${TUTORIAL_VIEW}`;
 export const TUTORIAL_MANIFEST: FeatureManifest<TutorialCommandId> = {
   commands: TUTORIAL_COMMANDS,
   activationEvents: [`onWebviewPanel:${TUTORIAL_PANEL}`],
+  editorTitle: [{ command: 'sandlot.previewTutorial', when: CONTENT_FILE, group: 'navigation' }],
   views: [{ type: 'webview', id: TUTORIAL_VIEW, name: 'Tutorial', icon: SANDLOT_ICON }],
   viewTitle: [
     { command: 'sandlot.openTutorial', when: inView, group: 'navigation@1' },

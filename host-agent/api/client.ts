@@ -22,6 +22,7 @@ import {
   type ExecChunk,
   type ExecRequest,
   type HttpRouteName,
+  type MachineChangedRequest,
   type ParamsOf,
   type PlaygroundEvent,
   type PlaygroundManifestView,
@@ -140,11 +141,19 @@ export class AgentClient {
   contentAction(id: string, action: 'stop' | 'restart'): Promise<PlaygroundRecord> {
     return this.call(action === 'stop' ? 'stopContent' : 'restartContent', { id });
   }
+  /** Reads the playground's content again from its folder and swaps it in (see reloadContent). */
+  reloadContent(id: string): Promise<PlaygroundRecord> {
+    return this.call('reloadContent', { id });
+  }
   tasks(id: string): Promise<Record<string, TaskRecord>> {
     return this.call('listTasks', { id });
   }
   submitTaskInput(id: string, task: string, value: string): Promise<TaskRecord> {
     return this.call('taskInput', { id, task }, { value });
+  }
+  /** Something changed in a machine: its playground's pending checks run now. */
+  machineChanged(id: string, machine: string, req: MachineChangedRequest = {}): Promise<{ checking: string[] }> {
+    return this.call('machineChanged', { id, machine }, req);
   }
 
   /** One JSON route of the table. */

@@ -33,6 +33,7 @@ export type {
   ExecRequest,
   ExtendRequest,
   ForkRequest,
+  MachineChangedRequest,
   SaveTemplateRequest,
   StartContentRequest,
   TaskInputRequest,
@@ -353,6 +354,15 @@ export const API = {
     response: returns<PlaygroundRecord>(),
     errors: [...PG, 'no_content', 'state_not_saved'],
   }),
+  /** Reads the content again from its folder and swaps it in; invalid content leaves the running version alone. */
+  reloadContent: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/content/reload',
+    group: 'content',
+    reply: 'json',
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'no_content', 'content_not_found', 'invalid_content', 'not_running', 'state_not_saved'],
+  }),
   listTasks: route({
     method: 'GET',
     path: '/v1/playgrounds/:id/tasks',
@@ -369,6 +379,16 @@ export const API = {
     reply: 'json',
     response: returns<TaskRecord>(),
     errors: [...PG, 'task_input_refused'],
+  }),
+  /** Something changed in a machine: the playground's pending checks run now (answers which). */
+  machineChanged: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/machines/:machine/changed',
+    group: 'content',
+    body: takes<typeof schemas.machineChangedBody>(),
+    reply: 'json',
+    response: returns<{ checking: string[] }>(),
+    errors: [...PG, 'machine_not_found'],
   }),
 } as const;
 

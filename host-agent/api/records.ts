@@ -107,6 +107,8 @@ export interface ContentRecord {
   source?: string;
   state?: ContentState;
   error?: string;
+  /** How many times the content was reloaded in place (`sandlot content start --watch`, a save in VS Code). */
+  revision?: number;
 }
 
 export type TaskStatus = 'created' | 'blocked' | 'running' | 'failed' | 'completed';

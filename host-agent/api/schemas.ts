@@ -86,8 +86,20 @@ export const startContentBody = z.strictObject({
   source: oneLine('a content folder or a built-in name').min(1, { error: 'expected a content folder or a built-in name' }),
   lifetimeMinutes: minutes().optional(),
   labels: labels().optional(),
+  /** Run it on this driver instead of the one its playground asks for (`sandlot content test --driver`). */
+  driver: z.enum(['sandbox', 'docker', 'microvm'], { error: (iss) => `expected sandbox, docker or microvm, got ${showValue(iss.input)}` }).optional(),
 });
 export type StartContentRequest = z.input<typeof startContentBody>;
+
+/** Something changed in a machine (a command finished in a terminal, a file was saved): check now. */
+export const machineChangedBody = z.strictObject({
+  /** What happened, for the agent's log: `terminal`, `file`, `solution`, … */
+  reason: z
+    .string({ error: 'expected a short word' })
+    .regex(/^[a-z-]{1,32}$/, { error: (iss) => `expected a short word like "terminal" or "file", got ${showValue(iss.input)}` })
+    .optional(),
+});
+export type MachineChangedRequest = z.input<typeof machineChangedBody>;
 
 /** A learner's answer to a user-input task. */
 export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
@@ -171,6 +183,7 @@ export const BODY_SCHEMAS = {
   exec: execBody,
   startContent: startContentBody,
   taskInput: taskInputBody,
+  machineChanged: machineChangedBody,
   clientLog: clientLogBody,
   createSnapshot: createSnapshotBody,
   forkPlayground: forkBody,

@@ -32,6 +32,11 @@ export interface ContentFilesOptions {
   /** How messages call the content folder (`scenario folder` for Killercoda). */
   folderName?: string;
   limits?: ContentLimits;
+  /**
+   * Texts that stand in for files on disk, by real path: an editor's unsaved buffers, so
+   * that problems show while the author types. Only files that exist are read this way.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 export type EntryKind = 'file' | 'dir' | 'missing';
@@ -51,6 +56,7 @@ export class ContentFiles {
   readonly assetRoot: string;
   readonly limits: ContentLimits;
   private readonly folderName: string;
+  private readonly overlay: ReadonlyMap<string, string> | undefined;
   private textBytes = 0;
   private assetBytes = 0;
   private entryCount = 0;
@@ -60,6 +66,7 @@ export class ContentFiles {
   constructor(dir: string, opts: ContentFilesOptions = {}) {
     this.limits = opts.limits ?? CONTENT_LIMITS;
     this.folderName = opts.folderName ?? 'content folder';
+    this.overlay = opts.overlay;
     let real: string;
     try {
       real = fs.realpathSync.native(dir);
@@ -91,12 +98,21 @@ export class ContentFiles {
     const real = this.resolve(rel, this.dir, this.folderName);
     const cap = kind === 'script' ? this.limits.scriptBytes : this.limits.textBytes;
     const what = kind === 'script' ? 'a script' : 'a markdown or JSON file';
+    const unsaved = this.overlay?.get(real);
+    if (unsaved !== undefined) {
+      const size = Buffer.byteLength(unsaved);
+      if (size > cap) throw new ContentFileError(rel, `"${rel}" is ${formatBytes(size)}, more than the ${formatBytes(cap)} ${what} may have`);
+      this.charge('text', rel, size);
+      return unsaved;
+    }
     return this.readCapped(rel, real, cap, what, (size) => this.charge('text', rel, size)).toString('utf8');
   }
 
   /** The first `bytes` of a text file inside the content folder (to tell its kind), not counted against the caps. */
   readHead(rel: string, bytes = 64 * 1024): string {
     const real = this.resolve(rel, this.dir, this.folderName);
+    const unsaved = this.overlay?.get(real);
+    if (unsaved !== undefined) return unsaved.slice(0, bytes);
     const fd = this.open(rel, real);
     try {
       if (!fs.fstatSync(fd).isFile()) throw new ContentFileError(rel, `"${rel}" is not a regular file`);

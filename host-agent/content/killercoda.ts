@@ -101,6 +101,8 @@ class ScenarioReader {
   readonly markdown: RefsByFile[] = [];
   readonly tasks: Record<string, TaskSpec> = {};
   private lastInit: string | undefined;
+  /** The verify task of the step before: a learner reaches a step only once it passed. */
+  private lastVerify: string | undefined;
 
   constructor(readonly files: ContentFiles) {}
 
@@ -147,7 +149,10 @@ class ScenarioReader {
       const script = this.read(page.verify, `${field}.verify`, 'script');
       if (script !== undefined) {
         const name = `${prefix}_verify`;
-        this.tasks[name] = { name, kind: 'regular', user: 'root', run: script, needs: [], env: [] };
+        // Killercoda checks a step only when the learner is on it, after every step before
+        // passed; a step's check that holds before then ("the pod is gone") must not pass early.
+        this.tasks[name] = { name, kind: 'regular', user: 'root', run: script, needs: this.lastVerify ? [this.lastVerify] : [], env: [] };
+        this.lastVerify = name;
         blocks.push({
           type: 'task',
           task: name,

@@ -56,6 +56,8 @@ export interface ReadContext {
   limits?: ContentLimits;
   /** The template manifests by name: with them `playground:` is checked as the manifest it becomes. */
   templates?: Record<string, PlaygroundManifest>;
+  /** Unsaved editor texts by real path (VS Code's problems while typing). */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 type Shape = { format: 'killercoda' } | { format: 'iximiuz'; kind: string | undefined } | { format: 'lesson' } | { format: 'none'; why: string };
@@ -74,11 +76,12 @@ export function readDocument(dir: string, catalog: TemplateLookup, ctx: ReadCont
   const bases = ctx.templates ? basesFrom(ctx.templates) : undefined;
   const result = ((): { document?: ContentDocument; problems: ContentProblem[] } => {
     try {
-      const plain = new ContentFiles(dir, { limits });
+      const overlay = ctx.overlay ? { overlay: ctx.overlay } : {};
+      const plain = new ContentFiles(dir, { limits, ...overlay });
       const shape = folderShape(plain);
       switch (shape.format) {
         case 'killercoda': {
-          const files = new ContentFiles(dir, { limits, assetRoot: scenarioRepository(dir), folderName: 'scenario folder' });
+          const files = new ContentFiles(dir, { limits, assetRoot: scenarioRepository(dir), folderName: 'scenario folder', ...overlay });
           const r = readKillercoda(files, catalog, bases);
           return { document: r.content, problems: r.problems };
         }

@@ -5,6 +5,7 @@ import type { ContentProblem } from './errors';
 import type { ContentLimits } from './limits';
 import type { PlaygroundManifest } from '../manifests/schema';
 import type { ContentHeader, ContentMeta } from './model';
+import type { SolutionSearch } from './solution';
 
 /** Template name → its machine names: the catalog as validation needs it. */
 export type CatalogSnapshot = Record<string, string[]>;
@@ -17,8 +18,8 @@ export interface ReadRequest {
   templates: Record<string, PlaygroundManifest>;
   /** Folders whose content skill paths may refer to (built-ins, `$SANDLOT_HOME/content`, …). */
   library: string[];
-  /** `full`: the whole document; `summary`: front matter only (for lists). */
-  mode: 'full' | 'summary';
+  /** `full`: the whole document; `summary`: front matter only (for lists); `test`: the document and its solutions. */
+  mode: 'full' | 'summary' | 'test';
   limits: ContentLimits;
 }
 
@@ -35,6 +36,8 @@ export interface ReadResult {
    * document costs the agent's event loop no parse and no serialization.
    */
   json?: string;
+  /** `test` mode, runnable content: the solutions `sandlot content test` applies. */
+  solutions?: SolutionSearch;
 }
 
 /** First the worker says which thread it is (for its CPU time), then it answers once. */

@@ -1,20 +1,33 @@
 // Entry point of the content reader worker (bundled as dist/content-worker.js): reads the
 // content folders it is asked for and answers once. It runs with a heap limit and is
 // terminated when it takes too long (reader.ts), so nothing here guards time or memory.
-import type { TemplateLookup } from '../playgrounds/catalog';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../util/errors';
-import { lookupFromMap } from '../playgrounds/catalog';
+import { lookupFromMap, type TemplateLookup } from '../playgrounds/catalog';
 import { headerOf, readDocument, readSummary, type ReadContext } from './load';
+import { ContentFileError, ContentFiles } from './files';
 import { contentMeta, isRunnable } from './model';
+import { findSolutions } from './solution';
 import type { ReadReply, ReadRequest, ReadResult } from './reader-protocol';
 
-function readFull(dir: string, catalog: TemplateLookup, ctx: ReadContext): Omit<ReadResult, 'dir'> {
+function readFull(dir: string, catalog: TemplateLookup, ctx: ReadContext, withSolutions = false): Omit<ReadResult, 'dir'> {
   const { document, problems } = readDocument(dir, catalog, ctx);
   if (!document) return { problems };
-  return { problems, header: headerOf(document), ...(isRunnable(document) ? { meta: contentMeta(document) } : {}), json: JSON.stringify(document) };
+  const result: Omit<ReadResult, 'dir'> = { problems, header: headerOf(document), json: JSON.stringify(document) };
+  if (!isRunnable(document)) return result;
+  result.meta = contentMeta(document);
+  if (withSolutions) {
+    try {
+      result.solutions = findSolutions(new ContentFiles(document.dir, ctx.limits ? { limits: ctx.limits } : {}), document);
+    } catch (err) {
+      // The folder itself went away since it was read.
+      if (!(err instanceof ContentFileError)) throw err;
+      problems.push({ file: err.rel, message: err.message });
+    }
+  }
+  return result;
 }
 
 const port = parentPort;
@@ -38,7 +51,7 @@ port.once('message', (req: ReadRequest) => {
   let reply: ReadReply;
   try {
     const catalog = lookupFromMap(req.catalog);
-    const read = req.mode === 'summary' ? readSummary : readFull;
+    const read = req.mode === 'summary' ? readSummary : (d: string, c: TemplateLookup, x: ReadContext) => readFull(d, c, x, req.mode === 'test');
     const ctx: ReadContext = { library: req.library, limits: req.limits, ...(Object.keys(req.templates).length > 0 ? { templates: req.templates } : {}) };
     reply = { kind: 'done', ok: true, results: req.dirs.map((dir) => ({ dir, ...read(dir, catalog, ctx) })) };
   } catch (err) {

@@ -31,6 +31,8 @@ export interface AgentOptions {
   version: string;
   /** Snapshot an expired playground before destroying it (default off). */
   autoSnapshotOnExpiry?: boolean;
+  /** Period of the task checks' fallback loop (`--check-interval`). */
+  checkIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -107,7 +109,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       expiry.snapshot = (id) => snapshots.beforeExpiry(id);
       for (const note of snapshots.init()) agentLog('info', `snapshot store: ${note}`);
       await manager.init();
-      const content = new ContentService({ manager, catalog, log: agentLog });
+      const content = new ContentService({ manager, catalog, log: agentLog, intervalMs: opts.checkIntervalMs });
       services = { manager, content };
       server.serve({
         ...playgroundHandlers(manager, catalog, events, (body) => snapshots.createPlayground(body)),

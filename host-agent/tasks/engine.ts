@@ -10,6 +10,7 @@ import { unmetNeeds } from './dag';
 import { buildProgram } from './program';
 import { tail, type ScriptResult, type ScriptRunner } from './runner';
 import { renderEnv, renderScript, shellQuote, TemplateError, type TemplateContext } from './template';
+import { errorMessage } from '../util/errors';
 
 /** Re-run period of regular and helper tasks ("about every second"). */
 export const DEFAULT_INTERVAL_MS = 1000;
@@ -54,7 +55,10 @@ export class TaskEngine {
   private readonly specs: Record<string, TaskSpec>;
   private readonly interval: number;
   private readonly abort = new AbortController();
-  private readonly waiters = new Set<() => void>();
+  /** Sleeping loops, each with the task it checks (helpers and blocked loops wake on any change). */
+  private readonly waiters = new Map<() => void, string | undefined>();
+  /** Regular tasks to check again as soon as their current run ends (something changed meanwhile). */
+  private readonly again = new Set<string>();
   private readonly inputs = new Map<string, PendingInput>();
   private loops: Promise<void>[] = [];
   private contentState: ContentState = 'initializing';
@@ -107,6 +111,27 @@ export class TaskEngine {
     await Promise.allSettled(this.loops);
   }
 
+  /**
+   * Something happened that may satisfy pending checks (a command finished in a terminal, a
+   * file was saved, an answer was given): every pending regular task is checked now — a
+   * sleeping loop wakes, a running check is followed at once by another (its result may
+   * predate the change). Each task still has one loop, so no task runs twice at once.
+   * Returns the tasks that will be checked.
+   */
+  nudge(): string[] {
+    if (this.abort.signal.aborted || this.contentState !== 'ready') return [];
+    const due: string[] = [];
+    for (const spec of Object.values(this.specs)) {
+      if (spec.kind !== 'regular' || spec.input) continue;
+      const r = this.record(spec.name);
+      if (r.status === 'completed' || r.status === 'failed' || r.status === 'blocked') continue;
+      this.again.add(spec.name);
+      due.push(spec.name);
+    }
+    this.wake(new Set(due));
+    return due;
+  }
+
   /** Submits a learner's answer to a user-input task; resolves with the task after the check ran. */
   submitInput(task: string, value: string): Promise<TaskRecord> {
     const spec = this.specs[task];
@@ -119,6 +144,8 @@ export class TaskEngine {
       const pending = this.inputs.get(task);
       // A newer answer replaces one that has not been checked yet.
       this.inputs.set(task, { value, done: [...(pending?.done ?? []), resolve] });
+      // An answer may satisfy other checks too (one that reads the answer's file).
+      this.nudge();
       this.wakeAll();
     });
   }
@@ -194,6 +221,8 @@ export class TaskEngine {
         continue;
       }
       if (input) this.inputs.delete(spec.name);
+      // This run sees every change made so far.
+      this.again.delete(spec.name);
       const started = Date.now();
       this.update(spec.name, { status: 'running', waitingFor: undefined, startedAt: record.startedAt ?? new Date(started).toISOString() });
 
@@ -223,7 +252,8 @@ export class TaskEngine {
       }
       this.update(spec.name, { ...this.outcome(result, started), status: spec.input ? 'created' : 'running', hint });
       this.answer(input, spec.name);
-      await this.pause(Math.max(this.interval - (Date.now() - started), MIN_GAP_MS));
+      if (this.again.has(spec.name)) continue; // nudged while it ran: its result may predate the change
+      await this.pause(Math.max(this.interval - (Date.now() - started), MIN_GAP_MS), spec.name);
     }
   }
 
@@ -272,7 +302,7 @@ export class TaskEngine {
     try {
       return await this.opts.runner.run({ machine: spec.machine ?? this.opts.defaultMachine, user: spec.user, program, timeoutMs, signal });
     } catch (err) {
-      return { code: null, stdout: '', stderr: '', error: (err as Error).message };
+      return { code: null, stdout: '', stderr: '', error: errorMessage(err) };
     }
   }
 
@@ -309,7 +339,8 @@ export class TaskEngine {
   private update(name: string, patch: Partial<TaskRecord>): void {
     const before = this.record(name);
     const after: TaskRecord = { ...before, ...patch };
-    for (const k of Object.keys(after) as (keyof TaskRecord)[]) if (after[k] === undefined) delete after[k];
+    // A patch clears a field by setting it undefined; the record keeps no such keys.
+    for (const k of Object.keys(after)) if (Reflect.get(after, k) === undefined) Reflect.deleteProperty(after, k);
     if (patch.exitCode !== undefined || 'durationMs' in patch) after.runs = before.runs + 1;
     this.records.set(name, after);
     const visible: (keyof TaskRecord)[] = ['status', 'exitCode', 'hint', 'stdout', 'stderr', 'error', 'waitingFor'];
@@ -334,8 +365,11 @@ export class TaskEngine {
     input.done.forEach((d) => d(r));
   }
 
-  /** Sleeps until `ms` passed (forever when undefined), a task changed, or the engine stops. */
-  private pause(ms?: number): Promise<void> {
+  /**
+   * Sleeps until `ms` passed (forever when undefined), a task changed, the engine stops,
+   * or — for the loop of `task` — that task is nudged.
+   */
+  private pause(ms?: number, task?: string): Promise<void> {
     if (this.abort.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -345,12 +379,17 @@ export class TaskEngine {
         resolve();
       };
       if (ms !== undefined) timer = setTimeout(done, ms);
-      this.waiters.add(done);
+      this.waiters.set(done, task);
     });
   }
 
   private wakeAll(): void {
-    for (const w of [...this.waiters]) w();
+    for (const w of [...this.waiters.keys()]) w();
+  }
+
+  /** Wakes the sleeping loops of these tasks only (helpers keep their pace). */
+  private wake(tasks: Set<string>): void {
+    for (const [w, task] of [...this.waiters]) if (task !== undefined && tasks.has(task)) w();
   }
 
   /** For status displays: how many visible tasks are done. */

@@ -80,7 +80,8 @@ export class ContentService {
         do {
           entry.again = false;
           await this.opts.manager.save(id).catch((err: Error) => {
-            if (!/no playground/.test(err.message)) throw err;
+            // A playground being destroyed loses its folder under a late task update.
+            if (!/no playground/.test(err.message) && !this.goingAway(id)) throw err;
           });
         } while (entry.again);
       } finally {
@@ -89,6 +90,15 @@ export class ContentService {
     })();
     this.saves.set(id, entry);
     return entry.running;
+  }
+
+  private goingAway(id: string): boolean {
+    try {
+      const state = this.opts.manager.get(id).state;
+      return state === 'destroying' || state === 'destroyed';
+    } catch {
+      return true;
+    }
   }
 
   async dispose(): Promise<void> {
@@ -151,6 +161,7 @@ export class ContentService {
     try {
       const loaded = manifestForContent(content, basesFrom(this.templates()));
       manifest = loaded.manifest;
+      if (req.driver) manifest.playground.driver = req.driver;
       for (const w of loaded.warnings) this.opts.log('warn', `${content.dir}: ${w}`);
     } catch (err) {
       // The reader checked the same; a template changed since.
@@ -219,6 +230,31 @@ export class ContentService {
     return restarted;
   }
 
+  /**
+   * Swaps a running playground's content for what its folder holds now. Content with
+   * problems is refused with all of them (400 invalid_content) and the running version
+   * carries on; a reload cannot move the content to another template (its machines are
+   * made already).
+   */
+  private async reloadContent(id: string): Promise<PlaygroundRecord> {
+    const record = this.opts.manager.get(id);
+    const source = record.content?.source;
+    if (!source) throw new ApiProblem('no_content', `playground ${id} runs no content`);
+    if (record.state !== 'running') throw new ApiProblem('not_running', `playground ${id} is ${record.state}: start it before reloading its content`);
+    const { meta, json } = await this.load(source);
+    if (meta.playground.template !== record.template) {
+      throw new ApiProblem(
+        'invalid_content',
+        `${meta.dir}: playground: the content now asks for template "${meta.playground.template}" but runs on "${record.template}"; start it again to change templates`,
+      );
+    }
+    const manifest = this.opts.manager.spec(id).manifest;
+    const { ready } = await this.sessions.reload(id, meta, { source, defaultMachine: defaultMachine(manifest), json });
+    ready.catch((err: unknown) => this.opts.log('warn', `${id}: reloaded content: ${errorMessage(err)}`));
+    this.opts.log('info', `${id}: content ${meta.name} reloaded from ${source}`);
+    return this.opts.manager.get(id);
+  }
+
   /** Handlers of the `content` routes of the API table. */
   handlers(): Handlers<'content'> {
     const { manager } = this.opts;
@@ -237,6 +273,7 @@ export class ContentService {
         return manager.get(id);
       },
       restartContent: ({ params: { id } }) => this.restartContent(id),
+      reloadContent: ({ params: { id } }) => this.reloadContent(id),
       listTasks: ({ params: { id } }) => manager.get(id).tasks ?? {},
       taskInput: async ({ params: { id, task }, body }) => {
         manager.get(id);
@@ -245,6 +282,18 @@ export class ContentService {
         } catch (err) {
           throw new ApiProblem('task_input_refused', errorMessage(err));
         }
+      },
+      machineChanged: async ({ params: { id, machine }, body }) => {
+        const record = manager.get(id);
+        if (!record.machines.some((m) => m.name === machine)) {
+          throw new ApiProblem(
+            'machine_not_found',
+            `playground ${id} has no machine "${machine}" (machines: ${record.machines.map((m) => m.name).join(', ')})`,
+          );
+        }
+        const checking = this.sessions.nudge(id);
+        if (checking.length > 0) this.opts.log('info', `${id}: ${machine} changed (${body.reason ?? 'unspecified'}): checking ${checking.join(', ')}`);
+        return { checking };
       },
     };
   }

@@ -31,6 +31,17 @@ interface Session {
   writes: Promise<void>;
 }
 
+interface StartOptions {
+  source: string;
+  defaultMachine: string;
+  /** The whole document as JSON text, served as it is. */
+  json: string;
+  /** true: keep the task records in the playground record (agent restart); records: keep these. */
+  resume?: boolean | Record<string, TaskRecord>;
+  /** Bumped on each reload, so viewers know to fetch the document again. */
+  revision?: number;
+}
+
 export class ContentSessions {
   private readonly sessions = new Map<string, Session>();
 
@@ -57,11 +68,36 @@ export class ContentSessions {
    * its checks. Resolves when the content is ready; rejects when an init task failed.
    * With `resume`, task records already in the playground record are kept (agent restart).
    */
-  async start(id: string, content: ContentMeta, opts: { source: string; defaultMachine: string; resume?: boolean; json: string }): Promise<void> {
+  async start(id: string, content: ContentMeta, opts: StartOptions): Promise<void> {
+    await (
+      await this.begin(id, content, opts)
+    ).ready;
+  }
+
+  /**
+   * Swaps the content of a playground for a newer version of it (the author saved a file):
+   * a task whose program did not change and that was completed stays completed; every other
+   * task starts over; tasks the new version no longer has disappear. Resolves once the new
+   * version is recorded (its init tasks and checks then run on their own); `ready` settles
+   * as `start` does.
+   */
+  async reload(id: string, content: ContentMeta, opts: Omit<StartOptions, 'resume' | 'revision'>): Promise<{ ready: Promise<void> }> {
+    const record = this.host.record(id);
+    if (!record) throw new Error(`no playground "${id}"`);
+    const before = this.sessions.get(id)?.content.tasks;
+    const kept: Record<string, TaskRecord> = {};
+    for (const [name, spec] of Object.entries(content.tasks)) {
+      const previous = record.tasks?.[name];
+      if (before?.[name] && previous?.status === 'completed' && JSON.stringify(before[name]) === JSON.stringify(spec)) kept[name] = previous;
+    }
+    return this.begin(id, content, { ...opts, resume: kept, revision: (record.content?.revision ?? 0) + 1 });
+  }
+
+  private async begin(id: string, content: ContentMeta, opts: StartOptions): Promise<{ ready: Promise<void> }> {
     await this.stop(id);
     const record = this.host.record(id);
     if (!record) throw new Error(`no playground "${id}"`);
-    const previous = opts.resume ? record.tasks : undefined;
+    const previous = opts.resume === true ? record.tasks : opts.resume || undefined;
     const runner = this.host.runner(id);
     // The engine reports through the session it belongs to, made right after it.
     const made: { session?: Session } = {};
@@ -77,12 +113,14 @@ export class ContentSessions {
     const session: Session = { content, json: opts.json, runner, writes: Promise.resolve(), engine };
     made.session = session;
     this.sessions.set(id, session);
+    const revision = opts.revision ?? record.content?.revision;
     const contentRecord: ContentRecord = {
       name: content.name,
       kind: content.kind,
       title: content.title,
       source: opts.source,
-      state: opts.resume ? (record.content?.state ?? 'initializing') : 'initializing',
+      state: opts.resume === true ? (record.content?.state ?? 'initializing') : 'initializing',
+      ...(revision !== undefined ? { revision } : {}),
     };
     const tasks = session.engine.snapshot();
     this.write(id, session, (r) => {
@@ -91,7 +129,7 @@ export class ContentSessions {
     });
     await session.writes;
     this.host.emit(id, { type: 'snapshot', at: new Date().toISOString(), playground: this.host.record(id)! });
-    await session.engine.start();
+    return { ready: session.engine.start() };
   }
 
   /** Stops the checks of a playground's content (machines keep running). */
@@ -114,6 +152,11 @@ export class ContentSessions {
     const session = this.sessions.get(id);
     if (!session) throw new Error(`playground "${id}" runs no content`);
     return session.engine.submitInput(task, value);
+  }
+
+  /** Checks the pending tasks of a playground's content now; the names of those checked. */
+  nudge(id: string): string[] {
+    return this.sessions.get(id)?.engine.nudge() ?? [];
   }
 
   async dispose(): Promise<void> {

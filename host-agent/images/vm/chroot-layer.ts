@@ -53,7 +53,9 @@ const CHROOT_RUN = [
   'exit $status',
 ].join('\n');
 
+/** Writes one layer's files and inputs into `rootfs`, then runs its script chrooted there. */
 export async function applyLayer(rootfs: string, recipe: Recipe, inputs: Record<string, ResolvedInput>, onLine?: (line: string) => void): Promise<void> {
+  if (recipe.bootstrap) throw new Error(`image "${recipe.name}" is a bootstrap, not a layer: it is made by debootstrap, not applied`);
   for (const f of recipe.files ?? []) {
     const dest = insideRoot(rootfs, f.path);
     fs.mkdirSync(path.dirname(dest), { recursive: true });

@@ -18,6 +18,8 @@ export interface E2eSessionOptions {
   artifacts: string;
   /** User settings on top of the ones every session needs. */
   settings?: Record<string, unknown>;
+  /** Extra `sandlot agent` arguments (e.g. `--check-interval`). */
+  agentArgs?: string[];
 }
 
 export class E2eSession {
@@ -38,7 +40,7 @@ export class E2eSession {
     let server: CodeServer | undefined;
     const started = Date.now();
     try {
-      agent = await startAgent({ home });
+      agent = await startAgent({ home, ...(opts.agentArgs ? { args: opts.agentArgs } : {}) });
       const vsix = await packageVsix(runDir);
       server = await CodeServer.start({
         runDir,

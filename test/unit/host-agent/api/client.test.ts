@@ -350,12 +350,26 @@ describe('content and tasks', () => {
     expect(task.input).toBe(true);
     await api.submitTaskInput(r.id, 'verify_answer', '42').catch((e: unknown) => expect(isApiError(e, 'task_input_refused')).toBe(true));
     expect((await apiError(api.submitTaskInput(r.id, 'no_such_task', 'x'))).code).toBe('task_input_refused');
+    // Something changed in a machine: the pending checks (none here: the input task waits for answers) run now.
+    expect(await api.machineChanged(r.id, 'dev', { reason: 'terminal' })).toEqual({ checking: [] });
+    expect((await apiError(api.machineChanged(r.id, 'nope'))).code).toBe('machine_not_found');
+    expect((await apiError(api.machineChanged(r.id, 'dev', { reason: 'Not a word!' }))).message).toMatch(/^reason: expected a short word/);
     // The fake machine passes every check, so the challenge may already be completed.
     expect(['stopped', 'completed']).toContain((await api.contentAction(r.id, 'stop')).content?.state);
     expect((await api.contentAction(r.id, 'restart')).content?.state).toBe('initializing');
+    // A reload reads the folder again and swaps the new version in; a broken one is refused and the running one stays.
+    fs.writeFileSync(path.join(dir, 'index.md'), fs.readFileSync(path.join(dir, 'index.md'), 'utf8').replace('title: Tiny', 'title: Tinier'));
+    expect((await api.reloadContent(r.id)).content).toMatchObject({ title: 'Tinier', revision: 1 });
+    expect((await api.content(r.id)).title).toBe('Tinier');
+    fs.writeFileSync(path.join(dir, 'index.md'), '---\nkind: challenge\n---\n');
+    const refused = await apiError(api.reloadContent(r.id));
+    expect(refused.code).toBe('invalid_content');
+    expect(refused.message).toMatch(/title/);
+    expect((await api.get(r.id)).content).toMatchObject({ title: 'Tinier', revision: 1 });
     await api.destroy(r.id);
     const plain = await runningPlayground();
     expect((await apiError(api.content(plain.id))).code).toBe('no_content');
+    expect((await apiError(api.reloadContent(plain.id))).code).toBe('no_content');
     await api.destroy(plain.id);
   });
 });

@@ -61,6 +61,7 @@ describe('the route table', () => {
       'extendPlayground',
       'forkPlayground',
       'forkSnapshot',
+      'machineChanged',
       'savePlayground',
       'saveSnapshot',
       'startContent',

@@ -61,6 +61,23 @@ describe('loadKillercoda', () => {
     expect(checkContent(dir, catalog).content?.format).toBe('killercoda');
   });
 
+  it("checks a step's verify only once the step before passed, as the learner reaches it", () => {
+    const steps = [1, 2, 3].map((n) => ({ text: `s${n}.md`, verify: `v${n}.sh` }));
+    const extra = Object.fromEntries(
+      [1, 2, 3].flatMap((n) => [
+        [`s${n}.md`, 'text\n'],
+        [`v${n}.sh`, 'true\n'],
+      ]),
+    );
+    const dir = contentDir('s', { ...extra, 'index.json': JSON.stringify({ title: 'T', details: { steps }, backend: { imageid: 'ubuntu' } }) });
+    const { content } = loadKillercoda(dir, catalog);
+    expect(Object.values(content!.tasks).map((t) => [t.name, t.needs])).toEqual([
+      ['step1_verify', []],
+      ['step2_verify', ['step1_verify']],
+      ['step3_verify', ['step2_verify']],
+    ]);
+  });
+
   it('maps image ids to templates', () => {
     expect(templateForImage('ubuntu')).toBe('linux');
     expect(templateForImage('ubuntu:2204')).toBe('linux');

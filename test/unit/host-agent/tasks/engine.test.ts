@@ -8,6 +8,8 @@ import type { ContentState, TaskRecord } from '../../../../host-agent/api/protoc
 import type { TaskSpec } from '../../../../host-agent/content/model';
 import { InitTaskFailedError, TaskEngine } from '../../../../host-agent/tasks/engine';
 import { LocalRunner } from '../../../../host-agent/tasks/local-runner';
+import { errorMessage } from '../../../../host-agent/util/errors';
+import { parseOwnJson } from '../../../../host-agent/util/json';
 
 const engines: TaskEngine[] = [];
 afterEach(async () => {
@@ -18,7 +20,7 @@ function task(name: string, run: string, extra: Partial<TaskSpec> = {}): TaskSpe
   return { name, kind: 'regular', user: 'root', run, needs: [], env: [], ...extra };
 }
 
-function setup(tasks: TaskSpec[], resume?: Record<string, TaskRecord>, reuseDir?: string) {
+function setup(tasks: TaskSpec[], resume?: Record<string, TaskRecord>, reuseDir?: string, intervalMs = 100) {
   const dir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-engine-test-'));
   const events: TaskRecord[] = [];
   const content: { state: ContentState; message?: string }[] = [];
@@ -27,7 +29,7 @@ function setup(tasks: TaskSpec[], resume?: Record<string, TaskRecord>, reuseDir?
     tasks: Object.fromEntries(tasks.map((t) => [t.name, t])),
     defaultMachine: 'dev',
     runner,
-    intervalMs: 100,
+    intervalMs,
     resume,
     onTask: (r) => events.push(r),
     onContent: (state, message) => content.push({ state, message }),
@@ -82,8 +84,8 @@ describe('TaskEngine init tasks', () => {
     ]);
     const err = await engine.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InitTaskFailedError);
-    expect((err as Error).message).toBe('init task "init_bad" on dev exited with code 3:\ndisk is full');
-    expect(content.at(-1)).toEqual({ state: 'failed', message: (err as Error).message });
+    expect(errorMessage(err)).toBe('init task "init_bad" on dev exited with code 3:\ndisk is full');
+    expect(content.at(-1)).toEqual({ state: 'failed', message: errorMessage(err) });
     const snap = engine.snapshot();
     expect(snap.init_bad).toMatchObject({ status: 'failed', exitCode: 3, stderr: 'disk is full\n' });
     expect(snap.init_after.status).toBe('blocked');
@@ -190,7 +192,7 @@ describe('TaskEngine resume', () => {
     await first.engine.start();
     await until(() => first.engine.snapshot().verify_done.status === 'completed' && first.engine.snapshot().verify_open.runs >= 1);
     await first.engine.stop();
-    const saved = JSON.parse(JSON.stringify(first.engine.snapshot())) as Record<string, TaskRecord>;
+    const saved = parseOwnJson<Record<string, TaskRecord>>(JSON.stringify(first.engine.snapshot()));
 
     const dir = first.dir;
     const second = setup(tasks, saved, dir);
@@ -210,5 +212,70 @@ describe('TaskEngine resume', () => {
     expect(content).toEqual([{ state: 'failed', message: 'failcheck exited with code 1' }]);
     await new Promise((r) => setTimeout(r, 250));
     expect(runner.calls).toEqual([]);
+  });
+});
+
+describe('TaskEngine nudge (green at once)', () => {
+  // A long period, so only a nudge can explain a quick pass.
+  const SLOW = 60_000;
+
+  it('checks a pending task at once when nudged, without waiting for the periodic loop', async () => {
+    const { dir, engine } = setup([task('verify_flag', `echo run >> $D/runs; [ -f $D/flag ]`)], undefined, undefined, SLOW);
+    await engine.start();
+    await until(() => engine.snapshot().verify_flag.runs === 1);
+    fs.writeFileSync(path.join(dir, 'flag'), '');
+    const t0 = Date.now();
+    expect(engine.nudge()).toEqual(['verify_flag']);
+    await until(() => engine.snapshot().verify_flag.status === 'completed', 2000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(fs.readFileSync(path.join(dir, 'runs'), 'utf8')).toBe('run\nrun\n');
+    // Nothing left to check: a nudge runs nothing.
+    expect(engine.nudge()).toEqual([]);
+  });
+
+  it('runs a task again right after a run that a nudge overtook, and never two runs of one task at once', async () => {
+    // Each run looks first, then takes 400 ms; the flag appears after the first run looked.
+    const body = `ok=0; [ -f $D/flag ] && ok=1; echo "start $(date +%s%N)" >> $D/log; sleep 0.4; echo "end $(date +%s%N)" >> $D/log; [ $ok = 1 ]`;
+    const { dir, engine } = setup([task('verify_slow', body)], undefined, undefined, SLOW);
+    await engine.start();
+    await until(() => fs.existsSync(path.join(dir, 'log')));
+    fs.writeFileSync(path.join(dir, 'flag'), '');
+    engine.nudge();
+    engine.nudge(); // a second nudge while the first is pending adds no run
+    await until(() => engine.snapshot().verify_slow.status === 'completed', 3000);
+    const lines = fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['start', 'end', 'start', 'end']);
+    expect(engine.snapshot().verify_slow.runs).toBe(2);
+  });
+
+  it('leaves blocked, input and helper tasks to their own pace', async () => {
+    const { dir, engine } = setup(
+      [
+        task('verify_first', `[ -f $D/first ]`),
+        task('verify_second', `echo run >> $D/second-runs`, { needs: ['verify_first'] }),
+        task('verify_answer', `[ "x(.input)" = 42 ]`, { input: {} }),
+        task('helper_tick', `echo run >> $D/helper-runs`, { kind: 'helper' }),
+      ],
+      undefined,
+      undefined,
+      SLOW,
+    );
+    await engine.start();
+    await until(() => engine.snapshot().verify_first.runs === 1 && fs.existsSync(path.join(dir, 'helper-runs')));
+    expect(engine.nudge()).toEqual(['verify_first']);
+    await until(() => engine.snapshot().verify_first.runs === 2);
+    expect(fs.readFileSync(path.join(dir, 'helper-runs'), 'utf8')).toBe('run\n');
+    expect(fs.existsSync(path.join(dir, 'second-runs'))).toBe(false);
+  });
+
+  it('checks nothing before the content is ready or after it stopped', async () => {
+    const { engine, runner } = setup([task('verify_x', 'false')], undefined, undefined, SLOW);
+    expect(engine.nudge()).toEqual([]);
+    await engine.start();
+    await engine.stop();
+    const calls = runner.calls.length;
+    expect(engine.nudge()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runner.calls.length).toBe(calls);
   });
 });

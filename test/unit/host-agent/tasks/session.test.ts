@@ -94,4 +94,36 @@ describe('ContentSessions', () => {
     expect(stored().content).toMatchObject({ state: 'failed', error: 'init task "init_x" on dev exited with code 2:\nboom' });
     expect(stored().tasks?.init_x).toMatchObject({ status: 'failed', exitCode: 2 });
   });
+
+  it('reloads a new version in place: unchanged completed tasks stay, changed ones start over, removed ones go', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-session-test-'));
+    const { host, events, stored } = memoryHost(dir);
+    const sessions = new ContentSessions(host, { intervalMs: 100 });
+    const v1: ContentMeta = {
+      ...content,
+      tasks: { ...content.tasks, verify_b: t('verify_b', '[ -f $D/b ]'), verify_gone: t('verify_gone', 'true') },
+    };
+    fs.writeFileSync(path.join(dir, 'done'), '');
+    fs.writeFileSync(path.join(dir, 'b'), '');
+    await sessions.start('pg-1', v1, { source: '/x', defaultMachine: 'dev', json });
+    await until(() => stored().content?.state === 'completed');
+    const doneAt = stored().tasks?.verify.completedAt;
+    // v2: verify unchanged, verify_b's program changed (it now wants another file), verify_gone removed, init unchanged.
+    const v2: ContentMeta = { ...content, title: 'Demo 2', tasks: { ...content.tasks, verify_b: t('verify_b', '[ -f $D/b2 ]') } };
+    const snapshots = events.filter((e) => e.type === 'snapshot').length;
+    const { ready } = await sessions.reload('pg-1', v2, { source: '/x', defaultMachine: 'dev', json: JSON.stringify({ ...v2, pages: [] }) });
+    expect(stored().content).toMatchObject({ title: 'Demo 2', revision: 1 });
+    expect(Object.keys(stored().tasks ?? {}).sort()).toEqual(['init_x', 'verify', 'verify_b']);
+    expect(stored().tasks?.verify).toMatchObject({ status: 'completed', completedAt: doneAt });
+    expect(stored().tasks?.verify_b?.status).not.toBe('completed');
+    expect(events.filter((e) => e.type === 'snapshot').length).toBe(snapshots + 1);
+    await ready;
+    expect(sessions.json('pg-1')).toContain('Demo 2');
+    await until(() => stored().tasks?.verify_b?.runs !== undefined && stored().tasks!.verify_b.runs >= 1);
+    expect(stored().content?.state).toBe('ready');
+    fs.writeFileSync(path.join(dir, 'b2'), '');
+    await until(() => stored().content?.state === 'completed');
+    expect(fs.readFileSync(path.join(dir, 'init-runs'), 'utf8')).toBe('init\n'); // the unchanged init task did not run again
+    await sessions.dispose();
+  });
 });

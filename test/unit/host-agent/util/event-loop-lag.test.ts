@@ -19,7 +19,8 @@ describe('EventLoopLagMonitor', () => {
     const { recent, sinceStart } = monitor.snapshot();
     expect(recent.maxMs).toBeGreaterThanOrEqual(100);
     expect(recent.maxMs).toBeLessThan(400);
-    expect(sinceStart.maxMs).toBe(recent.maxMs);
+    // Two histograms saw the same stall; they may round its length 0.1 ms apart.
+    expect(Math.abs(sinceStart.maxMs - recent.maxMs)).toBeLessThan(1);
     expect(formatEventLoopLag(recent)).toMatch(/^p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \(last \d+ s\)$/);
   });
 

@@ -59,7 +59,7 @@ describe('recipe layers applied to a rootfs directory', () => {
   it('refuses a bootstrap recipe and reports a failing script with its output', async () => {
     await expect(applyLayer(rootfs, BUILTIN_RECIPES.get('debian')!, {})).rejects.toThrow('image "debian" is a bootstrap, not a layer');
     await expect(applyLayer(rootfs, { name: 'bad', description: '', parent: 'linux', script: 'echo about to fail; exit 3' }, {})).rejects.toThrow(
-      /exited 3:\nabout to fail/,
+      /failed \(exit 3\):\nabout to fail/,
     );
   });
 });
