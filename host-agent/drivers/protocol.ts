@@ -91,6 +91,8 @@ export interface PlaygroundSpec {
   machines: MachineSpec[];
   /** The playground user's public key: every machine authorizes it for every user. */
   authorizedKey: string;
+  /** A fork being made: the snapshot directory it starts from (validate() sees it before createFromSnapshot). */
+  fromSnapshot?: string;
 }
 
 export type ProgressFn = (step: string, status: 'started' | 'done' | 'failed', machine?: string, message?: string) => void;
@@ -174,6 +176,11 @@ export interface Driver {
    * own host keys and key pair: nothing of the original's identity survives in a fork.
    */
   createFromSnapshot?(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void>;
+  /**
+   * What the driver keeps of a snapshot outside `dir` (e.g. engine images), checked before a
+   * fork: a line saying what is gone or changed, or undefined when a fork can start from it.
+   */
+  checkSnapshot?(dir: string, machines: string[]): Promise<string | undefined>;
   /** Removes what the driver keeps for a snapshot outside `dir` (e.g. engine images); idempotent. */
   deleteSnapshot?(dir: string): Promise<void>;
   /** Stops background work; machines keep running. */

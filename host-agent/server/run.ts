@@ -17,6 +17,9 @@ import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { writeFileAtomicModeSync } from '../util/files';
 import { sandlotPaths } from '../util/paths';
 import { playgroundHandlers } from './playground-routes';
+import { snapshotHandlers } from './snapshot-routes';
+import { SnapshotService } from '../snapshots/service';
+import { SnapshotStore } from '../snapshots/store';
 import { AgentServer } from './server';
 import { acquireStateLock } from './state-lock';
 import { EventLoopLagMonitor } from '../util/event-loop-lag';
@@ -26,6 +29,8 @@ export interface AgentOptions {
   listen: string;
   driver: DriverName;
   version: string;
+  /** Snapshot an expired playground before destroying it (default off). */
+  autoSnapshotOnExpiry?: boolean;
   /** Period of the task checks' fallback loop (`--check-interval`). */
   checkIntervalMs?: number;
 }
@@ -82,6 +87,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       const catalog = new TemplateCatalog(templateDirs());
       for (const p of catalog.problems) agentLog('warn', `template skipped: ${p}`);
       const events = new PlaygroundEvents();
+      // The expiry hook needs the snapshot service, which needs the manager.
+      const expiry: { snapshot?: (id: string) => Promise<void> } = {};
       const manager = new PlaygroundManager({
         store: new PlaygroundStore(paths.playgrounds),
         catalog,
@@ -89,11 +96,26 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         defaultDriver: opts.driver,
         events,
         log: agentLog,
+        ...(opts.autoSnapshotOnExpiry ? { beforeExpiry: (id: string) => expiry.snapshot?.(id) ?? Promise.reject(new Error('snapshots are not ready')) } : {}),
       });
+      const snapshots = new SnapshotService({
+        store: new SnapshotStore(paths.snapshots),
+        manager,
+        catalog,
+        drivers,
+        userTemplates: paths.userTemplates,
+        log: agentLog,
+      });
+      expiry.snapshot = (id) => snapshots.beforeExpiry(id);
+      for (const note of snapshots.init()) agentLog('info', `snapshot store: ${note}`);
       await manager.init();
       const content = new ContentService({ manager, catalog, log: agentLog, intervalMs: opts.checkIntervalMs });
       services = { manager, content };
-      server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
+      server.serve({
+        ...playgroundHandlers(manager, catalog, events, (body) => snapshots.createPlayground(body)),
+        ...snapshotHandlers(snapshots),
+        ...content.handlers(),
+      });
       state = 'ready';
       agentLog('info', `agent ${opts.version} listening on ${url} (driver ${opts.driver}, state ${paths.home})`);
       if (leaked.length > 0) agentLog('info', `closed descriptors inherited without close-on-exec: ${leaked.join(', ')}`);
