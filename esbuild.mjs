@@ -26,6 +26,8 @@ const builds = [
   // The content reader worker thread (host-agent/content/reader.ts starts it beside sandlot.js):
   // content is parsed there, with a heap limit and a deadline, never on the agent's event loop.
   { ...nodeCommon, entryPoints: ['host-agent/content/reader-worker.ts'], outfile: 'dist/content-worker.js' },
+  // The snapshot worker thread (host-agent/snapshots/contents-job.ts): hashes every file of a snapshot off the event loop.
+  { ...nodeCommon, entryPoints: ['host-agent/snapshots/contents-worker.ts'], outfile: 'dist/snapshot-worker.js' },
 ];
 
 // Later parts (VS Code extension, webviews) register their entries here when present.

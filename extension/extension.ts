@@ -9,6 +9,7 @@ import { PortForwards } from './commands/forwards';
 import { createLog } from './log';
 import { registerMcpServer } from './mcp/provider';
 import { registerPlaygroundPanel } from './playground-panel';
+import { registerSnapshots } from './snapshots';
 import { PlaygroundMemory } from './playground-memory';
 import { SandlotFileSystem } from './remote/fs-provider';
 import { RemoteSshHandoff } from './remote/remote-ssh';
@@ -42,7 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   own(SandlotFileSystem.register(sessions, log));
   own(registerTerminalProfile(agent, sessions, log));
-  own(vscode.window.registerTreeDataProvider('sandlot.playgrounds', own(new PlaygroundsTree(agent))));
+  const snapshots = registerSnapshots(agent, log);
+  own(snapshots.disposable);
+  own(vscode.window.registerTreeDataProvider('sandlot.playgrounds', own(new PlaygroundsTree(agent, snapshots.list))));
   own(vscode.window.registerTreeDataProvider('sandlot.catalog', own(new CatalogTree(agent))));
   own(new PlaygroundStatusBar(agent));
   const editorContent = new EditorContent(agent, log, context.extensionPath);

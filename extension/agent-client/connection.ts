@@ -111,6 +111,13 @@ export class AgentConnection implements vscode.Disposable {
     return discoverAgent({ url, token });
   }
 
+  /** Reads the catalog again (a template was saved or removed). */
+  async refreshTemplates(): Promise<void> {
+    if (!this.agent) return this.refresh();
+    this.catalog = await this.agent.templates();
+    this.templatesChanged.fire(this.catalog);
+  }
+
   private async doRefresh(): Promise<void> {
     try {
       if (!this.agent) {

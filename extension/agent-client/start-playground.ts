@@ -13,7 +13,8 @@ export class CancelledError extends Error {}
 export async function startPlayground(
   agent: AgentConnection,
   log: vscode.LogOutputChannel,
-  req: CreatePlaygroundRequest,
+  /** A create request, or the call that makes the playground (a fork). */
+  req: CreatePlaygroundRequest | (() => Promise<PlaygroundRecord>),
   label: string,
 ): Promise<PlaygroundRecord> {
   const api = agent.client();
@@ -21,7 +22,7 @@ export async function startPlayground(
     { location: vscode.ProgressLocation.Notification, title: `Starting ${label}`, cancellable: true },
     async (progress, token) => {
       const started = Date.now();
-      const record = await api.create(req);
+      const record = typeof req === 'function' ? await req() : await api.create(req);
       log.info(`playground ${record.id} (${label}) created; provisioning`);
       void agent.refresh();
       const tracker = new ProvisionProgress(record.machines.map((m) => m.name));

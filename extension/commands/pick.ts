@@ -17,7 +17,7 @@ export async function pickPlayground(
   arg: unknown,
   opts: { states?: PlaygroundState[]; title: string },
 ): Promise<PlaygroundRecord | undefined> {
-  if (isNode(arg) && arg.kind !== 'template') return agent.playground(arg.record.id) ?? arg.record;
+  if (isNode(arg) && (arg.kind === 'playground' || arg.kind === 'machine')) return agent.playground(arg.record.id) ?? arg.record;
   if (typeof arg === 'string') return agent.playground(arg) ?? (await agent.client().get(arg));
   await agent.refresh();
   const candidates = agent.playgrounds.filter((p) => !opts.states || opts.states.includes(p.state));
@@ -44,8 +44,8 @@ export async function pickMachine(agent: AgentConnection, arg: unknown, title: s
   if (isNode(arg) && arg.kind === 'machine') {
     return { playground: arg.record.id, machine: arg.machine.name, record: arg.record, machineRecord: arg.machine };
   }
-  if (arg && typeof arg === 'object' && 'playground' in arg && 'machine' in arg) {
-    const ref = arg as MachineRef;
+  if (arg && typeof arg === 'object' && 'playground' in arg && 'machine' in arg && typeof arg.playground === 'string' && typeof arg.machine === 'string') {
+    const ref: MachineRef = { playground: arg.playground, machine: arg.machine };
     const record = agent.playground(ref.playground) ?? (await agent.client().get(ref.playground));
     const m = record.machines.find((x) => x.name === ref.machine);
     if (!m) throw new Error(`playground ${ref.playground} has no machine "${ref.machine}"`);

@@ -1,5 +1,5 @@
 // The extension's manifest fields of package.json, from one source: the features'
-// contribution modules (core.ts, ../playground-panel/manifest.ts, ../tutorial/manifest.ts)
+// contribution modules (core.ts, ../playground-panel/manifest.ts, ../snapshots/manifest.ts, ../tutorial/manifest.ts)
 // and the tested VS Code versions. `npm run manifest` writes them into package.json; a
 // unit test fails when the committed file differs. Every other key of package.json
 // (scripts, dependencies, …) is left as it is.
@@ -7,6 +7,7 @@ import { parseOwnJson } from '../../host-agent/util/json';
 import { LAYOUT_MANIFEST } from '../layout/manifest';
 import { MCP_MANIFEST } from '../mcp/manifest';
 import { PLAYGROUND_PANEL_MANIFEST } from '../playground-panel/manifest';
+import { SNAPSHOT_MANIFEST } from '../snapshots/manifest';
 import { TUTORIAL_MANIFEST } from '../tutorial/manifest';
 import { COMMANDS, type CommandId } from './commands';
 import { CORE_MANIFEST, TERMINAL, YAML_VALIDATION } from './core';
@@ -16,7 +17,7 @@ import { oldestTested } from './tested-versions';
 type FeatureParts = Omit<FeatureManifest<CommandId>, 'commands'>;
 
 /** In this order the features' parts follow each other in every list. */
-const FEATURES: readonly FeatureParts[] = [CORE_MANIFEST, PLAYGROUND_PANEL_MANIFEST, LAYOUT_MANIFEST, TUTORIAL_MANIFEST, MCP_MANIFEST];
+const FEATURES: readonly FeatureParts[] = [CORE_MANIFEST, PLAYGROUND_PANEL_MANIFEST, LAYOUT_MANIFEST, SNAPSHOT_MANIFEST, TUTORIAL_MANIFEST, MCP_MANIFEST];
 
 const CATEGORY = 'Sandlot';
 

@@ -36,7 +36,14 @@ const PROBE_TIMEOUT_MS = 10_000;
 const RECONNECT_MS = 2_000;
 
 /** The panel's buttons run the palette's own commands. */
-const LIFECYCLE_COMMANDS: Record<LifecycleAction, CommandId> = { stop: 'sandlot.stop', start: 'sandlot.start', destroy: 'sandlot.destroy' };
+const LIFECYCLE_COMMANDS: Record<LifecycleAction, CommandId> = {
+  stop: 'sandlot.stop',
+  start: 'sandlot.start',
+  destroy: 'sandlot.destroy',
+  snapshot: 'sandlot.snapshot',
+  fork: 'sandlot.fork',
+  saveAsTemplate: 'sandlot.saveAsTemplate',
+};
 const MACHINE_COMMANDS: Record<MachineAction, CommandId> = {
   openTerminal: 'sandlot.openTerminal',
   openFolder: 'sandlot.openFolder',

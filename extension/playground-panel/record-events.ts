@@ -12,9 +12,9 @@ export function applyEvent(record: PlaygroundRecord, e: PlaygroundEvent): Playgr
       return { ...record, state: e.state, error: e.state === 'failed' ? (e.message ?? record.error) : record.error };
     case 'machine': {
       const i = record.machines.findIndex((m) => m.name === e.machine);
-      if (i < 0 || record.machines[i]!.state === e.state) return record;
+      if (i < 0 || record.machines[i].state === e.state) return record;
       const machines = record.machines.slice();
-      machines[i] = { ...machines[i]!, state: e.state, error: e.state === 'failed' ? (e.message ?? machines[i]!.error) : machines[i]!.error };
+      machines[i] = { ...machines[i], state: e.state, error: e.state === 'failed' ? (e.message ?? machines[i].error) : machines[i].error };
       return { ...record, machines };
     }
     default:

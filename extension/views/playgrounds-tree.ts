@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { startedBy } from '../../host-agent/api/labels';
-import type { MachineState, PlaygroundRecord, PlaygroundState } from '../../host-agent/api/protocol';
+import type { MachineState, PlaygroundRecord, PlaygroundState, SnapshotRecord } from '../../host-agent/api/protocol';
 import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { timeLeft } from '../util/time';
-import type { MachineNode, PlaygroundNode } from './nodes';
+import type { SnapshotList } from '../snapshots/snapshot-list';
+import type { MachineNode, PlaygroundNode, SnapshotNode } from './nodes';
 
-type Node = PlaygroundNode | MachineNode;
+type Node = PlaygroundNode | MachineNode | SnapshotNode;
 
 const PLAYGROUND_ICON: Record<PlaygroundState, [string, string?]> = {
   provisioning: ['loading~spin'],
@@ -33,30 +34,51 @@ function icon([id, color]: [string, string?]): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-/** The Playgrounds view: each playground, its machines, state and time left. */
+/** The Playgrounds view: each playground, its machines, state and time left, and its snapshots. */
 export class PlaygroundsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly owned = new DisposableStore();
   private readonly changed = this.owned.add(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly agent: AgentConnection) {
+  constructor(
+    private readonly agent: AgentConnection,
+    private readonly snapshots: SnapshotList,
+  ) {
     this.owned.add(agent.onDidChangePlaygrounds(() => this.changed.fire(undefined)));
+    this.owned.add(snapshots.onDidChange(() => this.changed.fire(undefined)));
     // Time left changes even when nothing else does.
     const timer = setInterval(() => this.changed.fire(undefined), 30_000);
     this.owned.add(toDisposable(() => clearInterval(timer)));
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return this.agent.playgrounds.map((record) => ({ kind: 'playground', record }));
-    if (node.kind === 'playground') return node.record.machines.map((machine) => ({ kind: 'machine', record: node.record, machine }));
+    const snapshot = (s: SnapshotRecord): SnapshotNode => ({ kind: 'snapshot', snapshot: s });
+    if (!node) {
+      const ids = new Set(this.agent.playgrounds.map((p) => p.id));
+      // A snapshot whose playground is gone (destroyed, expired) stays at the top level.
+      const orphans = this.snapshots.snapshots.filter((s) => !ids.has(s.playground)).map(snapshot);
+      return [...this.agent.playgrounds.map((record): Node => ({ kind: 'playground', record })), ...orphans];
+    }
+    if (node.kind === 'playground') {
+      return [
+        ...node.record.machines.map((machine): Node => ({ kind: 'machine', record: node.record, machine })),
+        ...this.snapshots.of(node.record.id).map(snapshot),
+      ];
+    }
     return [];
   }
 
   getParent(node: Node): Node | undefined {
-    return node.kind === 'machine' ? { kind: 'playground', record: node.record } : undefined;
+    if (node.kind === 'machine') return { kind: 'playground', record: node.record };
+    if (node.kind === 'snapshot') {
+      const record = this.agent.playground(node.snapshot.playground);
+      return record && { kind: 'playground', record };
+    }
+    return undefined;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'snapshot') return snapshotItem(node.snapshot, !this.agent.playground(node.snapshot.playground));
     return node.kind === 'playground' ? playgroundItem(node.record) : machineItem(node);
   }
 
@@ -93,5 +115,33 @@ function machineItem({ record, machine }: MachineNode): vscode.TreeItem {
   item.tooltip =
     `${machine.name}: ${machine.state}, ${machine.resources.cpuCount} CPU, ${machine.resources.ramSize}` +
     `${machine.address ? `, ${machine.address}` : ''}${machine.error ? `\n${machine.error}` : ''}`;
+  return item;
+}
+
+function snapshotItem(s: SnapshotRecord, orphan: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(s.name ?? s.id, vscode.TreeItemCollapsibleState.None);
+  item.id = `sn:${s.id}`;
+  const when = s.createdAt.slice(0, 16).replace('T', ' ');
+  const usedBy = s.usedBy.playgrounds.length + s.usedBy.templates.length;
+  item.description = [
+    s.name ? s.id : undefined,
+    orphan ? `of ${s.playground}` : undefined,
+    s.state === 'ready' ? when : s.state,
+    usedBy ? `used by ${usedBy}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  item.contextValue = `snapshot.${s.state}`;
+  item.iconPath =
+    s.state === 'ready' ? new vscode.ThemeIcon('device-camera') : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**Snapshot ${s.name ?? s.id}** \`${s.id}\`\n\n`);
+  tip.appendMarkdown(
+    `of \`${s.playground}\` (${s.template}) · ${s.driver} · ${s.files} files · ${(s.diskBytes / 1048576).toFixed(1)} MiB · ${new Date(s.createdAt).toLocaleString()}`,
+  );
+  if (s.problem) tip.appendMarkdown(`\n\n$(warning) ${s.problem}`);
+  if (usedBy) tip.appendMarkdown(`\n\nused by ${[...s.usedBy.playgrounds, ...s.usedBy.templates.map((t) => `template ${t}`)].join(', ')}`);
+  tip.supportThemeIcons = true;
+  item.tooltip = tip;
   return item;
 }

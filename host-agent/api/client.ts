@@ -15,6 +15,10 @@ import {
   type ClientLogRequest,
   type ContentSummary,
   type CreatePlaygroundRequest,
+  type CreateSnapshotRequest,
+  type ForkRequest,
+  type SaveTemplateRequest,
+  type SnapshotRecord,
   type ExecChunk,
   type ExecRequest,
   type HttpRouteName,
@@ -101,6 +105,29 @@ export class AgentClient {
   memory(id: string): Promise<Record<string, number>> {
     return this.call('memory', { id });
   }
+  // Snapshots, forks, saved templates.
+  snapshot(id: string, req: CreateSnapshotRequest = {}): Promise<SnapshotRecord> {
+    return this.call('createSnapshot', { id }, req);
+  }
+  snapshots(playground?: string): Promise<SnapshotRecord[]> {
+    return this.call('listSnapshots', {}, undefined, playground ? { playground } : undefined);
+  }
+  getSnapshot(snapshot: string): Promise<SnapshotRecord> {
+    return this.call('getSnapshot', { snapshot });
+  }
+  deleteSnapshot(snapshot: string): Promise<{ id: string; state: 'deleted' }> {
+    return this.call('deleteSnapshot', { snapshot });
+  }
+  /** Forks a playground (a snapshot taken now) or a snapshot (`sn-…` or a snapshot name). */
+  fork(from: { playground: string } | { snapshot: string }, req: ForkRequest = {}): Promise<PlaygroundRecord> {
+    return 'playground' in from ? this.call('forkPlayground', { id: from.playground }, req) : this.call('forkSnapshot', { snapshot: from.snapshot }, req);
+  }
+  saveTemplate(from: { playground: string } | { snapshot: string }, req: SaveTemplateRequest): Promise<TemplateSummary> {
+    return 'playground' in from ? this.call('savePlayground', { id: from.playground }, req) : this.call('saveSnapshot', { snapshot: from.snapshot }, req);
+  }
+  removeTemplate(name: string): Promise<{ name: string; removed: true }> {
+    return this.call('deleteTemplate', { name });
+  }
   // Content and tasks.
   builtinContent(): Promise<ContentSummary[]> {
     return this.call('listContent', {});
@@ -130,8 +157,8 @@ export class AgentClient {
   }
 
   /** One JSON route of the table. */
-  async call<K extends HttpRouteName>(name: K, params: ParamsOf<K>, body?: BodyInput<K>): Promise<ResponseOf<K>> {
-    const res = await this.raw(API[name].method, apiPath(name, params), body);
+  async call<K extends HttpRouteName>(name: K, params: ParamsOf<K>, body?: BodyInput<K>, query?: Record<string, string | number>): Promise<ResponseOf<K>> {
+    const res = await this.raw(API[name].method, apiPath(name, params, query), body);
     return answer<ResponseOf<K>>(await readText(res));
   }
 

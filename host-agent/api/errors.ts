@@ -37,6 +37,19 @@ export const API_ERRORS = {
   task_input_refused: 409,
   /** The agent could not record the change (full disk, I/O error); nothing was changed. */
   state_not_saved: 507,
+  snapshot_not_found: 404,
+  /** The playground's driver cannot snapshot or fork (yet). */
+  snapshot_unsupported: 501,
+  /** The snapshot is partial or its files do not match what it recorded: it is never forked. */
+  snapshot_damaged: 409,
+  /** A playground forked from the snapshot, or a template saved from it, still uses it. */
+  snapshot_in_use: 409,
+  /** The driver could not copy the machines; nothing was kept. */
+  snapshot_failed: 500,
+  /** A snapshot or template of that name exists. */
+  name_taken: 409,
+  /** Built-in templates are part of Sandlot; only the user's own can be removed. */
+  template_not_removable: 409,
   /** The machine port could not be reached through the driver. */
   connect_failed: 502,
   /** The command could not be run in the machine, or its stream broke. */

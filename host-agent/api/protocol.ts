@@ -16,6 +16,7 @@ import type {
   PlaygroundEvent,
   PlaygroundManifestView,
   PlaygroundRecord,
+  SnapshotRecord,
   SshKeyResponse,
   TaskRecord,
   TemplateSummary,
@@ -28,9 +29,12 @@ export type {
   ClientLogRequest,
   RunRequest,
   CreatePlaygroundRequest,
+  CreateSnapshotRequest,
   ExecRequest,
   ExtendRequest,
+  ForkRequest,
   MachineChangedRequest,
+  SaveTemplateRequest,
   StartContentRequest,
   TaskInputRequest,
 } from './schemas';
@@ -74,8 +78,8 @@ const takes = <S extends z.ZodType>(): Takes<S> => ({});
  */
 export type ReplyKind = 'json' | 'ndjson' | 'events' | 'bytes';
 
-/** Who serves a route: the server itself (answers while the agent starts), the playground manager, the content service. */
-export type RouteGroup = 'agent' | 'playgrounds' | 'content';
+/** Who serves a route: the server itself (answers while the agent starts), the playground manager, the snapshot service, the content service. */
+export type RouteGroup = 'agent' | 'playgrounds' | 'snapshots' | 'content';
 
 interface RouteSpec {
   method: 'GET' | 'POST' | 'DELETE' | 'WS';
@@ -225,6 +229,94 @@ export const API = {
     reply: 'bytes',
     response: returns<Uint8Array>(),
     errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+  }),
+  /** Freezes a running or stopped playground's machines; progress (`step` events) on its event stream. */
+  createSnapshot: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/snapshots',
+    group: 'snapshots',
+    body: takes<typeof schemas.createSnapshotBody>(),
+    reply: 'json',
+    status: 201,
+    response: returns<SnapshotRecord>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'name_taken', 'driver_not_enabled'],
+  }),
+  listSnapshots: route({
+    method: 'GET',
+    path: '/v1/snapshots',
+    group: 'snapshots',
+    query: takes<typeof schemas.listSnapshotsQuery>(),
+    reply: 'json',
+    response: returns<SnapshotRecord[]>(),
+    errors: [],
+  }),
+  /** `:snapshot` is an id or a name, here and below. */
+  getSnapshot: route({
+    method: 'GET',
+    path: '/v1/snapshots/:snapshot',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<SnapshotRecord>(),
+    errors: ['snapshot_not_found'],
+  }),
+  deleteSnapshot: route({
+    method: 'DELETE',
+    path: '/v1/snapshots/:snapshot',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<{ id: string; state: 'deleted' }>(),
+    errors: ['snapshot_not_found', 'snapshot_in_use'],
+  }),
+  /** Snapshot, then fork: a new playground (new id, keys and host keys) from the playground's state now. */
+  forkPlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/fork',
+    group: 'snapshots',
+    body: takes<typeof schemas.forkBody>(),
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'driver_not_enabled', 'invalid_manifest', 'state_not_saved'],
+  }),
+  forkSnapshot: route({
+    method: 'POST',
+    path: '/v1/snapshots/:snapshot/fork',
+    group: 'snapshots',
+    body: takes<typeof schemas.forkBody>(),
+    reply: 'json',
+    status: 201,
+    response: returns<PlaygroundRecord>(),
+    errors: ['snapshot_not_found', 'snapshot_damaged', 'snapshot_unsupported', 'driver_not_enabled', 'invalid_manifest', 'state_not_saved'],
+  }),
+  /** A user template that starts from a snapshot of the playground taken now. */
+  savePlayground: route({
+    method: 'POST',
+    path: '/v1/playgrounds/:id/save',
+    group: 'snapshots',
+    body: takes<typeof schemas.saveTemplateBody>(),
+    reply: 'json',
+    status: 201,
+    response: returns<TemplateSummary>(),
+    errors: [...PG, 'not_running', 'snapshot_unsupported', 'snapshot_failed', 'name_taken', 'driver_not_enabled'],
+  }),
+  saveSnapshot: route({
+    method: 'POST',
+    path: '/v1/snapshots/:snapshot/save',
+    group: 'snapshots',
+    body: takes<typeof schemas.saveTemplateBody>(),
+    reply: 'json',
+    status: 201,
+    response: returns<TemplateSummary>(),
+    errors: ['snapshot_not_found', 'snapshot_damaged', 'name_taken'],
+  }),
+  /** Removes a user template (and the snapshot it was saved with, when nothing else uses that). */
+  deleteTemplate: route({
+    method: 'DELETE',
+    path: '/v1/templates/:name',
+    group: 'snapshots',
+    reply: 'json',
+    response: returns<{ name: string; removed: true }>(),
+    errors: ['template_not_found', 'template_not_removable'],
   }),
   listContent: route({ method: 'GET', path: '/v1/content', group: 'content', reply: 'json', response: returns<ContentSummary[]>(), errors: [] }),
   startContent: route({

@@ -56,6 +56,44 @@ export interface PlaygroundRecord {
   content?: ContentRecord;
   /** Task states of the content, by task name (set together with `content`). */
   tasks?: Record<string, TaskRecord>;
+  /** A fork: the snapshot its machines started from (the snapshot cannot be deleted while this playground exists). */
+  forkOf?: string;
+}
+
+/**
+ * Why a snapshot was made: by the user (`sandlot snapshot`), for a fork of a playground,
+ * for a template saved from a playground, or before an expired playground was destroyed.
+ * Those made for a fork or a template are removed with their last user.
+ */
+export type SnapshotPurpose = 'user' | 'fork' | 'template' | 'expiry';
+
+/** `GET /v1/snapshots`: a frozen copy of a playground's machines. */
+export interface SnapshotRecord {
+  /** `sn-…`. */
+  id: string;
+  name?: string;
+  /** The playground it was taken of (which may be gone by now). */
+  playground: string;
+  template: string;
+  title: string;
+  driver: DriverName;
+  machines: { name: string; image: string; bytes: number }[];
+  createdAt: string;
+  purpose: SnapshotPurpose;
+  /** Files the driver wrote, and their apparent size in bytes. */
+  files: number;
+  bytes: number;
+  /** Disk blocks it takes (what the driver reported). */
+  diskBytes: number;
+  /**
+   * `creating` while the driver copies; `partial` when its creation was interrupted (no
+   * snapshot.json); `damaged` when its metadata does not match its checksum. File contents
+   * are checked at every fork, not in this list.
+   */
+  state: 'ready' | 'creating' | 'partial' | 'damaged';
+  problem?: string;
+  /** Playgrounds forked from it and templates saved from it: while any exist it cannot be deleted. */
+  usedBy: { playgrounds: string[]; templates: string[] };
 }
 
 /** `initializing` until every init task passed; `completed` when every visible task did. */
@@ -118,6 +156,8 @@ export interface TemplateSummary {
   driver?: DriverName;
   machines: { name: string }[];
   source: 'builtin' | 'user';
+  /** A template saved from a run: `start` forks this snapshot. */
+  snapshot?: string;
   /** Values to ask for before a start (`inputs` of the create request). */
   initConditions?: InitCondition[];
 }

@@ -105,6 +105,36 @@ export type MachineChangedRequest = z.input<typeof machineChangedBody>;
 export const taskInputBody = z.strictObject({ value: z.string({ error: 'expected the answer as a string' }) });
 export type TaskInputRequest = z.input<typeof taskInputBody>;
 
+/** A snapshot or template name: what people type, also safe as a file name. */
+const SAVED_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const savedName = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .regex(SAVED_NAME, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', at most 63, got ${showValue(iss.input)}` })
+    .refine((n) => !/^(pg|sn)-/.test(n), { error: `expected ${what} that does not start with pg- or sn- (those are ids)` });
+
+export const createSnapshotBody = z.strictObject({ name: savedName('a snapshot name').optional() });
+export type CreateSnapshotRequest = z.input<typeof createSnapshotBody>;
+
+export const forkBody = z.strictObject({
+  /** Title of the new playground; default: the snapshot's. */
+  title: oneLine('a title').min(1, { error: 'expected a title' }).optional(),
+  lifetimeMinutes: minutes().optional(),
+});
+export type ForkRequest = z.input<typeof forkBody>;
+
+export const saveTemplateBody = z.strictObject({
+  /** The template's name (what `sandlot start` takes). */
+  name: savedName('a template name'),
+  title: oneLine('a title').min(1, { error: 'expected a title' }).optional(),
+});
+export type SaveTemplateRequest = z.input<typeof saveTemplateBody>;
+
+export const listSnapshotsQuery = z.strictObject({
+  /** Only the snapshots of this playground. */
+  playground: z.string().optional(),
+});
+
 /** The first frame of the `run` WebSocket: which playground to make, where to run what (see run-frames.ts). */
 export const runRequest = z.strictObject({
   /** What to make, as for createPlayground; its lifetime bounds a `keep` run. */
@@ -155,7 +185,12 @@ export const BODY_SCHEMAS = {
   taskInput: taskInputBody,
   machineChanged: machineChangedBody,
   clientLog: clientLogBody,
+  createSnapshot: createSnapshotBody,
+  forkPlayground: forkBody,
+  forkSnapshot: forkBody,
+  savePlayground: saveTemplateBody,
+  saveSnapshot: saveTemplateBody,
 } as const satisfies { [K in BodyRoute]: SchemaIn<Api[K], 'body'> };
 
 /** The query schema of every route whose table entry `takes` one. */
-export const QUERY_SCHEMAS = { tunnel: tunnelQuery } as const satisfies { [K in QueryRoute]: SchemaIn<Api[K], 'query'> };
+export const QUERY_SCHEMAS = { tunnel: tunnelQuery, listSnapshots: listSnapshotsQuery } as const satisfies { [K in QueryRoute]: SchemaIn<Api[K], 'query'> };

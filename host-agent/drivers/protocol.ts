@@ -91,6 +91,8 @@ export interface PlaygroundSpec {
   machines: MachineSpec[];
   /** The playground user's public key: every machine authorizes it for every user. */
   authorizedKey: string;
+  /** A fork being made: the snapshot directory it starts from (validate() sees it before createFromSnapshot). */
+  fromSnapshot?: string;
 }
 
 export type ProgressFn = (step: string, status: 'started' | 'done' | 'failed', machine?: string, message?: string) => void;
@@ -181,6 +183,11 @@ export interface Driver {
    * playground handed out from the warm pool). A driver without it gets no warm pool.
    */
   refreshIdentity?(spec: PlaygroundSpec, ctx: DriverContext): Promise<void>;
+  /**
+   * What the driver keeps of a snapshot outside `dir` (e.g. engine images), checked before a
+   * fork: a line saying what is gone or changed, or undefined when a fork can start from it.
+   */
+  checkSnapshot?(dir: string, machines: string[]): Promise<string | undefined>;
   /** Removes what the driver keeps for a snapshot outside `dir` (e.g. engine images); idempotent. */
   deleteSnapshot?(dir: string): Promise<void>;
   /** Stops background work; machines keep running. */

@@ -8,12 +8,33 @@ import type { TemplateSummary } from '../api/protocol';
 import { loadManifestText, ManifestError } from '../manifests/load';
 import type { PlaygroundManifest } from '../manifests/schema';
 import { errorMessage } from '../util/errors';
+import { parseOwnJson } from '../util/json';
 import { repoRoot, sandlotPaths } from '../util/paths';
 
 export interface CatalogEntry {
   summary: TemplateSummary;
   manifest: PlaygroundManifest;
   file: string;
+  source: 'builtin' | 'user';
+  /** A template saved from a run (`sandlot save`): the snapshot its playgrounds fork from. */
+  snapshot?: string;
+}
+
+/** Beside `<name>.yaml`, a saved template's reference to its snapshot (written by snapshots/saved-templates.ts). */
+export function snapshotRefFile(manifestFile: string): string {
+  return manifestFile.replace(/\.ya?ml$/, '.snapshot.json');
+}
+
+function readSnapshotRef(manifestFile: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(snapshotRefFile(manifestFile), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const ref = parseOwnJson<{ snapshot?: unknown }>(text);
+  if (typeof ref?.snapshot !== 'string') throw new Error(`${snapshotRefFile(manifestFile)}: expected {"snapshot": "sn-…"}`);
+  return ref.snapshot;
 }
 
 /** What content validation asks of the catalog: template names and their machines. */
@@ -60,9 +81,12 @@ export class TemplateCatalog implements TemplateLookup {
         const file = path.join(dir, f);
         try {
           const manifest = loadManifestText(fs.readFileSync(file, 'utf8'), file);
+          const snapshot = source === 'user' ? readSnapshotRef(file) : undefined;
           this.entries.set(manifest.name, {
             file,
             manifest,
+            source,
+            ...(snapshot ? { snapshot } : {}),
             summary: {
               name: manifest.name,
               title: manifest.title ?? manifest.name,
@@ -70,6 +94,7 @@ export class TemplateCatalog implements TemplateLookup {
               driver: manifest.playground.driver,
               machines: manifest.playground.machines.map((m) => ({ name: m.name })),
               source,
+              ...(snapshot ? { snapshot } : {}),
               ...(manifest.playground.initConditions?.values.length ? { initConditions: manifest.playground.initConditions.values } : {}),
             },
           });

@@ -73,6 +73,24 @@ export interface ManagerOptions {
   sweepMs?: number;
   /** This host's limits (tests pass their own). */
   host?: HostFacts;
+  /** Runs after an expired playground was stopped and before it is destroyed (autoSnapshotOnExpiry); when it fails, the playground is kept. */
+  beforeExpiry?: (id: string) => Promise<void>;
+}
+
+/** A fork: the new playground's machines start from this snapshot (snapshots/service.ts). */
+export interface ForkSource {
+  snapshot: string;
+  /** The driver that made the snapshot. */
+  driver: DriverName;
+  /** The snapshot's directory, handed to Driver.createFromSnapshot. */
+  dir: string;
+  template: string;
+  title?: string;
+}
+
+/** What a user is told when a driver has no snapshots. */
+export function cannotSnapshot(driver: DriverName): string {
+  return `the ${driver} driver cannot snapshot yet (snapshots and forks work with the sandbox and docker drivers)`;
 }
 
 const clone = (r: PlaygroundRecord): PlaygroundRecord => structuredClone(r);
@@ -221,8 +239,8 @@ export class PlaygroundManager {
 
   // --- lifecycle ---
 
-  async create(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
-    return this.make(req);
+  async create(req: BodyOf<'createPlayground'>, fork?: ForkSource): Promise<PlaygroundRecord> {
+    return this.make(req, fork);
   }
 
   /**
@@ -230,7 +248,7 @@ export class PlaygroundManager {
    * with its id once it runs. One that fails is destroyed and the error thrown.
    */
   async makePoolMember(template: string): Promise<string> {
-    const record = await this.make({ template, lifetimeMinutes: MAX_LIFETIME_MINUTES }, template);
+    const record = await this.make({ template, lifetimeMinutes: MAX_LIFETIME_MINUTES }, undefined, template);
     const e = this.entries.get(record.id)!;
     const done = await this.enqueue(e, async () => e.stored.record);
     if (done.state === 'running') return done.id;
@@ -245,18 +263,21 @@ export class PlaygroundManager {
     await this.destroyEntry(this.entries.get(id)!);
   }
 
-  private async make(req: BodyOf<'createPlayground'>, poolTemplate?: string): Promise<PlaygroundRecord> {
+  private async make(req: BodyOf<'createPlayground'>, fork?: ForkSource, poolTemplate?: string): Promise<PlaygroundRecord> {
     const { manifest, manifestName, template, warnings } = this.resolveManifest(req);
-    const choice = chooseDriver(
-      manifest,
-      DRIVER_NAMES.filter((n) => this.opts.drivers[n]),
-      this.opts.defaultDriver,
-    );
+    // A fork runs on the driver that made its snapshot, whatever the manifest prefers now.
+    const choice = fork
+      ? { driver: fork.driver, warnings: [] }
+      : chooseDriver(
+          manifest,
+          DRIVER_NAMES.filter((n) => this.opts.drivers[n]),
+          this.opts.defaultDriver,
+        );
     const driverName = choice.driver;
     const inputs = resolveInitValues(manifest, req.inputs ?? {});
     if (inputs.problems.length > 0) throw new ApiProblem('invalid_request', inputs.problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
-    if (poolTemplate === undefined && this.poolCanServe(req, driverName)) {
+    if (!fork && poolTemplate === undefined && this.poolCanServe(req, driverName)) {
       const handed = await this.takeFromPool(template, { manifestName, lifetimeMinutes, labels: req.labels });
       if (handed) return handed;
     }
@@ -269,10 +290,25 @@ export class PlaygroundManager {
         `template "${template}" needs the ${driverName} driver, which this agent was not started with (sandlot agent --driver ${driverName})`,
       );
     }
+    if (fork && !driver.createFromSnapshot) throw new ApiProblem('snapshot_unsupported', cannotSnapshot(driverName));
     const id = newPlaygroundId();
-    const stored = newStoredPlayground({ id, manifest, manifestText, manifestName, template, driver: driverName, lifetimeMinutes, labels: req.labels });
+    const stored = newStoredPlayground({
+      id,
+      manifest,
+      manifestText,
+      manifestName,
+      template: fork?.template ?? template,
+      driver: driverName,
+      lifetimeMinutes,
+      labels: req.labels,
+    });
     if (poolTemplate !== undefined) stored.pool = poolTemplate;
+    if (fork) {
+      stored.record.forkOf = fork.snapshot;
+      if (fork.title) stored.record.title = fork.title;
+    }
     const spec = this.buildSpec(stored, manifest);
+    if (fork) spec.fromSnapshot = fork.dir;
     const problems = hostProblems(spec, driverName, this.opts.host);
     if (problems.length > 0) throw new ApiProblem('invalid_manifest', problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     await driver.preflight().catch((err: unknown) => {
@@ -300,12 +336,12 @@ export class PlaygroundManager {
       type: 'playground',
       at: now(),
       state: 'provisioning',
-      message: `creating ${stored.record.machines.length} machine(s) with the ${driverName} driver`,
+      message: `${fork ? `forking ${fork.snapshot}: ` : ''}creating ${stored.record.machines.length} machine(s) with the ${driverName} driver`,
     });
     for (const w of [...warnings, ...choice.warnings, ...kernelWarnings(manifest, driverName, os.release())]) {
       this.emit(id, { type: 'log', at: now(), level: 'warn', message: `${manifestName}: ${w}` });
     }
-    void this.enqueue(entry, () => this.provision(entry, driver));
+    void this.enqueue(entry, () => this.provision(entry, driver, fork?.dir));
     return stored.record;
   }
 
@@ -440,6 +476,7 @@ export class PlaygroundManager {
     } catch (err) {
       throw notSaved(err, 'the lifetime was not extended');
     }
+    this.expiryHeld.delete(id);
     this.emit(id, { type: 'log', at: now(), level: 'info', message: `lifetime extended to ${deadline}` });
     return e.stored.record;
   }
@@ -478,6 +515,21 @@ export class PlaygroundManager {
     return e.stored.record;
   }
 
+  /**
+   * Runs `op` with the playground's driver in its lifecycle queue: nothing stops, starts or
+   * destroys it meanwhile (a snapshot's copy).
+   */
+  operate<T>(id: string, op: (driver: Driver, spec: PlaygroundSpec, ctx: DriverContext, record: PlaygroundRecord) => Promise<T>): Promise<T> {
+    const e = this.entry(id);
+    return this.enqueue(e, () => op(this.requireDriver(e), e.spec, this.ctx(e), e.stored.record));
+  }
+
+  /** The manifest text a playground was made from, and the name it goes by in messages. */
+  manifestOf(id: string): { text: string; name: string } {
+    const { stored } = this.entry(id);
+    return { text: stored.manifestText, name: stored.manifestName };
+  }
+
   /** Writes the record as it is in memory (the content service keeps task states in it). */
   async save(id: string): Promise<void> {
     await this.commit(this.entry(id), () => undefined);
@@ -489,9 +541,10 @@ export class PlaygroundManager {
 
   // --- operations (run in the playground's queue) ---
 
-  private async provision(e: Entry, driver: Driver): Promise<void> {
+  private async provision(e: Entry, driver: Driver, snapshotDir?: string): Promise<void> {
     try {
-      await driver.create(e.spec, this.ctx(e));
+      if (snapshotDir && driver.createFromSnapshot) await driver.createFromSnapshot(e.spec, snapshotDir, this.ctx(e));
+      else await driver.create(e.spec, this.ctx(e));
     } catch (err) {
       this.setMachines(e, 'failed');
       await this.fail(e, errorMessage(err)).catch((writeErr: unknown) => this.removeHalfMade(e, errorMessage(writeErr)));
@@ -617,16 +670,28 @@ export class PlaygroundManager {
 
   /** Playgrounds whose expiry (stop, then destroy) is under way: a later sweep leaves them be. */
   private readonly expiring = new Set<string>();
+  /** Expired playgrounds kept because beforeExpiry failed: not tried again until extended (or the agent restarts). */
+  private readonly expiryHeld = new Set<string>();
 
   private sweep(): void {
     for (const e of [...this.entries.values()]) {
       const r = e.stored.record;
-      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || !e.driver || e.stored.pool !== undefined) continue;
+      if (Date.parse(r.deadline) > Date.now() || this.expiring.has(r.id) || this.expiryHeld.has(r.id) || !e.driver || e.stored.pool !== undefined) continue;
       this.expiring.add(r.id);
       this.emit(r.id, { type: 'log', at: now(), level: 'warn', message: `lifetime ended at ${r.deadline}: stopping, then destroying` });
       void (async () => {
         try {
           if (e.persisted.state === 'running') await this.stop(r.id);
+          if (this.opts.beforeExpiry) {
+            try {
+              await this.opts.beforeExpiry(r.id);
+            } catch (err) {
+              this.expiryHeld.add(r.id);
+              const message = `expired, but kept (stopped): ${errorMessage(err)}; destroy it yourself, or extend it`;
+              this.emit(r.id, { type: 'error', at: now(), message });
+              throw new Error(message, { cause: err });
+            }
+          }
           await this.destroy(r.id);
           this.opts.log('info', `${r.id}: expired and destroyed`);
         } catch (err) {

@@ -2,7 +2,7 @@
 // lifecycle, keys, exec, the event stream and tunnels. Each is a thin call into the
 // manager; the request's shape was checked against the table before it gets here.
 import { createWebSocketStream, type WebSocket } from 'ws';
-import { ApiProblem, CLOSE_PLAYGROUND_GONE, type PlaygroundEvent } from '../api/protocol';
+import { ApiProblem, CLOSE_PLAYGROUND_GONE, type BodyOf, type PlaygroundEvent, type PlaygroundRecord } from '../api/protocol';
 import type { TemplateCatalog } from '../playgrounds/catalog';
 import type { PlaygroundEvents } from '../playgrounds/events';
 import type { PlaygroundManager } from '../playgrounds/manager';
@@ -11,14 +11,20 @@ import { execInMachine } from './exec';
 import { serveRun } from './run-session';
 import type { Handlers } from './router';
 
-export function playgroundHandlers(manager: PlaygroundManager, catalog: TemplateCatalog, events: PlaygroundEvents): Handlers<'playgrounds'> {
+/** `create` makes a playground of a create request (the snapshot service's: a saved template forks its snapshot). */
+export function playgroundHandlers(
+  manager: PlaygroundManager,
+  catalog: TemplateCatalog,
+  events: PlaygroundEvents,
+  create: (body: BodyOf<'createPlayground'>) => Promise<PlaygroundRecord> = (body) => manager.create(body),
+): Handlers<'playgrounds'> {
   return {
     listTemplates: () => {
       catalog.reload();
       return catalog.list();
     },
     listPlaygrounds: () => manager.list(),
-    createPlayground: async ({ body }) => manager.create(body),
+    createPlayground: async ({ body }) => create(body),
     getPlayground: ({ params }) => manager.get(params.id),
     destroyPlayground: async ({ params }) => {
       await manager.destroy(params.id);

@@ -19,6 +19,9 @@ import { closeInheritedDescriptors } from '../util/inherited-fds';
 import { writeFileAtomicModeSync } from '../util/files';
 import { sandlotPaths } from '../util/paths';
 import { playgroundHandlers } from './playground-routes';
+import { snapshotHandlers } from './snapshot-routes';
+import { SnapshotService } from '../snapshots/service';
+import { SnapshotStore } from '../snapshots/store';
 import { AgentServer } from './server';
 import { acquireStateLock } from './state-lock';
 import { EventLoopLagMonitor } from '../util/event-loop-lag';
@@ -28,6 +31,8 @@ export interface AgentOptions {
   listen: string;
   driver: DriverName;
   version: string;
+  /** Snapshot an expired playground before destroying it (default off). */
+  autoSnapshotOnExpiry?: boolean;
   /** Period of the task checks' fallback loop (`--check-interval`). */
   checkIntervalMs?: number;
   /** Warm playgrounds wanted per template (`--warm docker=1`); none by default. */
@@ -90,6 +95,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       const catalog = new TemplateCatalog(templateDirs());
       for (const p of catalog.problems) agentLog('warn', `template skipped: ${p}`);
       const events = new PlaygroundEvents();
+      // The expiry hook needs the snapshot service, which needs the manager.
+      const expiry: { snapshot?: (id: string) => Promise<void> } = {};
       const manager = new PlaygroundManager({
         store: new PlaygroundStore(paths.playgrounds),
         catalog,
@@ -97,13 +104,28 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         defaultDriver: opts.driver,
         events,
         log: agentLog,
+        ...(opts.autoSnapshotOnExpiry ? { beforeExpiry: (id: string) => expiry.snapshot?.(id) ?? Promise.reject(new Error('snapshots are not ready')) } : {}),
       });
+      const snapshots = new SnapshotService({
+        store: new SnapshotStore(paths.snapshots),
+        manager,
+        catalog,
+        drivers,
+        userTemplates: paths.userTemplates,
+        log: agentLog,
+      });
+      expiry.snapshot = (id) => snapshots.beforeExpiry(id);
+      for (const note of snapshots.init()) agentLog('info', `snapshot store: ${note}`);
       await manager.init();
       // Checked before the agent says it is ready: a --warm the agent cannot honour ends it with one line.
       pool = startWarmPool({ warm: opts.warm ?? {}, budgetBytes: opts.warmMemoryBytes, catalog, drivers, defaultDriver: opts.driver, manager, log: agentLog });
       const content = new ContentService({ manager, catalog, log: agentLog, intervalMs: opts.checkIntervalMs });
       services = { manager, content };
-      server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
+      server.serve({
+        ...playgroundHandlers(manager, catalog, events, (body) => snapshots.createPlayground(body)),
+        ...snapshotHandlers(snapshots),
+        ...content.handlers(),
+      });
       state = 'ready';
       // In the background: the API answers while the pool fills.
       pool?.fill();

@@ -12,7 +12,7 @@ import { checkRequest, declaresError, findRoute, handlerFor, type CheckedRequest
 import { tokenMatches } from './token';
 
 /** Handlers the agent's services provide (everything but the server's own `agent` group). */
-export type ServiceHandlers = Handlers<'playgrounds' | 'content'>;
+export type ServiceHandlers = Handlers<'playgrounds' | 'snapshots' | 'content'>;
 
 export interface AgentServerOptions {
   token: string;

@@ -23,6 +23,8 @@ export interface SandlotPaths {
   knownHosts: string;
   /** Manifests a user adds to the catalog. */
   userTemplates: string;
+  /** Frozen copies of playgrounds (one directory each). */
+  snapshots: string;
 }
 
 export function sandlotPaths(home = sandlotHome()): SandlotPaths {
@@ -35,6 +37,7 @@ export function sandlotPaths(home = sandlotHome()): SandlotPaths {
     clientKeys: path.join(home, 'client', 'keys'),
     knownHosts: path.join(home, 'client', 'known_hosts'),
     userTemplates: path.join(home, 'templates'),
+    snapshots: path.join(home, 'snapshots'),
   };
 }
 

@@ -2,15 +2,21 @@
 // playground manager, the API server and client). Machines are entries in a map; an
 // operation can be made to fail or to wait; port 22 of a machine is a small SSH server
 // (ssh2, in process) that checks the playground's key and answers `exec` with a canned
-// reply; other ports echo what they receive. It never touches the host.
+// reply; other ports echo what they receive. Each machine has a few "files" (a map tests
+// write into) that snapshots copy to a JSON file per machine and forks read back; a fake
+// made with `{ snapshots: false }` has no snapshot methods, like a driver that cannot yet.
+// It never touches the host beyond the snapshot directory it is given.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Server, utils, type Connection } from 'ssh2';
 import type { DriverName, MachineState } from '../../host-agent/api/protocol';
-import type { DoctorReport, Driver, DriverContext, PlaygroundSpec } from '../../host-agent/drivers/protocol';
+import type { DoctorReport, Driver, DriverContext, MachineSnapshot, PlaygroundSpec } from '../../host-agent/drivers/protocol';
 import { duplexPair } from '../../host-agent/util/duplex-pair';
+import { readOwnJson } from '../../host-agent/util/json';
 
-export type FakeOp = 'create' | 'start' | 'stop' | 'destroy' | 'adopt' | 'refreshIdentity';
+export type FakeOp = 'create' | 'start' | 'stop' | 'destroy' | 'adopt' | 'snapshot' | 'createFromSnapshot' | 'deleteSnapshot' | 'refreshIdentity';
 
 interface Gate {
   reached: Promise<void>;
@@ -28,7 +34,54 @@ export class FakeDriver implements Driver {
   private readonly gates = new Map<FakeOp, { gate: Gate; arrived: () => void; wait: Promise<void> }[]>();
   private readonly sshServers = new Set<Connection>();
 
-  constructor(readonly name: DriverName = 'sandbox') {}
+  /** Per playground, per machine: path → content (what a snapshot keeps). */
+  readonly files = new Map<string, Record<string, Record<string, string>>>();
+  /** Snapshot directories deleteSnapshot was called with. */
+  readonly deletedSnapshots: string[] = [];
+
+  snapshot?: Driver['snapshot'] = async (spec, dir, ctx) => {
+    await this.step('snapshot', spec.id);
+    const files = this.files.get(spec.id) ?? {};
+    return spec.machines.map((m): MachineSnapshot => {
+      ctx.progress('snapshot', 'started', m.name);
+      const rel = path.join('machines', m.name, 'files.json');
+      fs.mkdirSync(path.join(dir, 'machines', m.name), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), JSON.stringify(files[m.name] ?? {}));
+      ctx.progress('snapshot', 'done', m.name);
+      return { name: m.name, image: m.image, paths: [rel], bytes: fs.statSync(path.join(dir, rel)).size };
+    });
+  };
+
+  createFromSnapshot?: Driver['createFromSnapshot'] = async (spec, dir, ctx) => {
+    await this.step('createFromSnapshot', spec.id);
+    const files: Record<string, Record<string, string>> = {};
+    for (const m of spec.machines) files[m.name] = readOwnJson<Record<string, string>>(path.join(dir, 'machines', m.name, 'files.json'));
+    this.files.set(spec.id, files);
+    this.machines.set(spec.id, {});
+    this.run(spec, ctx);
+  };
+
+  /** What checkSnapshot says is gone outside the snapshot directory (a stand-in for a removed engine image). */
+  outsideProblem: string | undefined;
+
+  checkSnapshot?: Driver['checkSnapshot'] = async () => this.outsideProblem;
+
+  deleteSnapshot?: Driver['deleteSnapshot'] = async (dir) => {
+    await this.step('deleteSnapshot', path.basename(dir));
+    this.deletedSnapshots.push(dir);
+  };
+
+  constructor(
+    readonly name: DriverName = 'sandbox',
+    opts: { snapshots?: boolean } = {},
+  ) {
+    if (opts.snapshots === false) {
+      this.snapshot = undefined;
+      this.createFromSnapshot = undefined;
+      this.checkSnapshot = undefined;
+      this.deleteSnapshot = undefined;
+    }
+  }
 
   /** The next `op` throws `message`. */
   failNext(op: FakeOp, message: string): void {
@@ -81,6 +134,7 @@ export class FakeDriver implements Driver {
   async destroy(spec: PlaygroundSpec): Promise<void> {
     await this.step('destroy', spec.id);
     this.machines.delete(spec.id);
+    this.files.delete(spec.id);
   }
 
   /** The identity lives in the spec (connect() serves SSH from it), so the spec the manager passes next is the new identity; recorded for tests. */

@@ -57,7 +57,7 @@ function press(key: string, request: Promise<void>): void {
   );
 }
 
-const LIFECYCLE: readonly LifecycleAction[] = ['stop', 'start', 'destroy'];
+const LIFECYCLE: readonly LifecycleAction[] = ['stop', 'start', 'destroy', 'snapshot', 'fork', 'saveAsTemplate'];
 const MACHINE: readonly MachineAction[] = ['openTerminal', 'openFolder', 'copySshCommand'];
 const oneOf = <T extends string>(choices: readonly T[], value: string | undefined): T | undefined => choices.find((c) => c === value);
 

@@ -30,8 +30,8 @@ export interface Forward {
   url: string;
 }
 
-/** Lifecycle actions the panel's buttons ask for. */
-export type LifecycleAction = 'stop' | 'start' | 'destroy';
+/** Lifecycle actions the panel's buttons ask for (snapshot, fork and save as template included). */
+export type LifecycleAction = 'stop' | 'start' | 'destroy' | 'snapshot' | 'fork' | 'saveAsTemplate';
 /** Machine actions that run the existing commands with the machine's ref. */
 export type MachineAction = 'openTerminal' | 'openFolder' | 'copySshCommand';
 

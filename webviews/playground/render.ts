@@ -86,6 +86,28 @@ function renderHeader(pg: PlaygroundRecord, state: PanelState, busy: Set<string>
           pg.state === 'stopped' || pg.state === 'lost'
             ? button(buttonKey.lifecycle('start'), 'Start', { 'data-action': 'lifecycle', 'data-lifecycle': 'start' })
             : undefined,
+          pg.state === 'running' || pg.state === 'stopped'
+            ? [
+                button(
+                  buttonKey.lifecycle('snapshot'),
+                  'Snapshot…',
+                  { 'data-action': 'lifecycle', 'data-lifecycle': 'snapshot', title: 'Freeze the machines into a snapshot' },
+                  ' action-secondary',
+                ),
+                button(
+                  buttonKey.lifecycle('fork'),
+                  'Fork',
+                  { 'data-action': 'lifecycle', 'data-lifecycle': 'fork', title: 'A new playground with this state (new keys)' },
+                  ' action-secondary',
+                ),
+                button(
+                  buttonKey.lifecycle('saveAsTemplate'),
+                  'Save as Template…',
+                  { 'data-action': 'lifecycle', 'data-lifecycle': 'saveAsTemplate', title: 'A template of your own that starts with this state' },
+                  ' action-secondary',
+                ),
+              ]
+            : undefined,
           button(buttonKey.lifecycle('destroy'), 'Destroy…', { 'data-action': 'lifecycle', 'data-lifecycle': 'destroy' }, ' action-danger'),
         ),
     pg.error && !state.gone ? h('p', { class: 'pg-error' }, pg.error) : undefined,

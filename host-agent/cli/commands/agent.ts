@@ -16,6 +16,11 @@ export function register(program: Command, version: string): void {
     .option('--listen <addr>', 'host:port or unix:/path', process.env.SANDLOT_LISTEN ?? '127.0.0.1:0')
     .option('--driver <name>', `default driver: ${DRIVER_NAMES.join(', ')}`, process.env.SANDLOT_DRIVER ?? 'sandbox')
     .option(
+      '--auto-snapshot-on-expiry',
+      'snapshot an expired playground before destroying it (autoSnapshotOnExpiry; also SANDLOT_AUTO_SNAPSHOT_ON_EXPIRY=1)',
+      process.env.SANDLOT_AUTO_SNAPSHOT_ON_EXPIRY === '1',
+    )
+    .option(
       '--check-interval <duration>',
       'how often pending task checks run when nothing says the machine changed (e.g. 1s, 500ms; terminals, saves and answers check at once)',
       process.env.SANDLOT_CHECK_INTERVAL ?? '1s',
@@ -31,7 +36,7 @@ export function register(program: Command, version: string): void {
       `memory the warm pool may hold, counted as its machines' ramSize (env SANDLOT_WARM_MEMORY)`,
       process.env.SANDLOT_WARM_MEMORY ?? DEFAULT_WARM_MEMORY,
     )
-    .action(async (o: { listen: string; driver: string; checkInterval: string; warm: string[]; warmMemory: string }) => {
+    .action(async (o: { listen: string; driver: string; autoSnapshotOnExpiry: boolean; checkInterval: string; warm: string[]; warmMemory: string }) => {
       const driver = DRIVER_NAMES.find((d) => d === o.driver);
       if (!driver) throw new CliError(`--driver: expected one of ${DRIVER_NAMES.join(', ')}, got "${o.driver}"`);
       const checkIntervalMs = parseDuration(o.checkInterval);
@@ -46,11 +51,17 @@ export function register(program: Command, version: string): void {
       } catch (err) {
         throw new CliError(errorMessage(err));
       }
-      const agent = await startAgent({ listen: o.listen, driver: driver satisfies DriverName, version, checkIntervalMs, warm, warmMemoryBytes }).catch(
-        (err: unknown) => {
-          throw err instanceof StateLockedError ? new CliError(err.message, EXIT_AGENT_RUNNING) : err;
-        },
-      );
+      const agent = await startAgent({
+        listen: o.listen,
+        driver: driver satisfies DriverName,
+        version,
+        autoSnapshotOnExpiry: o.autoSnapshotOnExpiry,
+        checkIntervalMs,
+        warm,
+        warmMemoryBytes,
+      }).catch((err: unknown) => {
+        throw err instanceof StateLockedError ? new CliError(err.message, EXIT_AGENT_RUNNING) : err;
+      });
       const failed = agent.ready.then(
         () => undefined,
         (err: unknown) => errorMessage(err),

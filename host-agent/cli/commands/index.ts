@@ -16,6 +16,7 @@ export interface CommandGroup {
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['agent'], load: () => import('./agent') },
   { commands: ['templates', 'start', 'list', 'ls', 'status', 'stop', 'restart', 'destroy', 'rm', 'extend'], load: () => import('./playgrounds') },
+  { commands: ['snapshot', 'snapshots', 'fork', 'save'], load: () => import('./snapshots') },
   { commands: ['run'], load: () => import('./run') },
   { commands: ['manifest'], load: () => import('./manifest') },
   { commands: ['ssh', 'ssh-proxy', 'ssh-config', 'cp', 'port-forward'], load: () => import('./ssh') },

@@ -8,7 +8,8 @@ import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, 
 import { createRequest, initInputs } from '../create-request';
 import { warmPoolLines } from '../warm-pool-lines';
 
-function describeEvent(e: PlaygroundEvent): string | undefined {
+/** One progress line of an event (steps, warnings, errors), or nothing. */
+export function describeEvent(e: PlaygroundEvent): string | undefined {
   switch (e.type) {
     case 'step':
       return `  ${e.status === 'done' ? '✓' : e.status === 'failed' ? '✗' : '…'} ${e.step}${e.machine ? ` ${e.machine}` : ''}${e.message ? `: ${e.message}` : ''}`;
@@ -59,18 +60,32 @@ export async function waitUntilRunning(c: AgentClient, id: string, print: (line:
 }
 
 export function register(program: Command): void {
-  program
+  const templates = program
     .command('templates')
     .description('list the playground templates in the catalog')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const list = await (await clientOrStartAgent(() => undefined)).templates();
       if (o.json) return printJson(list);
-      console.log(table([['NAME', 'MACHINES', 'DESCRIPTION'], ...list.map((t) => [t.name, t.machines.map((m) => m.name).join(','), t.description])]));
+      console.log(
+        table([
+          ['NAME', 'MACHINES', 'DESCRIPTION'],
+          ...list.map((t) => [
+            t.name,
+            t.machines.map((m) => m.name).join(','),
+            t.snapshot ? `${t.title} (saved: starts from snapshot ${t.snapshot})` : t.description,
+          ]),
+        ]),
+      );
       // The image catalog (images/) is loaded by this command only: `list` and `start` never need it.
       const { imageAliasLines } = await import('../../manifests/image-names');
       console.log(`\n${imageAliasLines().join('\n')}`);
     });
+  templates
+    .command('rm')
+    .description('remove templates of your own (built-in ones stay); a saved template takes its snapshot along when nothing else uses it')
+    .argument('<name...>')
+    .action(async (names: string[]) => (await import('./snapshot-actions')).removeTemplates(names));
 
   program
     .command('start')

@@ -16,7 +16,7 @@ import { DockerImageBuilder, type DockerImageBuilderOptions, type ImageProgress 
 import { isOciSource } from '../../images/oci';
 import { machineNeeds } from '../../images/recipe';
 import { hostSizeProblems, imageProblems } from '../machine-checks';
-import type { Driver, DriverContext, DoctorReport, MachineSpec, PlaygroundSpec } from '../protocol';
+import type { Driver, DriverContext, DoctorReport, MachineSnapshot, MachineSpec, PlaygroundSpec } from '../protocol';
 import { MACHINE_PATHS } from '../../images/machine-scripts';
 import { formatSize } from '../../manifests/sizes';
 import { errorMessage } from '../../util/errors';
@@ -30,8 +30,22 @@ import { dockerDrives } from './drives';
 import { engineAddress, engineHostSize, pingEngine, statusCode, type EngineAddress } from './engine';
 import { refreshMachineIdentity } from './identity';
 import { machineFiles, tarFiles } from './machine-files';
-import { interfaceAddress, planLayout, type DockerLayout, type UsedRange } from './network-layout';
+import { defaultNetworkMovable, interfaceAddress, planLayout, type DockerLayout, type UsedRange } from './network-layout';
 import { dockerNetworkScript } from './network-script';
+import {
+  commitMachine,
+  copyVolume,
+  machineRecordPath,
+  ownLayerBytes,
+  readMachineRecord,
+  removeSnapshotObjects,
+  SNAPSHOT_LABEL,
+  snapshotIdOf,
+  snapshotObjectsProblem,
+  snapshotVolumeName,
+  writeMachineRecord,
+  type DockerMachineSnapshot,
+} from './snapshots';
 import { DEFAULT_POOL, routesFromProcNetRoute } from './subnets';
 
 export interface DockerDriverOptions {
@@ -103,8 +117,8 @@ export class DockerDriver implements Driver {
   }
 
   /** Builds every image the playground needs that the engine lacks, reporting progress. */
-  async ensureImages(spec: PlaygroundSpec, ctx: DriverContext): Promise<Map<string, string>> {
-    const names = [...new Set(spec.machines.map((m) => m.image || 'linux')), REGISTRY_IMAGE];
+  async ensureImages(spec: PlaygroundSpec, ctx: DriverContext, machineImages = spec.machines.map((m) => m.image || 'linux')): Promise<Map<string, string>> {
+    const names = [...new Set(machineImages), REGISTRY_IMAGE];
     const tags = new Map<string, string>();
     for (const name of names) {
       if (isOciSource(name)) {
@@ -140,10 +154,16 @@ export class DockerDriver implements Driver {
     return tags;
   }
 
-  async create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+  create(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
+    return this.make(spec, ctx);
+  }
+
+  /** create(), or a fork when `from` gives each machine's part of a snapshot. */
+  private async make(spec: PlaygroundSpec, ctx: DriverContext, from?: Map<string, DockerMachineSnapshot>): Promise<void> {
     await this.preflight();
     await this.validate(spec);
-    const tags = await this.ensureImages(spec, ctx);
+    // A fork's machines run their snapshot's images; only the registry's is needed.
+    const tags = await this.ensureImages(spec, ctx, from ? [] : undefined);
 
     ctx.progress('network', 'started');
     const layout = await this.layoutOf(spec);
@@ -177,8 +197,9 @@ export class DockerDriver implements Driver {
               m.name,
             );
           }
+          const part = from?.get(m.name);
           const options = machineCreateOptions(spec.id, m, {
-            image: tags.get(image)!,
+            image: part ? part.tag : tags.get(image)!,
             needs: isOciSource(image) ? { privileged: false, volumes: [] } : machineNeeds(this.catalog(), image),
             layout,
             hosts: hostAddresses({
@@ -191,11 +212,15 @@ export class DockerDriver implements Driver {
           for (const mount of options.HostConfig?.Mounts ?? []) {
             const drive = drives.volumes.find((v) => v.name === mount.Source);
             await this.createVolume(mount.Source, labels, drive?.sizeBytes, (msg) => ctx.log('warn', `${mount.Target}: ${msg}`, m.name));
+            const saved = part?.volumes.find((v) => v.target === mount.Target);
+            if (saved && part) await copyVolume(this.engine, part.tag, saved.volume, mount.Source, labels);
           }
           const container = await this.createAttached(options, (msg) => ctx.log('warn', msg, m.name));
-          const files = [...machineFiles(spec, m), { path: MACHINE_PATHS.network, content: dockerNetworkScript(m, layout), mode: 0o755 }];
+          const files = [...machineFiles(spec, m, !!part), { path: MACHINE_PATHS.network, content: dockerNetworkScript(m, layout), mode: 0o755 }];
           await container.putArchive(await tarFiles(files), { path: '/' });
           await container.start();
+          // The snapshot's first boot is done: a fork writes its own SSH identity over the original's, before it is ready.
+          if (part) await runFirstBoot(container, m.name);
           await this.waitReady(spec, m);
           ctx.progress('machine', 'done', m.name);
         } catch (err) {
@@ -351,6 +376,75 @@ export class DockerDriver implements Driver {
     return out;
   }
 
+  /**
+   * Commits every machine's container into an image of the snapshot and copies its volumes.
+   * Running machines are paused together for the moment of the copy (one consistent state
+   * across machines); stopped ones are committed as they are.
+   */
+  async snapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<MachineSnapshot[]> {
+    await this.preflight();
+    const snapshot = snapshotIdOf(dir);
+    const defaultNetworkMoved = !!(await this.layoutOf(spec)).moved;
+    const containers = spec.machines.map((m) => ({ m, c: this.engine.getContainer(containerName(spec.id, m.name)) }));
+    const paused: Docker.Container[] = [];
+    const out: MachineSnapshot[] = [];
+    try {
+      for (const { m, c } of containers) {
+        const info = await c.inspect().catch((err: unknown) => {
+          if (statusCode(err) === 404) throw new Error(`docker driver: machine ${m.name} of ${spec.id} has no container to snapshot`, { cause: err });
+          throw err;
+        });
+        if (info.State.Running && !info.State.Paused) {
+          await c.pause();
+          paused.push(c);
+        }
+      }
+      for (const { m, c } of containers) {
+        ctx.progress('snapshot', 'started', m.name, 'committing the container');
+        const { tag, imageId } = await commitMachine(this.engine, c.id, snapshot, m.name);
+        const labels = { [SNAPSHOT_LABEL]: snapshot, [LABEL.machine]: m.name };
+        const volumes: DockerMachineSnapshot['volumes'] = [];
+        const mounts = (await c.inspect()).Mounts.filter((x) => x.Type === 'volume' && x.Name);
+        for (const [i, mount] of mounts.entries()) {
+          ctx.progress('snapshot', 'started', m.name, `copying volume ${mount.Destination}`);
+          const volume = snapshotVolumeName(snapshot, m.name, i);
+          await this.engine.createVolume({ Name: volume, Labels: labels });
+          await copyVolume(this.engine, tag, mount.Name!, volume, labels);
+          volumes.push({ target: mount.Destination, volume });
+        }
+        writeMachineRecord(dir, { machine: m.name, tag, imageId, volumes, ...(defaultNetworkMoved ? { defaultNetworkMoved } : {}) });
+        ctx.progress('snapshot', 'done', m.name, tag);
+        out.push({ name: m.name, image: m.image, paths: [machineRecordPath(m.name)], bytes: await ownLayerBytes(this.engine, tag) });
+      }
+    } catch (err) {
+      await removeSnapshotObjects(this.engine, snapshot).catch(() => undefined);
+      throw err;
+    } finally {
+      for (const c of paused)
+        await c.unpause().catch((err: unknown) => ctx.log('error', `docker driver: could not resume ${c.id.slice(0, 12)}: ${errorMessage(err)}`));
+    }
+    return out;
+  }
+
+  /** Refused before anything is made when an image or volume of the snapshot is gone or replaced. */
+  async checkSnapshot(dir: string, machines: string[]): Promise<string | undefined> {
+    await this.preflight();
+    return snapshotObjectsProblem(this.engine, dir, machines);
+  }
+
+  async createFromSnapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    const parts = new Map(spec.machines.map((m) => [m.name, readMachineRecord(dir, m.name)]));
+    const problem = await snapshotObjectsProblem(this.engine, dir, [...parts.keys()]);
+    if (problem) throw new Error(`docker driver: snapshot ${snapshotIdOf(dir)}: ${problem}`);
+    await this.make(spec, ctx, parts);
+  }
+
+  async deleteSnapshot(dir: string): Promise<void> {
+    await this.preflight();
+    await removeSnapshotObjects(this.engine, snapshotIdOf(dir));
+  }
+
   async close(): Promise<void> {
     // dockerode keeps no open connections between calls.
   }
@@ -381,7 +475,11 @@ export class DockerDriver implements Driver {
   private async layoutOf(spec: PlaygroundSpec): Promise<DockerLayout> {
     const known = this.loadState(spec)?.layout ?? this.layouts.get(spec.id);
     if (known) return known;
-    const layout = planLayout(spec, await this.usedRanges(spec.id), this.options.subnetPool ?? DEFAULT_POOL);
+    // A fork's default network moves like its original's did.
+    const movedBefore =
+      spec.fromSnapshot !== undefined && spec.machines.length > 0 && readMachineRecord(spec.fromSnapshot, spec.machines[0].name).defaultNetworkMoved;
+    const movable = movedBefore || defaultNetworkMovable(spec);
+    const layout = planLayout(spec, await this.usedRanges(spec.id), this.options.subnetPool ?? DEFAULT_POOL, movable);
     this.layouts.set(spec.id, layout);
     return layout;
   }
@@ -476,6 +574,22 @@ function canConnect(host: string, port: number): Promise<boolean> {
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+/** Runs the machine's first-boot script once, as root, and fails with its output if it fails. */
+async function runFirstBoot(container: Docker.Container, machine: string): Promise<void> {
+  // A terminal: one plain stream of output, no multiplexing frames to take apart.
+  const exec = await container.exec({ Cmd: ['sh', MACHINE_PATHS.firstBoot], User: '0:0', AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
+  let output = '';
+  stream.on('data', (d: Buffer) => (output = (output + d.toString('utf8')).slice(-2000)));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0)
+    throw new Error(`docker driver: machine ${machine}: the fork's identity could not be written (exit ${ExitCode}): ${output.trim().slice(-500)}`);
 }
 
 async function startIfStopped(container: Docker.Container): Promise<void> {

@@ -3,6 +3,7 @@
 // Generated here, run inside the machine (user and group names resolve there).
 import type { MachineSpec } from '../protocol';
 import { REGISTRY_HOSTS } from '../../images/catalog';
+import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
 
 /** A POSIX-shell single-quoted word. */
 export function shq(s: string): string {
@@ -83,4 +84,16 @@ export function firstBootScript(spec: MachineSpec, registryAuth?: string): strin
     ...registryAuthLines(spec, registryAuth),
     '',
   ].join('\n');
+}
+
+/**
+ * A fork's first boot: only its own SSH identity (the playground key pair and known_hosts of
+ * every user), written over the snapshot's; users and the other startup files came with the
+ * snapshot. Every driver's fork runs this, so the original's keys never open a fork.
+ */
+export function forkIdentityScript(spec: MachineSpec, registryAuth?: string): string {
+  return firstBootScript(
+    { ...spec, users: spec.users.filter((u) => u.uid === 0), startupFiles: spec.startupFiles.filter((f) => isSshIdentityFile(f.path)) },
+    registryAuth,
+  );
 }

@@ -3,7 +3,7 @@
 import * as tar from 'tar-stream';
 import { MACHINE_PATHS } from '../../images/machine-scripts';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
-import { firstBootScript } from './first-boot';
+import { firstBootScript, forkIdentityScript } from './first-boot';
 
 export interface InjectedFile {
   path: string;
@@ -11,12 +11,14 @@ export interface InjectedFile {
   mode: number;
 }
 
-export function machineFiles(spec: PlaygroundSpec, machine: MachineSpec): InjectedFile[] {
+/** `fork`: the container comes from a snapshot, whose first boot is done; its first-boot script becomes the fork's identity (run once by the driver). */
+export function machineFiles(spec: PlaygroundSpec, machine: MachineSpec, fork = false): InjectedFile[] {
+  const registryAuth = spec.manifest.playground.registryAuth;
   const files: InjectedFile[] = [
     { path: MACHINE_PATHS.hostKey, content: ensureNewline(machine.hostKey.privateKey), mode: 0o600 },
     { path: `${MACHINE_PATHS.hostKey}.pub`, content: ensureNewline(machine.hostKey.publicKey), mode: 0o644 },
     { path: MACHINE_PATHS.authorizedKeys, content: ensureNewline(spec.authorizedKey), mode: 0o644 },
-    { path: MACHINE_PATHS.firstBoot, content: firstBootScript(machine, spec.manifest.playground.registryAuth), mode: 0o700 },
+    { path: MACHINE_PATHS.firstBoot, content: fork ? forkIdentityScript(machine, registryAuth) : firstBootScript(machine, registryAuth), mode: 0o700 },
   ];
   if (machine.noSSH) files.push({ path: MACHINE_PATHS.noSSH, content: '', mode: 0o644 });
   return files;

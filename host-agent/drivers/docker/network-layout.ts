@@ -61,8 +61,7 @@ function subnetField(spec: PlaygroundSpec, index: number): string {
  * Plans the engine networks. Throws one line per network whose subnet is taken, naming the
  * field, the subnet, who holds it and what to do.
  */
-export function planLayout(spec: PlaygroundSpec, used: readonly UsedRange[], pool: string): DockerLayout {
-  const movable = defaultNetworkMovable(spec);
+export function planLayout(spec: PlaygroundSpec, used: readonly UsedRange[], pool: string, movable = defaultNetworkMovable(spec)): DockerLayout {
   const problems: string[] = [];
   let moved: DockerLayout['moved'];
   const networks = spec.networks.map((n, i): DockerNetwork => {

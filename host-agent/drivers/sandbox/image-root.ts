@@ -14,8 +14,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { firstBootScript } from '../docker/first-boot';
-import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
+import { firstBootScript, forkIdentityScript } from '../docker/first-boot';
 import type { DriveSpec, MachineSpec, PlaygroundSpec } from '../protocol';
 import { repoRoot } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
@@ -152,14 +151,7 @@ export function attachImage(hubPid: number, setupPid: number, rootfs: string, ta
  * written over the snapshot's (the original's keys must never open the fork).
  */
 export function firstBootFile(machine: MachineSpec, fork: boolean): string {
-  if (fork) {
-    const identity = {
-      ...machine,
-      users: machine.users.filter((u) => u.uid === 0),
-      startupFiles: machine.startupFiles.filter((f) => isSshIdentityFile(f.path)),
-    };
-    return firstBootScript(identity);
-  }
+  if (fork) return forkIdentityScript(machine);
   return [
     '#!/bin/sh',
     `[ -e ${FIRST_BOOT_DONE} ] && exit 0`,

@@ -14,6 +14,9 @@ import { PlaygroundEvents } from '../../../../host-agent/playgrounds/events';
 import { PlaygroundManager } from '../../../../host-agent/playgrounds/manager';
 import { PlaygroundStore } from '../../../../host-agent/playgrounds/store';
 import { playgroundHandlers } from '../../../../host-agent/server/playground-routes';
+import { snapshotHandlers } from '../../../../host-agent/server/snapshot-routes';
+import { SnapshotService } from '../../../../host-agent/snapshots/service';
+import { SnapshotStore } from '../../../../host-agent/snapshots/store';
 import { AgentServer } from '../../../../host-agent/server/server';
 import { ContentService } from '../../../../host-agent/tasks/service';
 import { FakeDriver } from '../../../helpers/fake-driver';
@@ -30,7 +33,11 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-client-'));
-  const catalog = new TemplateCatalog([{ dir: builtinTemplatesDir(), source: 'builtin' }]);
+  const userTemplates = path.join(root, 'templates');
+  const catalog = new TemplateCatalog([
+    { dir: builtinTemplatesDir(), source: 'builtin' },
+    { dir: userTemplates, source: 'user' },
+  ]);
   const events = new PlaygroundEvents();
   const log = (level: string, message: string) => logs.push(`${level} ${message}`);
   const driver = new FakeDriver();
@@ -42,6 +49,14 @@ beforeAll(async () => {
     events,
     log,
   });
+  const snapshots = new SnapshotService({
+    store: new SnapshotStore(path.join(root, 'snapshots')),
+    manager,
+    catalog,
+    drivers: { sandbox: driver },
+    userTemplates,
+    log,
+  });
   await manager.init();
   content = new ContentService({ manager, catalog, log, intervalMs: 50 });
   server = new AgentServer({
@@ -50,7 +65,11 @@ beforeAll(async () => {
     log,
     onRoute: (name) => routesSeen.add(name),
   });
-  server.serve({ ...playgroundHandlers(manager, catalog, events), ...content.handlers() });
+  server.serve({
+    ...playgroundHandlers(manager, catalog, events, (body) => snapshots.createPlayground(body)),
+    ...snapshotHandlers(snapshots),
+    ...content.handlers(),
+  });
   agentUrl = await server.listen('127.0.0.1:0');
   api = new AgentClient({ url: agentUrl, token: TOKEN });
 });
@@ -254,6 +273,40 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     expect((await apiError(api.tunnel(r.id, 'dev', 9))).code).toBe('connect_failed');
     expect((await apiError(api.tunnel(r.id, 'nope', 22))).code).toBe('machine_not_found');
     await api.destroy(r.id);
+  });
+});
+
+describe('snapshots, forks and saved templates', () => {
+  it('snapshots a playground, lists it, forks it and the playground, saves templates and removes them', { timeout: 30_000 }, async () => {
+    const r = await runningPlayground();
+    const snap = await api.snapshot(r.id, { name: 'first' });
+    expect(snap).toMatchObject({ name: 'first', playground: r.id, state: 'ready', purpose: 'user', machines: [{ name: 'dev' }] });
+    expect((await api.snapshots(r.id)).map((s) => s.id)).toEqual([snap.id]);
+    expect(await api.snapshots('pg-other')).toEqual([]);
+    expect((await api.getSnapshot('first')).id).toBe(snap.id);
+    const fork = await api.fork({ snapshot: 'first' }, { title: 'my fork' });
+    expect(fork).toMatchObject({ forkOf: snap.id, title: 'my fork', template: 'linux' });
+    expect(fork.machines[0].hostKey).not.toBe(r.machines[0].hostKey);
+    const direct = await api.fork({ playground: r.id });
+    expect(direct.forkOf).toMatch(/^sn-/);
+    const saved = await api.saveTemplate({ snapshot: snap.id }, { name: 'my-lab', title: 'My lab' });
+    expect(saved).toMatchObject({ name: 'my-lab', title: 'My lab', source: 'user', snapshot: snap.id });
+    const fromRun = await api.saveTemplate({ playground: r.id }, { name: 'my-run' });
+    expect((await api.templates()).map((t) => t.name)).toEqual(expect.arrayContaining(['my-lab', 'my-run']));
+    const started = await api.create({ template: 'my-lab' });
+    expect(started).toMatchObject({ template: 'my-lab', forkOf: snap.id });
+    expect((await apiError(api.deleteSnapshot(snap.id))).code).toBe('snapshot_in_use');
+    expect((await apiError(api.removeTemplate('linux'))).code).toBe('template_not_removable');
+    expect(await api.removeTemplate('my-run')).toEqual({ name: 'my-run', removed: true });
+    expect((await api.snapshots()).map((s) => s.id)).not.toContain(fromRun.snapshot);
+    for (const id of [fork.id, direct.id, started.id, r.id]) {
+      await until(`${id} settled`, async () => ((await api.get(id)).state === 'provisioning' ? undefined : true));
+      await api.destroy(id);
+    }
+    await api.removeTemplate('my-lab');
+    expect(await api.deleteSnapshot('first')).toEqual({ id: snap.id, state: 'deleted' });
+    expect((await apiError(api.getSnapshot(snap.id))).code).toBe('snapshot_not_found');
+    await until('the fork snapshot collected', async () => ((await api.snapshots()).length === 0 ? true : undefined));
   });
 });
 

@@ -53,7 +53,20 @@ describe('the route table', () => {
 
   it('declares a body schema exactly on the routes that take a body', () => {
     const withBody = ROUTE_NAMES.filter((n) => 'body' in API[n]).sort();
-    expect(withBody).toEqual(['clientLog', 'createPlayground', 'exec', 'extendPlayground', 'machineChanged', 'startContent', 'taskInput']);
+    expect(withBody).toEqual([
+      'clientLog',
+      'createPlayground',
+      'createSnapshot',
+      'exec',
+      'extendPlayground',
+      'forkPlayground',
+      'forkSnapshot',
+      'machineChanged',
+      'savePlayground',
+      'saveSnapshot',
+      'startContent',
+      'taskInput',
+    ]);
     for (const n of withBody) expect(API[n].method).toBe('POST');
   });
 });

@@ -23,10 +23,14 @@ describe('renderPanel', () => {
     expect(cd.attrs).toMatchObject({ 'data-deadline': '2026-11-21T12:00:00.000Z', 'data-level': 'ok' });
   });
 
-  it('offers extend, stop and destroy while running; start instead of stop when stopped', () => {
+  it('offers extend, stop, snapshot, fork, save as template and destroy while running; start instead of stop when stopped', () => {
     const labels = (v: VNode) => buttons(byClass(v, 'pg-header')[0]).map(textOf);
-    expect(labels(renderPanel(shown(), NOW))).toEqual(['+30 min', '+1 h', 'Stop', 'Destroy…']);
-    expect(labels(renderPanel(shown(record({ state: 'stopped' })), NOW))).toEqual(['+30 min', '+1 h', 'Start', 'Destroy…']);
+    const state = ['Snapshot…', 'Fork', 'Save as Template…'];
+    expect(labels(renderPanel(shown(), NOW))).toEqual(['+30 min', '+1 h', 'Stop', ...state, 'Destroy…']);
+    expect(labels(renderPanel(shown(record({ state: 'stopped' })), NOW))).toEqual(['+30 min', '+1 h', 'Start', ...state, 'Destroy…']);
+    const fork = buttons(renderPanel(shown(), NOW)).find((b) => textOf(b) === 'Fork')!;
+    expect(fork.attrs).toMatchObject({ 'data-action': 'lifecycle', 'data-lifecycle': 'fork' });
+    expect(labels(renderPanel(shown(record({ state: 'provisioning' })), NOW))).not.toContain('Fork');
     const extend = buttons(renderPanel(shown(), NOW)).find((b) => textOf(b) === '+1 h')!;
     expect(extend.attrs).toMatchObject({ 'data-action': 'extend', 'data-minutes': '60' });
   });
