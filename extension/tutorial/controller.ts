@@ -2,15 +2,20 @@
 // webview (sidebar view, editor panel) in step with it. Webviews say `ready`, the host
 // answers with the whole view; after that only task/content changes are posted, and the
 // whole view again whenever a webview becomes visible (no retainContextWhenHidden).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CLOSE_PLAYGROUND_GONE, type PlaygroundEvent, type PlaygroundRecord, type TaskRecord } from '../../host-agent/api/protocol';
-import type { Content } from '../../host-agent/content/model';
+import { CLOSE_PLAYGROUND_GONE, type ContentSummary, type PlaygroundEvent, type PlaygroundRecord, type TaskRecord } from '../../host-agent/api/protocol';
+import { formatProblem } from '../../host-agent/content/errors';
+import { isRunnable, type Content, type Course, type SkillPath } from '../../host-agent/content/model';
+import type { EditorContent } from '../content-diagnostics/editor-content';
 import type { AgentConnection } from '../agent-client/connection';
 import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
-import type { AnswerVerdict, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
+import type { AnswerVerdict, ReadingView, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
+import { ANY_TEMPLATE } from './preview-view';
+import { courseView, pathView, startableSources } from './reading-view';
 import { assetUris, configureTutorialWebview, setTutorialHtml } from './webview-setup';
 import { answerVerdict } from './answer-verdict';
 import { dueAutoRuns } from './auto-run';
@@ -18,6 +23,8 @@ import { targetMachine } from './target-machine';
 import { runInMachineTerminal } from './terminal';
 
 const CURRENT_KEY = 'sandlot.tutorial.playground';
+/** The folder of the skill path or course being read, when that is what the view shows. */
+const READING_KEY = 'sandlot.tutorial.reading';
 /** Foreground scripts already run, per playground, so a reload does not run them again. */
 const autoRunKey = (playground: string) => `sandlot.tutorial.autoRun.${playground}`;
 /** Re-follow a dropped event stream after this long (agent restart, network blip). */
@@ -29,11 +36,18 @@ interface Opened {
   tasks: Record<string, TaskRecord>;
 }
 
+/** A skill path or course being read, with the agent's catalog its references resolve against. */
+interface Reading {
+  doc: SkillPath | Course;
+  catalog: ContentSummary[];
+}
+
 export class TutorialController implements vscode.Disposable {
   private readonly owned = new DisposableStore();
   /** Every attached webview with its end of the channel. */
   private readonly webviews = new Map<vscode.Webview, HostEnd<TutorialProtocol>>();
   private opened: Opened | undefined;
+  private reading: Reading | undefined;
   private emptyReason = 'No tutorial is open.';
   private stopFollowing: (() => void) | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -48,22 +62,53 @@ export class TutorialController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly extensionUri: vscode.Uri,
     private readonly memento: vscode.Memento,
+    private readonly editorContent: EditorContent,
   ) {
     this.owned.add(toDisposable(() => this.unfollow()));
     const saved = memento.get<string>(CURRENT_KEY);
-    if (saved) void this.open(saved);
+    const savedReading = memento.get<string>(READING_KEY);
+    if (savedReading) void this.openReading(savedReading).catch((err: unknown) => this.close(errorMessage(err)));
+    else if (saved) void this.open(saved);
     // The remembered playground may be gone, or the agent not up yet: settle on first list.
     this.owned.add(agent.onDidChangePlaygrounds((list) => this.onPlaygrounds(list)));
   }
 
   get playground(): string | undefined {
-    return this.opened?.record.id ?? this.memento.get<string>(CURRENT_KEY);
+    return this.opened?.record.id ?? (this.reading ? undefined : this.memento.get<string>(CURRENT_KEY));
+  }
+
+  /** A folder's skill path or course; undefined when it holds content that runs (start that instead). */
+  readReadable(dir: string): SkillPath | Course | undefined {
+    const { document, problems } = this.editorContent.read(dir, this.editorContent.lookup() ?? ANY_TEMPLATE);
+    if (!document) throw new Error(`Cannot read ${dir}: ${problems.slice(0, 3).map(formatProblem).join('; ')}`);
+    return isRunnable(document) ? undefined : document;
+  }
+
+  /**
+   * Shows a skill path (its units, each reference with its state) or a course (its pages)
+   * in every tutorial webview. Missing references are shown, not refused.
+   */
+  async openReading(dir: string): Promise<void> {
+    const gen = ++this.generation;
+    this.unfollow();
+    const api = await this.agent.ready();
+    const [catalog] = await Promise.all([api.builtinContent(), this.agent.refresh()]);
+    if (gen !== this.generation) return;
+    const doc = this.readReadable(dir);
+    if (!doc) throw new Error(`${dir} holds content that runs on a playground: start it with "Sandlot: Open Tutorial…".`);
+    this.opened = undefined;
+    this.reading = { doc, catalog };
+    void this.memento.update(CURRENT_KEY, undefined);
+    void this.memento.update(READING_KEY, doc.dir);
+    this.broadcastShow();
   }
 
   /** Shows a playground's content in every tutorial webview. */
   async open(playground: string): Promise<void> {
     const gen = ++this.generation;
     this.unfollow();
+    this.reading = undefined;
+    void this.memento.update(READING_KEY, undefined);
     void this.memento.update(CURRENT_KEY, playground);
     try {
       const api = await this.agent.ready();
@@ -84,7 +129,9 @@ export class TutorialController implements vscode.Disposable {
     this.generation++;
     this.unfollow();
     this.opened = undefined;
+    this.reading = undefined;
     void this.memento.update(CURRENT_KEY, undefined);
+    void this.memento.update(READING_KEY, undefined);
     this.showEmpty(reason);
   }
 
@@ -103,6 +150,10 @@ export class TutorialController implements vscode.Disposable {
         copy: (m) => void vscode.env.clipboard.writeText(m.text),
         openLink: (m) => {
           if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
+        },
+        startContent: (m) => void this.startOffered(m.source),
+        openPlayground: (m) => {
+          if (this.agent.playgrounds.some((p) => p.id === m.playground)) void this.open(m.playground);
         },
       },
       requests: { submitInput: (p) => this.submit(p.task, p.value) },
@@ -124,6 +175,8 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private onPlaygrounds(list: readonly PlaygroundRecord[]): void {
+    // A skill path shows where its content stands: started, finished, destroyed elsewhere.
+    if (this.reading) return this.broadcastShow();
     const id = this.playground;
     if (id && !list.some((p) => p.id === id)) {
       this.close(`Playground ${id} is gone. Open another tutorial with "Sandlot: Open Tutorial…".`);
@@ -253,14 +306,42 @@ export class TutorialController implements vscode.Disposable {
     return answerVerdict(record);
   }
 
+  /** Starts content the skill path or course being read offers (nothing else), then shows it. */
+  private async startOffered(source: string): Promise<void> {
+    const r = this.reading;
+    if (!r) return;
+    if (!startableSources(this.readingView(r, {})).some((s) => path.resolve(s) === path.resolve(source))) {
+      return this.log.warn(`tutorial webview: ${source} is not offered by ${r.doc.dir}; not started`);
+    }
+    try {
+      const api = await this.agent.ready();
+      const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${path.basename(source)}…` }, () =>
+        api.startContent({ source }),
+      );
+      void this.agent.refresh();
+      await this.open(record.id);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Start ${path.basename(source)}: ${errorMessage(err)}`);
+    }
+  }
+
+  private readingView(r: Reading, assets: Record<string, string>): ReadingView {
+    return r.doc.kind === 'skill-path' ? pathView(r.doc, r.catalog, this.agent.playgrounds, assets) : courseView(r.doc, assets);
+  }
+
   private configure(webview: vscode.Webview): void {
     // Images come from the content folder only; nothing else on disk is reachable.
-    configureTutorialWebview(webview, this.extensionUri, this.opened?.content.dir);
+    configureTutorialWebview(webview, this.extensionUri, this.opened?.content.dir ?? this.reading?.doc.dir);
   }
 
   private sendState(webview: vscode.Webview): void {
     const end = this.webviews.get(webview);
     if (!end) return;
+    if (this.reading) {
+      this.configure(webview);
+      const assets = assetUris(this.reading.doc.dir, (file) => webview.asWebviewUri(vscode.Uri.file(file)).toString());
+      return end.post({ kind: 'showReading', view: this.readingView(this.reading, assets) });
+    }
     if (!this.opened) return end.post({ kind: 'empty', reason: this.emptyReason });
     this.configure(webview);
     end.post({ kind: 'show', view: this.viewFor(webview) });

@@ -5,20 +5,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatProblem } from '../../host-agent/content/errors';
-import { isRunnable } from '../../host-agent/content/model';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
 import type { TutorialProtocol } from '../../webviews/tutorial/protocol';
 import type { EditorContent } from '../content-diagnostics/editor-content';
 import { isContentIndex } from '../content-diagnostics/validate';
 import { errorMessage } from '../log';
 import { DisposableStore } from '../util/disposables';
-import { previewView } from './preview-view';
+import { ANY_TEMPLATE, previewView } from './preview-view';
+import { courseView, pathView } from './reading-view';
 import { assetUris, configureTutorialWebview, setTutorialHtml } from './webview-setup';
 
 export const PREVIEW_PANEL = 'sandlot.tutorialPreview';
 const PAUSE_MS = 300;
-/** Any template, any machine: the preview shows pages, it does not start anything. */
-const ANY_TEMPLATE = { names: () => [], machines: () => undefined };
 
 /** The content folder of the active editor's file, if it is one. */
 export function contentFolderOf(editor: vscode.TextEditor | undefined): string | undefined {
@@ -66,6 +64,8 @@ export class TutorialPreview implements vscode.Disposable {
         openLink: (m) => {
           if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
         },
+        startContent: () => void vscode.window.showInformationMessage(machineOnly),
+        openPlayground: () => void vscode.window.showInformationMessage(machineOnly),
       },
       requests: {
         submitInput: () => Promise.reject(new Error(machineOnly)),
@@ -100,19 +100,11 @@ export class TutorialPreview implements vscode.Disposable {
       return open.end.post({ kind: 'empty', reason: `Cannot read ${dir}: ${errorMessage(err)}` });
     }
     const doc = read.document;
-    if (!doc || !isRunnable(doc)) {
-      const why = doc
-        ? `${doc.kind === 'course' ? 'A course' : 'A skill path'} has no pages of its own: preview one of its lessons or units.`
-        : 'Nothing to show yet:';
-      return open.end.post({ kind: 'empty', reason: [why, ...read.problems.slice(0, 5).map(formatProblem)].join('\n') });
-    }
-    open.end.post({
-      kind: 'show',
-      view: previewView(
-        doc,
-        assetUris(doc.dir, (file) => open.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString()),
-      ),
-    });
+    if (!doc) return open.end.post({ kind: 'empty', reason: ['Nothing to show yet:', ...read.problems.slice(0, 5).map(formatProblem)].join('\n') });
+    const assets = assetUris(doc.dir, (file) => open.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString());
+    if (doc.kind === 'skill-path') return open.end.post({ kind: 'showReading', view: pathView(doc, [], [], assets) });
+    if (doc.kind === 'course') return open.end.post({ kind: 'showReading', view: courseView(doc, assets) });
+    open.end.post({ kind: 'show', view: previewView(doc, assets) });
   }
 
   dispose(): void {
