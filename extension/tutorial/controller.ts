@@ -79,7 +79,7 @@ export class TutorialController implements vscode.Disposable {
 
   /** A folder's skill path or course; undefined when it holds content that runs (start that instead). */
   readReadable(dir: string): SkillPath | Course | undefined {
-    const { document, problems } = this.editorContent.read(dir, this.editorContent.lookup() ?? ANY_TEMPLATE);
+    const { document, problems } = this.editorContent.read(dir, this.editorContent.lookup() ?? ANY_TEMPLATE, []);
     if (!document) throw new Error(`Cannot read ${dir}: ${problems.slice(0, 3).map(formatProblem).join('; ')}`);
     return isRunnable(document) ? undefined : document;
   }

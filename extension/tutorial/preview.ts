@@ -4,6 +4,7 @@
 // need a machine (run in terminal, answers) say so instead.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ContentSummary } from '../../host-agent/api/protocol';
 import { formatProblem } from '../../host-agent/content/errors';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
 import type { TutorialProtocol } from '../../webviews/tutorial/protocol';
@@ -30,6 +31,8 @@ export class TutorialPreview implements vscode.Disposable {
   private readonly owned = new DisposableStore();
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; end: HostEnd<TutorialProtocol> }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The agent's catalog, for the references of a skill path being previewed. */
+  private catalog: ContentSummary[] = [];
 
   constructor(
     private readonly content: EditorContent,
@@ -58,7 +61,13 @@ export class TutorialPreview implements vscode.Disposable {
     const machineOnly = 'This is a preview: start the content (Sandlot: Open Tutorial…) to run commands and check answers.';
     const end = openHostEnd<TutorialProtocol>(panel.webview, {
       notices: {
-        ready: () => this.render(dir),
+        ready: () => {
+          this.render(dir);
+          void this.content.catalog().then((c) => {
+            this.catalog = c;
+            this.render(dir);
+          });
+        },
         runInTerminal: () => void vscode.window.showInformationMessage(machineOnly),
         copy: (m) => void vscode.env.clipboard.writeText(m.text),
         openLink: (m) => {
@@ -94,7 +103,7 @@ export class TutorialPreview implements vscode.Disposable {
     if (!open) return;
     let read;
     try {
-      read = this.content.read(dir, this.content.lookup() ?? ANY_TEMPLATE);
+      read = this.content.read(dir, this.content.lookup() ?? ANY_TEMPLATE, []);
     } catch (err) {
       this.log.warn(`preview of ${dir}: ${errorMessage(err)}`);
       return open.end.post({ kind: 'empty', reason: `Cannot read ${dir}: ${errorMessage(err)}` });
@@ -102,7 +111,7 @@ export class TutorialPreview implements vscode.Disposable {
     const doc = read.document;
     if (!doc) return open.end.post({ kind: 'empty', reason: ['Nothing to show yet:', ...read.problems.slice(0, 5).map(formatProblem)].join('\n') });
     const assets = assetUris(doc.dir, (file) => open.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString());
-    if (doc.kind === 'skill-path') return open.end.post({ kind: 'showReading', view: pathView(doc, [], [], assets) });
+    if (doc.kind === 'skill-path') return open.end.post({ kind: 'showReading', view: pathView(doc, this.catalog, [], assets) });
     if (doc.kind === 'course') return open.end.post({ kind: 'showReading', view: courseView(doc, assets) });
     open.end.post({ kind: 'show', view: previewView(doc, assets) });
   }
