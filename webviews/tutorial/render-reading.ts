@@ -37,7 +37,7 @@ function renderRef(r: PathRefView): VNode {
     h('span', { class: 'ref-kind' }, r.kind),
     h('span', { class: 'ref-title' }, r.title),
     h('span', { class: 'ref-state' }, REF_LABEL[r.state]),
-    r.state === 'missing' ? h('span', { class: 'ref-name' }, `(${r.name})`) : undefined,
+    r.state === 'missing' && r.title !== r.name ? h('span', { class: 'ref-name' }, `(${r.name})`) : undefined,
     refButton(r),
   );
 }

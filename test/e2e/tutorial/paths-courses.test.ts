@@ -5,7 +5,7 @@
 // button starts the built-in Linux challenge and the view shows it as a tutorial; opened
 // again, the path says the challenge runs. The course shows its module and lessons, and a
 // lesson page read through the tutorial renderer with Start for the lesson that has a
-// playground. Every assertion reads the webview's DOM. Screenshots in test-results/e2e/paths-courses/.
+// playground; that Start runs the lesson as a tutorial. Every assertion reads the webview's DOM. Screenshots in test-results/e2e/paths-courses/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -48,6 +48,7 @@ describe('skill paths and courses in the Tutorial view', () => {
     expect(await ref('linux_basics').getAttribute('data-state')).toBe('not-started');
     expect(await ref('linux_basics').innerText()).toContain('Linux Basics');
     expect(await doc().locator('.tutorial-count').innerText()).toBe('0 of 2 done');
+    await wb.screenshot('skill-path');
   });
 
   step("starts a unit's challenge with its button and shows it as a tutorial", async () => {
@@ -87,5 +88,20 @@ describe('skill paths and courses in the Tutorial view', () => {
     await doc().locator('.course-nav button', { hasText: 'Reading' }).click();
     await doc().getByText('A note you can grep is a note you can find again.').waitFor({ state: 'visible', timeout: LONG });
     expect(await doc().locator('button[data-action="start-content"]').count()).toBe(0);
+    await wb.screenshot('course-lesson');
+  });
+
+  step('starts the lesson with a playground from its page and shows it as a tutorial', async () => {
+    await doc().locator('.course-nav button', { hasText: 'Write a Note' }).click();
+    await doc().locator('button[data-action="start-content"]').click();
+    await doc().locator('.tutorial-state.state-ready').waitFor({ state: 'visible', timeout: LONG });
+    expect(await doc().locator('.task[data-task="verify_note"]').getAttribute('data-status')).not.toBe('completed');
+    expect(await doc().locator('.tutorial-count').innerText()).toBe('0/1 done');
+    const lesson = (await session!.agent.client.list()).find((p) => p.content?.kind === 'lesson');
+    expect(lesson?.content).toMatchObject({
+      title: 'Write a Note',
+      source: path.join(session!.agent.home, 'content', 'notes-course', '010.basics', '20.practice'),
+    });
+    await wb.screenshot('lesson-started');
   });
 });
