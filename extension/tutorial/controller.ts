@@ -25,6 +25,9 @@ import { runInMachineTerminal } from './terminal';
 const CURRENT_KEY = 'sandlot.tutorial.playground';
 /** The folder of the skill path or course being read, when that is what the view shows. */
 const READING_KEY = 'sandlot.tutorial.reading';
+/** Playground → the skill path or course it was started from, for the way back. */
+const FROM_KEY = 'sandlot.tutorial.from';
+type StartedFrom = Record<string, { dir: string; title: string }>;
 /** Foreground scripts already run, per playground, so a reload does not run them again. */
 const autoRunKey = (playground: string) => `sandlot.tutorial.autoRun.${playground}`;
 /** Re-follow a dropped event stream after this long (agent restart, network blip). */
@@ -155,6 +158,10 @@ export class TutorialController implements vscode.Disposable {
         openPlayground: (m) => {
           if (this.agent.playgrounds.some((p) => p.id === m.playground)) void this.open(m.playground);
         },
+        openReading: () => {
+          const from = this.opened && this.startedFrom()[this.opened.record.id];
+          if (from) this.openReading(from.dir).catch((err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
+        },
       },
       requests: { submitInput: (p) => this.submit(p.task, p.value) },
       onRequestFailed: (method, err) => this.log.warn(`tutorial webview: ${method}: ${errorMessage(err)}`),
@@ -176,6 +183,9 @@ export class TutorialController implements vscode.Disposable {
 
   private onPlaygrounds(list: readonly PlaygroundRecord[]): void {
     // A skill path shows where its content stands: started, finished, destroyed elsewhere.
+    const from = this.startedFrom();
+    const gone = Object.keys(from).filter((id) => !list.some((p) => p.id === id));
+    if (gone.length) void this.memento.update(FROM_KEY, Object.fromEntries(Object.entries(from).filter(([id]) => !gone.includes(id))));
     if (this.reading) return this.broadcastShow();
     const id = this.playground;
     if (id && !list.some((p) => p.id === id)) {
@@ -318,11 +328,16 @@ export class TutorialController implements vscode.Disposable {
       const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${path.basename(source)}…` }, () =>
         api.startContent({ source }),
       );
+      void this.memento.update(FROM_KEY, { ...this.startedFrom(), [record.id]: { dir: r.doc.dir, title: r.doc.title } });
       void this.agent.refresh();
       await this.open(record.id);
     } catch (err) {
       void vscode.window.showErrorMessage(`Start ${path.basename(source)}: ${errorMessage(err)}`);
     }
+  }
+
+  private startedFrom(): StartedFrom {
+    return this.memento.get<StartedFrom>(FROM_KEY) ?? {};
   }
 
   private readingView(r: Reading, assets: Record<string, string>): ReadingView {
@@ -362,6 +377,7 @@ export class TutorialController implements vscode.Disposable {
 
   private viewFor(webview: vscode.Webview): TutorialView {
     const o = this.opened!;
+    const from = this.startedFrom()[o.record.id];
     return {
       playground: o.record.id,
       title: o.content.title,
@@ -370,6 +386,7 @@ export class TutorialController implements vscode.Disposable {
       pages: o.content.pages,
       tasks: o.tasks,
       assets: assetUris(o.content.dir, (file) => webview.asWebviewUri(vscode.Uri.file(file)).toString()),
+      ...(from ? { from: { title: from.title } } : {}),
     };
   }
 }

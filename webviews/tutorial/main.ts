@@ -71,6 +71,7 @@ root.addEventListener('click', (e) => {
     host.post({ kind: 'startContent', source: target.dataset.source ?? '' });
     flash(target, 'Starting…');
   } else if (action === 'open-playground') host.post({ kind: 'openPlayground', playground: target.dataset.playground ?? '' });
+  else if (action === 'open-reading') host.post({ kind: 'openReading' });
   else if (action === 'course-page') update(withCoursePage(state, target.dataset.page ?? ''), true);
 });
 

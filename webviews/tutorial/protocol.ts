@@ -16,6 +16,8 @@ export interface TutorialView {
   tasks: Record<string, TaskRecord>;
   /** Webview URIs of the content folder's files, by path relative to it (`__static__/x.png`). */
   assets: Record<string, string>;
+  /** The skill path or course this content was started from (a way back to it). */
+  from?: { title: string };
 }
 
 /** Where a skill path unit's reference stands for this learner (from the agent's playgrounds). */
@@ -110,7 +112,9 @@ export interface TutorialProtocol {
     /** Start content a skill path or course offers (one of its `source`s) and show it. */
     | { kind: 'startContent'; source: string }
     /** Show the content a playground runs (a skill path reference already started). */
-    | { kind: 'openPlayground'; playground: string };
+    | { kind: 'openPlayground'; playground: string }
+    /** Back to the skill path or course the shown content was started from (`TutorialView.from`). */
+    | { kind: 'openReading' };
   requests: {
     /** Checks an answer to a user-input task (wrong answers get the task's hint). */
     submitInput: { params: { task: string; value: string }; result: AnswerVerdict };

@@ -52,6 +52,7 @@ export function renderView(view: TutorialView, drafts: Record<string, string> = 
     h(
       'header',
       { class: 'tutorial-header' },
+      view.from ? h('button', { class: 'link-button tutorial-from', type: 'button', 'data-action': 'open-reading' }, `← ${view.from.title}`) : undefined,
       h('h1', null, view.title),
       h(
         'div',

@@ -2,8 +2,8 @@
 // against a real agent (sandbox driver). The fixtures (test/fixtures/content) sit in the
 // agent's $SANDLOT_HOME/content, so Open Tutorial… lists them from the agent's catalog. The
 // skill path shows its units in order with the missing reference marked; its unit's Start
-// button starts the built-in Linux challenge and the view shows it as a tutorial; opened
-// again, the path says the challenge runs. The course shows its module and lessons, and a
+// button starts the built-in Linux challenge and the view shows it as a tutorial, with a
+// way back to the path, which then says the challenge runs. The course shows its module and lessons, and a
 // lesson page read through the tutorial renderer with Start for the lesson that has a
 // playground; that Start runs the lesson as a tutorial. Every assertion reads the webview's DOM. Screenshots in test-results/e2e/paths-courses/.
 import * as fs from 'node:fs';
@@ -58,9 +58,8 @@ describe('skill paths and courses in the Tutorial view', () => {
     expect(list.map((p) => p.content?.name)).toEqual(['linux-basics']);
   });
 
-  step('shows the started challenge as running when the path is opened again', async () => {
-    await wb.runCommand('Sandlot: Open Tutorial…');
-    await wb.pick(/Shell Habits/);
+  step("goes back to the path from the challenge's header and shows the challenge running", async () => {
+    await doc().locator('button.tutorial-from', { hasText: 'Shell Habits' }).click();
     await waitFor(
       'the challenge to show as running',
       LONG,
@@ -70,6 +69,13 @@ describe('skill paths and courses in the Tutorial view', () => {
           .catch(() => null)) === 'running',
     );
     expect(await ref('linux_basics').locator('button[data-action="open-playground"]').count()).toBe(1);
+    // Open shows the running challenge again; the palette lists the path again.
+    await ref('linux_basics').locator('button[data-action="open-playground"]').click();
+    await doc().locator('.task[data-task="verify_backup_dir"]').waitFor({ state: 'visible', timeout: LONG });
+    await wb.runCommand('Sandlot: Open Tutorial…');
+    await wb.pick(/Shell Habits/);
+    await ref('linux_basics').waitFor({ state: 'visible', timeout: LONG });
+    expect(await ref('linux_basics').getAttribute('data-state')).toBe('running');
   });
 
   step('opens the course: its module and lessons, then a lesson page with Start', async () => {

@@ -12,6 +12,7 @@ describe('dispatch', () => {
       openLink: (m) => seen.push(`link:${m.url}`),
       startContent: (m) => seen.push(`start:${m.source}`),
       openPlayground: (m) => seen.push(`open:${m.playground}`),
+      openReading: () => seen.push('back'),
     };
     expect(dispatch(handlers, { kind: 'ready' })).toBe(true);
     expect(dispatch(handlers, { kind: 'runInTerminal', command: 'ls' })).toBe(true);

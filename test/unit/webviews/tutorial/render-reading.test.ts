@@ -6,6 +6,7 @@ import type { Page } from '../../../../host-agent/content/model';
 import type { CourseView, PathView } from '../../../../webviews/tutorial/protocol';
 import { courseNav, coursePages, pathProgress } from '../../../../webviews/tutorial/reading-nav';
 import { renderCourse, renderPath } from '../../../../webviews/tutorial/render-reading';
+import { renderView } from '../../../../webviews/tutorial/render';
 import { applyMessage, initialState, restoreState, withCoursePage } from '../../../../webviews/tutorial/state';
 import { textOf, walk, type VNode } from '../../../../webviews/shared/vnode';
 
@@ -85,6 +86,15 @@ describe('skill path', () => {
     expect(nodes(gone).some((n) => n.attrs?.['data-action'])).toBe(false);
     expect(textOf(v)).toContain('Intro words.');
     expect(textOf(v)).toContain('Second words.');
+  });
+});
+
+describe('content started from a path or course', () => {
+  it('has a way back in its header, and none otherwise', () => {
+    const v = { playground: 'pg-1', title: 'One', kind: 'challenge', content: undefined, pages: [], tasks: {}, assets: {} };
+    const back = byAttr(renderView({ ...v, from: { title: 'A path' } }), 'data-action', 'open-reading');
+    expect(back && textOf(back)).toBe('← A path');
+    expect(byAttr(renderView(v), 'data-action', 'open-reading')).toBeUndefined();
   });
 });
 
