@@ -13,9 +13,9 @@ import { errorMessage } from '../log';
 import type { MachineSessions } from '../remote/ssh-session';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
-import type { AnswerVerdict, ReadingView, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
+import type { AnswerVerdict, CatalogEntry, ReadingView, ToWebview, TutorialProtocol, TutorialView } from '../../webviews/tutorial/protocol';
 import { ANY_TEMPLATE } from './preview-view';
-import { courseView, pathView, startableSources } from './reading-view';
+import { courseView, pathView, READ_ONLY_KINDS, startableSources } from './reading-view';
 import { assetUris, configureTutorialWebview, setTutorialHtml } from './webview-setup';
 import { answerVerdict } from './answer-verdict';
 import { dueAutoRuns } from './auto-run';
@@ -51,6 +51,8 @@ export class TutorialController implements vscode.Disposable {
   private readonly webviews = new Map<vscode.Webview, HostEnd<TutorialProtocol>>();
   private opened: Opened | undefined;
   private reading: Reading | undefined;
+  /** The agent's catalog as the empty view lists it. */
+  private listed: CatalogEntry[] = [];
   private emptyReason = 'No tutorial is open.';
   private stopFollowing: (() => void) | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -158,6 +160,7 @@ export class TutorialController implements vscode.Disposable {
         openPlayground: (m) => {
           if (this.agent.playgrounds.some((p) => p.id === m.playground)) void this.open(m.playground);
         },
+        openCatalogEntry: (m) => this.openListed(m.source),
         openReading: () => {
           const from = this.opened && this.startedFrom()[this.opened.record.id];
           if (from) this.openReading(from.dir).catch((err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
@@ -323,17 +326,41 @@ export class TutorialController implements vscode.Disposable {
     if (!startableSources(this.readingView(r, {})).some((s) => path.resolve(s) === path.resolve(source))) {
       return this.log.warn(`tutorial webview: ${source} is not offered by ${r.doc.dir}; not started`);
     }
+    await this.startAndOpen(source, { dir: r.doc.dir, title: r.doc.title });
+  }
+
+  /** The usual start (a progress notification, then the content in the view); `from` is the way back. */
+  private async startAndOpen(source: string, from?: StartedFrom[string]): Promise<void> {
     try {
       const api = await this.agent.ready();
       const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${path.basename(source)}…` }, () =>
         api.startContent({ source }),
       );
-      void this.memento.update(FROM_KEY, { ...this.startedFrom(), [record.id]: { dir: r.doc.dir, title: r.doc.title } });
+      if (from) void this.memento.update(FROM_KEY, { ...this.startedFrom(), [record.id]: from });
       void this.agent.refresh();
       await this.open(record.id);
     } catch (err) {
       void vscode.window.showErrorMessage(`Start ${path.basename(source)}: ${errorMessage(err)}`);
     }
+  }
+
+  /** An entry the empty view listed: a skill path or course is read, the rest started. */
+  private openListed(source: string): void {
+    const entry = this.listed.find((c) => c.source === source);
+    if (!entry) return this.log.warn(`tutorial webview: ${source} is not in the listed catalog; not opened`);
+    if (READ_ONLY_KINDS.has(entry.kind)) this.openReading(source).catch((err: unknown) => void vscode.window.showErrorMessage(errorMessage(err)));
+    else void this.startAndOpen(source);
+  }
+
+  /** Asks the agent for its catalog again and, while nothing is shown, lists it. */
+  private async refreshListed(): Promise<void> {
+    try {
+      const list = await (await this.agent.ready()).builtinContent();
+      this.listed = list.map((c) => ({ title: c.title, kind: c.kind, source: c.source }));
+    } catch (err) {
+      return this.log.info(`tutorial: no content catalog to list (${errorMessage(err)})`);
+    }
+    if (!this.opened && !this.reading) this.post({ kind: 'empty', reason: this.emptyReason, catalog: this.listed });
   }
 
   private startedFrom(): StartedFrom {
@@ -357,7 +384,10 @@ export class TutorialController implements vscode.Disposable {
       const assets = assetUris(this.reading.doc.dir, (file) => webview.asWebviewUri(vscode.Uri.file(file)).toString());
       return end.post({ kind: 'showReading', view: this.readingView(this.reading, assets) });
     }
-    if (!this.opened) return end.post({ kind: 'empty', reason: this.emptyReason });
+    if (!this.opened) {
+      void this.refreshListed();
+      return end.post({ kind: 'empty', reason: this.emptyReason, catalog: this.listed });
+    }
     this.configure(webview);
     end.post({ kind: 'show', view: this.viewFor(webview) });
   }
@@ -368,7 +398,8 @@ export class TutorialController implements vscode.Disposable {
 
   private showEmpty(reason: string): void {
     this.emptyReason = reason;
-    this.post({ kind: 'empty', reason });
+    this.post({ kind: 'empty', reason, catalog: this.listed });
+    void this.refreshListed();
   }
 
   private post(m: ToWebview): void {

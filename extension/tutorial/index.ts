@@ -12,9 +12,7 @@ import { registerReloadOnSave } from './reload-on-save';
 import type { EditorContent } from '../content-diagnostics/editor-content';
 import { ContentTests } from './content-tests';
 import { contentFolderOf, TutorialPreview } from './preview';
-
-/** Catalog kinds shown in the Tutorial view to read, not started on a playground of their own. */
-const READ_ONLY = new Set(['skill-path', 'course']);
+import { READ_ONLY_KINDS } from './reading-view';
 
 export function registerTutorial(
   agent: AgentConnection,
@@ -98,7 +96,7 @@ export function registerTutorial(
         ...(running.length ? [{ label: 'Running', kind: vscode.QuickPickItemKind.Separator } as Item, ...running] : []),
         { label: 'Built-in', kind: vscode.QuickPickItemKind.Separator },
         ...builtin.map((c) =>
-          READ_ONLY.has(c.kind)
+          READ_ONLY_KINDS.has(c.kind)
             ? { label: `$(book) ${c.title}`, description: c.kind, detail: c.description, source: c.source, read: true as const }
             : { label: c.title, description: `${c.kind} · ${c.template}`, detail: c.description, source: c.name },
         ),

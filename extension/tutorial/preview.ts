@@ -76,6 +76,7 @@ export class TutorialPreview implements vscode.Disposable {
         startContent: () => void vscode.window.showInformationMessage(machineOnly),
         openPlayground: () => void vscode.window.showInformationMessage(machineOnly),
         openReading: () => undefined,
+        openCatalogEntry: () => undefined,
       },
       requests: {
         submitInput: () => Promise.reject(new Error(machineOnly)),

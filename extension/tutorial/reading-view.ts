@@ -9,6 +9,9 @@ import { normalizeName } from '../../host-agent/content/library';
 import type { ContentRef, Course, SkillPath } from '../../host-agent/content/model';
 import type { CourseView, PathRefView, PathView, RefState } from '../../webviews/tutorial/protocol';
 
+/** Catalog kinds that are read in the Tutorial view, not started on a playground of their own. */
+export const READ_ONLY_KINDS: ReadonlySet<string> = new Set(['skill-path', 'course']);
+
 /** References that run on a playground of their own and count towards progress. */
 const RUNNABLE = new Set(['tutorial', 'challenge', 'lesson']);
 

@@ -1,11 +1,11 @@
 // Tutorial webview entry (bundled to dist/webviews/tutorial/main.js). Draws the saved
 // state at once after a reload, says `ready`, then follows the host's messages.
 import type { Handlers, HostBound } from '../shared/protocol';
-import { h, mount } from '../shared/vnode';
+import { mount } from '../shared/vnode';
 import { connectToHost, vscodeApi } from '../shared/vscode-api';
 import type { ToWebview, TutorialProtocol } from './protocol';
 import { renderView } from './render';
-import { renderCourse, renderPath } from './render-reading';
+import { renderCourse, renderEmpty, renderPath } from './render-reading';
 import { applyMessage, restoreState, withAnswerPending, withCoursePage, withVerdict, type WebviewState } from './state';
 
 const vscode = vscodeApi<HostBound<TutorialProtocol>, WebviewState>();
@@ -27,7 +27,7 @@ function draw(): void {
       ? state.reading.type === 'skill-path'
         ? renderPath(state.reading)
         : renderCourse(state.reading, state.coursePage)
-      : h('div', { class: 'tutorial-empty' }, h('p', null, state.empty ?? 'Loading…'), h('p', null, 'Open one with "Sandlot: Open Tutorial…".'));
+      : renderEmpty(state.empty, state.catalog);
   const node = mount(document, tree);
   root.replaceChildren(...(node ? [node] : []));
   if (focusTask) {
@@ -72,6 +72,7 @@ root.addEventListener('click', (e) => {
     flash(target, 'Starting…');
   } else if (action === 'open-playground') host.post({ kind: 'openPlayground', playground: target.dataset.playground ?? '' });
   else if (action === 'open-reading') host.post({ kind: 'openReading' });
+  else if (action === 'open-entry') host.post({ kind: 'openCatalogEntry', source: target.dataset.source ?? '' });
   else if (action === 'course-page') update(withCoursePage(state, target.dataset.page ?? ''), true);
 });
 

@@ -86,6 +86,14 @@ export interface CourseView {
   assets: Record<string, string>;
 }
 
+/** One entry of the agent's content catalog, as the empty view lists it. */
+export interface CatalogEntry {
+  title: string;
+  kind: string;
+  /** Its folder: what the view sends back to open it. */
+  source: string;
+}
+
 /** Content that is read, not run: a skill path or a course. */
 export type ReadingView = PathView | CourseView;
 
@@ -99,7 +107,7 @@ export interface TutorialProtocol {
   toWebview:
     | { kind: 'show'; view: TutorialView }
     /** No content is open (or its playground is gone). */
-    | { kind: 'empty'; reason: string }
+    | { kind: 'empty'; reason: string; catalog?: CatalogEntry[] }
     /** A skill path or course (sent whole again whenever the states of its content change). */
     | { kind: 'showReading'; view: ReadingView }
     | { kind: 'task'; task: TaskRecord }
@@ -114,7 +122,9 @@ export interface TutorialProtocol {
     /** Show the content a playground runs (a skill path reference already started). */
     | { kind: 'openPlayground'; playground: string }
     /** Back to the skill path or course the shown content was started from (`TutorialView.from`). */
-    | { kind: 'openReading' };
+    | { kind: 'openReading' }
+    /** Open an entry of the catalog the empty view lists: read a skill path or course, start the rest. */
+    | { kind: 'openCatalogEntry'; source: string };
   requests: {
     /** Checks an answer to a user-input task (wrong answers get the task's hint). */
     submitInput: { params: { task: string; value: string }; result: AnswerVerdict };

@@ -2,7 +2,7 @@
 // (renderReadOnly); this only lays out the path (units in order, each reference with its
 // state and a button) and the course (a page at a time, with its place in the course).
 import { h, type VNode } from '../shared/vnode';
-import type { CourseView, PathRefView, PathView, RefState } from './protocol';
+import type { CatalogEntry, CourseView, PathRefView, PathView, RefState } from './protocol';
 import { courseNav, pathProgress } from './reading-nav';
 import { renderReadOnly } from './render';
 
@@ -137,5 +137,29 @@ export function renderCourse(view: CourseView, at: string | undefined): VNode {
           ),
         ],
     nav('bottom'),
+  );
+}
+
+/** Nothing open: why, and the catalog to pick from (skill paths and courses are read, the rest started). */
+export function renderEmpty(reason: string | undefined, catalog: CatalogEntry[] = []): VNode {
+  return h(
+    'div',
+    { class: 'tutorial-empty' },
+    h('p', null, reason ?? 'Loading…'),
+    h('p', null, 'Open one with "Sandlot: Open Tutorial…", or pick one here:'),
+    catalog.length
+      ? h(
+          'ul',
+          { class: 'catalog' },
+          catalog.map((c) =>
+            h(
+              'li',
+              { class: 'catalog-entry', 'data-kind': c.kind },
+              h('button', { class: 'link-button', type: 'button', 'data-action': 'open-entry', 'data-source': c.source }, c.title),
+              h('span', { class: 'ref-kind' }, ` ${c.kind}`),
+            ),
+          ),
+        )
+      : undefined,
   );
 }

@@ -13,7 +13,7 @@ import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
 import { artifactsDir } from '../harness/artifacts';
 import { waitFor } from '../harness/util';
-import { tutorialFrame, type Workbench } from '../harness/workbench';
+import { tutorialFrame, webviewFrameWith, type Workbench } from '../harness/workbench';
 
 const LONG = 120_000;
 const FIXTURES = path.resolve(__dirname, '../../fixtures/content');
@@ -35,6 +35,23 @@ describe('skill paths and courses in the Tutorial view', () => {
 
   afterAll(async () => {
     await session?.close();
+  });
+
+  step('lists the skill path and the course in the Tutorial view while nothing is open, and opens one from there', async () => {
+    await wb.showViewContainer('Sandlot');
+    const view = await webviewFrameWith(wb.page, '.catalog-entry', LONG);
+    const entries = await view.locator('.catalog-entry').allInnerTexts();
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/Shell Habits.*skill-path/is),
+        expect.stringMatching(/Keeping Notes in the Shell.*course/is),
+        expect.stringContaining('Linux Basics'),
+      ]),
+    );
+    await wb.screenshot('catalog');
+    // An entry opens in the view: the course is read there.
+    await view.locator('.catalog-entry', { hasText: 'Keeping Notes' }).locator('button').click();
+    await view.locator('.course-module', { hasText: 'The Basics' }).waitFor({ state: 'visible', timeout: LONG });
   });
 
   step('opens the skill path from the palette: units in order, the missing reference marked, 0 of 2 done', async () => {

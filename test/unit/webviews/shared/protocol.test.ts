@@ -13,6 +13,7 @@ describe('dispatch', () => {
       startContent: (m) => seen.push(`start:${m.source}`),
       openPlayground: (m) => seen.push(`open:${m.playground}`),
       openReading: () => seen.push('back'),
+      openCatalogEntry: (m) => seen.push(`entry:${m.source}`),
     };
     expect(dispatch(handlers, { kind: 'ready' })).toBe(true);
     expect(dispatch(handlers, { kind: 'runInTerminal', command: 'ls' })).toBe(true);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from '../../../../host-agent/content/model';
 import type { CourseView, PathView } from '../../../../webviews/tutorial/protocol';
 import { courseNav, coursePages, pathProgress } from '../../../../webviews/tutorial/reading-nav';
-import { renderCourse, renderPath } from '../../../../webviews/tutorial/render-reading';
+import { renderCourse, renderEmpty, renderPath } from '../../../../webviews/tutorial/render-reading';
 import { renderView } from '../../../../webviews/tutorial/render';
 import { applyMessage, initialState, restoreState, withCoursePage } from '../../../../webviews/tutorial/state';
 import { textOf, walk, type VNode } from '../../../../webviews/shared/vnode';
@@ -86,6 +86,29 @@ describe('skill path', () => {
     expect(nodes(gone).some((n) => n.attrs?.['data-action'])).toBe(false);
     expect(textOf(v)).toContain('Intro words.');
     expect(textOf(v)).toContain('Second words.');
+  });
+});
+
+describe('nothing open', () => {
+  it('says why and lists the catalog, each entry a button carrying its folder', () => {
+    const catalog = [
+      { title: 'A path', kind: 'skill-path', source: '/c/path' },
+      { title: 'One', kind: 'challenge', source: '/c/one' },
+    ];
+    const v = renderEmpty('No tutorial is open.', catalog);
+    expect(textOf(v)).toContain('No tutorial is open.');
+    expect(
+      nodes(v)
+        .filter((n) => n.attrs?.['data-action'] === 'open-entry')
+        .map((n) => [textOf(n), n.attrs!['data-source']]),
+    ).toEqual([
+      ['A path', '/c/path'],
+      ['One', '/c/one'],
+    ]);
+    let s = applyMessage(initialState(), { kind: 'empty', reason: 'x', catalog });
+    expect(restoreState(JSON.parse(JSON.stringify(s))).catalog).toEqual(catalog);
+    s = applyMessage(s, { kind: 'showReading', view: path });
+    expect(s.catalog).toBeUndefined();
   });
 });
 
