@@ -96,11 +96,12 @@ export class TutorialController implements vscode.Disposable {
   async openReading(dir: string): Promise<void> {
     const gen = ++this.generation;
     this.unfollow();
-    const api = await this.agent.ready();
-    const [catalog] = await Promise.all([api.builtinContent(), this.agent.refresh()]);
-    if (gen !== this.generation) return;
+    // Read from disk here; the agent only says what its names resolve to and what runs. Without
+    // it (not up yet after a reload) the path still shows, and fills in once it answers.
     const doc = this.readReadable(dir);
     if (!doc) throw new Error(`${dir} holds content that runs on a playground: start it with "Sandlot: Open Tutorial…".`);
+    const catalog = await this.agentCatalog(true);
+    if (gen !== this.generation) return;
     this.opened = undefined;
     this.reading = { doc, catalog };
     void this.memento.update(CURRENT_KEY, undefined);
@@ -185,11 +186,16 @@ export class TutorialController implements vscode.Disposable {
   }
 
   private onPlaygrounds(list: readonly PlaygroundRecord[]): void {
-    // A skill path shows where its content stands: started, finished, destroyed elsewhere.
+    // The way back from content started off a path is kept only while its playground is.
     const from = this.startedFrom();
     const gone = Object.keys(from).filter((id) => !list.some((p) => p.id === id));
     if (gone.length) void this.memento.update(FROM_KEY, Object.fromEntries(Object.entries(from).filter(([id]) => !gone.includes(id))));
-    if (this.reading) return this.broadcastShow();
+    // A skill path shows where its content stands: started, finished, destroyed elsewhere.
+    if (this.reading) {
+      const r = this.reading;
+      if (r.catalog.length === 0) void this.refillCatalog(r);
+      return this.broadcastShow();
+    }
     const id = this.playground;
     if (id && !list.some((p) => p.id === id)) {
       this.close(`Playground ${id} is gone. Open another tutorial with "Sandlot: Open Tutorial…".`);
@@ -361,6 +367,27 @@ export class TutorialController implements vscode.Disposable {
       return this.log.info(`tutorial: no content catalog to list (${errorMessage(err)})`);
     }
     if (!this.opened && !this.reading) this.post({ kind: 'empty', reason: this.emptyReason, catalog: this.listed });
+  }
+
+  /** The agent's content catalog (with a fresh playground list when asked), or none while it cannot be reached. */
+  private async agentCatalog(refresh: boolean): Promise<ContentSummary[]> {
+    try {
+      const api = await this.agent.ready();
+      const [catalog] = await Promise.all([api.builtinContent(), refresh ? this.agent.refresh() : undefined]);
+      return catalog;
+    } catch (err) {
+      this.log.info(`tutorial: no content catalog from the agent yet (${errorMessage(err)})`);
+      return [];
+    }
+  }
+
+  /** A path shown before the agent answered gets its catalog once it does. */
+  private async refillCatalog(r: Reading): Promise<void> {
+    // No refresh here: this runs on a playground list change, which a refresh fires.
+    const catalog = await this.agentCatalog(false);
+    if (this.reading !== r || catalog.length === 0) return;
+    r.catalog = catalog;
+    this.broadcastShow();
   }
 
   private startedFrom(): StartedFrom {
