@@ -67,4 +67,8 @@ button.action-copy:hover { background: var(--vscode-button-secondaryHoverBackgro
 .link-button { background: none; border: none; padding: 0; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; text-align: left; }
 .link-button:hover { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
 .lesson-badge { margin-left: 6px; font-size: 0.8em; color: var(--vscode-descriptionForeground); }
+.catalog { list-style: none; padding: 0; }
+.catalog-entry { margin: 6px 0; }
+.catalog-entry .link-button { display: inline; }
+.catalog-entry .ref-kind { margin-left: 6px; }
 `;
