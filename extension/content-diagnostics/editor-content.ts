@@ -4,6 +4,7 @@
 // Problems view and the tutorial preview both read.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ContentSummary } from '../../host-agent/api/protocol';
 import type { PlaygroundManifest } from '../../host-agent/manifests/schema';
 import { lookupFromMap, type TemplateLookup } from '../../host-agent/playgrounds/catalog';
 import type { AgentConnection } from '../agent-client/connection';
@@ -51,9 +52,24 @@ export class EditorContent {
     );
   }
 
-  /** Reads `dir`; `lookup` when the agent's templates are not known yet. */
-  read(dir: string, lookup: TemplateLookup): ReturnType<typeof readWithTexts> {
-    return readWithTexts(dir, lookup, this.templates(), this.texts(dir));
+  /**
+   * Reads `dir`; `lookup` when the agent's templates are not known yet. `library`: the
+   * catalog roots skill paths and courses resolve names against (the installed extension
+   * has no checkout to find the built-ins in; callers that show references pass [] and
+   * resolve them against the agent's catalog).
+   */
+  read(dir: string, lookup: TemplateLookup, library?: string[]): ReturnType<typeof readWithTexts> {
+    return readWithTexts(dir, lookup, this.templates(), this.texts(dir), library);
+  }
+
+  /** The agent's content catalog (what names resolve to when started); empty while it cannot be reached. */
+  async catalog(): Promise<ContentSummary[]> {
+    try {
+      return await (await this.agent.ready()).builtinContent();
+    } catch (err) {
+      this.log.info(`content: no catalog from the agent (${errorMessage(err)})`);
+      return [];
+    }
   }
 }
 

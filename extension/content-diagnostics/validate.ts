@@ -36,6 +36,7 @@ export function readWithTexts(
   lookup: TemplateLookup,
   templates: Record<string, PlaygroundManifest>,
   texts: ReadonlyMap<string, string>,
+  library?: string[],
 ): ReturnType<typeof readDocument> {
   const overlay = new Map<string, string>();
   for (const [file, text] of texts) {
@@ -45,7 +46,7 @@ export function readWithTexts(
       // Not on disk (yet): the reader would not find it either.
     }
   }
-  return readDocument(dir, lookup, { templates, overlay });
+  return readDocument(dir, lookup, { templates, overlay, ...(library ? { library } : {}) });
 }
 
 /**

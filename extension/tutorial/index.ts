@@ -12,6 +12,7 @@ import { registerReloadOnSave } from './reload-on-save';
 import type { EditorContent } from '../content-diagnostics/editor-content';
 import { ContentTests } from './content-tests';
 import { contentFolderOf, TutorialPreview } from './preview';
+import { READ_ONLY_KINDS } from './reading-view';
 
 export function registerTutorial(
   agent: AgentConnection,
@@ -28,7 +29,7 @@ export function registerTutorial(
     if (!dir) throw new Error("Open a content folder's index.md or index.json (or a skill path's unit-*.md) first.");
     return dir;
   };
-  const controller = owned.add(new TutorialController(agent, sessions, log, context.extensionUri, context.workspaceState));
+  const controller = owned.add(new TutorialController(agent, sessions, log, context.extensionUri, context.workspaceState, editorContent));
   let panel: vscode.WebviewPanel | undefined;
 
   const adoptPanel = (p: vscode.WebviewPanel) => {
@@ -87,16 +88,24 @@ export function registerTutorial(
       const api = await agent.ready();
       // Content started elsewhere (CLI, another window) belongs under "Running" now, not in 2 s.
       const [builtin] = await Promise.all([api.builtinContent(), agent.refresh()]);
-      type Item = vscode.QuickPickItem & { source?: string; playground?: string; folder?: true };
+      type Item = vscode.QuickPickItem & { source?: string; playground?: string; folder?: true; read?: true };
       const running: Item[] = agent.playgrounds
         .filter((p) => p.content && p.state !== 'destroyed')
         .map((p) => ({ label: `$(play) ${p.content!.title}`, description: `${p.id} · ${p.content!.state ?? p.state}`, playground: p.id }));
       const items: Item[] = [
         ...(running.length ? [{ label: 'Running', kind: vscode.QuickPickItemKind.Separator } as Item, ...running] : []),
         { label: 'Built-in', kind: vscode.QuickPickItemKind.Separator },
-        ...builtin.map((c) => ({ label: c.title, description: `${c.kind} · ${c.template}`, detail: c.description, source: c.name })),
+        ...builtin.map((c) =>
+          READ_ONLY_KINDS.has(c.kind)
+            ? { label: `$(book) ${c.title}`, description: c.kind, detail: c.description, source: c.source, read: true as const }
+            : { label: c.title, description: `${c.kind} · ${c.template}`, detail: c.description, source: c.name },
+        ),
         { label: '', kind: vscode.QuickPickItemKind.Separator },
-        { label: '$(folder-opened) Open Folder…', detail: 'An iximiuz Labs index.md or Killercoda index.json folder', folder: true },
+        {
+          label: '$(folder-opened) Open Folder…',
+          detail: 'An iximiuz Labs index.md (tutorial, challenge, skill path, course) or Killercoda index.json folder',
+          folder: true,
+        },
       ];
       const picked = await vscode.window.showQuickPick(items, { title: 'Sandlot: Open Tutorial', matchOnDescription: true, matchOnDetail: true });
       if (!picked) return;
@@ -107,6 +116,11 @@ export function registerTutorial(
           const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Tutorial' });
           if (!dir?.[0]) return;
           source = dir[0].fsPath;
+        }
+        // Skill paths and courses are read in the view; their parts are started from there.
+        if (picked.read || (picked.folder && controller.readReadable(source!))) {
+          await controller.openReading(source!);
+          return showPanel();
         }
         const record = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Starting ${picked.folder ? source : picked.label}…` },

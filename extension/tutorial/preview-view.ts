@@ -4,6 +4,9 @@ import type { TaskRecord } from '../../host-agent/api/protocol';
 import type { Content, TaskSpec } from '../../host-agent/content/model';
 import type { TutorialView } from '../../webviews/tutorial/protocol';
 
+/** Any template, any machine: for reading content before the agent's templates are known. */
+export const ANY_TEMPLATE = { names: (): string[] => [], machines: (): string[] | undefined => undefined };
+
 /** A task as it shows before anything ran. */
 export function notStarted(spec: TaskSpec, defaultMachine: string): TaskRecord {
   return {

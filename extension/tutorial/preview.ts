@@ -4,21 +4,20 @@
 // need a machine (run in terminal, answers) say so instead.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ContentSummary } from '../../host-agent/api/protocol';
 import { formatProblem } from '../../host-agent/content/errors';
-import { isRunnable } from '../../host-agent/content/model';
 import { openHostEnd, type HostEnd } from '../../webviews/shared/channel';
 import type { TutorialProtocol } from '../../webviews/tutorial/protocol';
 import type { EditorContent } from '../content-diagnostics/editor-content';
 import { isContentIndex } from '../content-diagnostics/validate';
 import { errorMessage } from '../log';
 import { DisposableStore } from '../util/disposables';
-import { previewView } from './preview-view';
+import { ANY_TEMPLATE, previewView } from './preview-view';
+import { courseView, pathView } from './reading-view';
 import { assetUris, configureTutorialWebview, setTutorialHtml } from './webview-setup';
 
 export const PREVIEW_PANEL = 'sandlot.tutorialPreview';
 const PAUSE_MS = 300;
-/** Any template, any machine: the preview shows pages, it does not start anything. */
-const ANY_TEMPLATE = { names: () => [], machines: () => undefined };
 
 /** The content folder of the active editor's file, if it is one. */
 export function contentFolderOf(editor: vscode.TextEditor | undefined): string | undefined {
@@ -32,6 +31,8 @@ export class TutorialPreview implements vscode.Disposable {
   private readonly owned = new DisposableStore();
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; end: HostEnd<TutorialProtocol> }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The agent's catalog, for the references of a skill path being previewed. */
+  private catalog: ContentSummary[] = [];
 
   constructor(
     private readonly content: EditorContent,
@@ -60,12 +61,22 @@ export class TutorialPreview implements vscode.Disposable {
     const machineOnly = 'This is a preview: start the content (Sandlot: Open Tutorial…) to run commands and check answers.';
     const end = openHostEnd<TutorialProtocol>(panel.webview, {
       notices: {
-        ready: () => this.render(dir),
+        ready: () => {
+          this.render(dir);
+          void this.content.catalog().then((c) => {
+            this.catalog = c;
+            this.render(dir);
+          });
+        },
         runInTerminal: () => void vscode.window.showInformationMessage(machineOnly),
         copy: (m) => void vscode.env.clipboard.writeText(m.text),
         openLink: (m) => {
           if (/^(https?:|mailto:)/i.test(m.url)) void vscode.env.openExternal(vscode.Uri.parse(m.url));
         },
+        startContent: () => void vscode.window.showInformationMessage(machineOnly),
+        openPlayground: () => void vscode.window.showInformationMessage(machineOnly),
+        openReading: () => undefined,
+        openCatalogEntry: () => undefined,
       },
       requests: {
         submitInput: () => Promise.reject(new Error(machineOnly)),
@@ -94,25 +105,17 @@ export class TutorialPreview implements vscode.Disposable {
     if (!open) return;
     let read;
     try {
-      read = this.content.read(dir, this.content.lookup() ?? ANY_TEMPLATE);
+      read = this.content.read(dir, this.content.lookup() ?? ANY_TEMPLATE, []);
     } catch (err) {
       this.log.warn(`preview of ${dir}: ${errorMessage(err)}`);
       return open.end.post({ kind: 'empty', reason: `Cannot read ${dir}: ${errorMessage(err)}` });
     }
     const doc = read.document;
-    if (!doc || !isRunnable(doc)) {
-      const why = doc
-        ? `${doc.kind === 'course' ? 'A course' : 'A skill path'} has no pages of its own: preview one of its lessons or units.`
-        : 'Nothing to show yet:';
-      return open.end.post({ kind: 'empty', reason: [why, ...read.problems.slice(0, 5).map(formatProblem)].join('\n') });
-    }
-    open.end.post({
-      kind: 'show',
-      view: previewView(
-        doc,
-        assetUris(doc.dir, (file) => open.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString()),
-      ),
-    });
+    if (!doc) return open.end.post({ kind: 'empty', reason: ['Nothing to show yet:', ...read.problems.slice(0, 5).map(formatProblem)].join('\n') });
+    const assets = assetUris(doc.dir, (file) => open.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString());
+    if (doc.kind === 'skill-path') return open.end.post({ kind: 'showReading', view: pathView(doc, this.catalog, [], assets) });
+    if (doc.kind === 'course') return open.end.post({ kind: 'showReading', view: courseView(doc, assets) });
+    open.end.post({ kind: 'show', view: previewView(doc, assets) });
   }
 
   dispose(): void {

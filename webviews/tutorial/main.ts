@@ -1,11 +1,12 @@
 // Tutorial webview entry (bundled to dist/webviews/tutorial/main.js). Draws the saved
 // state at once after a reload, says `ready`, then follows the host's messages.
 import type { Handlers, HostBound } from '../shared/protocol';
-import { h, mount } from '../shared/vnode';
+import { mount } from '../shared/vnode';
 import { connectToHost, vscodeApi } from '../shared/vscode-api';
 import type { ToWebview, TutorialProtocol } from './protocol';
 import { renderView } from './render';
-import { applyMessage, restoreState, withAnswerPending, withVerdict, type WebviewState } from './state';
+import { renderCourse, renderEmpty, renderPath } from './render-reading';
+import { applyMessage, restoreState, withAnswerPending, withCoursePage, withVerdict, type WebviewState } from './state';
 
 const vscode = vscodeApi<HostBound<TutorialProtocol>, WebviewState>();
 const root = document.getElementById('root')!;
@@ -22,7 +23,11 @@ function draw(): void {
   const caret = focused?.selectionStart ?? null;
   const tree = state.view
     ? renderView(state.view, state.drafts, state.answers)
-    : h('div', { class: 'tutorial-empty' }, h('p', null, state.empty ?? 'Loading…'), h('p', null, 'Open one with "Sandlot: Open Tutorial…".'));
+    : state.reading
+      ? state.reading.type === 'skill-path'
+        ? renderPath(state.reading)
+        : renderCourse(state.reading, state.coursePage)
+      : renderEmpty(state.empty, state.catalog);
   const node = mount(document, tree);
   root.replaceChildren(...(node ? [node] : []));
   if (focusTask) {
@@ -35,6 +40,7 @@ function draw(): void {
 const notices: Handlers<ToWebview> = {
   show: (m) => update(applyMessage(state, m), true),
   empty: (m) => update(applyMessage(state, m)),
+  showReading: (m) => update(applyMessage(state, m), true),
   task: (m) => update(applyMessage(state, m)),
   contentState: (m) => update(applyMessage(state, m)),
 };
@@ -61,7 +67,13 @@ root.addEventListener('click', (e) => {
   } else if (action === 'link') {
     e.preventDefault();
     host.post({ kind: 'openLink', url: target.dataset.url ?? '' });
-  }
+  } else if (action === 'start-content') {
+    host.post({ kind: 'startContent', source: target.dataset.source ?? '' });
+    flash(target, 'Starting…');
+  } else if (action === 'open-playground') host.post({ kind: 'openPlayground', playground: target.dataset.playground ?? '' });
+  else if (action === 'open-reading') host.post({ kind: 'openReading' });
+  else if (action === 'open-entry') host.post({ kind: 'openCatalogEntry', source: target.dataset.source ?? '' });
+  else if (action === 'course-page') update(withCoursePage(state, target.dataset.page ?? ''), true);
 });
 
 root.addEventListener('submit', (e) => {

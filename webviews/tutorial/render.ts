@@ -13,6 +13,8 @@ interface Ctx {
   drafts: Record<string, string>;
   /** Verdicts on submitted answers. */
   answers: Record<string, AnswerResult>;
+  /** Pages read without a playground (a course, a skill path): tasks have not started. */
+  readOnly?: boolean;
 }
 
 /** Task names shown to the learner: those with a task block, in page order. */
@@ -50,6 +52,7 @@ export function renderView(view: TutorialView, drafts: Record<string, string> = 
     h(
       'header',
       { class: 'tutorial-header' },
+      view.from ? h('button', { class: 'link-button tutorial-from', type: 'button', 'data-action': 'open-reading' }, `← ${view.from.title}`) : undefined,
       h('h1', null, view.title),
       h(
         'div',
@@ -64,6 +67,11 @@ export function renderView(view: TutorialView, drafts: Record<string, string> = 
       h('section', { class: 'page' }, p.title && view.pages.length > 1 ? h('h2', null, p.title) : undefined, renderBlocks(p.blocks, ctx)),
     ),
   );
+}
+
+/** Blocks of a page read without a playground (skill path intros and units, course pages): the same renderer, tasks not started. */
+export function renderReadOnly(blocks: Block[], assets: Record<string, string>): Child[] {
+  return renderBlocks(blocks, { tasks: {}, assets, drafts: {}, answers: {}, readOnly: true });
 }
 
 function stateLabel(state: string): string {
@@ -169,7 +177,7 @@ function renderTask(b: TaskBlock, ctx: Ctx): VNode {
   const t = ctx.tasks[b.task];
   const status = t?.status ?? 'created';
   const slot = status === 'completed' ? (b.slots.completed ?? []) : status === 'failed' ? (b.slots.failed ?? b.slots.active ?? []) : (b.slots.active ?? []);
-  const icon = status === 'completed' ? '✔' : status === 'failed' ? '✘' : '';
+  const icon = status === 'completed' ? '✔' : status === 'failed' ? '✘' : !t && ctx.readOnly ? '○' : '';
   const hint = status !== 'completed' && t?.hint?.trim() ? t.hint.trim() : undefined;
   return h(
     'div',
@@ -178,12 +186,12 @@ function renderTask(b: TaskBlock, ctx: Ctx): VNode {
       'div',
       { class: 'task-status' },
       h('span', { class: `task-icon${icon ? '' : ' spinner'}`, 'aria-label': status, role: 'img' }, icon),
-      h('span', { class: 'task-label' }, statusLabel(status, t)),
+      h('span', { class: 'task-label' }, !t && ctx.readOnly ? 'Not started' : statusLabel(status, t)),
     ),
     h('div', { class: 'task-body' }, renderBlocks(b.slots.default ?? [], ctx), renderBlocks(slot, ctx)),
     hint ? h('div', { class: 'task-hint' }, h('span', { class: 'task-hint-title' }, 'Hint: '), hint) : undefined,
     t?.error ? h('div', { class: 'task-error' }, t.error) : undefined,
-    b.input && status !== 'completed'
+    b.input && status !== 'completed' && !ctx.readOnly
       ? h(
           'form',
           { class: 'task-input', 'data-task': b.task },

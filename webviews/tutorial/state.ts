@@ -2,12 +2,18 @@
 // it. Pure, so reload behaviour is unit-tested: a reloaded webview draws the saved view at
 // once, then the host's fresh `show` replaces the data but keeps drafts and scroll.
 import type { TaskRecord } from '../../host-agent/api/protocol';
-import type { AnswerVerdict, ToWebview, TutorialView } from './protocol';
+import type { AnswerVerdict, CatalogEntry, ReadingView, ToWebview, TutorialView } from './protocol';
 
 export interface WebviewState {
   version: 1;
   view?: TutorialView;
+  /** A skill path or course being read (never together with `view`). */
+  reading?: ReadingView;
+  /** The course page shown: '' (or unset) for the course's own page, else a lesson's folder. */
+  coursePage?: string;
   empty?: string;
+  /** What can be opened, listed while nothing is shown. */
+  catalog?: CatalogEntry[];
   /** Unsent answers to user-input tasks, by task. */
   drafts: Record<string, string>;
   /** The verdict on each task's last submitted answer, shown under its input box. */
@@ -38,10 +44,19 @@ export function restoreState(saved: unknown): WebviewState {
     }
   }
   const view = s.view && typeof s.view === 'object' && typeof s.view.playground === 'string' && Array.isArray(s.view.pages) ? s.view : undefined;
+  const r = s.reading;
+  const reading =
+    !view && r && typeof r === 'object' && (r.type === 'skill-path' || r.type === 'course') && typeof r.dir === 'string' && typeof r.intro === 'object'
+      ? r
+      : undefined;
   return {
     version: 1,
     view,
-    empty: view ? undefined : typeof s.empty === 'string' ? s.empty : undefined,
+    reading,
+    coursePage: reading && typeof s.coursePage === 'string' ? s.coursePage : undefined,
+    empty: view || reading ? undefined : typeof s.empty === 'string' ? s.empty : undefined,
+    catalog:
+      !view && !reading && Array.isArray(s.catalog) ? s.catalog.filter((c) => c && typeof c.title === 'string' && typeof c.source === 'string') : undefined,
     drafts,
     answers,
     scrollY: typeof s.scrollY === 'number' && s.scrollY >= 0 ? s.scrollY : 0,
@@ -54,15 +69,27 @@ export function applyMessage(state: WebviewState, m: ToWebview): WebviewState {
     case 'show': {
       // Another playground's content: its drafts and scroll position mean nothing here.
       const same = state.view?.playground === m.view.playground;
-      return same ? { ...state, view: m.view, empty: undefined } : { ...state, view: m.view, empty: undefined, drafts: {}, answers: {}, scrollY: 0 };
+      const shown = { ...state, view: m.view, reading: undefined, coursePage: undefined, empty: undefined, catalog: undefined };
+      return same ? shown : { ...shown, drafts: {}, answers: {}, scrollY: 0 };
+    }
+    case 'showReading': {
+      // The same path or course again (new states): stay on the page and at the place the learner was.
+      const same = state.reading?.type === m.view.type && state.reading.dir === m.view.dir;
+      const shown = { ...state, view: undefined, reading: m.view, empty: undefined, catalog: undefined };
+      return same ? shown : { ...shown, coursePage: undefined, drafts: {}, answers: {}, scrollY: 0 };
     }
     case 'empty':
-      return { ...state, view: undefined, empty: m.reason, drafts: {}, answers: {}, scrollY: 0 };
+      return { ...state, view: undefined, reading: undefined, coursePage: undefined, empty: m.reason, catalog: m.catalog, drafts: {}, answers: {}, scrollY: 0 };
     case 'task':
       return state.view ? { ...state, view: withTask(state.view, m.task) } : state;
     case 'contentState':
       return state.view ? { ...state, view: { ...state.view, content: m.content } } : state;
   }
+}
+
+/** The learner moved to another page of the course (back at its top). */
+export function withCoursePage(state: WebviewState, page: string): WebviewState {
+  return state.reading?.type === 'course' ? { ...state, coursePage: page, scrollY: 0 } : state;
 }
 
 /** An answer was sent: its box says so until the verdict comes. */

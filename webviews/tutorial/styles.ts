@@ -49,4 +49,26 @@ button.action-copy:hover { background: var(--vscode-button-secondaryHoverBackgro
 .box-title { font-weight: 600; }
 .raw-html { color: var(--vscode-descriptionForeground); }
 .image-missing { color: var(--vscode-descriptionForeground); font-style: italic; }
+.reading-description { color: var(--vscode-descriptionForeground); margin: 4px 0; }
+.path-units { padding-left: 1.4em; }
+.path-unit { margin: 12px 0; }
+.path-unit h2 { font-size: 1.1em; margin: 4px 0; }
+.path-refs { list-style: none; padding: 0; }
+.path-ref { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 4px 6px; border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-radius: 4px; margin: 4px 0; }
+.ref-kind { text-transform: uppercase; font-size: 0.8em; color: var(--vscode-descriptionForeground); }
+.ref-title { font-weight: bold; flex: 1; }
+.ref-state { color: var(--vscode-descriptionForeground); }
+.ref-completed .ref-state { color: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
+.ref-running .ref-state { color: var(--vscode-charts-blue); }
+.ref-missing { border-color: var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); }
+.ref-missing .ref-state, .ref-missing .ref-title { color: var(--vscode-errorForeground); }
+.course-nav { display: flex; justify-content: space-between; gap: 8px; margin-top: 16px; }
+.course-crumbs { color: var(--vscode-descriptionForeground); }
+.link-button { background: none; border: none; padding: 0; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; text-align: left; }
+.link-button:hover { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
+.lesson-badge { margin-left: 6px; font-size: 0.8em; color: var(--vscode-descriptionForeground); }
+.catalog { list-style: none; padding: 0; }
+.catalog-entry { margin: 6px 0; }
+.catalog-entry .link-button { display: inline; }
+.catalog-entry .ref-kind { margin-left: 6px; }
 `;

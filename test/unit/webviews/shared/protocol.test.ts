@@ -10,6 +10,10 @@ describe('dispatch', () => {
       runInTerminal: (m) => seen.push(`run:${m.command}`),
       copy: (m) => seen.push(`copy:${m.text}`),
       openLink: (m) => seen.push(`link:${m.url}`),
+      startContent: (m) => seen.push(`start:${m.source}`),
+      openPlayground: (m) => seen.push(`open:${m.playground}`),
+      openReading: () => seen.push('back'),
+      openCatalogEntry: (m) => seen.push(`entry:${m.source}`),
     };
     expect(dispatch(handlers, { kind: 'ready' })).toBe(true);
     expect(dispatch(handlers, { kind: 'runInTerminal', command: 'ls' })).toBe(true);
@@ -18,7 +22,7 @@ describe('dispatch', () => {
   });
 
   it('ignores messages that are not ours', () => {
-    const handlers: Handlers<ToWebview> = { show: () => {}, empty: () => {}, task: () => {}, contentState: () => {} };
+    const handlers: Handlers<ToWebview> = { show: () => {}, empty: () => {}, showReading: () => {}, task: () => {}, contentState: () => {} };
     expect(dispatch(handlers, null)).toBe(false);
     expect(dispatch(handlers, 'show')).toBe(false);
     expect(dispatch(handlers, { kind: 'toString' })).toBe(false);
