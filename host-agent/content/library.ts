@@ -24,7 +24,16 @@ export function userContentDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The roots, in lookup order: later ones shadow nothing, the first match wins. */
 export function libraryRoots(extra: string[] = []): string[] {
-  return [...extra.map((d) => path.resolve(d)), builtinContentDir(), userContentDir()];
+  return [...extra.map((d) => path.resolve(d)), ...builtinRoots(), userContentDir()];
+}
+
+/** The built-in content, where there is a checkout beside the code (a packaged extension has none). */
+function builtinRoots(): string[] {
+  try {
+    return [builtinContentDir()];
+  } catch {
+    return [];
+  }
 }
 
 export interface LibraryEntry {
