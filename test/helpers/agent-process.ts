@@ -181,3 +181,17 @@ export async function until<T>(what: string, fn: () => T | undefined | Promise<T
 export function printed<T>(stdout: string): T {
   return parseOwnJson<T>(stdout);
 }
+
+/** The CLI's `--json` output of `args`; a non-zero exit throws with its stderr. */
+export function cliJson<T>(agent: AgentHandle, args: string[]): T {
+  const r = cli(agent, [...args, '--json']);
+  if (r.code !== 0) throw new Error(`sandlot ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return printed<T>(r.stdout);
+}
+
+/** What `command` prints in playground `id` (`sandlot ssh id -- command`); a CLI error line throws. */
+export function sshOutput(agent: AgentHandle, id: string, command: string): string {
+  const r = cli(agent, ['ssh', id, '--', command]);
+  if (/sandlot: /.test(r.stderr)) throw new Error(`sandlot ssh ${id}: ${r.stderr.trim()}`);
+  return r.stdout;
+}

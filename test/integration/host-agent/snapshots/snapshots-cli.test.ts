@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, SnapshotRecord, TemplateSummary } from '../../../../host-agent/api/protocol';
-import { cli, printed, startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { cli, cliJson, sshOutput, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import { snapshotHost, waitForNoLeaks } from '../../../helpers/host-leaks';
 
 const INSTALL = [
@@ -29,16 +29,8 @@ describe.skipIf(process.getuid?.() !== 0)('sandlot snapshot, fork, save (sandbox
   let original: PlaygroundRecord;
   let snap: SnapshotRecord;
   const forks: PlaygroundRecord[] = [];
-  const run = (id: string, command: string) => {
-    const r = cli(agent, ['ssh', id, '--', command]);
-    expect(r.stderr).not.toMatch(/sandlot: /);
-    return r.stdout;
-  };
-  const json = <T>(args: string[]): T => {
-    const r = cli(agent, [...args, '--json']);
-    if (r.code !== 0) throw new Error(`sandlot ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return printed<T>(r.stdout);
-  };
+  const run = (id: string, command: string) => sshOutput(agent, id, command);
+  const json = <T>(args: string[]): T => cliJson<T>(agent, args);
 
   beforeAll(async () => {
     agent = await startAgent();

@@ -12,7 +12,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, SnapshotRecord } from '../../../../../host-agent/api/protocol';
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
-import { cli, printed, startAgent, tempHome, type AgentHandle } from '../../../../helpers/agent-process';
+import { cli, cliJson, sshOutput, startAgent, tempHome, type AgentHandle } from '../../../../helpers/agent-process';
 import { startTestEngine, type TestEngine } from './helpers';
 
 const INSTALL = [
@@ -67,16 +67,8 @@ describe('snapshots and forks with the docker driver', { timeout: 300_000 }, () 
   let before: string[];
   const forks: PlaygroundRecord[] = [];
   const made: string[] = [];
-  const run = (id: string, command: string) => {
-    const r = cli(agent, ['ssh', id, '--', command]);
-    expect(r.stderr).not.toMatch(/sandlot: /);
-    return r.stdout;
-  };
-  const json = <T>(args: string[]): T => {
-    const r = cli(agent, [...args, '--json']);
-    if (r.code !== 0) throw new Error(`sandlot ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return printed<T>(r.stdout);
-  };
+  const run = (id: string, command: string) => sshOutput(agent, id, command);
+  const json = <T>(args: string[]): T => cliJson<T>(agent, args);
 
   beforeAll(async () => {
     engine = await startTestEngine();
