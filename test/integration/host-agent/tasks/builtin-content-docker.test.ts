@@ -19,7 +19,7 @@ import { DockerDriver } from '../../../../host-agent/drivers/docker/driver';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
 import { CLI, cli, startAgent, tempHome, type AgentHandle } from '../../../helpers/agent-process';
 import { execOn, type ExecResult } from '../../../helpers/ssh-exec';
-import { startTestEngine, type TestEngine } from '../drivers/docker/helpers';
+import { removePlaygroundLeftovers, startTestEngine, type TestEngine } from '../drivers/docker/helpers';
 
 /** Every code block of the content, in document order (task slots and boxes included). */
 function codeBlocks(name: string): CodeBlock[] {
@@ -141,11 +141,7 @@ describe('built-in Docker and Zig content on the docker driver', () => {
       fs.rmSync(agent.home, { recursive: true, force: true });
     }
     // Whatever the agent could not remove (a test failed midway) goes too.
-    for (const id of engine ? created : []) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine!.docker.listContainers({ all: true, filters })) await engine!.docker.getContainer(c.Id).remove({ force: true, v: true });
-      for (const n of await engine!.docker.listNetworks({ filters })) await engine!.docker.getNetwork(n.Id).remove();
-    }
+    if (engine) await removePlaygroundLeftovers(engine.docker, created);
     await engine?.stop();
   }, 120_000);
 

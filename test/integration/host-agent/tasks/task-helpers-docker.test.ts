@@ -17,7 +17,7 @@ import { parseOwnJson } from '../../../../host-agent/util/json';
 import { remoteCommand } from '../../../../host-agent/tasks/runner';
 import { cli, startAgent, tempHome, type AgentHandle } from '../../../helpers/agent-process';
 import { execOn, type ExecResult } from '../../../helpers/ssh-exec';
-import { startTestEngine, type TestEngine } from '../drivers/docker/helpers';
+import { removePlaygroundLeftovers, startTestEngine, type TestEngine } from '../drivers/docker/helpers';
 
 /** A challenge in iximiuz Labs' format, written for this test (its tasks use the documented helpers). */
 const CHALLENGE = `---
@@ -146,11 +146,7 @@ describe('iximiuz Labs task helpers on a real Docker engine', () => {
       await agent.kill();
       fs.rmSync(agent.home, { recursive: true, force: true });
     }
-    for (const id of engine ? created : []) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine!.docker.listContainers({ all: true, filters })) await engine!.docker.getContainer(c.Id).remove({ force: true, v: true });
-      for (const n of await engine!.docker.listNetworks({ filters })) await engine!.docker.getNetwork(n.Id).remove();
-    }
+    if (engine) await removePlaygroundLeftovers(engine.docker, created);
     if (contentRoot) fs.rmSync(contentRoot, { recursive: true, force: true });
     await engine?.stop();
   }, 120_000);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAlias } from '../../../../../host-agent/api/protocol';
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { cli, openssh, startAgent, startPlayground, tempHome, waitForState, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
-import { startTestEngine, type TestEngine } from './helpers';
+import { removePlaygroundLeftovers, startTestEngine, type TestEngine } from './helpers';
 
 describe('docker driver in the agent and the CLI', () => {
   let engine: TestEngine;
@@ -33,11 +33,7 @@ describe('docker driver in the agent and the CLI', () => {
       await agent.kill();
     }
     // Whatever the agent could not remove (e.g. a test failed midway) goes too.
-    for (const id of created) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine.docker.listContainers({ all: true, filters })) await engine.docker.getContainer(c.Id).remove({ force: true, v: true });
-      for (const n of await engine.docker.listNetworks({ filters })) await engine.docker.getNetwork(n.Id).remove();
-    }
+    if (engine) await removePlaygroundLeftovers(engine.docker, created);
     await engine?.stop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   }, 120_000);

@@ -154,3 +154,27 @@ export async function sshExec(driver: Driver, pg: TestPlayground, machine: strin
     client.end();
   }
 }
+
+const playgroundFilter = (id: string) => JSON.stringify({ label: [`sandlot.playground=${id}`] });
+
+/** What the engine still holds for these playgrounds (`container …`, `network …`, `volume …`); others on the shared engine are not counted. */
+export async function playgroundLeftovers(docker: Docker, ids: Iterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for (const id of ids) {
+    const filters = playgroundFilter(id);
+    for (const c of await docker.listContainers({ all: true, filters })) out.push(`container ${c.Names[0]}`);
+    for (const n of await docker.listNetworks({ filters })) out.push(`network ${n.Name}`);
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) out.push(`volume ${v.Name}`);
+  }
+  return out;
+}
+
+/** Removes whatever the agent could not (a test failed midway): these playgrounds' containers, networks and volumes. */
+export async function removePlaygroundLeftovers(docker: Docker, ids: Iterable<string>): Promise<void> {
+  for (const id of ids) {
+    const filters = playgroundFilter(id);
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true });
+    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove();
+  }
+}

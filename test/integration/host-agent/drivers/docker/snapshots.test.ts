@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, SnapshotRecord } from '../../../../../host-agent/api/protocol';
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { cli, cliJson, sshOutput, startAgent, tempHome, type AgentHandle } from '../../../../helpers/agent-process';
-import { startTestEngine, type TestEngine } from './helpers';
+import { playgroundLeftovers, removePlaygroundLeftovers, startTestEngine, type TestEngine } from './helpers';
 
 const INSTALL = [
   'mkdir -p /opt/greeter/lib',
@@ -27,13 +27,7 @@ const INSTALL = [
 
 /** What this test's playgrounds and snapshots hold on the engine (other users of the shared engine are not counted). */
 async function engineObjects(docker: Docker, playgrounds: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const id of playgrounds) {
-    const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-    out.push(...(await docker.listContainers({ all: true, filters })).map((c) => `container ${c.Names[0]}`));
-    out.push(...(await docker.listNetworks({ filters })).map((n) => `network ${n.Name}`));
-    out.push(...((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => `volume ${v.Name}`));
-  }
+  const out = await playgroundLeftovers(docker, playgrounds);
   const snapshots = JSON.stringify({ label: ['sandlot.snapshot'] });
   out.push(
     ...(await docker.listImages({ filters: snapshots })).flatMap((i) =>
@@ -90,11 +84,7 @@ describe('snapshots and forks with the docker driver', { timeout: 300_000 }, () 
       await agent.kill();
     }
     // Whatever the agent could not remove (a test failed midway) goes too.
-    for (const id of made) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine.docker.listContainers({ all: true, filters })) await engine.docker.getContainer(c.Id).remove({ force: true, v: true });
-      for (const n of await engine.docker.listNetworks({ filters })) await engine.docker.getNetwork(n.Id).remove();
-    }
+    if (engine) await removePlaygroundLeftovers(engine.docker, made);
     await engine?.stop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   }, 180_000);

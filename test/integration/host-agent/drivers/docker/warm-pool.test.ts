@@ -13,7 +13,7 @@ import { hostAlias, type PlaygroundRecord, type WarmPoolInfo } from '../../../..
 import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { readOwnJson } from '../../../../../host-agent/util/json';
 import { cli, openssh, printed, startAgent, tempHome, until, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
-import { startTestEngine, type TestEngine } from './helpers';
+import { playgroundLeftovers, removePlaygroundLeftovers, startTestEngine, type TestEngine } from './helpers';
 
 describe('warm pool (docker driver)', () => {
   let engine: TestEngine;
@@ -46,16 +46,7 @@ describe('warm pool (docker driver)', () => {
         ),
       }));
   /** What the engine still holds for these playgrounds. */
-  const leftovers = async (ids: Iterable<string>) => {
-    const out: string[] = [];
-    for (const id of ids) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine.docker.listContainers({ all: true, filters })) out.push(`container ${c.Names[0]}`);
-      for (const n of await engine.docker.listNetworks({ filters })) out.push(`network ${n.Name}`);
-      for (const v of (await engine.docker.listVolumes({ filters })).Volumes ?? []) out.push(`volume ${v.Name}`);
-    }
-    return out;
-  };
+  const leftovers = (ids: Iterable<string>) => playgroundLeftovers(engine.docker, ids);
   const agentWith = (args: string[]) => startAgent({ home, args: ['--driver', 'docker', ...args], env: { DOCKER_HOST: engine.dockerHost } });
 
   beforeAll(async () => {
@@ -72,12 +63,7 @@ describe('warm pool (docker driver)', () => {
     if (watcher) clearInterval(watcher);
     await agent?.kill();
     // Whatever a failed test left goes too.
-    for (const id of seen) {
-      const filters = JSON.stringify({ label: [`sandlot.playground=${id}`] });
-      for (const c of await engine.docker.listContainers({ all: true, filters })) await engine.docker.getContainer(c.Id).remove({ force: true, v: true });
-      for (const n of await engine.docker.listNetworks({ filters })) await engine.docker.getNetwork(n.Id).remove();
-      for (const v of (await engine.docker.listVolumes({ filters })).Volumes ?? []) await engine.docker.getVolume(v.Name).remove();
-    }
+    await removePlaygroundLeftovers(engine.docker, seen);
     await engine?.stop();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   }, 180_000);
