@@ -79,7 +79,7 @@ export class WarmPool {
       if (this.again) {
         this.again = false;
         this.fill();
-      }
+      } else this.retryWhenPaused();
     });
   }
 
@@ -150,7 +150,6 @@ export class WarmPool {
         const pause = Math.min((this.opts.retryMs ?? 10_000) * 2 ** (s.failures - 1), MAX_RETRY_MS);
         s.retryAt = Date.now() + pause;
         this.opts.log('warn', `warm pool: a ${s.spec.template} playground could not be made (trying again in ${Math.round(pause / 1000)} s): ${s.lastError}`);
-        this.retryLater(pause);
       } finally {
         s.filling--;
       }
@@ -158,6 +157,18 @@ export class WarmPool {
       if (this.closed) await this.destroy(id);
       else s.ready.push(id);
     }
+  }
+
+  /**
+   * Templates pausing after a failure are tried again when the first pause ends. Derived
+   * from the slots every time the loop stops, so a timer that fires a moment early (timers
+   * and Date.now() round differently) is simply set again for the rest of the pause.
+   */
+  private retryWhenPaused(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const waits = [...this.slots.values()].filter((s) => s.ready.length + s.filling < s.spec.count && s.retryAt > now).map((s) => s.retryAt - now);
+    if (waits.length > 0) this.retryLater(Math.min(...waits));
   }
 
   private retryLater(ms: number): void {
