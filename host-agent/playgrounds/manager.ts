@@ -40,6 +40,7 @@ import { newPlaygroundId } from '../util/ids';
 import type { TemplateCatalog } from './catalog';
 import { now, type PlaygroundEvents } from './events';
 import { hostProblems, type HostFacts } from './host-checks';
+import { checkMachinesAnswer } from './member-health';
 import { newStoredPlayground } from './new-playground';
 import { StateWriteError, type PlaygroundStore, type StoredPlayground } from './store';
 import type { WarmPool } from './warm-pool';
@@ -357,18 +358,18 @@ export class PlaygroundManager {
     template: string,
     own: { manifestName: string; lifetimeMinutes: number; labels?: Record<string, string> },
   ): Promise<PlaygroundRecord | undefined> {
-    const id = this.warmPool?.take(template);
-    const e = id === undefined ? undefined : this.entries.get(id);
-    if (!e) return undefined;
-    try {
-      return await this.enqueue(e, () => this.handOut(e, own));
-    } catch (err) {
-      this.opts.log('warn', `${e.stored.record.id}: handing out a warm ${template} playground failed, making one instead: ${errorMessage(err)}`);
-      void this.destroyPoolMember(e.stored.record.id).catch((destroyErr: unknown) =>
-        this.opts.log('error', `${e.stored.record.id}: ${errorMessage(destroyErr)}`),
-      );
-      return undefined;
+    // A member that cannot be handed out (its machines died in the pool) goes, and the next ready one is tried; the pool refills.
+    for (let id = this.warmPool?.take(template); id !== undefined; id = this.warmPool?.take(template)) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      try {
+        return await this.enqueue(e, () => this.handOut(e, own));
+      } catch (err) {
+        this.opts.log('warn', `${id}: a warm ${template} playground could not be handed out, so it is destroyed: ${errorMessage(err)}`);
+        void this.destroyPoolMember(id).catch((destroyErr: unknown) => this.opts.log('error', `${id}: ${errorMessage(destroyErr)}`));
+      }
     }
+    return undefined;
   }
 
   /**
@@ -399,7 +400,13 @@ export class PlaygroundManager {
     }
     const spec = this.buildSpec(fresh, e.spec.manifest);
     // Side by side: until the pool mark goes, what is on disk is still a member's either way.
-    const [given, saved] = await Promise.allSettled([driver.refreshIdentity(spec, this.ctx(e)), this.opts.store.saveHandOut(fresh)]);
+    // The health check runs alongside: a member whose machines stopped answering fails here, whatever the identity write says.
+    const [answers, given, saved] = await Promise.allSettled([
+      checkMachinesAnswer(driver, e.spec),
+      driver.refreshIdentity(spec, this.ctx(e)),
+      this.opts.store.saveHandOut(fresh),
+    ]);
+    if (answers.status === 'rejected') throw answers.reason;
     if (given.status === 'rejected') throw given.reason;
     try {
       if (saved.status === 'rejected') throw saved.reason;

@@ -47,7 +47,7 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
     const driver = chooseDriver(entry.manifest, enabled, s.defaultDriver).driver;
     if (!s.drivers[driver]?.refreshIdentity) {
       problems.push(
-        `--warm ${template}=${count}: ${template} playgrounds run on the ${driver} driver, which ${s.drivers[driver] ? 'cannot give a handed-out machine a new identity (warm pools work on: docker)' : 'this agent was not started with'}`,
+        `--warm ${template}=${count}: ${template} playgrounds run on the ${driver} driver, which ${s.drivers[driver] ? 'cannot give a handed-out machine a new identity (warm pools work on: docker, microvm)' : 'this agent was not started with'}`,
       );
       continue;
     }

@@ -4,7 +4,9 @@
 // other handed-out playground's and from what the member was made with — and hold the
 // new playground key; the pool refills; `sandlot run` takes from it too; `--warm-memory` bounds it; nothing of the pool
 // (containers, networks, volumes) outlives a stopped agent, nor a killed one once the
-// next agent has started.
+// next agent has started; a member whose container died or whose sshd stopped answering
+// in the pool is never handed out (the user still gets a working playground, the pool
+// refills).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -153,6 +155,40 @@ describe('warm pool (docker driver)', () => {
     expect(await leftovers(left)).toEqual([]);
     expect(agent.log()).toContain(`${left[0]}: removed a warm pool member (docker) the last agent left`);
     expect(cli(agent, ['status']).stdout).not.toContain('warm pool');
+    await agent.kill();
+    agent = undefined;
+    watch();
+    expect(await leftovers(seen)).toEqual([]);
+  }, 600_000);
+
+  it('never hands out a member whose container was killed or whose sshd stopped answering: the start works, the pool refills', async () => {
+    agent = await agentWith(['--warm', 'linux=2']);
+    await untilReady(agent, 2, 'two warm linux playgrounds');
+    const [killed, hung] = members().map((m) => m.id);
+    // Behind the agent's back: one member's container is killed, the other's sshd is frozen (the container runs, nothing answers).
+    await engine.docker.getContainer(`sandlot-${killed}-dev`).kill();
+    const frozen = await engine.docker.getContainer(`sandlot-${hung}-dev`).exec({ Cmd: ['pkill', '-STOP', '-x', 'sshd'] });
+    await frozen.start({ hijack: true, stdin: false });
+    await until('sshd frozen', async () => ((await frozen.inspect()).Running ? undefined : true));
+
+    const r = cli(agent, ['start', 'linux', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const pg = printed<PlaygroundRecord>(r.stdout);
+    expect([killed, hung]).not.toContain(pg.id);
+    expect(openssh(writeSshConfig(agent, pg.id), hostAlias(pg.id, 'dev'), 'hostname').stdout).toBe('dev\n');
+    for (const id of [killed, hung]) expect(agent.log()).toContain(`${id}: a warm linux playground could not be handed out, so it is destroyed`);
+    expect(agent.log()).toMatch(/machine dev does not answer: no SSH banner/);
+
+    await untilReady(agent, 2, 'refilled with new members');
+    const fresh = members().map((m) => m.id);
+    expect(fresh).not.toContain(killed);
+    expect(fresh).not.toContain(hung);
+    expect(await leftovers([killed, hung])).toEqual([]);
+    // And the refilled pool hands out as before.
+    const next = cli(agent, ['start', 'linux', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(fresh).toContain(printed<PlaygroundRecord>(next.stdout).id);
+    for (const id of [pg.id, printed<PlaygroundRecord>(next.stdout).id]) expect(cli(agent, ['destroy', id]).code).toBe(0);
     await agent.kill();
     agent = undefined;
     watch();
