@@ -280,7 +280,7 @@ export class AgentClient {
   }
 
   /** Sends a request; resolves with a success response, rejects with the agent's error. */
-  protected raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  protected raw(method: string, path: string, body?: unknown, signal?: AbortSignal, retried = false): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const target = this.endpoint.url.startsWith('unix:')
       ? { socketPath: this.endpoint.url.slice(5), path }
@@ -301,7 +301,12 @@ export class AgentClient {
         },
         (res) => ((res.statusCode ?? 500) < 400 ? resolve(res) : void readError(res).then(reject, reject)),
       );
-      req.on('error', (err) => reject(this.unreachable(err)));
+      req.on('error', (err: Error & { code?: string }) => {
+        // A kept-alive connection the agent closed while this process was busy (its idle
+        // timeout): the request never reached it, so it is sent once more on a new one.
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) return void this.raw(method, path, body, signal, true).then(resolve, reject);
+        reject(this.unreachable(err));
+      });
       req.end(payload);
     });
   }

@@ -61,6 +61,8 @@ interface Entry {
   transition?: PlaygroundState;
   /** The manifest's init tasks for the chosen init condition values: run once, when the machines first come up. */
   initTasks?: PlannedInitTask[];
+  /** A finished one-shot run's playground being destroyed in the background: nobody's any more, so not listed. */
+  released?: boolean;
 }
 
 export interface ManagerOptions {
@@ -211,7 +213,7 @@ export class PlaygroundManager {
 
   list(): PlaygroundRecord[] {
     return [...this.entries.values()]
-      .filter((e) => e.stored.pool === undefined)
+      .filter((e) => e.stored.pool === undefined && !e.released)
       .map((e) => e.stored.record)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
@@ -252,8 +254,18 @@ export class PlaygroundManager {
     const record = await this.make({ template, lifetimeMinutes: MAX_LIFETIME_MINUTES }, undefined, template);
     const e = this.entries.get(record.id)!;
     const done = await this.enqueue(e, async () => e.stored.record);
-    if (done.state === 'running') return done.id;
-    const why = done.error ?? `it ended ${done.state}`;
+    let why = done.error ?? `it ended ${done.state}`;
+    if (done.state === 'running') {
+      // A rehearsal of the hand-out: the member's own identity written again, the same way.
+      // Under software emulation a VM translates code on its first run: the first SSH login
+      // and identity script cost seconds, which the pool pays now instead of the user.
+      try {
+        await e.driver?.refreshIdentity?.(e.spec, this.ctx(e));
+        return done.id;
+      } catch (err) {
+        why = `rehearsing its hand-out: ${errorMessage(err)}`;
+      }
+    }
     await this.destroyPoolMember(done.id);
     throw new Error(why);
   }
@@ -450,6 +462,27 @@ export class PlaygroundManager {
 
   async destroy(id: string): Promise<void> {
     await this.destroyEntry(this.entry(id));
+  }
+
+  /**
+   * Destroys a playground whose one-shot run ended without making its caller wait for
+   * it: `destroying` is written first (an agent that stops before the destroy is done
+   * finishes it when it starts again: adopt()), then the destroy goes on in the
+   * background and the playground is no longer listed. Resolves once the state is on
+   * disk; rejects (nothing started) when it cannot be written — the caller then destroys
+   * the ordinary way.
+   */
+  async releaseForDestroy(id: string): Promise<void> {
+    const e = this.entry(id);
+    await this.commit(e, (r) => {
+      r.state = 'destroying';
+    });
+    e.released = true;
+    this.destroyEntry(e).catch((err: unknown) => {
+      // Listed again, so the user sees what is left; the next agent start tries again (its state is `destroying`).
+      e.released = false;
+      this.opts.log('error', `${id}: destroying it after its run: ${errorMessage(err)}`);
+    });
   }
 
   private async destroyEntry(e: Entry): Promise<void> {

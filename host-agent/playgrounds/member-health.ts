@@ -43,7 +43,7 @@ function sshBanner(socket: Duplex, timeoutMs: number): Promise<void> {
       seen += d.toString('latin1');
       if (seen.length >= 4) done(seen.startsWith('SSH-') ? undefined : new Error(`it sent ${JSON.stringify(seen.slice(0, 20))} instead of an SSH banner`));
     });
-    socket.once('error', (err) => done(err));
+    socket.on('error', (err) => done(err));
     socket.once('close', () => done(new Error('the connection closed before the SSH banner')));
   });
 }

@@ -129,7 +129,7 @@ class RunSession {
     await closed;
     if (this.cancelled) return;
     const code = typeof exit.code === 'number' ? exit.code : signalExitCode(exit.signal);
-    await this.finish(code, exit.signal);
+    await this.finish(code, exit.signal, true);
   }
 
   /** Resolves with the value, or undefined once the run was cancelled meanwhile (the cancel then finishes it). */
@@ -177,13 +177,17 @@ class RunSession {
     void this.finish(CANCELLED);
   }
 
-  /** Takes the playground down (unless `keep`), then answers `exit` and closes. */
-  private async finish(code: number, signal?: string): Promise<void> {
+  /**
+   * Takes the playground down (unless `keep`), then answers `exit` and closes. After the
+   * command ran (`ran`), the answer does not wait for the destroy: the agent owns it from
+   * the moment `destroying` is on disk (manager.releaseForDestroy), across a restart too.
+   */
+  private async finish(code: number, signal?: string, ran = false): Promise<void> {
     if (this.done) return;
     this.done = true;
     this.ssh?.end();
     try {
-      const record = await this.takeDown();
+      const record = await this.takeDown(ran);
       if (record) this.send({ type: 'exit', code, signal, kept: this.keep, playground: record });
       else this.send({ type: 'error', code: 'invalid_request', message: 'run: cancelled before a playground was made' });
     } catch (err) {
@@ -207,11 +211,18 @@ class RunSession {
     this.close();
   }
 
-  /** Destroys the playground unless it is kept; the record as it was last seen. */
-  private async takeDown(): Promise<PlaygroundRecord | undefined> {
+  /** Destroys the playground unless it is kept (`release`: in the background once that is recorded); the record as it was last seen. */
+  private async takeDown(release = false): Promise<PlaygroundRecord | undefined> {
     await this.creating;
     if (!this.id) return this.record;
     if (this.keep) return this.current();
+    if (release) {
+      const released = await this.manager.releaseForDestroy(this.id).then(
+        () => true,
+        () => false,
+      );
+      if (released) return this.record;
+    }
     // Destroy waits for the provisioning queued before it: a cancelled start is undone, not left half made.
     await this.manager.destroy(this.id).catch((err: unknown) => {
       if (!(err instanceof ApiProblem && err.code === 'playground_not_found')) throw err;

@@ -9,6 +9,12 @@ export interface ScriptRequest {
   program: string;
   /** Kill the script after this long; the result then has `timedOut`. */
   timeoutMs: number;
+  /**
+   * SSH runners: the program is the SSH command itself, run by the user's login shell —
+   * no wrapper choosing bash and no `timeout` inside the machine (the runner's own timer
+   * still closes the channel); two process starts fewer, for short POSIX-shell programs.
+   */
+  direct?: boolean;
   signal?: AbortSignal;
 }
 

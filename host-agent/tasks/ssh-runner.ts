@@ -144,7 +144,7 @@ export class SshRunner implements ScriptRunner {
         setTimeout(() => finish({ code: null, stdout, stderr, timedOut: true }), 2000).unref();
       }, req.timeoutMs);
       req.signal?.addEventListener('abort', kill, { once: true });
-      conn.client.exec(remoteCommand(req.program, req.timeoutMs / 1000), (err, ch) => {
+      conn.client.exec(req.direct ? req.program : remoteCommand(req.program, req.timeoutMs / 1000), (err, ch) => {
         if (err) return finish({ code: null, stdout, stderr, error: `exec on ${req.machine}: ${err.message}` });
         channel = ch;
         if (req.signal?.aborted) kill();

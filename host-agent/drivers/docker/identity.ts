@@ -12,11 +12,11 @@ import type { MachineSpec, PlaygroundSpec } from '../protocol';
 import { startupFileLines } from './first-boot';
 import { machineFiles } from './machine-files';
 
-/** The shell script that writes the machine's identity files: the agent's, root's own; the users', theirs. */
-export function identityScript(spec: PlaygroundSpec, machine: MachineSpec): string {
+/** The shell script that writes the machine's identity files: the agent's, root's own; the users', theirs. `inPlace`: see startupFileLines. */
+export function identityScript(spec: PlaygroundSpec, machine: MachineSpec, opts: { inPlace?: boolean } = {}): string {
   const own: StartupFile[] = machineFiles(spec, machine).map((f) => ({ path: f.path, content: f.content, mode: `0${f.mode.toString(8)}`, owner: 'root:root' }));
   const users = machine.startupFiles.filter((f) => isSshIdentityFile(f.path));
-  return ['set -eu', ...startupFileLines(machine, [...own, ...users]), ''].join('\n');
+  return ['set -eu', ...startupFileLines(machine, [...own, ...users], opts), ''].join('\n');
 }
 
 export async function refreshMachineIdentity(container: Docker.Container, spec: PlaygroundSpec, machine: MachineSpec): Promise<void> {

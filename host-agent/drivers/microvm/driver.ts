@@ -29,7 +29,7 @@ import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
 import { configFiles, writeConfigDisk } from './config-disk';
 import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
 import { dataDrives, driveProblems, emptyDriveBytes, ensureDriveFiles, rootBytes } from './drives';
-import { refreshVmIdentity } from './identity';
+import { VmIdentities } from './identity';
 import { enterArgs, holderAlive, machineAddress, networkPlan, startNetwork, stopHolder, tapName, type Holder } from './network';
 import { machineMac, type VmLaunch } from './qemu-args';
 import { ensureSnapshot, type SnapshotShape, type VmSnapshot } from './snapshot';
@@ -83,8 +83,8 @@ export class MicrovmDriver implements Driver {
   private preflightResult: Promise<void> | undefined;
   /** Per playground: the relay into its namespace and the holder it was started for. */
   private readonly relays = new Map<string, { relay: NetnsRelay; holder: number }>();
-  /** Per playground started by this agent: the spec (keys) its running machines have, to log in with for refreshIdentity. */
-  private readonly identities = new Map<string, PlaygroundSpec>();
+  /** The identities of the playgrounds this agent started, to log in with for refreshIdentity. */
+  private readonly identities = new VmIdentities();
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
@@ -253,16 +253,13 @@ export class MicrovmDriver implements Driver {
         }
       }),
     );
-    this.identities.set(spec.id, spec);
+    this.identities.started(spec);
   }
 
   /** A warm pool hand-out: the running VMs take the identity in `spec` (identity.ts); their next boot reads it from the config disk boot() writes. */
   async refreshIdentity(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
-    const current = this.identities.get(spec.id);
-    if (!current) throw new Error(`microvm driver: playground ${spec.id} was not started by this agent: its machines' keys are unknown here`);
     const accel = await this.accel();
-    await refreshVmIdentity({ current, next: spec, connect: (m) => this.connect(spec, m, 22), timeoutMs: this.bootTimeoutMs(accel) });
-    this.identities.set(spec.id, spec);
+    await this.identities.refresh(spec, (m) => this.connect(spec, m, 22), this.bootTimeoutMs(accel));
   }
 
   async stop(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
@@ -275,6 +272,7 @@ export class MicrovmDriver implements Driver {
         state.machines[m.name].vm = undefined;
       }),
     );
+    this.identities.forget(spec.id);
     this.closeRelay(spec);
     await detachUplink(state.net?.uplink);
     stopHolder(state.net);
@@ -300,7 +298,7 @@ export class MicrovmDriver implements Driver {
       await detachUplink(state.net?.uplink);
       stopHolder(state.net);
     }
-    this.identities.delete(spec.id);
+    this.identities.forget(spec.id);
     fs.rmSync(this.driverDir(spec), { recursive: true, force: true });
   }
 
@@ -347,6 +345,7 @@ export class MicrovmDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    this.identities.close();
     for (const r of this.relays.values()) r.relay.close();
     this.relays.clear();
   }

@@ -13,51 +13,92 @@ import { identityScript } from '../docker/identity';
 import { shq } from '../docker/first-boot';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
 
-export interface VmIdentityChange {
-  /** The identity the machines have now (what they were started with). */
-  current: PlaygroundSpec;
-  /** The identity they get. */
-  next: PlaygroundSpec;
-  connect(machine: string): Promise<Duplex>;
-  /** Per run of the script; generous: the guest may run under software emulation. */
-  timeoutMs?: number;
-}
-
-/** The identity script, and the machine's name set again as its hostname (the kernel's and /etc/hostname). */
+/**
+ * The identity script, and the machine's name set again as its hostname (the kernel's and
+ * /etc/hostname). Files rewritten in place and shell builtins only: every process start
+ * costs ~0.1 s in a guest under software emulation, on the way to the user's shell.
+ */
 export function vmIdentityScript(spec: PlaygroundSpec, machine: MachineSpec): string {
-  return [identityScript(spec, machine), `printf '%s\\n' ${shq(machine.name)} >/etc/hostname`, `hostname ${shq(machine.name)}`, ''].join('\n');
+  const name = shq(machine.name);
+  return [
+    identityScript(spec, machine, { inPlace: true }),
+    `printf '%s\\n' ${name} >/etc/hostname`,
+    `printf '%s\\n' ${name} >/proc/sys/kernel/hostname`,
+    '',
+  ].join('\n');
 }
 
-/** Writes the new identity into every machine; rejects naming the machine when one cannot be reached or the script fails. */
-export async function refreshVmIdentity(change: VmIdentityChange): Promise<void> {
-  const { current, next } = change;
-  const noSsh = next.machines.find((m) => m.noSSH);
-  if (noSsh) throw new Error(`microvm driver: machine ${noSsh.name} runs no SSH server, so a running VM cannot be given a new identity`);
-  const runner = new SshRunner({
-    connect: (machine) => change.connect(machine),
-    privateKey: current.machines.length > 0 ? currentUserKey(current) : '',
-    hostKey: (machine) => current.machines.find((m) => m.name === machine)?.hostKey.publicKey,
-  });
-  try {
-    await Promise.all(
-      next.machines.map(async (m) => {
-        const r = await runner.run({ machine: m.name, user: 'root', program: vmIdentityScript(next, m), timeoutMs: change.timeoutMs ?? 60_000 });
-        if (r.code !== 0) {
-          const why = r.error ?? (r.timedOut ? 'timed out' : `exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
-          throw new Error(`microvm driver: machine ${m.name}: writing its new keys failed (${why})`);
-        }
-      }),
-    );
-  } finally {
-    runner.close();
+interface Known {
+  /** The identity the machines have now. */
+  spec: PlaygroundSpec;
+  /** A root session logged in with it, kept after a rehearsal for the hand-out that follows. */
+  runner?: SshRunner;
+}
+
+/**
+ * What the driver knows of the identities of the playgrounds it started, and writes new
+ * ones. A rewrite of a machine's own identity (the warm pool's rehearsal when it makes a
+ * member) keeps its root session open, so the hand-out after it needs no SSH login —
+ * seconds under software emulation; a real change closes it (the old key's session ends).
+ */
+export class VmIdentities {
+  private readonly known = new Map<string, Known>();
+
+  /** The machines of `spec.id` were started with `spec`'s identity. */
+  started(spec: PlaygroundSpec): void {
+    this.forget(spec.id);
+    this.known.set(spec.id, { spec });
+  }
+
+  forget(id: string): void {
+    this.known.get(id)?.runner?.close();
+    this.known.delete(id);
+  }
+
+  close(): void {
+    for (const id of [...this.known.keys()]) this.forget(id);
+  }
+
+  /** Writes `next`'s identity into every machine; rejects naming the machine when one cannot be reached or the script fails. */
+  async refresh(next: PlaygroundSpec, connect: (machine: string) => Promise<Duplex>, timeoutMs: number): Promise<void> {
+    const known = this.known.get(next.id);
+    if (!known) throw new Error(`microvm driver: playground ${next.id} was not started by this agent: its machines' keys are unknown here`);
+    const noSsh = next.machines.find((m) => m.noSSH);
+    if (noSsh) throw new Error(`microvm driver: machine ${noSsh.name} runs no SSH server, so a running VM cannot be given a new identity`);
+    const current = known.spec;
+    const runner =
+      known.runner ??
+      new SshRunner({ connect, privateKey: userKey(current), hostKey: (machine) => current.machines.find((m) => m.name === machine)?.hostKey.publicKey });
+    known.runner = undefined;
+    try {
+      await Promise.all(
+        next.machines.map(async (m) => {
+          const r = await runner.run({ machine: m.name, user: 'root', program: vmIdentityScript(next, m), timeoutMs, direct: true });
+          if (r.code !== 0) {
+            const why = r.error ?? (r.timedOut ? 'timed out' : `exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
+            throw new Error(`microvm driver: machine ${m.name}: writing its new keys failed (${why})`);
+          }
+        }),
+      );
+    } catch (err) {
+      runner.close();
+      throw err;
+    }
+    if (this.known.get(next.id) !== known) return void runner.close();
+    known.spec = next;
+    if (sameIdentity(current, next)) known.runner = runner;
+    else runner.close();
   }
 }
 
-/** The playground's user private key, from the identity files the spec gives root. */
-function currentUserKey(spec: PlaygroundSpec): string {
-  for (const m of spec.machines) {
-    const key = m.startupFiles.find((f) => f.path === '/root/.ssh/id_ed25519');
-    if (key) return key.content;
-  }
-  throw new Error(`microvm driver: playground ${spec.id} carries no playground key to log in with`);
+function sameIdentity(a: PlaygroundSpec, b: PlaygroundSpec): boolean {
+  return a.authorizedKey === b.authorizedKey && a.machines.every((m) => b.machines.find((x) => x.name === m.name)?.hostKey.publicKey === m.hostKey.publicKey);
+}
+
+/** The playground's user private key, from the identity files the spec gives its users (root's first). */
+function userKey(spec: PlaygroundSpec): string {
+  const files = spec.machines.flatMap((m) => m.startupFiles).filter((f) => f.path.endsWith('/.ssh/id_ed25519'));
+  const key = files.find((f) => f.path === '/root/.ssh/id_ed25519') ?? files[0];
+  if (!key) throw new Error(`microvm driver: playground ${spec.id} carries no playground key to log in with`);
+  return key.content;
 }

@@ -1,6 +1,8 @@
 // `sandlot run`: the real CLI against a real agent (sandbox driver): exit codes and the
 // three streams pass through, the playground is gone when the CLI exits (unless --keep),
-// and a run that is interrupted (SIGINT) or whose CLI is killed leaves nothing behind.
+// and a run that is interrupted (SIGINT) or whose CLI is killed leaves nothing behind. The
+// exit is answered once the destroy is recorded, not done: an agent killed right then
+// finishes the destroy when it starts again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -119,6 +121,38 @@ describe('sandlot run', () => {
       await until('the playground to be destroyed', async () => ((await agent.client.list()).length === 0 ? true : undefined), 30_000);
       await nothingLeft();
     }
+  });
+
+  it('answers the exit before the destroy is done, and an agent killed right then finishes the destroy at its next start', async () => {
+    let id: string | undefined;
+    let machines: ProcessRef[] = [];
+    const run = await agent.client.run(
+      { playground: { template: 'linux' }, command: 'hostname' },
+      {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        event: (e) => {
+          if (e.type === 'created') id = e.playground.id;
+          if (e.type === 'running') machines = machineProcesses();
+        },
+      },
+    );
+    const exit = await run.done;
+    // At once, before the destroy (tens of milliseconds) can be done.
+    agent.process.kill('SIGKILL');
+    expect(exit).toMatchObject({ type: 'exit', code: 0, kept: false });
+    const dir = path.join(agent.home, 'playgrounds', id!);
+    await until('the killed agent gone', () => (agent.process.exitCode !== null || agent.process.signalCode !== null ? true : undefined));
+    // The kill came first: the playground is still there, recorded as being destroyed.
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8'))).toMatchObject({ state: 'destroying' });
+    expect(machines).not.toEqual([]);
+
+    agent = await startAgent({ home: agent.home });
+    agentOwn = descendants(agent.process.pid!);
+    await until('the next agent to finish the destroy', () => (fs.existsSync(dir) ? undefined : true), 30_000);
+    expect(await agent.client.list()).toEqual([]);
+    await until('its machine processes gone', () => (stillRunning(machines).length === 0 ? true : undefined), 20_000);
+    await nothingLeft();
   });
 
   it('answers bad input with one line and makes nothing', async () => {

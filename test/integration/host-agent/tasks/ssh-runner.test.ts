@@ -119,6 +119,18 @@ describe('SshRunner', () => {
     }
   });
 
+  it('runs a direct program as the SSH command itself, under the login shell', async () => {
+    const { r } = runner();
+    try {
+      // No wrapper: the program is the exec request, so $0 is the login shell, not the wrapper's name.
+      expect(await r.run({ machine: 'dev', user: 'root', program: 'echo "$0"; exit 5', timeoutMs: 10_000, direct: true })).toMatchObject({ code: 5 });
+      expect((await r.run({ machine: 'dev', user: 'root', program: 'echo "$0"', timeoutMs: 10_000 })).stdout).toBe('sandlot-task\n');
+      expect((await r.run({ machine: 'dev', user: 'root', program: 'echo "$0"', timeoutMs: 10_000, direct: true })).stdout).not.toBe('sandlot-task\n');
+    } finally {
+      r.close();
+    }
+  });
+
   it('shares one connection across many runs, also in parallel beyond the channel limit', async () => {
     const { r, connects } = runner(hostPub, 4);
     try {

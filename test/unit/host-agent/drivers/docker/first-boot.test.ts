@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstBootScript, shq, startupFileOwner } from '../../../../../host-agent/drivers/docker/first-boot';
+import { firstBootScript, shq, startupFileLines, startupFileOwner } from '../../../../../host-agent/drivers/docker/first-boot';
 import { machine } from './fixtures';
 
 describe('first boot script', () => {
@@ -24,6 +27,34 @@ describe('first boot script', () => {
     expect(script).toContain(`printf '%s' '${Buffer.from(content).toString('base64')}' | base64 -d > '/etc/a.txt'`);
     expect(script).toContain("chmod 0600 '/etc/a.txt'");
     expect(script).toMatch(/base64 -d >> '\/etc\/b\.txt'/);
+  });
+
+  it('rewrites existing files in place (keeping mode and owner) and makes missing ones whole, when asked to', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-startup-lines-'));
+    try {
+      const kept = path.join(dir, 'kept');
+      const made = path.join(dir, 'sub', 'made');
+      fs.writeFileSync(kept, 'old key\n', { mode: 0o640 });
+      fs.chmodSync(kept, 0o640);
+      const content = "new 'key' $HOME\n";
+      // Whoever runs the test (chown to oneself works without root).
+      const owner = `${os.userInfo().username}:`;
+      const lines = startupFileLines(
+        machine(),
+        [
+          { path: kept, content, mode: '0600', owner },
+          { path: made, content, mode: '0600', owner },
+        ],
+        { inPlace: true },
+      );
+      execFileSync('sh', ['-eu', '-c', lines.join('\n')]);
+      expect(fs.readFileSync(kept, 'utf8')).toBe(content);
+      expect(fs.statSync(kept).mode & 0o777).toBe(0o640);
+      expect(fs.readFileSync(made, 'utf8')).toBe(content);
+      expect(fs.statSync(made).mode & 0o777).toBe(0o600);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('creates missing non-root users with sudo, never root', () => {
