@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       await run.done;
       if (keep) {
         mark('first output byte', first);
-        mark('exit (destroyed)', performance.now() - t0);
+        mark('exit (destroy recorded)', performance.now() - t0);
       }
       const t1 = performance.now();
       await c.exec(pg.id, 'dev', { command: 'hostname' }, () => undefined);

@@ -436,6 +436,22 @@ export class PlaygroundManager {
     return fresh.record;
   }
 
+  /** Resolves when the machine is up (its driver step done; the playground may still provision), or when `until` settles first. */
+  machineUp(id: string, machine: string, until: Promise<unknown>): Promise<void> {
+    const up = () => this.entries.get(id)?.stored.record.machines.find((m) => m.name === machine)?.state === 'running';
+    if (up()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const off = this.opts.events.subscribe(id, (ev) => {
+        if (ev.type === 'machine' && ev.machine === machine && ev.state === 'running') done();
+      });
+      function done() {
+        off();
+        resolve();
+      }
+      void until.then(done, done);
+    });
+  }
+
   /** The record once the operations queued on the playground so far (its provisioning after create) are done. */
   settled(id: string): Promise<PlaygroundRecord> {
     const e = this.entry(id);
@@ -525,7 +541,11 @@ export class PlaygroundManager {
    * A byte stream to a machine's TCP port. `forUser` connections (tunnels from the API)
    * respect noSSH; the agent's own task connections do not.
    */
-  async connect(id: string, machine: string, port: number, forUser: boolean): Promise<Duplex> {
+  /**
+   * `provisioning`: the agent's own run session, which may log in to a machine that is up
+   * while its playground still provisions (init tasks) and runs nothing before `running`.
+   */
+  async connect(id: string, machine: string, port: number, forUser: boolean, provisioning = false): Promise<Duplex> {
     const e = this.entry(id);
     const m = e.stored.record.machines.find((x) => x.name === machine);
     if (!m) {
@@ -534,7 +554,8 @@ export class PlaygroundManager {
     }
     if (forUser && port === 22 && m.noSSH) throw new ApiProblem('no_ssh', `machine ${machine} has noSSH set in its manifest`);
     // A playground that failed with its machines up (an init task failed) stays open for a look.
-    const reachable = e.stored.record.state === 'running' || e.stored.record.state === 'failed';
+    const reachable =
+      e.stored.record.state === 'running' || e.stored.record.state === 'failed' || (provisioning && !forUser && e.stored.record.state === 'provisioning');
     if (!e.driver || !reachable || m.state !== 'running') {
       throw new ApiProblem(
         'not_running',

@@ -5,12 +5,13 @@ import { ApiProblem } from '../api/protocol';
 import { publicKeyBody } from '../keys/keys';
 import type { PlaygroundManager } from '../playgrounds/manager';
 
-/** An SSH client logged in to `machine` as `user` (default: the machine's default user). */
+/** An SSH client logged in to `machine` as `user` (default: the machine's default user); `provisioning`: see manager.connect. */
 export async function loginToMachine(
   manager: PlaygroundManager,
   id: string,
   machine: string,
   user: string | undefined,
+  provisioning = false,
 ): Promise<{ client: Client; user: string }> {
   const record = manager.get(id);
   const m = record.machines.find((x) => x.name === machine);
@@ -18,7 +19,7 @@ export async function loginToMachine(
     throw new ApiProblem('machine_not_found', `playground ${id} has no machine "${machine}" (machines: ${record.machines.map((x) => x.name).join(', ')})`);
   const login = user ?? m.defaultUser ?? 'root';
   if (!m.users.includes(login)) throw new ApiProblem('invalid_request', `user: machine ${machine} has no user "${login}" (users: ${m.users.join(', ')})`);
-  const sock = await manager.connect(id, machine, 22, false);
+  const sock = await manager.connect(id, machine, 22, false, provisioning);
   const expectedHostKey = publicKeyBody(m.hostKey);
   const client = new Client();
   await new Promise<void>((resolve, reject) => {

@@ -96,13 +96,30 @@ class RunSession {
         `--machine: ${created.template} has no machine "${machine}" (machines: ${created.machines.map((m) => m.name).join(', ')})`,
       );
     }
-    const ready = await this.untilCancelled(this.manager.settled(created.id));
+    const settled = this.manager.settled(created.id);
+    // The login (tens of milliseconds) overlaps the end of provisioning: it starts once the
+    // machine is up; the command still waits for `running` (init tasks done).
+    const early = this.manager
+      .machineUp(created.id, machine, settled)
+      .then(() => loginToMachine(this.manager, created.id, machine, req.user, true))
+      .then(
+        (l) => {
+          l.client.on('error', () => undefined); // the machine going away (a failed start, a cancel) ends it
+          // Whatever ends the run from now on ends this login too.
+          if (this.done) l.client.end();
+          else this.ssh = l.client;
+          return l;
+        },
+        () => undefined,
+      );
+    const ready = await this.untilCancelled(settled);
     if (!ready) return;
     this.record = ready;
     if (ready.state !== 'running')
       throw new ApiProblem('not_running', `playground ${created.id} did not start (${ready.state})${ready.error ? `: ${ready.error}` : ''}`);
     this.send({ type: 'running', playground: ready });
-    const loggingIn = loginToMachine(this.manager, created.id, machine, req.user);
+    // A login that could not start early (its machine answered only later) is made now.
+    const loggingIn = early.then((l) => l ?? loginToMachine(this.manager, created.id, machine, req.user));
     // A login that completes after a cancel is closed at once.
     void loggingIn.then((l) => (this.done ? l.client.end() : undefined)).catch(() => undefined);
     const login = await this.untilCancelled(loggingIn);
