@@ -274,10 +274,14 @@ export class Workbench {
       UI_TIMEOUT,
       async () => {
         await row.click({ button: 'right' });
-        await this.page.locator('.context-view .monaco-menu').first().waitFor({ state: 'visible' });
-        if (await item.isVisible()) return true;
-        await this.page.keyboard.press('Escape');
-        return false;
+        // The menu's entries render a moment after the menu itself: give them time before
+        // calling the menu stale (closing and reopening at once can lose the row's context).
+        const offered = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (!offered) await this.page.keyboard.press('Escape');
+        return offered;
       },
       1_000,
     );
