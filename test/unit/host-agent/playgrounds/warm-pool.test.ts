@@ -111,8 +111,11 @@ describe('warm pool', () => {
     expect(Date.parse(record.deadline) - Date.parse(record.createdAt)).toBe(30 * 60_000);
     expect(record.userPublicKey).not.toBe(old!.record.userPublicKey);
     expect(record.machines[0].hostKey).not.toBe(old!.record.machines[0].hostKey);
-    // The driver was given exactly the new identity, before the record said running to anyone.
-    expect(driver.identities).toEqual([{ id: record.id, authorizedKey: record.userPublicKey, hostKeys: [record.machines[0].hostKey] }]);
+    // The member rehearsed its hand-out with its own identity when it was made; the hand-out gave it exactly the new one, before the record said running to anyone.
+    expect(driver.identities.filter((i) => i.id === record.id)).toEqual([
+      { id: record.id, authorizedKey: old!.record.userPublicKey, hostKeys: [old!.record.machines[0].hostKey] },
+      { id: record.id, authorizedKey: record.userPublicKey, hostKeys: [record.machines[0].hostKey] },
+    ]);
     expect(manager.list().map((r) => r.id)).toEqual([record.id]);
     const stored = onDisk().find((p) => p.record.id === record.id)!;
     expect(stored.pool).toBeUndefined();
@@ -148,7 +151,9 @@ describe('warm pool', () => {
     expect(other.state).toBe('provisioning');
     expect(withInputs).toBeInstanceOf(Error); // linux has no init conditions: the cold path says so
     expect(ready(pool)).toBe(1);
-    expect(driver.identities).toEqual([]);
+    // Only the member's rehearsal of its own identity: nothing was handed out.
+    const member = onDisk().find((p) => p.pool === 'linux')!.record;
+    expect(driver.identities).toEqual([{ id: member.id, authorizedKey: member.userPublicKey, hostKeys: [member.machines[0].hostKey] }]);
   });
 
   it('falls back to a cold create when giving a member its identity fails, and destroys that member', async () => {
@@ -161,7 +166,24 @@ describe('warm pool', () => {
     expect(record.id).not.toBe(member);
     expect(record.state).toBe('provisioning');
     await until('member destroyed', () => !driver.machines.has(member));
-    expect(logs.some((l) => /handing out a warm linux playground failed, making one instead: engine said no/.test(l))).toBe(true);
+    expect(logs.some((l) => /a warm linux playground could not be handed out, so it is destroyed: engine said no/.test(l))).toBe(true);
+  });
+
+  it('never hands out a member whose machine stopped behind its back: it is destroyed, the create works, the pool refills', async () => {
+    const { manager, start } = agent({ linux: 2 });
+    const pool = await start();
+    await until('two ready', () => ready(pool) === 2);
+    const members = onDisk()
+      .filter((p) => p.pool === 'linux')
+      .map((p) => p.record.id);
+    for (const id of members) driver.machines.set(id, { dev: 'stopped' });
+    const record = await manager.create({ template: 'linux' });
+    expect(members).not.toContain(record.id);
+    // Made cold, or handed out from a refill that was quicker: either way it runs.
+    expect((await manager.settled(record.id)).state).toBe('running');
+    for (const id of members) await until(`${id} destroyed`, () => !driver.machines.has(id));
+    expect(logs.filter((l) => /a warm linux playground could not be handed out, so it is destroyed: machine dev does not answer/.test(l))).toHaveLength(2);
+    await until('refilled', () => ready(pool) === 2);
   });
 
   it('pauses after a member cannot be made, says why, and tries again', async () => {
