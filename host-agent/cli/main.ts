@@ -8,12 +8,9 @@ import { DriverUnavailableError } from '../drivers/protocol';
 import { COMMAND_GROUPS } from './commands';
 import { groupsFor } from './dispatch';
 import { setGlobals } from './globals';
-import { version } from '../../package.json';
 import { errorMessage } from '../util/errors';
 import { CliError } from './errors';
-
-// The one version number is package.json's (esbuild bundles only this field of it).
-const VERSION = version;
+import { VERSION } from './version';
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('sandlot')
