@@ -24,8 +24,9 @@ import {
   type PlaygroundSpec,
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
+import { StartTimes } from './start-times';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { attachImage, driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import { driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, mountImageFiles, namesImage, prepareImageDisks, rootModeOf, writeImageEtc } from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
@@ -283,9 +284,12 @@ export class SandboxDriver implements Driver {
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state = this.load(spec);
+    const times = new StartTimes();
     try {
-      await this.startIn(spec, state, ctx);
+      await this.startIn(spec, state, ctx, times);
+      this.opts.log?.('info', times.line(spec.id));
     } catch (err) {
+      this.opts.log?.('info', `${times.line(spec.id)} (failed)`);
       // A playground that failed to start holds nothing: no hub, no half the machines, no
       // uplink (a later start begins afresh, destroy has nothing left to find).
       await this.killAll(spec, state).catch(() => undefined);
@@ -294,45 +298,73 @@ export class SandboxDriver implements Driver {
     }
   }
 
-  private async startIn(spec: PlaygroundSpec, state: SandboxState, ctx: DriverContext): Promise<void> {
+  private async startIn(spec: PlaygroundSpec, state: SandboxState, ctx: DriverContext, times: StartTimes): Promise<void> {
     const ids = idMapForSlot(state.slot);
     if (AGENT_IS_ROOT) {
       const other = ensureClaim(state.slot, spec.dir);
       if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
     }
+    // The network (hub, then the way out), the image roots and each machine's disks are made
+    // at once: a machine's setup needs only the hub, and its etc files (resolv.conf) the way
+    // out, which it waits for just before its files are mounted. Every promise gets a no-op
+    // handler here, so a failure is reported where it is awaited and never as unhandled.
+    let hubReady: Promise<Holder>;
+    let network: Promise<void>;
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
       ctx.progress('network', 'started');
-      state.hub = await this.startHub(spec, ids);
-      this.save(spec, state);
-      state.uplink = await this.wayOut(spec, state.hub, ctx);
-      this.save(spec, state);
-      ctx.progress('network', 'done');
+      hubReady = this.startHub(spec, ids, times).then((hub) => {
+        state.hub = hub;
+        this.save(spec, state);
+        return hub;
+      });
+      network = hubReady.then(async (hub) => {
+        state.uplink = await times.time('uplink', () => this.wayOut(spec, hub, ctx));
+        this.save(spec, state);
+        ctx.progress('network', 'done');
+        this.serveDns(spec, state);
+      });
+    } else {
+      hubReady = Promise.resolve(state.hub);
+      network = Promise.resolve();
+      this.serveDns(spec, state);
     }
-    this.serveDns(spec, state);
+    const roots = times.time('image roots', () => this.imageRoots(spec, ctx));
+    for (const p of [hubReady, network, roots]) p.catch(() => undefined);
     const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
-    const roots = await this.imageRoots(spec, ctx);
     // Settled, not Promise.all: on a failure every machine still starting must have finished
     // (and be in the state) before start() kills what there is.
-    const started = await Promise.allSettled(
-      spec.machines.map(async (m) => {
+    const started = await Promise.allSettled([
+      network,
+      ...spec.machines.map(async (m) => {
         const current = state.machines[m.name];
         if (current && isAlive(current.pid, current.start)) return;
+        const rootfs = (await roots).get(m.name);
         ctx.progress('machine', 'started', m.name);
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        const rootfs = roots.get(m.name);
-        if (rootfs) await prepareImageMachine(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) }, this.rootfsBuilder.cacheDir);
-        else prepareMachineDirs(dir, m, ids, files(m));
-        const cgroups = this.machineCgroups(spec, m, ctx);
+        let etcFiles: (() => Promise<void>) | undefined;
+        if (rootfs) {
+          const disks = times.time(`${m.name} disks`, () => prepareImageDisks(dir, m, this.rootfsBuilder.cacheDir));
+          disks.catch(() => undefined);
+          etcFiles = async () => {
+            await disks;
+            await network;
+            writeImageEtc(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) });
+          };
+        } else {
+          await network;
+          await times.time(`${m.name} files`, () => prepareMachineDirs(dir, m, ids, files(m)));
+        }
+        const cgroups = await times.time(`${m.name} cgroup`, () => this.machineCgroups(spec, m, ctx));
         // An image root's layers, bottom to top: the image, then a fork's snapshot layers.
-        const lowers = rootfs ? [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])] : undefined;
-        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, lowers);
+        const image = rootfs ? { lowers: [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])], etcFiles: etcFiles! } : undefined;
+        state.machines[m.name] = await this.startMachine(spec, m, dir, await hubReady, ids, cgroups, ctx, times, image);
         ctx.progress('machine', 'done', m.name);
       }),
-    );
+    ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.save(spec, state);
@@ -462,7 +494,7 @@ export class SandboxDriver implements Driver {
     return AGENT_IS_ROOT ? users : users.filter((u) => u.uid === 0);
   }
 
-  private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
+  private async startHub(spec: PlaygroundSpec, ids: IdMap, times: StartTimes): Promise<Holder> {
     const { pid } = await startHolder({
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
       argv: ['unshare', '--user', '--net', '--pid', '--fork'],
@@ -474,6 +506,7 @@ export class SandboxDriver implements Driver {
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
       on: { pid: async (p) => writeTopLevelIdMaps(p, ids) },
+      times: { label: 'hub', record: (label, start) => times.record(label, start) },
     });
     return { pid, start: processStartTime(pid)! };
   }
@@ -498,8 +531,11 @@ export class SandboxDriver implements Driver {
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
-    lowers?: string[],
+    times: StartTimes,
+    /** An image root: its layers (bottom to top) and what writes its etc files before they are mounted. */
+    image?: { lowers: string[]; etcFiles: () => Promise<void> },
   ): Promise<Holder> {
+    const lowers = image?.lowers;
     const work = privateWorkMount(sandlotHome());
     const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
     const { machine } = await startHolder({
@@ -523,27 +559,16 @@ export class SandboxDriver implements Driver {
         ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
       },
       logFile: path.join(dir, 'init.log'),
+      times: { label: m.name, record: (label, start) => times.record(label, start) },
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
           if (!lowers)
             return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await runAsync([
-            'nsenter',
-            '-t',
-            String(setupPid),
-            '-m',
-            '--',
-            'bash',
-            '-c',
-            initScript(),
-            'sandlot-init',
-            'image-binds',
-            dir,
-            work,
-            String(ids.outer),
-          ]);
-          for (const [i, layer] of lowers.entries()) await attachImage(hub.pid, setupPid, layer, `${work}/lower/${i}`);
+          await image!.etcFiles();
+          await times.time(`${m.name} image mounts`, () =>
+            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers, machine: m }),
+          );
         },
         machine: (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
