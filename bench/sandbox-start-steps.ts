@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       });
       const record = await c.get(created.id);
       const ssh = await connectMachine(c, record, record.machines[0].name);
+      seen.push(['SSH session open', performance.now() - t0]);
       await execOn(ssh, 'true');
       seen.push(['first SSH command done', performance.now() - t0]);
       const t1 = performance.now();

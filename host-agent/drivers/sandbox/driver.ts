@@ -25,6 +25,7 @@ import {
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { StartTimes } from './start-times';
+import { runCommand } from '../../util/run-command';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
 import { driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, mountImageFiles, namesImage, prepareImageDisks, rootModeOf, writeImageEtc } from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
@@ -32,7 +33,7 @@ import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
 import { machineDir, OWN_DIRS, prepareMachineDirs, renderResolvConf, startupFileProblems, writeIdentityFiles } from './machine-files';
 import { hostAddresses, renderHostsFile } from '../hosts-file';
-import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
+import { attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
 import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
@@ -86,11 +87,15 @@ interface Live {
   pid?: number;
 }
 
-// Plugs a machine into its networks' bridges from inside the hub (its user and network
-// namespaces): per interface, one end of a veth pair on the bridge, the other moved into
-// the machine as ethN. Arguments: the machine's PID, then (hub-side name, bridge, ethN) triples.
-const WIRE_MACHINE =
-  'pid=$1; shift; while [ $# -gt 0 ]; do ip link add "$1" type veth peer name "$3" netns "$pid" && ip link set "$1" master "$2" up || exit 1; shift 3; done';
+/**
+ * What plugs a machine into its networks' bridges, as `ip -batch` input run inside the hub
+ * (its user and network namespaces): per interface, one end of a veth pair on the bridge,
+ * the other moved into the machine (PID `pid`) as ethN. One ip for all of them; it stops at
+ * the first failure.
+ */
+export function wireMachineBatch(pid: number, wires: { hubSide: string; bridge: string; inMachine: string }[]): string {
+  return wires.map((w) => `link add ${w.hubSide} type veth peer name ${w.inMachine} netns ${pid}\nlink set ${w.hubSide} master ${w.bridge} up\n`).join('');
+}
 
 /** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
 function bridgeName(i: number): string {
@@ -450,32 +455,49 @@ export class SandboxDriver implements Driver {
     const state = this.load(spec);
     const h = state.machines[machine];
     if (!h || !isAlive(h.pid, h.start)) throw new Error(`machine ${machine} of ${spec.id} is not running`);
-    let live = this.live.get(key);
+    const live = this.live.get(key);
     if (live?.ssh && live.relay && live.pid === h.pid) return live;
-    live?.ssh?.close();
-    live?.relay?.close();
-    const relay = new NetnsRelay(h.pid);
+    return this.serveMachine(spec, m, h.pid, h.cgroups);
+  }
+
+  /**
+   * The agent's side of a machine whose PID 1 is `pid`: its relay (a process in its network
+   * namespace), the processes it runs and its SSH server, listening on port 22 inside it.
+   * Made as soon as the machine's network exists, so the relay starts while the machine's
+   * init runs rather than when its first SSH session arrives.
+   */
+  private serveMachine(spec: PlaygroundSpec, m: MachineSpec, pid: number, cgroups: string[] | undefined): Live {
+    const key = `${spec.id}/${m.name}`;
+    this.dropLive(key);
+    const relay = new NetnsRelay(pid);
     const processes = new SandboxMachineProcesses({
-      pid: h.pid,
+      pid,
       users: this.availableUsers(m.users),
       relay,
       hosts: hostAddresses(spec),
       subnets: spec.networks.map((n) => n.subnet),
-      cgroups: h.cgroups,
+      cgroups,
     });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
-      this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
+      this.opts.log?.(level, `${spec.id}/${m.name}: ${message}`),
     );
-    live = { ssh, relay, processes, pid: h.pid };
+    const live = { ssh, relay, processes, pid };
     this.live.set(key, live);
     // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
     // neighbour (with the key and known_hosts every user gets) lands here too.
     if (!m.noSSH) {
       relay
         .listen(22, (socket) => ssh.accept(socket))
-        .catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${machine}: ssh from other machines: ${err.message}`));
+        .catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${err.message}`));
     }
     return live;
+  }
+
+  private dropLive(key: string): void {
+    const live = this.live.get(key);
+    live?.ssh?.close();
+    live?.relay?.close();
+    this.live.delete(key);
   }
 
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
@@ -535,9 +557,12 @@ export class SandboxDriver implements Driver {
     /** An image root: its layers (bottom to top) and what writes its etc files before they are mounted. */
     image?: { lowers: string[]; etcFiles: () => Promise<void> },
   ): Promise<Holder> {
-    const lowers = image?.lowers;
     const work = privateWorkMount(sandlotHome());
-    const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
+    const wires = m.interfaces.map((iface, i) => ({
+      hubSide: `m${m.index}e${i}`,
+      bridge: bridgeName(spec.networks.findIndex((n) => n.name === iface.network)),
+      inMachine: iface.name,
+    }));
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
@@ -545,8 +570,8 @@ export class SandboxDriver implements Driver {
       env: {
         M_NAME: m.name,
         M_WORK: work,
-        M_ROOT_MODE: lowers ? 'image' : 'view',
-        ...(lowers ? { M_LOWERS: String(lowers.length) } : {}),
+        M_ROOT_MODE: image ? 'image' : 'view',
+        ...(image ? { M_LOWERS: String(image.lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
@@ -563,14 +588,14 @@ export class SandboxDriver implements Driver {
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!lowers)
+          if (!image)
             return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await image!.etcFiles();
+          await image.etcFiles();
           await times.time(`${m.name} image mounts`, () =>
-            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers, machine: m }),
+            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
           );
         },
-        machine: (p) => {
+        machine: async (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
           // processes start inside its limits.
           try {
@@ -579,9 +604,17 @@ export class SandboxDriver implements Driver {
             ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', String(p), ...wires]);
+          const wired = runCommand('nsenter', ['-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'ip', '-batch', '-'], {
+            input: wireMachineBatch(p, wires),
+            env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+          });
+          this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
+          await wired;
         },
       },
+    }).catch((err: unknown) => {
+      this.dropLive(`${spec.id}/${m.name}`);
+      throw err;
     });
     if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
     return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
@@ -616,20 +649,10 @@ export class SandboxDriver implements Driver {
    */
   private async wayOut(spec: PlaygroundSpec, hub: Holder, ctx: DriverContext): Promise<UplinkRecord | undefined> {
     if (spec.networks.every((n) => n.private)) return undefined;
-    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`);
-    if (uplink.kind === 'none') {
-      ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
-      return uplink;
-    }
-    try {
-      await applyNamespaceNat(
-        hub.pid,
-        spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
-      );
-    } catch (err) {
-      await detachUplink(uplink);
-      throw err;
-    }
+    // The hub's forwarding rules come with the uplink (one process in the hub for both).
+    const bridges = spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private }));
+    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`, bridges);
+    if (uplink.kind === 'none') ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
     return uplink;
   }
 
@@ -647,11 +670,7 @@ export class SandboxDriver implements Driver {
     const cgroups: string[] = [];
     for (const [name, h] of Object.entries(state.machines)) {
       cgroups.push(...(h?.cgroups ?? []));
-      const key = `${spec.id}/${name}`;
-      const live = this.live.get(key);
-      live?.ssh?.close();
-      live?.relay?.close();
-      this.live.delete(key);
+      this.dropLive(`${spec.id}/${name}`);
       // SIGKILL to a PID namespace's init ends every process in it at once.
       if (h && isAlive(h.pid, h.start)) kill(h.pid);
       state.machines[name] = undefined;
