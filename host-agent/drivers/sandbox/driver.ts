@@ -563,6 +563,7 @@ export class SandboxDriver implements Driver {
       bridge: bridgeName(spec.networks.findIndex((n) => n.name === iface.network)),
       inMachine: iface.name,
     }));
+    let failed = false;
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
@@ -604,15 +605,19 @@ export class SandboxDriver implements Driver {
             ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          const wired = runCommand('nsenter', ['-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'ip', '-batch', '-'], {
+          await runCommand('nsenter', ['-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'ip', '-batch', '-'], {
             input: wireMachineBatch(p, wires),
             env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
           });
-          this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
-          await wired;
+          // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
+          // starts while the machine's init runs, not when its first SSH session arrives.
+          setImmediate(() => {
+            if (!failed) this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
+          });
         },
       },
     }).catch((err: unknown) => {
+      failed = true;
       this.dropLive(`${spec.id}/${m.name}`);
       throw err;
     });

@@ -235,8 +235,6 @@ setup() {
     await_go
     build_image_root "$M_WORK"
     machine_run_and_dev "$R"
-    # The first boot, run by the machine's init once its root is in place (machine_mapped).
-    if [ -f "$M_WORK/etc/first-boot.sh" ]; then cp "$M_WORK/etc/first-boot.sh" "$R/run/sandlot-first-boot"; fi
   else
     build_view "$R"
     machine_run_and_dev "$R"
@@ -310,15 +308,19 @@ machine_mapped() {
     done
     if [ -n "${M_ROUTE:-}" ]; then echo "route add default via $M_ROUTE"; fi
   } | ip -batch -
+  # An image root's first boot (users, startup files) or a fork's new identity, read while
+  # setup's work dir is still in reach; run from a descriptor after the pivot, so no copy
+  # of it (it holds key pairs) is ever written in the machine.
+  local boot=
+  if [ -f "$M_WORK/etc/first-boot.sh" ]; then IFS= read -r -d '' boot < "$M_WORK/etc/first-boot.sh" || true; fi
   cd "$R"
   pivot_root . .
   umount -l .
   cd /
   # An image root's first boot (users, startup files) or a fork's new identity: before
   # "ready", so a machine whose first boot fails never counts as started.
-  if [ -f /run/sandlot-first-boot ]; then
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /run/sandlot-first-boot >&2
-    rm -f /run/sandlot-first-boot
+  if [ -n "$boot" ]; then
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /dev/fd/3 3<<< "$boot" >&2
   fi
   reap_forever
 }
