@@ -383,7 +383,9 @@ export async function applyNamespaceNat(nsPid: number, bridges: NatBridge[]): Pr
  */
 function natScript(bridges: NatBridge[], uplinkBatch?: string): string {
   return [
-    ...(uplinkBatch ? [`ip -batch - <<'SANDLOT_IP' || { echo "the uplink inside the playground's network failed" >&2; exit 1; }`, uplinkBatch + 'SANDLOT_IP'] : []),
+    ...(uplinkBatch
+      ? [`ip -batch - <<'SANDLOT_IP' || { echo "the uplink inside the playground's network failed" >&2; exit 1; }`, uplinkBatch + 'SANDLOT_IP']
+      : []),
     `{ echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f - <<'SANDLOT_NFT'`,
     namespaceNatRules(bridges) + 'SANDLOT_NFT',
     `} || { echo "NAT inside the playground's network failed" >&2; exit 1; }`,

@@ -27,7 +27,17 @@ import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { StartTimes } from './start-times';
 import { runCommand } from '../../util/run-command';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, mountImageFiles, namesImage, prepareImageDisks, rootModeOf, writeImageEtc } from './image-root';
+import {
+  driveProblems,
+  drivesEnv,
+  firstBootFile,
+  imageRootsUnavailable,
+  mountImageFiles,
+  namesImage,
+  prepareImageDisks,
+  rootModeOf,
+  writeImageEtc,
+} from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
@@ -589,8 +599,7 @@ export class SandboxDriver implements Driver {
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!image)
-            return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          if (!image) return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
           await image.etcFiles();
           await times.time(`${m.name} image mounts`, () =>
             mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),

@@ -132,7 +132,15 @@ export function drivesEnv(machine: MachineSpec): string {
  * and extra drives on loop devices (handed to the machine's root, host uid `owner`), its
  * etc files. One process (dist/sandlot-image-mounts), run as real root from outside.
  */
-export function mountImageFiles(o: { hubPid: number; setupPid: number; owner: number; dir: string; work: string; lowers: string[]; machine: MachineSpec }): Promise<void> {
+export function mountImageFiles(o: {
+  hubPid: number;
+  setupPid: number;
+  owner: number;
+  dir: string;
+  work: string;
+  lowers: string[];
+  machine: MachineSpec;
+}): Promise<void> {
   const helper = builtHelper('sandlot-image-mounts');
   if (!helper) return Promise.reject(new Error(imageRootsUnavailable() ?? 'dist/sandlot-image-mounts was not built'));
   const args = ['--userns', String(o.hubPid), '--mntns', String(o.setupPid), '--owner', String(o.owner)];
