@@ -149,6 +149,7 @@ export function mountImageFiles(o: {
   for (const { index, drive } of mountedExtraDrives(o.machine))
     args.push('--disk', path.join(o.dir, 'drives', `${index}.img`), drive.filesystem ?? 'ext4', `${o.work}/drives/${index}`);
   args.push('--bind', path.join(o.dir, 'etc'), `${o.work}/etc`);
+  args.push('--mkdir', `${o.work}/data/upper`, '--mkdir', `${o.work}/data/work`);
   return runCommand(helper, args);
 }
 

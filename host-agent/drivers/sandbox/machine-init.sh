@@ -107,7 +107,7 @@ bind_own_dirs() {
 # The image root at $1 (setup's work dir $W): overlay of the idmapped image over the data disk.
 build_image_root() {
   local W=$1 R=$1/root item i mp ro f opts
-  mkdir -p "$W/data/upper" "$W/data/work"
+  # $W/data/upper and $W/data/work: made by the agent's helper with the data disk.
   # Lower layers: the image (0) and, for a fork, the snapshot's changes above it (1, …);
   # overlay lists the topmost first.
   local lowers="" n
@@ -207,12 +207,12 @@ machine_run_and_dev() {
   done
   mount_queued "$M_WORK"
   mkdir "$R/dev/pts"
-  ln -s /proc/self/fd "$R/dev/fd"
+  # fd and ptmx in one ln: each link is named for its target's last part. The machine's
+  # own devpts (mounted by the machine itself) holds its terminals.
+  ln -s -t "$R/dev" /proc/self/fd pts/ptmx
   ln -s /proc/self/fd/0 "$R/dev/stdin"
   ln -s /proc/self/fd/1 "$R/dev/stdout"
   ln -s /proc/self/fd/2 "$R/dev/stderr"
-  # The machine's own devpts (mounted by the machine itself) holds its terminals.
-  ln -s pts/ptmx "$R/dev/ptmx"
 }
 
 setup() {
@@ -289,11 +289,12 @@ machine_mapped() {
   # Inherited mounts are locked, and pivot_root refuses a locked new root: a recursive
   # bind of the tree is a mount of our own (its submounts stay locked).
   mount --rbind "$R" "$R"
-  mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-  mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2> /dev/null || true
+  queue_mount proc "$R/proc" proc nosuid,nodev,noexec
   # Its own terminals: the agent's shells allocate theirs here (script(1) inside), and
   # tmux, screen or expect work as on any machine. gid 5 (tty) exists only as root.
-  mount -t devpts -o "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}" devpts "$R/dev/pts"
+  queue_mount devpts "$R/dev/pts" devpts "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}"
+  mount_queued "$M_WORK"
+  mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2> /dev/null || true
   hostname "$M_NAME"
   # The agent moved our ends of the veth pairs in (eth0, eth1, …) before saying "go".
   # M_IFACES: "ethN address/prefix" items separated by ";"; M_ROUTE: the default gateway.

@@ -4,7 +4,7 @@
  * python3 helper: process starts were most of a machine's start).
  *
  *   sandlot-image-mounts --userns PID --mntns PID --owner UID
- *       [--image SOURCE TARGET]... [--disk FILE FSTYPE TARGET]... [--bind SOURCE TARGET]...
+ *       [--image SOURCE TARGET]... [--disk FILE FSTYPE TARGET]... [--bind SOURCE TARGET]... [--mkdir DIR]...
  *
  * --image  a read-only, nodev, idmapped view of SOURCE (an image's rootfs, owned by ids
  *          0-65535 on the host): the user namespace of USERNS PID (the playground's hub)
@@ -14,6 +14,8 @@
  *          that goes away with the mount, nosuid and nodev; its root is handed to UID (the
  *          machine's root on the host).
  * --bind   SOURCE bound as it is.
+ * --mkdir  DIR made (if missing) after the mounts, owned by UID: the overlay's upper and
+ *          work directories on the data disk.
  *
  * SOURCEs and FILEs are the host's paths, opened before entering MNTNS PID's mount
  * namespace; TARGETs are paths there. Needs real root: only it may make idmapped mounts
@@ -31,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -79,7 +82,7 @@ static int attach_loop(const char *file, char *dev, size_t devlen) {
 }
 
 struct item {
-  enum { IMAGE, DISK, BIND } kind;
+  enum { IMAGE, DISK, BIND, MKDIR } kind;
   const char *source, *fstype, *target;
   int fd;           /* IMAGE, BIND: the detached tree; DISK: the loop device (held until exit) */
   char dev[32];     /* DISK */
@@ -107,6 +110,8 @@ int main(int argc, char **argv) {
     } else if (i + 3 < argc && !strcmp(argv[i], "--disk")) {
       items[n++] = (struct item){.kind = DISK, .source = argv[i + 1], .fstype = argv[i + 2], .target = argv[i + 3]};
       i += 3;
+    } else if (i + 1 < argc && !strcmp(argv[i], "--mkdir")) {
+      items[n++] = (struct item){.kind = MKDIR, .target = argv[++i]};
     } else if (i + 2 < argc && !strcmp(argv[i], "--bind")) {
       items[n++] = (struct item){.kind = BIND, .source = argv[i + 1], .target = argv[i + 2]};
       i += 2;
@@ -116,7 +121,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!userns_pid || !mntns_pid || owner < 0) {
-    fprintf(stderr, "usage: sandlot-image-mounts --userns PID --mntns PID --owner UID [--image SRC DST]... [--disk FILE FSTYPE DST]... [--bind SRC DST]...\n");
+    fprintf(stderr, "usage: sandlot-image-mounts --userns PID --mntns PID --owner UID [--image SRC DST]... [--disk FILE FSTYPE DST]... [--bind SRC DST]... [--mkdir DIR]...\n");
     return 2;
   }
   char path[64];
@@ -131,6 +136,7 @@ int main(int argc, char **argv) {
    * clones belong to no namespace yet: they are changed before anyone can see them. */
   for (int k = 0; k < n; k++) {
     struct item *it = &items[k];
+    if (it->kind == MKDIR) continue;
     if (it->kind == DISK) {
       it->fd = attach_loop(it->source, it->dev, sizeof it->dev);
       continue;
@@ -149,7 +155,11 @@ int main(int argc, char **argv) {
   if (chdir("/") != 0) die("chdir", "/");
   for (int k = 0; k < n; k++) {
     struct item *it = &items[k];
-    if (it->kind == DISK) {
+    if (it->kind == MKDIR) {
+      if (mkdir(it->target, 0755) != 0 && errno != EEXIST) die("mkdir", it->target);
+      /* lchown: real root never follows a link it finds on a machine's disk. */
+      if (lchown(it->target, (uid_t)owner, (gid_t)owner) != 0) die("chown", it->target);
+    } else if (it->kind == DISK) {
       if (mount(it->dev, it->target, it->fstype, MS_NOSUID | MS_NODEV, NULL) != 0) die("mount", it->source);
       /* Disks come formatted by root: the machine's root gets its own file system. */
       if (chown(it->target, (uid_t)owner, (gid_t)owner) != 0) die("chown", it->target);
