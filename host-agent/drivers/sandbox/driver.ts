@@ -320,11 +320,17 @@ export class SandboxDriver implements Driver {
       if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
     }
     // The network (hub, then the way out), the image roots and each machine's disks are made
-    // at once: a machine's setup needs only the hub, and its etc files (resolv.conf) the way
-    // out, which it waits for just before its files are mounted. Every promise gets a no-op
-    // handler here, so a failure is reported where it is awaited and never as unhandled.
+    // at once: a machine's setup needs only the hub; the start ends once the way out is made
+    // too. Every promise gets a no-op handler here, so a failure is reported where it is
+    // awaited and never as unhandled.
     let hubReady: Promise<Holder>;
     let network: Promise<void>;
+    // Whether machines reach outside (their resolv.conf), known before the way out is made:
+    // attaching it either works or fails the start, unless there is no way to make one.
+    const outside =
+      state.hub && isAlive(state.hub.pid, state.hub.start)
+        ? uplinkAlive(state.uplink)
+        : uplinkMethod().kind !== 'none' && spec.networks.some((n) => !n.private);
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
@@ -347,7 +353,7 @@ export class SandboxDriver implements Driver {
     }
     const roots = times.time('image roots', () => this.imageRoots(spec, ctx));
     for (const p of [hubReady, network, roots]) p.catch(() => undefined);
-    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
+    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, outside) });
     // Settled, not Promise.all: on a failure every machine still starting must have finished
     // (and be in the state) before start() kills what there is.
     const started = await Promise.allSettled([
@@ -366,11 +372,9 @@ export class SandboxDriver implements Driver {
           disks.catch(() => undefined);
           etcFiles = async () => {
             await disks;
-            await network;
             writeImageEtc(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) });
           };
         } else {
-          await network;
           await times.time(`${m.name} files`, () => prepareMachineDirs(dir, m, ids, files(m)));
         }
         const cgroups = await times.time(`${m.name} cgroup`, () => this.machineCgroups(spec, m, ctx));
