@@ -25,7 +25,6 @@ import {
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
 import { StartTimes } from './start-times';
-import { runCommand } from '../../util/run-command';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
 import {
   driveProblems,
@@ -95,16 +94,6 @@ interface Live {
   processes?: SandboxMachineProcesses;
   /** The machine's PID 1 these belong to (a restarted machine gets new ones). */
   pid?: number;
-}
-
-/**
- * What plugs a machine into its networks' bridges, as `ip -batch` input run inside the hub
- * (its user and network namespaces): per interface, one end of a veth pair on the bridge,
- * the other moved into the machine (PID `pid`) as ethN. One ip for all of them; it stops at
- * the first failure.
- */
-export function wireMachineBatch(pid: number, wires: { hubSide: string; bridge: string; inMachine: string }[]): string {
-  return wires.map((w) => `link add ${w.hubSide} type veth peer name ${w.inMachine} netns ${pid}\nlink set ${w.hubSide} master ${w.bridge} up\n`).join('');
 }
 
 /** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
@@ -580,7 +569,8 @@ export class SandboxDriver implements Driver {
     let failed = false;
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
-      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
+      // In the hub's network namespace too: setup plugs the machine into the bridges itself.
+      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'unshare', '--mount', '--propagation', 'private'],
       role: 'setup',
       env: {
         M_NAME: m.name,
@@ -590,6 +580,7 @@ export class SandboxDriver implements Driver {
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
+        M_WIRES: wires.map((w) => `${w.hubSide} ${w.bridge} ${w.inMachine}`).join(';'),
         M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
         ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
         M_MASK: this.maskedPaths().join(':'),
@@ -618,10 +609,6 @@ export class SandboxDriver implements Driver {
             ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          await runCommand('nsenter', ['-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'ip', '-batch', '-'], {
-            input: wireMachineBatch(p, wires),
-            env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-          });
           // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
           // starts while the machine's init runs, not when its first SSH session arrives.
           setImmediate(() => {

@@ -4,7 +4,8 @@
 #   hub      PID 1 of a playground's hub: its own user, network and pid namespaces, holding
 #            the bridges. Killing it ends everything of the hub (its pid namespace).
 #   setup    Builds one machine's file tree in a private mount namespace of the hub's user
-#            namespace, then starts the machine nested one user namespace deeper. Mounts
+#            namespace (in the hub's network namespace), then starts the machine nested one
+#            user namespace deeper and plugs it into the hub's bridges. Mounts
 #            inherited by a less privileged user namespace are locked by the kernel: the
 #            machine's root cannot make the host's view writable, unmount the masks or
 #            peel off its own directories, whatever it does. Exits once the machine runs.
@@ -215,6 +216,19 @@ machine_run_and_dev() {
   ln -s /proc/self/fd/2 "$R/dev/stderr"
 }
 
+# Plugs the machine (PID $1) into its networks' bridges: setup runs in the hub's network
+# namespace, so per interface one end of a veth pair goes on the bridge and the other into
+# the machine under its own name. M_WIRES: "hub-side bridge ethN" items separated by ";".
+wire_machine() {
+  local item a b c batch=
+  IFS=';' read -r -a items <<< "${M_WIRES:-}"
+  for item in "${items[@]}"; do
+    read -r a b c <<< "$item"
+    batch+="link add $a type veth peer name $c netns $1"$'\n'"link set $a master $b up"$'\n'
+  done
+  if [ -n "$batch" ]; then ip -batch - <<< "$batch"; fi
+}
+
 setup() {
   close_inherited_fds
   host_pid
@@ -264,6 +278,7 @@ setup() {
   # user namespace may write the maps.
   printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/uid_map"
   printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/gid_map"
+  wire_machine "$pid"
   say "machine $pid"
   await_go
   say go >&"${MACHINE[1]}"
