@@ -56,18 +56,23 @@ for (const entry of ['webviews/tutorial/main.ts', 'webviews/playground/main.ts']
   }
 }
 
-// The sandbox driver's entry into machines (seccomp, namespaces, credentials in one
-// process) is C: Node cannot call setns or install a seccomp filter. Without a C compiler
-// the driver falls back to nsenter and says so in `sandlot doctor`.
-function buildEnterHelper() {
-  const src = 'host-agent/drivers/sandbox/enter/sandlot-enter.c';
-  if (!existsSync(src)) return;
-  mkdirSync('dist', { recursive: true });
-  const r = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', 'dist/sandlot-enter', src], { stdio: 'inherit' });
-  if (r.error || r.status !== 0)
-    console.warn(`esbuild.mjs: ${src} not built (${r.error?.message ?? `cc exited ${r.status}`}); sandbox machines run without a seccomp filter`);
+// The sandbox driver's helpers are C: Node cannot call setns, mount_setattr or the loop
+// ioctls, nor install a seccomp filter. sandlot-enter enters machines (seccomp, namespaces,
+// credentials in one process); without it the driver falls back to nsenter and says so in
+// `sandlot doctor`. sandlot-image-mounts puts an image root's layers and disks in place;
+// without it machines keep the host's read-only view (and say why).
+function buildSandboxHelpers() {
+  for (const [src, out, without] of [
+    ['host-agent/drivers/sandbox/enter/sandlot-enter.c', 'dist/sandlot-enter', 'sandbox machines run without a seccomp filter'],
+    ['host-agent/drivers/sandbox/image-mounts/sandlot-image-mounts.c', 'dist/sandlot-image-mounts', 'sandbox machines get no image roots'],
+  ]) {
+    if (!existsSync(src)) continue;
+    mkdirSync('dist', { recursive: true });
+    const r = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', out, src], { stdio: 'inherit' });
+    if (r.error || r.status !== 0) console.warn(`esbuild.mjs: ${src} not built (${r.error?.message ?? `cc exited ${r.status}`}); ${without}`);
+  }
 }
-buildEnterHelper();
+buildSandboxHelpers();
 
 removeStaleChunks();
 if (watch) {

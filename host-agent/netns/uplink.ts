@@ -11,7 +11,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../util/errors';
 import { readOwnJson } from '../util/json';
 import { runCommand } from '../util/run-command';
 import { isAlive, processStartTime } from '../util/proc';
@@ -23,6 +22,12 @@ const POOL = { first: [10, 199], size: 16384 }; // 10.199.0.0/16 in /30s
 const CLAIMS = '/run/sandlot/uplinks';
 const HOST_IF_PREFIX = 'slu';
 const PATH_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+/** A bridge of the namespace, for its NAT rules. */
+export interface NatBridge {
+  name: string;
+  private: boolean;
+}
 
 export type UplinkRecord =
   | { kind: 'veth'; index: number; hostIf: string; hostAddress: string; nsAddress: string }
@@ -183,26 +188,26 @@ async function setUpHostNat(): Promise<void> {
   }
 }
 
-async function attachVeth(nsPid: number, owner: string): Promise<UplinkRecord> {
+async function attachVeth(nsPid: number, owner: string, nat?: NatBridge[]): Promise<UplinkRecord> {
   await ensureHostNat();
   const index = claimIndex(owner);
   const hostIf = `${HOST_IF_PREFIX}${index}`;
   const hostAddress = poolAddress(index, 1);
   const nsAddress = poolAddress(index, 2);
   try {
-    await attempt(['ip', 'link', 'del', hostIf]);
-    // One `ip` for the host's end, one shell in the namespace for its end: process starts
-    // are most of a playground's network set-up.
+    // A stale claim's interface may still exist (its agent died); usually there is none.
+    if (interfaceExists(hostIf)) await attempt(['ip', 'link', 'del', hostIf]);
+    // One `ip` for the host's end, one shell in the namespace for its end (and its NAT):
+    // process starts are most of a playground's network set-up.
     await run(
       ['ip', '-batch', '-'],
       [`link add ${hostIf} type veth peer name ${UPLINK_IF} netns ${nsPid}`, `addr add ${hostAddress}/30 dev ${hostIf}`, `link set ${hostIf} up`, ''].join(
         '\n',
       ),
     );
-    await run(
-      [...netEnterArgs(nsPid), '--', 'ip', '-batch', '-'],
-      [`addr add ${nsAddress}/30 dev ${UPLINK_IF}`, `link set ${UPLINK_IF} up`, `route replace default via ${hostAddress}`, ''].join('\n'),
-    );
+    const nsSide = [`addr add ${nsAddress}/30 dev ${UPLINK_IF}`, `link set ${UPLINK_IF} up`, `route replace default via ${hostAddress}`, ''].join('\n');
+    if (nat) await run([...netEnterArgs(nsPid), '--', 'sh', '-s'], natScript(nat, nsSide));
+    else await run([...netEnterArgs(nsPid), '--', 'ip', '-batch', '-'], nsSide);
   } catch (err) {
     await attempt(['ip', 'link', 'del', hostIf]);
     fs.rmSync(path.join(CLAIMS, String(index)), { force: true });
@@ -300,11 +305,20 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
  * Gives the network namespace of `nsPid` a way out (`owner` names the playground in the
  * claim). Never throws for a missing tool: the record then says why there is none.
  */
-export async function attachUplink(nsPid: number, owner: string): Promise<UplinkRecord> {
+export async function attachUplink(nsPid: number, owner: string, nat?: NatBridge[]): Promise<UplinkRecord> {
   const method = uplinkMethod();
   if (method.kind === 'none') return { kind: 'none', reason: method.detail };
-  if (method.kind === 'veth') return attachVeth(nsPid, owner);
-  return attachUserMode(method.kind, nsPid);
+  if (method.kind === 'veth') return attachVeth(nsPid, owner, nat);
+  const rec = await attachUserMode(method.kind, nsPid);
+  if (nat) {
+    try {
+      await applyNamespaceNat(nsPid, nat);
+    } catch (err) {
+      await detachUplink(rec);
+      throw err;
+    }
+  }
+  return rec;
 }
 
 /** Removes the uplink (and its claim); the namespace side goes with its namespace anyway. */
@@ -336,7 +350,7 @@ export function uplinkAlive(rec: UplinkRecord | undefined): boolean {
  * from one to another only through a machine attached to both). `bridges` are the
  * namespace's bridge interfaces.
  */
-export function namespaceNatRules(bridges: { name: string; private: boolean }[]): string {
+export function namespaceNatRules(bridges: NatBridge[]): string {
   const open = bridges.filter((b) => !b.private).map((b) => `"${b.name}"`);
   return [
     'table ip sandlot',
@@ -359,11 +373,22 @@ export function namespaceNatRules(bridges: { name: string; private: boolean }[])
 }
 
 /** Applies namespaceNatRules inside the namespace of `nsPid`. */
-export async function applyNamespaceNat(nsPid: number, bridges: { name: string; private: boolean }[]): Promise<void> {
-  const enter = netEnterArgs(nsPid);
-  try {
-    await run([...enter, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f -'], namespaceNatRules(bridges));
-  } catch (err) {
-    throw new Error(`NAT inside the playground's network: ${errorMessage(err)}`, { cause: err });
-  }
+export async function applyNamespaceNat(nsPid: number, bridges: NatBridge[]): Promise<void> {
+  await run([...netEnterArgs(nsPid), '--', 'sh', '-s'], natScript(bridges));
+}
+
+/**
+ * A `sh -s` script run in the namespace: its end of the uplink (`ip -batch` input, when the
+ * same shell configures it), forwarding on, namespaceNatRules. Failures name the step.
+ */
+function natScript(bridges: NatBridge[], uplinkBatch?: string): string {
+  return [
+    ...(uplinkBatch
+      ? [`ip -batch - <<'SANDLOT_IP' || { echo "the uplink inside the playground's network failed" >&2; exit 1; }`, uplinkBatch + 'SANDLOT_IP']
+      : []),
+    `{ echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f - <<'SANDLOT_NFT'`,
+    namespaceNatRules(bridges) + 'SANDLOT_NFT',
+    `} || { echo "NAT inside the playground's network failed" >&2; exit 1; }`,
+    '',
+  ].join('\n');
 }

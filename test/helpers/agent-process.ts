@@ -28,8 +28,10 @@ export function tempHome(prefix = 'sandlot-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<AgentHandle> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+/** `cli`: another built checkout's dist/sandlot.js (a benchmark's before-and-after); this checkout's by default. */
+export async function startAgent(opts: { home?: string; args?: string[]; env?: NodeJS.ProcessEnv; cli?: string } = {}): Promise<AgentHandle> {
+  const cli = opts.cli ?? CLI;
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
   const home = opts.home ?? tempHome();
   // The shared image cache (as vitest.config.ts sets it), also for benchmarks run outside
   // vitest: an image root built per temp home would take minutes and half a gigabyte.
@@ -38,7 +40,7 @@ export async function startAgent(opts: { home?: string; args?: string[]; env?: N
   delete env.SANDLOT_TOKEN;
   const logFile = path.join(home, 'test-agent.log');
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'agent', ...(opts.args ?? [])], { env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [cli, 'agent', ...(opts.args ?? [])], { env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const infoFile = path.join(home, 'agent.json');
   const deadline = Date.now() + 20_000;

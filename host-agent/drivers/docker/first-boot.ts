@@ -1,6 +1,7 @@
 // The per-machine script the image's init runs once, on the machine's first start:
 // users the manifest asks for, the manifest's startup files, registry credentials.
 // Generated here, run inside the machine (user and group names resolve there).
+import { posix } from 'node:path';
 import type { MachineSpec } from '../protocol';
 import { REGISTRY_HOSTS } from '../../images/catalog';
 import { isSshIdentityFile } from '../../playgrounds/machine-ssh-identity';
@@ -43,29 +44,54 @@ export function startupFileOwner(spec: MachineSpec, path: string, owner?: string
 }
 
 /**
- * Shell lines writing `files` (the machine's startup files, or some of them) with their modes and owners.
- * `inPlace`: a file that already exists is rewritten by the shell alone and keeps its mode and
- * owner — right where these same lines wrote it before (a warm pool member's identity written
- * again); no process starts, which a guest under software emulation pays ~0.1 s each for.
+ * `content` as an argument of the shell's builtin `printf %b`: printable ASCII as it is,
+ * every other byte as \0NNN (POSIX), so writing a file starts no process. Undefined for
+ * content with a NUL byte, which not every shell's printf writes.
+ */
+function printfBytes(content: string): string | undefined {
+  const bytes = Buffer.from(content, 'utf8');
+  if (bytes.includes(0)) return undefined;
+  let out = '';
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\0${b.toString(8).padStart(3, '0')}`;
+  return `'${out}'`;
+}
+
+/**
+ * Shell lines writing `files` (the machine's startup files, or some of them) with their
+ * modes and owners. Process starts are most of a first boot (a machine's start waits for
+ * it): the contents are written by the shell itself, and modes and owners are set with
+ * one chmod and one chown per distinct value, after every file is written.
+ * `inPlace`: a file that already exists is only rewritten by the shell and keeps its mode
+ * and owner — right where these same lines wrote it before (a warm pool member's identity
+ * written again); then nothing starts a process, which a guest under software emulation
+ * pays ~0.1 s each for. Only a missing file gets its chmod and chown, one by one.
  */
 export function startupFileLines(spec: MachineSpec, files = spec.startupFiles, opts: { inPlace?: boolean } = {}): string[] {
   const lines: string[] = [];
+  const modes = new Map<string, string[]>();
+  const owners = new Map<string, string[]>();
+  const add = (groups: Map<string, string[]>, key: string, p: string) => groups.set(key, [...(groups.get(key) ?? []), p]);
   for (const f of files) {
     const p = shq(f.path);
-    const data = Buffer.from(f.content, 'utf8').toString('base64');
     const owner = shq(startupFileOwner(spec, f.path, f.owner));
-    const inPlace = opts.inPlace && !f.append;
-    if (inPlace) lines.push(`if [ -f ${p} ]; then printf '%s' ${shq(f.content)} >${p}; else`);
+    const dir = shq(posix.dirname(f.path));
     // A directory made for the file belongs to the file's owner (~/.ssh must stay the user's).
-    lines.push(
-      `d_="$(dirname ${p})"; [ -d "$d_" ] || { mkdir -p "$d_" && chown ${owner} "$d_"; }`,
-      `printf '%s' ${shq(data)} | base64 -d ${f.append ? '>>' : '>'} ${p}`,
-    );
-    if (f.mode) lines.push(`chmod ${f.mode} ${p}`);
-    else if (!f.append) lines.push(`chmod 0644 ${p}`);
-    lines.push(`chown ${owner} ${p}`);
-    if (inPlace) lines.push('fi');
+    const mkdir = `[ -d ${dir} ] || { mkdir -p ${dir} && chown ${owner} ${dir}; }`;
+    const bytes = printfBytes(f.content);
+    const to = `${f.append ? '>>' : '>'} ${p}`;
+    const write =
+      bytes !== undefined ? `printf '%b' ${bytes} ${to}` : `printf '%s' ${shq(Buffer.from(f.content, 'utf8').toString('base64'))} | base64 -d ${to}`;
+    const mode = f.mode ?? (f.append ? undefined : '0644');
+    if (opts.inPlace && !f.append) {
+      lines.push(`if [ -f ${p} ]; then ${write}; else`, mkdir, write, ...(mode ? [`chmod ${mode} ${p}`] : []), `chown ${owner} ${p}`, 'fi');
+      continue;
+    }
+    lines.push(mkdir, write);
+    if (mode) add(modes, mode, p);
+    add(owners, owner, p);
   }
+  for (const [mode, paths] of modes) lines.push(`chmod ${mode} ${paths.join(' ')}`);
+  for (const [owner, paths] of owners) lines.push(`chown ${owner} ${paths.join(' ')}`);
   return lines;
 }
 

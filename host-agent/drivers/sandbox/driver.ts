@@ -24,14 +24,25 @@ import {
   type PlaygroundSpec,
 } from '../protocol';
 import { SandboxMachineProcesses, findSftpServer } from './machine-processes';
+import { StartTimes } from './start-times';
 import { claimSlot, ensureClaim, releaseSlot } from './uid-ranges';
-import { attachImage, driveProblems, drivesEnv, firstBootFile, imageRootsUnavailable, namesImage, prepareImageMachine, rootModeOf } from './image-root';
+import {
+  driveProblems,
+  drivesEnv,
+  firstBootFile,
+  imageRootsUnavailable,
+  mountImageFiles,
+  namesImage,
+  prepareImageDisks,
+  rootModeOf,
+  writeImageEtc,
+} from './image-root';
 import { copyTree, copyUpperFromDisk, machineSnapshotDir, pauseMachine, shiftOwners, snapshotLayers, usedBytes } from './snapshot';
 import { SandboxRootfsBuilder } from '../../images/sandbox-rootfs';
 import { vmCacheDir } from '../../images/vm/cache-dir';
 import { machineDir, OWN_DIRS, prepareMachineDirs, renderResolvConf, startupFileProblems, writeIdentityFiles } from './machine-files';
 import { hostAddresses, renderHostsFile } from '../hosts-file';
-import { applyNamespaceNat, attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
+import { attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecord } from '../../netns/uplink';
 import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
@@ -84,12 +95,6 @@ interface Live {
   /** The machine's PID 1 these belong to (a restarted machine gets new ones). */
   pid?: number;
 }
-
-// Plugs a machine into its networks' bridges from inside the hub (its user and network
-// namespaces): per interface, one end of a veth pair on the bridge, the other moved into
-// the machine as ethN. Arguments: the machine's PID, then (hub-side name, bridge, ethN) triples.
-const WIRE_MACHINE =
-  'pid=$1; shift; while [ $# -gt 0 ]; do ip link add "$1" type veth peer name "$3" netns "$pid" && ip link set "$1" master "$2" up || exit 1; shift 3; done';
 
 /** The hub's bridge for network `i` of the playground (names must fit in 15 characters). */
 function bridgeName(i: number): string {
@@ -283,9 +288,12 @@ export class SandboxDriver implements Driver {
   async start(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state = this.load(spec);
+    const times = new StartTimes();
     try {
-      await this.startIn(spec, state, ctx);
+      await this.startIn(spec, state, ctx, times);
+      this.opts.log?.('info', times.line(spec.id));
     } catch (err) {
+      this.opts.log?.('info', `${times.line(spec.id)} (failed)`);
       // A playground that failed to start holds nothing: no hub, no half the machines, no
       // uplink (a later start begins afresh, destroy has nothing left to find).
       await this.killAll(spec, state).catch(() => undefined);
@@ -294,45 +302,77 @@ export class SandboxDriver implements Driver {
     }
   }
 
-  private async startIn(spec: PlaygroundSpec, state: SandboxState, ctx: DriverContext): Promise<void> {
+  private async startIn(spec: PlaygroundSpec, state: SandboxState, ctx: DriverContext, times: StartTimes): Promise<void> {
     const ids = idMapForSlot(state.slot);
     if (AGENT_IS_ROOT) {
       const other = ensureClaim(state.slot, spec.dir);
       if (other) throw new Error(`uid range ${state.slot} of this playground is also claimed by ${other}; destroy one of them`);
     }
+    // The network (hub, then the way out), the image roots and each machine's disks are made
+    // at once: a machine's setup needs only the hub; the start ends once the way out is made
+    // too. Every promise gets a no-op handler here, so a failure is reported where it is
+    // awaited and never as unhandled.
+    let hubReady: Promise<Holder>;
+    let network: Promise<void>;
+    // Whether machines reach outside (their resolv.conf), known before the way out is made:
+    // attaching it either works or fails the start, unless there is no way to make one.
+    const outside =
+      state.hub && isAlive(state.hub.pid, state.hub.start)
+        ? uplinkAlive(state.uplink)
+        : uplinkMethod().kind !== 'none' && spec.networks.some((n) => !n.private);
     if (!state.hub || !isAlive(state.hub.pid, state.hub.start)) {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
       ctx.progress('network', 'started');
-      state.hub = await this.startHub(spec, ids);
-      this.save(spec, state);
-      state.uplink = await this.wayOut(spec, state.hub, ctx);
-      this.save(spec, state);
-      ctx.progress('network', 'done');
+      hubReady = this.startHub(spec, ids, times).then((hub) => {
+        state.hub = hub;
+        this.save(spec, state);
+        return hub;
+      });
+      network = hubReady.then(async (hub) => {
+        state.uplink = await times.time('uplink', () => this.wayOut(spec, hub, ctx));
+        this.save(spec, state);
+        ctx.progress('network', 'done');
+        this.serveDns(spec, state);
+      });
+    } else {
+      hubReady = Promise.resolve(state.hub);
+      network = Promise.resolve();
+      this.serveDns(spec, state);
     }
-    this.serveDns(spec, state);
-    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, uplinkAlive(state.uplink)) });
-    const roots = await this.imageRoots(spec, ctx);
+    const roots = times.time('image roots', () => this.imageRoots(spec, ctx));
+    for (const p of [hubReady, network, roots]) p.catch(() => undefined);
+    const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, outside) });
     // Settled, not Promise.all: on a failure every machine still starting must have finished
     // (and be in the state) before start() kills what there is.
-    const started = await Promise.allSettled(
-      spec.machines.map(async (m) => {
+    const started = await Promise.allSettled([
+      network,
+      ...spec.machines.map(async (m) => {
         const current = state.machines[m.name];
         if (current && isAlive(current.pid, current.start)) return;
+        const rootfs = (await roots).get(m.name);
         ctx.progress('machine', 'started', m.name);
         // A machine that died while the agent was down may have left its cgroup behind.
         if (current?.cgroups) await removeMachineCgroups(current.cgroups);
         const dir = machineDir(this.driverDir(spec), m.name);
-        const rootfs = roots.get(m.name);
-        if (rootfs) await prepareImageMachine(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) }, this.rootfsBuilder.cacheDir);
-        else prepareMachineDirs(dir, m, ids, files(m));
-        const cgroups = this.machineCgroups(spec, m, ctx);
+        let etcFiles: (() => Promise<void>) | undefined;
+        if (rootfs) {
+          const disks = times.time(`${m.name} disks`, () => prepareImageDisks(dir, m, this.rootfsBuilder.cacheDir));
+          disks.catch(() => undefined);
+          etcFiles = async () => {
+            await disks;
+            writeImageEtc(dir, m, { ...files(m), firstBoot: firstBootFile(m, !!state.from) });
+          };
+        } else {
+          await times.time(`${m.name} files`, () => prepareMachineDirs(dir, m, ids, files(m)));
+        }
+        const cgroups = await times.time(`${m.name} cgroup`, () => this.machineCgroups(spec, m, ctx));
         // An image root's layers, bottom to top: the image, then a fork's snapshot layers.
-        const lowers = rootfs ? [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])] : undefined;
-        state.machines[m.name] = await this.startMachine(spec, m, dir, state.hub!, ids, cgroups, ctx, lowers);
+        const image = rootfs ? { lowers: [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])], etcFiles: etcFiles! } : undefined;
+        state.machines[m.name] = await this.startMachine(spec, m, dir, await hubReady, ids, cgroups, ctx, times, image);
         ctx.progress('machine', 'done', m.name);
       }),
-    );
+    ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.save(spec, state);
@@ -418,32 +458,49 @@ export class SandboxDriver implements Driver {
     const state = this.load(spec);
     const h = state.machines[machine];
     if (!h || !isAlive(h.pid, h.start)) throw new Error(`machine ${machine} of ${spec.id} is not running`);
-    let live = this.live.get(key);
+    const live = this.live.get(key);
     if (live?.ssh && live.relay && live.pid === h.pid) return live;
-    live?.ssh?.close();
-    live?.relay?.close();
-    const relay = new NetnsRelay(h.pid);
+    return this.serveMachine(spec, m, h.pid, h.cgroups);
+  }
+
+  /**
+   * The agent's side of a machine whose PID 1 is `pid`: its relay (a process in its network
+   * namespace), the processes it runs and its SSH server, listening on port 22 inside it.
+   * Made as soon as the machine's network exists, so the relay starts while the machine's
+   * init runs rather than when its first SSH session arrives.
+   */
+  private serveMachine(spec: PlaygroundSpec, m: MachineSpec, pid: number, cgroups: string[] | undefined): Live {
+    const key = `${spec.id}/${m.name}`;
+    this.dropLive(key);
+    const relay = new NetnsRelay(pid);
     const processes = new SandboxMachineProcesses({
-      pid: h.pid,
+      pid,
       users: this.availableUsers(m.users),
       relay,
       hosts: hostAddresses(spec),
       subnets: spec.networks.map((n) => n.subnet),
-      cgroups: h.cgroups,
+      cgroups,
     });
     const ssh = new MachineSshServer(m.hostKey.privateKey, spec.authorizedKey, processes, (level, message) =>
-      this.opts.log?.(level, `${spec.id}/${machine}: ${message}`),
+      this.opts.log?.(level, `${spec.id}/${m.name}: ${message}`),
     );
-    live = { ssh, relay, processes, pid: h.pid };
+    const live = { ssh, relay, processes, pid };
     this.live.set(key, live);
     // Port 22 inside the machine is the same embedded server: `ssh node-02` from a
     // neighbour (with the key and known_hosts every user gets) lands here too.
     if (!m.noSSH) {
       relay
         .listen(22, (socket) => ssh.accept(socket))
-        .catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${machine}: ssh from other machines: ${err.message}`));
+        .catch((err: Error) => this.opts.log?.('warn', `${spec.id}/${m.name}: ssh from other machines: ${err.message}`));
     }
     return live;
+  }
+
+  private dropLive(key: string): void {
+    const live = this.live.get(key);
+    live?.ssh?.close();
+    live?.relay?.close();
+    this.live.delete(key);
   }
 
   /** Serves every machine's in-machine port 22 now, not on first use through the agent. */
@@ -462,7 +519,7 @@ export class SandboxDriver implements Driver {
     return AGENT_IS_ROOT ? users : users.filter((u) => u.uid === 0);
   }
 
-  private async startHub(spec: PlaygroundSpec, ids: IdMap): Promise<Holder> {
+  private async startHub(spec: PlaygroundSpec, ids: IdMap, times: StartTimes): Promise<Holder> {
     const { pid } = await startHolder({
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
       argv: ['unshare', '--user', '--net', '--pid', '--fork'],
@@ -474,6 +531,7 @@ export class SandboxDriver implements Driver {
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
       on: { pid: async (p) => writeTopLevelIdMaps(p, ids) },
+      times: { label: 'hub', record: (label, start) => times.record(label, start) },
     });
     return { pid, start: processStartTime(pid)! };
   }
@@ -498,22 +556,31 @@ export class SandboxDriver implements Driver {
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
-    lowers?: string[],
+    times: StartTimes,
+    /** An image root: its layers (bottom to top) and what writes its etc files before they are mounted. */
+    image?: { lowers: string[]; etcFiles: () => Promise<void> },
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
-    const wires = m.interfaces.flatMap((iface, i) => [`m${m.index}e${i}`, bridgeName(spec.networks.findIndex((n) => n.name === iface.network)), iface.name]);
+    const wires = m.interfaces.map((iface, i) => ({
+      hubSide: `m${m.index}e${i}`,
+      bridge: bridgeName(spec.networks.findIndex((n) => n.name === iface.network)),
+      inMachine: iface.name,
+    }));
+    let failed = false;
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
-      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '--', 'unshare', '--mount', '--propagation', 'private'],
+      // In the hub's network namespace too: setup plugs the machine into the bridges itself.
+      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'unshare', '--mount', '--propagation', 'private'],
       role: 'setup',
       env: {
         M_NAME: m.name,
         M_WORK: work,
-        M_ROOT_MODE: lowers ? 'image' : 'view',
-        ...(lowers ? { M_LOWERS: String(lowers.length) } : {}),
+        M_ROOT_MODE: image ? 'image' : 'view',
+        ...(image ? { M_LOWERS: String(image.lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
+        M_WIRES: wires.map((w) => `${w.hubSide} ${w.bridge} ${w.inMachine}`).join(';'),
         M_IFACES: m.interfaces.map((iface) => `${iface.name} ${iface.address}/${iface.prefixLength}`).join(';'),
         ...(m.defaultRoute ? { M_ROUTE: m.defaultRoute.gateway } : {}),
         M_MASK: this.maskedPaths().join(':'),
@@ -523,29 +590,17 @@ export class SandboxDriver implements Driver {
         ...(AGENT_IS_ROOT ? { M_AGENT_BINDS: '1' } : {}),
       },
       logFile: path.join(dir, 'init.log'),
+      times: { label: m.name, record: (label, start) => times.record(label, start) },
       on: {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!lowers)
-            return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await runAsync([
-            'nsenter',
-            '-t',
-            String(setupPid),
-            '-m',
-            '--',
-            'bash',
-            '-c',
-            initScript(),
-            'sandlot-init',
-            'image-binds',
-            dir,
-            work,
-            String(ids.outer),
-          ]);
-          for (const [i, layer] of lowers.entries()) await attachImage(hub.pid, setupPid, layer, `${work}/lower/${i}`);
+          if (!image) return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          await image.etcFiles();
+          await times.time(`${m.name} image mounts`, () =>
+            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
+          );
         },
-        machine: (p) => {
+        machine: async (p) => {
           // The machine waits for "go" before it runs anything of its own, so all of its
           // processes start inside its limits.
           try {
@@ -554,9 +609,17 @@ export class SandboxDriver implements Driver {
             ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
             cgroups = [];
           }
-          return runAsync(['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'sh', '-c', WIRE_MACHINE, 'sh', String(p), ...wires]);
+          // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
+          // starts while the machine's init runs, not when its first SSH session arrives.
+          setImmediate(() => {
+            if (!failed) this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
+          });
         },
       },
+    }).catch((err: unknown) => {
+      failed = true;
+      this.dropLive(`${spec.id}/${m.name}`);
+      throw err;
     });
     if (!machine) throw new Error(`machine ${m.name}: namespace setup ended without a machine`);
     return { pid: machine, start: processStartTime(machine)!, ...(cgroups.length > 0 ? { cgroups } : {}) };
@@ -591,20 +654,10 @@ export class SandboxDriver implements Driver {
    */
   private async wayOut(spec: PlaygroundSpec, hub: Holder, ctx: DriverContext): Promise<UplinkRecord | undefined> {
     if (spec.networks.every((n) => n.private)) return undefined;
-    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`);
-    if (uplink.kind === 'none') {
-      ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
-      return uplink;
-    }
-    try {
-      await applyNamespaceNat(
-        hub.pid,
-        spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private })),
-      );
-    } catch (err) {
-      await detachUplink(uplink);
-      throw err;
-    }
+    // The hub's forwarding rules come with the uplink (one process in the hub for both).
+    const bridges = spec.networks.map((n, i) => ({ name: bridgeName(i), private: n.private }));
+    const uplink = await attachUplink(hub.pid, `${spec.id} ${spec.dir}`, bridges);
+    if (uplink.kind === 'none') ctx.log('warn', `no way out of this playground: ${uplink.reason}`);
     return uplink;
   }
 
@@ -622,11 +675,7 @@ export class SandboxDriver implements Driver {
     const cgroups: string[] = [];
     for (const [name, h] of Object.entries(state.machines)) {
       cgroups.push(...(h?.cgroups ?? []));
-      const key = `${spec.id}/${name}`;
-      const live = this.live.get(key);
-      live?.ssh?.close();
-      live?.relay?.close();
-      this.live.delete(key);
+      this.dropLive(`${spec.id}/${name}`);
       // SIGKILL to a PID namespace's init ends every process in it at once.
       if (h && isAlive(h.pid, h.start)) kill(h.pid);
       state.machines[name] = undefined;

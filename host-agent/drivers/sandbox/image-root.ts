@@ -10,15 +10,12 @@
 //                a full machine fills its own disk, never the agent's.
 //   drives/N.img extra drives with a mount point, the same way.
 //   etc/         hosts, hostname, resolv.conf bound over the image's.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { firstBootScript, forkIdentityScript } from '../docker/first-boot';
 import type { DriveSpec, MachineSpec, PlaygroundSpec } from '../protocol';
-import { repoRoot } from '../../util/paths';
-import { errorMessage } from '../../util/errors';
-import { AGENT_IS_ROOT } from './namespaces';
+import { AGENT_IS_ROOT, builtHelper } from './namespaces';
 import { runCommand } from '../../util/run-command';
 import { withLock } from '../../images/vm/lock';
 
@@ -43,12 +40,9 @@ export function imageRootsUnavailable(release = os.release()): string | undefine
   if (!AGENT_IS_ROOT) return 'image roots need the agent to run as root (idmapped mounts)';
   const [major, minor] = release.split(/[.-]/).map(Number);
   if (major < 5 || (major === 5 && minor < 19)) return `image roots need Linux 5.19 or later (overlayfs over idmapped layers); this kernel is ${release}`;
-  for (const [tool, pkg] of [
-    ['/usr/bin/python3', 'python3'],
-    ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
-  ] as const) {
-    if (!fs.existsSync(tool)) return `image roots need ${tool} (Debian package ${pkg})`;
-  }
+  if (!fs.existsSync('/usr/sbin/mkfs.ext4')) return 'image roots need /usr/sbin/mkfs.ext4 (Debian package e2fsprogs)';
+  if (!builtHelper('sandlot-image-mounts'))
+    return 'image roots need dist/sandlot-image-mounts, which was not built (install a C compiler, Debian package build-essential, and run npm run build)';
   return undefined;
 }
 
@@ -104,16 +98,9 @@ async function emptyDisk(file: string, bytes: number, fsType: string, cacheDir: 
   await runCommand('cp', ['--sparse=always', template, file]);
 }
 
-/** Makes the machine's data disk, extra drives and etc files on first use; etc files on every start. */
-export async function prepareImageMachine(
-  dir: string,
-  machine: MachineSpec,
-  files: { hosts: string; resolvConf: string; firstBoot: string },
-  cacheDir: string,
-): Promise<void> {
-  fs.mkdirSync(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
-  const etc: Record<string, string> = { hosts: files.hosts, hostname: `${machine.name}\n`, 'resolv.conf': files.resolvConf, 'first-boot.sh': files.firstBoot };
-  for (const [name, content] of Object.entries(etc)) fs.writeFileSync(path.join(dir, 'etc', name), content, { mode: 0o644 });
+/** Makes the machine's data disk and extra drives on first use (independent of its network: done while that is made). */
+export async function prepareImageDisks(dir: string, machine: MachineSpec, cacheDir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const disk = path.join(dir, 'disk.img');
   const root = machine.drives.find((d) => d.mount === '/');
   if (!fs.existsSync(disk)) await emptyDisk(disk, root?.sizeBytes ?? DEFAULT_DISK_BYTES, 'ext4', cacheDir);
@@ -125,6 +112,13 @@ export async function prepareImageMachine(
   }
 }
 
+/** Writes the machine's etc files, on every start (resolv.conf depends on the playground's way out). */
+export function writeImageEtc(dir: string, machine: MachineSpec, files: { hosts: string; resolvConf: string; firstBoot: string }): void {
+  fs.mkdirSync(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
+  const etc: Record<string, string> = { hosts: files.hosts, hostname: `${machine.name}\n`, 'resolv.conf': files.resolvConf, 'first-boot.sh': files.firstBoot };
+  for (const [name, content] of Object.entries(etc)) fs.writeFileSync(path.join(dir, 'etc', name), content, { mode: 0o644 });
+}
+
 /** M_DRIVES for the init script: "index mountpoint ro|rw" items. */
 export function drivesEnv(machine: MachineSpec): string {
   return mountedExtraDrives(machine)
@@ -132,16 +126,31 @@ export function drivesEnv(machine: MachineSpec): string {
     .join(';');
 }
 
-/** Attaches the idmapped image at `target` in the setup process's mount namespace. */
-export function attachImage(hubPid: number, setupPid: number, rootfs: string, target: string): Promise<void> {
-  const helper = path.join(repoRoot(), 'host-agent', 'drivers', 'sandbox', 'idmap-mount.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', ['-S', '-E', helper, String(hubPid), String(setupPid), rootfs, target], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e) => reject(new Error(`cannot run python3 for the idmapped image mount: ${errorMessage(e)}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(err.trim() || `idmap-mount.py exited ${code}`))));
-  });
+/**
+ * Puts an image-root machine's files in place in its setup's mount namespace (setup made
+ * the mount points under `work`): the image layers idmapped to the hub's ids, the data disk
+ * and extra drives on loop devices (handed to the machine's root, host uid `owner`), its
+ * etc files. One process (dist/sandlot-image-mounts), run as real root from outside.
+ */
+export function mountImageFiles(o: {
+  hubPid: number;
+  setupPid: number;
+  owner: number;
+  dir: string;
+  work: string;
+  lowers: string[];
+  machine: MachineSpec;
+}): Promise<void> {
+  const helper = builtHelper('sandlot-image-mounts');
+  if (!helper) return Promise.reject(new Error(imageRootsUnavailable() ?? 'dist/sandlot-image-mounts was not built'));
+  const args = ['--userns', String(o.hubPid), '--mntns', String(o.setupPid), '--owner', String(o.owner)];
+  o.lowers.forEach((layer, i) => args.push('--image', layer, `${o.work}/lower/${i}`));
+  args.push('--disk', path.join(o.dir, 'disk.img'), 'ext4', `${o.work}/data`);
+  for (const { index, drive } of mountedExtraDrives(o.machine))
+    args.push('--disk', path.join(o.dir, 'drives', `${index}.img`), drive.filesystem ?? 'ext4', `${o.work}/drives/${index}`);
+  args.push('--bind', path.join(o.dir, 'etc'), `${o.work}/etc`);
+  args.push('--mkdir', `${o.work}/data/upper`, '--mkdir', `${o.work}/data/work`);
+  return runCommand(helper, args);
 }
 
 /**

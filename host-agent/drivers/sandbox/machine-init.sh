@@ -4,7 +4,8 @@
 #   hub      PID 1 of a playground's hub: its own user, network and pid namespaces, holding
 #            the bridges. Killing it ends everything of the hub (its pid namespace).
 #   setup    Builds one machine's file tree in a private mount namespace of the hub's user
-#            namespace, then starts the machine nested one user namespace deeper. Mounts
+#            namespace (in the hub's network namespace), then starts the machine nested one
+#            user namespace deeper and plugs it into the hub's bridges. Mounts
 #            inherited by a less privileged user namespace are locked by the kernel: the
 #            machine's root cannot make the host's view writable, unmount the masks or
 #            peel off its own directories, whatever it does. Exits once the machine runs.
@@ -13,8 +14,9 @@
 #            devpts), takes its address and hostname, pivots into the tree and reaps.
 #   bind     Run by a root agent from outside (nsenter into setup's mount namespace) to
 #            bind the machine's own directories, which the unprivileged setup may not reach.
-#   image-binds  The same for a machine with an image root: its data disk, its etc files
-#            and its extra drives (the agent adds the idmapped image itself).
+#
+# A machine with an image root gets its layers, data disk, extra drives and etc files from
+# the agent's dist/sandlot-image-mounts, also from outside (image-root.ts).
 #
 # Two kinds of root (M_ROOT_MODE): "view", the host's directories read-only with the
 # machine's own /root, /home, /tmp, /var/tmp; "image", an overlay whose lower layer is an
@@ -56,6 +58,29 @@ reap_forever() {
   exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BASH" -c 'trap "" TERM INT HUP; while :; do sleep 86400 & wait $! || true; done' sandlot-init
 }
 
+# Mounts are batched: queued, then made by one mount(8) reading them as an fstab of its own
+# (process starts are most of a machine's start). In order; X-mount.mkdir makes a missing
+# mount point directory. $1 source, $2 target, $3 type, $4 options.
+QUEUED=
+queue_mount() {
+  local f fields=()
+  for f in "$1" "$2"; do
+    f=${f//\\/\\134}
+    f=${f// /\\040}
+    f=${f//$'\t'/\\011}
+    f=${f//$'\n'/\\012}
+    fields+=("$f")
+  done
+  QUEUED+="${fields[0]} ${fields[1]} $3 $4 0 0"$'\n'
+}
+# $1: where the fstab may be written (a directory only this setup or machine sees).
+mount_queued() {
+  [ -n "$QUEUED" ] || return 0
+  printf '%s' "$QUEUED" > "$1/fstab"
+  QUEUED=
+  mount -a -T "$1/fstab"
+}
+
 # $1: the machine's dir on the host, $2: the new root (a path in setup's mount namespace).
 bind_own_dirs() {
   mount --bind "$1/root" "$2/root"
@@ -80,38 +105,19 @@ bind_own_dirs() {
   done
 }
 
-# $1: the machine's dir on the host, $2: setup's work dir, $3: the machine's root on the
-# host. Run as real root from outside. Disks come formatted by root: handed to the machine.
-image_binds() {
-  if [ -f "$1/disk.img" ]; then
-    mount -o loop,nosuid,nodev "$1/disk.img" "$2/data"
-  else
-    mount --bind "$1/data" "$2/data"
-  fi
-  chown "$3:$3" "$2/data"
-  mount --bind "$1/etc" "$2/etc"
-  local img i
-  for img in "$1"/drives/*.img; do
-    [ -f "$img" ] || continue
-    i=${img##*/}
-    i=${i%.img}
-    [ -d "$2/drives/$i" ] || continue
-    mount -o loop,nosuid,nodev "$img" "$2/drives/$i"
-    chown "$3:$3" "$2/drives/$i"
-  done
-}
-
 # The image root at $1 (setup's work dir $W): overlay of the idmapped image over the data disk.
 build_image_root() {
-  local W=$1 R=$1/root item i mp ro f
-  mkdir -p "$W/data/upper" "$W/data/work"
+  local W=$1 R=$1/root item i mp ro f opts
+  # $W/data/upper and $W/data/work: made by the agent's helper with the data disk.
   # Lower layers: the image (0) and, for a fork, the snapshot's changes above it (1, …);
   # overlay lists the topmost first.
   local lowers="" n
   for ((n = ${M_LOWERS:-1} - 1; n >= 0; n--)); do lowers+="${lowers:+:}$W/lower/$n"; done
   mount -t overlay -o "lowerdir=$lowers,upperdir=$W/data/upper,workdir=$W/data/work,userxattr" sandlot-root "$R"
   # The overlay keeps its own hold on each layer; the attachments themselves go.
-  for ((n = 0; n < ${M_LOWERS:-1}; n++)); do umount -l "$W/lower/$n"; done
+  local attached=()
+  for ((n = 0; n < ${M_LOWERS:-1}; n++)); do attached+=("$W/lower/$n"); done
+  umount -l "${attached[@]}"
   mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   for f in hosts hostname resolv.conf; do
     [ -f "$W/etc/$f" ] || continue
@@ -119,30 +125,32 @@ build_image_root() {
       rm -f "$R/etc/$f"
       : > "$R/etc/$f"
     fi
-    mount --bind "$W/etc/$f" "$R/etc/$f"
+    queue_mount "$W/etc/$f" "$R/etc/$f" none bind
   done
-  # Extra drives: M_DRIVES is "index mountpoint ro|rw" items separated by ";".
+  # Extra drives: M_DRIVES is "index mountpoint ro|rw" items separated by ";". A read-only
+  # bind is made read-only by mount(8) right after binding, before anything runs.
   IFS=';' read -r -a items <<< "${M_DRIVES:-}"
   for item in "${items[@]}"; do
     read -r i mp ro <<< "$item"
-    mkdir -p "$R$mp"
-    mount --bind "$W/drives/$i" "$R$mp"
-    if [ "$ro" = ro ]; then mount -o remount,bind,ro "$R$mp"; fi
+    opts=bind,X-mount.mkdir
+    if [ "$ro" = ro ]; then opts+=,ro; fi
+    queue_mount "$W/drives/$i" "$R$mp" none "$opts"
   done
 }
 
 # One bridge per network of the playground: M_BRIDGES is "name address/prefix" items
 # separated by ";", address "-" for a private network (nothing of the hub answers there).
 hub() {
-  ip link set lo up
-  local item name addr
+  local item name addr batch=$'link set lo up\n'
   IFS=';' read -r -a items <<< "${M_BRIDGES:-}"
   for item in "${items[@]}"; do
     read -r name addr <<< "$item"
-    ip link add "$name" type bridge
-    [ "$addr" = - ] || ip addr add "$addr" dev "$name"
-    ip link set "$name" up
+    batch+="link add $name type bridge"$'\n'
+    [ "$addr" = - ] || batch+="addr add $addr dev $name"$'\n'
+    batch+="link set $name up"$'\n'
   done
+  # One ip for all of it: process starts are most of a playground's start.
+  ip -batch - <<< "$batch"
   reap_forever
 }
 
@@ -187,22 +195,38 @@ build_view() {
 
 # What every machine has of its own in /run and /dev. Made here, not by the machine, so
 # these mounts are locked too: unmounting them would only uncover empty directories.
+# Mounts queued before (an image root's etc files and drives) are made with these.
 machine_run_and_dev() {
   local R=$1 n
-  mount -t tmpfs -o nosuid,nodev,mode=755 run "$R/run"
-  mount -t tmpfs -o nosuid,mode=755,size=64k dev "$R/dev"
+  queue_mount run "$R/run" tmpfs nosuid,nodev,mode=755
+  queue_mount dev "$R/dev" tmpfs nosuid,mode=755,size=64k
+  queue_mount shm "$R/dev/shm" tmpfs nosuid,nodev,mode=1777,X-mount.mkdir
+  mount_queued "$M_WORK"
   for n in null zero full random urandom tty; do
     : > "$R/dev/$n"
-    mount --bind "/dev/$n" "$R/dev/$n"
+    queue_mount "/dev/$n" "$R/dev/$n" none bind
   done
-  mkdir "$R/dev/pts" "$R/dev/shm"
-  mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$R/dev/shm"
-  ln -s /proc/self/fd "$R/dev/fd"
+  mount_queued "$M_WORK"
+  mkdir "$R/dev/pts"
+  # fd and ptmx in one ln: each link is named for its target's last part. The machine's
+  # own devpts (mounted by the machine itself) holds its terminals.
+  ln -s -t "$R/dev" /proc/self/fd pts/ptmx
   ln -s /proc/self/fd/0 "$R/dev/stdin"
   ln -s /proc/self/fd/1 "$R/dev/stdout"
   ln -s /proc/self/fd/2 "$R/dev/stderr"
-  # The machine's own devpts (mounted by the machine itself) holds its terminals.
-  ln -s pts/ptmx "$R/dev/ptmx"
+}
+
+# Plugs the machine (PID $1) into its networks' bridges: setup runs in the hub's network
+# namespace, so per interface one end of a veth pair goes on the bridge and the other into
+# the machine under its own name. M_WIRES: "hub-side bridge ethN" items separated by ";".
+wire_machine() {
+  local item a b c batch=
+  IFS=';' read -r -a items <<< "${M_WIRES:-}"
+  for item in "${items[@]}"; do
+    read -r a b c <<< "$item"
+    batch+="link add $a type veth peer name $c netns $1"$'\n'"link set $a master $b up"$'\n'
+  done
+  if [ -n "$batch" ]; then ip -batch - <<< "$batch"; fi
 }
 
 setup() {
@@ -225,8 +249,6 @@ setup() {
     await_go
     build_image_root "$M_WORK"
     machine_run_and_dev "$R"
-    # The first boot, run by the machine's init once its root is in place (machine_mapped).
-    if [ -f "$M_WORK/etc/first-boot.sh" ]; then cp "$M_WORK/etc/first-boot.sh" "$R/run/sandlot-first-boot"; fi
   else
     build_view "$R"
     machine_run_and_dev "$R"
@@ -256,6 +278,7 @@ setup() {
   # user namespace may write the maps.
   printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/uid_map"
   printf '0 0 %s\n' "$M_IDS" > "/proc/$pid/gid_map"
+  wire_machine "$pid"
   say "machine $pid"
   await_go
   say go >&"${MACHINE[1]}"
@@ -281,11 +304,12 @@ machine_mapped() {
   # Inherited mounts are locked, and pivot_root refuses a locked new root: a recursive
   # bind of the tree is a mount of our own (its submounts stay locked).
   mount --rbind "$R" "$R"
-  mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-  mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2> /dev/null || true
+  queue_mount proc "$R/proc" proc nosuid,nodev,noexec
   # Its own terminals: the agent's shells allocate theirs here (script(1) inside), and
   # tmux, screen or expect work as on any machine. gid 5 (tty) exists only as root.
-  mount -t devpts -o "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}" devpts "$R/dev/pts"
+  queue_mount devpts "$R/dev/pts" devpts "newinstance,ptmxmode=0666,mode=620${M_TTY_GID:+,gid=$M_TTY_GID}"
+  mount_queued "$M_WORK"
+  mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" 2> /dev/null || true
   hostname "$M_NAME"
   # The agent moved our ends of the veth pairs in (eth0, eth1, …) before saying "go".
   # M_IFACES: "ethN address/prefix" items separated by ";"; M_ROUTE: the default gateway.
@@ -300,15 +324,19 @@ machine_mapped() {
     done
     if [ -n "${M_ROUTE:-}" ]; then echo "route add default via $M_ROUTE"; fi
   } | ip -batch -
+  # An image root's first boot (users, startup files) or a fork's new identity, read while
+  # setup's work dir is still in reach; run from a descriptor after the pivot, so no copy
+  # of it (it holds key pairs) is ever written in the machine.
+  local boot=
+  if [ -f "$M_WORK/etc/first-boot.sh" ]; then IFS= read -r -d '' boot < "$M_WORK/etc/first-boot.sh" || true; fi
   cd "$R"
   pivot_root . .
   umount -l .
   cd /
   # An image root's first boot (users, startup files) or a fork's new identity: before
   # "ready", so a machine whose first boot fails never counts as started.
-  if [ -f /run/sandlot-first-boot ]; then
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /run/sandlot-first-boot >&2
-    rm -f /run/sandlot-first-boot
+  if [ -n "$boot" ]; then
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /dev/fd/3 3<<< "$boot" >&2
   fi
   reap_forever
 }
@@ -316,9 +344,6 @@ machine_mapped() {
 case "${1:-}" in
   bind)
     bind_own_dirs "$2" "$3"
-    ;;
-  image-binds)
-    image_binds "$2" "$3" "$4"
     ;;
   hub)
     close_inherited_fds

@@ -57,6 +57,8 @@ export interface HolderOptions {
    * `machine` (the machine's PID 1 exists: join cgroups, plug network links).
    */
   on: Partial<Record<'pid' | 'binds' | 'machine', (pid: number) => Promise<void>>>;
+  /** Records how long the script took to each handshake line and the agent to each answer (`<label> →pid`, `<label> pid`, …). */
+  times?: { label: string; record: (label: string, start: number) => void };
 }
 
 export interface HolderPids {
@@ -101,15 +103,22 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   };
   let own: number | undefined;
   let machine: number | undefined;
+  let since = performance.now();
+  const lap = (what: string) => {
+    opts.times?.record(`${opts.times.label} ${what}`, since);
+    since = performance.now();
+  };
   try {
     for (;;) {
       const line = await nextLine();
+      const step = line === 'ready' ? undefined : parseStep(line);
+      lap(`→${step?.kind ?? 'ready'}`);
       if (line === 'ready') break;
-      const step = parseStep(line);
       if (!step || (own === undefined && step.kind !== 'pid')) throw new Error(`unexpected line from namespace setup: ${JSON.stringify(line)}`);
       if (step.kind === 'pid') own = step.pid;
       if (step.kind === 'machine') machine = step.pid;
       await opts.on[step.kind]?.(step.kind === 'binds' ? own! : step.pid);
+      if (opts.on[step.kind]) lap(`${step.kind} (agent)`);
       child.stdin!.write('go\n');
     }
     child.stdin!.end();
@@ -171,23 +180,28 @@ export function enterUserFlags(): string[] {
   return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
 }
 
-let helper: string | null | undefined;
+const helpers = new Map<string, string | undefined>();
 
-/**
- * dist/sandlot-enter (built from enter/sandlot-enter.c by `npm run build` where a C compiler
- * exists): enters a machine and installs its seccomp filter. Undefined when it was not built.
- */
-export function enterHelper(): string | undefined {
-  if (helper === undefined) {
-    const p = path.join(repoRoot(), 'dist', 'sandlot-enter');
+/** dist/<name>, a C helper `npm run build` compiles where a C compiler exists; undefined when it was not built. */
+export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts'): string | undefined {
+  if (!helpers.has(name)) {
+    const p = path.join(repoRoot(), 'dist', name);
     try {
       fs.accessSync(p, fs.constants.X_OK);
-      helper = p;
+      helpers.set(name, p);
     } catch {
-      helper = null;
+      helpers.set(name, undefined);
     }
   }
-  return helper ?? undefined;
+  return helpers.get(name);
+}
+
+/**
+ * dist/sandlot-enter (built from enter/sandlot-enter.c): enters a machine and installs its
+ * seccomp filter. Undefined when it was not built.
+ */
+export function enterHelper(): string | undefined {
+  return builtHelper('sandlot-enter');
 }
 
 /** `nsenter` arguments that put a process fully inside a machine, as a user, in a directory. */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,20 +13,42 @@ describe('first boot script', () => {
     }
   });
 
-  it('is valid shell and writes startup files byte for byte, appending where asked', () => {
-    const content = "line with 'quotes' and $VARS\nsecond\n";
-    const script = firstBootScript(
-      machine({
-        startupFiles: [
-          { path: '/etc/a.txt', content, mode: '0600' },
-          { path: '/etc/b.txt', content: 'more\n', append: true },
-        ],
-      }),
-    );
-    execFileSync('sh', ['-n', '-c', script]);
-    expect(script).toContain(`printf '%s' '${Buffer.from(content).toString('base64')}' | base64 -d > '/etc/a.txt'`);
-    expect(script).toContain("chmod 0600 '/etc/a.txt'");
-    expect(script).toMatch(/base64 -d >> '\/etc\/b\.txt'/);
+  it('writes startup files byte for byte with their modes and owners, appending where asked, in every POSIX shell here', () => {
+    const own = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+    const tricky = "line with 'quotes', $VARS, `ticks`, 100% \\n\\c backslashes\ttabs, ünïcödé ✓\n\nlast line without newline";
+    for (const shell of ['sh', 'bash', 'busybox'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'first-boot-'));
+      try {
+        const script = firstBootScript(
+          machine({
+            users: [machine().users[0]],
+            startupFiles: [
+              { path: `${dir}/a.txt`, content: tricky, mode: '0600', owner: own },
+              { path: `${dir}/new/sub/b.txt`, content: 'more\n', owner: own },
+              { path: `${dir}/new/sub/b.txt`, content: 'appended\n', append: true, owner: own },
+              { path: `${dir}/nul.bin`, content: 'a\0b', mode: '0640', owner: own },
+            ],
+          }),
+        );
+        execFileSync(shell, shell === 'busybox' ? ['sh', '-c', script] : ['-c', script]);
+        expect(fs.readFileSync(`${dir}/a.txt`, 'utf8'), shell).toBe(tricky);
+        expect(fs.statSync(`${dir}/a.txt`).mode & 0o777, shell).toBe(0o600);
+        expect(fs.readFileSync(`${dir}/new/sub/b.txt`, 'utf8'), shell).toBe('more\nappended\n');
+        expect(fs.statSync(`${dir}/new/sub/b.txt`).mode & 0o777, shell).toBe(0o644);
+        expect(fs.readFileSync(`${dir}/nul.bin`, 'utf8'), shell).toBe('a\0b');
+        expect(fs.statSync(`${dir}/nul.bin`).mode & 0o777, shell).toBe(0o640);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('starts no process per startup file: one chmod and one chown per distinct mode and owner', () => {
+    const files = ['/etc/a', '/etc/b', '/root/.ssh/c'].map((p) => ({ path: p, content: 'x\n', mode: '0600' }));
+    const script = firstBootScript(machine({ users: [machine().users[0]], startupFiles: files }));
+    expect(script.match(/^chmod /gm)).toHaveLength(1);
+    expect(script.match(/^chown /gm)).toHaveLength(1);
+    expect(script).not.toContain('base64');
   });
 
   it('rewrites existing files in place (keeping mode and owner) and makes missing ones whole, when asked to', () => {
