@@ -140,10 +140,14 @@ export class ContentSessions {
     await session.engine.stop();
     session.runner.close?.();
     if (opts.markStopped) {
-      this.write(id, session, (r) => {
-        if (r.content && r.content.state !== 'completed' && r.content.state !== 'failed') r.content.state = 'stopped';
-      });
-      this.host.emit(id, { type: 'content', at: new Date().toISOString(), state: 'stopped' });
+      this.write(
+        id,
+        session,
+        (r) => {
+          if (r.content && r.content.state !== 'completed' && r.content.state !== 'failed') r.content.state = 'stopped';
+        },
+        { type: 'content', at: new Date().toISOString(), state: 'stopped' },
+      );
     }
     await session.writes;
   }
@@ -165,28 +169,41 @@ export class ContentSessions {
 
   private onTask(id: string, session: Session, task: TaskRecord): void {
     if (this.sessions.get(id) !== session) return;
-    this.write(id, session, (r) => {
-      r.tasks = { ...(r.tasks ?? {}), [task.name]: task };
-    });
-    this.host.emit(id, { type: 'task', at: new Date().toISOString(), task });
+    this.write(
+      id,
+      session,
+      (r) => {
+        r.tasks = { ...(r.tasks ?? {}), [task.name]: task };
+      },
+      { type: 'task', at: new Date().toISOString(), task },
+    );
   }
 
   private onContent(id: string, session: Session, state: ContentState, message?: string): void {
     if (this.sessions.get(id) !== session) return;
-    this.write(id, session, (r) => {
-      if (!r.content) return;
-      r.content.state = state;
-      if (state === 'failed' && message) r.content.error = message;
-      else delete r.content.error;
-    });
-    this.host.emit(id, { type: 'content', at: new Date().toISOString(), state, ...(message ? { message } : {}) });
+    this.write(
+      id,
+      session,
+      (r) => {
+        if (!r.content) return;
+        r.content.state = state;
+        if (state === 'failed' && message) r.content.error = message;
+        else delete r.content.error;
+      },
+      { type: 'content', at: new Date().toISOString(), state, ...(message ? { message } : {}) },
+    );
     this.host.log?.(state === 'failed' ? 'warn' : 'info', `${id}: content ${session.content.name} ${state}${message ? `: ${message}` : ''}`);
   }
 
-  private write(id: string, session: Session, change: (r: PlaygroundRecord) => void): void {
+  /**
+   * Changes the record and announces `event` once the change is on disk, in call order:
+   * a client that saw a task complete must find it completed after an agent crash.
+   */
+  private write(id: string, session: Session, change: (r: PlaygroundRecord) => void, event?: PlaygroundEvent): void {
     const saved = this.host.updateRecord(id, change);
     session.writes = session.writes
       .then(() => saved)
-      .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${errorMessage(err)}`));
+      .catch((err: unknown) => this.host.log?.('error', `${id}: saving task state failed: ${errorMessage(err)}`))
+      .then(() => event && this.host.emit(id, event));
   }
 }

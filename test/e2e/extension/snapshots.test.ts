@@ -2,7 +2,8 @@
 // driver): snapshot a playground from its row in the Playgrounds tree, see the snapshot
 // listed under it, fork it from the snapshot's row (a new running playground with the
 // state and its own host key), save it as a template that the Catalog lists, and delete
-// the template's and the snapshot's leftovers. Screenshots land in test-results/e2e/snapshots/.
+// the template's and the snapshot's leftovers; then the same three actions from the
+// playground panel's buttons. Screenshots land in test-results/e2e/snapshots/.
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { PlaygroundRecord } from '../../../host-agent/api/protocol';
 import { startPlayground } from '../../helpers/agent-process';
@@ -11,7 +12,7 @@ import { artifactsDir } from '../harness/artifacts';
 import { E2eSession } from '../harness/session';
 import { journey } from '../harness/steps';
 import { waitFor } from '../harness/util';
-import type { Workbench } from '../harness/workbench';
+import { webviewFrameWith, type Workbench } from '../harness/workbench';
 
 const LONG = 120_000;
 
@@ -80,5 +81,31 @@ describe('snapshots in code-server', () => {
     await waitFor('the snapshot to be deleted', LONG, async () => (await agent().client.snapshots()).length === 0);
     await waitFor('its row to go', LONG, async () => (await row.count()) === 0);
     await wb.screenshot('snapshot-deleted');
+  });
+
+  step("snapshots, forks and saves as template with the playground panel's buttons", async () => {
+    await wb.runCommand('Sandlot: Show Playground');
+    const d = await webviewFrameWith(wb.page, `.playground-panel[data-playground="${pg.id}"][data-state="running"]`, LONG);
+    const button = (action: string) => d.locator(`button[data-action="lifecycle"][data-lifecycle="${action}"]`);
+
+    await button('snapshot').click();
+    await wb.answerInput('from-panel');
+    await wb.notification(/Snapshot from-panel \(sn-\w+\) of pg-\w+ is ready/).waitFor({ state: 'visible', timeout: LONG });
+    expect((await agent().client.snapshots(pg.id)).map((s) => [s.name, s.state])).toEqual([['from-panel', 'ready']]);
+
+    // Forking a playground snapshots it first, inside the same notification.
+    await button('fork').click();
+    const fork = await waitFor('the fork to run', LONG, async () => (await agent().client.list()).find((p) => p.id !== pg.id && p.state === 'running'));
+    await wb.notification(new RegExp(`Playground ${fork.id} \\(fork of sn-\\w+\\) is ready`)).waitFor({ state: 'visible', timeout: LONG });
+    expect(fork.machines[0].hostKey).not.toBe(pg.machines[0].hostKey);
+    expect((await sshRun(agent().client, fork.id, 'dev', 'cat /root/state.txt')).stdout).toBe('from-the-original\n');
+    await agent().client.destroy(fork.id);
+
+    await button('saveAsTemplate').click();
+    await wb.answerInput('panel-lab');
+    await wb.notification(/Template panel-lab saved/).waitFor({ state: 'visible', timeout: LONG });
+    expect((await agent().client.templates()).find((t) => t.name === 'panel-lab')).toMatchObject({ source: 'user' });
+    await wb.screenshot('panel-buttons');
+    await agent().client.removeTemplate('panel-lab');
   });
 });

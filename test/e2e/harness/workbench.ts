@@ -262,11 +262,29 @@ export class Workbench {
     return this.page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
   }
 
-  /** Opens a row's context menu and clicks an entry. */
+  /**
+   * Opens a row's context menu and clicks an entry. A menu holds the entries of the row's
+   * state when it opened (the tree follows the agent by polling, so a row can still say
+   * "starting" for a moment): until the entry is there, close the menu and open it again.
+   */
   async contextMenu(row: Locator, entry: string): Promise<void> {
-    await row.click({ button: 'right' });
     const item = this.page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
-    await item.waitFor({ state: 'visible' });
+    await waitFor(
+      `the context menu to offer ${JSON.stringify(entry)}`,
+      UI_TIMEOUT,
+      async () => {
+        await row.click({ button: 'right' });
+        // The menu's entries render a moment after the menu itself: give them time before
+        // calling the menu stale (closing and reopening at once can lose the row's context).
+        const offered = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (!offered) await this.page.keyboard.press('Escape');
+        return offered;
+      },
+      1_000,
+    );
     // VS Code's menus ignore a mouse-up that comes right after they open; hover to
     // focus the entry and accept it with Enter instead.
     await item.hover();
