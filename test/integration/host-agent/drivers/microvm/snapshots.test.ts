@@ -5,8 +5,8 @@
 // state on both drives and changes on its own, the original stays as it was; every fork
 // has its own host key and playground key pair (in sshd and in users' homes); a snapshot
 // whose disk copy was damaged is refused before anything starts; forks outlive the
-// original; a snapshot of a fork outlives the snapshot the fork came from; nothing is
-// left (QEMU, namespaces, files) once all is gone.
+// original; snapshots of forks (running and stopped) outlive the snapshot the forks came
+// from; nothing is left (QEMU, namespaces, files) once all is gone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,9 +128,13 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
     expect(run(original.id, 'greeter; cat /root/notes.txt /data/state.txt')).toBe('hello from greeter\nnotes\ndata of the lab\n');
   });
 
-  it('keeps a fork its own identity across stop and start', () => {
+  it('keeps a fork its own identity across stop and start, and snapshots it while stopped', () => {
     const f = forks[0];
     expect(cli(agent, ['stop', f.id]).code).toBe(0);
+    // A stopped machine's disks are copied as they are (no VM to pause).
+    const stopped = cli(agent, ['snapshot', f.id, '--name', 'stopped']);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(json<PlaygroundRecord>(['status', f.id]).state).toBe('stopped');
     const r = cli(agent, ['start', f.id]);
     expect(r.code, r.stderr).toBe(0);
     expect(key(run(f.id, 'cat /root/.ssh/id_ed25519.pub'))).toBe(key(f.userPublicKey));
@@ -162,7 +166,7 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
     expect(run(forks[0].id, 'greeter')).toBe('hello from greeter\n');
   });
 
-  it('snapshots a fork into a snapshot of its own, which outlives the snapshot the fork came from', () => {
+  it('snapshots forks into snapshots of their own, which outlive the snapshot the forks came from', () => {
     const r = cli(agent, ['snapshot', forks[1].id, '--name', 'second']);
     expect(r.code, r.stderr).toBe(0);
     const second = json<SnapshotRecord[]>(['snapshots']).find((s) => s.name === 'second')!;
@@ -173,11 +177,13 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
     expect(again.state).toBe('running');
     expect(again.forkOf).toBe(second.id);
     expect(run(again.id, 'cat /root/notes.txt /data/state.txt; test -e /usr/local/bin/greeter || echo gone')).toBe('notes\ndata of the lab\ngone\n');
-    expect(cli(agent, ['destroy', again.id]).code).toBe(0);
+    const fromStopped = json<PlaygroundRecord>(['fork', 'stopped']);
+    expect(run(fromStopped.id, 'greeter; cat /root/notes.txt /data/state.txt')).toBe('hello from greeter\nfork zero\nzero\n');
+    for (const p of [again, fromStopped]) expect(cli(agent, ['destroy', p.id]).code).toBe(0);
   });
 
   it('leaves nothing behind once every fork is destroyed and the snapshots deleted', async () => {
-    expect(cli(agent, ['snapshots', 'rm', 'second']).code).toBe(0);
+    for (const name of ['second', 'stopped']) expect(cli(agent, ['snapshots', 'rm', name]).code).toBe(0);
     expect(fs.readdirSync(path.join(home, 'snapshots'))).toEqual([]);
     expect(fs.readdirSync(path.join(home, 'playgrounds'))).toEqual([]);
     // The agent's own helpers (its lock holder) mention the home too: they end with it.
