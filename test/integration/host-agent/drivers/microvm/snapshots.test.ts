@@ -6,7 +6,8 @@
 // has its own host key and playground key pair (in sshd and in users' homes); a snapshot
 // whose disk copy was damaged is refused before anything starts; forks outlive the
 // original; snapshots of forks (running and stopped) outlive the snapshot the forks came
-// from; nothing is left (QEMU, namespaces, files) once all is gone.
+// from, and one saved as a template starts with its state; nothing is left (QEMU,
+// namespaces, files) once all is gone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,7 +167,7 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
     expect(run(forks[0].id, 'greeter')).toBe('hello from greeter\n');
   });
 
-  it('snapshots forks into snapshots of their own, which outlive the snapshot the forks came from', () => {
+  it('snapshots forks into snapshots of their own, which outlive the snapshot the forks came from and start as a saved template', () => {
     const r = cli(agent, ['snapshot', forks[1].id, '--name', 'second']);
     expect(r.code, r.stderr).toBe(0);
     const second = json<SnapshotRecord[]>(['snapshots']).find((s) => s.name === 'second')!;
@@ -177,13 +178,20 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
     expect(again.state).toBe('running');
     expect(again.forkOf).toBe(second.id);
     expect(run(again.id, 'cat /root/notes.txt /data/state.txt; test -e /usr/local/bin/greeter || echo gone')).toBe('notes\ndata of the lab\ngone\n');
-    const fromStopped = json<PlaygroundRecord>(['fork', 'stopped']);
+    // The stopped fork's snapshot as a template of the user's own: starting it forks the snapshot.
+    const saved = json<{ name: string; snapshot: string }>(['save', 'stopped', '--as-template', 'vm-saved']);
+    const fromStopped = json<PlaygroundRecord>(['start', 'vm-saved']);
+    expect(fromStopped).toMatchObject({ template: 'vm-saved', forkOf: saved.snapshot, driver: 'microvm', state: 'running' });
     expect(run(fromStopped.id, 'greeter; cat /root/notes.txt /data/state.txt')).toBe('hello from greeter\nfork zero\nzero\n');
     for (const p of [again, fromStopped]) expect(cli(agent, ['destroy', p.id]).code).toBe(0);
+    expect(cli(agent, ['templates', 'rm', 'vm-saved']).code).toBe(0);
   });
 
   it('leaves nothing behind once every fork is destroyed and the snapshots deleted', async () => {
-    for (const name of ['second', 'stopped']) expect(cli(agent, ['snapshots', 'rm', name]).code).toBe(0);
+    for (const name of ['second', 'stopped']) {
+      const r = cli(agent, ['snapshots', 'rm', name]);
+      expect(r.code, r.stderr).toBe(0);
+    }
     expect(fs.readdirSync(path.join(home, 'snapshots'))).toEqual([]);
     expect(fs.readdirSync(path.join(home, 'playgrounds'))).toEqual([]);
     // The agent's own helpers (its lock holder) mention the home too: they end with it.
