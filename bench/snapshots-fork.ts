@@ -5,11 +5,14 @@
 // before it changes anything, against a fresh playground's. The snapshot is of a `linux`
 // playground with a file written in it.
 //
-//   npm run build && npm run bench -- snapshots-fork [--runs 5] [--drivers sandbox,docker]
+//   npm run build && npm run bench -- snapshots-fork [--runs 5] [--drivers sandbox,docker,microvm]
 //
 // sandbox: the playground's own directory (du of <home>/playgrounds/<id>; a fork's
 // snapshot layers live in the snapshot and are shared). docker: the container's writable
 // layer (SizeRw) plus its volumes; a fork's image layers are the snapshot's, shared.
+// microvm: the playground's own directory too (its qcow2 overlays, config disk, console
+// log; a fresh machine's overlay is on the warm-start template, a fork's on the snapshot's
+// frozen copy). microvm agents use the shared VM image cache (SANDLOT_VM_CACHE).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { AgentClient } from '../host-agent/api/client';
@@ -18,14 +21,15 @@ import { connectMachine } from '../host-agent/ssh/connect';
 import { startAgent, type AgentHandle } from '../test/helpers/agent-process';
 import { execOn } from '../test/helpers/ssh-exec';
 import { startTestEngine, type TestEngine } from '../test/integration/host-agent/drivers/docker/helpers';
+import { vmEnv } from '../test/integration/host-agent/drivers/microvm/helpers';
 import { fmtMs, median, MiB } from './stats';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const RUNS = Number(opt('--runs') ?? 5);
-const DRIVERS = (opt('--drivers') ?? 'sandbox,docker').split(',').map((d): DriverName => {
-  if (d === 'sandbox' || d === 'docker') return d;
-  throw new Error(`--drivers: expected sandbox and/or docker (microvm has no snapshots yet), got ${JSON.stringify(d)}`);
+const DRIVERS = (opt('--drivers') ?? 'sandbox,docker,microvm').split(',').map((d): DriverName => {
+  if (d === 'sandbox' || d === 'docker' || d === 'microvm') return d;
+  throw new Error(`--drivers: expected some of sandbox, docker, microvm; got ${JSON.stringify(d)}`);
 });
 
 const load = () => (spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout ?? '').split(' ').slice(0, 3).join(' ');
@@ -70,7 +74,7 @@ function du(dir: string): number {
 }
 
 async function ownBytes(driver: DriverName, agent: AgentHandle, engine: TestEngine | undefined, id: string): Promise<number> {
-  if (driver === 'sandbox') return du(path.join(agent.home, 'playgrounds', id));
+  if (driver === 'sandbox' || driver === 'microvm') return du(path.join(agent.home, 'playgrounds', id));
   if (!engine) return NaN;
   const filters = JSON.stringify({ label: [`sandlot.playground=${id}`, 'sandlot.role=machine'] });
   let total = 0;
@@ -95,6 +99,7 @@ async function benchDriver(driver: DriverName): Promise<void> {
     engine = await startTestEngine();
     env.DOCKER_HOST = engine.dockerHost;
   }
+  if (driver === 'microvm') Object.assign(env, vmEnv());
   const agent = await startAgent({ args: ['--driver', driver], env });
   const c = agent.client;
   try {

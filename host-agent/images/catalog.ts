@@ -111,13 +111,16 @@ const k3s: Recipe = {
   machine: { privileged: true, volumes: ['/var/lib/rancher'] },
 };
 
+/** Where a playground registry keeps what is pushed to it (docker snapshots copy it). */
+export const REGISTRY_STORAGE = '/var/lib/docker-registry';
+
 const REGISTRY_CONFIG = `# Our own config: Debian's default turns on htpasswd auth with a directory as its file.
 version: 0.1
 log:
   level: warn
 storage:
   filesystem:
-    rootdirectory: /var/lib/docker-registry
+    rootdirectory: ${REGISTRY_STORAGE}
   delete:
     enabled: true
 http:

@@ -6,6 +6,8 @@
 export const MACHINE_PATHS = {
   authorizedKeys: '/etc/sandlot/authorized_keys',
   firstBoot: '/etc/sandlot/first-boot.sh',
+  /** Made once the first-boot script succeeded: later boots skip it. */
+  firstBootDone: '/var/lib/sandlot/first-boot.done',
   /** Run at every boot before services: interface names and routes (docker machines). */
   network: '/etc/sandlot/network.sh',
   noSSH: '/etc/sandlot/no-ssh',
@@ -24,9 +26,9 @@ mkdir -p /run/sshd ${MACHINE_PATHS.logDir} /var/lib/sandlot
 if [ -e ${MACHINE_PATHS.network} ]; then
   sh ${MACHINE_PATHS.network} >${MACHINE_PATHS.logDir}/network.log 2>&1 || echo "sandlot-init: network set-up failed, see ${MACHINE_PATHS.logDir}/network.log" >&2
 fi
-if [ -e ${MACHINE_PATHS.firstBoot} ] && [ ! -e /var/lib/sandlot/first-boot.done ]; then
+if [ -e ${MACHINE_PATHS.firstBoot} ] && [ ! -e ${MACHINE_PATHS.firstBootDone} ]; then
   if sh ${MACHINE_PATHS.firstBoot} >${MACHINE_PATHS.logDir}/first-boot.log 2>&1; then
-    touch /var/lib/sandlot/first-boot.done
+    touch ${MACHINE_PATHS.firstBootDone}
   else
     echo "sandlot-init: first boot failed:" >&2
     cat ${MACHINE_PATHS.logDir}/first-boot.log >&2

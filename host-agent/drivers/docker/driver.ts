@@ -46,6 +46,7 @@ import {
   writeMachineRecord,
   type DockerMachineSnapshot,
 } from './snapshots';
+import { registryArchive, restoreRegistry, saveRegistry } from './registry-snapshot';
 import { DEFAULT_POOL, routesFromProcNetRoute } from './subnets';
 
 export interface DockerDriverOptions {
@@ -159,7 +160,7 @@ export class DockerDriver implements Driver {
   }
 
   /** create(), or a fork when `from` gives each machine's part of a snapshot. */
-  private async make(spec: PlaygroundSpec, ctx: DriverContext, from?: Map<string, DockerMachineSnapshot>): Promise<void> {
+  private async make(spec: PlaygroundSpec, ctx: DriverContext, from?: Map<string, DockerMachineSnapshot>, registryFrom?: string): Promise<void> {
     await this.preflight();
     await this.validate(spec);
     // A fork's machines run their snapshot's images; only the registry's is needed.
@@ -178,6 +179,7 @@ export class DockerDriver implements Driver {
       ctx.progress('registry', 'started');
       const options = registryCreateOptions(spec.id, tags.get(REGISTRY_IMAGE)!, layout, spec.manifest.playground.registryAuth);
       const c = await this.createAttached(options);
+      if (registryFrom) await restoreRegistry(c, registryFrom);
       await c.start();
       ctx.progress('registry', 'done');
     })();
@@ -386,9 +388,19 @@ export class DockerDriver implements Driver {
     const snapshot = snapshotIdOf(dir);
     const defaultNetworkMoved = !!(await this.layoutOf(spec)).moved;
     const containers = spec.machines.map((m) => ({ m, c: this.engine.getContainer(containerName(spec.id, m.name)) }));
+    const registry = this.engine.getContainer(registryName(spec.id));
     const paused: Docker.Container[] = [];
     const out: MachineSnapshot[] = [];
     try {
+      // The registry with them: an image pushed half-way is not in the copy.
+      const registryInfo = await registry.inspect().catch((err: unknown) => {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      });
+      if (registryInfo?.State.Running && !registryInfo.State.Paused) {
+        await registry.pause();
+        paused.push(registry);
+      }
       for (const { m, c } of containers) {
         const info = await c.inspect().catch((err: unknown) => {
           if (statusCode(err) === 404) throw new Error(`docker driver: machine ${m.name} of ${spec.id} has no container to snapshot`, { cause: err });
@@ -416,6 +428,11 @@ export class DockerDriver implements Driver {
         ctx.progress('snapshot', 'done', m.name, tag);
         out.push({ name: m.name, image: m.image, paths: [machineRecordPath(m.name)], bytes: await ownLayerBytes(this.engine, tag) });
       }
+      if (registryInfo) {
+        ctx.progress('registry', 'started', undefined, 'copying what was pushed to the playground registry');
+        const bytes = await saveRegistry(registry, dir);
+        ctx.progress('registry', 'done', undefined, `${(bytes / 1048576).toFixed(1)} MiB`);
+      }
     } catch (err) {
       await removeSnapshotObjects(this.engine, snapshot).catch(() => undefined);
       throw err;
@@ -437,7 +454,7 @@ export class DockerDriver implements Driver {
     const parts = new Map(spec.machines.map((m) => [m.name, readMachineRecord(dir, m.name)]));
     const problem = await snapshotObjectsProblem(this.engine, dir, [...parts.keys()]);
     if (problem) throw new Error(`docker driver: snapshot ${snapshotIdOf(dir)}: ${problem}`);
-    await this.make(spec, ctx, parts);
+    await this.make(spec, ctx, parts, registryArchive(dir));
   }
 
   async deleteSnapshot(dir: string): Promise<void> {

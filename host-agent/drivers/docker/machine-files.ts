@@ -9,6 +9,8 @@ export interface InjectedFile {
   path: string;
   content: string;
   mode: number;
+  /** A symbolic link to this target instead of a file (`content` is ignored). */
+  linkTarget?: string;
 }
 
 /** `fork`: the container comes from a snapshot, whose first boot is done; its first-boot script becomes the fork's identity (run once by the driver). */
@@ -42,7 +44,8 @@ export async function tarFiles(files: InjectedFile[]): Promise<Buffer> {
       dirs.add(dir);
       pack.entry({ name: `${dir}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
     }
-    pack.entry({ name: rel, mode: f.mode, uid: 0, gid: 0 }, f.content);
+    if (f.linkTarget !== undefined) pack.entry({ name: rel, type: 'symlink', linkname: f.linkTarget, mode: 0o777, uid: 0, gid: 0 });
+    else pack.entry({ name: rel, mode: f.mode, uid: 0, gid: 0 }, f.content);
   }
   pack.finalize();
   const chunks: Buffer[] = [];

@@ -6,6 +6,7 @@
 // who it is only from this disk.
 import * as fs from 'node:fs';
 import { machineFiles, tarFiles, type InjectedFile } from '../docker/machine-files';
+import { MACHINE_PATHS } from '../../images/machine-scripts';
 import { VM_DRIVES_PATH, VM_ENV_PATH, VM_NETWORK_PATH } from '../../images/vm/guest-scripts';
 import { renderHostsFile } from '../hosts-file';
 import { renderResolvConf } from '../sandbox/machine-files';
@@ -22,6 +23,20 @@ export interface VmSettings {
   outside: boolean;
   /** The root drive is larger than the image: grow its file system at boot. */
   rootGrow: boolean;
+  /** The machine started from a playground snapshot: the playground's identity replaces the snapshot's, once. */
+  fork?: boolean;
+}
+
+/**
+ * A fork boots a disk whose first boot is done, so the image's init would skip the
+ * first-boot script that writes the identity in users' homes (playground key pair,
+ * known_hosts). The config disk replaces the done-marker with a link to a marker of the
+ * fork's own, which does not exist yet: the init runs the fork's identity script once, and
+ * its `touch` makes the link's target, so later boots skip it again. The image stays as it
+ * is (no guest change), and this happens before sshd starts, as on a fresh machine.
+ */
+export function forkMarkerLink(forkId: string): InjectedFile {
+  return { path: MACHINE_PATHS.firstBootDone, content: '', mode: 0o777, linkTarget: `fork-${checkSafe('playground id', forkId)}.done` };
 }
 
 const SAFE = /^[A-Za-z0-9._:/-]+$/;
@@ -71,7 +86,8 @@ export function vmDrivesList(machine: MachineSpec): string {
 
 export function configFiles(spec: PlaygroundSpec, machine: MachineSpec, vm: VmSettings): InjectedFile[] {
   const files: InjectedFile[] = [
-    ...machineFiles(spec, machine),
+    ...machineFiles(spec, machine, vm.fork),
+    ...(vm.fork ? [forkMarkerLink(spec.id)] : []),
     { path: VM_ENV_PATH, content: vmEnv(machine.name, vm.rootGrow), mode: 0o644 },
     { path: VM_NETWORK_PATH, content: vmNetworkScript(machine, vm.macs), mode: 0o755 },
     { path: '/etc/hosts', content: renderHostsFile(spec), mode: 0o644 },

@@ -24,13 +24,23 @@ import { writeFileAtomicModeSync } from '../../util/files';
 import { treeRss } from '../../util/proc';
 import { runCommand } from '../../util/run-command';
 import { hostSizeProblems, imageProblems } from '../machine-checks';
-import { DriverUnavailableError, type DoctorReport, type Driver, type DriverContext, type MachineSpec, type PlaygroundSpec } from '../protocol';
+import {
+  DriverUnavailableError,
+  type DoctorReport,
+  type Driver,
+  type DriverContext,
+  type MachineSnapshot,
+  type MachineSpec,
+  type PlaygroundSpec,
+} from '../protocol';
 import { hostTscKhz, probeKvm, type AccelChoice } from './accel';
 import { configFiles, writeConfigDisk } from './config-disk';
 import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
 import { dataDrives, driveProblems, emptyDriveBytes, ensureDriveFiles, rootBytes } from './drives';
 import { VmIdentities } from './identity';
 import { enterArgs, holderAlive, machineAddress, networkPlan, startNetwork, stopHolder, tapName, type Holder } from './network';
+import { playgroundLogin, syncGuest } from './guest-sync';
+import { partsProblem, prepareForkMachine, snapshotMachine } from './playground-snapshot';
 import { machineMac, type VmLaunch } from './qemu-args';
 import { ensureSnapshot, type SnapshotShape, type VmSnapshot } from './snapshot';
 import { consoleTail, handshake, killVm, resumeRestored, launchQemu, stopVm, vmAlive, waitExit, type VmProcess } from './vm-process';
@@ -58,6 +68,8 @@ interface VmRecord {
    * initrd even after the recipe changed (the overlay's modules must match the kernel).
    */
   image?: string;
+  /** Started from a playground snapshot: every boot's config disk carries the fork's identity (config-disk.ts). */
+  fork?: boolean;
 }
 
 interface DriverState {
@@ -240,7 +252,7 @@ export class MicrovmDriver implements Driver {
           const current = images.get(m.image || 'linux')!;
           const pinned = record.booted && !snapshot && record.image ? readImage(record.image) : undefined;
           const image = pinned ?? current;
-          record.vm = await this.boot(spec, m, image, images, snapshot, net, accel);
+          record.vm = await this.boot(spec, m, image, images, snapshot, net, accel, record.fork);
           record.booted = true;
           record.image = image.dir;
           this.save(spec, state);
@@ -342,6 +354,58 @@ export class MicrovmDriver implements Driver {
       if (vmAlive(vm)) out[m.name] = treeRss(vm.pid);
     }
     return out;
+  }
+
+  /** Freezes every machine's disks into `dir` (playground-snapshot.ts); running VMs are paused for their copy. */
+  async snapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<MachineSnapshot[]> {
+    const state = this.load(spec);
+    const out: MachineSnapshot[] = [];
+    for (const m of spec.machines) {
+      const record = state.machines[m.name];
+      if (!record?.booted || !record.image) throw new Error(`microvm driver: machine ${m.name} of ${spec.id} has not booted yet: nothing to snapshot`);
+      const running = holderAlive(state.net) && vmAlive(record.vm);
+      const login = playgroundLogin(spec, m);
+      const sync = running && !m.noSSH && login ? async () => syncGuest(await this.connect(spec, m.name, 22), m, login, 30_000) : undefined;
+      if (running && !sync) ctx.log('warn', 'microvm: no SSH login into this machine to sync its disks: the last seconds of writes may be missing', m.name);
+      ctx.progress('snapshot', 'started', m.name, running ? 'pausing the VM to copy its disks' : 'copying its disks');
+      const part = await snapshotMachine(
+        {
+          spec: m,
+          dir: this.machineDir(spec, m.name),
+          imageDir: record.image,
+          cacheDir: this.cacheDir,
+          live: running ? { qmpSocket: this.machinePath(spec, m.name, 'qmp.sock'), sync } : undefined,
+        },
+        dir,
+        (message) => ctx.log('warn', `microvm: ${message}`, m.name),
+      );
+      ctx.progress('snapshot', 'done', m.name);
+      out.push(part);
+    }
+    return out;
+  }
+
+  /** Refused before anything is made when what the snapshot's disks stand on left the image cache. */
+  async checkSnapshot(dir: string, machines: string[]): Promise<string | undefined> {
+    return partsProblem(dir, machines);
+  }
+
+  /** Each machine boots a new overlay on its frozen copy, with the fork's own identity from its config disk. */
+  async createFromSnapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void> {
+    await this.preflight();
+    await this.validate(spec);
+    const problem = partsProblem(
+      dir,
+      spec.machines.map((m) => m.name),
+    );
+    if (problem) throw new Error(`microvm driver: snapshot ${path.basename(dir)}: ${problem}`);
+    const state: DriverState = { machines: {} };
+    for (const m of spec.machines) {
+      const part = await prepareForkMachine(dir, m, this.machineDir(spec, m.name));
+      state.machines[m.name] = { booted: true, image: part.imageDir, fork: true };
+    }
+    this.save(spec, state);
+    await this.start(spec, ctx);
   }
 
   async close(): Promise<void> {
@@ -474,6 +538,7 @@ export class MicrovmDriver implements Driver {
     snapshot: VmSnapshot | undefined,
     net: Holder,
     accel: AccelChoice,
+    fork = false,
   ): Promise<VmProcess> {
     const dir = this.machineDir(spec, m.name);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -488,7 +553,7 @@ export class MicrovmDriver implements Driver {
     const macs = m.interfaces.map((_, k) => machineMac(spec.id, m.index, k));
     const configDisk = path.join(dir, 'config.img');
     const outside = net.uplink !== undefined && net.uplink.kind !== 'none';
-    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, outside, rootGrow: rootBytes(m) !== undefined }));
+    await writeConfigDisk(configDisk, configFiles(spec, m, { macs, outside, rootGrow: rootBytes(m) !== undefined, fork }));
     const launch: VmLaunch = {
       ...this.shape(m, accel),
       kernel: image.kernel,

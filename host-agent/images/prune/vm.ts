@@ -163,6 +163,43 @@ function playgroundUse(home: string, roots: string[], inUse: Map<string, string>
   }
 }
 
+/**
+ * Entries a microvm snapshot of this home needs: the backing chain below its frozen disks
+ * and the image directory its machines boot (drivers/microvm/playground-snapshot.ts keeps
+ * both outside the snapshot instead of copying them).
+ */
+function snapshotUse(home: string, roots: string[], inUse: Map<string, string>, problems: string[]): void {
+  const snapshots = path.join(home, 'snapshots');
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(snapshots);
+  } catch {
+    return;
+  }
+  for (const id of ids) {
+    let machines: string[];
+    try {
+      machines = fs.readdirSync(path.join(snapshots, id, 'machines'));
+    } catch {
+      continue;
+    }
+    for (const m of machines) {
+      const file = path.join(snapshots, id, 'machines', m, 'microvm.json');
+      try {
+        // The microvm driver wrote this file; only the fields read here are named.
+        const part = parseOwnJson<{ imageDir?: string; backing?: { file: string }[] }>(fs.readFileSync(file, 'utf8'));
+        const why = `machine ${m} of snapshot ${id} stands on it`;
+        for (const f of [...(part.backing ?? []).map((b) => b.file), ...(part.imageDir ? [part.imageDir] : [])]) {
+          const entry = entryOf(roots, f);
+          if (entry && !inUse.has(entry)) inUse.set(entry, why);
+        }
+      } catch (err) {
+        if (errorCode(err) !== 'ENOENT') problems.push(`${file}: ${errorMessage(err)}`);
+      }
+    }
+  }
+}
+
 /** Entries a running process has open or names on its command line (VMs of any agent, builds). */
 function processUse(roots: string[], inUse: Map<string, string>): void {
   let pids: string[];
@@ -226,6 +263,7 @@ export async function planVmCache(opts: VmPruneOptions): Promise<PrunePlan> {
   const problems: string[] = [];
   progress("reading the playgrounds' disks and running processes");
   playgroundUse(opts.home, roots, inUse, problems);
+  snapshotUse(opts.home, roots, inUse, problems);
   if (problems.length) {
     // An overlay we cannot read might back onto anything: keep every base and snapshot.
     for (const e of entries)

@@ -3,8 +3,9 @@
 // machines. A machine gets files and a tool installed; a snapshot (each container
 // committed into a Sandlot-labelled image) forks twice; each fork sees the state and
 // changes on its own, the original stays as it was; every fork has its own host key and
-// playground key pair; a snapshot whose image was removed is refused before anything
-// starts; forks outlive the original; nothing is left on the engine once all is gone.
+// playground key pair; what was pushed to the playground registry is in every fork's; a
+// snapshot whose image was removed is refused before anything starts; forks outlive the
+// original; nothing is left on the engine once all is gone.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +25,23 @@ const INSTALL = [
   'echo notes > /root/notes.txt',
   'echo ok',
 ].join(' && ');
+
+// A blob pushed to the playground registry with its HTTP API (two-step upload), as any
+// client pushes one; its digest is printed.
+const PUSH_BLOB = [
+  'for i in $(seq 50); do curl -s -o /dev/null http://registry.sandlot.local/v2/ && break; sleep 0.2; done',
+  "printf 'pushed before the snapshot\\n' > /tmp/blob",
+  'digest=sha256:$(sha256sum /tmp/blob | cut -d" " -f1)',
+  "loc=$(curl -sf -D - -o /dev/null -X POST http://registry.sandlot.local/v2/demo/blobs/uploads/ | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')",
+  'case "$loc" in /*) loc="http://registry.sandlot.local$loc" ;; esac',
+  'case "$loc" in *\\?*) sep="&" ;; *) sep="?" ;; esac',
+  'curl -sf -o /dev/null -X PUT -H "Content-Type: application/octet-stream" --data-binary @/tmp/blob "$loc${sep}digest=$digest"',
+  'echo $digest',
+].join(' && ');
+
+/** What `sandlot ssh` prints of the blob from the playground's registry. */
+const getBlob = (digest: string) =>
+  `for i in $(seq 50); do curl -s -o /dev/null http://registry.sandlot.local/v2/ && break; sleep 0.2; done; curl -sf http://registry.sandlot.local/v2/demo/blobs/${digest}`;
 
 /** What this test's playgrounds and snapshots hold on the engine (other users of the shared engine are not counted). */
 async function engineObjects(docker: Docker, playgrounds: string[]): Promise<string[]> {
@@ -59,6 +77,7 @@ describe('snapshots and forks with the docker driver', { timeout: 300_000 }, () 
   let original: PlaygroundRecord;
   let snap: SnapshotRecord;
   let before: string[];
+  let blob: string;
   const forks: PlaygroundRecord[] = [];
   const made: string[] = [];
   const run = (id: string, command: string) => sshOutput(agent, id, command);
@@ -92,6 +111,8 @@ describe('snapshots and forks with the docker driver', { timeout: 300_000 }, () 
   it('snapshots a running playground into a labelled image, and the playground keeps running', async () => {
     expect(original).toMatchObject({ driver: 'docker', state: 'running' });
     expect(run(original.id, INSTALL)).toBe('ok\n');
+    blob = run(original.id, PUSH_BLOB).trim();
+    expect(blob).toMatch(/^sha256:[0-9a-f]{64}$/);
     const r = cli(agent, ['snapshot', original.id, '--name', 'base']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✓ snapshot dev/);
@@ -123,8 +144,11 @@ describe('snapshots and forks with the docker driver', { timeout: 300_000 }, () 
       expect(key(hostKey)).toBe(key(p.machines[0].hostKey));
       expect(key(userKey)).toBe(key(p.userPublicKey));
     }
-    for (const f of forks)
+    for (const f of forks) {
       expect(run(f.id, 'hostname; greeter; cat /etc/installed-tools /root/notes.txt')).toBe('dev\nhello from greeter\ngreeter 1.0\nnotes\n');
+      // The playground registry's contents are part of the snapshot too.
+      expect(run(f.id, getBlob(blob))).toBe('pushed before the snapshot\n');
+    }
     run(forks[0].id, 'echo "fork zero" > /root/notes.txt');
     run(forks[1].id, 'rm /usr/local/bin/greeter');
     expect(run(forks[0].id, 'greeter; cat /root/notes.txt')).toBe('hello from greeter\nfork zero\n');

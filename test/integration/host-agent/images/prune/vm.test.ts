@@ -1,9 +1,9 @@
 // `sandlot images prune` on a real microvm cache (a temp one): old bases, snapshots,
 // tarballs, kernels and build leftovers go; current entries stay, and so does every old
 // entry a playground still needs — through a real qcow2 overlay's backing chain, its
-// driver state, or a process holding a file open. No VM is booted: the disks are small
-// qcow2 files made with qemu-img, the guest kernel a .deb made with dpkg-deb. Also the
-// bad inputs, as one-line errors naming the argument.
+// driver state, a playground snapshot's record, or a process holding a file open. No VM
+// is booted: the disks are small qcow2 files made with qemu-img, the guest kernel a .deb
+// made with dpkg-deb. Also the bad inputs, as one-line errors naming the argument.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,6 +44,8 @@ describe('sandlot images prune --driver microvm', () => {
     dockerSnap: 'snapshots/docker-0000000000aa-1024m-1c-tcg',
     pinned: 'images/linux-0000000000bb',
     open: 'images/linux-0000000000cc',
+    snapped: 'images/linux-0000000000dd',
+    snappedSnap: 'snapshots/linux-0000000000dd-512m-1c-tcg',
     k3s: 'images/k3s-000000000000',
     rootfs: 'rootfs/debian-000000000000.tar',
     kernel: 'kernel-0000000000000000',
@@ -97,6 +99,8 @@ describe('sandlot images prune --driver microvm', () => {
     disk(old.dockerSnap, at(old.docker, 'disk.qcow2'));
     disk(old.pinned);
     disk(old.open);
+    disk(old.snapped);
+    disk(old.snappedSnap, at(old.snapped, 'disk.qcow2'));
     disk(old.k3s);
     fs.mkdirSync(at('rootfs'));
     fs.writeFileSync(at(cur.rootfs), 'current tarball');
@@ -114,6 +118,13 @@ describe('sandlot images prune --driver microvm', () => {
     const pinned = path.join(home, 'playgrounds', 'pg-pin', 'driver');
     fs.mkdirSync(pinned, { recursive: true });
     fs.writeFileSync(path.join(pinned, 'microvm.json'), JSON.stringify({ machines: { box: { booted: true, image: at(old.pinned) } } }));
+
+    // A playground snapshot (`sandlot snapshot`) whose disk copy stands on an old warm-start
+    // template and its image, as the microvm driver records it.
+    const part = path.join(home, 'snapshots', 'sn-test01', 'machines', 'dev');
+    fs.mkdirSync(part, { recursive: true });
+    const backing = [at(old.snappedSnap, 'disk.qcow2'), at(old.snapped, 'disk.qcow2')].map((file) => ({ file, bytes: fs.statSync(file).size }));
+    fs.writeFileSync(path.join(part, 'microvm.json'), JSON.stringify({ format: 1, imageDir: at(old.snapped), drives: [], backing }));
 
     // Another agent's running VM would hold its base open: a shell does the same.
     holder = spawn('bash', ['-c', `exec 3<${at(old.open, 'disk.qcow2')}; exec sleep 300`], { stdio: 'ignore' });
@@ -156,6 +167,8 @@ describe('sandlot images prune --driver microvm', () => {
       [old.dockerSnap]: 'backs the disk of machine dev in playground pg-old',
       [old.pinned]: 'kernel and initrd of machine box in playground pg-pin',
       [old.open]: `open by process ${holder!.pid} (sleep)`,
+      [old.snapped]: 'machine dev of snapshot sn-test01 stands on it',
+      [old.snappedSnap]: 'machine dev of snapshot sn-test01 stands on it',
     });
     expect(k3sWhy).toMatch(/^cannot tell the current k3s image: the k3s image needs a k3s binary/);
     // The 1 MiB file plus the disk's metadata.
@@ -166,7 +179,7 @@ describe('sandlot images prune --driver microvm', () => {
     const text = cli(env, ['images', 'prune', '--driver', 'microvm', '--dry-run']);
     expect(text.stdout).toMatch(new RegExp(`^would remove +microvm +image +${old.linux} +1\\.\\d MiB\\n`, 'm'));
     expect(text.stdout).toMatch(new RegExp(`^kept +microvm +snapshot +${old.dockerSnap} +\\(backs the disk of machine dev in playground pg-old\\)$`, 'm'));
-    expect(text.stdout).toMatch(/^would free [\d.]+ MiB \(6 items, 5 old kept\)$/m);
+    expect(text.stdout).toMatch(/^would free [\d.]+ MiB \(6 items, 7 old kept\)$/m);
     expect(tree(cache)).toEqual(before);
   });
 
@@ -177,7 +190,7 @@ describe('sandlot images prune --driver microvm', () => {
       expect(r.stdout).toContain(` ${p}  `);
       expect(fs.existsSync(at(p))).toBe(false);
     }
-    expect(r.stdout).toMatch(/^freed [\d.]+ MiB \(6 items, 5 old kept\)$/m);
+    expect(r.stdout).toMatch(/^freed [\d.]+ MiB \(6 items, 7 old kept\)$/m);
     for (const p of [
       cur.linux,
       `snapshots/${path.basename(cur.linux)}-512m-1c-tcg`,
@@ -187,6 +200,8 @@ describe('sandlot images prune --driver microvm', () => {
       old.dockerSnap,
       old.pinned,
       old.open,
+      old.snapped,
+      old.snappedSnap,
       old.k3s,
       'debs',
     ]) {

@@ -5,12 +5,14 @@ import * as tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DISK_BYTES, configFiles, vmDrivesList, vmEnv, vmNetworkScript, writeConfigDisk } from '../../../../../host-agent/drivers/microvm/config-disk';
 import type { MachineSpec, PlaygroundSpec } from '../../../../../host-agent/drivers/protocol';
+import { tarFiles } from '../../../../../host-agent/drivers/docker/machine-files';
 import { specFrom } from '../../../../helpers/spec';
 
 const built = specFrom('kind: playground\nname: t\nplayground:\n  machines:\n    - name: dev\n      resources: { cpuCount: 1, ramSize: 512Mi }\n', 'pg-x');
 const machine: MachineSpec = { ...built.machines[0], startupFiles: [] };
 const spec: PlaygroundSpec = { ...built, machines: [machine], authorizedKey: 'ssh-ed25519 AAAAuser u' };
 
+/** Files by path; a symbolic link as `-> target`. */
 async function untar(buf: Buffer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const ex = tar.extract();
@@ -19,6 +21,7 @@ async function untar(buf: Buffer): Promise<Record<string, string>> {
     stream.on('data', (d: unknown) => (s += String(d)));
     stream.on('end', () => {
       if (h.type === 'file') out[h.name] = s;
+      if (h.type === 'symlink') out[h.name] = `-> ${h.linkname}`;
       next();
     });
   });
@@ -47,6 +50,27 @@ describe('config disk', () => {
     expect(files['etc/hosts']).toContain('172.16.0.2\tdev dev.local\n');
     expect(files['etc/hostname']).toBe('dev\n');
     expect(files['etc/sandlot/first-boot.sh']).toContain('#!/bin/sh');
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+
+  it("gives a fork's machine its identity script and points the first-boot marker at a marker of the fork's own", async () => {
+    const withKeys: MachineSpec = {
+      ...machine,
+      startupFiles: [
+        { path: '/root/.ssh/id_ed25519', content: 'PRIVATE\n', mode: '0600', owner: 'root:root' },
+        { path: '/etc/motd', content: 'hello\n' },
+      ],
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-cfg-')), 'config.img');
+    await writeConfigDisk(file, configFiles(spec, withKeys, { macs: ['52:54:00:00:00:09'], outside: true, rootGrow: false, fork: true }));
+    const files = await untar(fs.readFileSync(file));
+    expect(files['var/lib/sandlot/first-boot.done']).toBe('-> fork-pg-x.done');
+    // The identity files only: users and other startup files came with the snapshot.
+    expect(files['etc/sandlot/first-boot.sh']).toContain('/root/.ssh/id_ed25519');
+    expect(files['etc/sandlot/first-boot.sh']).not.toContain('/etc/motd');
+    const plain = await untar(await tarFiles(configFiles(spec, withKeys, { macs: ['52:54:00:00:00:09'], outside: true, rootGrow: false })));
+    expect(plain['var/lib/sandlot/first-boot.done']).toBeUndefined();
+    expect(plain['etc/sandlot/first-boot.sh']).toContain('/etc/motd');
     fs.rmSync(path.dirname(file), { recursive: true });
   });
 
