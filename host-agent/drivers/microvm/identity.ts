@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { SshRunner } from '../../tasks/ssh-runner';
 import { identityScript } from '../docker/identity';
 import { shq } from '../docker/first-boot';
+import { playgroundLogin } from './guest-sync';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
 
 /**
@@ -95,10 +96,11 @@ function sameIdentity(a: PlaygroundSpec, b: PlaygroundSpec): boolean {
   return a.authorizedKey === b.authorizedKey && a.machines.every((m) => b.machines.find((x) => x.name === m.name)?.hostKey.publicKey === m.hostKey.publicKey);
 }
 
-/** The playground's user private key, from the identity files the spec gives its users (root's first). */
+/** The playground's private key as the spec gives it to the machines (guest-sync.ts): authorized for every user, root included. */
 function userKey(spec: PlaygroundSpec): string {
-  const files = spec.machines.flatMap((m) => m.startupFiles).filter((f) => f.path.endsWith('/.ssh/id_ed25519'));
-  const key = files.find((f) => f.path === '/root/.ssh/id_ed25519') ?? files[0];
-  if (!key) throw new Error(`microvm driver: playground ${spec.id} carries no playground key to log in with`);
-  return key.content;
+  for (const m of spec.machines) {
+    const login = playgroundLogin(spec, m);
+    if (login) return login.privateKey;
+  }
+  throw new Error(`microvm driver: playground ${spec.id} carries no playground key to log in with`);
 }
