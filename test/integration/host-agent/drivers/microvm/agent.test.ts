@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAlias, type PlaygroundEvent } from '../../../../../host-agent/api/protocol';
 import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
 import { cli, openssh, startAgent, tempHome, waitForState, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
-import { TWO_MACHINES, VM_CACHE, processesInNetns, processesMentioning, readDriverState, vmEnv } from './helpers';
+import { TWO_MACHINES, VM_CACHE, processesInNetns, processesMentioning, readDriverState, vmEnv, removeVmHome } from './helpers';
 
 describe('microvm driver in the agent', () => {
   let home: string;
@@ -35,17 +35,7 @@ describe('microvm driver in the agent', () => {
   afterAll(async () => {
     if (agent && id) await agent.client.destroy(id).catch(() => {});
     await agent?.kill();
-    // Whatever a failed test left: never leave a VM running on a shared host.
-    if (home) {
-      for (const pid of processesMentioning(home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    removeVmHome(home);
   }, 120_000);
 
   it('starts both machines as clones of one snapshot and reaches them with OpenSSH through the agent', () => {

@@ -30,6 +30,22 @@ export function processesMentioning(needle: string): number[] {
   return out;
 }
 
+/**
+ * Whatever a failed test left under `home` (an agent's state directory) is killed, then
+ * the directory goes: never leave a VM running on a shared host.
+ */
+export function removeVmHome(home: string | undefined): void {
+  if (!home) return;
+  for (const pid of processesMentioning(home)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
 /** Pids of processes inside the network namespace `netns` (`net:[inode]`). */
 export function processesInNetns(netns: string): number[] {
   const out: number[] = [];

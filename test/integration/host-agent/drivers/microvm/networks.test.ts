@@ -14,7 +14,7 @@ import { readOwnJson } from '../../../../../host-agent/util/json';
 import { FAKE_INTERNET_BODY, startFakeInternet, type FakeInternet } from '../../../../helpers/fake-internet';
 import { snapshotHost, waitForNoLeaks, type HostResources } from '../../../../helpers/host-leaks';
 import { makePlayground, manifestFrom, recordingContext, sshExec, type TestPlayground } from '../docker/helpers';
-import { VM_CACHE, processesMentioning } from './helpers';
+import { VM_CACHE, processesMentioning, removeVmHome } from './helpers';
 
 const LAB = `
 kind: playground
@@ -65,16 +65,7 @@ describe('microvm driver: networks, the way out, drives', () => {
     await driver?.close();
     internet?.close();
     delete process.env.SANDLOT_DNS_UPSTREAM;
-    if (home) {
-      for (const pid of processesMentioning(home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    removeVmHome(home);
   }, 120_000);
 
   it('names interfaces in manifest order and routes out through the public network only', async () => {

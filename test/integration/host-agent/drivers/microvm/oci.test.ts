@@ -11,7 +11,7 @@ import { DockerDriver } from '../../../../../host-agent/drivers/docker/driver';
 import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
 import { makePlayground, manifestFrom, recordingContext, sshExec, startTestEngine, type TestEngine, type TestPlayground } from '../docker/helpers';
 import { startLoopbackRegistry, type LoopbackRegistry } from '../docker/loopback-registry';
-import { VM_CACHE, processesMentioning } from './helpers';
+import { VM_CACHE, removeVmHome } from './helpers';
 
 function manifest(source: string): string {
   return `
@@ -47,16 +47,7 @@ describe('microvm driver: oci:// root drives', () => {
     await driver?.close();
     await registry?.stop();
     await engine?.stop();
-    if (home) {
-      for (const pid of processesMentioning(home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    removeVmHome(home);
   }, 120_000);
 
   it('pulls, unpacks and boots the image as a machine of the playground', async () => {

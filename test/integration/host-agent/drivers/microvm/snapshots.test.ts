@@ -15,7 +15,7 @@ import type { PlaygroundRecord, SnapshotRecord } from '../../../../../host-agent
 import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
 import { cli, cliJson, sshOutput, startAgent, tempHome, waitForState, type AgentHandle } from '../../../../helpers/agent-process';
 import { snapshotHost, waitForNoLeaks, type HostResources } from '../../../../helpers/host-leaks';
-import { VM_CACHE, processesMentioning, vmEnv } from './helpers';
+import { VM_CACHE, processesMentioning, vmEnv, removeVmHome } from './helpers';
 
 const LAB = `kind: playground
 name: vm-snap
@@ -71,17 +71,7 @@ describe('snapshots and forks with the microvm driver', { timeout: 600_000 }, ()
       for (const s of await agent.client.snapshots().catch(() => [])) await agent.client.deleteSnapshot(s.id).catch(() => undefined);
       await agent.kill();
     }
-    // Whatever a failed test left: never leave a VM running on a shared host.
-    if (home) {
-      for (const pid of processesMentioning(home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    removeVmHome(home);
   }, 180_000);
 
   it('snapshots a running playground: the VM is paused for the copy and keeps running', () => {

@@ -12,7 +12,7 @@ import { hostAlias, type PlaygroundRecord } from '../../../../../host-agent/api/
 import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
 import { readOwnJson } from '../../../../../host-agent/util/json';
 import { cli, openssh, printed, startAgent, tempHome, until, waitForState, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
-import { VM_CACHE, processesMentioning, readDriverState, vmEnv } from './helpers';
+import { VM_CACHE, processesMentioning, readDriverState, vmEnv, removeVmHome } from './helpers';
 
 interface MemberKeys {
   userKey: { publicKey: string };
@@ -62,16 +62,7 @@ describe('warm pool (microvm driver)', () => {
 
   afterAll(async () => {
     await agent?.kill();
-    if (home) {
-      for (const pid of processesMentioning(home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    removeVmHome(home);
   }, 120_000);
 
   it('keeps what the budget allows, hands out VMs with identities of their own, refills, and replaces a member whose VM died', async () => {
