@@ -46,6 +46,7 @@ import { attachUplink, detachUplink, uplinkAlive, uplinkMethod, type UplinkRecor
 import { forwardDnsQuery } from '../../netns/dns-forwarder';
 import {
   AGENT_IS_ROOT,
+  builtHelper,
   enterHelper,
   enterUserFlags,
   idMapForSlot,
@@ -578,6 +579,7 @@ export class SandboxDriver implements Driver {
         M_ROOT_MODE: image ? 'image' : 'view',
         ...(image ? { M_LOWERS: String(image.lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
+        ...(builtHelper('sandlot-machine-init') ? { M_MACHINE_INIT: builtHelper('sandlot-machine-init')! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
         M_WIRES: wires.map((w) => `${w.hubSide} ${w.bridge} ${w.inMachine}`).join(';'),

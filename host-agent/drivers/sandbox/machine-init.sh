@@ -12,6 +12,8 @@
 #   machine  PID 1 of the machine: its own user, mount, pid, uts, ipc and network
 #            namespaces. Mounts what belongs to the machine itself (proc, sys, its own
 #            devpts), takes its address and hostname, pivots into the tree and reaps.
+#            Only where dist/sandlot-machine-init (machine-init/sandlot-machine-init.c,
+#            the same steps in one process) was not built: a C compiler is optional.
 #   bind     Run by a root agent from outside (nsenter into setup's mount namespace) to
 #            bind the machine's own directories, which the unprivileged setup may not reach.
 #
@@ -118,7 +120,6 @@ build_image_root() {
   local attached=()
   for ((n = 0; n < ${M_LOWERS:-1}; n++)); do attached+=("$W/lower/$n"); done
   umount -l "${attached[@]}"
-  mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   for f in hosts hostname resolv.conf; do
     [ -f "$W/etc/$f" ] || continue
     if [ -L "$R/etc/$f" ] || [ ! -f "$R/etc/$f" ]; then
@@ -195,9 +196,16 @@ build_view() {
 
 # What every machine has of its own in /run and /dev. Made here, not by the machine, so
 # these mounts are locked too: unmounting them would only uncover empty directories.
-# Mounts queued before (an image root's etc files and drives) are made with these.
+# Mounts queued before (an image root's etc files and drives) are made with these. With
+# dist/sandlot-machine-init, it makes /run and /dev itself (the same, without processes),
+# and only the queued mounts are made here.
 machine_run_and_dev() {
   local R=$1 n
+  if [ -n "${M_MACHINE_INIT:-}" ]; then
+    mount_queued "$M_WORK"
+    return
+  fi
+  mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   queue_mount run "$R/run" tmpfs nosuid,nodev,mode=755
   queue_mount dev "$R/dev" tmpfs nosuid,mode=755,size=64k
   queue_mount shm "$R/dev/shm" tmpfs nosuid,nodev,mode=1777,X-mount.mkdir
@@ -267,8 +275,14 @@ setup() {
     mount -o remount,bind,ro "$R"
   fi
 
-  # The machine, one user namespace deeper: everything above is locked for it.
-  coproc MACHINE { M_ROOT=$R exec unshare --user --mount --pid --fork --uts --ipc --net --propagation private "$BASH" -c "$M_SCRIPT" sandlot-init machine; }
+  # The machine, one user namespace deeper: everything above is locked for it. Its PID 1 is
+  # the agent's dist/sandlot-machine-init when it was built (the machine role below in one
+  # process, and the seccomp filter with it), else this script's machine role.
+  if [ -n "${M_MACHINE_INIT:-}" ]; then
+    coproc MACHINE { M_ROOT=$R exec -a sandlot-init "$M_MACHINE_INIT"; }
+  else
+    coproc MACHINE { M_ROOT=$R exec unshare --user --mount --pid --fork --uts --ipc --net --propagation private "$BASH" -c "$M_SCRIPT" sandlot-init machine; }
+  fi
   read -r line <&"${MACHINE[0]}" || {
     echo "the machine's namespaces could not be made" >&2
     exit 1

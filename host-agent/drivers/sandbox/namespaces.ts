@@ -183,7 +183,7 @@ export function enterUserFlags(): string[] {
 const helpers = new Map<string, string | undefined>();
 
 /** dist/<name>, a C helper `npm run build` compiles where a C compiler exists; undefined when it was not built. */
-export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts'): string | undefined {
+export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts' | 'sandlot-machine-init'): string | undefined {
   if (!helpers.has(name)) {
     const p = path.join(repoRoot(), 'dist', name);
     try {

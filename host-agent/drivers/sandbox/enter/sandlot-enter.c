@@ -11,21 +11,13 @@
  * entered); UID/GID are inside the machine. The machine's own PID 1 gets the same filter
  * through `sandlot-enter --seccomp-only -- CMD` from machine-init.sh.
  *
- * The filter refuses (EPERM) system calls a playground machine has no use for and that
- * are a large share of the kernel's attack surface from inside user namespaces: kernel
- * keyrings, BPF, userfaultfd, perf events, io_uring, module and kexec loading,
- * open_by_handle_at, swap, syslog, acct, iopl/ioperm; and any call made through another
- * ABI than x86-64 (32-bit and x32 entry points). Everything else is allowed: the user
- * namespace and the missing host capabilities remain the real boundary.
+ * The filter (seccomp-filter.h) refuses system calls a playground machine has no use for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -37,16 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef __x86_64__
-#error "sandlot-enter's seccomp filter is written for x86-64"
-#endif
-
-static const int denied[] = {
-    SYS_keyctl,        SYS_add_key,       SYS_request_key,   SYS_bpf,          SYS_userfaultfd,   SYS_perf_event_open,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_init_module, SYS_finit_module, SYS_delete_module,
-    SYS_kexec_load,    SYS_kexec_file_load, SYS_open_by_handle_at, SYS_swapon,   SYS_swapoff,       SYS_syslog,
-    SYS_acct,          SYS_iopl,          SYS_ioperm,        SYS_lookup_dcookie, SYS_quotactl,     SYS_nfsservctl,
-};
+#include "seccomp-filter.h"
 
 static void die(const char *what) {
   fprintf(stderr, "sandlot-enter: %s: %s\n", what, strerror(errno));
@@ -54,20 +37,7 @@ static void die(const char *what) {
 }
 
 static void install_filter(void) {
-  enum { N = sizeof(denied) / sizeof(denied[0]) };
-  struct sock_filter prog[N + 8];
-  int i = 0;
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-  prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-  /* x32 system calls share the arch value; they have bit 30 set. */
-  prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, N + 1, 0);
-  for (int k = 0; k < N; k++) prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[k], N - k, 0);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
-  struct sock_fprog fprog = {.len = (unsigned short)i, .filter = prog};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0) die("seccomp filter");
+  if (install_seccomp_filter() != 0) die("seccomp filter");
 }
 
 static pid_t child;

@@ -1,0 +1,356 @@
+/*
+ * sandlot-machine-init: a sandbox machine's PID 1, in one process. Started by the setup
+ * role of machine-init.sh (in a mount namespace of the hub's user namespace, where the
+ * machine's tree is built) in place of its `machine` role: unshare + bash, bash again once
+ * the id maps exist, then a mount, hostname, ip, pivot_root, umount, env and bash of its
+ * own (process starts were most of a machine's start).
+ *
+ * Before the machine's namespaces exist it makes the machine's own /run and /dev (tmpfs,
+ * device binds, links), which the setup's bash did with two mount(8) runs, mkdir and ln.
+ *
+ * It speaks the same handshake on stdin/stdout: "pid N" (the machine's PID 1 as the setup
+ * sees it), then waits for "go" (the setup has written the id maps and plugged the veth
+ * ends in), and says "ready" once the machine runs. Inputs come in the environment:
+ *
+ *   M_ROOT    the machine's tree (a path in the setup's mount namespace)
+ *   M_WORK    the setup's private work dir (etc/first-boot.sh there, if any)
+ *   M_NAME    the hostname
+ *   M_IFACES  "ethN address/prefix" items separated by ";"; M_ROUTE the default gateway
+ *   M_TTY_GID the gid of the machine's devpts terminals (when the machine has a tty group)
+ *
+ * The machine: its own user (nested in the hub's: everything the setup mounted is locked
+ * for it), mount, pid, uts, ipc and network namespaces, the seccomp filter of
+ * seccomp-filter.h (everything PID 1 starts inherits it), its own proc, sysfs and devpts,
+ * and the tree as its root. An image root's first boot (users, startup files, a fork's
+ * identity) runs from a memfd after the pivot: no copy of it (it holds key pairs) is ever
+ * written in the machine.
+ *
+ * The program runs from a sealed memfd copy of itself (as runc does): the machine's root
+ * can reach its PID 1's executable through /proc/1/exe, and that must never be a file of
+ * the host (as a normal-user agent, machine root is the file's owner on the host). Once
+ * the machine is up it re-executes itself as `sandlot-init reap` with PATH alone in its
+ * environment (/proc/1/environ shows nothing of the host) and reaps orphans forever,
+ * ignoring TERM, INT and HUP: only the agent's SIGKILL ends it, and the machine with it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../enter/seccomp-filter.h"
+
+#define CLEAN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void die(const char *what, const char *arg) {
+  fprintf(stderr, "sandlot-init: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  exit(1);
+}
+
+static void fail(const char *message) {
+  fprintf(stderr, "sandlot-init: %s\n", message);
+  exit(1);
+}
+
+static const char *need(const char *name) {
+  const char *v = getenv(name);
+  if (!v || !*v) {
+    fprintf(stderr, "sandlot-init: %s is not set\n", name);
+    exit(1);
+  }
+  return v;
+}
+
+static char *copy_env(const char *name) {
+  const char *v = getenv(name);
+  return v && *v ? strdup(v) : NULL;
+}
+
+/* Re-executes from a sealed in-memory copy of this program, unless it already runs from one. */
+static void run_from_sealed_copy(char **argv) {
+  char exe[64] = {0};
+  if (readlink("/proc/self/exe", exe, sizeof exe - 1) > 0 && !strncmp(exe, "/memfd:", 7)) return;
+  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (src < 0) die("open", "/proc/self/exe");
+  struct stat st;
+  if (fstat(src, &st) != 0) die("stat", "/proc/self/exe");
+  int mem = memfd_create("sandlot-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mem < 0) die("memfd_create", NULL);
+  for (off_t left = st.st_size; left > 0;) {
+    ssize_t n = sendfile(mem, src, NULL, (size_t)left);
+    if (n <= 0) die("copy", "/proc/self/exe");
+    left -= n;
+  }
+  close(src);
+  if (fcntl(mem, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) die("seal", NULL);
+  extern char **environ;
+  fexecve(mem, argv, environ);
+  die("exec", "sealed copy");
+}
+
+/* One line from stdin, read a byte at a time: nothing after it may be consumed. */
+static int read_line(char *buf, size_t len) {
+  size_t n = 0;
+  for (;;) {
+    char c;
+    ssize_t r = read(0, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    if (c == '\n') break;
+    if (n + 1 < len) buf[n++] = c;
+  }
+  buf[n] = 0;
+  return 0;
+}
+
+static void write_all(int fd, const char *p, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) die("write", NULL);
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+static int wait_for(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) die("waitpid", NULL);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Runs `argv` with `input` on its stdin (and `fd3` as its descriptor 3 when >= 0); its stdout goes to our stderr (the init log). */
+static int run(char *const argv[], const char *input, int fd3, char *const envp[]) {
+  int p[2];
+  if (input && pipe2(p, O_CLOEXEC) != 0) die("pipe", NULL);
+  pid_t child = fork();
+  if (child < 0) die("fork", NULL);
+  if (child == 0) {
+    if (input && dup2(p[0], 0) < 0) _exit(127);
+    if (dup2(2, 1) < 0) _exit(127);
+    if (fd3 >= 0 && dup2(fd3, 3) < 0) _exit(127);
+    execvpe(argv[0], argv, envp);
+    fprintf(stderr, "sandlot-init: %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  if (input) {
+    close(p[0]);
+    write_all(p[1], input, strlen(input));
+    close(p[1]);
+  }
+  return wait_for(child);
+}
+
+/* The machine's interfaces, default route and loopback, in one `ip -batch`. */
+static void configure_network(const char *ifaces, const char *route, char *const envp[]) {
+  size_t cap = 64 + (ifaces ? strlen(ifaces) * 3 + 64 : 0) + (route ? strlen(route) : 0);
+  char *batch = malloc(cap), *out = batch;
+  if (!batch) die("malloc", NULL);
+  out += sprintf(out, "link set lo up\n");
+  char *items = ifaces ? strdup(ifaces) : NULL, *save = NULL;
+  for (char *item = items ? strtok_r(items, ";", &save) : NULL; item; item = strtok_r(NULL, ";", &save)) {
+    char dev[64], addr[128];
+    if (sscanf(item, "%63s %127s", dev, addr) != 2) fail("M_IFACES: expected \"ethN address/prefix\" items");
+    out += sprintf(out, "addr add %s dev %s\nlink set %s up\n", addr, dev, dev);
+  }
+  if (route) out += sprintf(out, "route add default via %s\n", route);
+  char *argv[] = {"ip", "-batch", "-", NULL};
+  if (run(argv, batch, -1, envp) != 0) fail("ip -batch failed");
+  free(items);
+  free(batch);
+}
+
+/* The first boot script, if the setup left one, in a memfd (read before the pivot, while the work dir is in reach). */
+static int load_first_boot(const char *work) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/etc/first-boot.sh", work);
+  int src = open(path, O_RDONLY | O_CLOEXEC);
+  if (src < 0) {
+    if (errno == ENOENT) return -1;
+    die("open", path);
+  }
+  struct stat st;
+  if (fstat(src, &st) != 0) die("stat", path);
+  int mem = memfd_create("first-boot", MFD_CLOEXEC);
+  if (mem < 0) die("memfd_create", NULL);
+  for (off_t left = st.st_size; left > 0;) {
+    ssize_t n = sendfile(mem, src, NULL, (size_t)left);
+    if (n <= 0) die("copy", path);
+    left -= n;
+  }
+  close(src);
+  return mem;
+}
+
+static void mount_at(const char *source, const char *root, const char *path, const char *type, unsigned long flags, const char *data) {
+  char target[4096];
+  snprintf(target, sizeof target, "%s%s", root, path);
+  if (mount(source, target, type, flags, data) != 0) die("mount on", target);
+}
+
+static void make_dir(const char *root, const char *path, mode_t mode) {
+  char target[4096];
+  snprintf(target, sizeof target, "%s%s", root, path);
+  if (mkdir(target, mode) != 0 && errno != EEXIST) die("mkdir", target);
+}
+
+/*
+ * What every machine has of its own in /run and /dev, made here while still root of the
+ * hub's user namespace (before the machine's own): these mounts are locked for the machine
+ * too, so unmounting them would only uncover empty directories. The directories the
+ * machine mounts its proc and sysfs on are made here as well (an image root may lack them).
+ */
+static void machine_run_and_dev(const char *root) {
+  static const char *const top[] = {"/proc", "/sys", "/dev", "/run", "/tmp"};
+  for (unsigned i = 0; i < sizeof top / sizeof top[0]; i++) {
+    char target[4096];
+    struct stat st;
+    snprintf(target, sizeof target, "%s%s", root, top[i]);
+    /* A host-view root is read-only by now and has them all. */
+    if (stat(target, &st) != 0) make_dir(root, top[i], 0755);
+  }
+  mount_at("run", root, "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+  mount_at("dev", root, "/dev", "tmpfs", MS_NOSUID, "mode=755,size=64k");
+  make_dir(root, "/dev/shm", 0755);
+  mount_at("shm", root, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+  for (unsigned i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+    char host[64], target[4096];
+    snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+    snprintf(target, sizeof target, "%s/dev/%s", root, nodes[i]);
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) die("create", target);
+    close(fd);
+    if (mount(host, target, NULL, MS_BIND, NULL) != 0) die("bind", host);
+  }
+  /* The machine's own devpts (mounted by the machine itself) holds its terminals. */
+  make_dir(root, "/dev/pts", 0755);
+  static const char *const links[][2] = {
+      {"/proc/self/fd", "/dev/fd"}, {"pts/ptmx", "/dev/ptmx"}, {"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+  };
+  for (unsigned i = 0; i < sizeof links / sizeof links[0]; i++) {
+    char target[4096];
+    snprintf(target, sizeof target, "%s%s", root, links[i][1]);
+    if (symlink(links[i][0], target) != 0) die("symlink", target);
+  }
+}
+
+static void on_child(int sig) {
+  (void)sig;
+}
+
+/* PID 1 once the machine runs: reaps whatever ends in it, forever. */
+static _Noreturn void reap(void) {
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  struct sigaction sa = {.sa_handler = on_child, .sa_flags = SA_NOCLDSTOP};
+  sigaction(SIGCHLD, &sa, NULL);
+  sigset_t block, none;
+  sigemptyset(&block);
+  sigaddset(&block, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &block, &none);
+  sigemptyset(&none);
+  for (;;) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    sigsuspend(&none);
+  }
+}
+
+/* The machine's PID 1 from "go" to "ready", then `reap` in a clean environment. */
+static void machine(void) {
+  char line[32];
+  if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
+  if (install_seccomp_filter() != 0) die("seccomp filter", NULL);
+  char *root = copy_env("M_ROOT"), *work = copy_env("M_WORK"), *name = copy_env("M_NAME"), *ifaces = copy_env("M_IFACES"), *route = copy_env("M_ROUTE"),
+       *tty_gid = copy_env("M_TTY_GID");
+  clearenv();
+  char *clean_env[] = {"PATH=" CLEAN_PATH, NULL};
+  char *boot_env[] = {"PATH=" CLEAN_PATH, "HOME=/root", NULL};
+  setenv("PATH", CLEAN_PATH, 1); /* execvpe searches our own PATH */
+
+  char target[4096];
+  /* Inherited mounts are locked, and pivot_root refuses a locked new root: a recursive bind
+   * of the tree is a mount of our own (its submounts stay locked). */
+  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) != 0) die("bind", root);
+  snprintf(target, sizeof target, "%s/proc", root);
+  if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mount proc on", target);
+  /* Its own terminals: the agent's shells allocate theirs here (script(1) inside), and tmux,
+   * screen or expect work as on any machine. gid 5 (tty) exists only as root. */
+  char opts[128];
+  snprintf(opts, sizeof opts, "newinstance,ptmxmode=0666,mode=620%s%s", tty_gid ? ",gid=" : "", tty_gid ? tty_gid : "");
+  snprintf(target, sizeof target, "%s/dev/pts", root);
+  if (mount("devpts", target, "devpts", 0, opts) != 0) die("mount devpts on", target);
+  /* A read-only sysfs where the kernel allows one; without it the machine's /sys stays empty. */
+  snprintf(target, sizeof target, "%s/sys", root);
+  (void)mount("sysfs", target, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  if (sethostname(name, strlen(name)) != 0) die("sethostname", name);
+  /* The setup moved our ends of the veth pairs in (eth0, eth1, …) before saying "go". */
+  configure_network(ifaces, route, clean_env);
+  int boot = load_first_boot(work);
+
+  if (chdir(root) != 0) die("chdir", root);
+  if (syscall(SYS_pivot_root, ".", ".") != 0) die("pivot_root", root);
+  if (umount2(".", MNT_DETACH) != 0) die("umount", "the old root");
+  if (chdir("/") != 0) die("chdir", "/");
+  /* An image root's first boot (users, startup files) or a fork's new identity: before
+   * "ready", so a machine whose first boot fails never counts as started. */
+  if (boot >= 0) {
+    char *argv[] = {"sh", "/dev/fd/3", NULL};
+    int code = run(argv, NULL, boot, boot_env);
+    close(boot);
+    if (code != 0) fail("the first boot failed");
+  }
+  write_all(1, "ready\n", 6);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) die("open", "/dev/null");
+  close(null);
+  char *argv[] = {"sandlot-init", "reap", NULL};
+  execve("/proc/self/exe", argv, clean_env);
+  die("exec", "reap");
+}
+
+int main(int argc, char **argv) {
+  prctl(PR_SET_NAME, "sandlot-init");
+  if (argc > 1 && !strcmp(argv[1], "reap")) reap();
+  if (argc > 1) {
+    fprintf(stderr, "usage: sandlot-machine-init (inputs in M_* variables, see its source)\n");
+    return 2;
+  }
+  run_from_sealed_copy(argv);
+  need("M_ROOT");
+  need("M_WORK");
+  need("M_NAME");
+  /* Descriptors the setup may have inherited must not reach a machine. */
+  if (close_range(3, ~0U, 0) != 0) die("close_range", NULL);
+  machine_run_and_dev(getenv("M_ROOT"));
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) != 0) die("unshare", NULL);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);
+  pid_t pid = fork();
+  if (pid < 0) die("fork", NULL);
+  if (pid == 0) machine();
+  /* Outside the machine's pid namespace: say its PID 1, then wait for it as unshare(1) does. */
+  char line[32];
+  int n = snprintf(line, sizeof line, "pid %d\n", pid);
+  write_all(1, line, (size_t)n);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    close(null);
+  }
+  return wait_for(pid);
+}
