@@ -65,7 +65,7 @@ function buildSandboxHelpers() {
   for (const [src, out, without] of [
     ['host-agent/drivers/sandbox/enter/sandlot-enter.c', 'dist/sandlot-enter', 'sandbox machines run without a seccomp filter'],
     ['host-agent/drivers/sandbox/image-mounts/sandlot-image-mounts.c', 'dist/sandlot-image-mounts', 'sandbox machines get no image roots'],
-    ['host-agent/drivers/sandbox/machine-init/sandlot-machine-init.c', 'dist/sandlot-machine-init', "sandbox machines start through machine-init.sh's slower machine role"],
+    ['host-agent/drivers/sandbox/init/sandlot-init.c', 'dist/sandlot-init', "sandbox machines start through machine-init.sh's slower machine role"],
   ]) {
     if (!existsSync(src)) continue;
     mkdirSync('dist', { recursive: true });

@@ -521,10 +521,12 @@ export class SandboxDriver implements Driver {
   }
 
   private async startHub(spec: PlaygroundSpec, ids: IdMap, times: StartTimes): Promise<Holder> {
+    const init = builtHelper('sandlot-init');
     const { pid } = await startHolder({
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
-      argv: ['unshare', '--user', '--net', '--pid', '--fork'],
+      argv: init ? [] : ['unshare', '--user', '--net', '--pid', '--fork'],
       role: 'hub',
+      ...(init ? { init } : {}),
       env: {
         M_BRIDGES: spec.networks.map((n, i) => `${bridgeName(i)} ${n.private ? '-' : `${n.gateway}/${n.subnet.split('/')[1]}`}`).join(';'),
       },
@@ -579,7 +581,7 @@ export class SandboxDriver implements Driver {
         M_ROOT_MODE: image ? 'image' : 'view',
         ...(image ? { M_LOWERS: String(image.lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
-        ...(builtHelper('sandlot-machine-init') ? { M_MACHINE_INIT: builtHelper('sandlot-machine-init')! } : {}),
+        ...(builtHelper('sandlot-init') ? { M_INIT: builtHelper('sandlot-init')! } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
         M_WIRES: wires.map((w) => `${w.hubSide} ${w.bridge} ${w.inMachine}`).join(';'),

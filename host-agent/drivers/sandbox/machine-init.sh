@@ -12,7 +12,7 @@
 #   machine  PID 1 of the machine: its own user, mount, pid, uts, ipc and network
 #            namespaces. Mounts what belongs to the machine itself (proc, sys, its own
 #            devpts), takes its address and hostname, pivots into the tree and reaps.
-#            Only where dist/sandlot-machine-init (machine-init/sandlot-machine-init.c,
+#            Only where dist/sandlot-init (init/sandlot-init.c,
 #            the same steps in one process) was not built: a C compiler is optional.
 #   bind     Run by a root agent from outside (nsenter into setup's mount namespace) to
 #            bind the machine's own directories, which the unprivileged setup may not reach.
@@ -197,11 +197,11 @@ build_view() {
 # What every machine has of its own in /run and /dev. Made here, not by the machine, so
 # these mounts are locked too: unmounting them would only uncover empty directories.
 # Mounts queued before (an image root's etc files and drives) are made with these. With
-# dist/sandlot-machine-init, it makes /run and /dev itself (the same, without processes),
+# dist/sandlot-init, it makes /run and /dev itself (the same, without processes),
 # and only the queued mounts are made here.
 machine_run_and_dev() {
   local R=$1 n
-  if [ -n "${M_MACHINE_INIT:-}" ]; then
+  if [ -n "${M_INIT:-}" ]; then
     mount_queued "$M_WORK"
     return
   fi
@@ -276,10 +276,10 @@ setup() {
   fi
 
   # The machine, one user namespace deeper: everything above is locked for it. Its PID 1 is
-  # the agent's dist/sandlot-machine-init when it was built (the machine role below in one
+  # the agent's dist/sandlot-init when it was built (the machine role below in one
   # process, and the seccomp filter with it), else this script's machine role.
-  if [ -n "${M_MACHINE_INIT:-}" ]; then
-    coproc MACHINE { M_ROOT=$R exec -a sandlot-init "$M_MACHINE_INIT"; }
+  if [ -n "${M_INIT:-}" ]; then
+    coproc MACHINE { M_ROOT=$R exec -a sandlot-init "$M_INIT" machine; }
   else
     coproc MACHINE { M_ROOT=$R exec unshare --user --mount --pid --fork --uts --ipc --net --propagation private "$BASH" -c "$M_SCRIPT" sandlot-init machine; }
   fi

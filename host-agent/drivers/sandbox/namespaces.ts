@@ -42,10 +42,12 @@ export function initScript(): string {
 export type HolderRole = 'hub' | 'setup';
 
 export interface HolderOptions {
-  /** Command that wraps `bash` (e.g. `unshare …` or `nsenter … -- unshare …`). */
+  /** Command that wraps `bash` (e.g. `unshare …` or `nsenter … -- unshare …`), or dist/sandlot-init. */
   argv: string[];
   /** Which part of machine-init.sh runs. */
   role: HolderRole;
+  /** dist/sandlot-init, which plays this role itself (`sandlot-init <role>`, after argv) instead of the script. */
+  init?: string;
   env: Record<string, string>;
   /** Host uid/gid to run as (root agents only). */
   uid?: number;
@@ -71,15 +73,17 @@ export interface HolderPids {
 /** Runs a part of machine-init.sh through its handshake; resolves once it says `ready`. */
 export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   const log = fs.openSync(opts.logFile, 'a', 0o600);
-  const script = initScript();
+  const script = opts.init ? undefined : initScript();
+  const argv = opts.init ? [...opts.argv, opts.init, opts.role] : [...opts.argv, 'bash', '-c', script!, 'sandlot-init', opts.role];
   let child: ChildProcess;
   try {
-    child = spawn(opts.argv[0], [...opts.argv.slice(1), 'bash', '-c', script, 'sandlot-init', opts.role], {
+    child = spawn(argv[0], argv.slice(1), {
       // Its own session: the machine outlives an agent that is killed.
       detached: true,
       stdio: ['pipe', 'pipe', log],
+      ...(opts.init && opts.argv.length === 0 ? { argv0: 'sandlot-init' } : {}),
       // HOME=/ keeps bash from reading the agent's ~/.bashrc (it does when stdin is a socket).
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...opts.env, M_SCRIPT: script },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...opts.env, ...(script ? { M_SCRIPT: script } : {}) },
       uid: opts.uid,
       gid: opts.gid,
     });
@@ -183,7 +187,7 @@ export function enterUserFlags(): string[] {
 const helpers = new Map<string, string | undefined>();
 
 /** dist/<name>, a C helper `npm run build` compiles where a C compiler exists; undefined when it was not built. */
-export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts' | 'sandlot-machine-init'): string | undefined {
+export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts' | 'sandlot-init'): string | undefined {
   if (!helpers.has(name)) {
     const p = path.join(repoRoot(), 'dist', name);
     try {

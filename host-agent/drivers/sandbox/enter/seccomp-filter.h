@@ -1,6 +1,6 @@
 /*
  * The seccomp filter of every sandbox machine process, shared by sandlot-enter (processes
- * the agent starts in a machine) and sandlot-machine-init (the machine's PID 1, which
+ * the agent starts in a machine) and sandlot-init (the machine's PID 1, which
  * everything else of the machine inherits it from).
  *
  * It refuses (EPERM) system calls a playground machine has no use for and that are a

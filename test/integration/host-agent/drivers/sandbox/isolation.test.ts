@@ -8,6 +8,7 @@ import type { Client } from 'ssh2';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../../host-agent/api/protocol';
+import { builtHelper } from '../../../../../host-agent/drivers/sandbox/namespaces';
 import { connectMachine } from '../../../../../host-agent/ssh/connect';
 import { startModeAgent, stateDirOutsideOwnDirs, userModeAvailable, type AgentMode, type ModeAgent } from '../../../../helpers/agent-as';
 import { waitForState } from '../../../../helpers/agent-process';
@@ -134,6 +135,20 @@ for nr in (321, 425, 250, 39):
     expect(r.stdout).not.toContain(victimDir);
     expect(r.stdout).not.toContain(agent.home);
     expect(r.stdout.split('\n').filter((l) => /^PATH=|^[A-Z_]+=/.test(l))).toEqual(['PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+  });
+
+  it("gives a machine's PID 1 no executable of the host to reach through /proc/1/exe", async () => {
+    // As a normal-user agent, machine root owns the agent's files on the host: an executable
+    // of the checkout behind /proc/1/exe could be chmod-ed or, once idle, rewritten.
+    const helper = builtHelper('sandlot-init');
+    const before = helper ? fs.statSync(helper) : undefined;
+    const r = await run('readlink /proc/1/exe; chmod 0777 /proc/1/exe; echo pwned >> /proc/1/exe && echo APPENDED; true');
+    expect(r.stdout.split('\n')[0]).toMatch(helper ? /^\/memfd:sandlot-init/ : /^\/(usr\/)?bin\/bash$/);
+    expect(r.stdout).not.toContain('APPENDED');
+    if (helper) {
+      const after = fs.statSync(helper);
+      expect([after.mode, after.size, after.mtimeMs]).toEqual([before!.mode, before!.size, before!.mtimeMs]);
+    }
   });
 
   it.runIf(mode === 'root')('gives the playgrounds of two root agents different uid ranges', async () => {

@@ -1,16 +1,22 @@
 /*
- * sandlot-machine-init: a sandbox machine's PID 1, in one process. Started by the setup
- * role of machine-init.sh (in a mount namespace of the hub's user namespace, where the
- * machine's tree is built) in place of its `machine` role: unshare + bash, bash again once
- * the id maps exist, then a mount, hostname, ip, pivot_root, umount, env and bash of its
- * own (process starts were most of a machine's start).
+ * sandlot-init: the PID 1 of a sandbox playground's hub and of each of its machines, each
+ * in one process (process starts were most of a machine's start). Where it is built, it
+ * replaces machine-init.sh's `hub` role (unshare + bash, bash again once the id maps exist,
+ * ip, env and bash of its own) and `machine` role (the same, plus mount, hostname,
+ * pivot_root and umount); that script's other roles and its fallbacks stay as they are.
+ *
+ *   sandlot-init hub       started by the agent; M_BRIDGES: "name address/prefix" items
+ *                          separated by ";" (address "-": a private network)
+ *   sandlot-init machine   started by the setup role of machine-init.sh (in a mount
+ *                          namespace of the hub's user namespace, where the machine's
+ *                          tree is built); inputs below
  *
  * Before the machine's namespaces exist it makes the machine's own /run and /dev (tmpfs,
  * device binds, links), which the setup's bash did with two mount(8) runs, mkdir and ln.
  *
- * It speaks the same handshake on stdin/stdout: "pid N" (the machine's PID 1 as the setup
- * sees it), then waits for "go" (the setup has written the id maps and plugged the veth
- * ends in), and says "ready" once the machine runs. Inputs come in the environment:
+ * Both speak the script's handshake on stdin/stdout: "pid N" (the new PID 1 as its starter
+ * sees it), then wait for "go" (the starter has written the id maps; for a machine, also
+ * plugged the veth ends in), and say "ready" once up. A machine's inputs, in its environment:
  *
  *   M_ROOT    the machine's tree (a path in the setup's mount namespace)
  *   M_WORK    the setup's private work dir (etc/first-boot.sh there, if any)
@@ -53,12 +59,12 @@
 
 #define CLEAN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
-static void die(const char *what, const char *arg) {
+static _Noreturn void die(const char *what, const char *arg) {
   fprintf(stderr, "sandlot-init: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
   exit(1);
 }
 
-static void fail(const char *message) {
+static _Noreturn void fail(const char *message) {
   fprintf(stderr, "sandlot-init: %s\n", message);
   exit(1);
 }
@@ -271,7 +277,7 @@ static _Noreturn void reap(void) {
 }
 
 /* The machine's PID 1 from "go" to "ready", then `reap` in a clean environment. */
-static void machine(void) {
+static _Noreturn void machine(void) {
   char line[32];
   if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
   if (install_seccomp_filter() != 0) die("seccomp filter", NULL);
@@ -323,26 +329,68 @@ static void machine(void) {
   die("exec", "reap");
 }
 
+/* The hub's PID 1 from "go" (the agent has written its id maps) to "ready": loopback and one bridge per network. */
+static _Noreturn void hub(void) {
+  char line[32];
+  if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
+  char *bridges = copy_env("M_BRIDGES");
+  clearenv();
+  setenv("PATH", CLEAN_PATH, 1);
+  char *clean_env[] = {"PATH=" CLEAN_PATH, NULL};
+  /* M_BRIDGES: "name address/prefix" items separated by ";", address "-" for a private
+   * network (nothing of the hub answers there). */
+  size_t cap = 64 + (bridges ? strlen(bridges) * 4 + 256 : 0);
+  char *batch = malloc(cap), *out = batch, *save = NULL;
+  if (!batch) die("malloc", NULL);
+  out += sprintf(out, "link set lo up\n");
+  for (char *item = bridges ? strtok_r(bridges, ";", &save) : NULL; item; item = strtok_r(NULL, ";", &save)) {
+    char name[32], addr[128];
+    if (sscanf(item, "%31s %127s", name, addr) != 2) fail("M_BRIDGES: expected \"name address/prefix\" items");
+    out += sprintf(out, "link add %s type bridge\n", name);
+    if (strcmp(addr, "-") != 0) out += sprintf(out, "addr add %s dev %s\n", addr, name);
+    out += sprintf(out, "link set %s up\n", name);
+  }
+  char *argv[] = {"ip", "-batch", "-", NULL};
+  if (run(argv, batch, -1, clean_env) != 0) fail("ip -batch failed");
+  write_all(1, "ready\n", 6);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) die("open", "/dev/null");
+  close(null);
+  char *reap_argv[] = {"sandlot-init", "reap", NULL};
+  execve("/proc/self/exe", reap_argv, clean_env);
+  die("exec", "reap");
+}
+
 int main(int argc, char **argv) {
   prctl(PR_SET_NAME, "sandlot-init");
-  if (argc > 1 && !strcmp(argv[1], "reap")) reap();
-  if (argc > 1) {
-    fprintf(stderr, "usage: sandlot-machine-init (inputs in M_* variables, see its source)\n");
+  const char *role = argc > 1 ? argv[1] : "";
+  if (!strcmp(role, "reap")) reap();
+  int is_hub = !strcmp(role, "hub");
+  if (argc != 2 || (!is_hub && strcmp(role, "machine") != 0)) {
+    fprintf(stderr, "usage: sandlot-init hub|machine (inputs in M_* variables, see its source)\n");
     return 2;
   }
   run_from_sealed_copy(argv);
-  need("M_ROOT");
-  need("M_WORK");
-  need("M_NAME");
-  /* Descriptors the setup may have inherited must not reach a machine. */
+  /* Descriptors the agent or the setup may have inherited must not reach a machine. */
   if (close_range(3, ~0U, 0) != 0) die("close_range", NULL);
-  machine_run_and_dev(getenv("M_ROOT"));
-  if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) != 0) die("unshare", NULL);
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);
+  if (is_hub) {
+    /* Its own pid namespace: killing its PID 1 ends every process of the hub. */
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) != 0) die("unshare", NULL);
+  } else {
+    need("M_ROOT");
+    need("M_WORK");
+    need("M_NAME");
+    machine_run_and_dev(getenv("M_ROOT"));
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) != 0) die("unshare", NULL);
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);
+  }
   pid_t pid = fork();
   if (pid < 0) die("fork", NULL);
-  if (pid == 0) machine();
-  /* Outside the machine's pid namespace: say its PID 1, then wait for it as unshare(1) does. */
+  if (pid == 0) {
+    if (is_hub) hub();
+    machine();
+  }
+  /* Outside the new pid namespace: say its PID 1, then wait for it as unshare(1) does. */
   char line[32];
   int n = snprintf(line, sizeof line, "pid %d\n", pid);
   write_all(1, line, (size_t)n);
