@@ -8,8 +8,9 @@
  *   sandlot-enter --pid PID --uid UID --gid GID --cwd DIR [--cgroup DIR]... -- CMD ARG...
  *
  * PID is the machine's PID 1 (its user, mount, pid, uts, ipc and network namespaces are
- * entered); UID/GID are inside the machine. The machine's own PID 1 gets the same filter
- * through `sandlot-enter --seccomp-only -- CMD` from machine-init.sh.
+ * entered); UID/GID are inside the machine. The machine's own PID 1 installs the same
+ * filter itself (init/sandlot-init.c), or, where that was not built, gets it through
+ * `sandlot-enter --seccomp-only -- CMD` from machine-init.sh.
  *
  * The filter (seccomp-filter.h) refuses system calls a playground machine has no use for.
  */
