@@ -376,8 +376,11 @@ export class SandboxDriver implements Driver {
     ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    this.save(spec, state);
-    this.serveInMachineSsh(spec);
+    // The state with every pid, and the in-machine SSH of machines started before this one.
+    await times.time('record', () => {
+      this.save(spec, state);
+      this.serveInMachineSsh(spec);
+    });
   }
 
   async stop(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
