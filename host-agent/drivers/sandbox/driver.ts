@@ -376,7 +376,7 @@ export class SandboxDriver implements Driver {
     ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    // The state with every pid, and the in-machine SSH of machines started before this one.
+    // The state with every machine's pid; port 22 inside each machine (most are served since their "go").
     await times.time('record', () => {
       this.save(spec, state);
       this.serveInMachineSsh(spec);
