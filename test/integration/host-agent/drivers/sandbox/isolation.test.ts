@@ -151,6 +151,20 @@ for nr in (321, 425, 250, 39):
     }
   });
 
+  it("keeps PID 1 up against TERM, INT and HUP from inside, and reaps the machine's orphans", async () => {
+    // Orphans (a backgrounded sleep whose shell exits) are re-parented to PID 1, which must reap them.
+    const r = await run(
+      [
+        'kill -TERM 1; kill -INT 1; kill -HUP 1',
+        "sh -c 'sleep 0.2 & exit 0'",
+        'sleep 0.6',
+        'zombies=0; for f in /proc/[0-9]*/stat; do read -r _ _ st _ < $f 2>/dev/null && [ "$st" = Z ] && zombies=$((zombies+1)); done; echo zombies=$zombies',
+      ].join('; '),
+    );
+    expect(r.stdout).toContain('zombies=0');
+    expect((await run('echo still-up')).stdout).toContain('still-up');
+  });
+
   it.runIf(mode === 'root')('gives the playgrounds of two root agents different uid ranges', async () => {
     const other = await startModeAgent(mode);
     try {
