@@ -6,6 +6,7 @@
 // first use; it ends when the agent goes away.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import type { Socket } from 'node:net';
 import { netEnterArgs } from './enter';
 
@@ -74,7 +75,15 @@ export class NetnsRelay {
   /** UDP ports served inside the namespace, and what answers their datagrams. */
   private readonly datagramHandlers = new Map<number, DatagramHandler>();
 
-  constructor(private readonly pid: number) {}
+  /**
+   * `background`: the relay's own start (a Node process, tens of milliseconds of CPU) yields to
+   * everything else (a niceness of 10), for relays that nothing waits for while a machine
+   * starts; once started it only hands sockets over, which costs next to nothing.
+   */
+  constructor(
+    private readonly pid: number,
+    private readonly opts: { background?: boolean } = {},
+  ) {}
 
   connect(host: string, port: number): Promise<Socket> {
     const child = this.ensure();
@@ -142,6 +151,13 @@ export class NetnsRelay {
     if (this.child && this.child.exitCode === null && this.child.connected) return this.child;
     const argv = [...netEnterArgs(this.pid), '--', process.execPath, '-e', RELAY_SOURCE];
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+    if (this.opts.background && child.pid) {
+      try {
+        os.setPriority(child.pid, 10);
+      } catch {
+        // already gone: its exit is handled below
+      }
+    }
     child.on('message', (msg: Reply, handle?: unknown) => {
       if (msg.datagram !== undefined) return this.onDatagram(child, msg);
       // Handles only ever come as the sockets the relay sent.

@@ -476,7 +476,8 @@ export class SandboxDriver implements Driver {
   private serveMachine(spec: PlaygroundSpec, m: MachineSpec, pid: number, cgroups: string[] | undefined): Live {
     const key = `${spec.id}/${m.name}`;
     this.dropLive(key);
-    const relay = new NetnsRelay(pid);
+    // Nothing of a start waits for it (the agent's own SSH reaches the machine without it).
+    const relay = new NetnsRelay(pid, { background: true });
     const processes = new SandboxMachineProcesses({
       pid,
       users: this.availableUsers(m.users),
@@ -671,7 +672,7 @@ export class SandboxDriver implements Driver {
   /** Answers DNS on the hub's gateways (port 53) by asking the host's resolvers. */
   private serveDns(spec: PlaygroundSpec, state: SandboxState): void {
     if (!state.hub || !uplinkAlive(state.uplink) || this.hubRelays.has(spec.id)) return;
-    const relay = new NetnsRelay(state.hub.pid);
+    const relay = new NetnsRelay(state.hub.pid, { background: true });
     this.hubRelays.set(spec.id, relay);
     relay
       .listenUdp(53, (query) => forwardDnsQuery(query))
