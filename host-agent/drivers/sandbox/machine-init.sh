@@ -196,15 +196,10 @@ build_view() {
 
 # What every machine has of its own in /run and /dev. Made here, not by the machine, so
 # these mounts are locked too: unmounting them would only uncover empty directories.
-# Mounts queued before (an image root's etc files and drives) are made with these. With
-# dist/sandlot-init, it makes /run and /dev itself (the same, without processes),
-# and only the queued mounts are made here.
+# Mounts queued before (an image root's etc files and drives) are made with these.
+# Only without dist/sandlot-init, which makes them itself (the same, without processes).
 machine_run_and_dev() {
   local R=$1 n
-  if [ -n "${M_INIT:-}" ]; then
-    mount_queued "$M_WORK"
-    return
-  fi
   mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/tmp"
   queue_mount run "$R/run" tmpfs nosuid,nodev,mode=755
   queue_mount dev "$R/dev" tmpfs nosuid,mode=755,size=64k
@@ -255,11 +250,14 @@ setup() {
     for item in "${items[@]}"; do mkdir "$M_WORK/drives/${item%% *}"; done
     say binds
     await_go
-    build_image_root "$M_WORK"
-    machine_run_and_dev "$R"
+    # dist/sandlot-init builds the image root itself (the same steps, without processes).
+    if [ -z "${M_INIT:-}" ]; then
+      build_image_root "$M_WORK"
+      machine_run_and_dev "$R"
+    fi
   else
     build_view "$R"
-    machine_run_and_dev "$R"
+    if [ -z "${M_INIT:-}" ]; then machine_run_and_dev "$R"; fi
     if [ -n "${M_AGENT_BINDS:-}" ]; then
       say binds
       await_go

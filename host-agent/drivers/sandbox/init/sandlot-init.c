@@ -11,8 +11,9 @@
  *                          namespace of the hub's user namespace, where the machine's
  *                          tree is built); inputs below
  *
- * Before the machine's namespaces exist it makes the machine's own /run and /dev (tmpfs,
- * device binds, links), which the setup's bash did with two mount(8) runs, mkdir and ln.
+ * Before the machine's namespaces exist it makes, for an image root, the overlay with the
+ * machine's etc files and extra drives, and for every machine its own /run and /dev (tmpfs,
+ * device binds, links): what the setup's bash did with mount(8), umount, mkdir and ln.
  *
  * Both speak the script's handshake on stdin/stdout: "pid N" (the new PID 1 as its starter
  * sees it), then wait for "go" (the starter has written the id maps; for a machine, also
@@ -23,6 +24,7 @@
  *   M_NAME    the hostname
  *   M_IFACES  "ethN address/prefix" items separated by ";"; M_ROUTE the default gateway
  *   M_TTY_GID the gid of the machine's devpts terminals (when the machine has a tty group)
+ *   M_ROOT_MODE "image": M_ROOT is still to be made (image_root below), with M_LOWERS and M_DRIVES
  *
  * The machine: its own user (nested in the hub's: everything the setup mounted is locked
  * for it), mount, pid, uts, ipc and network namespaces, the seccomp filter of
@@ -51,6 +53,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,6 +213,86 @@ static void make_dir(const char *root, const char *path, mode_t mode) {
   char target[4096];
   snprintf(target, sizeof target, "%s%s", root, path);
   if (mkdir(target, mode) != 0 && errno != EEXIST) die("mkdir", target);
+}
+
+/* mkdir -p of `path` (absolute), each missing part 0755. */
+static void make_dirs(const char *path) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != 0) continue;
+    char c = *p;
+    *p = 0;
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) die("mkdir", buf);
+    *p = c;
+    if (!c) break;
+  }
+}
+
+/* The mount flags the kernel keeps on a bind's remount only when asked again (locked ones fail otherwise). */
+static unsigned long kept_flags(const char *target) {
+  struct statvfs st;
+  if (statvfs(target, &st) != 0) die("statvfs", target);
+  unsigned long f = 0;
+  if (st.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  return f;
+}
+
+/*
+ * An image root at `root` (setup's work dir `work`): the overlay of the idmapped image (and
+ * a fork's snapshot layers above it, M_LOWERS of them, work/lower/0 the bottom) over the
+ * data disk, which the agent's sandlot-image-mounts put in place; then the machine's etc
+ * files and extra drives (M_DRIVES: "index mountpoint ro|rw" items separated by ";").
+ */
+static void image_root(const char *root, const char *work) {
+  const char *n_env = getenv("M_LOWERS");
+  int lowers = n_env && *n_env ? atoi(n_env) : 1;
+  if (lowers < 1 || lowers > 64) fail("M_LOWERS: expected 1 to 64 layers");
+  char opts[16384];
+  size_t o = (size_t)snprintf(opts, sizeof opts, "lowerdir=");
+  for (int n = lowers - 1; n >= 0; n--) o += (size_t)snprintf(opts + o, sizeof opts - o, "%s%s/lower/%d", n == lowers - 1 ? "" : ":", work, n);
+  snprintf(opts + o, sizeof opts - o, ",upperdir=%s/data/upper,workdir=%s/data/work,userxattr", work, work);
+  if (mount("sandlot-root", root, "overlay", 0, opts) != 0) die("mount overlay on", root);
+  /* The overlay keeps its own hold on each layer; the attachments themselves go. */
+  for (int n = 0; n < lowers; n++) {
+    char layer[4096];
+    snprintf(layer, sizeof layer, "%s/lower/%d", work, n);
+    if (umount2(layer, MNT_DETACH) != 0) die("umount", layer);
+  }
+  static const char *const etc[] = {"hosts", "hostname", "resolv.conf"};
+  for (unsigned i = 0; i < sizeof etc / sizeof etc[0]; i++) {
+    char source[4096], target[4096];
+    struct stat st;
+    snprintf(source, sizeof source, "%s/etc/%s", work, etc[i]);
+    if (stat(source, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    snprintf(target, sizeof target, "%s/etc/%s", root, etc[i]);
+    /* A link (to /run/systemd/resolve/…) or a missing file becomes an empty file to bind over. */
+    if (lstat(target, &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (unlink(target) != 0 && errno != ENOENT) die("unlink", target);
+      int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) die("create", target);
+      close(fd);
+    }
+    if (mount(source, target, NULL, MS_BIND, NULL) != 0) die("bind", target);
+  }
+  char *drives = copy_env("M_DRIVES"), *save = NULL;
+  for (char *item = drives ? strtok_r(drives, ";", &save) : NULL; item; item = strtok_r(NULL, ";", &save)) {
+    int index;
+    char mp[2048], mode[8], source[4096], target[4096];
+    if (sscanf(item, "%d %2047s %7s", &index, mp, mode) != 3 || mp[0] != '/') fail("M_DRIVES: expected \"index /mountpoint ro|rw\" items");
+    snprintf(source, sizeof source, "%s/drives/%d", work, index);
+    snprintf(target, sizeof target, "%s%s", root, mp);
+    make_dirs(target);
+    if (mount(source, target, NULL, MS_BIND, NULL) != 0) die("bind", target);
+    /* Read-only right after binding, before anything runs. */
+    if (!strcmp(mode, "ro") && mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags(target), NULL) != 0) die("make read-only", target);
+  }
+  free(drives);
 }
 
 /*
@@ -380,6 +463,8 @@ int main(int argc, char **argv) {
     need("M_ROOT");
     need("M_WORK");
     need("M_NAME");
+    const char *mode = getenv("M_ROOT_MODE");
+    if (mode && !strcmp(mode, "image")) image_root(getenv("M_ROOT"), getenv("M_WORK"));
     machine_run_and_dev(getenv("M_ROOT"));
     if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) != 0) die("unshare", NULL);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);

@@ -50,6 +50,8 @@ describe.skipIf(modes.length === 0).each(modes)('sandbox isolation, agent as %s'
   afterAll(async () => {
     ssh?.end();
     fs.closeSync(leakedDir);
+    // Already gone when the last test ran; not when a subset ran (vitest -t): machines outlive their agent.
+    if (pg) await agent?.client.destroy(pg.id).catch(() => undefined);
     await agent?.stop();
   });
 
