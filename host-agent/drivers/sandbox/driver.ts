@@ -568,6 +568,7 @@ export class SandboxDriver implements Driver {
     image?: { lowers: string[]; etcFiles: () => Promise<void> },
   ): Promise<Holder> {
     const work = privateWorkMount(sandlotHome());
+    const init = builtHelper('sandlot-init');
     const wires = m.interfaces.map((iface, i) => ({
       hubSide: `m${m.index}e${i}`,
       bridge: bridgeName(spec.networks.findIndex((n) => n.name === iface.network)),
@@ -577,7 +578,10 @@ export class SandboxDriver implements Driver {
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       // In the hub's network namespace too: setup plugs the machine into the bridges itself.
-      argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'unshare', '--mount', '--propagation', 'private'],
+      // sandlot-init does the same in one process where it was built.
+      ...(init
+        ? { argv: [], init, initArgs: [String(hub.pid)] }
+        : { argv: ['nsenter', '-t', String(hub.pid), '-U', ...enterUserFlags(), '-n', '--', 'unshare', '--mount', '--propagation', 'private'] }),
       role: 'setup',
       env: {
         M_NAME: m.name,
@@ -585,7 +589,7 @@ export class SandboxDriver implements Driver {
         M_ROOT_MODE: image ? 'image' : 'view',
         ...(image ? { M_LOWERS: String(image.lowers.length) } : {}),
         ...(enterHelper() ? { M_ENTER: enterHelper()! } : {}),
-        ...(builtHelper('sandlot-init') ? { M_INIT: builtHelper('sandlot-init')! } : {}),
+        ...(init ? { M_INIT: init } : {}),
         M_DRIVES: drivesEnv(m),
         M_IDS: String(ids.count),
         M_WIRES: wires.map((w) => `${w.hubSide} ${w.bridge} ${w.inMachine}`).join(';'),

@@ -46,8 +46,9 @@ export interface HolderOptions {
   argv: string[];
   /** Which part of machine-init.sh runs. */
   role: HolderRole;
-  /** dist/sandlot-init, which plays this role itself (`sandlot-init <role>`, after argv) instead of the script. */
+  /** dist/sandlot-init, which plays this role itself (`sandlot-init <role> [initArgs…]`, after argv) instead of the script. */
   init?: string;
+  initArgs?: string[];
   env: Record<string, string>;
   /** Host uid/gid to run as (root agents only). */
   uid?: number;
@@ -73,8 +74,9 @@ export interface HolderPids {
 /** Runs a part of machine-init.sh through its handshake; resolves once it says `ready`. */
 export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   const log = fs.openSync(opts.logFile, 'a', 0o600);
-  const script = opts.init ? undefined : initScript();
-  const argv = opts.init ? [...opts.argv, opts.init, opts.role] : [...opts.argv, 'bash', '-c', script!, 'sandlot-init', opts.role];
+  // sandlot-init runs the script's setup role itself, once in the namespaces.
+  const script = opts.init && opts.role !== 'setup' ? undefined : initScript();
+  const argv = opts.init ? [...opts.argv, opts.init, opts.role, ...(opts.initArgs ?? [])] : [...opts.argv, 'bash', '-c', script!, 'sandlot-init', opts.role];
   let child: ChildProcess;
   try {
     child = spawn(argv[0], argv.slice(1), {

@@ -7,6 +7,9 @@
  *
  *   sandlot-init hub       started by the agent; M_BRIDGES: "name address/prefix" items
  *                          separated by ";" (address "-": a private network)
+ *   sandlot-init setup HUB_PID  started by the agent: enters the hub's user and network
+ *                          namespaces and a mount namespace of its own, then runs
+ *                          machine-init.sh's setup role (in M_SCRIPT)
  *   sandlot-init machine   started by the setup role of machine-init.sh (in a mount
  *                          namespace of the hub's user namespace, where the machine's
  *                          tree is built); inputs below
@@ -43,6 +46,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -444,13 +448,49 @@ static _Noreturn void hub(void) {
   die("exec", "reap");
 }
 
+/*
+ * `sandlot-init setup HUB_PID`: what `nsenter -t HUB_PID -U -n -- unshare --mount
+ * --propagation private` did in two processes: root of the hub's user namespace (a root
+ * agent becomes its uid 0, a normal user keeps its credentials, as nsenter's
+ * --preserve-credentials), in the hub's network namespace and a mount namespace of its own;
+ * then machine-init.sh's setup role (M_SCRIPT) in bash.
+ */
+static _Noreturn void setup(const char *hub_pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/ns/user", hub_pid);
+  int user = open(path, O_RDONLY | O_CLOEXEC);
+  if (user < 0) die("open", path);
+  snprintf(path, sizeof path, "/proc/%s/ns/net", hub_pid);
+  int net = open(path, O_RDONLY | O_CLOEXEC);
+  if (net < 0) die("open", path);
+  /* Real root keeps its powers for the network namespace by entering the user namespace
+   * last; a normal user needs it first to gain any. */
+  int root = geteuid() == 0;
+  if (!root && setns(user, CLONE_NEWUSER) != 0) die("enter the hub's user namespace", NULL);
+  if (setns(net, CLONE_NEWNET) != 0) die("enter the hub's network namespace", NULL);
+  if (root) {
+    if (setns(user, CLONE_NEWUSER) != 0) die("enter the hub's user namespace", NULL);
+    if (setgroups(0, NULL) != 0 || setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) die("become the hub's root", NULL);
+  }
+  close(user);
+  close(net);
+  if (unshare(CLONE_NEWNS) != 0) die("unshare", NULL);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);
+  const char *script = getenv("M_SCRIPT");
+  if (!script) fail("M_SCRIPT is not set");
+  char *argv[] = {"bash", "-c", (char *)script, "sandlot-init", "setup", NULL};
+  execvp("bash", argv);
+  die("exec", "bash");
+}
+
 int main(int argc, char **argv) {
   prctl(PR_SET_NAME, "sandlot-init");
   const char *role = argc > 1 ? argv[1] : "";
   if (!strcmp(role, "reap")) reap();
+  if (!strcmp(role, "setup") && argc == 3) setup(argv[2]);
   int is_hub = !strcmp(role, "hub");
   if (argc != 2 || (!is_hub && strcmp(role, "machine") != 0)) {
-    fprintf(stderr, "usage: sandlot-init hub|machine (inputs in M_* variables, see its source)\n");
+    fprintf(stderr, "usage: sandlot-init hub|machine|setup HUB_PID (inputs in M_* variables, see its source)\n");
     return 2;
   }
   run_from_sealed_copy(argv);
