@@ -67,23 +67,31 @@ async function startToShell(client: AgentClient): Promise<StartToShell> {
   return { ms, runningMs, loginMs, pg };
 }
 
-/** The agent's own figure for a hand-out (its log line), or undefined (an agent before that line). */
-function handOutMs(agent: AgentHandle, id: string): number | undefined {
-  const m = new RegExp(`${id}: handed out from the warm pool in (\\d+) ms`).exec(agent.log());
-  return m ? Number(m[1]) : undefined;
+interface AgentHandOut {
+  ms: number;
+  answeredMs: number;
+  recordMs: number;
+}
+
+/** The agent's own figures for a hand-out (its log line), or undefined (an agent before that line). */
+function handOutMs(agent: AgentHandle, id: string): AgentHandOut | undefined {
+  const m = new RegExp(`${id}: handed out from the warm pool in (\\d+) ms .*machines answered after (\\d+) ms, record written after (\\d+) ms`).exec(
+    agent.log(),
+  );
+  return m ? { ms: Number(m[1]), answeredMs: Number(m[2]), recordMs: Number(m[3]) } : undefined;
 }
 
 class PoolFigures {
   readonly running: number[] = [];
   readonly login: number[] = [];
   readonly total: number[] = [];
-  readonly agentHandOut: number[] = [];
+  readonly agentHandOut: AgentHandOut[] = [];
   readonly floor: number[] = [];
-  add(r: StartToShell, agentMs: number | undefined, floor: number): void {
+  add(r: StartToShell, agent: AgentHandOut | undefined, floor: number): void {
     this.running.push(r.runningMs);
     this.login.push(r.loginMs);
     this.total.push(r.ms);
-    if (agentMs !== undefined) this.agentHandOut.push(agentMs);
+    if (agent) this.agentHandOut.push(agent);
     this.floor.push(floor);
   }
   summary() {
@@ -91,7 +99,13 @@ class PoolFigures {
       startToShellMs: Math.round(median(this.total)),
       recordRunningMs: Math.round(median(this.running)),
       sshSessionOpenMs: Math.round(median(this.login)),
-      ...(this.agentHandOut.length ? { agentHandOutMs: median(this.agentHandOut) } : {}),
+      ...(this.agentHandOut.length
+        ? {
+            agentHandOutMs: median(this.agentHandOut.map((h) => h.ms)),
+            agentMachinesAnsweredMs: median(this.agentHandOut.map((h) => h.answeredMs)),
+            agentRecordWrittenMs: median(this.agentHandOut.map((h) => h.recordMs)),
+          }
+        : {}),
       shellOnRunningMs: Math.round(median(this.floor)),
       all: this.total.map(Math.round),
     };
