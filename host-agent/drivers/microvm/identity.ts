@@ -1,10 +1,11 @@
-// A new identity for the running VMs of a playground handed out from the warm pool: the
+// A running VM's identity written again from a spec (Driver.refreshIdentity; the warm
+// pool does it once for each member it makes, with the member's own keys): the
 // same script the docker driver runs in a container (drivers/docker/identity.ts: host key,
 // authorized playground key, first-boot script, every user's playground key files),
 // plus the hostname, run as root over SSH with the identity the machine still has —
-// a VM has no `docker exec`, and its control port is only read at boot. The old key
-// opens the machine for this one session; the script replaces it, and the connection
-// is closed before anyone learns the playground. The config disk is rewritten by the
+// a VM has no `docker exec`, and its control port is only read at boot. The current key
+// opens the machine for this one session; the script writes the spec's, and the
+// connection is closed right after. The config disk is rewritten by the
 // driver too, so a later boot of the same overlay applies the new identity again.
 // sshd needs no restart: Sandlot's images' OpenSSH reads its host key per connection.
 import type { Duplex } from 'node:stream';

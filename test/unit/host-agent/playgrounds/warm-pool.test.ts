@@ -299,7 +299,7 @@ describe('warm pool', () => {
     const noRefresh: Driver = Object.assign(new FakeDriver(), { refreshIdentity: undefined });
     await expect(agent({ nosuch: 1 }).start()).rejects.toThrow(/--warm nosuch=1: unknown template "nosuch" \(available: .*linux/);
     await expect(agent({ linux: 1 }, GiB, { sandbox: noRefresh }).start()).rejects.toThrow(
-      /--warm linux=1: linux playgrounds run on the sandbox driver, which cannot give a handed-out machine a new identity/,
+      /--warm linux=1: linux playgrounds run on the sandbox driver, which cannot write a running machine's identity/,
     );
     await expect(agent({ docker: 1 }).start()).rejects.toThrow(
       /--warm docker=1: docker playgrounds run on the docker driver, which this agent was not started with/,
