@@ -37,7 +37,7 @@ interface Known {
 
 /**
  * What the driver knows of the identities of the playgrounds it started, and writes new
- * ones (or a machine's own again: the warm pool's rehearsal when it makes a member). The
+ * ones (or a machine's own again: the warm pool does so when it makes a member). The
  * root session ends with the write: a handed-out member keeps the identity it was made
  * with, so no session of the agent's stays open in a user's machine.
  */

@@ -164,7 +164,7 @@ describe('warm pool', () => {
     expect(other.state).toBe('provisioning');
     expect(withInputs).toBeInstanceOf(Error); // linux has no init conditions: the cold path says so
     expect(ready(pool)).toBe(1);
-    // Only the member's rehearsal of its own identity: nothing was handed out.
+    // Only the member's identity written once more when it was made: nothing was handed out.
     const member = onDisk().find((p) => p.pool === 'linux')!.record;
     expect(driver.identities).toEqual([{ id: member.id, authorizedKey: member.userPublicKey, hostKeys: [member.machines[0].hostKey] }]);
   });
