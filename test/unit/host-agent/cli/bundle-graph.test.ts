@@ -89,12 +89,12 @@ describe('what a CLI command loads', () => {
     expect(inputs.filter((f) => /node_modules\/ssh2\//.test(f))).toEqual([]);
   });
 
-  it('the lean entries (`list`, the ssh-proxy of ProxyCommand): the agent client only, no commander, no ssh2', () => {
+  it('the lean entries (`list`, the ssh-proxy of ProxyCommand): the agent client only, no commander, no ssh2, no ws', () => {
     for (const entry of ['host-agent/cli/lean-main.ts', 'host-agent/cli/ssh-proxy-main.ts']) {
       const inputs = leanInputs(entry);
       expect(inputs).toContain('host-agent/api/client.ts');
       expect(heavyIn(inputs)).toEqual([]);
-      expect(inputs.filter((f) => /node_modules\/(commander|ssh2)\//.test(f))).toEqual([]);
+      expect(inputs.filter((f) => /node_modules\/(commander|ssh2|ws)\//.test(f))).toEqual([]);
     }
   });
 
