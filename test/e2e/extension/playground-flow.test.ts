@@ -43,7 +43,7 @@ describe('playground flow in code-server', () => {
     await wb.runCommand('Sandlot: Start Playground…');
     // Description is "<template> · <machines>": this one is the single-machine template.
     await wb.pick('linux · dev');
-    await wb.notification(/is ready/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/is ready/, LONG);
     await wb.screenshot('started');
     const list = await agent().client.list();
     expect(list).toHaveLength(1);
@@ -78,14 +78,14 @@ describe('playground flow in code-server', () => {
     await wb.typeInTerminal('exit 3');
     await waitFor('the terminal to close', LONG, async () => (await wb.page.locator('.terminal-wrapper').count()) === 0);
     // VS Code reports a non-zero status it got from the Pseudoterminal.
-    await wb.notification(/terminated with exit code: 3\b/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/terminated with exit code: 3\b/, LONG);
     await wb.screenshot('terminal-exit');
   });
 
   step('writes ~/.ssh/config so that OpenSSH connects with strict host key checking', async () => {
     await wb.runCommand('Sandlot: Connect with Remote-SSH');
     // No Remote-SSH extension in code-server: the extension offers its own workspace.
-    await wb.notification(/No Remote-SSH extension is installed/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/No Remote-SSH extension is installed/, LONG);
     await wb.screenshot('remote-ssh-offer');
     const config = path.join(session!.server.home, '.ssh', 'config');
     const alias = hostAlias(pg.id, 'dev');
@@ -154,7 +154,7 @@ describe('playground flow in code-server', () => {
   step('forwards a machine port to a local one', async () => {
     await wb.runCommand('Sandlot: Forward Port…');
     await wb.answerInput('22');
-    await wb.notification(/dev:22 is at /).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/dev:22 is at /, LONG);
     await wb.screenshot('forward-port');
     // The log names the loopback port; the machine's SSH banner must come through it.
     const port = await waitFor('the forwarding line in the Sandlot log', LONG, () => {
@@ -233,7 +233,7 @@ describe('playground flow in code-server', () => {
     const fresh = await waitFor('a new running linux playground', LONG, async () =>
       (await agent().client.list()).find((p) => p.id !== pg.id && p.state === 'running' && p.template === 'linux'),
     );
-    await wb.notification(`Playground ${fresh.id} (linux) is ready.`).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(`Playground ${fresh.id} (linux) is ready.`, LONG);
     expect((await agent().client.list()).filter((p) => p.state === 'running')).toHaveLength(1);
     await wb.screenshot('deep-link-started');
   });

@@ -42,7 +42,7 @@ describe('snapshots in code-server', () => {
     await row.waitFor({ state: 'visible', timeout: LONG });
     await wb.contextMenu(row, 'Snapshot Playground');
     await wb.answerInput('base');
-    await wb.notification(/Snapshot base \(sn-\w+\) of pg-\w+ is ready/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/Snapshot base \(sn-\w+\) of pg-\w+ is ready/, LONG);
     const snaps = await agent().client.snapshots(pg.id);
     expect(snaps.map((s) => [s.name, s.state])).toEqual([['base', 'ready']]);
     snapshotId = snaps[0].id;
@@ -52,7 +52,7 @@ describe('snapshots in code-server', () => {
 
   step('forks the snapshot from its row: a new playground with the state and its own host key', async () => {
     await wb.contextMenu(wb.sideBarRow(new RegExp(`^base.*${snapshotId}`)), 'Fork');
-    await wb.notification(/\(fork of sn-\w+\) is ready/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/\(fork of sn-\w+\) is ready/, LONG);
     const fork = await waitFor('the fork to run', LONG, async () =>
       (await agent().client.list()).find((p) => p.forkOf === snapshotId && p.state === 'running'),
     );
@@ -66,7 +66,7 @@ describe('snapshots in code-server', () => {
   step('saves the snapshot as a template that the Catalog lists', async () => {
     await wb.contextMenu(wb.sideBarRow(new RegExp(`^base.*${snapshotId}`)), 'Save as Template');
     await wb.answerInput('my-lab');
-    await wb.notification(/Template my-lab saved/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/Template my-lab saved/, LONG);
     expect((await agent().client.templates()).find((t) => t.name === 'my-lab')).toMatchObject({ source: 'user', snapshot: snapshotId });
     await wb.sideBarRow(/my-lab/).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('template-in-catalog');
@@ -90,20 +90,20 @@ describe('snapshots in code-server', () => {
 
     await button('snapshot').click();
     await wb.answerInput('from-panel');
-    await wb.notification(/Snapshot from-panel \(sn-\w+\) of pg-\w+ is ready/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/Snapshot from-panel \(sn-\w+\) of pg-\w+ is ready/, LONG);
     expect((await agent().client.snapshots(pg.id)).map((s) => [s.name, s.state])).toEqual([['from-panel', 'ready']]);
 
     // Forking a playground snapshots it first, inside the same notification.
     await button('fork').click();
     const fork = await waitFor('the fork to run', LONG, async () => (await agent().client.list()).find((p) => p.id !== pg.id && p.state === 'running'));
-    await wb.notification(new RegExp(`Playground ${fork.id} \\(fork of sn-\\w+\\) is ready`)).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(new RegExp(`Playground ${fork.id} \\(fork of sn-\\w+\\) is ready`), LONG);
     expect(fork.machines[0].hostKey).not.toBe(pg.machines[0].hostKey);
     expect((await sshRun(agent().client, fork.id, 'dev', 'cat /root/state.txt')).stdout).toBe('from-the-original\n');
     await agent().client.destroy(fork.id);
 
     await button('saveAsTemplate').click();
     await wb.answerInput('panel-lab');
-    await wb.notification(/Template panel-lab saved/).waitFor({ state: 'visible', timeout: LONG });
+    await wb.waitNotification(/Template panel-lab saved/, LONG);
     expect((await agent().client.templates()).find((t) => t.name === 'panel-lab')).toMatchObject({ source: 'user' });
     await wb.screenshot('panel-buttons');
     await agent().client.removeTemplate('panel-lab');

@@ -174,8 +174,50 @@ export class Workbench {
     });
   }
 
+  /** A toast with `text`, for clicking its buttons; `waitNotification` to only see that it was shown. */
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  }
+
+  /**
+   * Waits until a notification with `text` has been shown: as a toast, or in the notification
+   * centre. VS Code hides an info toast 15 s after it shows while the window has focus, and
+   * sends toasts beyond 3 in 800 ms straight to the centre: on a loaded host a check can look
+   * later than that. The centre is read between 15 s waits on the toasts (opening it hides
+   * them, so not more often). A timeout says what the toasts and the centre held.
+   */
+  async waitNotification(text: string | RegExp, timeoutMs = UI_TIMEOUT): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const has = (message: string) => (typeof text === 'string' ? message.includes(text) : text.test(message));
+    for (;;) {
+      const slice = Math.max(1_000, Math.min(15_000, deadline - Date.now()));
+      const toast = this.notification(text).waitFor({ state: 'visible', timeout: slice });
+      if (
+        await toast.then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      const centre = await this.notificationCentre();
+      if (centre.some(has)) return;
+      if (Date.now() >= deadline) {
+        const toasts = await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+        const list = (texts: string[]) => (texts.length ? texts.map((t) => JSON.stringify(t.replace(/\s+/g, ' '))).join(', ') : 'none');
+        throw new Error(`timed out after ${timeoutMs} ms waiting for a notification ${String(text)}; toasts: ${list(toasts)}; centre: ${list(centre)}`);
+      }
+    }
+  }
+
+  /** The messages in the notification centre, read by opening it with the status bar's bell and closing it again. */
+  async notificationCentre(): Promise<string[]> {
+    const bell = this.page.locator('#status\\.notifications').first();
+    const centre = this.page.locator('.notifications-center');
+    await bell.click();
+    await centre.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+    const messages = await centre.locator('.notification-list-item-message').allInnerTexts();
+    if (await centre.isVisible()) await bell.click();
+    return messages;
   }
 
   /** Clicks a button of a modal dialog (code-server renders them in the DOM). */
