@@ -87,12 +87,14 @@ async function main(): Promise<void> {
       const keep = i >= 0;
       const m = (label: string, ms: number) => keep && add(label, ms);
       m('node -e 0', timed(process.execPath, ['-e', '0']));
-      m('sandlot --version', timed(process.execPath, [CLI, '--version'], env));
-      if (BEFORE_CLI) m('before: sandlot --version', timed(process.execPath, [BEFORE_CLI, '--version'], env));
-      m('sandlot list', timed(process.execPath, [CLI, 'list'], env));
-      if (BEFORE_CLI) m('before: sandlot list', timed(process.execPath, [BEFORE_CLI, 'list'], env));
-      m('ssh-proxy → SSH banner', await proxyFirstByte(alias, env));
-      if (BEFORE_CLI) m('before: ssh-proxy → SSH banner', await proxyFirstByte(alias, env, BEFORE_CLI));
+      // This checkout and BEFORE's take turns going first (a slot's position in the loop shows in its figures).
+      const pair = async (label: string, run: (cli: string) => number | Promise<number>) => {
+        const order = BEFORE_CLI ? (i % 2 ? [BEFORE_CLI, CLI] : [CLI, BEFORE_CLI]) : [CLI];
+        for (const cli of order) m(cli === CLI ? label : `before: ${label}`, await run(cli));
+      };
+      await pair('sandlot --version', (cli) => timed(process.execPath, [cli, '--version'], env));
+      await pair('sandlot list', (cli) => timed(process.execPath, [cli, 'list'], env));
+      await pair('ssh-proxy → SSH banner', (cli) => proxyFirstByte(alias, env, cli));
       m('ssh -F <ssh-config> host true', ssh([]));
       m('ssh host true over an open connection (ControlMaster)', ssh(['-o', `ControlPath=${control}`]));
       if (!process.env.SKIP_RUN) m('sandlot run linux -- hostname', timed(process.execPath, [CLI, 'run', 'linux', '--', 'hostname'], env));
@@ -109,7 +111,12 @@ async function main(): Promise<void> {
     console.log(`| node -e 0 | ${fmtMs(floor)} | 1.00× |`);
     for (const what of ['sandlot --version', 'sandlot list', 'ssh-proxy → SSH banner']) {
       row(what, 'node -e 0');
-      if (BEFORE_CLI) row(`before: ${what}`, 'node -e 0');
+      if (!BEFORE_CLI) continue;
+      row(`before: ${what}`, 'node -e 0');
+      // The pair's own ratio, run by run: steadier than a ratio of medians on a loaded host.
+      const after = figures.get(what) ?? [];
+      const before = figures.get(`before: ${what}`) ?? [];
+      console.log(`| ${what}: this checkout / before, median of per-run ratios | | ${median(after.map((ms, k) => ms / before[k])).toFixed(2)}× |`);
     }
     row('ssh host true over an open connection (ControlMaster)', 'ssh host true over an open connection (ControlMaster)');
     row('ssh -F <ssh-config> host true', 'ssh host true over an open connection (ControlMaster)');
