@@ -9,6 +9,7 @@
 // machines match the record again; the caller gets `state_not_saved`.
 import * as os from 'node:os';
 import type { Duplex } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import {
   ApiProblem,
   DEFAULT_LIFETIME_MINUTES,
@@ -44,6 +45,14 @@ import { checkMachinesAnswer } from './member-health';
 import { newStoredPlayground } from './new-playground';
 import { StateWriteError, type PlaygroundStore, type StoredPlayground } from './store';
 import type { WarmPool } from './warm-pool';
+
+/** What a create asks of the pool member it gets: the manifest it resolved (the member must have been made from the same), its name, lifetime and labels. */
+interface HandOutRequest {
+  manifest: PlaygroundManifest;
+  manifestName: string;
+  lifetimeMinutes: number;
+  labels?: Record<string, string>;
+}
 
 interface Entry {
   /** `stored.record` is the record the API shows (one object, shared with the content service). */
@@ -256,14 +265,16 @@ export class PlaygroundManager {
     const done = await this.enqueue(e, async () => e.stored.record);
     let why = done.error ?? `it ended ${done.state}`;
     if (done.state === 'running') {
-      // A rehearsal of the hand-out: the member's own identity written again, the same way.
-      // Under software emulation a VM translates code on its first run: the first SSH login
-      // and identity script cost seconds, which the pool pays now instead of the user.
+      // The member was made with an identity of its own (keys generated for it, its id as
+      // hostname), which its hand-out keeps: nothing is written into the machines then. This
+      // rewrite of that identity proves now that the driver reaches every machine as root
+      // and, under software emulation, has a VM translate sshd's and the shell's code: the
+      // first SSH login costs seconds, which the pool pays now instead of the user.
       try {
         await e.driver?.refreshIdentity?.(e.spec, this.ctx(e));
         return done.id;
       } catch (err) {
-        why = `rehearsing its hand-out: ${errorMessage(err)}`;
+        why = `writing its identity again as root: ${errorMessage(err)}`;
       }
     }
     await this.destroyPoolMember(done.id);
@@ -291,7 +302,7 @@ export class PlaygroundManager {
     if (inputs.problems.length > 0) throw new ApiProblem('invalid_request', inputs.problems.map((p) => `${manifestName}: ${p}`).join('\n'));
     const lifetimeMinutes = req.lifetimeMinutes ?? DEFAULT_LIFETIME_MINUTES;
     if (!fork && poolTemplate === undefined && this.poolCanServe(req, driverName)) {
-      const handed = await this.takeFromPool(template, { manifestName, lifetimeMinutes, labels: req.labels });
+      const handed = await this.takeFromPool(template, { manifest, manifestName, lifetimeMinutes, labels: req.labels });
       if (handed) return handed;
     }
     // What is stored is the effective manifest: complete without its base, so a restarted agent reads it alone.
@@ -366,14 +377,17 @@ export class PlaygroundManager {
   }
 
   /** A ready pool member made the caller's playground, or undefined (none ready, or the hand-out failed: a cold create follows). */
-  private async takeFromPool(
-    template: string,
-    own: { manifestName: string; lifetimeMinutes: number; labels?: Record<string, string> },
-  ): Promise<PlaygroundRecord | undefined> {
+  private async takeFromPool(template: string, own: HandOutRequest): Promise<PlaygroundRecord | undefined> {
     // A member that cannot be handed out (its machines died in the pool) goes, and the next ready one is tried; the pool refills.
     for (let id = this.warmPool?.take(template); id !== undefined; id = this.warmPool?.take(template)) {
       const e = this.entries.get(id);
       if (!e) continue;
+      // The template was changed (the catalog reads its files again) since the member was made: the member is an old playground.
+      if (!isDeepStrictEqual(e.spec.manifest, own.manifest)) {
+        this.opts.log('info', `${id}: a warm ${template} playground was made from an older version of the template, so it is destroyed`);
+        void this.destroyPoolMember(id).catch((destroyErr: unknown) => this.opts.log('error', `${id}: ${errorMessage(destroyErr)}`));
+        continue;
+      }
       try {
         return await this.enqueue(e, () => this.handOut(e, own));
       } catch (err) {
@@ -386,14 +400,16 @@ export class PlaygroundManager {
 
   /**
    * Turns a running pool member into the caller's playground: a new record (created now,
-   * the caller's lifetime and labels) and a new identity — user key pair and every
-   * machine's host key — given to the machines by the driver before the record says
-   * `running` to anyone. Nothing of the member's old keys stays valid.
+   * the caller's lifetime and labels) with the identity the member was made with — user
+   * key pair and every machine's host key generated for this member alone, its id the
+   * machines' host names — which nobody but this agent has used, and which no other
+   * playground ever gets. So nothing is written into the machines: the record is written
+   * while every machine shows it still answers (its SSH banner), and then says `running`.
    */
-  private async handOut(e: Entry, own: { manifestName: string; lifetimeMinutes: number; labels?: Record<string, string> }): Promise<PlaygroundRecord> {
+  private async handOut(e: Entry, own: HandOutRequest): Promise<PlaygroundRecord> {
     const driver = this.requireDriver(e);
-    if (!driver.refreshIdentity) throw new Error(`the ${driver.name} driver cannot give machines a new identity`);
     if (e.persisted.state !== 'running') throw new Error(`it is ${e.persisted.state}`);
+    const t0 = performance.now();
     const old = e.stored;
     const fresh = newStoredPlayground({
       id: old.record.id,
@@ -404,22 +420,21 @@ export class PlaygroundManager {
       driver: old.record.driver,
       lifetimeMinutes: own.lifetimeMinutes,
       labels: own.labels,
+      keys: old,
     });
     fresh.record.state = 'running';
     for (const m of fresh.record.machines) {
       m.state = 'running';
       m.address = old.record.machines.find((x) => x.name === m.name)?.address;
     }
-    const spec = this.buildSpec(fresh, e.spec.manifest);
+    const took = (p: Promise<unknown>) => p.then(() => Math.round(performance.now() - t0));
     // Side by side: until the pool mark goes, what is on disk is still a member's either way.
-    // The health check runs alongside: a member whose machines stopped answering fails here, whatever the identity write says.
-    const [answers, given, saved] = await Promise.allSettled([
-      checkMachinesAnswer(driver, e.spec),
-      driver.refreshIdentity(spec, this.ctx(e)),
-      this.opts.store.saveHandOut(fresh),
+    // A member whose machines stopped answering fails here, whatever the record write says.
+    const [answered, saved] = await Promise.allSettled([
+      took(checkMachinesAnswer(driver, e.spec)),
+      took(this.opts.store.saveHandOut(fresh, { keys: fresh.manifestName !== old.manifestName })),
     ]);
-    if (answers.status === 'rejected') throw answers.reason;
-    if (given.status === 'rejected') throw given.reason;
+    if (answered.status === 'rejected') throw answered.reason;
     try {
       if (saved.status === 'rejected') throw saved.reason;
       this.opts.store.endPoolMembership(fresh.record.id);
@@ -427,12 +442,15 @@ export class PlaygroundManager {
       throw notSaved(err, 'the warm playground was not handed out');
     }
     e.stored = fresh;
-    e.spec = spec;
     e.persisted = clone(fresh.record);
     e.transition = undefined;
     // Its stream starts with the caller's playground: the member's own history is not theirs.
     this.opts.events.forget(fresh.record.id);
     this.announce(e, 'running', 'handed out from the warm pool');
+    this.opts.log(
+      'info',
+      `${fresh.record.id}: handed out from the warm pool in ${Math.round(performance.now() - t0)} ms with the identity it was made with, nothing written into its machines (machines answered after ${answered.value} ms, record written after ${saved.value} ms)`,
+    );
     return fresh.record;
   }
 

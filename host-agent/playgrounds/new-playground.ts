@@ -18,12 +18,14 @@ export interface NewPlayground {
   lifetimeMinutes: number;
   labels?: Record<string, string>;
   now?: Date;
+  /** The keys of a warm pool member being handed out (made for it alone, never used by anyone else); fresh ones otherwise. */
+  keys?: Pick<StoredPlayground, 'userKey' | 'hostKeys'>;
 }
 
-/** The stored form of a playground about to be made: record, manifest text and fresh keys. */
+/** The stored form of a playground about to be made: record, manifest text and keys (fresh unless given). */
 export function newStoredPlayground(p: NewPlayground): StoredPlayground {
-  const userKey = generateEd25519(`sandlot ${p.id}`);
-  const hostKeys = Object.fromEntries(p.manifest.playground.machines.map((m) => [m.name, generateEd25519(hostAlias(p.id, m.name))]));
+  const userKey = p.keys?.userKey ?? generateEd25519(`sandlot ${p.id}`);
+  const hostKeys = p.keys?.hostKeys ?? Object.fromEntries(p.manifest.playground.machines.map((m) => [m.name, generateEd25519(hostAlias(p.id, m.name))]));
   const created = p.now ?? new Date();
   const record: PlaygroundRecord = {
     id: p.id,

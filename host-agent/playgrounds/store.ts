@@ -93,19 +93,23 @@ export class PlaygroundStore {
   }
 
   /**
-   * Writes the keys and record a warm pool member gets when it is handed out; it stays a
-   * pool member (which the next agent removes) until endPoolMembership(), so a crash
-   * before that never leaves a user's playground with keys its machines do not have.
+   * Writes the record a warm pool member gets when it is handed out, and its keys file
+   * when `keys` says that changed too (the keys are the member's own: only the manifest
+   * name it is shown under can differ); it stays a pool member (which the next agent
+   * removes) until endPoolMembership(), so a crash before that never leaves a user's
+   * playground half handed out.
    */
-  async saveHandOut(p: StoredPlayground): Promise<void> {
+  async saveHandOut(p: StoredPlayground, opts: { keys: boolean }): Promise<void> {
     const dir = this.dir(p.record.id);
     try {
       await Promise.all([
-        writeFileAtomicMode(
-          path.join(dir, 'keys', 'keys.json'),
-          JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
-          0o600,
-        ),
+        opts.keys
+          ? writeFileAtomicMode(
+              path.join(dir, 'keys', 'keys.json'),
+              JSON.stringify({ manifestName: p.manifestName, userKey: p.userKey, hostKeys: p.hostKeys }),
+              0o600,
+            )
+          : undefined,
         writeFileAtomicMode(path.join(dir, 'record.json'), JSON.stringify(p.record, null, 2), 0o600),
       ]);
     } catch (err) {

@@ -1,6 +1,6 @@
 // The warm pool: playgrounds of chosen templates started ahead of demand, so a create of
-// such a template is answered by handing one out (manager.ts gives it its own identity
-// first). This module is the bookkeeping only: how many of each template are wanted,
+// such a template is answered by handing one out (manager.ts makes it the caller's
+// playground, with the identity it was made with). This module is the bookkeeping only: how many of each template are wanted,
 // ready and being made, the memory budget (a member costs its machines' ramSize), one
 // member made at a time in the background, a pause after a failure, and emptying the
 // pool when the agent stops. Making, destroying and handing out are the manager's.

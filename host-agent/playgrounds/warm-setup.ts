@@ -1,6 +1,7 @@
 // From `--warm` to a warm pool: each template named must exist, and the driver its
-// playgrounds run on (the same choice a create makes) must be able to give handed-out
-// machines a new identity. A member costs its machines' ramSize.
+// playgrounds run on (the same choice a create makes) must be able to write a running
+// machine's identity (each member's is written once more when it is made: manager.ts
+// makePoolMember). A member costs its machines' ramSize.
 import type { DriverName } from '../api/protocol';
 import type { Driver } from '../drivers/protocol';
 import { DRIVER_NAMES } from '../drivers/registry';
@@ -38,7 +39,7 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
       problems.push(`--warm ${template}=${count}: unknown template "${template}" (available: ${s.catalog.names().join(', ')})`);
       continue;
     }
-    // A member's new host key is served because the sshd of Sandlot's images reads it per connection; another image's may not.
+    // The identity files the drivers write, and an sshd that reads its host key per connection, are those of Sandlot's images; another image's may differ.
     const foreign = entry.manifest.playground.machines.find((m, i) => isOciSource(machineDrives(m, i).image));
     if (foreign) {
       problems.push(`--warm ${template}=${count}: machine ${foreign.name} boots an oci:// image; warm pools take templates on Sandlot's own images only`);
@@ -47,7 +48,7 @@ export function startWarmPool(s: WarmSetup): WarmPool | undefined {
     const driver = chooseDriver(entry.manifest, enabled, s.defaultDriver).driver;
     if (!s.drivers[driver]?.refreshIdentity) {
       problems.push(
-        `--warm ${template}=${count}: ${template} playgrounds run on the ${driver} driver, which ${s.drivers[driver] ? 'cannot give a handed-out machine a new identity (warm pools work on: docker, microvm)' : 'this agent was not started with'}`,
+        `--warm ${template}=${count}: ${template} playgrounds run on the ${driver} driver, which ${s.drivers[driver] ? "cannot write a running machine's identity (warm pools work on: docker, microvm)" : 'this agent was not started with'}`,
       );
       continue;
     }

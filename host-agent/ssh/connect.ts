@@ -11,8 +11,14 @@ export function hostKeyBlob(publicKeyLine: string): string {
 export async function connectMachine(agent: AgentClient, record: PlaygroundRecord, machine: string, user?: string, privateKey?: string): Promise<Client> {
   const m = record.machines.find((x) => x.name === machine);
   if (!m) throw new Error(`playground ${record.id} has no machine "${machine}"`);
-  const key = privateKey ?? (await agent.sshKey(record.id)).privateKey;
-  const sock = await agent.tunnel(record.id, machine, 22);
+  // Two round trips to the agent, side by side: the first login to a new playground waits for both.
+  const [keyGot, sockGot] = await Promise.allSettled([privateKey ?? agent.sshKey(record.id).then((k) => k.privateKey), agent.tunnel(record.id, machine, 22)]);
+  if (keyGot.status === 'rejected') {
+    if (sockGot.status === 'fulfilled') sockGot.value.destroy();
+    throw keyGot.reason;
+  }
+  if (sockGot.status === 'rejected') throw sockGot.reason;
+  const [key, sock] = [keyGot.value, sockGot.value];
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
     client.once('ready', resolve);

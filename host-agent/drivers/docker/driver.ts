@@ -337,23 +337,38 @@ export class DockerDriver implements Driver {
     const m = spec.machines.find((x) => x.name === machine);
     if (!m) throw new Error(`docker driver: playground ${spec.id} has no machine "${machine}"`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`docker driver: port must be 1-65535, got ${port}`);
-    let running: boolean;
-    try {
-      running = (await this.engine.getContainer(containerName(spec.id, machine)).inspect()).State.Running;
-    } catch (err) {
-      if (statusCode(err) === 404) throw new Error(`docker driver: machine ${machine} of ${spec.id} has no container`, { cause: err });
-      throw err;
-    }
-    if (!running) throw new Error(`docker driver: machine ${machine} of ${spec.id} is not running`);
     const host = await this.machineHost(spec, m);
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.removeListener('error', reject);
-        resolve(socket);
-      });
+    // The engine's word on the container and the connection, side by side (every SSH login and
+    // a warm pool member's health check come through here): a container that is gone or stopped
+    // gets its own message, not the connection's refusal or timeout.
+    const socket = net.connect({ host, port });
+    const connected = new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
       socket.once('error', (err) => reject(new Error(`docker driver: cannot reach ${machine} (${host}:${port}): ${err.message}`)));
     });
+    const running = this.engine
+      .getContainer(containerName(spec.id, machine))
+      .inspect()
+      .then(
+        (info) => {
+          if (!info.State.Running) throw new Error(`docker driver: machine ${machine} of ${spec.id} is not running`);
+        },
+        (err: unknown) => {
+          if (statusCode(err) === 404) throw new Error(`docker driver: machine ${machine} of ${spec.id} has no container`, { cause: err });
+          throw err;
+        },
+      );
+    try {
+      await Promise.all([running, connected]);
+    } catch (err) {
+      socket.destroy();
+      // The engine's answer explains a connection that failed.
+      throw await running.then(
+        () => err,
+        (why: unknown) => why,
+      );
+    }
+    return socket;
   }
 
   address(spec: PlaygroundSpec, machine: string): string | undefined {

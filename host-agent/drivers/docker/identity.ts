@@ -1,7 +1,8 @@
-// A new identity for a running docker machine (a playground handed out from the warm
-// pool): what machine-files.ts put in before the first start — host key, authorized
+// A running docker machine's identity written again from a spec (Driver.refreshIdentity;
+// the warm pool does it once for each member it makes, with the member's own keys): what
+// machine-files.ts put in before the first start — host key, authorized
 // playground key, first-boot script — and the playground key files first-boot.ts wrote
-// into every user's home, all written again with the new keys by one script run in the
+// into every user's home, all written again with the spec's keys by one script run in the
 // machine (one exec: the engine's archive upload would cost a second round trip, and
 // only a process inside knows the users' ids). sshd needs no restart: the OpenSSH of
 // Sandlot's images (9.2) re-executes itself per connection and reads the host key then.

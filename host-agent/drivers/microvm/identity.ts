@@ -1,10 +1,11 @@
-// A new identity for the running VMs of a playground handed out from the warm pool: the
+// A running VM's identity written again from a spec (Driver.refreshIdentity; the warm
+// pool does it once for each member it makes, with the member's own keys): the
 // same script the docker driver runs in a container (drivers/docker/identity.ts: host key,
 // authorized playground key, first-boot script, every user's playground key files),
 // plus the hostname, run as root over SSH with the identity the machine still has —
-// a VM has no `docker exec`, and its control port is only read at boot. The old key
-// opens the machine for this one session; the script replaces it, and the connection
-// is closed before anyone learns the playground. The config disk is rewritten by the
+// a VM has no `docker exec`, and its control port is only read at boot. The current key
+// opens the machine for this one session; the script writes the spec's, and the
+// connection is closed right after. The config disk is rewritten by the
 // driver too, so a later boot of the same overlay applies the new identity again.
 // sshd needs no restart: Sandlot's images' OpenSSH reads its host key per connection.
 import type { Duplex } from 'node:stream';
@@ -32,15 +33,13 @@ export function vmIdentityScript(spec: PlaygroundSpec, machine: MachineSpec): st
 interface Known {
   /** The identity the machines have now. */
   spec: PlaygroundSpec;
-  /** A root session logged in with it, kept after a rehearsal for the hand-out that follows. */
-  runner?: SshRunner;
 }
 
 /**
  * What the driver knows of the identities of the playgrounds it started, and writes new
- * ones. A rewrite of a machine's own identity (the warm pool's rehearsal when it makes a
- * member) keeps its root session open, so the hand-out after it needs no SSH login —
- * seconds under software emulation; a real change closes it (the old key's session ends).
+ * ones (or a machine's own again: the warm pool does so when it makes a member). The
+ * root session ends with the write: a handed-out member keeps the identity it was made
+ * with, so no session of the agent's stays open in a user's machine.
  */
 export class VmIdentities {
   private readonly known = new Map<string, Known>();
@@ -52,7 +51,6 @@ export class VmIdentities {
   }
 
   forget(id: string): void {
-    this.known.get(id)?.runner?.close();
     this.known.delete(id);
   }
 
@@ -67,10 +65,11 @@ export class VmIdentities {
     const noSsh = next.machines.find((m) => m.noSSH);
     if (noSsh) throw new Error(`microvm driver: machine ${noSsh.name} runs no SSH server, so a running VM cannot be given a new identity`);
     const current = known.spec;
-    const runner =
-      known.runner ??
-      new SshRunner({ connect, privateKey: userKey(current), hostKey: (machine) => current.machines.find((m) => m.name === machine)?.hostKey.publicKey });
-    known.runner = undefined;
+    const runner = new SshRunner({
+      connect,
+      privateKey: userKey(current),
+      hostKey: (machine) => current.machines.find((m) => m.name === machine)?.hostKey.publicKey,
+    });
     try {
       await Promise.all(
         next.machines.map(async (m) => {
@@ -81,19 +80,11 @@ export class VmIdentities {
           }
         }),
       );
-    } catch (err) {
+    } finally {
       runner.close();
-      throw err;
     }
-    if (this.known.get(next.id) !== known) return void runner.close();
-    known.spec = next;
-    if (sameIdentity(current, next)) known.runner = runner;
-    else runner.close();
+    if (this.known.get(next.id) === known) known.spec = next;
   }
-}
-
-function sameIdentity(a: PlaygroundSpec, b: PlaygroundSpec): boolean {
-  return a.authorizedKey === b.authorizedKey && a.machines.every((m) => b.machines.find((x) => x.name === m.name)?.hostKey.publicKey === m.hostKey.publicKey);
 }
 
 /** The playground's private key as the spec gives it to the machines (guest-sync.ts): authorized for every user, root included. */

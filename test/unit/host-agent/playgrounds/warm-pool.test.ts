@@ -1,7 +1,8 @@
 // The warm pool's bookkeeping on the real manager and store over the fake driver: filling
-// to the count within the memory budget, members hidden from users, hand-out with a new
-// identity and a refill, what does not take from the pool, failures (making a member,
-// handing one out), emptying on close, and members a crashed agent left on disk.
+// to the count within the memory budget, members hidden from users, hand-out with the
+// identity the member was made with (nothing written into its machines) and a refill, what
+// does not take from the pool, failures (making a member, handing one out, a member of an
+// older template), emptying on close, and members a crashed agent left on disk.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,8 +24,12 @@ let driver: FakeDriver;
 let logs: string[];
 const open: { manager: PlaygroundManager; pool?: WarmPool }[] = [];
 
-function agent(warm: Record<string, number>, budgetBytes = 8 * GiB, drivers: Partial<Record<DriverName, Driver>> = { sandbox: driver }) {
-  const catalog = new TemplateCatalog([{ dir: builtinTemplatesDir(), source: 'builtin' }]);
+function agent(
+  warm: Record<string, number>,
+  budgetBytes = 8 * GiB,
+  drivers: Partial<Record<DriverName, Driver>> = { sandbox: driver },
+  catalog = new TemplateCatalog([{ dir: builtinTemplatesDir(), source: 'builtin' }]),
+) {
   const manager = new PlaygroundManager({
     store: new PlaygroundStore(root),
     catalog,
@@ -98,7 +103,7 @@ describe('warm pool', () => {
     });
   });
 
-  it('hands out a member with a new record and identity, then refills', async () => {
+  it('hands out a member with a new record and the identity it was made with, writing nothing into its machines, then refills', async () => {
     const { manager, start } = agent({ linux: 2 });
     const pool = await start();
     await until('two ready', () => ready(pool) === 2);
@@ -109,13 +114,15 @@ describe('warm pool', () => {
     expect(record).toMatchObject({ state: 'running', template: 'linux', labels: { owner: 'ann' } });
     expect(record.machines.map((m) => m.state)).toEqual(['running']);
     expect(Date.parse(record.deadline) - Date.parse(record.createdAt)).toBe(30 * 60_000);
-    expect(record.userPublicKey).not.toBe(old!.record.userPublicKey);
-    expect(record.machines[0].hostKey).not.toBe(old!.record.machines[0].hostKey);
-    // The member rehearsed its hand-out with its own identity when it was made; the hand-out gave it exactly the new one, before the record said running to anyone.
+    expect(record.userPublicKey).toBe(old!.record.userPublicKey);
+    expect(record.machines[0].hostKey).toBe(old!.record.machines[0].hostKey);
+    // Its identity was written once, with the member, when it was made; the hand-out wrote nothing.
     expect(driver.identities.filter((i) => i.id === record.id)).toEqual([
-      { id: record.id, authorizedKey: old!.record.userPublicKey, hostKeys: [old!.record.machines[0].hostKey] },
       { id: record.id, authorizedKey: record.userPublicKey, hostKeys: [record.machines[0].hostKey] },
     ]);
+    expect(logs.some((l) => l.startsWith(`info ${record.id}: handed out from the warm pool in `) && l.includes('with the identity it was made with'))).toBe(
+      true,
+    );
     expect(manager.list().map((r) => r.id)).toEqual([record.id]);
     const stored = onDisk().find((p) => p.record.id === record.id)!;
     expect(stored.pool).toBeUndefined();
@@ -123,11 +130,17 @@ describe('warm pool', () => {
     expect(stored.hostKeys.dev.publicKey).toBe(record.machines[0].hostKey);
     // Reached over SSH with the new user key and host key (the fake serves the spec the manager holds).
     expect(manager.userKey(record.id).publicKey).toBe(record.userPublicKey);
+    // Two hand-outs from the refilled pool: no key in common with each other, with the first, or with a member still waiting.
     await until('refilled', () => ready(pool) === 2);
-    const second = await manager.create({ template: 'linux' });
-    expect(second.id).not.toBe(record.id);
-    expect(second.userPublicKey).not.toBe(record.userPublicKey);
-    expect(second.machines[0].hostKey).not.toBe(record.machines[0].hostKey);
+    const next = [await manager.create({ template: 'linux' }), await manager.create({ template: 'linux' })];
+    expect(new Set([record.id, ...next.map((pg) => pg.id)]).size).toBe(3);
+    await until('refilled again', () => ready(pool) === 2);
+    const waiting = onDisk()
+      .filter((p) => p.pool === 'linux')
+      .map((p) => p.record);
+    const all = [record, ...next, ...waiting];
+    expect(new Set(all.map((r) => r.userPublicKey)).size).toBe(all.length);
+    expect(new Set(all.map((r) => r.machines[0].hostKey)).size).toBe(all.length);
   });
 
   it('keeps within the memory budget: a budget of one member keeps one', async () => {
@@ -151,22 +164,69 @@ describe('warm pool', () => {
     expect(other.state).toBe('provisioning');
     expect(withInputs).toBeInstanceOf(Error); // linux has no init conditions: the cold path says so
     expect(ready(pool)).toBe(1);
-    // Only the member's rehearsal of its own identity: nothing was handed out.
+    // Only the member's identity written once more when it was made: nothing was handed out.
     const member = onDisk().find((p) => p.pool === 'linux')!.record;
     expect(driver.identities).toEqual([{ id: member.id, authorizedKey: member.userPublicKey, hostKeys: [member.machines[0].hostKey] }]);
   });
 
-  it('falls back to a cold create when giving a member its identity fails, and destroys that member', async () => {
-    const { manager, start } = agent({ linux: 1 });
-    const pool = await start();
-    await until('one ready', () => ready(pool) === 1);
-    const member = onDisk().find((p) => p.pool === 'linux')!.record.id;
+  it('never keeps a member whose identity cannot be written as root: it is destroyed and made again', async () => {
     driver.failNext('refreshIdentity', 'engine said no');
-    const record = await manager.create({ template: 'linux' });
-    expect(record.id).not.toBe(member);
-    expect(record.state).toBe('provisioning');
-    await until('member destroyed', () => !driver.machines.has(member));
-    expect(logs.some((l) => /a warm linux playground could not be handed out, so it is destroyed: engine said no/.test(l))).toBe(true);
+    const { start } = agent({ linux: 1 });
+    const pool = await start();
+    await until('made again and ready', () => ready(pool) === 1, 5000);
+    expect(
+      logs.some((l) => /warm pool: a linux playground could not be made \(trying again in \d+ s\): writing its identity again as root: engine said no/.test(l)),
+    ).toBe(true);
+    expect(driver.calls.filter((c) => c.op === 'create')).toHaveLength(2);
+    expect(driver.machines.size).toBe(1);
+  });
+
+  it('never hands out a member made from an older version of its template: the create is cold, the pool refills with the new one', async () => {
+    const dir = path.join(root, '..', `${path.basename(root)}-templates`);
+    fs.mkdirSync(dir);
+    try {
+      const file = path.join(dir, 'lab.yaml');
+      const lab = (title: string) =>
+        fs
+          .readFileSync(path.join(builtinTemplatesDir(), 'linux.yaml'), 'utf8')
+          .replace(/^name: linux$/m, 'name: lab')
+          .replace(/^title: .*$/m, `title: ${title}`);
+      fs.writeFileSync(file, lab('Lab one'));
+      const catalog = new TemplateCatalog([{ dir, source: 'user' }]);
+      const { manager, start } = agent({ lab: 1 }, 8 * GiB, { sandbox: driver }, catalog);
+      const pool = await start();
+      await until('one ready', () => ready(pool, 'lab') === 1);
+      const old = onDisk().find((p) => p.pool === 'lab')!.record.id;
+      fs.writeFileSync(file, lab('Lab two'));
+      catalog.reload();
+      const record = await manager.create({ template: 'lab' });
+      expect(record.id).not.toBe(old);
+      expect(record).toMatchObject({ state: 'provisioning', title: 'Lab two' });
+      await until('old member destroyed', () => !driver.machines.has(old));
+      expect(logs).toContain(`info ${old}: a warm lab playground was made from an older version of the template, so it is destroyed`);
+      await until('refilled', () => ready(pool, 'lab') === 1);
+      const next = await manager.create({ template: 'lab' });
+      expect(next).toMatchObject({ state: 'running', title: 'Lab two' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands out a member after the catalog was read again without a change', async () => {
+    const dir = path.join(root, '..', `${path.basename(root)}-templates`);
+    fs.mkdirSync(dir);
+    try {
+      fs.copyFileSync(path.join(builtinTemplatesDir(), 'linux.yaml'), path.join(dir, 'linux.yaml'));
+      const catalog = new TemplateCatalog([{ dir, source: 'user' }]);
+      const { manager, start } = agent({ linux: 1 }, 8 * GiB, { sandbox: driver }, catalog);
+      const pool = await start();
+      await until('one ready', () => ready(pool) === 1);
+      const member = onDisk().find((p) => p.pool === 'linux')!.record.id;
+      catalog.reload();
+      expect((await manager.create({ template: 'linux' })).id).toBe(member);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never hands out a member whose machine stopped behind its back: it is destroyed, the create works, the pool refills', async () => {
@@ -239,7 +299,7 @@ describe('warm pool', () => {
     const noRefresh: Driver = Object.assign(new FakeDriver(), { refreshIdentity: undefined });
     await expect(agent({ nosuch: 1 }).start()).rejects.toThrow(/--warm nosuch=1: unknown template "nosuch" \(available: .*linux/);
     await expect(agent({ linux: 1 }, GiB, { sandbox: noRefresh }).start()).rejects.toThrow(
-      /--warm linux=1: linux playgrounds run on the sandbox driver, which cannot give a handed-out machine a new identity/,
+      /--warm linux=1: linux playgrounds run on the sandbox driver, which cannot write a running machine's identity/,
     );
     await expect(agent({ docker: 1 }).start()).rejects.toThrow(
       /--warm docker=1: docker playgrounds run on the docker driver, which this agent was not started with/,

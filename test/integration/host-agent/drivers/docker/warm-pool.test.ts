@@ -1,12 +1,13 @@
 // The warm pool on the docker driver in the real agent and CLI: `--warm docker=2` fills
 // in the background, `sandlot start docker` hands out a member whose machines answer
-// OpenSSH (strict host key checking) with a host key of their own — different from every
-// other handed-out playground's and from what the member was made with — and hold the
-// new playground key; the pool refills; `sandlot run` takes from it too; `--warm-memory` bounds it; nothing of the pool
+// OpenSSH (strict host key checking) with the host key and playground key made for that
+// member alone — different from every other member's and handed-out playground's, also
+// after the pool refilled — written into nothing at hand-out time (the agent log says
+// so); the pool refills; `sandlot run` takes from it too; `--warm-memory` bounds it; nothing of the pool
 // (containers, networks, volumes) outlives a stopped agent, nor a killed one once the
 // next agent has started; a member whose container died or whose sshd stopped answering
 // in the pool is never handed out (the user still gets a working playground, the pool
-// refills).
+// refills), nor one made from an older version of its template.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,6 +71,10 @@ describe('warm pool (docker driver)', () => {
     if (home) fs.rmSync(home, { recursive: true, force: true });
   }, 180_000);
 
+  /** The keys a playground's record shows: its user key and every machine's host key (the key itself, without the comment). */
+  const recordKeys = (pg: PlaygroundRecord) => ({ user: keyOf(pg.userPublicKey), hosts: pg.machines.map((m) => keyOf(m.hostKey)) });
+  const keyOf = (line: string) => line.trim().split(/\s+/)[1];
+
   it('fills, hands out playgrounds with identities of their own, refills, and leaves nothing when the agent stops', async () => {
     agent = await agentWith(['--warm', 'docker=2']);
     await untilReady(agent, 2, 'two warm docker playgrounds');
@@ -91,15 +96,16 @@ describe('warm pool (docker driver)', () => {
       expect(r.code, r.stderr).toBe(0);
       handed.push(printed<PlaygroundRecord>(r.stdout));
     }
-    const hostKeys: string[] = [];
     for (const pg of handed) {
-      const before = made.get(pg.id);
-      expect(before, `${pg.id} came from the pool`).toBeDefined();
+      const member = made.get(pg.id);
+      expect(member, `${pg.id} came from the pool`).toBeDefined();
       expect(pg.state).toBe('running');
-      expect(pg.userPublicKey).not.toBe(before!.userKey.publicKey);
-      expect(pg.machines[0].hostKey).not.toBe(before!.hostKeys.dev.publicKey);
-      hostKeys.push(pg.machines[0].hostKey, before!.hostKeys.dev.publicKey);
-      // Strict host key checking against the record: the machine serves its new host key, and takes the new user key.
+      // The identity the member was made with, generated for it alone: nothing had to be written at hand-out.
+      expect(recordKeys(pg)).toEqual({ user: keyOf(member!.userKey.publicKey), hosts: [keyOf(member!.hostKeys.dev.publicKey)] });
+      expect(agent.log()).toMatch(
+        new RegExp(`${pg.id}: handed out from the warm pool in \\d+ ms with the identity it was made with, nothing written into its machines`),
+      );
+      // Strict host key checking against the record: the machine serves the record's host key, and takes the record's user key.
       const config = writeSshConfig(agent, pg.id);
       const out = openssh(config, hostAlias(pg.id, 'dev'), 'hostname; cat /etc/sandlot/authorized_keys ~/.ssh/id_ed25519.pub; cat ~/.ssh/known_hosts', [
         '-l',
@@ -112,9 +118,6 @@ describe('warm pool (docker driver)', () => {
       expect(ownKey.trim()).toBe(pg.userPublicKey.trim());
       expect(known).toBe(`dev ${pg.machines[0].hostKey.split(/\s+/).slice(0, 2).join(' ')}`);
     }
-    // Two handed out, each with its old and new host key: four different keys.
-    expect(new Set(hostKeys.map((k) => k.split(/\s+/)[1])).size).toBe(4);
-    expect(new Set(handed.map((p) => p.userPublicKey)).size).toBe(2);
     expect(
       printed<PlaygroundRecord[]>(cli(agent, ['list', '--json']).stdout)
         .map((p) => p.id)
@@ -122,6 +125,22 @@ describe('warm pool (docker driver)', () => {
     ).toEqual(handed.map((p) => p.id).sort());
 
     await untilReady(agent, 2, 'refilled');
+    // A hand-out from the refilled pool: a member made after the first two went, with keys of its own.
+    const refilled = new Map(members().map((m) => [m.id, m.keys]));
+    const third = cli(agent, ['start', 'docker', '--json']);
+    expect(third.code, third.stderr).toBe(0);
+    const pg3 = printed<PlaygroundRecord>(third.stdout);
+    expect(refilled.has(pg3.id)).toBe(true);
+    expect(handed.map((p) => p.id)).not.toContain(pg3.id);
+    handed.push(pg3);
+    expect(openssh(writeSshConfig(agent, pg3.id), hostAlias(pg3.id, 'dev'), 'hostname').stdout).toBe('dev\n');
+    // No two hand-outs share a key, and none has a key of a member still waiting in the pool.
+    await untilReady(agent, 2, 'refilled after the third');
+    const waiting = members().map((m) => ({ user: keyOf(m.keys.userKey.publicKey), hosts: [keyOf(m.keys.hostKeys.dev.publicKey)] }));
+    const all = [...handed.map(recordKeys), ...waiting];
+    expect(new Set(all.map((k) => k.user)).size).toBe(all.length);
+    expect(new Set(all.flatMap((k) => k.hosts)).size).toBe(all.length);
+
     // `sandlot run` takes from the pool too, and its playground goes afterwards.
     const warmIds = new Set(members().map((m) => m.id));
     const run = cli(agent, ['run', 'docker', '--json', '--', 'hostname']);
@@ -136,7 +155,7 @@ describe('warm pool (docker driver)', () => {
     await agent.kill();
     agent = undefined;
     watch();
-    expect(seen.size).toBe(5);
+    expect(seen.size).toBe(6);
     expect(await leftovers(seen)).toEqual([]);
     expect(fs.readdirSync(playgroundsDir())).toEqual([]);
   }, 900_000);
@@ -196,7 +215,7 @@ describe('warm pool (docker driver)', () => {
     expect(await leftovers(seen)).toEqual([]);
   }, 600_000);
 
-  it('gives every machine of a handed-out multi-machine playground the new keys: ssh between them with strict host keys', async () => {
+  it('gives every machine of a handed-out multi-machine playground a host key of its own: ssh between them with strict host keys', async () => {
     agent = await agentWith(['--warm', 'linux-multi=1']);
     await untilReady(agent, 1, 'a warm linux-multi playground');
     const member = members()[0];
@@ -204,7 +223,9 @@ describe('warm pool (docker driver)', () => {
     expect(r.code, r.stderr).toBe(0);
     const pg = printed<PlaygroundRecord>(r.stdout);
     expect(pg.id).toBe(member.id);
-    for (const m of pg.machines) expect(m.hostKey).not.toBe(member.keys.hostKeys[m.name].publicKey);
+    // Every machine has the host key made for it with the member; each its own.
+    for (const m of pg.machines) expect(keyOf(m.hostKey)).toBe(keyOf(member.keys.hostKeys[m.name].publicKey));
+    expect(new Set(pg.machines.map((m) => keyOf(m.hostKey))).size).toBe(pg.machines.length);
     const config = writeSshConfig(agent, pg.id);
     const hop = (from: string, user: string, to: string) =>
       openssh(config, hostAlias(pg.id, from), `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes ${to} 'whoami; hostname'`, ['-l', user]);
@@ -218,6 +239,50 @@ describe('warm pool (docker driver)', () => {
     expect(cli(agent, ['destroy', pg.id]).code).toBe(0);
     await agent.kill();
     agent = undefined;
+    watch();
+    expect(await leftovers(seen)).toEqual([]);
+  }, 600_000);
+  it('never hands out a member made from an older version of a template: the start makes the new one, the pool refills with it', async () => {
+    const file = path.join(home, 'templates', 'warm-edit.yaml');
+    const template = (version: string) =>
+      [
+        'kind: playground',
+        'name: warm-edit',
+        'playground:',
+        '  machines:',
+        '    - name: dev',
+        '      image: linux',
+        '      users: [{ name: root, default: true }]',
+        '      startupFiles:',
+        `        - { path: /root/version.txt, content: "${version}" }`,
+        '',
+      ].join('\n');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, template('one'));
+    agent = await agentWith(['--warm', 'warm-edit=1']);
+    await untilReady(agent, 1, 'a warm warm-edit playground');
+    const [old] = members().map((m) => m.id);
+    fs.writeFileSync(file, template('two'));
+    // Listing the templates reads their files again.
+    await agent.client.templates();
+    const version = (pg: PlaygroundRecord) => openssh(writeSshConfig(agent!, pg.id), hostAlias(pg.id, 'dev'), 'cat /root/version.txt').stdout;
+
+    const r = cli(agent, ['start', 'warm-edit', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const pg = printed<PlaygroundRecord>(r.stdout);
+    expect(pg.id).not.toBe(old);
+    expect(version(pg)).toBe('two');
+    expect(agent.log()).toContain(`${old}: a warm warm-edit playground was made from an older version of the template, so it is destroyed`);
+    await until('the old member removed', async () => ((await leftovers([old])).length === 0 ? true : undefined), 60_000);
+    await untilReady(agent, 1, 'refilled from the new version');
+    const [fresh] = members().map((m) => m.id);
+    const next = printed<PlaygroundRecord>(cli(agent, ['start', 'warm-edit', '--json']).stdout);
+    expect(next.id).toBe(fresh);
+    expect(version(next)).toBe('two');
+    for (const id of [pg.id, next.id]) expect(cli(agent, ['destroy', id]).code).toBe(0);
+    await agent.kill();
+    agent = undefined;
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
     watch();
     expect(await leftovers(seen)).toEqual([]);
   }, 600_000);
