@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { cliBundle, cliLaunchers, removeStaleChunks } from './scripts/cli-bundle.mjs';
+import { cliBundle, cliLaunchers, cliLean, removeStaleChunks } from './scripts/cli-bundle.mjs';
 
 const watch = process.argv.includes('--watch');
 
@@ -22,6 +22,7 @@ const builds = [
   // The `sandlot` CLI and its lean ssh-proxy entry (scripts/cli-bundle.mjs); `sandlot agent`
   // runs the host agent from the same build.
   cliBundle,
+  cliLean,
   cliLaunchers,
   // The content reader worker thread (host-agent/content/reader.ts starts it beside sandlot.js):
   // content is parsed there, with a heap limit and a deadline, never on the agent's event loop.

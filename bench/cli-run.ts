@@ -5,14 +5,17 @@
 //   - `ssh -F <sandlot ssh-config> host true` vs the same over an already-open connection (ControlMaster);
 //   - `sandlot run linux -- hostname` vs `docker run --rm <the linux template's image> hostname`
 //     on the tests' dockerd (skipped when there is none, or SKIP_DOCKER=1).
-// Run: npm run build && npm run bench -- cli-run   (RUNS=9)
+// With BEFORE=<another built checkout> (e.g. main in a temp clone), that checkout's `--version`,
+// `list` and ssh-proxy run in the same loop against the same agent, so the CLI's own cost is
+// compared run by run (the agent, this checkout's, serves both).
+// Run: npm run build && npm run bench -- cli-run   (RUNS=9, BEFORE=…, SKIP_RUN=1 leaves out `sandlot run`)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostAlias } from '../host-agent/api/protocol';
 import { CLI, startAgent, startPlayground, writeSshConfig } from '../test/helpers/agent-process';
-import { fmtMs, median } from './stats';
+import { fmtMs, loadAverage, median } from './stats';
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const DOCKER_SOCKET = path.join(os.tmpdir(), 'sandlot-test-dockerd', 'docker.sock');
@@ -25,11 +28,13 @@ function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+const BEFORE_CLI = process.env.BEFORE ? path.resolve(process.env.BEFORE, 'dist', 'sandlot.js') : undefined;
+
 /** Milliseconds from spawning ssh-proxy to the first byte it passes on (the machine's SSH banner). */
-function proxyFirstByte(alias: string, env: NodeJS.ProcessEnv): Promise<number> {
+function proxyFirstByte(alias: string, env: NodeJS.ProcessEnv, cli = CLI): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [path.join(path.dirname(CLI), 'sandlot-ssh-proxy.js'), alias], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(path.dirname(cli), 'sandlot-ssh-proxy.js'), alias], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout.once('data', (d: Buffer) => {
       const ms = performance.now() - t0;
       child.kill();
@@ -47,8 +52,7 @@ function dockerImage(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`${new Date().toISOString()}, Node ${process.version}, load ${load()}, ${RUNS} runs`);
+  console.log(`${new Date().toISOString()}, Node ${process.version}, load ${loadAverage()}, ${RUNS} runs`);
   const agent = await startAgent();
   const env = agent.env;
   const figures = new Map<string, number[]>();
@@ -83,13 +87,18 @@ async function main(): Promise<void> {
       const keep = i >= 0;
       const m = (label: string, ms: number) => keep && add(label, ms);
       m('node -e 0', timed(process.execPath, ['-e', '0']));
-      m('sandlot --version', timed(process.execPath, [CLI, '--version'], env));
-      m('sandlot list', timed(process.execPath, [CLI, 'list'], env));
-      m('ssh-proxy → SSH banner', await proxyFirstByte(alias, env));
+      // This checkout and BEFORE's take turns going first (a slot's position in the loop shows in its figures).
+      const pair = async (label: string, run: (cli: string) => number | Promise<number>) => {
+        const order = BEFORE_CLI ? (i % 2 ? [BEFORE_CLI, CLI] : [CLI, BEFORE_CLI]) : [CLI];
+        for (const cli of order) m(cli === CLI ? label : `before: ${label}`, await run(cli));
+      };
+      await pair('sandlot --version', (cli) => timed(process.execPath, [cli, '--version'], env));
+      await pair('sandlot list', (cli) => timed(process.execPath, [cli, 'list'], env));
+      await pair('ssh-proxy → SSH banner', (cli) => proxyFirstByte(alias, env, cli));
       m('ssh -F <ssh-config> host true', ssh([]));
       m('ssh host true over an open connection (ControlMaster)', ssh(['-o', `ControlPath=${control}`]));
-      m('sandlot run linux -- hostname', timed(process.execPath, [CLI, 'run', 'linux', '--', 'hostname'], env));
-      if (image)
+      if (!process.env.SKIP_RUN) m('sandlot run linux -- hostname', timed(process.execPath, [CLI, 'run', 'linux', '--', 'hostname'], env));
+      if (image && !process.env.SKIP_RUN)
         m(
           'docker run --rm <linux image> hostname',
           timed('docker', ['-H', `unix://${DOCKER_SOCKET}`, 'run', '--rm', '--network', 'none', '--entrypoint', 'hostname', image]),
@@ -100,14 +109,22 @@ async function main(): Promise<void> {
     console.log(`\n| what | median | ratio |\n|---|---|---|`);
     const row = (label: string, base: string) => console.log(`| ${label} | ${fmtMs(med(label))} | ${(med(label) / med(base)).toFixed(2)}× ${base} |`);
     console.log(`| node -e 0 | ${fmtMs(floor)} | 1.00× |`);
-    row('sandlot --version', 'node -e 0');
-    row('sandlot list', 'node -e 0');
-    row('ssh-proxy → SSH banner', 'node -e 0');
+    for (const what of ['sandlot --version', 'sandlot list', 'ssh-proxy → SSH banner']) {
+      row(what, 'node -e 0');
+      if (!BEFORE_CLI) continue;
+      row(`before: ${what}`, 'node -e 0');
+      // The pair's own ratio, run by run: steadier than a ratio of medians on a loaded host.
+      const after = figures.get(what) ?? [];
+      const before = figures.get(`before: ${what}`) ?? [];
+      console.log(`| ${what}: this checkout / before, median of per-run ratios | | ${median(after.map((ms, k) => ms / before[k])).toFixed(2)}× |`);
+    }
     row('ssh host true over an open connection (ControlMaster)', 'ssh host true over an open connection (ControlMaster)');
     row('ssh -F <ssh-config> host true', 'ssh host true over an open connection (ControlMaster)');
-    if (image) row('docker run --rm <linux image> hostname', 'docker run --rm <linux image> hostname');
-    row('sandlot run linux -- hostname', image ? 'docker run --rm <linux image> hostname' : 'node -e 0');
-    console.log(`\nload at the end: ${load()}`);
+    if (!process.env.SKIP_RUN) {
+      if (image) row('docker run --rm <linux image> hostname', 'docker run --rm <linux image> hostname');
+      row('sandlot run linux -- hostname', image ? 'docker run --rm <linux image> hostname' : 'node -e 0');
+    }
+    console.log(`\nload at the end: ${loadAverage()}`);
     spawnSync('ssh', ['-F', config, '-o', `ControlPath=${control}`, '-O', 'exit', alias], { stdio: 'ignore' });
     await agent.client.destroy(pg.id);
   } finally {

@@ -5,7 +5,8 @@
 // host-agent/cli/commands/index.ts), so a command loads its own group and what that group
 // imports, never the whole program (esbuild splits only ESM). dist/sandlot.js and
 // dist/sandlot-ssh-proxy.js stay CommonJS launchers: the package is CommonJS, and those
-// paths are what users, ProxyCommand lines and the extension run.
+// paths are what users, ProxyCommand lines and the extension run. They run the lean
+// CommonJS entries (cliLean) for `list` and ssh-proxy, the ESM CLI for everything else.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,7 +20,7 @@ const CHUNK_PREFIX = 'sandlot-chunk-';
 /** @type {import('esbuild').BuildOptions} */
 export const cliBundle = {
   ...nodeTarget,
-  entryPoints: { 'sandlot-cli': 'host-agent/cli/main.ts', 'sandlot-ssh-proxy': 'host-agent/cli/ssh-proxy-main.ts' },
+  entryPoints: { 'sandlot-cli': 'host-agent/cli/main.ts' },
   outdir: 'dist',
   format: 'esm',
   splitting: true,
@@ -37,6 +38,24 @@ export const cliBundle = {
       "const __dirname = __sandlotFileURLToPath(new URL('.', import.meta.url));",
     ].join(' '),
   },
+};
+
+/**
+ * The lean entries: one self-contained CommonJS file each, for what runs often and needs
+ * only the agent client — `sandlot list` (lean-main.ts, run by the launcher) and the
+ * ProxyCommand of every OpenSSH connection (ssh-proxy-main.ts). One file means no ES
+ * module loader and no chunk graph to resolve: Node reads and compiles one script.
+ * @type {import('esbuild').BuildOptions}
+ */
+export const cliLean = {
+  ...nodeTarget,
+  entryPoints: { 'sandlot-lean': 'host-agent/cli/lean-main.ts', 'sandlot-ssh-proxy-lean': 'host-agent/cli/ssh-proxy-main.ts' },
+  outdir: 'dist',
+  format: 'cjs',
+  // Neither opens a WebSocket (`list` is one HTTP request, ssh-proxy uses the `tcpTunnel`
+  // route): the client's lazy import of ws stays a require that never runs, instead of
+  // 130 kB of ws that Node would read and pre-parse on every start.
+  external: [...nativeExternals, 'ws'],
 };
 
 /** @type {import('esbuild').BuildOptions} */

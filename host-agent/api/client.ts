@@ -253,6 +253,28 @@ export class AgentClient {
   }
 
   /**
+   * The same bytes as `tunnel`, on the HTTP connection itself (route `tcpTunnel`, an
+   * `Upgrade: tcp` request): no WebSocket library to load, no frames. ssh-proxy uses it.
+   */
+  tcpTunnel(id: string, machine: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        ...this.target(apiPath('tcpTunnel', { id, machine }, { port })),
+        headers: { authorization: `Bearer ${this.endpoint.token}`, connection: 'Upgrade', upgrade: 'tcp' },
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        // Bytes the agent sent right behind its answer belong to the stream.
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      // Any answer but the upgrade is a refusal (an ApiErrorBody).
+      req.on('response', (res) => void readError(res).then(reject, reject));
+      req.on('error', (err) => reject(this.unreachable(err)));
+      req.end();
+    });
+  }
+
+  /**
    * A one-shot run (route `run`): makes a playground, runs `req.command` in it with the
    * caller's streams, destroys it unless `req.keep`. Resolves once the socket is open;
    * writes before then are not sent, so wait for it before passing stdin.
@@ -282,16 +304,10 @@ export class AgentClient {
   /** Sends a request; resolves with a success response, rejects with the agent's error. */
   protected raw(method: string, path: string, body?: unknown, signal?: AbortSignal, retried = false): Promise<http.IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const target = this.endpoint.url.startsWith('unix:')
-      ? { socketPath: this.endpoint.url.slice(5), path }
-      : (() => {
-          const u = new URL(path, this.endpoint.url);
-          return { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search };
-        })();
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
-          ...target,
+          ...this.target(path),
           method,
           signal,
           headers: {
@@ -309,6 +325,13 @@ export class AgentClient {
       });
       req.end(payload);
     });
+  }
+
+  /** Where a request for `path` goes: the agent's unix socket or its host and port. */
+  private target(path: string): http.RequestOptions {
+    if (this.endpoint.url.startsWith('unix:')) return { socketPath: this.endpoint.url.slice(5), path };
+    const u = new URL(path, this.endpoint.url);
+    return { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search };
   }
 
   private unreachable(err: Error & { code?: string }): Error {

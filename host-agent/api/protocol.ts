@@ -74,15 +74,21 @@ const takes = <S extends z.ZodType>(): Takes<S> => ({});
 
 /**
  * `json`: one JSON value with `status`; `ndjson`: a stream of JSON lines (`application/x-ndjson`);
- * `events`: a WebSocket of JSON text frames; `bytes`: a WebSocket of raw binary frames.
+ * `events`: a WebSocket of JSON text frames; `bytes`: a WebSocket of raw binary frames;
+ * `tcp`: after `101 Switching Protocols` (`Upgrade: tcp`), the connection itself carries the bytes.
  */
-export type ReplyKind = 'json' | 'ndjson' | 'events' | 'bytes';
+export type ReplyKind = 'json' | 'ndjson' | 'events' | 'bytes' | 'tcp';
 
 /** Who serves a route: the server itself (answers while the agent starts), the playground manager, the snapshot service, the content service. */
 export type RouteGroup = 'agent' | 'playgrounds' | 'snapshots' | 'content';
 
 interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE' | 'WS';
+  /**
+   * `WS`: a GET that upgrades to a WebSocket; `TCP`: a GET with `Connection: Upgrade` and
+   * `Upgrade: tcp` (as Docker's attach), answered `101 Switching Protocols`, after which the
+   * connection is the raw byte stream (a client needs only node:http, no WebSocket library).
+   */
+  method: 'GET' | 'POST' | 'DELETE' | 'WS' | 'TCP';
   path: string;
   group: RouteGroup;
   body?: Takes<z.ZodType>;
@@ -227,6 +233,19 @@ export const API = {
     group: 'playgrounds',
     query: takes<typeof schemas.tunnelQuery>(),
     reply: 'bytes',
+    response: returns<Uint8Array>(),
+    errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+  }),
+  /**
+   * The same bytes as `tunnel` without WebSocket frames: an `Upgrade: tcp` request. ssh-proxy
+   * (one per OpenSSH connection) uses it, so it starts without loading a WebSocket library.
+   */
+  tcpTunnel: route({
+    method: 'TCP',
+    path: '/v1/playgrounds/:id/machines/:machine/tcp',
+    group: 'playgrounds',
+    query: takes<typeof schemas.tunnelQuery>(),
+    reply: 'tcp',
     response: returns<Uint8Array>(),
     errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
   }),
@@ -396,8 +415,9 @@ export const API = {
 
 export type Api = typeof API;
 export type RouteName = keyof Api;
-export type WsRouteName = { [K in RouteName]: Api[K]['method'] extends 'WS' ? K : never }[RouteName];
-export type HttpRouteName = Exclude<RouteName, WsRouteName>;
+/** Routes that upgrade the connection (WebSocket or raw tcp). */
+export type UpgradeRouteName = { [K in RouteName]: Api[K]['method'] extends 'WS' | 'TCP' ? K : never }[RouteName];
+export type HttpRouteName = Exclude<RouteName, UpgradeRouteName>;
 export type RoutesOf<G extends RouteGroup> = { [K in RouteName]: Api[K]['group'] extends G ? K : never }[RouteName];
 export type ParamsOf<K extends RouteName> = PathParams<Api[K]['path']>;
 /** The schema a route entry names for its body or query. */

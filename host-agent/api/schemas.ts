@@ -193,4 +193,6 @@ export const BODY_SCHEMAS = {
 } as const satisfies { [K in BodyRoute]: SchemaIn<Api[K], 'body'> };
 
 /** The query schema of every route whose table entry `takes` one. */
-export const QUERY_SCHEMAS = { tunnel: tunnelQuery, listSnapshots: listSnapshotsQuery } as const satisfies { [K in QueryRoute]: SchemaIn<Api[K], 'query'> };
+export const QUERY_SCHEMAS = { tunnel: tunnelQuery, tcpTunnel: tunnelQuery, listSnapshots: listSnapshotsQuery } as const satisfies {
+  [K in QueryRoute]: SchemaIn<Api[K], 'query'>;
+};

@@ -2,14 +2,10 @@
 // command line needs: see dispatch.ts) and turns errors into one clear line with a
 // non-zero exit code.
 import { Command, CommanderError } from 'commander';
-import { AgentApiError, AgentUnreachableError } from '../api/client-errors';
-import { ManifestError } from '../manifests/errors';
-import { DriverUnavailableError } from '../drivers/protocol';
 import { COMMAND_GROUPS } from './commands';
 import { groupsFor } from './dispatch';
 import { setGlobals } from './globals';
-import { errorMessage } from '../util/errors';
-import { CliError } from './errors';
+import { reportError } from './report-error';
 import { VERSION } from './version';
 
 async function main(argv: string[]): Promise<void> {
@@ -31,14 +27,5 @@ main(process.argv).catch((err: unknown) => {
     process.exitCode = err.exitCode;
     return;
   }
-  const known =
-    err instanceof CliError ||
-    err instanceof AgentApiError ||
-    err instanceof AgentUnreachableError ||
-    err instanceof ManifestError ||
-    err instanceof DriverUnavailableError;
-  // Unexpected errors still get one line; SANDLOT_DEBUG=1 shows where they came from.
-  const message = !known && process.env.SANDLOT_DEBUG && err instanceof Error ? err.stack : errorMessage(err);
-  process.stderr.write(`sandlot: ${message}\n`);
-  process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  reportError(err);
 });

@@ -1,4 +1,4 @@
-// dist/sandlot-ssh-proxy.mjs: `ProxyCommand node …/sandlot-ssh-proxy.js <host-alias>`.
+// dist/sandlot-ssh-proxy-lean.js: `ProxyCommand node …/sandlot-ssh-proxy.js <host-alias>` runs it.
 // The agent is found as every CLI command finds it ($SANDLOT_HOME, SANDLOT_AGENT_URL and
 // SANDLOT_TOKEN); a failure is one line on stderr, which OpenSSH shows, and exit code 1.
 import { AgentClient } from '../api/client';

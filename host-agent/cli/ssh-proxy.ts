@@ -1,8 +1,9 @@
 // OpenSSH's ProxyCommand for playground machines: stdin/stdout joined to a machine's SSH
 // port through the agent's tunnel. It runs once per OpenSSH connection (every `ssh`,
 // `scp`, Remote-SSH reconnect), so it imports only the agent client: no commander, no
-// zod, ws when the tunnel opens. Used by `sandlot ssh-proxy --stdio` and by the lean
-// entry dist/sandlot-ssh-proxy.js (ssh-proxy-main.ts) that ProxyCommand lines run.
+// zod, and no WebSocket library (the `tcpTunnel` route is a plain HTTP upgrade). Used by
+// `sandlot ssh-proxy --stdio` and by the lean entry dist/sandlot-ssh-proxy.js
+// (ssh-proxy-main.ts) that ProxyCommand lines run.
 import type { AgentClient } from '../api/client';
 import { parseHostAlias } from '../api/host-alias';
 
@@ -13,7 +14,7 @@ export function proxyTarget(alias: string | undefined): { playground: string; ma
 
 /** Pipes stdin/stdout through a tunnel to the machine's port 22; resolves when either side ends. */
 export async function proxyStdio(c: AgentClient, target: { playground: string; machine: string }): Promise<void> {
-  const stream = await c.tunnel(target.playground, target.machine, 22);
+  const stream = await c.tcpTunnel(target.playground, target.machine, 22);
   process.stdin.pipe(stream);
   stream.pipe(process.stdout);
   await new Promise<void>((resolve) => {

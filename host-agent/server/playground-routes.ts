@@ -1,6 +1,7 @@
 // Handlers of the `playgrounds` routes of the table: the catalog, the playground
 // lifecycle, keys, exec, the event stream and tunnels. Each is a thin call into the
 // manager; the request's shape was checked against the table before it gets here.
+import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { ApiProblem, CLOSE_PLAYGROUND_GONE, type BodyOf, type PlaygroundEvent, type PlaygroundRecord } from '../api/protocol';
 import type { TemplateCatalog } from '../playgrounds/catalog';
@@ -60,21 +61,37 @@ export function playgroundHandlers(
       };
     },
     tunnel: async ({ params, query }) => {
-      const target = await manager.connect(params.id, params.machine, query.port ?? 22, true).catch((err: unknown) => {
-        // The driver's own errors (a closed port inside the machine) are about reaching the port.
-        throw err instanceof ApiProblem ? err : new ApiProblem('connect_failed', errorMessage(err));
-      });
-      return (ws: WebSocket) => {
-        const stream = createWebSocketStream(ws);
-        stream.pipe(target).pipe(stream);
-        const end = () => {
-          stream.destroy();
-          target.destroy();
-        };
-        stream.on('error', end);
-        target.on('error', end);
-        target.on('close', () => ws.close());
+      const target = await tunnelTarget(manager, params.id, params.machine, query.port);
+      return (ws: WebSocket) => joinStreams(createWebSocketStream(ws), target, () => ws.close());
+    },
+    tcpTunnel: async ({ params, query }) => {
+      const target = await tunnelTarget(manager, params.id, params.machine, query.port);
+      return (socket: Duplex) => {
+        joinStreams(socket, target, () => socket.end());
+        // The HTTP server keeps connections half-open; a tunnel whose client stopped sending
+        // is over (as a WebSocket tunnel's close is): the port gets its end, the client ours.
+        socket.once('end', () => socket.end());
       };
     },
   };
+}
+
+/** The machine's port a tunnel route opens (refusals answer the upgrade request as HTTP errors). */
+function tunnelTarget(manager: PlaygroundManager, id: string, machine: string, port = 22): Promise<Duplex> {
+  return manager.connect(id, machine, port, true).catch((err: unknown) => {
+    // The driver's own errors (a closed port inside the machine) are about reaching the port.
+    throw err instanceof ApiProblem ? err : new ApiProblem('connect_failed', errorMessage(err));
+  });
+}
+
+/** Pipes a client's stream and a machine's port into each other; an error on either ends both, the port's close ends the client's side. */
+function joinStreams(client: Duplex, target: Duplex, endClient: () => void): void {
+  client.pipe(target).pipe(client);
+  const end = () => {
+    client.destroy();
+    target.destroy();
+  };
+  client.on('error', end);
+  target.on('error', end);
+  target.on('close', endClient);
 }

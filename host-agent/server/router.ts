@@ -2,6 +2,7 @@
 // body and query with the route's schema, and calls the handler the map holds for it.
 // The map's type has one key per route, so a route without a handler does not compile.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { matchPath } from '../api/paths';
@@ -46,11 +47,27 @@ export type UpgradeHandler<K extends RouteName> = (ctx: RequestContext<K>) => On
 /** What an upgrade handler does with the accepted socket. */
 export type OnOpen = (ws: WebSocket) => void;
 
+/** `tcp` routes: as WebSocket routes, then the upgraded connection itself (after its 101 answer) is the stream. */
+export type TcpHandler<K extends RouteName> = (ctx: RequestContext<K>) => OnConnection | Promise<OnConnection>;
+export type OnConnection = (socket: Duplex) => void;
+
 export type Handler<K extends RouteName> = Api[K]['reply'] extends 'json'
   ? JsonHandler<K>
   : Api[K]['reply'] extends 'ndjson'
     ? StreamHandler<K>
-    : UpgradeHandler<K>;
+    : Api[K]['reply'] extends 'tcp'
+      ? TcpHandler<K>
+      : UpgradeHandler<K>;
+
+/** The protocols an upgrade may ask for (`Upgrade:`), each served by routes of one method. */
+export type UpgradeProtocol = 'websocket' | 'tcp';
+const UPGRADE_METHOD = { websocket: 'WS', tcp: 'TCP' } as const;
+
+/** The protocol of an upgrade request, or undefined for one this server does not speak. */
+export function upgradeProtocol(header: string | undefined): UpgradeProtocol | undefined {
+  const p = header?.trim().toLowerCase();
+  return p === 'websocket' || p === 'tcp' ? p : undefined;
+}
 
 /** One handler for every route of the groups. */
 export type Handlers<G extends RouteGroup> = { [K in RoutesOf<G>]: Handler<K> };
@@ -60,21 +77,24 @@ export interface FoundRoute {
   params: Record<string, string>;
 }
 
-/** The route a request is for; a 404/405/426 problem when there is none. */
-export function findRoute(method: string, pathname: string, upgrade: boolean): FoundRoute {
+/** The route a request is for (`upgrade`: the protocol an upgrade request asks for); a 404/405/426 problem when there is none. */
+export function findRoute(method: string, pathname: string, upgrade?: UpgradeProtocol): FoundRoute {
   let pathKnown = false;
-  let webSocketOnly = false;
+  let upgradeOnly: UpgradeProtocol | undefined;
   for (const name of ROUTE_NAMES) {
     const spec = API[name];
     const match = matchPath(spec.path, pathname);
     if (!match) continue;
     if ('malformed' in match) throw new ApiProblem('invalid_request', match.malformed);
     pathKnown = true;
-    if (upgrade ? spec.method === 'WS' : spec.method === method) return { name, params: match.params };
-    if (spec.method === 'WS') webSocketOnly = true;
+    if (upgrade ? spec.method === UPGRADE_METHOD[upgrade] : spec.method === method) return { name, params: match.params };
+    if (spec.method === 'WS') upgradeOnly = 'websocket';
+    if (spec.method === 'TCP') upgradeOnly = 'tcp';
   }
-  if (upgrade) throw new ApiProblem('route_not_found', `no WebSocket route ${pathname}`);
-  if (webSocketOnly && method === 'GET') throw new ApiProblem('upgrade_required', `${pathname} is a WebSocket route: connect with an Upgrade request`);
+  if (upgrade) throw new ApiProblem('route_not_found', `no ${upgrade === 'tcp' ? 'tcp upgrade' : 'WebSocket'} route ${pathname}`);
+  if (upgradeOnly === 'websocket' && method === 'GET')
+    throw new ApiProblem('upgrade_required', `${pathname} is a WebSocket route: connect with an Upgrade request`);
+  if (upgradeOnly === 'tcp' && method === 'GET') throw new ApiProblem('upgrade_required', `${pathname} is a tcp route: connect with Upgrade: tcp`);
   if (pathKnown) throw new ApiProblem('method_not_allowed', `${method} is not allowed on ${pathname}`);
   throw new ApiProblem('route_not_found', `no API route ${pathname}`);
 }

@@ -6,9 +6,19 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { API, ApiProblem, type AgentInfo, type RouteName } from '../api/protocol';
+import { API, ApiProblem, showValue, type AgentInfo, type RouteName } from '../api/protocol';
 import { asProblem, errorBody, sendError, sendJson } from './http';
-import { checkRequest, declaresError, findRoute, handlerFor, type CheckedRequest, type Handlers, type OnOpen } from './router';
+import {
+  checkRequest,
+  declaresError,
+  findRoute,
+  handlerFor,
+  upgradeProtocol,
+  type CheckedRequest,
+  type Handlers,
+  type OnConnection,
+  type OnOpen,
+} from './router';
 import { tokenMatches } from './token';
 
 /** Handlers the agent's services provide (everything but the server's own `agent` group). */
@@ -101,7 +111,7 @@ export class AgentServer {
       if (!tokenMatches(this.opts.token, req.headers.authorization)) {
         throw new ApiProblem('unauthorized', 'missing or wrong bearer token (the agent keeps it in $SANDLOT_HOME/token)');
       }
-      const found = findRoute(req.method ?? 'GET', url.pathname, false);
+      const found = findRoute(req.method ?? 'GET', url.pathname);
       name = found.name;
       this.opts.onRoute?.(name);
       const handler = await this.handler<(ctx: CheckedRequest, res: http.ServerResponse) => unknown>(found.name);
@@ -119,16 +129,30 @@ export class AgentServer {
     const url = new URL(req.url ?? '/', 'http://agent');
     socket.on('error', () => undefined); // a client that leaves mid-handshake is not our error
     let name: RouteName | undefined;
-    const accept = async () => {
+    const protocol = upgradeProtocol(req.headers.upgrade);
+    /** Checks the request and prepares its target, then resolves with what answers the upgrade. */
+    const accept = async (): Promise<() => void> => {
       if (!tokenMatches(this.opts.token, req.headers.authorization)) throw new ApiProblem('unauthorized', 'missing or wrong bearer token');
-      const found = findRoute('GET', url.pathname, true);
+      if (!protocol) throw new ApiProblem('route_not_found', `no route upgrades to ${showValue(req.headers.upgrade)} (expected websocket or tcp)`);
+      const found = findRoute('GET', url.pathname, protocol);
       name = found.name;
       this.opts.onRoute?.(name);
-      const handler = await this.handler<(ctx: CheckedRequest) => OnOpen | Promise<OnOpen>>(found.name);
-      return handler(await checkRequest(found, req, url));
+      if (protocol === 'websocket') {
+        const handler = await this.handler<(ctx: CheckedRequest) => OnOpen | Promise<OnOpen>>(found.name);
+        const onOpen = await handler(await checkRequest(found, req, url));
+        return () => this.wss.handleUpgrade(req, socket, head, onOpen);
+      }
+      const handler = await this.handler<(ctx: CheckedRequest) => OnConnection | Promise<OnConnection>>(found.name);
+      const onConnection = await handler(await checkRequest(found, req, url));
+      return () => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: tcp\r\n\r\n');
+        // Bytes the client sent right behind its request belong to the stream.
+        if (head.length > 0) socket.unshift(head);
+        onConnection(socket);
+      };
     };
     accept().then(
-      (onOpen) => this.wss.handleUpgrade(req, socket, head, onOpen),
+      (answer) => answer(),
       (err: unknown) => {
         this.report('GET', url.pathname, name, err);
         const problem = asProblem(err);

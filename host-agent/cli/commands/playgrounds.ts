@@ -2,10 +2,10 @@
 import { formatEventLoopLag } from '../../util/event-loop-lag';
 import type { Command } from 'commander';
 import type { AgentClient } from '../../api/client';
-import { startedBy } from '../../api/labels';
 import type { PlaygroundEvent, PlaygroundRecord } from '../../api/protocol';
 import { CliError, client, clientOrStartAgent, printJson, resolveTarget, table, timeLeft } from '../context';
 import { createRequest, initInputs } from '../create-request';
+import { printPlaygroundList } from '../playground-list';
 import { warmPoolLines } from '../warm-pool-lines';
 
 /** One progress line of an event (steps, warnings, errors), or nothing. */
@@ -131,23 +131,7 @@ export function register(program: Command): void {
     .alias('ls')
     .description('list playgrounds')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
-      const list = await client().list();
-      if (o.json) return printJson(list);
-      if (list.length === 0) return console.log('No playgrounds. Start one with: sandlot start linux');
-      console.log(
-        table([
-          ['ID', 'TEMPLATE', 'STATE', 'MACHINES', 'EXPIRES IN'],
-          ...list.map((p) => [
-            p.id,
-            p.template + (startedBy(p) ? ` (${startedBy(p)})` : ''),
-            p.state + (p.error ? ` (${p.error.split('\n')[0].slice(0, 60)})` : ''),
-            p.machines.map((m) => `${m.name}:${m.state}`).join(','),
-            timeLeft(p.deadline),
-          ]),
-        ]),
-      );
-    });
+    .action(async (o: { json?: boolean }) => printPlaygroundList(await client().list(), o.json === true));
 
   program
     .command('status')

@@ -1,5 +1,5 @@
-// dist/sandlot-ssh-proxy.js: OpenSSH's ProxyCommand for playground machines (see launch.ts
-// and ../ssh-proxy-main.ts).
-import { launch } from './launch';
+// dist/sandlot-ssh-proxy.js: OpenSSH's ProxyCommand for playground machines. It runs the
+// lean CommonJS entry dist/sandlot-ssh-proxy-lean.js (../ssh-proxy-main.ts; see launch.ts).
+import { requireBeside } from './launch';
 
-launch('sandlot-ssh-proxy.mjs');
+requireBeside('sandlot-ssh-proxy-lean.js');

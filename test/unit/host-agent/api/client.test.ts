@@ -274,6 +274,38 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     expect((await apiError(api.tunnel(r.id, 'nope', 22))).code).toBe('machine_not_found');
     await api.destroy(r.id);
   });
+
+  it('tunnels the same bytes over a plain `Upgrade: tcp` connection, and refuses with the same codes', async () => {
+    const r = await runningPlayground();
+    const echo = await api.tcpTunnel(r.id, 'dev', 7);
+    const back = new Promise<string>((resolve) => {
+      let got = '';
+      echo.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.length >= 6) resolve(got);
+      });
+    });
+    // Written before anything came back: nothing is lost around the upgrade.
+    echo.write('ping');
+    echo.write('!!');
+    expect(await back).toBe('ping!!');
+    // A client that stops sending ends the tunnel (ssh-proxy exits when OpenSSH closes its stdin).
+    const ended = new Promise<void>((resolve) => echo.once('end', resolve));
+    echo.end();
+    await ended;
+    const key = await api.sshKey(r.id);
+    const ssh = new Client();
+    await new Promise<void>((resolve, reject) => {
+      ssh.once('ready', resolve).once('error', reject);
+      void api.tcpTunnel(r.id, 'dev', 22).then((sock) => ssh.connect({ sock, username: 'root', privateKey: key.privateKey, hostVerifier: () => true }), reject);
+    });
+    ssh.end();
+    expect((await apiError(api.tcpTunnel(r.id, 'dev', 9))).code).toBe('connect_failed');
+    expect((await apiError(api.tcpTunnel(r.id, 'nope', 22))).code).toBe('machine_not_found');
+    expect((await apiError(api.tcpTunnel('pg-nope', 'dev', 22))).code).toBe('playground_not_found');
+    expect((await apiError(new AgentClient({ url: agentUrl, token: 'wrong' }).tcpTunnel(r.id, 'dev', 22))).code).toBe('unauthorized');
+    await api.destroy(r.id);
+  });
 });
 
 describe('snapshots, forks and saved templates', () => {

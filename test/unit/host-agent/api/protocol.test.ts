@@ -30,7 +30,7 @@ describe('the route table', () => {
     for (const name of ROUTE_NAMES) {
       const { method, path } = API[name];
       expect(path.startsWith(`${API_PREFIX}/`)).toBe(true);
-      const key = `${method === 'WS' ? 'GET' : method} ${path.replace(/:[a-z]+/g, ':')}`;
+      const key = `${method === 'WS' || method === 'TCP' ? 'GET' : method} ${path.replace(/:[a-z]+/g, ':')}`;
       expect(seen.has(key), `${name}: ${key} is taken`).toBe(false);
       seen.add(key);
     }

@@ -3,7 +3,7 @@
 // markdown pipeline, image builders, QEMU, the MCP SDK, the agent or the schema libraries.
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBundle } from '../../../../scripts/cli-bundle.mjs';
+import { cliBundle, cliLean } from '../../../../scripts/cli-bundle.mjs';
 
 const MAIN = 'host-agent/cli/main.ts';
 const GROUPS = 'host-agent/cli/commands/';
@@ -19,9 +19,19 @@ const HEAVY = [
 ];
 
 let meta: esbuild.Metafile;
+let leanMeta: esbuild.Metafile;
 beforeAll(async () => {
-  meta = (await esbuild.build({ ...cliBundle, write: false, metafile: true, sourcemap: false, logLevel: 'silent' })).metafile;
+  const build = async (options: esbuild.BuildOptions) =>
+    (await esbuild.build({ ...options, write: false, metafile: true, sourcemap: false, logLevel: 'silent' })).metafile;
+  [meta, leanMeta] = await Promise.all([build(cliBundle), build(cliLean)]);
 }, 120_000);
+
+/** Every source module in a lean entry's single file. */
+function leanInputs(entryPoint: string): string[] {
+  const found = Object.values(leanMeta.outputs).find((o) => o.entryPoint === entryPoint);
+  if (!found) throw new Error(`no lean output for ${entryPoint}`);
+  return Object.keys(found.inputs);
+}
 
 function outputOf(entryPoint: string): string {
   const found = Object.entries(meta.outputs).find(([, o]) => o.entryPoint === entryPoint);
@@ -79,10 +89,13 @@ describe('what a CLI command loads', () => {
     expect(inputs.filter((f) => /node_modules\/ssh2\//.test(f))).toEqual([]);
   });
 
-  it('the lean ssh-proxy entry (ProxyCommand): the agent client only, no commander, no ssh2', () => {
-    const inputs = loaded('host-agent/cli/ssh-proxy-main.ts');
-    expect(heavyIn(inputs)).toEqual([]);
-    expect(inputs.filter((f) => /node_modules\/(commander|ssh2|ws)\//.test(f))).toEqual([]);
+  it('the lean entries (`list`, the ssh-proxy of ProxyCommand): the agent client only, no commander, no ssh2, no ws', () => {
+    for (const entry of ['host-agent/cli/lean-main.ts', 'host-agent/cli/ssh-proxy-main.ts']) {
+      const inputs = leanInputs(entry);
+      expect(inputs).toContain('host-agent/api/client.ts');
+      expect(heavyIn(inputs)).toEqual([]);
+      expect(inputs.filter((f) => /node_modules\/(commander|ssh2|ws)\//.test(f))).toEqual([]);
+    }
   });
 
   it('sees heavy modules where they are used (the check can fail)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPath, paramNames } from '../../../../host-agent/api/paths';
 import { API, ApiProblem, ROUTE_NAMES } from '../../../../host-agent/api/protocol';
-import { declaresError, findRoute } from '../../../../host-agent/server/router';
+import { declaresError, findRoute, upgradeProtocol } from '../../../../host-agent/server/router';
 
 const problemOf = (fn: () => unknown): ApiProblem => {
   try {
@@ -18,20 +18,37 @@ describe('finding routes', () => {
     for (const name of ROUTE_NAMES) {
       const params = Object.fromEntries(paramNames(API[name].path).map((p) => [p, `v ${p}/x`]));
       const path = buildPath(API[name].path, params);
-      const ws = API[name].method === 'WS';
-      expect(findRoute(ws ? 'GET' : API[name].method, path, ws)).toEqual({ name, params });
+      const method = API[name].method;
+      const upgrade = method === 'WS' ? 'websocket' : method === 'TCP' ? 'tcp' : undefined;
+      expect(findRoute(upgrade ? 'GET' : method, path, upgrade)).toEqual({ name, params });
     }
   });
 
-  it('answers 404 for unknown paths, 405 for a wrong method, 426 for a WebSocket route without upgrade', () => {
-    expect(problemOf(() => findRoute('GET', '/v1/nothing', false))).toMatchObject({ status: 404, code: 'route_not_found' });
-    expect(problemOf(() => findRoute('PUT', '/v1/playgrounds/pg-1', false))).toMatchObject({ status: 405, code: 'method_not_allowed' });
-    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1/events', false))).toMatchObject({ status: 426, code: 'upgrade_required' });
-    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1', true))).toMatchObject({ status: 404, code: 'route_not_found' });
+  it('answers 404 for unknown paths, 405 for a wrong method, 426 for an upgrade route without upgrade', () => {
+    expect(problemOf(() => findRoute('GET', '/v1/nothing'))).toMatchObject({ status: 404, code: 'route_not_found' });
+    expect(problemOf(() => findRoute('PUT', '/v1/playgrounds/pg-1'))).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1/events'))).toMatchObject({ status: 426, code: 'upgrade_required' });
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1/machines/dev/tcp'))).toMatchObject({ status: 426, message: /Upgrade: tcp/ });
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1', 'websocket'))).toMatchObject({ status: 404, code: 'route_not_found' });
+    // Each upgrade protocol reaches only its own routes.
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1/machines/dev/tunnel', 'tcp'))).toMatchObject({ status: 404, code: 'route_not_found' });
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/pg-1/machines/dev/tcp', 'websocket'))).toMatchObject({ status: 404, code: 'route_not_found' });
+  });
+
+  it('reads the upgrade protocol of a request', () => {
+    expect(['websocket', 'WebSocket', 'tcp', ' TCP ', 'h2c', '', undefined].map(upgradeProtocol)).toEqual([
+      'websocket',
+      'websocket',
+      'tcp',
+      'tcp',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('answers 400 for a malformed parameter', () => {
-    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/%zz', false))).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(problemOf(() => findRoute('GET', '/v1/playgrounds/%zz'))).toMatchObject({ status: 400, code: 'invalid_request' });
   });
 
   it('knows which codes a route declares', () => {
