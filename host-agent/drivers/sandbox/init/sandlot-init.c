@@ -363,6 +363,17 @@ static _Noreturn void reap(void) {
   }
 }
 
+/* Says "ready" to the starter, lets go of its pipes and becomes `reap` in `env` (PATH alone): the end of a hub's and a machine's start. */
+static _Noreturn void become_reaper(char *const env[]) {
+  write_all(1, "ready\n", 6);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) die("open", "/dev/null");
+  close(null);
+  char *argv[] = {"sandlot-init", "reap", NULL};
+  execve("/proc/self/exe", argv, env);
+  die("exec", "reap");
+}
+
 /* The machine's PID 1 from "go" to "ready", then `reap` in a clean environment. */
 static _Noreturn void machine(void) {
   char line[32];
@@ -407,13 +418,7 @@ static _Noreturn void machine(void) {
     close(boot);
     if (code != 0) fail("the first boot failed");
   }
-  write_all(1, "ready\n", 6);
-  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) die("open", "/dev/null");
-  close(null);
-  char *argv[] = {"sandlot-init", "reap", NULL};
-  execve("/proc/self/exe", argv, clean_env);
-  die("exec", "reap");
+  become_reaper(clean_env);
 }
 
 /* The hub's PID 1 from "go" (the agent has written its id maps) to "ready": loopback and one bridge per network. */
@@ -439,13 +444,7 @@ static _Noreturn void hub(void) {
   }
   char *argv[] = {"ip", "-batch", "-", NULL};
   if (run(argv, batch, -1, clean_env) != 0) fail("ip -batch failed");
-  write_all(1, "ready\n", 6);
-  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) die("open", "/dev/null");
-  close(null);
-  char *reap_argv[] = {"sandlot-init", "reap", NULL};
-  execve("/proc/self/exe", reap_argv, clean_env);
-  die("exec", "reap");
+  become_reaper(clean_env);
 }
 
 /*
