@@ -113,6 +113,8 @@ export const COMMON_ERRORS = [
 ] as const satisfies ApiErrorCode[];
 
 const PG = ['playground_not_found'] as const;
+/** What refuses a tunnel to a machine's port, before its upgrade: the WebSocket and the raw TCP one alike. */
+const TUNNEL_ERRORS = [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'] as const;
 
 export const API = {
   info: route({ method: 'GET', path: '/v1/info', group: 'agent', reply: 'json', response: returns<AgentInfo>(), errors: [] }),
@@ -234,7 +236,7 @@ export const API = {
     query: takes<typeof schemas.tunnelQuery>(),
     reply: 'bytes',
     response: returns<Uint8Array>(),
-    errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+    errors: TUNNEL_ERRORS,
   }),
   /**
    * The same bytes as `tunnel` without WebSocket frames: an `Upgrade: tcp` request. ssh-proxy
@@ -247,7 +249,7 @@ export const API = {
     query: takes<typeof schemas.tunnelQuery>(),
     reply: 'tcp',
     response: returns<Uint8Array>(),
-    errors: [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'],
+    errors: TUNNEL_ERRORS,
   }),
   /** Freezes a running or stopped playground's machines; progress (`step` events) on its event stream. */
   createSnapshot: route({
