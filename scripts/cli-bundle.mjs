@@ -52,7 +52,7 @@ export const cliLean = {
   entryPoints: { 'sandlot-lean': 'host-agent/cli/lean-main.ts', 'sandlot-ssh-proxy-lean': 'host-agent/cli/ssh-proxy-main.ts' },
   outdir: 'dist',
   format: 'cjs',
-  // Neither opens a WebSocket (`list` is one HTTP request, ssh-proxy uses the `tcpTunnel`
+  // None opens a WebSocket (`list` is one HTTP request, `run` uses the `tcpRun` route, ssh-proxy the `tcpTunnel`
   // route): the client's lazy import of ws stays a require that never runs, instead of
   // 130 kB of ws that Node would read and pre-parse on every start.
   external: [...nativeExternals, 'ws'],

@@ -1,7 +1,7 @@
 // Typed client of the agent API, shared by the CLI and the VS Code extension. Every URL
 // comes from the route table (protocol.ts). Pure JavaScript (node:http + ws): it must
 // run in Electron's Node without native modules. It loads neither zod nor (until a
-// WebSocket is opened) ws: `sandlot list` and ssh-proxy start with little more than Node.
+// WebSocket is opened) ws: `sandlot list`, `run` and ssh-proxy start with little more than Node.
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
@@ -38,6 +38,7 @@ import { parseOwnJson } from '../util/json';
 import { AgentApiError, AgentUnreachableError, isApiError } from './client-errors';
 import type { RunRequest } from './run-frames';
 import { runOver, type RunChannel, type RunHandlers } from './run-client';
+import { socketRunLink, webSocketRunLink } from './run-link';
 
 export interface AgentEndpoint {
   /** `http://127.0.0.1:PORT` or `unix:/path/to/agent.sock`. */
@@ -257,9 +258,14 @@ export class AgentClient {
    * `Upgrade: tcp` request): no WebSocket library to load, no frames. ssh-proxy uses it.
    */
   tcpTunnel(id: string, machine: string, port: number): Promise<Duplex> {
+    return this.upgradeTcp(apiPath('tcpTunnel', { id, machine }, { port }));
+  }
+
+  /** An `Upgrade: tcp` request for a `tcp` route: resolves with the connection after the agent's 101, rejects with its refusal. */
+  private upgradeTcp(path: string): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const req = http.request({
-        ...this.target(apiPath('tcpTunnel', { id, machine }, { port })),
+        ...this.target(path),
         headers: { authorization: `Bearer ${this.endpoint.token}`, connection: 'Upgrade', upgrade: 'tcp' },
       });
       req.on('upgrade', (_res, socket, head) => {
@@ -275,18 +281,25 @@ export class AgentClient {
   }
 
   /**
-   * A one-shot run (route `run`): makes a playground, runs `req.command` in it with the
-   * caller's streams, destroys it unless `req.keep`. Resolves once the socket is open;
-   * writes before then are not sent, so wait for it before passing stdin.
+   * A one-shot run (route `tcpRun`, the run protocol on the HTTP connection itself: no
+   * WebSocket library to load): makes a playground, runs `req.command` in it with the
+   * caller's streams, destroys it unless `req.keep`. Resolves once the agent accepted the
+   * connection; writes before then are not sent, so wait for it before passing stdin.
    */
   async run(req: RunRequest, on: RunHandlers): Promise<RunChannel> {
+    const socket = await this.upgradeTcp(apiPath('tcpRun', {}));
+    return runOver(socketRunLink(socket), req, on, Promise.resolve());
+  }
+
+  /** The same run over the WebSocket route `run` (for clients that speak WebSocket anyway). */
+  async runOverWebSocket(req: RunRequest, on: RunHandlers): Promise<RunChannel> {
     const ws = await this.websocket(apiPath('run', {}));
     const opened = new Promise<void>((resolve, reject) => {
       ws.once('open', resolve);
       ws.on('unexpected-response', (_req, res) => void readError(res).then(reject, reject));
       ws.on('error', (err) => reject(this.unreachable(err)));
     });
-    const channel = runOver(ws, req, on, opened);
+    const channel = runOver(webSocketRunLink(ws), req, on, opened);
     await opened;
     return channel;
   }

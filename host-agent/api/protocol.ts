@@ -116,6 +116,17 @@ const PG = ['playground_not_found'] as const;
 /** What refuses a tunnel to a machine's port, before its upgrade: the WebSocket and the raw TCP one alike. */
 const TUNNEL_ERRORS = [...PG, 'machine_not_found', 'not_running', 'no_ssh', 'connect_failed'] as const;
 
+/** What ends a run in an `error` message (its upgrade only fails for the common reasons): the WebSocket and the raw TCP route alike. */
+const RUN_ERRORS = [
+  'template_not_found',
+  'invalid_manifest',
+  'driver_not_enabled',
+  'state_not_saved',
+  'machine_not_found',
+  'not_running',
+  'exec_failed',
+] as const;
+
 export const API = {
   info: route({ method: 'GET', path: '/v1/info', group: 'agent', reply: 'json', response: returns<AgentInfo>(), errors: [] }),
   /** Writes one line to the agent's log, naming the client. */
@@ -224,7 +235,20 @@ export const API = {
     reply: 'events',
     response: returns<RunEvent>(),
     /** Sent in `error` frames (the upgrade itself only fails for the common reasons). */
-    errors: ['template_not_found', 'invalid_manifest', 'driver_not_enabled', 'state_not_saved', 'machine_not_found', 'not_running', 'exec_failed'],
+    errors: RUN_ERRORS,
+  }),
+  /**
+   * The same run without WebSocket frames: an `Upgrade: tcp` request, after which the
+   * connection carries the same messages, each framed by run-wire.ts (length, kind, message).
+   * `sandlot run` uses it, so it starts without loading a WebSocket library.
+   */
+  tcpRun: route({
+    method: 'TCP',
+    path: '/v1/run/tcp',
+    group: 'playgrounds',
+    reply: 'tcp',
+    response: returns<RunEvent>(),
+    errors: RUN_ERRORS,
   }),
   /** Provisioning progress, machine and task states: a `snapshot` first, then changes; closes with CLOSE_PLAYGROUND_GONE on destroy. */
   events: route({ method: 'WS', path: '/v1/playgrounds/:id/events', group: 'playgrounds', reply: 'events', response: returns<PlaygroundEvent>(), errors: PG }),

@@ -1,10 +1,10 @@
-// The client side of the `run` WebSocket (api/run-frames.ts): sends the request, then the
-// caller's stdin and control frames; hands output and events to the caller; settles with
-// the `exit` event, or rejects with the agent's `error` as an AgentApiError.
-import type WebSocket from 'ws';
+// The client side of a run (api/run-frames.ts), over either link (run-link.ts): sends the
+// request, then the caller's stdin and control frames; hands output and events to the
+// caller; settles with the `exit` event, or rejects with the agent's `error` as an AgentApiError.
 import { AgentApiError } from './client-errors';
 import type { RunControl, RunEvent, RunRequest } from './run-frames';
 import { dataFrame, RUN_STDERR, RUN_STDIN, RUN_STDOUT } from './run-frames';
+import type { RunLink } from './run-link';
 import { parseOwnJson } from '../util/json';
 
 export type RunExit = Extract<RunEvent, { type: 'exit' }>;
@@ -28,20 +28,21 @@ export interface RunChannel {
   readonly done: Promise<RunExit>;
 }
 
-/** Runs over `ws` (opened, not yet open); `unreachable` maps a connection error. */
-export function runOver(ws: WebSocket, req: RunRequest, on: RunHandlers, opened: Promise<void>): RunChannel {
+/** Runs over `link` (opened, not yet open: nothing is sent before `opened`). */
+export function runOver(link: RunLink, req: RunRequest, on: RunHandlers, opened: Promise<void>): RunChannel {
   const control = (c: RunControl) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(c));
+    if (link.open) link.send({ text: JSON.stringify(c) });
   };
   const done = new Promise<RunExit>((resolve, reject) => {
     let settled = false;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) {
-        if (data[0] === RUN_STDOUT) on.stdout(data.subarray(1));
-        else if (data[0] === RUN_STDERR) on.stderr(data.subarray(1));
+    link.onMessage(({ text, bytes }) => {
+      if (settled) return;
+      if (!text) {
+        if (bytes[0] === RUN_STDOUT) on.stdout(bytes.subarray(1));
+        else if (bytes[0] === RUN_STDERR) on.stderr(bytes.subarray(1));
         return;
       }
-      const e = parseOwnJson<RunEvent>(data.toString('utf8'));
+      const e = parseOwnJson<RunEvent>(bytes.toString('utf8'));
       if (e.type === 'exit') {
         settled = true;
         resolve(e);
@@ -50,15 +51,16 @@ export function runOver(ws: WebSocket, req: RunRequest, on: RunHandlers, opened:
         reject(new AgentApiError(502, e.code, e.message));
       } else on.event?.(e);
     });
-    ws.on('close', (code) => {
-      if (!settled) reject(new AgentApiError(502, 'bad_response', `the agent closed the run without an exit status (WebSocket close ${code})`));
+    link.onClose((detail) => {
+      if (!settled) reject(new AgentApiError(502, 'bad_response', `the agent closed the run without an exit status (${detail})`));
+      settled = true;
     });
-    opened.then(() => ws.send(JSON.stringify(req)), reject);
+    opened.then(() => link.send({ text: JSON.stringify(req) }), reject);
   });
   done.catch(() => undefined);
   return {
     write: (bytes) => {
-      if (ws.readyState === ws.OPEN) ws.send(dataFrame(RUN_STDIN, bytes));
+      if (link.open) link.send({ data: dataFrame(RUN_STDIN, bytes) });
     },
     end: () => control({ type: 'eof' }),
     resize: (cols, rows) => control({ type: 'resize', cols, rows }),

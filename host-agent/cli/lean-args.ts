@@ -1,15 +1,12 @@
 // Which command lines the launcher (launch/sandlot.ts) runs through the lean entry
-// (lean-main.ts) instead of the full CLI: `sandlot [--agent <url>] [--token <token>]
-// list|ls [--json]`, exactly. Anything else — help, another option, an option after the
+// (lean-main.ts) instead of the full CLI: `sandlot [--agent <url>] [--token <token>]`, then
+// `list|ls [--json]` exactly, or `run` as lean-run-args.ts reads it. Anything else — help, another option, an option after the
 // command that is not `--json`, a value that looks like an option — goes to the full CLI,
 // whose commander parser is the reference: the lean path never has to reproduce its errors.
 import type { GlobalOptions } from './globals';
+import { leanRun, type LeanRun } from './lean-run-args';
 
-export interface LeanCommand {
-  command: 'list';
-  globals: GlobalOptions;
-  json: boolean;
-}
+export type LeanCommand = { command: 'list'; globals: GlobalOptions; json: boolean } | ({ command: 'run'; globals: GlobalOptions } & LeanRun);
 
 const GLOBAL_OPTIONS = ['--agent', '--token'] as const;
 
@@ -23,8 +20,12 @@ export function leanCommand(args: readonly string[]): LeanCommand | undefined {
     if (value === undefined || (inline === undefined && value.startsWith('-'))) return undefined;
     globals[flag === '--agent' ? 'agent' : 'token'] = value;
   }
-  if (args[i] !== 'list' && args[i] !== 'ls') return undefined;
   const rest = args.slice(i + 1);
+  if (args[i] === 'run') {
+    const run = leanRun(rest);
+    return run && { command: 'run', globals, ...run };
+  }
+  if (args[i] !== 'list' && args[i] !== 'ls') return undefined;
   if (!rest.every((a) => a === '--json')) return undefined;
   return { command: 'list', globals, json: rest.length > 0 };
 }

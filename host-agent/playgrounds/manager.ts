@@ -929,7 +929,9 @@ export class PlaygroundManager {
     return {
       progress: (step, status, machine, message) => {
         this.emit(id, { type: 'step', at: now(), step, status, machine, message });
-        if (machine && status === 'done') this.setMachine(e, machine, 'running');
+        // Only a machine's own start says it is up (its image being ready does not): machineUp
+        // and the logins that wait on it (a run's, started while provisioning ends) trust it.
+        if (machine && step === 'machine' && status === 'done') this.setMachine(e, machine, 'running');
       },
       log: (level, message, machine) => this.emit(id, { type: 'log', at: now(), level, message, machine }),
     };

@@ -1,5 +1,5 @@
 // Handlers of the `playgrounds` routes of the table: the catalog, the playground
-// lifecycle, keys, exec, the event stream and tunnels. Each is a thin call into the
+// lifecycle, keys, exec, one-shot runs, the event stream and tunnels. Each is a thin call into the
 // manager; the request's shape was checked against the table before it gets here.
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket } from 'ws';
@@ -7,6 +7,7 @@ import { ApiProblem, CLOSE_PLAYGROUND_GONE, type BodyOf, type PlaygroundEvent, t
 import type { TemplateCatalog } from '../playgrounds/catalog';
 import type { PlaygroundEvents } from '../playgrounds/events';
 import type { PlaygroundManager } from '../playgrounds/manager';
+import { socketRunLink, webSocketRunLink } from '../api/run-link';
 import { errorMessage } from '../util/errors';
 import { execInMachine } from './exec';
 import { serveRun } from './run-session';
@@ -42,7 +43,8 @@ export function playgroundHandlers(
     },
     memory: ({ params }) => manager.memoryUsage(params.id),
     exec: ({ params, body }, res) => execInMachine(manager, params.id, params.machine, body, res),
-    run: () => (ws: WebSocket) => serveRun(manager, ws),
+    run: () => (ws: WebSocket) => serveRun(manager, webSocketRunLink(ws)),
+    tcpRun: () => (socket: Duplex) => serveRun(manager, socketRunLink(socket)),
     events: ({ params: { id } }) => {
       manager.get(id);
       return (ws: WebSocket) => {

@@ -1,12 +1,13 @@
-// `WS /v1/run` (`sandlot run`): make a playground, run one command in it with the
-// client's stdin/stdout/stderr, destroy it unless asked to keep it, answer the exit code:
-// one request instead of create, wait, tunnel, SSH login and destroy from the client. The
-// frames are in api/run-frames.ts. Whatever ends the run (the command, a cancel, the
+// Routes `run` (WebSocket) and `tcpRun` (`sandlot run`, raw upgraded connection): make a
+// playground, run one command in it with the client's stdin/stdout/stderr, destroy it
+// unless asked to keep it, answer the exit code: one request instead of create, wait,
+// tunnel, SSH login and destroy from the client. The messages are in api/run-frames.ts,
+// carried by either link of api/run-link.ts. Whatever ends the run (the command, a cancel, the
 // client going away, an error) takes the playground down unless `keep`.
 import type { ClientChannel, Client as SshClient } from 'ssh2';
-import type { RawData, WebSocket } from 'ws';
 import { ApiProblem, type PlaygroundRecord } from '../api/protocol';
 import { dataFrame, RUN_STDERR, RUN_STDIN, RUN_STDOUT, signalExitCode, type RunControl, type RunEvent } from '../api/run-frames';
+import type { RunLink } from '../api/run-link';
 import { runRequest } from '../api/schemas';
 import type { PlaygroundManager } from '../playgrounds/manager';
 import { errorMessage } from '../util/errors';
@@ -20,8 +21,8 @@ const CANCELLED = 130;
 /** Output frames in flight to a slow client before the command's output is paused. */
 const MAX_PENDING_FRAMES = 64;
 
-export function serveRun(manager: PlaygroundManager, ws: WebSocket): void {
-  new RunSession(manager, ws).listen();
+export function serveRun(manager: PlaygroundManager, link: RunLink): void {
+  new RunSession(manager, link).listen();
 }
 
 class RunSession {
@@ -43,23 +44,21 @@ class RunSession {
 
   constructor(
     private readonly manager: PlaygroundManager,
-    private readonly ws: WebSocket,
+    private readonly link: RunLink,
   ) {}
 
   listen(): void {
-    this.ws.on('message', (data: RawData, isBinary: boolean) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    this.link.onMessage(({ text, bytes }) => {
       try {
-        if (!this.started) return this.start(isBinary ? undefined : bytes.toString('utf8'));
-        if (isBinary) return this.onStdin(bytes);
+        if (!this.started) return this.start(text ? bytes.toString('utf8') : undefined);
+        if (!text) return this.onStdin(bytes);
         this.onControl(parseOwnJson<RunControl>(bytes.toString('utf8')));
       } catch (err) {
         void this.fail(err);
       }
     });
     // A client that goes away (killed, network) cancels: nothing is left running for it.
-    this.ws.on('close', () => this.cancel());
-    this.ws.on('error', () => this.cancel());
+    this.link.onClose(() => this.cancel());
   }
 
   private start(text: string | undefined): void {
@@ -157,10 +156,10 @@ class RunSession {
   }
 
   private output(stream: number, bytes: Buffer, channel: ClientChannel): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.link.open) return;
     this.pending++;
     if (this.pending === MAX_PENDING_FRAMES) channel.pause();
-    this.ws.send(dataFrame(stream, bytes), () => {
+    this.link.send({ data: dataFrame(stream, bytes) }, () => {
       this.pending--;
       if (this.pending === MAX_PENDING_FRAMES / 2) channel.resume();
     });
@@ -172,8 +171,8 @@ class RunSession {
     const bytes = frame.subarray(1);
     if (!this.channel) return void this.stdin.push(Buffer.from(bytes));
     if (!this.channel.write(bytes)) {
-      this.ws.pause();
-      this.channel.once('drain', () => this.ws.resume());
+      this.link.pause();
+      this.channel.once('drain', () => this.link.resume());
     }
   }
 
@@ -256,10 +255,10 @@ class RunSession {
   }
 
   private send(e: RunEvent): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(e));
+    if (this.link.open) this.link.send({ text: JSON.stringify(e) });
   }
 
   private close(): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
+    this.link.close();
   }
 }
