@@ -2,13 +2,16 @@
 // service) on a random port, with the in-memory fake driver underneath. Every route of
 // the table is called through a client method; errors arrive as codes.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'ssh2';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentApiError, AgentClient, AgentUnreachableError, isApiError } from '../../../../host-agent/api/client';
-import { ROUTE_NAMES, type PlaygroundEvent, type PlaygroundRecord, type RouteName } from '../../../../host-agent/api/protocol';
+import type { RunHandlers } from '../../../../host-agent/api/run-client';
+import { RunWireReader, wireMessage } from '../../../../host-agent/api/run-wire';
+import { ROUTE_NAMES, type RunRequest, type PlaygroundEvent, type PlaygroundRecord, type RouteName } from '../../../../host-agent/api/protocol';
 import { builtinTemplatesDir, TemplateCatalog } from '../../../../host-agent/playgrounds/catalog';
 import { PlaygroundEvents } from '../../../../host-agent/playgrounds/events';
 import { PlaygroundManager } from '../../../../host-agent/playgrounds/manager';
@@ -199,34 +202,76 @@ describe('the agent, the catalog and the playground lifecycle', () => {
     await api.destroy(r.id);
   });
 
-  it('runs a command in a fresh playground in one request and destroys it (run)', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const events: string[] = [];
-    const run = await api.run(
-      { playground: { template: 'linux' }, command: 'echo hi; fail' },
-      { stdout: (b) => out.push(b.toString()), stderr: (b) => err.push(b.toString()), event: (e) => events.push(e.type) },
-    );
-    const exit = await run.done;
-    expect(exit).toMatchObject({ type: 'exit', code: 3, kept: false });
-    expect(out.join('')).toBe('ran: echo hi; fail\n');
-    expect(err.join('')).toBe('as root\n');
-    expect(events).toEqual(['created', 'running']);
-    expect((await api.list()).map((p) => p.id)).not.toContain(exit.playground.id);
-    const kept = await (
-      await api.run({ playground: { template: 'linux' }, command: 'true', keep: true }, { stdout: () => undefined, stderr: () => undefined })
-    ).done;
-    expect(kept).toMatchObject({ code: 0, kept: true });
-    expect((await api.get(kept.playground.id)).state).toBe('running');
-    await api.destroy(kept.playground.id);
-    const refused = await apiError(
-      (await api.run({ playground: { template: 'nope' }, command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
-    );
-    expect(refused.code).toBe('template_not_found');
-    const wrong = await apiError(
-      (await api.run({ playground: { template: 'linux' }, machine: 'x', command: 'true' }, { stdout: () => undefined, stderr: () => undefined })).done,
-    );
-    expect(wrong.code).toBe('machine_not_found');
+  for (const transport of ['tcpRun', 'run'] as const) {
+    it(`runs a command in a fresh playground in one request and destroys it (${transport})`, async () => {
+      const run = (req: RunRequest, on: RunHandlers) => (transport === 'tcpRun' ? api.run(req, on) : api.runOverWebSocket(req, on));
+      const quiet = { stdout: () => undefined, stderr: () => undefined };
+      const out: string[] = [];
+      const err: string[] = [];
+      const events: string[] = [];
+      const started = await run(
+        { playground: { template: 'linux' }, command: 'echo hi; fail' },
+        { stdout: (b) => out.push(b.toString()), stderr: (b) => err.push(b.toString()), event: (e) => events.push(e.type) },
+      );
+      const exit = await started.done;
+      expect(exit).toMatchObject({ type: 'exit', code: 3, kept: false });
+      expect(out.join('')).toBe('ran: echo hi; fail\n');
+      expect(err.join('')).toBe('as root\n');
+      expect(events).toEqual(['created', 'running']);
+      expect((await api.list()).map((p) => p.id)).not.toContain(exit.playground.id);
+      const kept = await (await run({ playground: { template: 'linux' }, command: 'true', keep: true }, quiet)).done;
+      expect(kept).toMatchObject({ code: 0, kept: true });
+      expect((await api.get(kept.playground.id)).state).toBe('running');
+      await api.destroy(kept.playground.id);
+      const refused = await apiError((await run({ playground: { template: 'nope' }, command: 'true' }, quiet)).done);
+      expect(refused.code).toBe('template_not_found');
+      const wrong = await apiError((await run({ playground: { template: 'linux' }, machine: 'x', command: 'true' }, quiet)).done);
+      expect(wrong.code).toBe('machine_not_found');
+      expect(await api.list()).toEqual([]);
+      expect((await apiError(new AgentClient({ url: agentUrl, token: 'wrong' }).run({ playground: { template: 'linux' }, command: 'true' }, quiet))).code).toBe(
+        'unauthorized',
+      );
+    });
+  }
+
+  it('answers a malformed run request on the raw route with one error message, and bytes that are not the protocol by closing', async () => {
+    const { port } = new URL(agentUrl);
+    /** What the agent sends back for `send` (written after the upgrade), until it closes. */
+    const answer = (send: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = net.connect(Number(port), '127.0.0.1', () =>
+          sock.write(`GET /v1/run/tcp HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\nconnection: Upgrade\r\nupgrade: tcp\r\n\r\n`),
+        );
+        let got = Buffer.alloc(0);
+        let upgraded = false;
+        sock.on('data', (d: Buffer) => {
+          got = Buffer.concat([got, d]);
+          const end = got.indexOf('\r\n\r\n');
+          if (!upgraded && end >= 0) {
+            upgraded = true;
+            expect(got.subarray(0, end).toString()).toMatch(/^HTTP\/1\.1 101 /);
+            got = got.subarray(end + 4);
+            sock.write(send);
+          }
+        });
+        sock.on('close', () =>
+          resolve(
+            new RunWireReader()
+              .push(got)
+              .map((m) => (m.text ? m.bytes.toString() : `data ${m.bytes.length}`))
+              .join('\n'),
+          ),
+        );
+        sock.on('error', reject);
+      });
+    expect(JSON.parse(await answer(wireMessage(true, Buffer.from('not json'))))).toEqual({
+      type: 'error',
+      code: 'invalid_json',
+      message: 'run request: expected a JSON object',
+    });
+    expect(await answer(wireMessage(true, Buffer.from(JSON.stringify({ playground: { template: 'linux' } }))))).toMatch(/"code":"invalid_request".*command: /);
+    // Not the run protocol at all: the agent closes without making anything.
+    expect(await answer(Buffer.from('hello, agent\n'))).toBe('');
     expect(await api.list()).toEqual([]);
   });
 

@@ -83,19 +83,27 @@ describe('what a CLI command loads', () => {
     expect(heavyIn(loaded(MAIN, 'ssh'))).toEqual([]);
   });
 
-  it('`sandlot run`: the agent client and ws, no SSH client (the agent runs the command)', () => {
+  it('`sandlot run` in the full CLI: the agent client, no SSH client (the agent runs the command), no ws (the raw tcpRun route)', () => {
     const inputs = loaded(MAIN, 'run');
     expect(heavyIn(inputs)).toEqual([]);
     expect(inputs.filter((f) => /node_modules\/ssh2\//.test(f))).toEqual([]);
+    // ws stays behind the client's on-demand import (WebSocket routes), which a run never takes.
+    const atStart = loaded(MAIN, 'run', false);
+    expect(atStart).toContain('host-agent/cli/run-command.ts');
+    expect(atStart.filter((f) => /node_modules\/(ssh2|ws)\//.test(f))).toEqual([]);
   });
 
-  it('the lean entries (`list`, the ssh-proxy of ProxyCommand): the agent client only, no commander, no ssh2, no ws', () => {
+  it('the lean entries (`list` and `run`, the ssh-proxy of ProxyCommand): the agent client only, no commander, no ssh2, no ws', () => {
     for (const entry of ['host-agent/cli/lean-main.ts', 'host-agent/cli/ssh-proxy-main.ts']) {
       const inputs = leanInputs(entry);
       expect(inputs).toContain('host-agent/api/client.ts');
       expect(heavyIn(inputs)).toEqual([]);
       expect(inputs.filter((f) => /node_modules\/(commander|ssh2|ws)\//.test(f))).toEqual([]);
     }
+    // `run` itself, with the raw link and its framing: nothing of the agent's side of a run.
+    const run = leanInputs('host-agent/cli/lean-main.ts');
+    expect(run).toEqual(expect.arrayContaining(['host-agent/cli/run-command.ts', 'host-agent/api/run-link.ts', 'host-agent/api/run-wire.ts']));
+    expect(run.filter((f) => f.startsWith('host-agent/server/run-session'))).toEqual([]);
   });
 
   it('sees heavy modules where they are used (the check can fail)', () => {
