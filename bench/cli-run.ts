@@ -6,8 +6,9 @@
 //   - `sandlot run linux -- hostname` vs `docker run --rm <the linux template's image> hostname`
 //     on the tests' dockerd (skipped when there is none, or SKIP_DOCKER=1).
 // With BEFORE=<another built checkout> (e.g. main in a temp clone), that checkout's `--version`,
-// `list` and ssh-proxy run in the same loop against the same agent, so the CLI's own cost is
-// compared run by run (the agent, this checkout's, serves both).
+// `list`, ssh-proxy and `run` run in the same loop against the same agent, so the CLI's own cost
+// is compared run by run (the agent, this checkout's, serves both: it still serves the WebSocket
+// `run` route an older CLI uses).
 // Run: npm run build && npm run bench -- cli-run   (RUNS=9, BEFORE=…, SKIP_RUN=1 leaves out `sandlot run`)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       await pair('ssh-proxy → SSH banner', (cli) => proxyFirstByte(alias, env, cli));
       m('ssh -F <ssh-config> host true', ssh([]));
       m('ssh host true over an open connection (ControlMaster)', ssh(['-o', `ControlPath=${control}`]));
-      if (!process.env.SKIP_RUN) m('sandlot run linux -- hostname', timed(process.execPath, [CLI, 'run', 'linux', '--', 'hostname'], env));
+      if (!process.env.SKIP_RUN) await pair('sandlot run linux -- hostname', (cli) => timed(process.execPath, [cli, 'run', 'linux', '--', 'hostname'], env));
       if (image && !process.env.SKIP_RUN)
         m(
           'docker run --rm <linux image> hostname',
@@ -121,8 +122,20 @@ async function main(): Promise<void> {
     row('ssh host true over an open connection (ControlMaster)', 'ssh host true over an open connection (ControlMaster)');
     row('ssh -F <ssh-config> host true', 'ssh host true over an open connection (ControlMaster)');
     if (!process.env.SKIP_RUN) {
-      if (image) row('docker run --rm <linux image> hostname', 'docker run --rm <linux image> hostname');
-      row('sandlot run linux -- hostname', image ? 'docker run --rm <linux image> hostname' : 'node -e 0');
+      const run = 'sandlot run linux -- hostname';
+      const docker = 'docker run --rm <linux image> hostname';
+      const base = image ? docker : 'node -e 0';
+      if (image) row(docker, docker);
+      row(run, base);
+      if (BEFORE_CLI) row(`before: ${run}`, base);
+      // Per-run ratios (each run's pair measured back to back): steadier than a ratio of medians on a loaded host.
+      const perRun = (a: string, b: string) => {
+        const bs = figures.get(b) ?? [];
+        return median((figures.get(a) ?? []).map((ms, k) => ms / bs[k])).toFixed(2);
+      };
+      if (image) console.log(`| ${run} / ${docker}, median of per-run ratios | | ${perRun(run, docker)}× |`);
+      if (image && BEFORE_CLI) console.log(`| before: ${run} / ${docker}, median of per-run ratios | | ${perRun(`before: ${run}`, docker)}× |`);
+      if (BEFORE_CLI) console.log(`| ${run}: this checkout / before, median of per-run ratios | | ${perRun(run, `before: ${run}`)}× |`);
     }
     console.log(`\nload at the end: ${loadAverage()}`);
     spawnSync('ssh', ['-F', config, '-o', `ControlPath=${control}`, '-O', 'exit', alias], { stdio: 'ignore' });

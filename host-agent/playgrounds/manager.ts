@@ -72,6 +72,13 @@ interface Entry {
   initTasks?: PlannedInitTask[];
   /** A finished one-shot run's playground being destroyed in the background: nobody's any more, so not listed. */
   released?: boolean;
+  /**
+   * A new playground's: called once its driver has made the machines (before its init tasks
+   * and before the record says `running`); from then on they answer connect(…, provisioning).
+   */
+  made?: () => void;
+  /** Settles when `made` is called or provisioning ends without it. */
+  madeOrOver?: Promise<void>;
 }
 
 export interface ManagerOptions {
@@ -355,6 +362,7 @@ export class PlaygroundManager {
     }
     const initTasks = planInitTasks(manifest, inputs.values);
     const entry: Entry = { stored, spec, driver, queue: Promise.resolve(), writes: Promise.resolve(), persisted: clone(stored.record), initTasks };
+    entry.madeOrOver = new Promise<void>((resolve) => (entry.made = resolve));
     this.entries.set(id, entry);
     this.emit(id, {
       type: 'playground',
@@ -365,7 +373,9 @@ export class PlaygroundManager {
     for (const w of [...warnings, ...choice.warnings, ...kernelWarnings(manifest, driverName, os.release())]) {
       this.emit(id, { type: 'log', at: now(), level: 'warn', message: `${manifestName}: ${w}` });
     }
-    void this.enqueue(entry, () => this.provision(entry, driver, fork?.dir));
+    // provision() records its own failures; either way, whoever waits for the machines stops waiting.
+    const over = () => entry.made?.();
+    void this.enqueue(entry, () => this.provision(entry, driver, fork?.dir)).then(over, over);
     return stored.record;
   }
 
@@ -454,20 +464,15 @@ export class PlaygroundManager {
     return fresh.record;
   }
 
-  /** Resolves when the machine is up (its driver step done; the playground may still provision), or when `until` settles first. */
-  machineUp(id: string, machine: string, until: Promise<unknown>): Promise<void> {
-    const up = () => this.entries.get(id)?.stored.record.machines.find((m) => m.name === machine)?.state === 'running';
-    if (up()) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const off = this.opts.events.subscribe(id, (ev) => {
-        if (ev.type === 'machine' && ev.machine === machine && ev.state === 'running') done();
-      });
-      function done() {
-        off();
-        resolve();
-      }
-      void until.then(done, done);
-    });
+  /**
+   * Resolves once the driver has made a new playground's machines, so a login can start while
+   * its provisioning ends (its record written, its init tasks run); at once for a playground
+   * made earlier; when `until` settles first.
+   */
+  machinesMade(id: string, until: Promise<unknown>): Promise<void> {
+    const made = this.entries.get(id)?.madeOrOver ?? Promise.resolve();
+    const ignore = () => undefined;
+    return Promise.race([made, until.then(ignore, ignore)]);
   }
 
   /** The record once the operations queued on the playground so far (its provisioning after create) are done. */
@@ -629,6 +634,7 @@ export class PlaygroundManager {
       await this.fail(e, errorMessage(err)).catch((writeErr: unknown) => this.removeHalfMade(e, errorMessage(writeErr)));
       return;
     }
+    e.made?.();
     const initTasks = e.initTasks ?? [];
     e.initTasks = undefined;
     if (initTasks.length > 0) {

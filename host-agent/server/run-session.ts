@@ -97,9 +97,10 @@ class RunSession {
     }
     const settled = this.manager.settled(created.id);
     // The login (tens of milliseconds) overlaps the end of provisioning: it starts once the
-    // machine is up; the command still waits for `running` (init tasks done).
+    // driver has made the machines (the record saying `running` is still being written, init
+    // tasks may still run); the command still waits for `running`.
     const early = this.manager
-      .machineUp(created.id, machine, settled)
+      .machinesMade(created.id, settled)
       .then(() => loginToMachine(this.manager, created.id, machine, req.user, true))
       .then(
         (l) => {
