@@ -162,8 +162,9 @@ export class PlaygroundManager {
       return;
     }
     const was = stored.record.state;
-    if (was === 'destroying') {
-      void this.destroy(id).catch((err: unknown) => this.opts.log('error', `${id}: finishing an interrupted destroy: ${errorMessage(err)}`));
+    if (was === 'destroying' || stored.run) {
+      const why = was === 'destroying' ? 'finishing an interrupted destroy' : 'destroying the playground of a run that ended with the last agent';
+      void this.destroy(id).catch((err: unknown) => this.opts.log('error', `${id}: ${why}: ${errorMessage(err)}`));
       return;
     }
     // Transitional states are only on disk from agents before state-first writes.
@@ -263,6 +264,15 @@ export class PlaygroundManager {
   }
 
   /**
+   * A one-shot run's own playground (`sandlot run` without --keep): stored with its run
+   * mark, so releaseForDestroy has nothing to write before the run's exit is answered, and an
+   * agent that starts and finds it destroys it (its run ended with the last agent).
+   */
+  async createForRun(req: BodyOf<'createPlayground'>): Promise<PlaygroundRecord> {
+    return this.make(req, undefined, undefined, true);
+  }
+
+  /**
    * Makes a warm pool member of a template (not listed, not reachable by id); resolves
    * with its id once it runs. One that fails is destroyed and the error thrown.
    */
@@ -294,7 +304,7 @@ export class PlaygroundManager {
     await this.destroyEntry(this.entries.get(id)!);
   }
 
-  private async make(req: BodyOf<'createPlayground'>, fork?: ForkSource, poolTemplate?: string): Promise<PlaygroundRecord> {
+  private async make(req: BodyOf<'createPlayground'>, fork?: ForkSource, poolTemplate?: string, run = false): Promise<PlaygroundRecord> {
     const { manifest, manifestName, template, warnings } = this.resolveManifest(req);
     // A fork runs on the driver that made its snapshot, whatever the manifest prefers now.
     const choice = fork
@@ -334,6 +344,7 @@ export class PlaygroundManager {
       labels: req.labels,
     });
     if (poolTemplate !== undefined) stored.pool = poolTemplate;
+    if (run) stored.run = true;
     if (fork) {
       stored.record.forkOf = fork.snapshot;
       if (fork.title) stored.record.title = fork.title;
@@ -505,17 +516,20 @@ export class PlaygroundManager {
 
   /**
    * Destroys a playground whose one-shot run ended without making its caller wait for
-   * it: `destroying` is written first (an agent that stops before the destroy is done
-   * finishes it when it starts again: adopt()), then the destroy goes on in the
-   * background and the playground is no longer listed. Resolves once the state is on
-   * disk; rejects (nothing started) when it cannot be written — the caller then destroys
-   * the ordinary way.
+   * it: an agent that stops before the destroy is done finishes it when it starts again
+   * (adopt()) — a playground made for its run (createForRun) carries its mark from the
+   * start, any other gets `destroying` written first. Then the destroy goes on in the
+   * background and the playground is no longer listed. Resolves once that is so; rejects
+   * (nothing started) when the state cannot be written — the caller then destroys the
+   * ordinary way.
    */
   async releaseForDestroy(id: string): Promise<void> {
     const e = this.entry(id);
-    await this.commit(e, (r) => {
-      r.state = 'destroying';
-    });
+    if (!e.stored.run) {
+      await this.commit(e, (r) => {
+        r.state = 'destroying';
+      });
+    }
     e.released = true;
     this.destroyEntry(e).catch((err: unknown) => {
       // Listed again, so the user sees what is left; the next agent start tries again (its state is `destroying`).

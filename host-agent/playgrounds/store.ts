@@ -24,6 +24,8 @@ export interface StoredPlayground {
   hostKeys: Record<string, KeyPair>;
   /** Set while the playground is a warm pool member (playgrounds/warm-pool.ts): the template it was made for. */
   pool?: string;
+  /** A one-shot run's own playground (not kept): it ends with its run, which ends with the agent (see RUN_MARK). */
+  run?: true;
 }
 
 /** A record could not be written (full disk, I/O error); what was on disk before is still there. */
@@ -45,6 +47,12 @@ const DESTROYED = '.destroyed';
 const BROKEN = '.broken';
 /** Present in the directory of a warm pool member. */
 const POOL_MARK = 'pool.json';
+/**
+ * Present in the directory of a one-shot run's playground: its run (the client's connection
+ * to this agent) cannot outlive the agent, so an agent that finds it destroys it. Written with
+ * the playground, so nothing needs writing before the run's exit is answered.
+ */
+const RUN_MARK = 'run.json';
 
 export interface LoadResult {
   loaded: StoredPlayground[];
@@ -76,6 +84,7 @@ export class PlaygroundStore {
       );
       writeFileAtomicModeSync(path.join(temp, 'record.json'), JSON.stringify(p.record, null, 2), 0o600);
       if (p.pool !== undefined) writeFileAtomicModeSync(path.join(temp, POOL_MARK), JSON.stringify({ template: p.pool }), 0o600);
+      if (p.run) writeFileAtomicModeSync(path.join(temp, RUN_MARK), '{}', 0o600);
       fs.renameSync(temp, dir);
     } catch (err) {
       fs.rmSync(temp, { recursive: true, force: true });
@@ -185,5 +194,14 @@ function readPlayground(dir: string): StoredPlayground {
   }
   if (typeof keys !== 'object' || keys === null || typeof keys.userKey !== 'object') throw new Error('keys/keys.json: not a key file');
   const pool = fs.existsSync(path.join(dir, POOL_MARK)) ? (readOwnJson<{ template?: string }>(path.join(dir, POOL_MARK)).template ?? '') : undefined;
-  return { record, manifestText, manifestName: keys.manifestName, userKey: keys.userKey, hostKeys: keys.hostKeys, ...(pool !== undefined ? { pool } : {}) };
+  const run = fs.existsSync(path.join(dir, RUN_MARK));
+  return {
+    record,
+    manifestText,
+    manifestName: keys.manifestName,
+    userKey: keys.userKey,
+    hostKeys: keys.hostKeys,
+    ...(pool !== undefined ? { pool } : {}),
+    ...(run ? { run: true as const } : {}),
+  };
 }

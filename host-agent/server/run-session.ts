@@ -76,7 +76,8 @@ class RunSession {
   }
 
   private async run(req: ReturnType<typeof runRequest.parse>): Promise<void> {
-    const create = this.manager.create(req.playground);
+    // Not kept: made with its run mark (the playground ends with this run, see createForRun).
+    const create = this.keep ? this.manager.create(req.playground) : this.manager.createForRun(req.playground);
     this.creating = create.then(
       (r) => {
         this.id = r.id;
@@ -196,8 +197,9 @@ class RunSession {
 
   /**
    * Takes the playground down (unless `keep`), then answers `exit` and closes. After the
-   * command ran (`ran`), the answer does not wait for the destroy: the agent owns it from
-   * the moment `destroying` is on disk (manager.releaseForDestroy), across a restart too.
+   * command ran (`ran`), the answer does not wait for the destroy: the agent owns it, across
+   * a restart too, from the playground's making (its run mark) or from `destroying` on disk
+   * (manager.releaseForDestroy).
    */
   private async finish(code: number, signal?: string, ran = false): Promise<void> {
     if (this.done) return;

@@ -1,13 +1,14 @@
 // `sandlot run`: the real CLI against a real agent (sandbox driver): exit codes and the
 // three streams pass through, the playground is gone when the CLI exits (unless --keep),
 // and a run that is interrupted (SIGINT) or whose CLI is killed leaves nothing behind. The
-// exit is answered once the destroy is recorded, not done: an agent killed right then
-// finishes the destroy when it starts again.
+// exit is answered before the destroy is done: an agent killed then (or while the command
+// runs) has the next agent destroy the run's playground; a kept one is adopted as it was.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentApiError } from '../../../../host-agent/api/client';
 import { CLI, cli, printed, startAgent, until, type AgentHandle } from '../../../helpers/agent-process';
 import { descendants, stillRunning, type ProcessRef } from '../../../helpers/processes';
 
@@ -43,6 +44,15 @@ function spawnRun(args: string[]): { child: ChildProcess; stdout: () => string; 
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return { child, stdout: () => stdout, exit: new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr }))) };
+}
+
+async function apiErrorOf(p: Promise<unknown>): Promise<AgentApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AgentApiError)) throw new Error(`expected an AgentApiError, got ${String(err)}`);
+  return err;
 }
 
 describe('sandlot run', () => {
@@ -123,37 +133,53 @@ describe('sandlot run', () => {
     }
   });
 
-  it('answers the exit before the destroy is done, and an agent killed right then finishes the destroy at its next start', async () => {
-    let id: string | undefined;
-    let machines: ProcessRef[] = [];
-    const run = await agent.client.run(
-      { playground: { template: 'linux' }, command: 'hostname' },
-      {
-        stdout: () => undefined,
-        stderr: () => undefined,
-        event: (e) => {
-          if (e.type === 'created') id = e.playground.id;
-          if (e.type === 'running') machines = machineProcesses();
+  for (const when of ['right after the exit', 'while the command runs'] as const) {
+    it(`answers the exit before the destroy is done; an agent killed ${when} has the next agent destroy the run's playground, a kept one stays`, async () => {
+      const kept = await (
+        await agent.client.run({ playground: { template: 'linux' }, command: 'true', keep: true }, { stdout: () => undefined, stderr: () => undefined })
+      ).done;
+      const keptProcesses = new Set(machineProcesses().map((p) => p.pid));
+      let id: string | undefined;
+      let machines: ProcessRef[] = [];
+      let started: () => void = () => undefined;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const run = await agent.client.run(
+        { playground: { template: 'linux' }, command: when === 'right after the exit' ? 'hostname' : 'echo started; sleep 120' },
+        {
+          stdout: () => started(),
+          stderr: () => undefined,
+          event: (e) => {
+            if (e.type === 'created') id = e.playground.id;
+            if (e.type === 'running') machines = machineProcesses().filter((p) => !keptProcesses.has(p.pid));
+          },
         },
-      },
-    );
-    const exit = await run.done;
-    // At once, before the destroy (tens of milliseconds) can be done.
-    agent.process.kill('SIGKILL');
-    expect(exit).toMatchObject({ type: 'exit', code: 0, kept: false });
-    const dir = path.join(agent.home, 'playgrounds', id!);
-    await until('the killed agent gone', () => (agent.process.exitCode !== null || agent.process.signalCode !== null ? true : undefined));
-    // The kill came first: the playground is still there, recorded as being destroyed.
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8'))).toMatchObject({ state: 'destroying' });
-    expect(machines).not.toEqual([]);
+      );
+      if (when === 'right after the exit') {
+        const exit = await run.done;
+        // At once, before the destroy (tens of milliseconds) can be done.
+        agent.process.kill('SIGKILL');
+        expect(exit).toMatchObject({ type: 'exit', code: 0, kept: false });
+      } else {
+        await running;
+        agent.process.kill('SIGKILL');
+        expect((await apiErrorOf(run.done)).code).toBe('bad_response');
+      }
+      const dir = path.join(agent.home, 'playgrounds', id!);
+      await until('the killed agent gone', () => (agent.process.exitCode !== null || agent.process.signalCode !== null ? true : undefined));
+      // The kill came first: the playground is still there.
+      expect(fs.existsSync(dir)).toBe(true);
+      expect(machines).not.toEqual([]);
 
-    agent = await startAgent({ home: agent.home });
-    agentOwn = descendants(agent.process.pid!);
-    await until('the next agent to finish the destroy', () => (fs.existsSync(dir) ? undefined : true), 30_000);
-    expect(await agent.client.list()).toEqual([]);
-    await until('its machine processes gone', () => (stillRunning(machines).length === 0 ? true : undefined), 20_000);
-    await nothingLeft();
-  });
+      agent = await startAgent({ home: agent.home });
+      agentOwn = descendants(agent.process.pid!);
+      await until('the next agent to finish the destroy', () => (fs.existsSync(dir) ? undefined : true), 30_000);
+      // The kept run's playground is the user's: the next agent adopts it as it was.
+      expect((await agent.client.list()).map((p) => [p.id, p.state])).toEqual([[kept.playground.id, 'running']]);
+      await agent.client.destroy(kept.playground.id);
+      await until('its machine processes gone', () => (stillRunning(machines).length === 0 ? true : undefined), 20_000);
+      await nothingLeft();
+    });
+  }
 
   it('answers bad input with one line and makes nothing', async () => {
     for (const [args, message] of [

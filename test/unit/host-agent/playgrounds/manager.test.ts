@@ -180,6 +180,30 @@ describe('after an agent restart', () => {
     expect(logs.filter((l) => /^(warn|error)/.test(l))).toEqual([]);
   });
 
+  it("destroys a one-shot run's playground (its run ended with the last agent); releasing one writes nothing first", async () => {
+    const first = manager();
+    await first.init();
+    const run = await first.createForRun({ template: 'linux' });
+    const kept = await running(first);
+    await until(`${run.id} running`, () => first.get(run.id).state === 'running');
+    const released = await first.createForRun({ template: 'linux' });
+    await until(`${released.id} running`, () => first.get(released.id).state === 'running');
+    // Released although no record can be written: its run mark already says what becomes of it.
+    store.full = true;
+    await first.releaseForDestroy(released.id);
+    store.full = false;
+    expect(first.list().map((p) => p.id)).not.toContain(released.id);
+    await until(`${released.id} destroyed`, () => !fs.existsSync(path.join(root, released.id)));
+    await first.close();
+
+    const second = manager();
+    await second.init();
+    await until(`${run.id} destroyed`, () => !fs.existsSync(path.join(root, run.id)));
+    expect(second.list().map((p) => [p.id, p.state])).toEqual([[kept.id, 'running']]);
+    expect(driver.calls.filter((c) => c.id === run.id).map((c) => c.op)).toEqual(['create', 'destroy']);
+    expect(logs.filter((l) => /^(warn|error)/.test(l))).toEqual([]);
+  });
+
   it('starts again the machines that died while it was down', async () => {
     const first = manager();
     await first.init();
