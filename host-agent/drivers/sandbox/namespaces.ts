@@ -60,6 +60,8 @@ export interface HolderOptions {
    * `machine` (the machine's PID 1 exists: join cgroups, plug network links).
    */
   on: Partial<Record<'pid' | 'binds' | 'machine', (pid: number) => Promise<void>>>;
+  /** Called with the script's PID as soon as it is spawned, before its first line. */
+  spawned?: (pid: number) => void;
   /** Records how long the script took to each handshake line and the agent to each answer (`<label> →pid`, `<label> pid`, …). */
   times?: { label: string; record: (label: string, start: number) => void };
 }
@@ -92,6 +94,7 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   } finally {
     fs.closeSync(log);
   }
+  if (child.pid !== undefined) opts.spawned?.(child.pid);
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
   // How the script ended, once it has. Lines are read to the end of its output first: a
