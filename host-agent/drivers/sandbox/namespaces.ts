@@ -12,6 +12,7 @@ export { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
 export { isAlive, processStartTime, treeRss } from '../../util/proc';
 import { repoRoot } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
+import { builtHelper } from '../../util/built-helpers';
 
 /**
  * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
@@ -189,21 +190,8 @@ export function enterUserFlags(): string[] {
   return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
 }
 
-const helpers = new Map<string, string | undefined>();
-
-/** dist/<name>, a C helper `npm run build` compiles where a C compiler exists; undefined when it was not built. */
-export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts' | 'sandlot-init'): string | undefined {
-  if (!helpers.has(name)) {
-    const p = path.join(repoRoot(), 'dist', name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      helpers.set(name, p);
-    } catch {
-      helpers.set(name, undefined);
-    }
-  }
-  return helpers.get(name);
-}
+// Moved to a neutral module (the relay is the network namespaces', not only the sandbox's).
+export { builtHelper };
 
 /**
  * dist/sandlot-enter (built from enter/sandlot-enter.c): enters a machine and installs its
