@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetnsRelay } from '../../../../host-agent/netns/relay';
 import { builtHelper } from '../../../../host-agent/util/built-helpers';
+import { freePort, portOf } from '../../../helpers/tcp-port';
 
 const isRoot = process.getuid?.() === 0;
 const relays: NetnsRelay[] = [];
@@ -16,21 +17,6 @@ afterEach(() => {
   for (const r of relays.splice(0)) r.close();
   for (const s of servers.splice(0)) s.close();
 });
-
-function portOf(server: net.Server): number {
-  const a = server.address();
-  if (!a || typeof a === 'string') throw new Error('not listening on TCP');
-  return a.port;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = portOf(s);
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Everything `socket` sends until it ends. */
 function readAll(socket: net.Socket): Promise<string> {
