@@ -575,6 +575,18 @@ export class SandboxDriver implements Driver {
       inMachine: iface.name,
     }));
     let failed = false;
+    // The machine's PID 1 is forked by the setup, so it is born inside its cgroups once the
+    // setup is in them: the join (a wait of 10-20 ms in the kernel) runs while the setup
+    // makes the root, and is awaited only before the step after which the setup forks.
+    let joined: Promise<void> = Promise.resolve();
+    const joinCgroups = (setupPid: number) => {
+      joined = addToCgroups(cgroups, setupPid).catch((err: unknown) => {
+        ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
+        cgroups = [];
+      });
+    };
+    // Image roots and a root agent's view have a `binds` step before the fork; else `pid` is the last.
+    const lastStepBeforeFork = image || AGENT_IS_ROOT ? 'binds' : 'pid';
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       // In the hub's network namespace too: setup plugs the machine into the bridges itself.
@@ -603,24 +615,22 @@ export class SandboxDriver implements Driver {
       },
       logFile: path.join(dir, 'init.log'),
       times: { label: m.name, record: (label, start) => times.record(label, start) },
+      spawned: joinCgroups,
       on: {
+        ...(lastStepBeforeFork === 'pid' ? { pid: () => joined } : {}),
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!image) return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await image.etcFiles();
-          await times.time(`${m.name} image mounts`, () =>
-            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
-          );
+          if (!image) {
+            await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          } else {
+            await image.etcFiles();
+            await times.time(`${m.name} image mounts`, () =>
+              mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
+            );
+          }
+          await joined;
         },
         machine: async (p) => {
-          // The machine waits for "go" before it runs anything of its own, so all of its
-          // processes start inside its limits.
-          try {
-            addToCgroups(cgroups, p);
-          } catch (err) {
-            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
-            cgroups = [];
-          }
           // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
           // starts while the machine's init runs, not when its first SSH session arrives.
           setImmediate(() => {
