@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
+import { errorMessage } from '../util/errors';
 import { RunWireReader, wireMessage } from './run-wire';
 
 /** A message of the run protocol: JSON text (a RunRequest, RunControl or RunEvent) or a data frame (dataFrame: stream byte, then bytes). */
@@ -79,7 +80,7 @@ export function socketRunLink(socket: Duplex): RunLink {
         } catch (err) {
           // Not the run protocol: nothing more from this peer can be trusted.
           socket.destroy();
-          return finish(err instanceof Error ? err.message : String(err));
+          return finish(errorMessage(err));
         }
         for (const m of messages) handle(m);
       });
