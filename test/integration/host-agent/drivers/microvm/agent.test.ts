@@ -144,6 +144,19 @@ describe('microvm driver in the agent', () => {
     expect(r.stdout).toMatch(/ok {3}way out: veth to the host/);
     expect(r.stdout).toMatch(/ok {3}oci:\/\/ root drives: skopeo and umoci installed/);
   });
+
+  it('runs guests without address space randomisation under TCG only (QEMU 7.2 keeps translated code per virtual address)', () => {
+    const accel = /acceleration: (KVM|TCG)/.exec(cli(agent!, ['doctor', 'microvm']).stdout)?.[1];
+    // Two processes of one binary: the same libc address when nothing is randomised.
+    const r = openssh(
+      sshConfig,
+      hostAlias(id!, 'alpha'),
+      'cat /proc/sys/kernel/randomize_va_space; for i in 1 2; do grep -m1 libc /proc/self/maps | cut -d- -f1; done',
+    );
+    const [setting, first, second] = r.stdout.trim().split('\n');
+    expect(setting).toBe(accel === 'TCG' ? '0' : '2');
+    if (accel === 'TCG') expect(second).toBe(first);
+  });
 });
 
 async function settle<T extends unknown[]>(probe: () => T, ms = 2000): Promise<T> {
