@@ -1,8 +1,9 @@
 // The microvm driver in the real agent, with real QEMU (TCG here): a playground of two
 // machines cloned from one snapshot, OpenSSH through the agent's tunnel with strict host
 // key checking, names between machines, different host keys per clone, files across
-// stop/start, RSS in `sandlot status`, re-adoption after the agent is SIGKILLed, and a
-// destroy that leaves no QEMU, namespace holder, namespace or files behind.
+// stop/start, no address space randomisation under TCG, RSS in `sandlot status`,
+// re-adoption after the agent is SIGKILLed, and a destroy that leaves no QEMU,
+// namespace holder, namespace or files behind.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,19 @@ describe('microvm driver in the agent', () => {
     expect(new Set(keys).size).toBe(2);
   });
 
+  it('runs guests without address space randomisation under TCG only (QEMU 7.2 keeps translated code per virtual address)', () => {
+    const accel = /acceleration: (KVM|TCG)/.exec(cli(agent!, ['doctor', 'microvm']).stdout)?.[1];
+    // Two processes of one binary: the same libc address when nothing is randomised.
+    const r = openssh(
+      sshConfig,
+      hostAlias(id!, 'alpha'),
+      'cat /proc/sys/kernel/randomize_va_space; for i in 1 2; do grep -m1 libc /proc/self/maps | cut -d- -f1; done',
+    );
+    const [setting, first, second] = r.stdout.trim().split('\n');
+    expect(setting).toBe(accel === 'TCG' ? '0' : '2');
+    if (accel === 'TCG') expect(second).toBe(first);
+  });
+
   it('reports RSS per machine in sandlot status', () => {
     const r = cli(agent!, ['status', id!]);
     expect(r.code).toBe(0);
@@ -143,19 +157,6 @@ describe('microvm driver in the agent', () => {
     // A root agent gives playgrounds a veth out; oci:// root drives need skopeo and umoci.
     expect(r.stdout).toMatch(/ok {3}way out: veth to the host/);
     expect(r.stdout).toMatch(/ok {3}oci:\/\/ root drives: skopeo and umoci installed/);
-  });
-
-  it('runs guests without address space randomisation under TCG only (QEMU 7.2 keeps translated code per virtual address)', () => {
-    const accel = /acceleration: (KVM|TCG)/.exec(cli(agent!, ['doctor', 'microvm']).stdout)?.[1];
-    // Two processes of one binary: the same libc address when nothing is randomised.
-    const r = openssh(
-      sshConfig,
-      hostAlias(id!, 'alpha'),
-      'cat /proc/sys/kernel/randomize_va_space; for i in 1 2; do grep -m1 libc /proc/self/maps | cut -d- -f1; done',
-    );
-    const [setting, first, second] = r.stdout.trim().split('\n');
-    expect(setting).toBe(accel === 'TCG' ? '0' : '2');
-    if (accel === 'TCG') expect(second).toBe(first);
   });
 });
 
