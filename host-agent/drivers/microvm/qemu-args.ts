@@ -62,7 +62,7 @@ export function kernelCommandLine(launch: Pick<VmLaunch, 'accel' | 'cpus' | 'tsc
   // TCG: no address space randomisation. QEMU (7.2 here) keys translated code by virtual
   // address, so every randomised process start translates its binary and libraries again
   // (≈ 20 MB of host code per SSH login, the 64 MiB cache flushed every few logins): a
-  // login took ~3× longer. The guest's root can turn it back on (kernel.randomize_va_space).
+  // login took about twice as long. The guest's root can turn it back on (kernel.randomize_va_space).
   if (launch.accel === 'tcg') args.push('norandmaps');
   return args.join(' ');
 }
