@@ -631,8 +631,8 @@ export class SandboxDriver implements Driver {
           await joined;
         },
         machine: async (p) => {
-          // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
-          // starts while the machine's init runs, not when its first SSH session arrives.
+          // Right after "go" (spawning blocks the agent for a moment): the relay then starts
+          // while the machine's init runs, not when its first SSH session arrives.
           setImmediate(() => {
             if (!failed) this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
           });
