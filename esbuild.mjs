@@ -67,6 +67,7 @@ function buildSandboxHelpers() {
     ['host-agent/drivers/sandbox/enter/sandlot-enter.c', 'dist/sandlot-enter', 'sandbox machines run without a seccomp filter'],
     ['host-agent/drivers/sandbox/image-mounts/sandlot-image-mounts.c', 'dist/sandlot-image-mounts', 'sandbox machines get no image roots'],
     ['host-agent/drivers/sandbox/init/sandlot-init.c', 'dist/sandlot-init', "sandbox machines start through machine-init.sh's slower machine role"],
+    ['host-agent/netns/relay/sandlot-relay.c', 'dist/sandlot-relay', 'each network namespace relay is a Node process (tens of ms of CPU per start)'],
   ]) {
     if (!existsSync(src)) continue;
     mkdirSync('dist', { recursive: true });

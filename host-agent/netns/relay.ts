@@ -2,13 +2,16 @@
 // playground's) and hands the connected sockets back to the agent over the IPC channel,
 // so bytes then flow between the agent and the machine with no process in between. It
 // can also listen inside the namespace and hand over each accepted connection (how a
-// sandbox machine answers `ssh` from its neighbours). One relay per namespace, started on
-// first use; it ends when the agent goes away.
+// sandbox machine answers `ssh` from its neighbours), and receive UDP there (a hub's DNS).
+// One relay per namespace, started on first use; it ends when the agent goes away. The
+// relay is dist/sandlot-relay (C, relay/sandlot-relay.c) where it was built, else the
+// Node program below: the same messages over Node's IPC channel either way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import type { Socket } from 'node:net';
 import { netEnterArgs } from './enter';
+import { builtHelper } from '../util/built-helpers';
 
 // Runs as `node -e` inside the namespace: it must not need any file of the checkout
 // (a machine's uid may not be able to read them).
@@ -82,7 +85,8 @@ export class NetnsRelay {
    */
   constructor(
     private readonly pid: number,
-    private readonly opts: { background?: boolean } = {},
+    /** `node`: the Node relay even where dist/sandlot-relay was built (tests of both). */
+    private readonly opts: { background?: boolean; node?: boolean } = {},
   ) {}
 
   connect(host: string, port: number): Promise<Socket> {
@@ -149,9 +153,12 @@ export class NetnsRelay {
 
   private ensure(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.connected) return this.child;
-    const argv = [...netEnterArgs(this.pid), '--', process.execPath, '-e', RELAY_SOURCE];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
-    if (this.opts.background && child.pid) {
+    // dist/sandlot-relay speaks the same protocol at a fraction of a Node start's cost; the
+    // Node relay is for a checkout built without a C compiler.
+    const native = this.opts.node ? undefined : builtHelper('sandlot-relay');
+    const argv = [...netEnterArgs(this.pid), '--', ...(native ? [native] : [process.execPath, '-e', RELAY_SOURCE])];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', native ? 'inherit' : 'ignore', 'ipc'], serialization: 'json' });
+    if (this.opts.background && !native && child.pid) {
       try {
         os.setPriority(child.pid, 10);
       } catch {

@@ -11,13 +11,17 @@ export function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A shell function: whether /etc/passwd names user $1 — builtins only, where `id` would be a process. */
+const HAS_USER = 'has_user_() { while IFS=: read -r n_ r_; do [ "$n_" = "$1" ] && return 0; done </etc/passwd; return 1; }';
+
 function userLines(spec: MachineSpec): string[] {
   const lines: string[] = [];
   for (const u of spec.users) {
     if (u.name === 'root') continue;
     const n = shq(u.name);
+    if (lines.length === 0) lines.push(HAS_USER);
     lines.push(
-      `if ! id -u ${n} >/dev/null 2>&1; then`,
+      `if ! has_user_ ${n}; then`,
       // Keep the wanted uid/gid unless the image already uses them for someone else.
       `  uid_=; getent passwd ${u.uid} >/dev/null || uid_="-u ${u.uid}"`,
       `  if getent group ${n} >/dev/null; then grp_="-g ${u.name}"`,
@@ -56,11 +60,26 @@ function printfBytes(content: string): string | undefined {
   return `'${out}'`;
 }
 
+/** Whether `owner` (user[:group]) is root, whom a file the first boot (run as root) creates belongs to already. */
+function isRootOwner(owner: string): boolean {
+  return /^(root|0)(:(root|0)?)?$/.test(owner);
+}
+
+/** The umask under which a new file gets `mode` (0666 masked), or undefined for modes it cannot give (x, setuid, sticky bits). */
+function umaskFor(mode: string): string | undefined {
+  const m = parseInt(mode, 8);
+  if (!/^0?[0-7]{3,4}$/.test(mode) || (m & 0o7111) !== 0) return undefined;
+  return `0${(~m & 0o777).toString(8).padStart(3, '0')}`;
+}
+
 /**
  * Shell lines writing `files` (the machine's startup files, or some of them) with their
  * modes and owners. Process starts are most of a first boot (a machine's start waits for
- * it): the contents are written by the shell itself, and modes and owners are set with
- * one chmod and one chown per distinct value, after every file is written.
+ * it, and under software emulation each costs ~0.1 s): the contents are written by the
+ * shell itself; a new file gets its mode from the umask it is created under and, written
+ * by root, is root's already. Only what that cannot give starts a process: one chmod per
+ * distinct mode with x bits, one chown per distinct non-root owner, after every file is
+ * written, and a chmod and chown for a file that existed before (`>` keeps its mode).
  * `inPlace`: a file that already exists is only rewritten by the shell and keeps its mode
  * and owner — right where these same lines wrote it before (a warm pool member's identity
  * written again); then nothing starts a process, which a guest under software emulation
@@ -86,10 +105,21 @@ export function startupFileLines(spec: MachineSpec, files = spec.startupFiles, o
       lines.push(`if [ -f ${p} ]; then ${write}; else`, mkdir, write, ...(mode ? [`chmod ${mode} ${p}`] : []), `chown ${owner} ${p}`, 'fi');
       continue;
     }
-    lines.push(mkdir, write);
-    if (mode) add(modes, mode, p);
-    add(owners, owner, p);
+    const rawOwner = startupFileOwner(spec, f.path, f.owner);
+    const umask = mode ? umaskFor(mode) : undefined;
+    if (f.append || (mode && !umask)) {
+      // Root's own file needs a chown only if it was someone else's before.
+      lines.push(`umask 022; ${mkdir}`, ...(isRootOwner(rawOwner) ? [`[ ! -e ${p} ] || chown ${owner} ${p}`] : []), write);
+      if (mode) add(modes, mode, p);
+      if (!isRootOwner(rawOwner)) add(owners, owner, p);
+      continue;
+    }
+    // A file that existed keeps its mode and owner through `>`: set both (rare: an image's own file).
+    const existed = `chmod ${mode} ${p}${isRootOwner(rawOwner) ? `; chown ${owner} ${p}` : ''}`;
+    lines.push(`umask 022; ${mkdir}`, `if [ -e ${p} ]; then ${write}; ${existed}; else umask ${umask}; ${write}; fi`);
+    if (!isRootOwner(rawOwner)) add(owners, owner, p);
   }
+  if (files.length > 0) lines.push('umask 022');
   for (const [mode, paths] of modes) lines.push(`chmod ${mode} ${paths.join(' ')}`);
   for (const [owner, paths] of owners) lines.push(`chown ${owner} ${paths.join(' ')}`);
   return lines;

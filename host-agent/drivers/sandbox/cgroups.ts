@@ -265,9 +265,13 @@ function writeAll(dir: string, writes: Array<[string, string]>): void {
   }
 }
 
-/** Puts a process (and so everything it starts later) into a machine's cgroup(s). */
-export function addToCgroups(leaves: string[], pid: number): void {
-  for (const leaf of leaves) fs.writeFileSync(path.join(leaf, 'cgroup.procs'), String(pid));
+/**
+ * Puts a process (and so everything it starts later) into a machine's cgroup(s). Off the
+ * event loop: a migration by pid waits for the kernel's global threadgroup lock, an RCU
+ * grace period (10-20 ms) when no other migration ran just before.
+ */
+export async function addToCgroups(leaves: string[], pid: number): Promise<void> {
+  for (const leaf of leaves) await fs.promises.writeFile(path.join(leaf, 'cgroup.procs'), String(pid));
 }
 
 /**

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
-import { writeFileAtomicModeSync } from '../../util/files';
+import { writeFileAtomicModeSync, writeRuntimeStateSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
 import { readOwnJson } from '../../util/json';
@@ -223,7 +223,7 @@ export class SandboxDriver implements Driver {
       }
     }
     const state: SandboxState = { slot: this.freeSlot(spec), machines: {} };
-    this.save(spec, state);
+    this.save(spec, state, 'durable');
     await this.start(spec, ctx);
   }
 
@@ -268,7 +268,7 @@ export class SandboxDriver implements Driver {
   async createFromSnapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state: SandboxState = { slot: this.freeSlot(spec), machines: {}, from: dir };
-    this.save(spec, state);
+    this.save(spec, state, 'durable');
     const ids = idMapForSlot(state.slot);
     for (const m of spec.machines) {
       const part = path.join(dir, machineSnapshotDir(m.name));
@@ -575,6 +575,18 @@ export class SandboxDriver implements Driver {
       inMachine: iface.name,
     }));
     let failed = false;
+    // The machine's PID 1 is forked by the setup, so it is born inside its cgroups once the
+    // setup is in them: the join (a wait of 10-20 ms in the kernel) runs while the setup
+    // makes the root, and is awaited only before the step after which the setup forks.
+    let joined: Promise<void> = Promise.resolve();
+    const joinCgroups = (setupPid: number) => {
+      joined = addToCgroups(cgroups, setupPid).catch((err: unknown) => {
+        ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
+        cgroups = [];
+      });
+    };
+    // Image roots and a root agent's view have a `binds` step before the fork; else `pid` is the last.
+    const lastStepBeforeFork = image || AGENT_IS_ROOT ? 'binds' : 'pid';
     const { machine } = await startHolder({
       // Setup runs as root of the hub's user namespace, in a mount namespace of its own.
       // In the hub's network namespace too: setup plugs the machine into the bridges itself.
@@ -603,26 +615,24 @@ export class SandboxDriver implements Driver {
       },
       logFile: path.join(dir, 'init.log'),
       times: { label: m.name, record: (label, start) => times.record(label, start) },
+      spawned: joinCgroups,
       on: {
+        ...(lastStepBeforeFork === 'pid' ? { pid: () => joined } : {}),
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
-          if (!image) return runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
-          await image.etcFiles();
-          await times.time(`${m.name} image mounts`, () =>
-            mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
-          );
+          if (!image) {
+            await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+          } else {
+            await image.etcFiles();
+            await times.time(`${m.name} image mounts`, () =>
+              mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
+            );
+          }
+          await joined;
         },
         machine: async (p) => {
-          // The machine waits for "go" before it runs anything of its own, so all of its
-          // processes start inside its limits.
-          try {
-            addToCgroups(cgroups, p);
-          } catch (err) {
-            ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
-            cgroups = [];
-          }
-          // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
-          // starts while the machine's init runs, not when its first SSH session arrives.
+          // Right after "go" (spawning blocks the agent for a moment): the relay then starts
+          // while the machine's init runs, not when its first SSH session arrives.
           setImmediate(() => {
             if (!failed) this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
           });
@@ -721,8 +731,14 @@ export class SandboxDriver implements Driver {
     return readOwnJson<SandboxState>(this.stateFile(spec));
   }
 
-  private save(spec: PlaygroundSpec, state: SandboxState): void {
-    writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
+  /**
+   * The playground's driver state. What a power loss must not lose (its uid range, a fork's
+   * snapshot) is written once, `durable`, when it is made; later writes only change process
+   * ids (hub, machines, uplink), which must outlive the agent's death but mean nothing after
+   * the host's, so they skip the fsync that would hold the event loop on the start path.
+   */
+  private save(spec: PlaygroundSpec, state: SandboxState, how: 'durable' | 'runtime' = 'runtime'): void {
+    (how === 'durable' ? writeFileAtomicModeSync : writeRuntimeStateSync)(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
 
   /** As root, a host-wide unique uid range (uid-ranges.ts); as a normal user there is only one uid. */

@@ -165,7 +165,8 @@ export function firstBootFile(machine: MachineSpec, fork: boolean): string {
     '#!/bin/sh',
     `[ -e ${FIRST_BOOT_DONE} ] && exit 0`,
     firstBootScript(machine).replace(/^#!\/bin\/sh\n/, ''),
-    `mkdir -p ${path.posix.dirname(FIRST_BOOT_DONE)} && : > ${FIRST_BOOT_DONE}`,
+    `[ -d ${path.posix.dirname(FIRST_BOOT_DONE)} ] || mkdir -p ${path.posix.dirname(FIRST_BOOT_DONE)}`,
+    `: > ${FIRST_BOOT_DONE}`,
     '',
   ].join('\n');
 }

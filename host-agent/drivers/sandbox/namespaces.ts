@@ -12,6 +12,7 @@ export { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
 export { isAlive, processStartTime, treeRss } from '../../util/proc';
 import { repoRoot } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
+import { builtHelper } from '../../util/built-helpers';
 
 /**
  * As root, machines get 65536 uids starting at an unprivileged base (so machine root is
@@ -60,6 +61,8 @@ export interface HolderOptions {
    * `machine` (the machine's PID 1 exists: join cgroups, plug network links).
    */
   on: Partial<Record<'pid' | 'binds' | 'machine', (pid: number) => Promise<void>>>;
+  /** Called with the script's PID as soon as it is spawned, before its first line. */
+  spawned?: (pid: number) => void;
   /** Records how long the script took to each handshake line and the agent to each answer (`<label> →pid`, `<label> pid`, …). */
   times?: { label: string; record: (label: string, start: number) => void };
 }
@@ -92,6 +95,7 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   } finally {
     fs.closeSync(log);
   }
+  if (child.pid !== undefined) opts.spawned?.(child.pid);
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
   // How the script ended, once it has. Lines are read to the end of its output first: a
@@ -186,21 +190,8 @@ export function enterUserFlags(): string[] {
   return AGENT_IS_ROOT ? [] : ['--preserve-credentials'];
 }
 
-const helpers = new Map<string, string | undefined>();
-
-/** dist/<name>, a C helper `npm run build` compiles where a C compiler exists; undefined when it was not built. */
-export function builtHelper(name: 'sandlot-enter' | 'sandlot-image-mounts' | 'sandlot-init'): string | undefined {
-  if (!helpers.has(name)) {
-    const p = path.join(repoRoot(), 'dist', name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      helpers.set(name, p);
-    } catch {
-      helpers.set(name, undefined);
-    }
-  }
-  return helpers.get(name);
-}
+// Moved to a neutral module (the relay is the network namespaces', not only the sandbox's).
+export { builtHelper };
 
 /**
  * dist/sandlot-enter (built from enter/sandlot-enter.c): enters a machine and installs its

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -45,6 +47,47 @@ static pid_t child;
 
 static void forward(int sig) {
   if (child > 0) kill(child, sig);
+}
+
+/* A cgroup v2 directory the child is created in (clone3 CLONE_INTO_CGROUP), or -1. */
+static int v2_cgroup = -1;
+
+/*
+ * Joins a machine's cgroup without the cost of a migration by pid. Writing a pid to
+ * cgroup.procs takes the kernel's global threadgroup lock for writing, which waits for an
+ * RCU grace period (10-20 ms on an idle host) on every shell and command. A v1 hierarchy
+ * moves the calling thread for "0" written to `tasks` without that lock, and this process
+ * has one thread, so that is the whole process. A v2 cgroup has no such file: the child
+ * is made inside it instead (CLONE_INTO_CGROUP), which is a fork, not a migration.
+ * A vanished cgroup loses the limit, never the shell.
+ */
+static void join_cgroup(const char *dir) {
+  char file[4096];
+  snprintf(file, sizeof file, "%s/tasks", dir);
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)!write(fd, "0", 1);
+    close(fd);
+    return;
+  }
+  if (v2_cgroup < 0) v2_cgroup = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* fork(), into the v2 cgroup when there is one; where clone3 cannot (an older kernel, a
+ * cgroup that went away), the cgroup is joined by pid first, as before. */
+static pid_t fork_into_cgroup(void) {
+  if (v2_cgroup < 0) return fork();
+  struct clone_args args = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)v2_cgroup};
+  long r = syscall(SYS_clone3, &args, sizeof args);
+  if (r >= 0) return (pid_t)r;
+  int procs = openat(v2_cgroup, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+  if (procs >= 0) {
+    char pid[24];
+    int n = snprintf(pid, sizeof pid, "%d\n", getpid());
+    (void)!write(procs, pid, (size_t)n);
+    close(procs);
+  }
+  return fork();
 }
 
 static int open_ns(const char *pid, const char *ns) {
@@ -80,13 +123,7 @@ int main(int argc, char **argv) {
       cwd = argv[++i];
     } else if (i + 1 < argc && !strcmp(argv[i], "--cgroup")) {
       /* Joined from the host side, before the namespaces: the path is the host's. */
-      char file[4096];
-      snprintf(file, sizeof file, "%s/cgroup.procs", argv[++i]);
-      FILE *f = fopen(file, "w");
-      if (f) {
-        fprintf(f, "%d\n", getpid());
-        fclose(f); /* a vanished cgroup loses the limit, never the shell */
-      }
+      join_cgroup(argv[++i]);
     } else {
       fprintf(stderr, "sandlot-enter: unknown argument %s\n", argv[i]);
       return 127;
@@ -116,7 +153,7 @@ int main(int argc, char **argv) {
   enter(mnt, CLONE_NEWNS, "mount namespace");
   if (root) enter(user, CLONE_NEWUSER, "user namespace");
   install_filter();
-  child = fork();
+  child = fork_into_cgroup();
   if (child < 0) die("fork");
   if (child == 0) {
     if (root) {

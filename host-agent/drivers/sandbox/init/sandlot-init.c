@@ -8,8 +8,9 @@
  *   sandlot-init hub       started by the agent; M_BRIDGES: "name address/prefix" items
  *                          separated by ";" (address "-": a private network)
  *   sandlot-init setup HUB_PID  started by the agent: enters the hub's user and network
- *                          namespaces and a mount namespace of its own, then runs
- *                          machine-init.sh's setup role (in M_SCRIPT)
+ *                          namespaces and a mount namespace of its own, then plays
+ *                          machine-init.sh's setup role: itself for an image root
+ *                          (setup_image), else that script's (in M_SCRIPT) in bash
  *   sandlot-init machine   started by the setup role of machine-init.sh (in a mount
  *                          namespace of the hub's user namespace, where the machine's
  *                          tree is built); inputs below
@@ -113,11 +114,11 @@ static void run_from_sealed_copy(char **argv) {
 }
 
 /* One line from stdin, read a byte at a time: nothing after it may be consumed. */
-static int read_line(char *buf, size_t len) {
+static int read_line_on(int fd, char *buf, size_t len) {
   size_t n = 0;
   for (;;) {
     char c;
-    ssize_t r = read(0, &c, 1);
+    ssize_t r = read(fd, &c, 1);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return -1;
     if (c == '\n') break;
@@ -125,6 +126,11 @@ static int read_line(char *buf, size_t len) {
   }
   buf[n] = 0;
   return 0;
+}
+
+/* One line of the handshake from our starter, without its newline. */
+static int read_line(char *buf, size_t len) {
+  return read_line_on(0, buf, len);
 }
 
 static void write_all(int fd, const char *p, size_t len) {
@@ -447,6 +453,105 @@ static _Noreturn void hub(void) {
   become_reaper(clean_env);
 }
 
+static void write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) die("open", path);
+  write_all(fd, text, strlen(text));
+  close(fd);
+}
+
+/*
+ * machine-init.sh's setup role for an image root, without bash and its mount, mkdir and
+ * coproc processes: the work tmpfs and its mount points, "binds" (the agent puts the image
+ * layers, disks and etc files there), the machine's PID 1 (sandlot-init machine), its id
+ * maps, its veth ends (one `ip -batch`), "machine N", and on "go" the machine's own start.
+ */
+static _Noreturn void setup_image(void) {
+  if (close_range(3, ~0U, 0) != 0) die("close_range", NULL);
+  char line[64];
+  int n = snprintf(line, sizeof line, "pid %d\n", getpid());
+  write_all(1, line, (size_t)n);
+  if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
+  const char *work = need("M_WORK"), *init = need("M_INIT"), *ids = need("M_IDS");
+  /* A private tmpfs in this mount namespace only: no path in a shared directory that
+   * another local user could create first or redirect. */
+  if (mount("sandlot-work", work, "tmpfs", 0, "mode=755,size=1m") != 0) die("mount tmpfs on", work);
+  make_dir(work, "/root", 0755);
+  make_dir(work, "/lower", 0755);
+  make_dir(work, "/data", 0755);
+  make_dir(work, "/etc", 0755);
+  make_dir(work, "/drives", 0755);
+  char sub[64];
+  long lowers = getenv("M_LOWERS") ? strtol(getenv("M_LOWERS"), NULL, 10) : 1;
+  for (long i = 0; i < lowers; i++) {
+    snprintf(sub, sizeof sub, "/lower/%ld", i);
+    make_dir(work, sub, 0755);
+  }
+  /* Mount points for the drives, made here: real root may not create files in a tmpfs of
+   * the hub's user namespace (its uid has no mapping there). M_DRIVES: "index mount ro|rw;…". */
+  char *drives = copy_env("M_DRIVES"), *save = NULL;
+  for (char *item = drives ? strtok_r(drives, ";", &save) : NULL; item; item = strtok_r(NULL, ";", &save)) {
+    snprintf(sub, sizeof sub, "/drives/%ld", strtol(item, NULL, 10));
+    make_dir(work, sub, 0755);
+  }
+  write_all(1, "binds\n", 6);
+  if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
+
+  /* The machine's PID 1, talking over a pipe each way, as the script's coproc did. */
+  int to[2], from[2];
+  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) die("pipe", NULL);
+  char root[4096];
+  snprintf(root, sizeof root, "%s/root", work);
+  if (setenv("M_ROOT", root, 1) != 0) die("setenv", "M_ROOT");
+  pid_t child = fork();
+  if (child < 0) die("fork", NULL);
+  if (child == 0) {
+    if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0) _exit(127);
+    char *argv[] = {"sandlot-init", "machine", NULL};
+    execv(init, argv);
+    fprintf(stderr, "sandlot-init: %s: %s\n", init, strerror(errno));
+    _exit(127);
+  }
+  close(to[0]);
+  close(from[1]);
+  if (read_line_on(from[0], line, sizeof line) != 0 || strncmp(line, "pid ", 4) != 0) fail("the machine's namespaces could not be made");
+  pid_t machine_pid = (pid_t)strtol(line + 4, NULL, 10);
+  /* Its uids are ours (identity within the hub's range); only a process of the parent user
+   * namespace may write the maps. */
+  char path[64], map[64];
+  snprintf(map, sizeof map, "0 0 %s\n", ids);
+  snprintf(path, sizeof path, "/proc/%d/uid_map", machine_pid);
+  write_file(path, map);
+  snprintf(path, sizeof path, "/proc/%d/gid_map", machine_pid);
+  write_file(path, map);
+  /* M_WIRES: "hubSide bridge inMachine" items separated by ";": one veth pair each, its
+   * machine end moved into the machine's network namespace, its hub end on the bridge. */
+  char *wires = copy_env("M_WIRES");
+  if (wires && *wires) {
+    size_t cap = strlen(wires) * 3 + 256;
+    char *batch = malloc(cap), *out = batch;
+    if (!batch) die("malloc", NULL);
+    *out = 0;
+    save = NULL;
+    for (char *item = strtok_r(wires, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+      char a[32], b[32], c[32];
+      if (sscanf(item, "%31s %31s %31s", a, b, c) != 3) fail("M_WIRES: expected \"hubSide bridge inMachine\" items");
+      out += sprintf(out, "link add %s type veth peer name %s netns %d\nlink set %s master %s up\n", a, c, machine_pid, a, b);
+    }
+    char *argv[] = {"ip", "-batch", "-", NULL};
+    char *env[] = {"PATH=" CLEAN_PATH, NULL};
+    if (run(argv, batch, -1, env) != 0) fail("ip -batch failed (the machine's network links)");
+    free(batch);
+  }
+  n = snprintf(line, sizeof line, "machine %d\n", machine_pid);
+  write_all(1, line, (size_t)n);
+  if (read_line(line, sizeof line) != 0 || strcmp(line, "go") != 0) exit(1);
+  write_all(to[1], "go\n", 3);
+  if (read_line_on(from[0], line, sizeof line) != 0 || strcmp(line, "ready") != 0) fail("the machine did not come up");
+  write_all(1, "ready\n", 6);
+  exit(0);
+}
+
 /*
  * `sandlot-init setup HUB_PID`: what `nsenter -t HUB_PID -U -n -- unshare --mount
  * --propagation private` did in two processes: root of the hub's user namespace (a root
@@ -475,6 +580,8 @@ static _Noreturn void setup(const char *hub_pid) {
   close(net);
   if (unshare(CLONE_NEWNS) != 0) die("unshare", NULL);
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private", NULL);
+  const char *mode = getenv("M_ROOT_MODE");
+  if (mode && !strcmp(mode, "image")) setup_image();
   const char *script = getenv("M_SCRIPT");
   if (!script) fail("M_SCRIPT is not set");
   char *argv[] = {"bash", "-c", (char *)script, "sandlot-init", "setup", NULL};

@@ -9,26 +9,13 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../../host-agent/tasks/program';
 import { SshRunner } from '../../../../host-agent/tasks/ssh-runner';
+import { freePort, portOf } from '../../../helpers/tcp-port';
 
 let dir: string;
 let sshd: ChildProcess;
 let port: number;
 let userKey: string;
 let hostPub: string;
-
-function portOf(server: net.Server): number {
-  const a = server.address();
-  if (a === null || typeof a === 'string') throw new Error('the server is not listening on TCP');
-  return a.port;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const p = portOf(s);
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-sshrunner-'));

@@ -92,6 +92,11 @@ describe.skipIf(!!skipReason)('sandbox machine resources (cgroups)', () => {
     // Processes the agent starts in the machine (here an exec) are in its cgroup, not the agent's.
     const own = await run(first, id, 'small', 'cat /proc/self/cgroup');
     expect(own.out).toContain(`/sandlot/${id}/small`);
+    // So is the machine's own PID 1, and what it starts: born inside (its setup joined first), every hierarchy.
+    const init = await run(first, id, 'small', 'cat /proc/1/cgroup');
+    const inLeaf = (text: string) => text.split('\n').filter((l) => l.endsWith(`/sandlot/${id}/small`)).length;
+    expect(inLeaf(init.out)).toBe(inLeaf(own.out));
+    expect(inLeaf(init.out)).toBeGreaterThan(0);
 
     const killed = await run(first, id, 'small', `${HOG}; echo "status \${PIPESTATUS[1]}"`);
     expect(killed.out).toMatch(/status 137\n$/); // 128 + SIGKILL

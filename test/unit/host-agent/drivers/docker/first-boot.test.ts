@@ -43,12 +43,49 @@ describe('first boot script', () => {
     }
   });
 
-  it('starts no process per startup file: one chmod and one chown per distinct mode and owner', () => {
-    const files = ['/etc/a', '/etc/b', '/root/.ssh/c'].map((p) => ({ path: p, content: 'x\n', mode: '0600' }));
-    const script = firstBootScript(machine({ users: [machine().users[0]], startupFiles: files }));
-    expect(script.match(/^chmod /gm)).toHaveLength(1);
-    expect(script.match(/^chown /gm)).toHaveLength(1);
-    expect(script).not.toContain('base64');
+  it('starts no process for new root files with plain modes, one chmod per distinct x mode and one chown per distinct other owner', () => {
+    const plain = ['/etc/a', '/etc/b', '/root/.ssh/c'].map((p) => ({ path: p, content: 'x\n', mode: '0600' }));
+    const quiet = firstBootScript(machine({ users: [machine().users[0]], startupFiles: plain }));
+    expect(quiet).not.toMatch(/^(chmod|chown) /m);
+    expect(quiet).not.toContain('base64');
+    const mixed = [
+      ...plain,
+      { path: '/usr/local/bin/x', content: '#!/bin/sh\n', mode: '0755' },
+      { path: '/usr/local/bin/y', content: '#!/bin/sh\n', mode: '0755' },
+      { path: '/home/u/a', content: 'a\n', owner: 'u:u' },
+      { path: '/home/u/b', content: 'b\n', owner: 'u:u', mode: '0600' },
+    ];
+    const script = firstBootScript(machine({ users: [machine().users[0]], startupFiles: mixed }));
+    expect(script.match(/^chmod /gm)).toEqual(['chmod ']);
+    expect(script.match(/^chown /gm)).toEqual(['chown ']);
+    expect(script).toMatch(/^chmod 0755 '\/usr\/local\/bin\/x' '\/usr\/local\/bin\/y'$/m);
+    expect(script).toMatch(/^chown 'u:u' '\/home\/u\/a' '\/home\/u\/b'$/m);
+  });
+
+  it("gives a file the image already had the manifest's mode, and leaves later directories with the usual mode", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'first-boot-existing-'));
+    try {
+      fs.writeFileSync(`${dir}/old`, 'image content\n', { mode: 0o666 });
+      fs.chmodSync(`${dir}/old`, 0o666);
+      const script = firstBootScript(
+        machine({
+          users: [machine().users[0]],
+          startupFiles: [
+            { path: `${dir}/old`, content: 'secret\n', mode: '0600' },
+            { path: `${dir}/new`, content: 'key\n', mode: '0400' },
+            { path: `${dir}/made/later`, content: 'x\n' },
+          ],
+        }),
+      );
+      execFileSync('sh', ['-c', script]);
+      expect(fs.readFileSync(`${dir}/old`, 'utf8')).toBe('secret\n');
+      expect(fs.statSync(`${dir}/old`).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(`${dir}/new`).mode & 0o777).toBe(0o400);
+      expect(fs.statSync(`${dir}/made`).mode & 0o777).toBe(0o755);
+      expect(fs.statSync(`${dir}/made/later`).mode & 0o777).toBe(0o644);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rewrites existing files in place (keeping mode and owner) and makes missing ones whole, when asked to', () => {
@@ -79,14 +116,23 @@ describe('first boot script', () => {
     }
   });
 
+  it('tells existing users from missing ones with shell builtins alone, in every POSIX shell here', () => {
+    const script = firstBootScript(machine({ users: [machine().users[0], { name: 'alice', uid: 1001, gid: 1001, home: '/home/alice', shell: '/bin/sh' }] }));
+    const fn = script.split('\n').find((l) => l.startsWith('has_user_() '))!;
+    for (const shell of ['sh', 'bash', 'busybox'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)) {
+      const check = `${fn}\nhas_user_ root && echo root; has_user_ ro || echo no-ro; has_user_ zz-nobody-here || echo none`;
+      expect(execFileSync(shell, shell === 'busybox' ? ['sh', '-c', check] : ['-c', check]).toString(), shell).toBe('root\nno-ro\nnone\n');
+    }
+  });
+
   it('creates missing non-root users with sudo, never root', () => {
     const script = firstBootScript(
       machine({ users: [machine().users[0], { name: 'alice', uid: 1001, gid: 1001, home: '/home/alice', shell: '/usr/bin/zsh' }] }),
     );
-    expect(script).toContain("if ! id -u 'alice' >/dev/null 2>&1; then");
+    expect(script).toContain("if ! has_user_ 'alice'; then");
     expect(script).toContain("useradd -m $uid_ $grp_ -d '/home/alice' -s \"$sh_\" -G sudo 'alice'");
     expect(script).toContain("echo 'alice ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/sandlot-alice");
-    expect(script).not.toContain("id -u 'root'");
+    expect(script).not.toContain("has_user_ 'root'");
   });
 
   it('gives files in a home to that user unless an owner is given', () => {
