@@ -117,3 +117,19 @@ export function manifestYaml(manifest: PlaygroundManifest, comment?: string): st
   const body = stringify(manifest, { lineWidth: 0 });
   return comment ? `${comment.replace(/^/gm, '# ')}\n${body}` : body;
 }
+
+const texts = new WeakMap<PlaygroundManifest, Map<string, string>>();
+
+/**
+ * manifestYaml(effectiveManifest(manifest, { driver }), comment), once per manifest object:
+ * every playground of a template stores the same text, and YAML's stringify is a few ms of
+ * the agent's event loop on each start. A catalog entry read again is a new object.
+ */
+export function effectiveManifestText(manifest: PlaygroundManifest, driver: DriverName, comment: string): string {
+  const byKey = texts.get(manifest) ?? new Map<string, string>();
+  texts.set(manifest, byKey);
+  const key = `${driver}\n${comment}`;
+  let text = byKey.get(key);
+  if (text === undefined) byKey.set(key, (text = manifestYaml(effectiveManifest(manifest, { driver }), comment)));
+  return text;
+}

@@ -28,7 +28,7 @@ import type { Driver, DriverContext, KeyPair, PlaygroundSpec } from '../drivers/
 import { knownHostsLine } from '../keys/keys';
 import type { BaseCatalog } from '../manifests/base';
 import { chooseDriver, kernelWarnings } from '../manifests/driver-choice';
-import { effectiveManifest, manifestYaml } from '../manifests/effective';
+import { effectiveManifestText } from '../manifests/effective';
 import { planInitTasks, resolveInitValues, type PlannedInitTask } from '../manifests/init';
 import { runInitTasks } from '../manifests/init-runner';
 import { loadManifest, loadManifestText } from '../manifests/load';
@@ -323,7 +323,7 @@ export class PlaygroundManager {
       if (handed) return handed;
     }
     // What is stored is the effective manifest: complete without its base, so a restarted agent reads it alone.
-    const manifestText = manifestYaml(effectiveManifest(manifest, { driver: driverName }), `Effective manifest of ${manifestName}`);
+    const manifestText = effectiveManifestText(manifest, driverName, `Effective manifest of ${manifestName}`);
     const driver = this.opts.drivers[driverName];
     if (!driver) {
       throw new ApiProblem(

@@ -19,7 +19,7 @@ export interface HostResources {
 
 // Zombies are excluded: this container's PID 1 may never reap the `unshare` parents of
 // machines whose agent was killed, and a zombie holds no namespace, mount or memory.
-const OURS = /sandlot-init|\bunshare\b|nsenter|sleep 86400|qemu-system|sftp-server|script --quiet/;
+const OURS = /sandlot-init|sandlot-relay|sandlot-enter|\bunshare\b|nsenter|sleep 86400|qemu-system|sftp-server|script --quiet/;
 
 function readText(file: string): string | undefined {
   try {

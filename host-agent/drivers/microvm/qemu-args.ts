@@ -59,6 +59,11 @@ export function machineMac(playgroundId: string, index: number, nic = 0): string
 export function kernelCommandLine(launch: Pick<VmLaunch, 'accel' | 'cpus' | 'tscKhz'>): string {
   const args = ['console=ttyS0', 'quiet', 'panic=-1', 'rdinit=/init', 'random.trust_cpu=on', '8250.nr_uarts=1'];
   if (launch.accel === 'tcg' && launch.tscKhz) args.push(`tsc_early_khz=${launch.tscKhz}`);
+  // TCG: no address space randomisation. QEMU (7.2 here) keys translated code by virtual
+  // address, so every randomised process start translates its binary and libraries again
+  // (≈ 20 MB of host code per SSH login, the 64 MiB cache flushed every few logins): a
+  // login took about twice as long. The guest's root can turn it back on (kernel.randomize_va_space).
+  if (launch.accel === 'tcg') args.push('norandmaps');
   return args.join(' ');
 }
 

@@ -12,7 +12,7 @@ import { AGENT_IS_ROOT } from '../../netns/enter';
 import { runCommand } from '../../util/run-command';
 import { CONFIG_DISK_BYTES } from './config-disk';
 import { QmpClient } from './qmp';
-import type { Accel } from './qemu-args';
+import { kernelCommandLine, type Accel } from './qemu-args';
 import { connectRetrying, consoleTail, killVm, launchQemu, waitExit } from './vm-process';
 
 const REPORTING_SETTLE_MS = 3000;
@@ -45,8 +45,17 @@ function deviceKey(shape: SnapshotShape): string {
   return `-${createHash('sha256').update(devices).digest('hex').slice(0, 8)}`;
 }
 
+/** The kernel's boot arguments: a saved guest has booted with them, so a change needs a new snapshot. */
+function bootKey(shape: SnapshotShape): string {
+  return `-k${createHash('sha256').update(kernelCommandLine(shape)).digest('hex').slice(0, 8)}`;
+}
+
 export function snapshotDir(cacheDir: string, image: VmImage, shape: SnapshotShape): string {
-  return path.join(cacheDir, 'snapshots', `${image.name}-${image.hash.slice(0, 12)}-${shape.memMiB}m-${shape.cpus}c-${shape.accel}${deviceKey(shape)}`);
+  return path.join(
+    cacheDir,
+    'snapshots',
+    `${image.name}-${image.hash.slice(0, 12)}-${shape.memMiB}m-${shape.cpus}c-${shape.accel}${bootKey(shape)}${deviceKey(shape)}`,
+  );
 }
 
 function readSnapshot(dir: string): VmSnapshot | undefined {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MachineState } from '../../api/protocol';
 import { duplexPair } from '../../util/duplex-pair';
-import { writeFileAtomicModeSync } from '../../util/files';
+import { writeFileAtomicModeSync, writeRuntimeStateSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
 import { readOwnJson } from '../../util/json';
@@ -223,7 +223,7 @@ export class SandboxDriver implements Driver {
       }
     }
     const state: SandboxState = { slot: this.freeSlot(spec), machines: {} };
-    this.save(spec, state);
+    this.save(spec, state, 'durable');
     await this.start(spec, ctx);
   }
 
@@ -268,7 +268,7 @@ export class SandboxDriver implements Driver {
   async createFromSnapshot(spec: PlaygroundSpec, dir: string, ctx: DriverContext): Promise<void> {
     await this.preflight();
     const state: SandboxState = { slot: this.freeSlot(spec), machines: {}, from: dir };
-    this.save(spec, state);
+    this.save(spec, state, 'durable');
     const ids = idMapForSlot(state.slot);
     for (const m of spec.machines) {
       const part = path.join(dir, machineSnapshotDir(m.name));
@@ -631,8 +631,8 @@ export class SandboxDriver implements Driver {
           await joined;
         },
         machine: async (p) => {
-          // Right after "go" (spawning blocks the agent for a moment): the relay's Node then
-          // starts while the machine's init runs, not when its first SSH session arrives.
+          // Right after "go" (spawning blocks the agent for a moment): the relay then starts
+          // while the machine's init runs, not when its first SSH session arrives.
           setImmediate(() => {
             if (!failed) this.serveMachine(spec, m, p, cgroups.length > 0 ? cgroups : undefined);
           });
@@ -731,8 +731,14 @@ export class SandboxDriver implements Driver {
     return readOwnJson<SandboxState>(this.stateFile(spec));
   }
 
-  private save(spec: PlaygroundSpec, state: SandboxState): void {
-    writeFileAtomicModeSync(this.stateFile(spec), JSON.stringify(state, null, 2));
+  /**
+   * The playground's driver state. What a power loss must not lose (its uid range, a fork's
+   * snapshot) is written once, `durable`, when it is made; later writes only change process
+   * ids (hub, machines, uplink), which must outlive the agent's death but mean nothing after
+   * the host's, so they skip the fsync that would hold the event loop on the start path.
+   */
+  private save(spec: PlaygroundSpec, state: SandboxState, how: 'durable' | 'runtime' = 'runtime'): void {
+    (how === 'durable' ? writeFileAtomicModeSync : writeRuntimeStateSync)(this.stateFile(spec), JSON.stringify(state, null, 2));
   }
 
   /** As root, a host-wide unique uid range (uid-ranges.ts); as a normal user there is only one uid. */

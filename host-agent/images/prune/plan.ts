@@ -201,7 +201,7 @@ export function classifyCacheEntry(dir: 'images' | 'snapshots' | 'rootfs' | 'deb
       return /^.+-[0-9a-f]{12}$/.test(name) ? 'image' : undefined;
     case 'snapshots':
       if (name.startsWith('.w-')) return 'leftover';
-      return /^.+-[0-9a-f]{12}-\d+m-\d+c-[a-z]+$/.test(name) ? 'snapshot' : undefined;
+      return SNAPSHOT_DIR.test(name) ? 'snapshot' : undefined;
     case 'rootfs':
       if (/\.tar\.(work-[^/]+|tmp)$/.test(name)) return 'leftover';
       return /^.+-[0-9a-f]{12}\.tar$/.test(name) ? 'rootfs' : undefined;
@@ -237,7 +237,8 @@ export interface VmPlanInput {
 }
 
 const IMAGE_DIR = /^(.+)-([0-9a-f]{12})$/;
-const SNAPSHOT_DIR = /^(.+-[0-9a-f]{12})-\d+m-\d+c-[a-z]+$/;
+/** `<image dir>-<mem>m-<cpus>c-<accel>[-k<boot arguments>][-<devices>]` (no `-k`: named before boot arguments counted). */
+const SNAPSHOT_DIR = /^(.+-[0-9a-f]{12})-\d+m-\d+c-[a-z]+(-k[0-9a-f]{8})?(?:-[0-9a-f]{8})?$/;
 
 /** Which cache entries go: each kind judged against the current recipes and kernel. */
 export function planVmPrune(input: VmPlanInput): PrunePlan {
@@ -271,6 +272,9 @@ export function planVmPrune(input: VmPlanInput): PrunePlan {
         const m = SNAPSHOT_DIR.exec(base(e.path));
         const of = m ? judgeImage(m[1]) : { unknown: 'not a name the driver makes' };
         verdict = of && 'stale' in of ? { stale: `snapshot of a stale image (${of.stale})` } : of;
+        // The driver never restores one of these again: its name does not say how the guest booted.
+        const judged = m && (!input.names || input.names.includes(m[1].slice(0, -13)));
+        if (judged && !m[2] && !verdict) verdict = { stale: 'made before the boot arguments were part of the name' };
         break;
       }
       case 'rootfs':

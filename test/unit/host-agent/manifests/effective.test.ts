@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { effectiveManifest, manifestYaml } from '../../../../host-agent/manifests/effective';
+import { effectiveManifest, effectiveManifestText, manifestYaml } from '../../../../host-agent/manifests/effective';
 import { loadManifest, loadManifestText } from '../../../../host-agent/manifests/load';
 import type { PlaygroundSpec } from '../../../../host-agent/drivers/protocol';
 import { specFrom } from '../../../helpers/spec';
@@ -32,6 +32,19 @@ describe('effective manifest', () => {
     expect(again.warnings).toEqual([]);
     expect(effectiveManifest(again.manifest)).toEqual(effective);
     expect(comparable(specFrom(manifestYaml(effective)))).toEqual(comparable(specFrom(text)));
+  });
+
+  it('stores the same text for every playground of one manifest object, per driver and comment', () => {
+    const m = loadManifestText('kind: playground\nname: bare\nplayground:\n  machines: [{ name: dev }]\n', 'x');
+    const text = effectiveManifestText(m, 'sandbox', 'Effective manifest of x');
+    expect(text).toBe(manifestYaml(effectiveManifest(m, { driver: 'sandbox' }), 'Effective manifest of x'));
+    expect(effectiveManifestText(m, 'sandbox', 'Effective manifest of x')).toBe(text);
+    expect(effectiveManifestText(m, 'docker', 'Effective manifest of x')).toBe(
+      manifestYaml(effectiveManifest(m, { driver: 'docker' }), 'Effective manifest of x'),
+    );
+    // A manifest read again (a changed template) is another object, with its own text.
+    const changed = loadManifestText('kind: playground\nname: bare\ntitle: Changed\nplayground:\n  machines: [{ name: dev }]\n', 'x');
+    expect(effectiveManifestText(changed, 'sandbox', 'Effective manifest of x')).toContain('title: Changed');
   });
 
   it('writes every default out', () => {

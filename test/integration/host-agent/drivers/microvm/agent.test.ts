@@ -1,8 +1,10 @@
 // The microvm driver in the real agent, with real QEMU (TCG here): a playground of two
 // machines cloned from one snapshot, OpenSSH through the agent's tunnel with strict host
 // key checking, names between machines, different host keys per clone, files across
-// stop/start, RSS in `sandlot status`, re-adoption after the agent is SIGKILLed, and a
-// destroy that leaves no QEMU, namespace holder, namespace or files behind.
+// stop/start, no address space randomisation under TCG, key-only logins with no
+// per-session motd scripts, RSS in `sandlot status`, re-adoption after the agent is
+// SIGKILLed, and a destroy that leaves no QEMU, namespace holder, namespace or files behind.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +79,38 @@ describe('microvm driver in the agent', () => {
       keys.push(key);
     }
     expect(new Set(keys).size).toBe(2);
+  });
+
+  it('runs guests without address space randomisation under TCG only (QEMU 7.2 keeps translated code per virtual address)', () => {
+    const accel = /acceleration: (KVM|TCG)/.exec(cli(agent!, ['doctor', 'microvm']).stdout)?.[1];
+    // Two processes of one binary: the same libc address when nothing is randomised.
+    const r = openssh(
+      sshConfig,
+      hostAlias(id!, 'alpha'),
+      'cat /proc/sys/kernel/randomize_va_space; for i in 1 2; do grep -m1 libc /proc/self/maps | cut -d- -f1; done',
+    );
+    const [setting, first, second] = r.stdout.trim().split('\n');
+    expect(setting).toBe(accel === 'TCG' ? '0' : '2');
+    if (accel === 'TCG') expect(second).toBe(first);
+  });
+
+  it('serves key logins only, with the ed25519 host key, and runs no update-motd.d per session (/etc/motd still shown on a terminal)', () => {
+    const host = hostAlias(id!, 'alpha');
+    const password = openssh(sshConfig, host, 'true', ['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive']);
+    expect(password.code).toBe(255);
+    expect(password.stderr).toMatch(/Permission denied \(publickey\)/);
+    const rsa = openssh(sshConfig, host, 'true', ['-o', 'HostKeyAlgorithms=rsa-sha2-512,rsa-sha2-256,ecdsa-sha2-nistp256']);
+    expect(rsa.code).toBe(255);
+    expect(rsa.stderr).toMatch(/no matching host key type found\. Their offer: ssh-ed25519/);
+    // pam_motd's dynamic part would have written /run/motd.dynamic by the time the command runs.
+    for (const user of ['root', 'laborant']) {
+      const r = openssh(sshConfig, `${user}@${host}`, 'id -un; test -e /run/motd.dynamic && echo dynamic motd || echo no dynamic motd');
+      expect(r.stdout).toBe(`${user}\nno dynamic motd\n`);
+    }
+    // A login shell on a terminal (sshd is quiet when a command is given).
+    const tty = spawnSync('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', '-tt', `laborant@${host}`], { input: 'exit\n', encoding: 'utf8', timeout: 60_000 });
+    expect(tty.stdout).toContain('The programs included with the Debian GNU/Linux system are free software');
+    expect(tty.stdout).not.toMatch(/^Linux alpha /m);
   });
 
   it('reports RSS per machine in sandlot status', () => {

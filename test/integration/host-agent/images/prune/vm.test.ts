@@ -39,13 +39,13 @@ describe('sandlot images prune --driver microvm', () => {
   let cur: { linux: string; rootfs: string; kernel: string };
   const old = {
     linux: 'images/linux-000000000000',
-    linuxSnap: 'snapshots/linux-000000000000-512m-1c-tcg',
+    linuxSnap: 'snapshots/linux-000000000000-512m-1c-tcg-k0a1b2c3d',
     docker: 'images/docker-0000000000aa',
-    dockerSnap: 'snapshots/docker-0000000000aa-1024m-1c-tcg',
+    dockerSnap: 'snapshots/docker-0000000000aa-1024m-1c-tcg-k0a1b2c3d',
     pinned: 'images/linux-0000000000bb',
     open: 'images/linux-0000000000cc',
     snapped: 'images/linux-0000000000dd',
-    snappedSnap: 'snapshots/linux-0000000000dd-512m-1c-tcg',
+    snappedSnap: 'snapshots/linux-0000000000dd-512m-1c-tcg-k0a1b2c3d',
     k3s: 'images/k3s-000000000000',
     rootfs: 'rootfs/debian-000000000000.tar',
     kernel: 'kernel-0000000000000000',
@@ -92,7 +92,7 @@ describe('sandlot images prune --driver microvm', () => {
     expect(fs.existsSync(at(cur.kernel))).toBe(true);
 
     disk(cur.linux);
-    disk('snapshots/' + path.basename(cur.linux) + '-512m-1c-tcg', at(cur.linux, 'disk.qcow2'));
+    disk('snapshots/' + path.basename(cur.linux) + '-512m-1c-tcg-k0a1b2c3d', at(cur.linux, 'disk.qcow2'));
     disk(old.linux);
     disk(old.linuxSnap, at(old.linux, 'disk.qcow2'));
     disk(old.docker);
@@ -193,7 +193,7 @@ describe('sandlot images prune --driver microvm', () => {
     expect(r.stdout).toMatch(/^freed [\d.]+ MiB \(6 items, 7 old kept\)$/m);
     for (const p of [
       cur.linux,
-      `snapshots/${path.basename(cur.linux)}-512m-1c-tcg`,
+      `snapshots/${path.basename(cur.linux)}-512m-1c-tcg-k0a1b2c3d`,
       cur.rootfs,
       cur.kernel,
       old.docker,

@@ -84,6 +84,11 @@ describe('qemuArgs', () => {
     expect(kernelCommandLine({ accel: 'tcg', cpus: 1 })).not.toContain('tsc_early_khz');
   });
 
+  it('turns address space randomisation off under TCG only (QEMU keys translated code by virtual address)', () => {
+    expect(kernelCommandLine({ accel: 'tcg', cpus: 1 }).split(' ')).toContain('norandmaps');
+    expect(kernelCommandLine({ accel: 'kvm', cpus: 1 }).split(' ')).not.toContain('norandmaps');
+  });
+
   it('derives stable, locally administered, per-machine and per-interface MACs', () => {
     const a = machineMac('pg-abc123', 0);
     expect(a).toMatch(/^52:54:[0-9a-f]{2}:[0-9a-f]{2}:00:00$/);

@@ -116,9 +116,10 @@ const vmEntries: CacheEntry[] = [
   entry('image', 'images/docker-000000000000'),
   entry('image', 'images/k3s-000000000000'),
   entry('image', 'images/gone-000000000000'),
-  entry('snapshot', 'snapshots/linux-111111111111-512m-1c-tcg'),
-  entry('snapshot', 'snapshots/linux-000000000000-512m-1c-tcg'),
-  entry('snapshot', 'snapshots/docker-000000000000-1024m-1c-tcg'),
+  entry('snapshot', 'snapshots/linux-111111111111-512m-1c-tcg-k0a1b2c3d'),
+  entry('snapshot', 'snapshots/linux-000000000000-512m-1c-tcg-k0a1b2c3d'),
+  entry('snapshot', 'snapshots/docker-000000000000-1024m-1c-tcg-k0a1b2c3d'),
+  entry('snapshot', 'snapshots/linux-111111111111-512m-1c-kvm'),
   entry('rootfs', 'rootfs/debian-aaaaaaaaaaaa.tar'),
   entry('rootfs', 'rootfs/debian-000000000000.tar'),
   entry('kernel', 'kernel-aaaaaaaaaaaaaaaa'),
@@ -133,11 +134,12 @@ describe('planVmPrune', () => {
   it('removes what the current recipes and kernel no longer make, snapshots before their bases', () => {
     const inUse = new Map([
       ['images/docker-000000000000', 'backs the disk of machine dev in playground pg-1'],
-      ['snapshots/docker-000000000000-1024m-1c-tcg', 'backs the disk of machine dev in playground pg-1'],
+      ['snapshots/docker-000000000000-1024m-1c-tcg-k0a1b2c3d', 'backs the disk of machine dev in playground pg-1'],
     ]);
     const plan = planVmPrune({ entries: vmEntries, current: vmCurrent(), inUse, busyDirs: new Set(['snapshots']) });
     expect(plan.remove.map((r) => [r.kind, r.name])).toEqual([
-      ['snapshot', 'snapshots/linux-000000000000-512m-1c-tcg'],
+      ['snapshot', 'snapshots/linux-000000000000-512m-1c-tcg-k0a1b2c3d'],
+      ['snapshot', 'snapshots/linux-111111111111-512m-1c-kvm'],
       ['image', 'images/gone-000000000000'],
       ['image', 'images/linux-000000000000'],
       ['leftover', 'images/linux-111111111111.work-abc'],
@@ -147,10 +149,11 @@ describe('planVmPrune', () => {
     ]);
     expect(plan.remove.find((r) => r.name === 'images/linux-000000000000')?.why).toBe('current is images/linux-111111111111');
     expect(plan.remove.find((r) => r.name === 'images/gone-000000000000')?.why).toBe('no recipe "gone" any more');
+    expect(plan.remove.find((r) => r.name === 'snapshots/linux-111111111111-512m-1c-kvm')?.why).toBe('made before the boot arguments were part of the name');
     expect(plan.keep.map((k) => [k.name, k.why])).toEqual([
       ['images/docker-000000000000', 'backs the disk of machine dev in playground pg-1'],
       ['images/k3s-000000000000', 'cannot tell the current k3s image: no k3s binary'],
-      ['snapshots/docker-000000000000-1024m-1c-tcg', 'backs the disk of machine dev in playground pg-1'],
+      ['snapshots/docker-000000000000-1024m-1c-tcg-k0a1b2c3d', 'backs the disk of machine dev in playground pg-1'],
       ['snapshots/.w-xyz', 'a build or snapshot is being made next to it'],
     ]);
   });
@@ -168,12 +171,18 @@ describe('planVmPrune', () => {
       'rootfs/debian-000000000000.tar',
       'debs/linux-image-6.1.0-1-cloud-amd64_6.1_amd64.deb',
     ]);
-    expect(plan.keep.filter((k) => k.why === 'no guest kernel')).toHaveLength(10);
+    expect(plan.keep.filter((k) => k.why === 'no guest kernel')).toHaveLength(11);
   });
 
   it('with names, judges only those images and their snapshots', () => {
     const plan = planVmPrune({ entries: vmEntries, current: vmCurrent(), inUse: new Map(), busyDirs: new Set(), names: ['linux'] });
-    expect(plan.remove.map((r) => r.name)).toEqual(['snapshots/linux-000000000000-512m-1c-tcg', 'images/linux-000000000000']);
+    expect(plan.remove.map((r) => r.name)).toEqual([
+      'snapshots/linux-000000000000-512m-1c-tcg-k0a1b2c3d',
+      'snapshots/linux-111111111111-512m-1c-kvm',
+      'images/linux-000000000000',
+    ]);
+    const docker = planVmPrune({ entries: vmEntries, current: vmCurrent(), inUse: new Map(), busyDirs: new Set(), names: ['docker'] });
+    expect(docker.remove.map((r) => r.name)).toEqual(['snapshots/docker-000000000000-1024m-1c-tcg-k0a1b2c3d', 'images/docker-000000000000']);
     expect(plan.keep).toEqual([]);
   });
 
@@ -182,6 +191,8 @@ describe('planVmPrune', () => {
     expect(classifyCacheEntry('images', 'linux-5b53350346f4.lock')).toBe('lock');
     expect(classifyCacheEntry('images', 'linux-5b53350346f4.work-Ab12')).toBe('leftover');
     expect(classifyCacheEntry('images', 'notes.txt')).toBeUndefined();
+    expect(classifyCacheEntry('snapshots', 'docker-b19321d422ee-1024m-1c-tcg-k5e0c7a21')).toBe('snapshot');
+    expect(classifyCacheEntry('snapshots', 'docker-b19321d422ee-1024m-1c-tcg-k5e0c7a21-0badf00d')).toBe('snapshot');
     expect(classifyCacheEntry('snapshots', 'docker-b19321d422ee-1024m-1c-tcg')).toBe('snapshot');
     expect(classifyCacheEntry('snapshots', '.w-Qx')).toBe('leftover');
     expect(classifyCacheEntry('rootfs', 'debian-e055b20f8f96.tar')).toBe('rootfs');
