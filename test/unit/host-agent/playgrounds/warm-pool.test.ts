@@ -62,10 +62,11 @@ function agent(
   };
 }
 
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
+/** Waits for `cond`; a timeout (kept under the test's own 5 s) says what the pool held and logged, for a run that hangs. */
+async function until(what: string, cond: () => boolean, ms = 3000, pool?: WarmPool): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${pool ? `: pool ${JSON.stringify(pool.info())}; log:\n${logs.join('\n')}` : ''}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -173,7 +174,7 @@ describe('warm pool', () => {
     driver.failNext('refreshIdentity', 'engine said no');
     const { start } = agent({ linux: 1 });
     const pool = await start();
-    await until('made again and ready', () => ready(pool) === 1, 5000);
+    await until('made again and ready', () => ready(pool) === 1, 4500, pool);
     expect(
       logs.some((l) => /warm pool: a linux playground could not be made \(trying again in \d+ s\): writing its identity again as root: engine said no/.test(l)),
     ).toBe(true);
@@ -250,7 +251,7 @@ describe('warm pool', () => {
     driver.failNext('create', 'no image');
     const { start } = agent({ linux: 1 });
     const pool = await start();
-    await until('retried and ready', () => ready(pool) === 1, 5000);
+    await until('retried and ready', () => ready(pool) === 1, 4500, pool);
     expect(logs.some((l) => /warm pool: a linux playground could not be made \(trying again in \d+ s\): no image/.test(l))).toBe(true);
     expect(pool.info().templates[0].lastError).toBeUndefined();
     expect(onDisk().filter((p) => p.pool === 'linux')).toHaveLength(1);
