@@ -79,7 +79,9 @@ export function driveProblems(spec: PlaygroundSpec, machine: MachineSpec): strin
  * mounting it.
  */
 async function emptyDisk(file: string, bytes: number, fsType: string, cacheDir: string): Promise<void> {
-  const template = path.join(cacheDir, 'sandbox', `empty-${fsType}-${bytes}.img`);
+  // v2: the journal is left as the sparse file's holes (zeros, what zeroing it would write),
+  // so each copy writes ~4 MB instead of ~70 MB for 10 GiB of ext4.
+  const template = path.join(cacheDir, 'sandbox', `empty-${fsType}-${bytes}-v2.img`);
   if (!fs.existsSync(template)) {
     await withLock(`${template}.lock`, async () => {
       if (fs.existsSync(template)) return;
@@ -88,7 +90,14 @@ async function emptyDisk(file: string, bytes: number, fsType: string, cacheDir: 
       fs.writeFileSync(tmp, '');
       fs.truncateSync(tmp, bytes);
       try {
-        await runCommand(`mkfs.${fsType}`, ['-q', '-F', '-m', '0', tmp]);
+        await runCommand(`mkfs.${fsType}`, [
+          '-q',
+          '-F',
+          '-m',
+          '0',
+          ...(fsType === 'ext4' || fsType === 'ext3' ? ['-E', 'lazy_itable_init=1,lazy_journal_init=1'] : []),
+          tmp,
+        ]);
         fs.renameSync(tmp, template);
       } finally {
         fs.rmSync(tmp, { force: true });
