@@ -313,6 +313,7 @@ export class SandboxDriver implements Driver {
     // at once: a machine's setup needs only the hub; the start ends once the way out is made
     // too. Every promise gets a no-op handler here, so a failure is reported where it is
     // awaited and never as unhandled.
+    let hubUp: Promise<Holder>;
     let hubReady: Promise<Holder>;
     let network: Promise<void>;
     // Whether machines reach outside (their resolv.conf), known before the way out is made:
@@ -325,11 +326,17 @@ export class SandboxDriver implements Driver {
       // Without the hub the remaining machines have lost their network: begin afresh.
       await this.killAll(spec, state);
       ctx.progress('network', 'started');
-      hubReady = this.startHub(spec, ids, times).then((hub) => {
+      // A machine's setup enters the hub as soon as its namespaces and id maps exist (hubUp),
+      // while the hub makes its bridges; a machine is plugged in only once they exist (hubReady).
+      // The hub is in the state from then on, so a failed start kills it too.
+      let up!: (hub: Holder) => void;
+      const upOnly = new Promise<Holder>((resolve) => (up = resolve));
+      hubReady = this.startHub(spec, ids, times, (hub) => {
         state.hub = hub;
         this.save(spec, state);
-        return hub;
+        up(hub);
       });
+      hubUp = Promise.race([upOnly, hubReady]);
       network = hubReady.then(async (hub) => {
         state.uplink = await times.time('uplink', () => this.wayOut(spec, hub, ctx));
         this.save(spec, state);
@@ -337,12 +344,12 @@ export class SandboxDriver implements Driver {
         this.serveDns(spec, state);
       });
     } else {
-      hubReady = Promise.resolve(state.hub);
+      hubReady = hubUp = Promise.resolve(state.hub);
       network = Promise.resolve();
       this.serveDns(spec, state);
     }
     const roots = times.time('image roots', () => this.imageRoots(spec, ctx));
-    for (const p of [hubReady, network, roots]) p.catch(() => undefined);
+    for (const p of [hubUp, hubReady, network, roots]) p.catch(() => undefined);
     const files = (m: MachineSpec) => ({ hosts: renderHostsFile(spec), resolvConf: renderResolvConf(m, outside) });
     // Settled, not Promise.all: on a failure every machine still starting must have finished
     // (and be in the state) before start() kills what there is.
@@ -370,7 +377,7 @@ export class SandboxDriver implements Driver {
         const cgroups = await times.time(`${m.name} cgroup`, () => this.machineCgroups(spec, m, ctx));
         // An image root's layers, bottom to top: the image, then a fork's snapshot layers.
         const image = rootfs ? { lowers: [rootfs, ...(state.from ? snapshotLayers(state.from, m.name) : [])], etcFiles: etcFiles! } : undefined;
-        state.machines[m.name] = await this.startMachine(spec, m, dir, await hubReady, ids, cgroups, ctx, times, image);
+        state.machines[m.name] = await this.startMachine(spec, m, dir, { hub: await hubUp, ready: hubReady }, ids, cgroups, ctx, times, image);
         ctx.progress('machine', 'done', m.name);
       }),
     ]);
@@ -524,7 +531,8 @@ export class SandboxDriver implements Driver {
     return AGENT_IS_ROOT ? users : users.filter((u) => u.uid === 0);
   }
 
-  private async startHub(spec: PlaygroundSpec, ids: IdMap, times: StartTimes): Promise<Holder> {
+  /** The hub, up once its bridges are; `onPid` as soon as its namespaces and id maps exist. */
+  private async startHub(spec: PlaygroundSpec, ids: IdMap, times: StartTimes, onPid: (hub: Holder) => void): Promise<Holder> {
     const init = builtHelper('sandlot-init');
     const { pid } = await startHolder({
       // Its own pid namespace: killing its PID 1 ends every process of the hub.
@@ -537,7 +545,12 @@ export class SandboxDriver implements Driver {
       uid: AGENT_IS_ROOT ? ids.outer : undefined,
       gid: AGENT_IS_ROOT ? ids.outer : undefined,
       logFile: path.join(this.driverDir(spec), 'hub.log'),
-      on: { pid: async (p) => writeTopLevelIdMaps(p, ids) },
+      on: {
+        pid: async (p) => {
+          writeTopLevelIdMaps(p, ids);
+          onPid({ pid: p, start: processStartTime(p)! });
+        },
+      },
       times: { label: 'hub', record: (label, start) => times.record(label, start) },
     });
     return { pid, start: processStartTime(pid)! };
@@ -559,7 +572,8 @@ export class SandboxDriver implements Driver {
     spec: PlaygroundSpec,
     m: MachineSpec,
     dir: string,
-    hub: Holder,
+    /** The hub (its namespaces exist) and when its bridges are up (before the machine is plugged in). */
+    { hub, ready: hubReady }: { hub: Holder; ready: Promise<Holder> },
     ids: IdMap,
     cgroups: string[],
     ctx: DriverContext,
@@ -577,8 +591,10 @@ export class SandboxDriver implements Driver {
     let failed = false;
     // The machine's PID 1 is forked by the setup, so it is born inside its cgroups once the
     // setup is in them: the join (a wait of 10-20 ms in the kernel) runs while the setup
-    // makes the root, and is awaited only before the step after which the setup forks.
+    // makes the root, and is awaited only before the step after which the setup forks (and
+    // plugs the machine into the hub's bridges, which must exist by then).
     let joined: Promise<void> = Promise.resolve();
+    const beforeFork = async () => void (await Promise.all([joined, hubReady]));
     const joinCgroups = (setupPid: number) => {
       joined = addToCgroups(cgroups, setupPid).catch((err: unknown) => {
         ctx.log('warn', `cpuCount and ramSize are not enforced for this machine: cannot join its cgroup (${errorMessage(err)})`, m.name);
@@ -617,7 +633,7 @@ export class SandboxDriver implements Driver {
       times: { label: m.name, record: (label, start) => times.record(label, start) },
       spawned: joinCgroups,
       on: {
-        ...(lastStepBeforeFork === 'pid' ? { pid: () => joined } : {}),
+        ...(lastStepBeforeFork === 'pid' ? { pid: beforeFork } : {}),
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
           if (!image) {
@@ -628,7 +644,7 @@ export class SandboxDriver implements Driver {
               mountImageFiles({ hubPid: hub.pid, setupPid, owner: ids.outer, dir, work, lowers: image.lowers, machine: m }),
             );
           }
-          await joined;
+          await beforeFork();
         },
         machine: async (p) => {
           // Right after "go" (spawning blocks the agent for a moment): the relay then starts
