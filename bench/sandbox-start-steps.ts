@@ -55,8 +55,8 @@ async function startOnce(agent: AgentHandle, fig: Figures | undefined): Promise<
       })
       .then((s) => (stop = s));
   });
-  const record = await c.get(created.id);
-  const ssh = await connectMachine(c, record, record.machines[0].name);
+  // The create's answer already holds what a login needs (host keys, users), as a client has it.
+  const ssh = await connectMachine(c, created, created.machines[0].name);
   seen.push(['SSH session open', performance.now() - t0]);
   await execOn(ssh, 'true');
   seen.push(['first SSH command done', performance.now() - t0]);
