@@ -16,10 +16,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostAlias } from '../host-agent/api/protocol';
 import { CLI, startAgent, startPlayground, writeSshConfig } from '../test/helpers/agent-process';
+import { runBench } from './harness';
 import { fmtMs, loadAverage, median } from './stats';
+import { DockerDriver } from '../host-agent/drivers/docker/driver';
+import { startTestEngine } from '../test/integration/host-agent/drivers/docker/helpers';
 
 const RUNS = Number(process.env.RUNS ?? 9);
-const DOCKER_SOCKET = path.join(os.tmpdir(), 'sandlot-test-dockerd', 'docker.sock');
 
 function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
   const t0 = performance.now();
@@ -46,10 +48,22 @@ function proxyFirstByte(alias: string, env: NodeJS.ProcessEnv, cli = CLI): Promi
   });
 }
 
-function dockerImage(): string | undefined {
-  if (process.env.SKIP_DOCKER || !fs.existsSync(DOCKER_SOCKET)) return undefined;
-  const r = spawnSync('docker', ['-H', `unix://${DOCKER_SOCKET}`, 'images', '--format', '{{.Repository}}:{{.Tag}}', 'sandlot/linux'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split('\n').find((l) => l.trim()) : undefined;
+/**
+ * The docker baseline's engine and image: the tests' own dockerd (started if it is not
+ * running) and the `linux` template's image as the docker driver builds it (built if this
+ * recipe's is missing), so `sandlot run linux` and `docker run` start the same rootfs.
+ */
+async function dockerImage(): Promise<{ host: string; image: string } | undefined> {
+  if (process.env.SKIP_DOCKER) return undefined;
+  const engine = await startTestEngine();
+  const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-bench-images-'));
+  try {
+    const images = new DockerDriver({ stateHome, dockerHost: engine.dockerHost }).images;
+    const tag = await images.ensure('linux', (m) => console.log(`  docker image linux: ${m}`));
+    return { host: engine.dockerHost, image: tag };
+  } finally {
+    fs.rmSync(stateHome, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -78,12 +92,8 @@ async function main(): Promise<void> {
       '-fN',
       alias,
     ]);
-    const image = dockerImage();
-    console.log(
-      image
-        ? `docker baseline: docker run --rm --network none --entrypoint hostname ${image}`
-        : 'docker baseline skipped (no tests dockerd or no sandlot/linux image)',
-    );
+    const docker = await dockerImage();
+    console.log(docker ? `docker baseline: docker run --rm --network none --entrypoint hostname ${docker.image}` : 'docker baseline skipped (SKIP_DOCKER)');
     for (let i = -1; i < RUNS; i++) {
       const keep = i >= 0;
       const m = (label: string, ms: number) => keep && add(label, ms);
@@ -99,10 +109,10 @@ async function main(): Promise<void> {
       m('ssh -F <ssh-config> host true', ssh([]));
       m('ssh host true over an open connection (ControlMaster)', ssh(['-o', `ControlPath=${control}`]));
       if (!process.env.SKIP_RUN) await pair('sandlot run linux -- hostname', (cli) => timed(process.execPath, [cli, 'run', 'linux', '--', 'hostname'], env));
-      if (image && !process.env.SKIP_RUN)
+      if (docker && !process.env.SKIP_RUN)
         m(
           'docker run --rm <linux image> hostname',
-          timed('docker', ['-H', `unix://${DOCKER_SOCKET}`, 'run', '--rm', '--network', 'none', '--entrypoint', 'hostname', image]),
+          timed('docker', ['-H', docker.host, 'run', '--rm', '--network', 'none', '--entrypoint', 'hostname', docker.image]),
         );
     }
     const med = (label: string) => median(figures.get(label) ?? [NaN]);
@@ -123,9 +133,9 @@ async function main(): Promise<void> {
     row('ssh -F <ssh-config> host true', 'ssh host true over an open connection (ControlMaster)');
     if (!process.env.SKIP_RUN) {
       const run = 'sandlot run linux -- hostname';
-      const docker = 'docker run --rm <linux image> hostname';
-      const base = image ? docker : 'node -e 0';
-      if (image) row(docker, docker);
+      const dockerRun = 'docker run --rm <linux image> hostname';
+      const base = docker ? dockerRun : 'node -e 0';
+      if (docker) row(dockerRun, dockerRun);
       row(run, base);
       if (BEFORE_CLI) row(`before: ${run}`, base);
       // Per-run ratios (each run's pair measured back to back): steadier than a ratio of medians on a loaded host.
@@ -133,8 +143,8 @@ async function main(): Promise<void> {
         const bs = figures.get(b) ?? [];
         return median((figures.get(a) ?? []).map((ms, k) => ms / bs[k])).toFixed(2);
       };
-      if (image) console.log(`| ${run} / ${docker}, median of per-run ratios | | ${perRun(run, docker)}× |`);
-      if (image && BEFORE_CLI) console.log(`| before: ${run} / ${docker}, median of per-run ratios | | ${perRun(`before: ${run}`, docker)}× |`);
+      if (docker) console.log(`| ${run} / ${dockerRun}, median of per-run ratios | | ${perRun(run, dockerRun)}× |`);
+      if (docker && BEFORE_CLI) console.log(`| before: ${run} / ${dockerRun}, median of per-run ratios | | ${perRun(`before: ${run}`, dockerRun)}× |`);
       if (BEFORE_CLI) console.log(`| ${run}: this checkout / before, median of per-run ratios | | ${perRun(run, `before: ${run}`)}× |`);
     }
     console.log(`\nload at the end: ${loadAverage()}`);
@@ -145,7 +155,5 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exits when done: a dockerd the run started (the tests' shared one) stays up, and must not hold the bench.
+runBench(main);
