@@ -92,7 +92,10 @@ export function startupFileLines(spec: MachineSpec, files = spec.startupFiles, o
   const add = (groups: Map<string, string[]>, key: string, p: string) => groups.set(key, [...(groups.get(key) ?? []), p]);
   for (const f of files) {
     const p = shq(f.path);
-    const owner = shq(startupFileOwner(spec, f.path, f.owner));
+    const rawOwner = startupFileOwner(spec, f.path, f.owner);
+    const owner = shq(rawOwner);
+    // Written by root (the first boot runs as root), a new file is root's already.
+    const byRoot = isRootOwner(rawOwner);
     const dir = shq(posix.dirname(f.path));
     // A directory made for the file belongs to the file's owner (~/.ssh must stay the user's).
     const mkdir = `[ -d ${dir} ] || { mkdir -p ${dir} && chown ${owner} ${dir}; }`;
@@ -105,19 +108,18 @@ export function startupFileLines(spec: MachineSpec, files = spec.startupFiles, o
       lines.push(`if [ -f ${p} ]; then ${write}; else`, mkdir, write, ...(mode ? [`chmod ${mode} ${p}`] : []), `chown ${owner} ${p}`, 'fi');
       continue;
     }
-    const rawOwner = startupFileOwner(spec, f.path, f.owner);
     const umask = mode ? umaskFor(mode) : undefined;
     if (f.append || (mode && !umask)) {
       // Root's own file needs a chown only if it was someone else's before.
-      lines.push(`umask 022; ${mkdir}`, ...(isRootOwner(rawOwner) ? [`[ ! -e ${p} ] || chown ${owner} ${p}`] : []), write);
+      lines.push(`umask 022; ${mkdir}`, ...(byRoot ? [`[ ! -e ${p} ] || chown ${owner} ${p}`] : []), write);
       if (mode) add(modes, mode, p);
-      if (!isRootOwner(rawOwner)) add(owners, owner, p);
+      if (!byRoot) add(owners, owner, p);
       continue;
     }
     // A file that existed keeps its mode and owner through `>`: set both (rare: an image's own file).
-    const existed = `chmod ${mode} ${p}${isRootOwner(rawOwner) ? `; chown ${owner} ${p}` : ''}`;
+    const existed = `chmod ${mode} ${p}${byRoot ? `; chown ${owner} ${p}` : ''}`;
     lines.push(`umask 022; ${mkdir}`, `if [ -e ${p} ]; then ${write}; ${existed}; else umask ${umask}; ${write}; fi`);
-    if (!isRootOwner(rawOwner)) add(owners, owner, p);
+    if (!byRoot) add(owners, owner, p);
   }
   if (files.length > 0) lines.push('umask 022');
   for (const [mode, paths] of modes) lines.push(`chmod ${mode} ${paths.join(' ')}`);
