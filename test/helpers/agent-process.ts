@@ -78,6 +78,13 @@ export async function startAgent(opts: { home?: string; args?: string[]; env?: N
   }
 }
 
+/** A test's agent at the end: every playground it still has destroyed (failed or hung ones too), then the agent stopped. */
+export async function destroyAllAndStop(agent: AgentHandle | undefined): Promise<void> {
+  if (!agent) return;
+  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
+  await agent.kill();
+}
+
 export interface CliResult {
   code: number;
   stdout: string;

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { buildPath } from '../../../../host-agent/api/paths';
 import { API, ROUTE_NAMES, type RouteName } from '../../../../host-agent/api/protocol';
 import { formatPath, loadManifestText } from '../../../../host-agent/manifests/load';
-import { cli, startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, cli, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 
 const SEED = Number(process.env.SANDLOT_FUZZ_SEED ?? 20261202);
 const CASES = 300;
@@ -239,8 +239,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   if (agent) fs.rmSync(agent.home, { recursive: true, force: true });
 });
 

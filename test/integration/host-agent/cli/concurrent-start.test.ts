@@ -3,7 +3,7 @@
 // close), and destroying leaves no process of any playground behind.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import { descendants, stillRunning, type ProcessRef } from '../../../helpers/processes';
 
 const N = 50;
@@ -53,8 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Also the playgrounds of clients that failed or hung: every one this agent has.
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   // Whatever a destroy left behind was started by this test: end it (by pid and start time).
   for (const p of stillRunning(playgroundProcesses)) process.kill(p.pid, 'SIGKILL');
 });

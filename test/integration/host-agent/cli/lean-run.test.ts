@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, startAgent, type AgentHandle, type CliResult } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, startAgent, type AgentHandle, type CliResult } from '../../../helpers/agent-process';
 
 const DIST = path.dirname(CLI);
 /** The launcher (what users run), the lean entry itself (it refuses lines it cannot read), the full CLI. */
@@ -18,8 +18,7 @@ beforeAll(async () => {
   agent = await startAgent();
 });
 afterAll(async () => {
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   if (agent?.home) fs.rmSync(agent.home, { recursive: true, force: true });
 });
 

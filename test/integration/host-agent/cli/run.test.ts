@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentApiError } from '../../../../host-agent/api/client';
-import { CLI, cli, printed, startAgent, until, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, cli, printed, startAgent, until, type AgentHandle } from '../../../helpers/agent-process';
 import { descendants, stillRunning, type ProcessRef } from '../../../helpers/processes';
 
 let agent: AgentHandle;
@@ -21,8 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
 });
 
 /** Processes the agent started that are still there (machines of playgrounds a run left behind). */

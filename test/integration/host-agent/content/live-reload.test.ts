@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
-import { spawnCli, startAgent, stopProcess, until, type AgentHandle, type SpawnedCli } from '../../../helpers/agent-process';
+import { destroyAllAndStop, spawnCli, startAgent, stopProcess, until, type AgentHandle, type SpawnedCli } from '../../../helpers/agent-process';
 import { execOn } from '../../../helpers/ssh-exec';
 
 let agent: AgentHandle;
@@ -44,8 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (cli) await stopProcess(cli.child);
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   if (agent) fs.rmSync(agent.home, { recursive: true, force: true });
 });
 

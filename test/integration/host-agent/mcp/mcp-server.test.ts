@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CallToolResultSchema, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { CLI, printed, startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, printed, startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
 import { snapshotHost, waitForNoLeaks, type HostResources } from '../../../helpers/host-leaks';
 
 const CLIENT = { name: 'sandlot-test', version: '1.0.0' };
@@ -142,8 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of open) await c.close().catch(() => undefined);
-  for (const p of (await agent?.client.list().catch(() => [])) ?? []) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   expect(await waitForNoLeaks(before, 30_000)).toEqual({});
   fs.rmSync(agent.home, { recursive: true, force: true });
 });
