@@ -8,11 +8,11 @@
 // or the host. Agent as a normal user: pasta (Debian's passt) or slirp4netns, as rootless
 // Podman does: a tap in the namespace whose traffic leaves through sockets the user
 // opens; nothing changes on the host.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readOwnJson } from '../util/json';
-import { runCommand } from '../util/run-command';
+import { commandOutput, runCommand } from '../util/run-command';
 import { isAlive, processStartTime } from '../util/proc';
 import { AGENT_IS_ROOT, netEnterArgs } from './enter';
 
@@ -176,7 +176,7 @@ async function setUpHostNat(): Promise<void> {
   // A host whose iptables FORWARD policy is DROP (Docker sets it) would drop forwarded
   // playground traffic in its own table whatever ours says: accept ours there too.
   if (which('iptables')) {
-    const policy = spawnSync('iptables', ['-S', 'FORWARD'], { encoding: 'utf8', env: PATH_ENV }).stdout ?? '';
+    const policy = await commandOutput('iptables', ['-S', 'FORWARD'], { env: PATH_ENV }).catch(() => '');
     if (/^-P FORWARD DROP/m.test(policy)) {
       for (const rule of [
         ['FORWARD', '-o', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
@@ -285,11 +285,9 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
   const deadline = Date.now() + 5000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${kind} exited (${child.exitCode}): ${stderr.trim()}`);
-    const r = spawnSync(netEnterArgs(nsPid)[0], [...netEnterArgs(nsPid).slice(1), '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], {
-      encoding: 'utf8',
-      env: PATH_ENV,
-    });
-    if (r.stdout?.includes(nsAddress)) break;
+    const [enter, ...enterArgs] = netEnterArgs(nsPid);
+    const shown = await commandOutput(enter, [...enterArgs, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], { env: PATH_ENV, timeoutMs: 2000 }).catch(() => '');
+    if (shown.includes(nsAddress)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${kind} did not configure ${UPLINK_IF} in 5 s: ${stderr.trim()}`);

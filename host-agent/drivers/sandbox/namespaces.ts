@@ -1,7 +1,7 @@
 // Low-level namespace plumbing for the sandbox driver: starting a namespace holder
 // (a playground's network hub or a machine's PID 1), writing its id maps, and the
 // nsenter argument lists that put a process inside a machine.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,6 +74,9 @@ export interface HolderPids {
   machine?: number;
 }
 
+/** The longest a machine's setup may take between two handshake lines (seconds of work at most, even under load). */
+const SETUP_SILENCE_MS = 120_000;
+
 /** Runs a part of machine-init.sh through its handshake; resolves once it says `ready`. */
 export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
   const log = fs.openSync(opts.logFile, 'a', 0o600);
@@ -104,9 +107,19 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
     child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`));
     child.once('error', (err) => resolve(errorMessage(err)));
   });
+  let last = 'nothing yet';
   const nextLine = async (): Promise<string> => {
-    const r = await iterator.next();
-    if (!r.done) return r.value;
+    // A setup that goes quiet (a kernel call that never returns) fails the start instead of
+    // holding it, and the playground's queue behind it, for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`namespace setup (${opts.role}) said nothing for ${SETUP_SILENCE_MS / 1000} s after ${last}`)), SETUP_SILENCE_MS);
+    });
+    const r = await Promise.race([iterator.next(), silence]).finally(() => clearTimeout(timer));
+    if (!r.done) {
+      last = JSON.stringify(r.value);
+      return r.value;
+    }
     const how = await ended;
     const tail = readTail(opts.logFile);
     throw new Error(`namespace setup exited (${how})${tail ? `: ${tail}` : ''}`);
@@ -207,13 +220,6 @@ export function machineEnterArgs(pid: number, user: { uid: number; gid: number }
   if (AGENT_IS_ROOT) args.push('-S', String(user.uid), '-G', String(user.gid));
   else args.push('--preserve-credentials');
   return args;
-}
-
-/** Runs a short command to completion; throws with its stderr on failure. */
-export function run(argv: string[], env?: NodeJS.ProcessEnv): void {
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: env ?? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${argv[0]} failed: ${(r.stderr || r.stdout).trim() || `exit ${r.status}`}`);
 }
 
 export function runAsync(argv: string[]): Promise<void> {
