@@ -4,11 +4,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorCode } from '../../util/errors';
+import { isAlive, processStartTime } from '../../util/proc';
+
+/** The holder as written in the lock: its pid and start time (a pid alone may be reused: pid_max is often 32768). */
+function holderText(): string {
+  return `${process.pid} ${processStartTime(process.pid) ?? ''}`;
+}
 
 export function ownerAlive(lockDir: string): boolean {
   try {
-    const pid = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
+    const [pid, start] = fs.readFileSync(path.join(lockDir, 'pid'), 'utf8').trim().split(' ').map(Number);
     if (!pid) return true; // being written right now
+    if (start) return isAlive(pid, start);
     process.kill(pid, 0);
     return true;
   } catch (err) {
@@ -23,7 +30,7 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, timeout
   for (;;) {
     try {
       fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+      fs.writeFileSync(path.join(lockDir, 'pid'), holderText());
       break;
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw err;
