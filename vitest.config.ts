@@ -26,7 +26,8 @@ const NEEDS_DOCKER_OR_QEMU = [
   'test/integration/host-agent/tasks/builtin-content-docker.test.ts',
 ];
 
-const serial = { env, testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false };
+// A failing test prints its agents' log tails (test/helpers/agent-logs-on-failure.ts).
+const serial = { env, testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false, setupFiles: ['test/helpers/agent-logs-on-failure.ts'] };
 
 export default defineConfig({
   test: {

@@ -949,6 +949,11 @@ export class PlaygroundManager {
     return {
       progress: (step, status, machine, message) => {
         this.emit(id, { type: 'step', at: now(), step, status, machine, message });
+        // The agent's log keeps each step's start and end (not the progress lines between):
+        // a start that never ends then shows where it stopped.
+        if (message === undefined || status !== 'started') {
+          this.opts.log(status === 'failed' ? 'warn' : 'info', `${id}: ${step}${machine ? ` ${machine}` : ''} ${status}${message ? `: ${message}` : ''}`);
+        }
         // Only a machine's own start says it is up (its image being ready does not): machineUp
         // and the logins that wait on it (a run's, started while provisioning ends) trust it.
         if (machine && step === 'machine' && status === 'done') this.setMachine(e, machine, 'running');

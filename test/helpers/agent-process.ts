@@ -24,6 +24,19 @@ export interface AgentHandle {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Every agent this test file started, for the log tails a failing test prints. */
+const started: AgentHandle[] = [];
+
+/** The last lines of each agent's log this file started (what a failed test prints: CI keeps no files). */
+export function agentLogTails(lines = 40): string {
+  return started
+    .map((a) => {
+      const log = fs.existsSync(path.join(a.home, 'test-agent.log')) ? a.log().trimEnd().split('\n') : [];
+      return `--- agent ${a.process.pid} (${a.home}), last ${Math.min(lines, log.length)} log lines:\n${log.slice(-lines).join('\n')}`;
+    })
+    .join('\n');
+}
+
 export function tempHome(prefix = 'sandlot-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -55,7 +68,7 @@ export async function startAgent(opts: { home?: string; args?: string[]; env?: N
         const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
         const client = new AgentClient({ url: info.url, token });
         await client.info();
-        return {
+        const handle: AgentHandle = {
           home,
           url: info.url,
           token,
@@ -70,6 +83,8 @@ export async function startAgent(opts: { home?: string; args?: string[]; env?: N
               child.kill(signal);
             }),
         };
+        started.push(handle);
+        return handle;
       }
     } catch {
       // not ready yet
