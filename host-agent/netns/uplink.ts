@@ -286,7 +286,10 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${kind} exited (${child.exitCode}): ${stderr.trim()}`);
     const [enter, ...enterArgs] = netEnterArgs(nsPid);
-    const shown = await commandOutput(enter, [...enterArgs, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], { env: PATH_ENV, timeoutMs: 2000 }).catch(() => '');
+    const shown = await commandOutput(enter, [...enterArgs, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], {
+      env: PATH_ENV,
+      timeoutMs: 2000,
+    }).catch(() => '');
     if (shown.includes(nsAddress)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -35,7 +35,9 @@ export function commandOutput(cmd: string, args: string[], opts: { env?: NodeJS.
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${signal ? `killed (${signal}) after ${opts.timeoutMs ?? 10_000} ms` : `exit ${code}`}: ${err.trim()}`)),
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.join(' ')}: ${signal ? `killed (${signal}) after ${opts.timeoutMs ?? 10_000} ms` : `exit ${code}`}: ${err.trim()}`)),
     );
   });
 }

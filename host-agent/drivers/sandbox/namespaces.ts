@@ -113,7 +113,10 @@ export async function startHolder(opts: HolderOptions): Promise<HolderPids> {
     // holding it, and the playground's queue behind it, for ever.
     let timer: NodeJS.Timeout | undefined;
     const silence = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`namespace setup (${opts.role}) said nothing for ${SETUP_SILENCE_MS / 1000} s after ${last}`)), SETUP_SILENCE_MS);
+      timer = setTimeout(
+        () => reject(new Error(`namespace setup (${opts.role}) said nothing for ${SETUP_SILENCE_MS / 1000} s after ${last}`)),
+        SETUP_SILENCE_MS,
+      );
     });
     const r = await Promise.race([iterator.next(), silence]).finally(() => clearTimeout(timer));
     if (!r.done) {
