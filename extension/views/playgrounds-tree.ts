@@ -5,6 +5,7 @@ import type { AgentConnection } from '../agent-client/connection';
 import { DisposableStore, toDisposable } from '../util/disposables';
 import { timeLeft } from '../util/time';
 import type { SnapshotList } from '../snapshots/snapshot-list';
+import { RedrawGate } from './redraw-gate';
 import type { MachineNode, PlaygroundNode, SnapshotNode } from './nodes';
 
 type Node = PlaygroundNode | MachineNode | SnapshotNode;
@@ -44,11 +45,24 @@ export class PlaygroundsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     private readonly agent: AgentConnection,
     private readonly snapshots: SnapshotList,
   ) {
-    this.owned.add(agent.onDidChangePlaygrounds(() => this.changed.fire(undefined)));
-    this.owned.add(snapshots.onDidChange(() => this.changed.fire(undefined)));
-    // Time left changes even when nothing else does.
-    const timer = setInterval(() => this.changed.fire(undefined), 30_000);
+    const gate = this.owned.add(
+      new RedrawGate(
+        () => this.render(),
+        () => this.changed.fire(undefined),
+      ),
+    );
+    this.owned.add(agent.onDidChangePlaygrounds(() => gate.poke()));
+    this.owned.add(snapshots.onDidChange(() => gate.poke()));
+    // Time left changes even when nothing else does (the gate redraws once a minute for it).
+    const timer = setInterval(() => gate.poke(), 30_000);
     this.owned.add(toDisposable(() => clearInterval(timer)));
+  }
+
+  /** Everything the view shows, as text: each row's item, depth first. */
+  private render(): string {
+    const rows = (node?: Node): unknown[] => this.getChildren(node).map((n) => [this.getTreeItem(n), rows(n)]);
+    // A MarkdownString keeps its text in a private field, which JSON leaves out.
+    return JSON.stringify(rows(), (_key, v: unknown) => (v instanceof vscode.MarkdownString ? v.value : v));
   }
 
   getChildren(node?: Node): Node[] {
