@@ -61,6 +61,10 @@ describe('snapshots in code-server', () => {
     await wb.sideBarRow(fork.id).waitFor({ state: 'visible', timeout: LONG });
     await wb.screenshot('forked');
     await agent().client.destroy(fork.id);
+    // Let the tree show the fork gone and the snapshot no longer used before the next
+    // step's menu: a tree redraw makes VS Code forget the row a menu was opened on.
+    const base = wb.sideBarRow(new RegExp(`^base.*${snapshotId}`));
+    await waitFor('the tree to show the fork gone', LONG, async () => (await wb.sideBarRow(fork.id).count()) === 0 && !/used by/.test(await base.innerText()));
   });
 
   step('saves the snapshot as a template that the Catalog lists', async () => {
