@@ -5,15 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, TemplateSummary } from '../../../host-agent/api/protocol';
-import { CLI, cli, printed, REPO, startAgent, tempHome, type AgentHandle } from '../../helpers/agent-process';
+import { destroyAllAndStop, CLI, cli, printed, REPO, startAgent, tempHome, type AgentHandle } from '../../helpers/agent-process';
 
 let agent: AgentHandle;
 beforeAll(async () => {
   agent = await startAgent();
 });
 afterAll(async () => {
-  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
 });
 
 const oneLine = (s: string) => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { CLI, cli, printed, startAgent, tempHome, type AgentHandle, type CliResult } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, cli, printed, startAgent, tempHome, type AgentHandle, type CliResult } from '../../../helpers/agent-process';
 
 const FULL_CLI = path.join(path.dirname(CLI), 'sandlot-cli.mjs');
 
@@ -16,8 +16,7 @@ beforeAll(async () => {
   agent = await startAgent();
 });
 afterAll(async () => {
-  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
   for (const h of [agent?.home, ...homes]) if (h) fs.rmSync(h, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAlias, type PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { CLI, startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, CLI, startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
 
 let agent: AgentHandle;
 let pg: PlaygroundRecord;
@@ -15,8 +15,7 @@ beforeAll(async () => {
   pg = await startPlayground(agent, 'linux');
 }, 120_000);
 afterAll(async () => {
-  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
 });
 
 /** Starts a proxy, reads until the banner's first line, closes its stdin; resolves with the banner and the exit code. */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { cli, startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, cli, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import { sshRun } from '../../../e2e/harness/machine';
 
 let agent: AgentHandle;
@@ -62,8 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent?.kill();
+  await destroyAllAndStop(agent);
 });
 
 describe('init tasks and conditions', () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentApiError } from '../../../../host-agent/api/client';
 import type { PlaygroundRecord } from '../../../../host-agent/api/protocol';
-import { startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, startAgent, startPlayground, type AgentHandle } from '../../../helpers/agent-process';
 
 const isRoot = process.getuid?.() === 0;
 const TRANSITIONAL = ['provisioning', 'starting', 'stopping', 'destroying'];
@@ -30,8 +30,7 @@ afterAll(async () => {
   if (!isRoot) return;
   if (agent) {
     freeSpace();
-    for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-    await agent.kill();
+    await destroyAllAndStop(agent);
   }
   // Processes of destroyed machines may take a moment to let go of the file system.
   for (let i = 0; i < 50 && spawnSync('umount', [mount]).status !== 0; i++) await new Promise((r) => setTimeout(r, 200));

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundRecord, SnapshotRecord, TemplateSummary } from '../../../../host-agent/api/protocol';
-import { cli, cliJson, sshOutput, startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, cli, cliJson, sshOutput, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import { snapshotHost, waitForNoLeaks } from '../../../helpers/host-leaks';
 
 const INSTALL = [
@@ -38,8 +38,7 @@ describe.skipIf(process.getuid?.() !== 0)('sandlot snapshot, fork, save (sandbox
   }, 600_000);
 
   afterAll(async () => {
-    for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-    await agent?.kill();
+    await destroyAllAndStop(agent);
   });
 
   it('snapshots a running playground with progress lines, and lists it under the playground', () => {

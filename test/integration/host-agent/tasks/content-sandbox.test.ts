@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClient } from '../../../../host-agent/api/client';
-import { startAgent, type AgentHandle } from '../../../helpers/agent-process';
+import { destroyAllAndStop, startAgent, type AgentHandle } from '../../../helpers/agent-process';
 import type { PlaygroundEvent, PlaygroundRecord, TaskRecord } from '../../../../host-agent/api/protocol';
 import { connectMachine } from '../../../../host-agent/ssh/connect';
 
@@ -124,8 +124,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!agent) return;
-  for (const p of await agent.client.list().catch(() => [])) await agent.client.destroy(p.id).catch(() => undefined);
-  await agent.kill();
+  await destroyAllAndStop(agent);
 });
 
 describe('content on the sandbox driver', () => {
