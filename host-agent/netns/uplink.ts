@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readOwnJson } from '../util/json';
-import { commandOutput, runCommand } from '../util/run-command';
+import { commandOutput, runCommand, SYSTEM_PATH_ENV } from '../util/run-command';
 import { isAlive, processStartTime } from '../util/proc';
 import { AGENT_IS_ROOT, netEnterArgs } from './enter';
 
@@ -21,7 +21,6 @@ export const UPLINK_IF = 'uplink0';
 const POOL = { first: [10, 199], size: 16384 }; // 10.199.0.0/16 in /30s
 const CLAIMS = '/run/sandlot/uplinks';
 const HOST_IF_PREFIX = 'slu';
-const PATH_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 /** A bridge of the namespace, for its NAT rules. */
 export interface NatBridge {
@@ -35,7 +34,7 @@ export type UplinkRecord =
   | { kind: 'none'; reason: string };
 
 function run(argv: string[], input?: string): Promise<void> {
-  return runCommand(argv[0], argv.slice(1), { input, env: PATH_ENV });
+  return runCommand(argv[0], argv.slice(1), { input, env: SYSTEM_PATH_ENV });
 }
 
 /** Succeeds or not, quietly (cleanup of what may not exist). */
@@ -176,7 +175,7 @@ async function setUpHostNat(): Promise<void> {
   // A host whose iptables FORWARD policy is DROP (Docker sets it) would drop forwarded
   // playground traffic in its own table whatever ours says: accept ours there too.
   if (which('iptables')) {
-    const policy = await commandOutput('iptables', ['-S', 'FORWARD'], { env: PATH_ENV }).catch(() => '');
+    const policy = await commandOutput('iptables', ['-S', 'FORWARD'], { env: SYSTEM_PATH_ENV, timeoutMs: 10_000 }).catch(() => '');
     if (/^-P FORWARD DROP/m.test(policy)) {
       for (const rule of [
         ['FORWARD', '-o', `${HOST_IF_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
@@ -278,7 +277,7 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
             UPLINK_IF,
           ],
         };
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: PATH_ENV });
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: SYSTEM_PATH_ENV });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // Up once the interface has its address inside the namespace.
@@ -287,7 +286,7 @@ async function attachUserMode(kind: 'pasta' | 'slirp4netns', nsPid: number): Pro
     if (child.exitCode !== null) throw new Error(`${kind} exited (${child.exitCode}): ${stderr.trim()}`);
     const [enter, ...enterArgs] = netEnterArgs(nsPid);
     const shown = await commandOutput(enter, [...enterArgs, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', UPLINK_IF], {
-      env: PATH_ENV,
+      env: SYSTEM_PATH_ENV,
       timeoutMs: 2000,
     }).catch(() => '');
     if (shown.includes(nsAddress)) break;

@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { AGENT_IS_ROOT, netEnterArgs } from '../../netns/enter';
 import type { UplinkRecord } from '../../netns/uplink';
-import { runAsync } from '../sandbox/namespaces';
 import { isAlive, processStartTime } from '../../util/proc';
 import { errorMessage } from '../../util/errors';
+import { runCommand, SYSTEM_PATH_ENV } from '../../util/run-command';
 import type { MachineSpec, PlaygroundSpec } from '../protocol';
 
 export interface Holder {
@@ -103,7 +103,8 @@ export async function startNetwork(plan: ReturnType<typeof networkPlan>): Promis
   child.removeAllListeners('exit');
   const holder: Holder = { pid, start: processStartTime(pid)! };
   try {
-    await runAsync([...enterArgs(holder), 'sh', '-c', networkScript(plan)]);
+    const [enter, ...args] = enterArgs(holder);
+    await runCommand(enter, [...args, 'sh', '-c', networkScript(plan)], { env: SYSTEM_PATH_ENV });
   } catch (err) {
     stopHolder(holder);
     throw new Error(`microvm network: ${errorMessage(err)}`, { cause: err });

@@ -12,6 +12,7 @@ import { duplexPair } from '../../util/duplex-pair';
 import { writeFileAtomicModeSync, writeRuntimeStateSync } from '../../util/files';
 import { sandlotHome } from '../../util/paths';
 import { errorMessage } from '../../util/errors';
+import { runCommand, SYSTEM_PATH_ENV } from '../../util/run-command';
 import { readOwnJson } from '../../util/json';
 import {
   DriverUnavailableError,
@@ -53,7 +54,6 @@ import {
   initScript,
   isAlive,
   processStartTime,
-  runAsync,
   startHolder,
   treeRss,
   writeTopLevelIdMaps,
@@ -637,7 +637,9 @@ export class SandboxDriver implements Driver {
         // Root's own credentials can walk to the state dir; the hub's uids may not.
         binds: async (setupPid) => {
           if (!image) {
-            await runAsync(['nsenter', '-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`]);
+            await runCommand('nsenter', ['-t', String(setupPid), '-m', '--', 'bash', '-c', initScript(), 'sandlot-init', 'bind', dir, `${work}/root`], {
+              env: SYSTEM_PATH_ENV,
+            });
           } else {
             await image.etcFiles();
             await times.time(`${m.name} image mounts`, () =>

@@ -224,19 +224,3 @@ export function machineEnterArgs(pid: number, user: { uid: number; gid: number }
   else args.push('--preserve-credentials');
   return args;
 }
-
-export function runAsync(argv: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${argv[0]} failed: ${err.trim() || `exit ${code}`}`));
-    });
-  });
-}

@@ -5,10 +5,9 @@
 // range can map it in. A fork of an image-root machine stacks the snapshot's layer read-only
 // between the image and a fresh upper layer: it costs no copy and no space until the fork
 // changes something.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../../util/errors';
+import { runCommand, SYSTEM_PATH_ENV } from '../../util/run-command';
 import type { IdMap } from './namespaces';
 
 /** A machine's part of a snapshot, relative to the snapshot directory. */
@@ -16,20 +15,10 @@ export function machineSnapshotDir(machine: string): string {
   return path.join('machines', machine);
 }
 
-function run(argv: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e) => reject(new Error(`${argv[0]}: ${errorMessage(e)}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.slice(0, 3).join(' ')}…: ${err.trim() || `exit ${code}`}`))));
-  });
-}
-
 /** Copies a tree keeping links, modes, owners, whiteouts and sparse files; shares blocks where the file system can (reflinks). */
 export function copyTree(from: string, to: string): Promise<void> {
   fs.mkdirSync(path.dirname(to), { recursive: true });
-  return run(['cp', '-a', '--reflink=auto', '--sparse=always', '--', from, to]);
+  return runCommand('cp', ['-a', '--reflink=auto', '--sparse=always', '--', from, to], { env: SYSTEM_PATH_ENV });
 }
 
 /**
@@ -50,7 +39,7 @@ export function copyUpperFromDisk(disk: string, to: string): Promise<void> {
     'umount "$mnt"',
     'rmdir "$mnt"',
   ].join('\n');
-  return run(['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', disk, to]);
+  return runCommand('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', disk, to], { env: SYSTEM_PATH_ENV });
 }
 
 /**

@@ -1,10 +1,10 @@
 // The guest kernel: Debian's linux-image-cloud-amd64 (virtio drivers, no hardware
 // drivers), fetched as a .deb with `apt-get download` and unpacked, never installed on
 // the host (installing it would run update-initramfs and touch the host's /boot).
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../../util/errors';
+import { commandOutput, runCommand } from '../../util/run-command';
 import { sha256File } from '../../util/sha256-file';
 
 export const KERNEL_METAPACKAGE = 'linux-image-cloud-amd64';
@@ -24,18 +24,6 @@ export interface GuestKernel {
 }
 
 export class MissingKernelError extends Error {}
-
-function run(cmd: string, args: string[], cwd?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
-  });
-}
 
 /** Kernel .deb files already in `dir`, newest version last (by name). */
 export function kernelDebsIn(dir: string): string[] {
@@ -60,14 +48,14 @@ async function downloadKernelDeb(dir: string): Promise<string> {
   if (process.getuid?.() !== 0) throw new MissingKernelError(`no guest kernel in ${dir}; ${KERNEL_HOW_TO}`);
   let pkg: string | undefined;
   try {
-    pkg = versionedKernelPackage(await run('apt-cache', ['depends', KERNEL_METAPACKAGE]));
+    pkg = versionedKernelPackage(await commandOutput('apt-cache', ['depends', KERNEL_METAPACKAGE]));
   } catch (err) {
     throw new MissingKernelError(`cannot ask apt about ${KERNEL_METAPACKAGE} (${errorMessage(err)}); ${KERNEL_HOW_TO}`);
   }
   if (!pkg) throw new MissingKernelError(`apt knows no ${KERNEL_METAPACKAGE} (run apt-get update?); ${KERNEL_HOW_TO}`);
   fs.mkdirSync(dir, { recursive: true });
   try {
-    await run('apt-get', ['download', '-q', pkg], dir);
+    await runCommand('apt-get', ['download', '-q', pkg], { cwd: dir });
   } catch (err) {
     throw new MissingKernelError(`apt-get download ${pkg} failed: ${errorMessage(err)}`);
   }
@@ -91,7 +79,7 @@ export async function resolveGuestKernel(cacheDir: string, env: NodeJS.ProcessEn
   if (!fs.existsSync(path.join(dir, '.done'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    await run('dpkg-deb', ['-x', deb, dir]);
+    await runCommand('dpkg-deb', ['-x', deb, dir]);
     fs.writeFileSync(path.join(dir, '.done'), '');
   }
   const boot = path.join(dir, 'boot');
