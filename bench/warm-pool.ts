@@ -43,6 +43,7 @@ function driverArg(): 'docker' | 'microvm' {
 
 const TEMPLATE = DRIVER === 'docker' ? 'docker' : 'linux';
 const BEFORE = process.env.BEFORE;
+const MEMBER_IDLE_MS = 5000;
 
 interface StartToShell {
   /** create → the record says `running` */
@@ -171,6 +172,9 @@ async function main(): Promise<void> {
     let memberMemory = 0;
     const fromPool = async (agent: AgentHandle, figures: PoolFigures) => {
       await until(`a warm ${TEMPLATE} playground`, async () => ((await ready(agent)) === 1 ? true : undefined), 600_000);
+      // A member waits in the pool before someone asks: past the seconds in which the agent
+      // counts its machines' last answer as fresh (ssh/guest-logins.ts), the hand-out checks them again.
+      await new Promise((r) => setTimeout(r, MEMBER_IDLE_MS));
       const r = await startToShell(agent.client);
       made.push({ agent, id: r.pg.id });
       figures.add(r, handOutMs(agent, r.pg.id), await shellOnly(agent.client, r.pg));

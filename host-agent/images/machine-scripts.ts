@@ -54,4 +54,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 UseDNS no
+# /etc/motd on every terminal session, not once per login as PAM's pam_motd does: a VM's
+# sessions share a login the agent keeps open (docs/microvm.md, SSH).
+PrintMotd yes
 `;

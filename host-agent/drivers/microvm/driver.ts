@@ -38,6 +38,7 @@ import { configFiles, writeConfigDisk } from './config-disk';
 import { doctorChecks, findTool, QEMU_HOW_TO } from './doctor';
 import { dataDrives, driveProblems, emptyDriveBytes, ensureDriveFiles, rootBytes } from './drives';
 import { VmIdentities } from './identity';
+import { VmSshFronts } from './ssh-fronts';
 import { enterArgs, holderAlive, machineAddress, networkPlan, startNetwork, stopHolder, tapName, type Holder } from './network';
 import { playgroundLogin, syncGuest } from './guest-sync';
 import { partsProblem, prepareForkMachine, snapshotMachine } from './playground-snapshot';
@@ -97,6 +98,11 @@ export class MicrovmDriver implements Driver {
   private readonly relays = new Map<string, { relay: NetnsRelay; holder: number }>();
   /** The identities of the playgrounds this agent started, to log in with for refreshIdentity. */
   private readonly identities = new VmIdentities();
+  /** Each machine's port 22 as the agent serves it (ssh-fronts.ts). */
+  private readonly fronts = new VmSshFronts({
+    guestConnect: (spec, machine) => this.guestConnect(spec, machine, 22),
+    log: (level, message, machine) => this.opts.log?.(level, machine ? `${machine}: ${message}` : message),
+  });
 
   constructor(private readonly opts: MicrovmDriverOptions) {
     this.env = opts.env ?? process.env;
@@ -256,7 +262,13 @@ export class MicrovmDriver implements Driver {
           record.booted = true;
           record.image = image.dir;
           this.save(spec, state);
-          if (!m.noSSH) await this.waitForSsh(spec, m.name, this.bootTimeoutMs(accel));
+          if (!m.noSSH) {
+            await this.waitForSsh(spec, m.name, this.bootTimeoutMs(accel));
+            // The login every connection will ride starts now, while the start's last steps run.
+            this.fronts
+              .warm(spec, m, this.bootTimeoutMs(accel))
+              .catch((err: unknown) => ctx.log('warn', `microvm: no login of the agent's in the machine yet: ${errorMessage(err)}`, m.name));
+          }
           const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
           ctx.progress('machine', 'done', m.name, snapshot ? `restored from snapshot in ${took}` : `booted in ${took}`);
         } catch (err) {
@@ -271,7 +283,9 @@ export class MicrovmDriver implements Driver {
   /** A warm pool hand-out: the running VMs take the identity in `spec` (identity.ts); their next boot reads it from the config disk boot() writes. */
   async refreshIdentity(spec: PlaygroundSpec, _ctx: DriverContext): Promise<void> {
     const accel = await this.accel();
-    await this.identities.refresh(spec, (m) => this.connect(spec, m, 22), this.bootTimeoutMs(accel));
+    await this.identities.refresh(spec, (m) => this.guestConnect(spec, m, 22), this.bootTimeoutMs(accel));
+    // The pool's member waits with its default user's login open: the hand-out's health check and the user's first connection ride it.
+    await Promise.all(spec.machines.map((m) => this.fronts.warm(spec, m, this.bootTimeoutMs(accel))));
   }
 
   async stop(spec: PlaygroundSpec, ctx: DriverContext): Promise<void> {
@@ -285,6 +299,7 @@ export class MicrovmDriver implements Driver {
       }),
     );
     this.identities.forget(spec.id);
+    this.fronts.forget(spec.id);
     this.closeRelay(spec);
     await detachUplink(state.net?.uplink);
     stopHolder(state.net);
@@ -306,6 +321,7 @@ export class MicrovmDriver implements Driver {
         .filter(vmAlive);
       for (const vm of vms) killVm(vm);
       await Promise.all(vms.map((vm) => waitExit(vm, 5000)));
+      this.fronts.forget(spec.id);
       this.closeRelay(spec);
       await detachUplink(state.net?.uplink);
       stopHolder(state.net);
@@ -328,7 +344,18 @@ export class MicrovmDriver implements Driver {
     return out;
   }
 
+  /** Port 22 is the machine's SSH as the agent serves it (ssh-fronts.ts); other ports, and 22 of a machine without a front, are the guest's own. */
   async connect(spec: PlaygroundSpec, machine: string, port: number): Promise<Duplex> {
+    if (port !== 22) return this.guestConnect(spec, machine, port);
+    const m = spec.machines.find((x) => x.name === machine);
+    if (!m) throw new Error(`microvm driver: playground ${spec.id} has no machine "${machine}"`);
+    const state = this.load(spec);
+    if (!holderAlive(state.net) || !vmAlive(state.machines[machine]?.vm)) throw new Error(`microvm driver: machine ${machine} of ${spec.id} is not running`);
+    return this.fronts.connect(spec, m, this.bootTimeoutMs(await this.accel())) ?? this.guestConnect(spec, machine, port);
+  }
+
+  /** Raw bytes to a TCP port of the guest, through the playground's namespace. */
+  private async guestConnect(spec: PlaygroundSpec, machine: string, port: number): Promise<Duplex> {
     const m = spec.machines.find((x) => x.name === machine);
     if (!m) throw new Error(`microvm driver: playground ${spec.id} has no machine "${machine}"`);
     const state = this.load(spec);
@@ -365,7 +392,7 @@ export class MicrovmDriver implements Driver {
       if (!record?.booted || !record.image) throw new Error(`microvm driver: machine ${m.name} of ${spec.id} has not booted yet: nothing to snapshot`);
       const running = holderAlive(state.net) && vmAlive(record.vm);
       const login = playgroundLogin(spec, m);
-      const sync = running && !m.noSSH && login ? async () => syncGuest(await this.connect(spec, m.name, 22), m, login, 30_000) : undefined;
+      const sync = running && !m.noSSH && login ? async () => syncGuest(await this.guestConnect(spec, m.name, 22), m, login, 30_000) : undefined;
       if (running && !sync) ctx.log('warn', 'microvm: no SSH login into this machine to sync its disks: the last seconds of writes may be missing', m.name);
       ctx.progress('snapshot', 'started', m.name, running ? 'pausing the VM to copy its disks' : 'copying its disks');
       const part = await snapshotMachine(
@@ -410,6 +437,7 @@ export class MicrovmDriver implements Driver {
 
   async close(): Promise<void> {
     this.identities.close();
+    this.fronts.close();
     for (const r of this.relays.values()) r.relay.close();
     this.relays.clear();
   }
@@ -589,7 +617,7 @@ export class MicrovmDriver implements Driver {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        const socket = await this.connect(spec, machine, 22);
+        const socket = await this.guestConnect(spec, machine, 22);
         socket.destroy();
         return;
       } catch (err) {

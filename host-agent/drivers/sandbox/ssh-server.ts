@@ -3,12 +3,12 @@
 // client asks for inside the machine through MachineProcesses: shells with a real PTY,
 // exec with exit codes, SFTP (OpenSSH's sftp-server, inside the machine's mount
 // namespace, so it sees exactly the machine's files) and direct-tcpip forwarding.
-import { timingSafeEqual } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { Server, utils, type Connection, type ParsedKey, type ServerChannel, type PseudoTtyInfo, type Session } from 'ssh2';
+import { Server, type Connection, type ParsedKey, type ServerChannel, type PseudoTtyInfo, type Session } from 'ssh2';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
+import { checkPlaygroundKey, parsePlaygroundKey } from '../../ssh/playground-key';
 import { errorMessage } from '../../util/errors';
 import type { MachineUser } from '../protocol';
 
@@ -46,9 +46,7 @@ export class MachineSshServer {
     private readonly processes: MachineProcesses,
     private readonly log: Log,
   ) {
-    const parsed = utils.parseKey(authorizedKey);
-    if (parsed instanceof Error) throw new Error(`playground user key: ${parsed.message}`);
-    this.allowedKey = parsed;
+    this.allowedKey = parsePlaygroundKey(authorizedKey);
     // The SFTP side is OpenSSH's own sftp-server, so clients must apply OpenSSH's SFTP
     // quirks (e.g. the swapped SYMLINK arguments); they decide that from this banner.
     this.server = new Server(
@@ -76,14 +74,9 @@ export class MachineSshServer {
     client.on('authentication', (ctx) => {
       const candidate = this.processes.user(ctx.username);
       if (ctx.method !== 'publickey' || !candidate) return ctx.reject(['publickey']);
-      const key = this.allowedKey;
-      const expected = key.getPublicSSH();
-      if (ctx.key.algo !== key.type || expected.length !== ctx.key.data.length || !timingSafeEqual(expected, ctx.key.data)) {
-        return ctx.reject(['publickey']);
-      }
-      // Without a signature the client only asks whether this key would do.
-      if (!ctx.signature) return ctx.accept();
-      if (key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      const check = checkPlaygroundKey(ctx, this.allowedKey);
+      if (check === 'rejected') return ctx.reject(['publickey']);
+      if (check === 'probe') return ctx.accept();
       user = candidate;
       ctx.accept();
     });

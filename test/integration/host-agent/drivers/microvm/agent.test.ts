@@ -2,7 +2,7 @@
 // machines cloned from one snapshot, OpenSSH through the agent's tunnel with strict host
 // key checking, names between machines, different host keys per clone, files across
 // stop/start, no address space randomisation under TCG, key-only logins with no
-// per-session motd scripts, RSS in `sandlot status`, re-adoption after the agent is
+// per-session motd scripts, signals both ways through the agent's SSH front, RSS in `sandlot status`, re-adoption after the agent is
 // SIGKILLed, and a destroy that leaves no QEMU, namespace holder, namespace or files behind.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostAlias, type PlaygroundEvent } from '../../../../../host-agent/api/protocol';
 import { MicrovmDriver } from '../../../../../host-agent/drivers/microvm/driver';
+import { connectMachine } from '../../../../../host-agent/ssh/connect';
 import { cli, openssh, startAgent, tempHome, waitForState, writeSshConfig, type AgentHandle } from '../../../../helpers/agent-process';
 import { TWO_MACHINES, VM_CACHE, processesInNetns, processesMentioning, readDriverState, vmEnv, removeVmHome } from './helpers';
 
@@ -107,10 +108,32 @@ describe('microvm driver in the agent', () => {
       const r = openssh(sshConfig, `${user}@${host}`, 'id -un; test -e /run/motd.dynamic && echo dynamic motd || echo no dynamic motd');
       expect(r.stdout).toBe(`${user}\nno dynamic motd\n`);
     }
-    // A login shell on a terminal (sshd is quiet when a command is given).
-    const tty = spawnSync('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', '-tt', `laborant@${host}`], { input: 'exit\n', encoding: 'utf8', timeout: 60_000 });
-    expect(tty.stdout).toContain('The programs included with the Debian GNU/Linux system are free software');
-    expect(tty.stdout).not.toMatch(/^Linux alpha /m);
+    // A login shell on a terminal (sshd is quiet when a command is given), every time: the
+    // sessions share the agent's login in the machine, and sshd prints the motd per session.
+    for (let i = 0; i < 2; i++) {
+      const tty = spawnSync('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', '-tt', `laborant@${host}`], { input: 'exit\n', encoding: 'utf8', timeout: 60_000 });
+      expect(tty.stdout).toContain('The programs included with the Debian GNU/Linux system are free software');
+      expect(tty.stdout).not.toMatch(/^Linux alpha /m);
+    }
+  });
+
+  it("passes a client's signal to the command, and how it ended, through the agent's SSH front", async () => {
+    const record = await agent!.client.get(id!);
+    const client = await connectMachine(agent!.client, record, 'alpha', 'laborant');
+    try {
+      const started = Date.now();
+      const ended = await new Promise<unknown[]>((resolve, reject) => {
+        client.exec('echo ready; exec sleep 60', (err, ch) => {
+          if (err) return reject(err);
+          ch.once('data', () => ch.signal('INT'));
+          ch.on('close', (...args: unknown[]) => resolve(args));
+        });
+      });
+      expect(ended.slice(0, 2)).toEqual([null, 'SIGINT']);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      client.end();
+    }
   });
 
   it('reports RSS per machine in sandlot status', () => {
