@@ -4,7 +4,7 @@
 // front, commands, stdin, PTYs, signals both ways, SFTP, forwarding, many sessions at
 // once, one guest login shared by connections, wrong keys, and a front whose logins fail
 // handing the connection to sshd itself.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -14,14 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestSshFront } from '../../../../host-agent/ssh/guest-front';
 import { GuestLogins } from '../../../../host-agent/ssh/guest-logins';
 import { execOn } from '../../../helpers/ssh-exec';
+import { startLoopbackSshd, type LoopbackSshd } from '../../../helpers/loopback-sshd';
 import { freePort, portOf } from '../../../helpers/tcp-port';
 
 const user = os.userInfo().username;
+let sshd: LoopbackSshd;
 let dir: string;
-let sshd: ChildProcess;
-let sshdLog = '';
 let sshdPort: number;
-const key = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+const key = (name: string) => sshd.key(name);
 
 interface Served {
   port: number;
@@ -112,7 +112,7 @@ function trust(port: number): void {
   fs.appendFileSync(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${key('host.pub')}`);
 }
 
-const accepted = () => (sshdLog.match(/Accepted publickey/g) ?? []).length;
+const accepted = () => (sshd.log().match(/Accepted publickey/g) ?? []).length;
 
 /** sshd's own processes: the listener's children are its logins. */
 function sshdChildren(): number {
@@ -121,42 +121,16 @@ function sshdChildren(): number {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-guest-front-'));
-  for (const name of ['host', 'user', 'other']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name), '-C', name]);
-  fs.copyFileSync(path.join(dir, 'user.pub'), path.join(dir, 'authorized_keys'));
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  sshdPort = await freePort();
-  const config = [
-    `Port ${sshdPort}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${path.join(dir, 'host')}`,
-    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-    'StrictModes no',
-    'UsePAM no',
-    'PasswordAuthentication no',
-    'PermitRootLogin prohibit-password',
-    'PidFile none',
-    'MaxSessions 3',
-    'AcceptEnv LANG SANDLOT_*',
-    'Subsystem sftp internal-sftp',
-    'LogLevel VERBOSE',
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'sshd_config'), config + '\n');
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd.stderr!.on('data', (d: Buffer) => (sshdLog += d.toString()));
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(sshdPort, '127.0.0.1', () => (c.end(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // MaxSessions 3: one login cannot carry every session the tests open at once.
+  sshd = await startLoopbackSshd({
+    extraKeys: ['other'],
+    config: ['MaxSessions 3', 'AcceptEnv LANG SANDLOT_*', 'Subsystem sftp internal-sftp', 'LogLevel VERBOSE'],
+  });
+  ({ dir, port: sshdPort } = sshd);
 });
 
 afterAll(() => {
-  sshd?.kill();
-  fs.rmSync(dir, { recursive: true, force: true });
+  sshd?.stop();
 });
 
 describe('GuestSshFront', () => {

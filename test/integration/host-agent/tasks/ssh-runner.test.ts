@@ -1,6 +1,6 @@
 // SshRunner against a real OpenSSH server on loopback (its own config, keys and port):
 // exec channels on one shared connection, exit codes, output, timeouts, host key checks.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -9,49 +9,24 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../../host-agent/tasks/program';
 import { SshRunner } from '../../../../host-agent/tasks/ssh-runner';
-import { freePort, portOf } from '../../../helpers/tcp-port';
+import { startLoopbackSshd, type LoopbackSshd } from '../../../helpers/loopback-sshd';
+import { portOf } from '../../../helpers/tcp-port';
 
+let sshd: LoopbackSshd;
 let dir: string;
-let sshd: ChildProcess;
 let port: number;
 let userKey: string;
 let hostPub: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandlot-sshrunner-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host'), '-C', 'host']);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'user'), '-C', 'user']);
-  fs.copyFileSync(path.join(dir, 'user.pub'), path.join(dir, 'authorized_keys'));
-  userKey = fs.readFileSync(path.join(dir, 'user'), 'utf8');
-  hostPub = fs.readFileSync(path.join(dir, 'host.pub'), 'utf8');
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  port = await freePort();
-  const config = [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${path.join(dir, 'host')}`,
-    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-    'StrictModes no',
-    'UsePAM no',
-    'PasswordAuthentication no',
-    'PermitRootLogin prohibit-password',
-    'PidFile none',
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'sshd_config'), config + '\n');
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.end(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('sshd did not start');
+  sshd = await startLoopbackSshd();
+  ({ dir, port } = sshd);
+  userKey = sshd.key('user');
+  hostPub = sshd.key('host.pub');
 });
 
 afterAll(() => {
-  sshd?.kill();
+  sshd?.stop();
 });
 
 function runner(hostKey = hostPub, maxChannels?: number) {
