@@ -12,7 +12,7 @@ export interface BenchSshd {
 
 export async function startSshd(): Promise<BenchSshd> {
   const sshd = await startLoopbackSshd({ config: ['MaxSessions 20'] });
-  return { port: sshd.port, dir: sshd.dir, userKey: sshd.key('user'), hostPub: sshd.key('host.pub'), stop: sshd.stop };
+  return { port: sshd.port, dir: sshd.dir, userKey: sshd.key('user'), hostPub: sshd.key('host.pub'), stop: () => sshd.stop() };
 }
 
 export function median(xs: number[]): number {
