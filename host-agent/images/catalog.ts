@@ -59,7 +59,7 @@ const linux: Recipe = {
     // emulation — and it shows /etc/motd once per login, where sshd's PrintMotd (sandlot.conf)
     // shows it on every terminal session.
     "sed -i 's|^session.*pam_motd\\.so.*|# Sandlot: motd by sshd, &|' /etc/pam.d/sshd",
-    "test \"$(grep -c '^# Sandlot: motd by sshd' /etc/pam.d/sshd)\" = 2",
+    'test "$(grep -c \'^# Sandlot: motd by sshd\' /etc/pam.d/sshd)" = 2',
   ].join('\n'),
   // -g: SIGTERM from a stop goes to every process of the init's group (services too).
   entrypoint: ['/usr/bin/tini', '-g', '--', '/usr/local/sbin/sandlot-init'],
