@@ -58,11 +58,17 @@ function netns(pids: string[]): string[] {
   return [...seen].sort();
 }
 
+// iproute2's own directory for named namespaces: the first `ip netns add` of a boot
+// (the tests' stand-in internet) bind-mounts it onto itself and no command ever unmounts it.
+// It holds nothing; the namespaces mounted under it (`/run/netns/<name>`) still count.
+const IPROUTE_NETNS_DIR = '/run/netns';
+
 function mounts(): string[] {
   return (readText('/proc/self/mountinfo') ?? '')
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' ')[4])
+    .filter((m) => m !== IPROUTE_NETNS_DIR)
     .sort();
 }
 
