@@ -39,7 +39,7 @@ interface Known {
  * What the driver knows of the identities of the playgrounds it started, and writes new
  * ones (or a machine's own again: the warm pool does so when it makes a member). The
  * root session ends with the write: a handed-out member keeps the identity it was made
- * with, so no session of the agent's stays open in a user's machine.
+ * with. (The logins the agent keeps open for users' SSH connections are ssh-fronts.ts's.)
  */
 export class VmIdentities {
   private readonly known = new Map<string, Known>();
