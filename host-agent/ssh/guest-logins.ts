@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { errorMessage } from '../util/errors';
+import { hostKeyBlob } from './connect';
 
 export interface GuestLoginsOptions {
   /** Raw bytes to the machine's own sshd (its port 22). */
@@ -177,7 +178,7 @@ export class GuestLogins {
           sock,
           username: user,
           privateKey: this.opts.privateKey,
-          hostVerifier: (blob: Buffer) => blob.toString('base64') === this.opts.hostKey.trim().split(/\s+/)[1],
+          hostVerifier: (blob: Buffer) => blob.toString('base64') === hostKeyBlob(this.opts.hostKey),
           readyTimeout: this.opts.timeoutMs,
           keepaliveInterval: KEEPALIVE_MS,
           keepaliveCountMax: KEEPALIVE_MISSES,

@@ -1,7 +1,7 @@
 // A throw-away OpenSSH server on loopback, standing in for a machine's sshd (tests, and the
 // task benchmarks): its own keys, config and port. `user` is authorized, for the user the
 // process runs as (root in CI). `config` lines go first: sshd keeps the first value it reads.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -16,6 +16,10 @@ export interface LoopbackSshd {
   key(name: string): string;
   /** What sshd logged so far (`-e`: to stderr). */
   log(): string;
+  /** Logins sshd accepted so far. */
+  accepted(): number;
+  /** Its open logins' processes (the listener's children). */
+  loginPids(): number[];
   stop(): void;
 }
 
@@ -52,7 +56,21 @@ export async function startLoopbackSshd(opts: { config?: string[]; extraKeys?: s
       const c = net.connect(port, '127.0.0.1', () => (c.end(), r(true)));
       c.on('error', () => r(false));
     });
-    if (up) return { dir, port, pid: child.pid!, key: (name) => fs.readFileSync(path.join(dir, name), 'utf8'), log: () => log, stop };
+    if (up)
+      return {
+        dir,
+        port,
+        pid: child.pid!,
+        key: (name) => fs.readFileSync(path.join(dir, name), 'utf8'),
+        log: () => log,
+        accepted: () => (log.match(/Accepted publickey/g) ?? []).length,
+        loginPids: () =>
+          spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+            .stdout.split('\n')
+            .filter((l) => l.trim())
+            .map(Number),
+        stop,
+      };
     await new Promise((r) => setTimeout(r, 50));
   }
   stop();

@@ -4,7 +4,7 @@
 // front, commands, stdin, PTYs, signals both ways, SFTP, forwarding, many sessions at
 // once, one guest login shared by connections, wrong keys, and a front whose logins fail
 // handing the connection to sshd itself.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestSshFront } from '../../../../host-agent/ssh/guest-front';
 import { GuestLogins } from '../../../../host-agent/ssh/guest-logins';
 import { execOn } from '../../../helpers/ssh-exec';
+import { until } from '../../../helpers/agent-process';
 import { startLoopbackSshd, type LoopbackSshd } from '../../../helpers/loopback-sshd';
 import { freePort, portOf } from '../../../helpers/tcp-port';
 
@@ -110,14 +111,6 @@ function login(port: number): Promise<Client> {
 /** The front on `port` shows the machine's own host key: known_hosts holds only that. */
 function trust(port: number): void {
   fs.appendFileSync(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${key('host.pub')}`);
-}
-
-const accepted = () => (sshd.log().match(/Accepted publickey/g) ?? []).length;
-
-/** sshd's own processes: the listener's children are its logins. */
-function sshdChildren(): number {
-  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(sshd.pid)], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((l) => l.trim()).length;
 }
 
 beforeAll(async () => {
@@ -235,11 +228,11 @@ describe('GuestSshFront', () => {
   });
 
   it('opens no new login in the machine for a new connection, and ends the extra ones with their sessions', async () => {
-    const before = accepted();
+    const before = sshd.accepted();
     for (let i = 0; i < 3; i++) expect((await openssh(served.port, 'true')).status).toBe(0);
-    expect(accepted()).toBe(before);
+    expect(sshd.accepted()).toBe(before);
     // The logins the 8 sessions above needed beyond the first have ended with them.
-    await until(() => sshdChildren() === 1);
+    await until('one login left in sshd', () => sshd.loginPids().length === 1 || undefined, 5000);
   });
 
   it('refuses other keys, and users the machine refuses', async () => {
@@ -257,7 +250,7 @@ describe('GuestSshFront', () => {
     expect((await openssh(extra.port, 'true')).status).toBe(0);
     await extra.close();
     await served.close();
-    await until(() => sshdChildren() === 0);
+    await until('no login left in sshd', () => sshd.loginPids().length === 0 || undefined, 5000);
     served = await serveFront();
     trust(served.port);
   });
@@ -269,17 +262,12 @@ describe('GuestSshFront whose logins fail', () => {
     const broken = await serveFront('other');
     try {
       trust(broken.port);
-      const before = accepted();
+      const before = sshd.accepted();
       const r = await openssh(broken.port, 'echo direct');
       expect(r.stdout).toBe('direct\n');
-      expect(accepted()).toBe(before + 1);
+      expect(sshd.accepted()).toBe(before + 1);
     } finally {
       await broken.close();
     }
   });
 });
-
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(ok()).toBe(true);
-}

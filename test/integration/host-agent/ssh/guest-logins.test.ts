@@ -1,11 +1,11 @@
 // The logins the agent keeps open in a machine's sshd, against a real OpenSSH server on
 // loopback: shared by concurrent callers, replaced when one dies, refused in one line that
 // names the user, and ended by close() — pending ones too — leaving no sshd process.
-import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestLogins } from '../../../../host-agent/ssh/guest-logins';
+import { until } from '../../../helpers/agent-process';
 import { startLoopbackSshd, type LoopbackSshd } from '../../../helpers/loopback-sshd';
 import { execOn } from '../../../helpers/ssh-exec';
 import { portOf } from '../../../helpers/tcp-port';
@@ -25,46 +25,30 @@ function logins(key = 'user', connect = async () => net.connect(sshd.port, '127.
   return new GuestLogins({ connect, privateKey: sshd.key(key), hostKey: sshd.key('host.pub'), timeoutMs: 10_000, log: () => undefined });
 }
 
-const accepted = () => (sshd.log().match(/Accepted publickey/g) ?? []).length;
-
-/** The sshd processes of open logins (children of the listener). */
-function loginProcesses(): number[] {
-  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(sshd.pid)], { encoding: 'utf8' }).stdout;
-  return out
-    .split('\n')
-    .filter((l) => l.trim())
-    .map(Number);
-}
-
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(ok()).toBe(true);
-}
-
 describe('GuestLogins', () => {
   it('opens one login for callers that ask at once, and runs sessions on it', async () => {
     const l = logins();
     try {
-      const before = accepted();
+      const before = sshd.accepted();
       const [a, b] = await Promise.all([l.session(user), l.session(user)]);
       expect(a.client).toBe(b.client);
       expect((await execOn(a.client, 'echo one', { timeoutMs: 10_000 })).stdout).toBe('one\n');
       a.release();
       b.release();
       await l.answers(user, 5000);
-      expect(accepted()).toBe(before + 1);
+      expect(sshd.accepted()).toBe(before + 1);
     } finally {
       l.close();
     }
-    await until(() => loginProcesses().length === 0);
+    await until('no login left in sshd', () => sshd.loginPids().length === 0 || undefined, 5000);
   });
 
   it('opens a new login when the one it had died', async () => {
     const l = logins();
     try {
       const first = await l.client(user);
-      await until(() => loginProcesses().length === 1);
-      for (const pid of loginProcesses()) process.kill(pid, 'SIGTERM');
+      await until('one login left in sshd', () => sshd.loginPids().length === 1 || undefined, 5000);
+      for (const pid of sshd.loginPids()) process.kill(pid, 'SIGTERM');
       await new Promise<void>((r) => first.once('close', () => r()));
       const second = await l.client(user);
       expect(second).not.toBe(first);
@@ -72,7 +56,7 @@ describe('GuestLogins', () => {
     } finally {
       l.close();
     }
-    await until(() => loginProcesses().length === 0);
+    await until('no login left in sshd', () => sshd.loginPids().length === 0 || undefined, 5000);
   });
 
   it('refuses in one line naming the user when sshd does not take the key', async () => {
